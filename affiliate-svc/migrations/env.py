@@ -1,0 +1,5 @@
+from abono.migrations import run_env
+from affiliate.config import default_database_url
+from affiliate.db import metadata
+
+run_env(metadata, default_database_url())

@@ -1,0 +1,5 @@
+from abono.migrations import run_env
+from billing.config import default_database_url
+from billing.db import metadata
+
+run_env(metadata, default_database_url())

@@ -1,0 +1,14 @@
+import uuid
+
+from pydantic import BaseModel, ConfigDict
+
+
+class BillingProfilePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    email: str
+    name: str
+    country: str | None
+    currency: str
+    language: str

@@ -1,0 +1,5 @@
+from abono.migrations import run_env
+from notify.config import default_database_url
+from notify.db import metadata
+
+run_env(metadata, default_database_url())

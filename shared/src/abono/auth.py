@@ -1,0 +1,144 @@
+"""Access JWTs: the gateway signs them with its Ed25519 private key; every service verifies them with the
+public key, so no service trusts the network (ARCHITECTURE "Security"; RFC 8725: the algorithm is
+allow-listed and `iss`, `aud`, `exp` are required)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import Depends, Request
+
+from abono.errors import Forbidden, Unauthorized
+
+ALGORITHM = "EdDSA"
+
+
+class Role(StrEnum):
+    CLIENT = "client"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the verified subject of an access token."""
+
+    user_id: uuid.UUID
+    role: Role
+    email: str
+    token_id: str
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.STAFF, Role.ADMIN)
+
+
+def generate_keypair() -> tuple[str, str]:
+    """A new Ed25519 key pair as (private PEM, public PEM)."""
+    key = Ed25519PrivateKey.generate()
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+    return private, public
+
+
+class TokenSigner:
+    def __init__(self, private_key_pem: str, *, issuer: str, audience: str, ttl: timedelta) -> None:
+        self._key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+        self.issuer = issuer
+        self.audience = audience
+        self.ttl = ttl
+
+    def access_token(self, *, user_id: uuid.UUID, role: Role, email: str) -> str:
+        # Access tokens live on wall time, not the test clock: PyJWT checks `exp` against real time.
+        issued = datetime.now(UTC)
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": str(user_id),
+            "role": role.value,
+            "email": email,
+            "typ": "access",
+            "jti": uuid.uuid4().hex,
+            "iat": int(issued.timestamp()),
+            "exp": int((issued + self.ttl).timestamp()),
+        }
+        return jwt.encode(claims, self._key, algorithm=ALGORITHM)  # type: ignore[arg-type]
+
+
+class TokenVerifier:
+    def __init__(self, public_key_pem: str, *, issuer: str, audience: str, leeway: int = 5) -> None:
+        self._key = serialization.load_pem_public_key(public_key_pem.encode())
+        self.issuer = issuer
+        self.audience = audience
+        self.leeway = leeway
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,  # type: ignore[arg-type]
+                algorithms=[ALGORITHM],
+                issuer=self.issuer,
+                audience=self.audience,
+                leeway=self.leeway,
+                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthorized("The access token has expired.") from None
+        except jwt.PyJWTError:
+            raise Unauthorized("The access token is not valid.") from None
+        if claims.get("typ") != "access":
+            raise Unauthorized("The token is not an access token.")
+        try:
+            return Principal(
+                user_id=uuid.UUID(claims["sub"]),
+                role=Role(claims["role"]),
+                email=str(claims.get("email", "")),
+                token_id=str(claims.get("jti", "")),
+            )
+        except (KeyError, ValueError):
+            raise Unauthorized("The access token is not valid.") from None
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("Send an access token as 'Authorization: Bearer <token>'.")
+    return token.strip()
+
+
+def current_principal(request: Request) -> Principal:
+    verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
+    if verifier is None:
+        raise Unauthorized("This service has no JWT public key configured.")
+    return verifier.verify(bearer_token(request))
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require_role(*roles: Role) -> Any:
+    """Dependency: the caller must hold one of `roles` (403 otherwise)."""
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in roles:
+            raise Forbidden("Your role may not do this.")
+        return principal
+
+    return Depends(check)
+
+
+StaffPrincipal = Annotated[Principal, require_role(Role.STAFF, Role.ADMIN)]
+AdminPrincipal = Annotated[Principal, require_role(Role.ADMIN)]

@@ -1,0 +1,58 @@
+"""The event base class: every event on `abono.events` is one of these, routed by `<service>.<entity>.<verb>`."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+_REGISTRY: dict[str, type[Event]] = {}
+
+
+class UnknownEvent(LookupError):
+    """A routing key no event class is registered for."""
+
+
+class Event(BaseModel):
+    """Immutable fact. Carries the ids and figures its consumers need, so they need no call back."""
+
+    # Unknown fields are ignored so a newer producer never breaks an older consumer.
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    routing_key: ClassVar[str]
+    version: ClassVar[int] = 1
+
+    event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    occurred_at: AwareDatetime = Field(default_factory=lambda: datetime.now(UTC))
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        key = cls.__dict__.get("routing_key")
+        if key is None:
+            return
+        if key in _REGISTRY and _REGISTRY[key].__qualname__ != cls.__qualname__:
+            raise ValueError(f"routing key {key!r} is already used by {_REGISTRY[key].__name__}")
+        _REGISTRY[key] = cls
+
+    def envelope(self) -> dict[str, Any]:
+        """The message body: the event's fields plus its type and version."""
+        return {"type": self.routing_key, "version": self.version, **self.model_dump(mode="json")}
+
+
+def event_class(routing_key: str) -> type[Event]:
+    try:
+        return _REGISTRY[routing_key]
+    except KeyError:
+        raise UnknownEvent(routing_key) from None
+
+
+def parse_event(routing_key: str, body: dict[str, Any]) -> Event:
+    """Rebuild an event from its envelope; raises `UnknownEvent` or pydantic's `ValidationError`."""
+    data = {k: v for k, v in body.items() if k not in ("type", "version")}
+    return event_class(routing_key).model_validate(data)
+
+
+def registered_events() -> dict[str, type[Event]]:
+    return dict(_REGISTRY)

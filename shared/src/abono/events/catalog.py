@@ -1,0 +1,138 @@
+"""The event catalog. Routing key `<service>.<entity>.<verb>`; README's "Event catalog" lists the same.
+
+Each event carries what its consumers need (ids, figures, names for messages) so nobody calls back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from abono.events.base import Event
+from abono.money import MoneyModel
+
+
+class ClientProfile(BaseModel):
+    """The client's contact data as it stands, for messages (notify) and billing's client copy."""
+
+    model_config = ConfigDict(frozen=True)
+
+    email: str
+    name: str
+    phone: str | None = None
+    language: str = "es"
+    country: str | None = None
+    currency: str = "USD"
+
+
+# --- gateway: accounts -------------------------------------------------------------------------
+class ClientRegistered(Event):
+    routing_key: ClassVar[str] = "gateway.client.registered"
+    client_id: uuid.UUID
+    profile: ClientProfile
+    referral_code: str | None = None
+
+
+class EmailVerificationRequested(Event):
+    """A verification link to mail (A-1); the token is single-use and expires."""
+
+    routing_key: ClassVar[str] = "gateway.client.verification_requested"
+    client_id: uuid.UUID
+    profile: ClientProfile
+    token: str
+    expires_at: datetime
+
+
+class EmailVerified(Event):
+    routing_key: ClassVar[str] = "gateway.client.email_verified"
+    client_id: uuid.UUID
+
+
+class ClientUpdated(Event):
+    routing_key: ClassVar[str] = "gateway.client.updated"
+    client_id: uuid.UUID
+    profile: ClientProfile
+    changed: list[str]
+
+
+class PasswordChanged(Event):
+    routing_key: ClassVar[str] = "gateway.client.password_changed"
+    client_id: uuid.UUID
+    profile: ClientProfile
+
+
+# --- billing -----------------------------------------------------------------------------------
+class InvoiceLineInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    description: str
+    amount: MoneyModel
+    service_id: uuid.UUID | None = None
+
+
+class InvoiceIssued(Event):
+    routing_key: ClassVar[str] = "billing.invoice.issued"
+    invoice_id: uuid.UUID
+    client_id: uuid.UUID
+    number: str
+    payment_reference: str
+    total: MoneyModel
+    due_on: date
+    lines: list[InvoiceLineInfo]
+
+
+class InvoicePaid(Event):
+    """What provisioning needs: services to activate, to reactivate (if nothing else is overdue), to upgrade."""
+
+    routing_key: ClassVar[str] = "billing.invoice.paid"
+    invoice_id: uuid.UUID
+    client_id: uuid.UUID
+    number: str
+    total: MoneyModel
+    paid_at: datetime
+    method: str
+    activate_service_ids: list[uuid.UUID] = []
+    reactivate_service_ids: list[uuid.UUID] = []
+    upgrade_ids: list[uuid.UUID] = []
+    client_has_overdue: bool = False
+
+
+class InvoiceCancelled(Event):
+    routing_key: ClassVar[str] = "billing.invoice.cancelled"
+    invoice_id: uuid.UUID
+    client_id: uuid.UUID
+    number: str
+    reason: str
+
+
+class UpgradeRequested(Event):
+    routing_key: ClassVar[str] = "billing.upgrade.requested"
+    upgrade_id: uuid.UUID
+    service_id: uuid.UUID
+    client_id: uuid.UUID
+    from_product_id: uuid.UUID
+    to_product_id: uuid.UUID
+    invoice_id: uuid.UUID
+
+
+# --- provisioning ------------------------------------------------------------------------------
+class _ServiceChange(Event):
+    service_id: uuid.UUID
+    client_id: uuid.UUID
+    reason: str
+    invoice_id: uuid.UUID | None = None
+
+
+class ServiceSuspended(_ServiceChange):
+    routing_key: ClassVar[str] = "provisioning.service.suspended"
+
+
+class ServiceReactivated(_ServiceChange):
+    routing_key: ClassVar[str] = "provisioning.service.reactivated"
+
+
+class ServiceTerminated(_ServiceChange):
+    routing_key: ClassVar[str] = "provisioning.service.terminated"

@@ -1,0 +1,154 @@
+"""The service app factory: every Abono service (and the gateway) is built by `create_service_app`.
+
+It wires settings, logging, the database, metrics, JWT verification, the clock, the outbox relay and the
+consumers, and mounts `/healthz`, `/readyz`, `/metrics`, `/whoami` and (test mode only) the test clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, FastAPI, Request
+from sqlalchemy import text
+
+from abono.auth import CurrentPrincipal, TokenVerifier
+from abono.clock import AdjustableClock, SystemClock
+from abono.db import make_engine, make_sessionmaker
+from abono.errors import install_problem_handlers, problem
+from abono.logging import RequestIdMiddleware, configure_logging
+from abono.messaging.broker import Broker
+from abono.messaging.consumer import Consumer, ConsumerRunner
+from abono.messaging.relay import OutboxRelay
+from abono.metrics import MetricsMiddleware, ServiceMetrics, metrics_endpoint
+from abono.settings import ServiceSettings
+from abono.testclock import follow_gateway_clock, service_clock_router
+
+log = structlog.get_logger("abono.service")
+
+Hook = Callable[[FastAPI], Awaitable[None]]
+
+
+@dataclass
+class ServiceSpec:
+    name: str  # "billing", "gateway", ...: metric prefix, log field, queue prefix
+    title: str
+    settings: ServiceSettings
+    routers: Sequence[APIRouter] = ()
+    consumers: Sequence[Consumer] = ()
+    description: str = ""
+    on_startup: Sequence[Hook] = ()  # after the database, broker and workers are up
+    on_shutdown: Sequence[Hook] = ()
+    # The gateway owns the test clock itself instead of following it.
+    follows_test_clock: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def create_service_app(spec: ServiceSpec) -> FastAPI:
+    settings = spec.settings
+    platform = settings.platform
+    configure_logging(spec.name, level=platform.log_level, json=platform.log_json)
+    metrics = ServiceMetrics(spec.name)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        broker = Broker(platform.amqp_url, name=spec.name)
+        app.state.broker = broker
+        tasks: list[asyncio.Task[None]] = []
+        if platform.test_mode and spec.follows_test_clock:
+            tasks.append(asyncio.create_task(follow_gateway_clock(app.state.clock, platform.gateway_url)))
+        await broker.start()
+        relay = OutboxRelay(
+            service=spec.name, engine=engine, broker=broker, metrics=metrics,
+            sweep_seconds=settings.outbox_sweep_seconds, batch_size=settings.outbox_batch_size,
+        )
+        runner = ConsumerRunner(
+            service=spec.name, consumers=list(spec.consumers), sessionmaker=app.state.sessionmaker,
+            broker=broker, metrics=metrics, delivery_limit=settings.consumer_delivery_limit,
+            prefetch=settings.consumer_prefetch,
+        )
+        app.state.relay, app.state.consumer_runner = relay, runner
+        if settings.run_workers:
+            await relay.start()
+            await runner.start()
+        for hook in spec.on_startup:
+            await hook(app)
+        log.info("service_started", port=settings.port, test_mode=platform.test_mode)
+        try:
+            yield
+        finally:
+            for hook in spec.on_shutdown:
+                await hook(app)
+            for task in tasks:
+                task.cancel()
+            await runner.stop()
+            await relay.stop()
+            await broker.stop()
+            await engine.dispose()
+
+    app = FastAPI(title=spec.title, description=spec.description, version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.metrics = metrics
+    app.state.service_name = spec.name
+    app.state.clock = AdjustableClock() if platform.test_mode else SystemClock()
+    pem = platform.jwt_public_key_pem()
+    app.state.token_verifier = (
+        TokenVerifier(pem, issuer=platform.jwt_issuer, audience=platform.jwt_audience) if pem else None
+    )
+    install_problem_handlers(app)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(RequestIdMiddleware)
+    app.include_router(_ops_router())
+    if platform.test_mode and spec.follows_test_clock:
+        app.include_router(service_clock_router())
+    for router in spec.routers:
+        app.include_router(router)
+    return app
+
+
+def _ops_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness: the process answers")
+    async def healthz(request: Request) -> dict[str, str]:
+        return {"status": "ok", "service": request.app.state.service_name}
+
+    @router.get("/readyz", summary="Readiness: the database and the broker are reachable",
+                responses={503: {"description": "A dependency is unreachable (problem+json)"}})
+    async def readyz(request: Request) -> Any:
+        checks = {"database": await _database_ok(request.app), "broker": request.app.state.broker.is_connected}
+        if all(checks.values()):
+            return {"status": "ready", "checks": checks}
+        failing = ", ".join(name for name, ok in checks.items() if not ok)
+        return problem(503, "Service Unavailable", f"Not ready: {failing} unreachable.", code="not-ready",
+                       checks=checks)
+
+    router.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
+
+    @router.get("/whoami", summary="The verified caller of this service (checks the access JWT)")
+    async def whoami(principal: CurrentPrincipal, request: Request) -> dict[str, str]:
+        return {
+            "service": request.app.state.service_name,
+            "user_id": str(principal.user_id),
+            "role": principal.role.value,
+            "email": principal.email,
+        }
+
+    return router
+
+
+async def _database_ok(app: FastAPI) -> bool:
+    try:
+        async with asyncio.timeout(2):
+            async with app.state.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means not ready
+        return False

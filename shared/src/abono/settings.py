@@ -1,0 +1,63 @@
+"""Settings: one pydantic-settings class per service, env-prefixed (`BILLING_DATABASE_URL`), plus the
+platform-wide `ABONO_*` settings every service shares (broker, JWT key, test mode)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class PlatformSettings(BaseSettings):
+    """`ABONO_*`: what every service of one installation shares."""
+
+    model_config = SettingsConfigDict(env_prefix="ABONO_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    # The gateway's Ed25519 public key (PEM), inline or as a file; every service verifies access JWTs with it.
+    jwt_public_key: str | None = None
+    jwt_public_key_file: Path | None = None
+    jwt_issuer: str = "abono-gateway"
+    jwt_audience: str = "abono"
+    # Test mode exposes the movable platform clock. Never on by default, refused in production.
+    test_mode: bool = False
+    gateway_url: str = "http://127.0.0.1:8000"
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @model_validator(mode="after")
+    def _safe(self) -> PlatformSettings:
+        if self.test_mode and self.environment == "production":
+            raise ValueError("ABONO_TEST_MODE cannot be on when ABONO_ENVIRONMENT=production")
+        if self.environment == "production" and not (self.jwt_public_key or self.jwt_public_key_file):
+            raise ValueError("production needs ABONO_JWT_PUBLIC_KEY or ABONO_JWT_PUBLIC_KEY_FILE")
+        return self
+
+    def jwt_public_key_pem(self) -> str | None:
+        if self.jwt_public_key:
+            return self.jwt_public_key
+        if self.jwt_public_key_file:
+            return self.jwt_public_key_file.read_text()
+        return None
+
+
+class ServiceSettings(BaseSettings):
+    """Base of each service's settings; subclasses set `env_prefix` (e.g. `BILLING_`)."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    database_url: str
+    host: str = "127.0.0.1"
+    port: int = 8000
+    db_pool_size: int = 10
+    # Outbox relay: periodic sweep behind LISTEN/NOTIFY, and the batch it claims.
+    outbox_sweep_seconds: float = 2.0
+    outbox_batch_size: int = 500
+    # Consumers: a message is delivered at most this many times before it goes to the dead-letter queue.
+    consumer_delivery_limit: int = 5
+    consumer_prefetch: int = 50
+    run_workers: bool = True  # start the outbox relay and consumers with the app
+    platform: PlatformSettings = Field(default_factory=PlatformSettings)

@@ -1,0 +1,149 @@
+"""Helpers for tests against the real PostgreSQL and RabbitMQ (used by every service's tests).
+
+Test databases are named `abono_test_<service>`, rebuilt from the service's Alembic history once per test
+session. Tokens are minted with a key pair made for the test session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+
+import asyncpg
+import uvicorn
+from starlette.types import ASGIApp
+
+from abono.auth import Role, TokenSigner, generate_keypair
+from abono.migrations import upgrade
+from abono.settings import PlatformSettings
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+PG_ADMIN_DSN = os.environ.get("ABONO_TEST_PG_DSN", "postgresql://postgres:postgres@127.0.0.1:5432/postgres")
+# Tests use their own RabbitMQ virtual host, so a `make run` on the same broker never sees their events.
+TEST_VHOST = "abono_test"
+AMQP_URL = os.environ.get("ABONO_TEST_AMQP_URL", f"amqp://guest:guest@127.0.0.1:5672/{TEST_VHOST}")
+
+
+def ensure_test_vhost() -> None:
+    """Create the tests' virtual host with `rabbitmqctl` where it is missing (idempotent, local broker only)."""
+    if "ABONO_TEST_AMQP_URL" in os.environ or shutil.which("rabbitmqctl") is None:
+        return
+    listed = subprocess.run(["rabbitmqctl", "-q", "list_vhosts"], capture_output=True, text=True, check=False)
+    if TEST_VHOST in listed.stdout.split():
+        return
+    subprocess.run(["rabbitmqctl", "-q", "add_vhost", TEST_VHOST], capture_output=True, check=False)
+    subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", TEST_VHOST, "guest", ".*", ".*", ".*"],
+                   capture_output=True, check=False)
+
+
+def database_url(name: str) -> str:
+    """SQLAlchemy URL of database `name` on the test server."""
+    base = PG_ADMIN_DSN.rsplit("/", 1)[0]
+    return f"{base.replace('postgresql://', 'postgresql+asyncpg://', 1)}/{name}"
+
+
+async def recreate_database(name: str) -> str:
+    """Drop and create database `name` (terminating stray connections); returns its SQLAlchemy URL."""
+    conn = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            name,
+        )
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return database_url(name)
+
+
+async def migrated_database(service_dir: str | Path, name: str) -> str:
+    """A fresh database `name` at the head of the Alembic history in `service_dir`."""
+    url = await recreate_database(name)
+    await asyncio.to_thread(upgrade, REPO_ROOT / service_dir, url)
+    return url
+
+
+@dataclass(frozen=True)
+class TestKeys:
+    __test__ = False  # not a pytest test class, despite the name
+
+    private_pem: str
+    public_pem: str
+
+    def signer(self) -> TokenSigner:
+        return TokenSigner(self.private_pem, issuer="abono-gateway", audience="abono", ttl=timedelta(minutes=15))
+
+    def token(self, role: Role = Role.CLIENT, *, user_id: uuid.UUID | None = None, email: str | None = None) -> str:
+        uid = user_id or uuid.uuid4()
+        return self.signer().access_token(user_id=uid, role=role, email=email or f"{uid.hex[:8]}@example.test")
+
+
+@cache
+def test_keys() -> TestKeys:
+    private, public = generate_keypair()
+    return TestKeys(private, public)
+
+
+test_keys.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
+def platform_settings(**overrides: object) -> PlatformSettings:
+    values: dict[str, object] = {
+        "environment": "test",
+        "amqp_url": AMQP_URL,
+        "jwt_public_key": test_keys().public_pem,
+        "log_json": True,
+        "log_level": "WARNING",
+    }
+    values.update(overrides)
+    return PlatformSettings(**values)  # type: ignore[arg-type]
+
+
+@asynccontextmanager
+async def serve(app: ASGIApp, port: int = 0) -> AsyncIterator[str]:
+    """Run `app` (lifespan included) under uvicorn on loopback (`port` 0: a free one); yields its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, lifespan="on", log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            if task.done():
+                task.result()  # re-raise a start-up failure
+                raise RuntimeError("server stopped during start-up")
+            await asyncio.sleep(0.02)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def wait_for(predicate: Callable[[], Awaitable[bool]], *, within: float = 10.0, what: str = "condition") -> None:
+    """Poll `predicate` until true: for effects that cross the broker (no fixed sleeps in tests)."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not await predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out after {within}s waiting for {what}")
+        await asyncio.sleep(0.05)

@@ -1,0 +1,56 @@
+"""The event catalog: routing keys follow `<service>.<entity>.<verb>`, envelopes round-trip."""
+
+import re
+import uuid
+from datetime import UTC, date, datetime
+
+import pytest
+from pydantic import ValidationError
+
+from abono.events import (
+    ClientProfile,
+    ClientRegistered,
+    InvoiceIssued,
+    InvoiceLineInfo,
+    UnknownEvent,
+    parse_event,
+    registered_events,
+)
+from abono.money import MoneyModel
+
+REQUIRED = {
+    "ClientRegistered", "ClientUpdated", "PasswordChanged", "InvoiceIssued", "InvoicePaid", "InvoiceCancelled",
+    "ServiceSuspended", "ServiceReactivated", "ServiceTerminated", "UpgradeRequested",
+}
+
+
+def test_catalog_has_the_platform_events_with_well_formed_keys() -> None:
+    catalog = registered_events()
+    assert {cls.__name__ for cls in catalog.values()} >= REQUIRED
+    for key in catalog:
+        assert re.fullmatch(r"(gateway|billing|provisioning|notify|support|affiliate)\.[a-z_]+\.[a-z_]+", key), key
+
+
+def test_envelope_round_trips() -> None:
+    event = InvoiceIssued(
+        invoice_id=uuid.uuid4(), client_id=uuid.uuid4(), number="A-0001", payment_reference="REF123",
+        total=MoneyModel(amount_minor=1500, currency="CLP"), due_on=date(2027, 1, 10),
+        lines=[InvoiceLineInfo(description="Hosting", amount=MoneyModel(amount_minor=1500, currency="CLP"))],
+        occurred_at=datetime(2026, 12, 26, tzinfo=UTC),
+    )
+    body = event.envelope()
+    assert body["type"] == "billing.invoice.issued" and body["version"] == 1
+    assert parse_event("billing.invoice.issued", body) == event
+
+
+def test_unknown_keys_and_bad_bodies_are_refused() -> None:
+    with pytest.raises(UnknownEvent):
+        parse_event("billing.nothing.happened", {})
+    with pytest.raises(ValidationError):
+        parse_event("gateway.client.registered", {"client_id": "not-a-uuid"})
+
+
+def test_newer_producers_do_not_break_older_consumers() -> None:
+    event = ClientRegistered(client_id=uuid.uuid4(), profile=ClientProfile(email="a@b.test", name="A"))
+    body = event.envelope() | {"field_from_the_future": 1}
+    assert parse_event(ClientRegistered.routing_key, body) == event

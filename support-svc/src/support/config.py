@@ -1,0 +1,16 @@
+from pydantic_settings import SettingsConfigDict
+
+from abono.settings import ServiceSettings
+
+DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/abono_support"
+
+
+class SupportSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="SUPPORT_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    port: int = 8004
+
+
+def default_database_url() -> str:
+    return SupportSettings().database_url
