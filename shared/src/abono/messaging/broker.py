@@ -1,0 +1,177 @@
+"""The process's one AMQP connection, kept alive by a supervisor task.
+
+We run our own reconnect loop on a plain connection instead of `connect_robust`: robust connections cannot make
+the first connection in the background, and after a reconnect they re-open channels with the old numbers, so
+an ack for a delivery from the dead channel can close the new one. Here every connection is built from scratch
+(exchanges declared, publishing channel opened) and its users (relay, consumers) wait for it and rebuild their
+own channels on it. Deliveries from a dead connection can only fail to ack, and are redelivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import Awaitable
+from datetime import datetime
+from typing import Any
+
+import aio_pika
+import structlog
+from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange
+
+log = structlog.get_logger("abono.messaging.broker")
+
+EVENTS_EXCHANGE = "abono.events"
+# Direct: each consumer queue dead-letters with its own name as routing key to `<queue>.dlq`.
+DEAD_LETTER_EXCHANGE = "abono.dlx"
+
+
+class BrokerUnavailable(ConnectionError):
+    """There is no open connection to RabbitMQ right now."""
+
+
+class Broker:
+    """Owns the connection, the two exchanges and a publishing channel with publisher confirms."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        name: str,
+        reconnect_min_delay: float = 0.5,
+        reconnect_max_delay: float = 15.0,
+        connect_timeout: float = 10.0,
+        publish_timeout: float = 10.0,
+    ) -> None:
+        self.url = url
+        self.name = name
+        self._min_delay = reconnect_min_delay
+        self._max_delay = reconnect_max_delay
+        self._connect_timeout = connect_timeout
+        self._publish_timeout = publish_timeout
+        self._connection: AbstractConnection | None = None
+        self._exchange: AbstractExchange | None = None
+        self._connected = asyncio.Event()
+        self._closing = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def is_connected(self) -> bool:
+        return self._connected.is_set()
+
+    async def start(self) -> None:
+        """Start connecting in the background; returns at once, even when RabbitMQ is down."""
+        if self._task is None:
+            self._closing.clear()
+            self._task = asyncio.create_task(self._supervise(), name=f"broker-{self.name}")
+
+    async def stop(self) -> None:
+        self._closing.set()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def wait_connected(self) -> None:
+        """Until a connection is up."""
+        await self._connected.wait()
+
+    async def channel(self) -> AbstractChannel:
+        """A new channel on the current connection, for a consumer; it dies with the connection."""
+        connection = self._connection
+        if connection is None or not self.is_connected:
+            raise BrokerUnavailable(f"{self.name}: not connected to RabbitMQ")
+        channel = connection.channel(publisher_confirms=False)
+        await channel  # opens it
+        return channel
+
+    async def publish(
+        self,
+        routing_key: str,
+        body: bytes,
+        *,
+        message_id: str,
+        timestamp: datetime | None = None,
+        headers: dict[str, Any] | None = None,
+    ) -> None:
+        """Publish a persistent JSON message to `abono.events`; returns once the broker has confirmed it.
+
+        Raises `BrokerUnavailable` when not connected, `aio_pika.exceptions.DeliveryError` on a nack, or the
+        channel's error if the connection drops before the confirm (the message may then have arrived: retry,
+        and let the consumers' inbox drop the duplicate).
+        """
+        exchange = self._exchange
+        if exchange is None or not self.is_connected:
+            raise BrokerUnavailable(f"{self.name}: not connected to RabbitMQ")
+        message = aio_pika.Message(
+            body,
+            content_type="application/json",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_id=message_id,
+            timestamp=timestamp,
+            type=routing_key,
+            app_id=self.name,
+            headers=headers or {},
+        )
+        # Not mandatory: an event nobody subscribes to yet is not an error in pub/sub.
+        await exchange.publish(message, routing_key, mandatory=False, timeout=self._publish_timeout)
+
+    async def _supervise(self) -> None:
+        delay = self._min_delay
+        while not self._closing.is_set():
+            try:
+                connection = await aio_pika.connect(
+                    self.url, timeout=self._connect_timeout, client_properties={"connection_name": self.name},
+                )
+            except Exception as exc:  # noqa: BLE001 - any failure to connect is retried
+                log.warning("broker_connect_failed", broker=self.name, error=repr(exc), retry_in=round(delay, 2))
+            else:
+                if await self._serve(connection):
+                    delay = self._min_delay  # it was up: the next attempt starts from the shortest wait
+            # Jitter, so that replicas cut off together do not reconnect in lockstep.
+            await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+            delay = min(delay * 2, self._max_delay)
+
+    async def _serve(self, connection: AbstractConnection) -> bool:
+        """Set up `connection` and hold it until it (or the publishing channel) is lost; True if it came up."""
+        lost = asyncio.Event()
+        connection.close_callbacks.add(lambda *_: lost.set())
+        came_up = False
+        try:
+            channel = connection.channel(publisher_confirms=True)
+            await channel
+            # A broken publishing channel is rare (a protocol error); rebuilding everything keeps one code path.
+            channel.close_callbacks.add(lambda *_: lost.set())
+            exchange = await channel.declare_exchange(EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+            await channel.declare_exchange(DEAD_LETTER_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True)
+            self._connection, self._exchange = connection, exchange
+            self._connected.set()
+            came_up = True
+            log.info("broker_connected", broker=self.name)
+            await lost.wait()
+            log.warning("broker_connection_lost", broker=self.name)
+        except Exception as exc:  # noqa: BLE001 - a failed set-up is retried like a failed connect
+            log.warning("broker_setup_failed", broker=self.name, error=repr(exc))
+        finally:
+            self._connected.clear()
+            self._connection = self._exchange = None
+            with contextlib.suppress(Exception):
+                await asyncio.shield(connection.close())
+        return came_up
+
+
+async def wait_first(*waits: Awaitable[Any], within: float | None = None) -> bool:
+    """Wait until the first of `waits` finishes or `within` seconds pass (the others are cancelled); True if one did.
+
+    The relay and consumers use it to make every sleep and wait end at once when they are told to stop."""
+    tasks = [asyncio.ensure_future(w) for w in waits]
+    try:
+        done, _ = await asyncio.wait(tasks, timeout=within, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+    for task in done:
+        task.result()
+    return bool(done)

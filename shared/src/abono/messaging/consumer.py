@@ -1,0 +1,342 @@
+"""Consumers: handlers of events, each set behind its own durable quorum queue `<service>.<consumer>`.
+
+Each delivery is applied once: its `event_id` goes into the inbox in the same transaction as the handler's
+effects, and the message is acked only after that commit. A redelivery (crash before the ack, a duplicate
+publish) finds the inbox row and is acked without running the handler. A handler that keeps failing is
+nacked back to its queue until RabbitMQ's delivery limit moves it to `<queue>.dlq`; a message that cannot
+be parsed goes there at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+import structlog
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue
+from pydantic import ValidationError
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from abono.db import new_metadata
+from abono.events.base import Event, UnknownEvent, parse_event
+from abono.messaging.broker import DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE, Broker, wait_first
+from abono.messaging.tables import messaging_tables
+from abono.metrics import ServiceMetrics
+
+log = structlog.get_logger("abono.messaging.consumer")
+
+E = TypeVar("E", bound=Event)
+Handler = Callable[[AsyncSession, E], Awaitable[None]]
+_AnyHandler = Callable[[AsyncSession, Any], Awaitable[None]]
+
+_, _inbox = messaging_tables(new_metadata())
+
+
+class Consumer:
+    """A named set of handlers, one per event type; declared in a service's `consumers.py`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._handlers: dict[str, _AnyHandler] = {}
+
+    def on(self, event_type: type[E]) -> Callable[[Handler[E]], Handler[E]]:
+        """Decorator: run the handler for `event_type` (inside the inbox transaction: flush, never commit)."""
+
+        def register(handler: Handler[E]) -> Handler[E]:
+            key = event_type.routing_key
+            if key in self._handlers:
+                raise ValueError(f"consumer {self.name!r} already handles {key!r}")
+            self._handlers[key] = handler
+            return handler
+
+        return register
+
+    @property
+    def routing_keys(self) -> tuple[str, ...]:
+        return tuple(self._handlers)
+
+    def handler(self, routing_key: str) -> _AnyHandler | None:
+        return self._handlers.get(routing_key)
+
+
+def queue_name(service: str, consumer: str) -> str:
+    return f"{service}.{consumer}"
+
+
+def dead_letter_queue_name(queue: str) -> str:
+    return f"{queue}.dlq"
+
+
+def queue_arguments(queue: str, delivery_limit: int) -> dict[str, Any]:
+    """RabbitMQ 3.10 quorum queue with a delivery limit (it has no default) and at-least-once dead-lettering
+    (which requires reject-publish overflow), so a dead-lettered message is never dropped on the way."""
+    return {
+        "x-queue-type": "quorum",
+        "x-delivery-limit": delivery_limit,
+        "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+        "x-dead-letter-routing-key": dead_letter_queue_name(queue),
+        "x-dead-letter-strategy": "at-least-once",
+        "x-overflow": "reject-publish",
+    }
+
+
+class ConsumerRunner:
+    """Runs every consumer of a service on the shared broker connection, each on its own channel."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        consumers: Sequence[Consumer],
+        sessionmaker: async_sessionmaker[AsyncSession],
+        broker: Broker,
+        metrics: ServiceMetrics,
+        delivery_limit: int = 5,
+        prefetch: int = 50,
+        retry_delay: float = 0.5,
+        max_retry_delay: float = 30.0,
+        stop_timeout: float = 10.0,
+    ) -> None:
+        names = [queue_name(service, c.name) for c in consumers]
+        if len(set(names)) != len(names):
+            raise ValueError(f"duplicate consumer names in {names}")
+        self.service = service
+        self._workers = [
+            _Worker(
+                queue=name, consumer=c, sessionmaker=sessionmaker, broker=broker, metrics=metrics,
+                delivery_limit=delivery_limit, prefetch=prefetch, retry_delay=retry_delay,
+                max_retry_delay=max_retry_delay, stop_timeout=stop_timeout,
+            )
+            for name, c in zip(names, consumers, strict=True)
+        ]
+
+    @property
+    def queues(self) -> list[str]:
+        return [w.queue for w in self._workers]
+
+    @property
+    def is_consuming(self) -> bool:
+        return all(w.consuming.is_set() for w in self._workers)
+
+    async def wait_consuming(self) -> None:
+        """Until every consumer's queue is declared, bound and consumed from."""
+        for worker in self._workers:
+            await worker.consuming.wait()
+
+    async def start(self) -> None:
+        for worker in self._workers:
+            worker.start()
+
+    async def stop(self) -> None:
+        """Stop taking deliveries, let those in hand finish (up to `stop_timeout`), close the channels."""
+        await asyncio.gather(*(w.stop() for w in self._workers))
+
+
+class _Worker:
+    def __init__(
+        self, *, queue: str, consumer: Consumer, sessionmaker: async_sessionmaker[AsyncSession], broker: Broker,
+        metrics: ServiceMetrics, delivery_limit: int, prefetch: int, retry_delay: float, max_retry_delay: float,
+        stop_timeout: float,
+    ) -> None:
+        self.queue = queue
+        self.consumer = consumer
+        self._sessionmaker = sessionmaker
+        self._broker = broker
+        self._metrics = metrics
+        self._delivery_limit = delivery_limit
+        self._prefetch = prefetch
+        self._retry_delay = retry_delay
+        self._max_retry_delay = max_retry_delay
+        self._stop_timeout = stop_timeout
+        self.consuming = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._in_hand = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._stopping.clear()
+            self._task = asyncio.create_task(self._supervise(), name=f"consumer-{self.queue}")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._task is not None:
+            # The supervisor drains and closes its channel on its own; cancel only if that hangs.
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), self._stop_timeout + 5)
+            except TimeoutError:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
+            self._task = None
+
+    async def _supervise(self) -> None:
+        delay = self._retry_delay
+        while not self._stopping.is_set():
+            if not await wait_first(self._broker.wait_connected(), self._stopping.wait()) or self._stopping.is_set():
+                return
+            try:
+                channel = await self._broker.channel()
+            except Exception as exc:  # noqa: BLE001 - the connection just went away: wait for the next one
+                log.warning("consumer_channel_failed", queue=self.queue, error=repr(exc))
+            else:
+                if await self._serve(channel):
+                    delay = self._retry_delay
+            await wait_first(self._stopping.wait(), within=delay)
+            delay = min(delay * 2, self._max_retry_delay)
+
+    async def _serve(self, channel: AbstractChannel) -> bool:
+        """Declare, consume until the channel is lost or we stop; True if consuming started."""
+        lost = asyncio.Event()
+        channel.close_callbacks.add(lambda *_: lost.set())
+        started = False
+        try:
+            queue = await self._declare(channel)
+            tag = await queue.consume(self._on_message)
+            started = True
+            self.consuming.set()
+            log.info("consumer_started", queue=self.queue, routing_keys=list(self.consumer.routing_keys))
+            await wait_first(lost.wait(), self._stopping.wait())
+            if self._stopping.is_set() and not lost.is_set():
+                await queue.cancel(tag)
+                await wait_first(self._idle.wait(), lost.wait(), within=self._stop_timeout)
+            elif lost.is_set():
+                log.warning("consumer_channel_lost", queue=self.queue)
+        except Exception as exc:  # noqa: BLE001 - e.g. the queue exists with other arguments: log and retry
+            log.error("consumer_setup_failed", queue=self.queue, error=repr(exc))
+        finally:
+            self.consuming.clear()
+            # Deliveries still unacked go back to the queue when the channel closes.
+            with contextlib.suppress(Exception):
+                await asyncio.shield(channel.close())
+        return started
+
+    async def _declare(self, channel: AbstractChannel) -> AbstractQueue:
+        await channel.set_qos(prefetch_count=self._prefetch)
+        dlq_name = dead_letter_queue_name(self.queue)
+        dlq = await channel.declare_queue(dlq_name, durable=True, arguments={"x-queue-type": "quorum"})
+        await dlq.bind(DEAD_LETTER_EXCHANGE, routing_key=dlq_name)
+        queue = await channel.declare_queue(
+            self.queue, durable=True, arguments=queue_arguments(self.queue, self._delivery_limit)
+        )
+        # A binding of a handler removed since stays on the queue; its events are acked as "ignored".
+        for routing_key in self.consumer.routing_keys:
+            await queue.bind(EVENTS_EXCHANGE, routing_key=routing_key)
+        return queue
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        self._in_hand += 1
+        self._idle.clear()
+        try:
+            await self._handle(message)
+        finally:
+            self._in_hand -= 1
+            if self._in_hand == 0:
+                self._idle.set()
+
+    async def _handle(self, message: AbstractIncomingMessage) -> None:
+        routing_key = message.routing_key or ""
+        try:
+            body = json.loads(message.body)
+            if not isinstance(body, dict):
+                raise ValueError("the body is not a JSON object")
+            event = parse_event(routing_key, body)
+        except (UnknownEvent, ValidationError, ValueError) as exc:
+            # Retrying cannot fix a message we cannot read: dead-letter it now, keep it for a human.
+            log.error("event_unreadable", queue=self.queue, routing_key=routing_key,
+                      message_id=message.message_id, error=repr(exc))
+            await _settle(message.reject(requeue=False), routing_key)
+            self._count(routing_key, "rejected", dead_lettered=True)
+            return
+        handler = self.consumer.handler(routing_key)
+        if handler is None:
+            log.warning("event_ignored", queue=self.queue, routing_key=routing_key, event_id=str(event.event_id))
+            await _settle(message.ack(), routing_key)
+            self._count(routing_key, "ignored")
+            return
+        with structlog.contextvars.bound_contextvars(event_id=str(event.event_id), consumer=self.queue):
+            await self._apply_and_ack(message, event, handler)
+
+    async def _apply_and_ack(self, message: AbstractIncomingMessage, event: Event, handler: _AnyHandler) -> None:
+        routing_key = event.routing_key
+        try:
+            applied = await self._apply(event, handler)
+        except Exception:  # any handler failure is retried through the queue
+            deliveries = _delivery_count(message)
+            final = deliveries >= self._delivery_limit
+            log.exception("event_handler_failed", routing_key=routing_key, delivery=deliveries + 1,
+                          dead_lettering=final)
+            if not final:
+                # Space the retries: an immediate requeue would spend every delivery within milliseconds, too
+                # soon for the cause (an event not applied yet, a neighbour restarting) to go away.
+                delay = min(self._max_retry_delay, self._retry_delay * 2**deliveries)
+                await wait_first(self._stopping.wait(), within=delay)
+            await _settle(message.nack(requeue=True), routing_key)
+            self._count(routing_key, "dead_lettered" if final else "failed", dead_lettered=final)
+            return
+        await _settle(message.ack(), routing_key)
+        self._count(routing_key, "processed" if applied else "duplicate")
+
+    async def _apply(self, event: Event, handler: _AnyHandler) -> bool:
+        """One transaction: inbox row and the handler's effects. False if the event was applied before.
+
+        While the database is unreachable, retry here instead of through the queue: an outage is not the
+        message's fault and must not spend its deliveries and send it to the dead-letter queue."""
+        delay = self._retry_delay
+        while True:
+            in_handler = False
+            try:
+                async with self._sessionmaker() as session, session.begin():
+                    claim = (
+                        insert(_inbox)
+                        .values(consumer=self.queue, event_id=event.event_id, routing_key=event.routing_key)
+                        .on_conflict_do_nothing()
+                        .returning(_inbox.c.event_id)
+                    )
+                    if (await session.execute(claim)).first() is None:
+                        return False
+                    in_handler = True
+                    await handler(session, event)
+                    in_handler = False
+                return True
+            except Exception as exc:
+                if self._stopping.is_set() or not _database_unreachable(exc, raised_by_handler=in_handler):
+                    raise
+                log.warning("event_database_unreachable", error=repr(exc), retry_in=delay)
+                await wait_first(self._stopping.wait(), within=delay)
+                delay = min(delay * 2, self._max_retry_delay)
+
+    def _count(self, routing_key: str, outcome: str, *, dead_lettered: bool = False) -> None:
+        self._metrics.events_consumed.labels(self.queue, routing_key, outcome).inc()
+        if dead_lettered:
+            self._metrics.events_dead_lettered.labels(self.queue, routing_key).inc()
+
+
+async def _settle(action: Awaitable[None], routing_key: str) -> None:
+    """Ack, nack or reject. If the channel died meanwhile the broker requeues the message by itself; after a
+    commit, the redelivery is then skipped by the inbox."""
+    try:
+        await action
+    except Exception as exc:  # noqa: BLE001 - nothing else to do: the broker already took the message back
+        log.warning("event_settle_failed", routing_key=routing_key, error=repr(exc))
+
+
+def _delivery_count(message: AbstractIncomingMessage) -> int:
+    """Earlier deliveries of this message, as counted by the quorum queue (absent on the first)."""
+    value = (message.headers or {}).get("x-delivery-count", 0)
+    return value if isinstance(value, int) else 0
+
+
+def _database_unreachable(exc: BaseException, *, raised_by_handler: bool) -> bool:
+    """A lost or refused database connection. Socket errors count only outside the handler: inside it they
+    may be the handler's own calls, which must go through the queue and its delivery limit."""
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return not raised_by_handler and isinstance(exc, OSError | sa_exc.TimeoutError)

@@ -1,0 +1,250 @@
+"""The outbox relay: publishes committed outbox rows to `abono.events` and marks them published.
+
+Guarantee: a row is marked published only after the broker confirmed it, and stays pending otherwise, so no
+event is lost. A crash between the confirm and the commit publishes it again: delivery is at least once, and
+the consumers' inbox makes it exactly-once in effect.
+
+Woken by `NOTIFY abono_outbox` (sent by `emit`, delivered at commit) on a dedicated asyncpg connection; a sweep
+every `sweep_seconds` covers notifications missed while that connection was down. Rows are claimed with
+`FOR UPDATE SKIP LOCKED`, so any number of replicas can relay the same outbox without publishing a row twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+import structlog
+from sqlalchemy import Row, bindparam, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from abono.db import asyncpg_dsn, new_metadata
+from abono.messaging.broker import Broker, wait_first
+from abono.messaging.tables import OUTBOX_CHANNEL, messaging_tables
+from abono.metrics import ServiceMetrics
+
+log = structlog.get_logger("abono.messaging.relay")
+
+_outbox, _ = messaging_tables(new_metadata())
+
+_CLAIM = (
+    select(
+        _outbox.c.id, _outbox.c.event_id, _outbox.c.routing_key, _outbox.c.payload, _outbox.c.created_at,
+        # The database's clock, so lag and latency are measured against the clock that stamped created_at.
+        func.clock_timestamp().label("db_now"),
+    )
+    .where(_outbox.c.published_at.is_(None))
+    .order_by(_outbox.c.id)
+    .limit(bindparam("batch"))
+    .with_for_update(skip_locked=True)
+)
+_MARK_PUBLISHED = (
+    update(_outbox)
+    .where(_outbox.c.id.in_(bindparam("ids", expanding=True)))
+    .values(published_at=func.clock_timestamp())
+)
+_MARK_FAILED = (
+    update(_outbox)
+    .where(_outbox.c.id.in_(bindparam("ids", expanding=True)))
+    .values(attempts=_outbox.c.attempts + 1, last_error=bindparam("error"))
+)
+_PURGE_BATCH = 5000
+_PURGE_EVERY_SECONDS = 600.0
+_LISTENER_PING_SECONDS = 30.0
+
+
+class PublishFailed(RuntimeError):
+    """Some rows of a batch were not confirmed by the broker; they stay pending."""
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        *,
+        service: str,
+        engine: AsyncEngine,
+        broker: Broker,
+        metrics: ServiceMetrics,
+        sweep_seconds: float = 2.0,
+        batch_size: int = 500,
+        retention: timedelta | None = timedelta(days=7),
+        max_backoff: float = 30.0,
+        stop_timeout: float = 10.0,
+    ) -> None:
+        self.service = service
+        self._engine = engine
+        self._broker = broker
+        self._metrics = metrics
+        self._sweep_seconds = sweep_seconds
+        self._batch_size = batch_size
+        self._retention = retention
+        self._max_backoff = max_backoff
+        self._stop_timeout = stop_timeout
+        self._dsn = asyncpg_dsn(engine.url.render_as_string(hide_password=False))
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._drain_lock = asyncio.Lock()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._last_purge = 0.0
+
+    async def start(self) -> None:
+        if self._tasks:
+            return
+        self._stopping.clear()
+        self._wake.set()  # rows left by an earlier run are published at once
+        self._tasks = [
+            asyncio.create_task(self._run(), name=f"outbox-relay-{self.service}"),
+            asyncio.create_task(self._listen(), name=f"outbox-listener-{self.service}"),
+        ]
+
+    async def stop(self) -> None:
+        """Let a pass in progress finish (its rows are then marked), then stop."""
+        self._stopping.set()
+        if not self._tasks:
+            return
+        _, pending = await asyncio.wait(self._tasks, timeout=self._stop_timeout)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+
+    async def publish_pending(self) -> int:
+        """Publish every pending row (batch after batch while batches come back full); returns how many.
+
+        Raises `PublishFailed` (after marking the confirmed ones) if the broker did not confirm some rows."""
+        async with self._drain_lock:
+            total = 0
+            while True:
+                published = await self._publish_batch()
+                total += published
+                # Stopping: end after this batch, so stop() never has to cut a batch between confirm and commit.
+                if published < self._batch_size or self._stopping.is_set():
+                    return total
+
+    async def purge_published(self) -> int:
+        """Delete rows published longer ago than the retention; returns how many."""
+        if self._retention is None:
+            return 0
+        deleted = 0
+        while True:
+            # Batched, skipping rows another replica is deleting, so retention never holds long locks.
+            doomed = (
+                select(_outbox.c.id)
+                .where(_outbox.c.published_at < func.now() - self._retention)
+                .order_by(_outbox.c.id)
+                .limit(_PURGE_BATCH)
+                .with_for_update(skip_locked=True)
+            )
+            async with self._engine.begin() as conn:
+                result = await conn.execute(delete(_outbox).where(_outbox.c.id.in_(doomed.scalar_subquery())))
+            deleted += result.rowcount
+            if result.rowcount < _PURGE_BATCH:
+                return deleted
+
+    async def _publish_batch(self) -> int:
+        async with self._engine.begin() as conn:
+            rows = (await conn.execute(_CLAIM, {"batch": self._batch_size})).all()
+            if not rows:
+                self._metrics.outbox_lag.set(0)
+                return 0
+            claimed = time.monotonic()
+            self._metrics.outbox_lag.set((rows[0].db_now - rows[0].created_at).total_seconds())
+            # All in flight at once on the confirming channel: one confirm at a time is several times slower.
+            results = await asyncio.gather(*(self._publish(row, claimed) for row in rows), return_exceptions=True)
+            confirmed = [row for row, result in zip(rows, results, strict=True) if result is None]
+            failed = [(row, result) for row, result in zip(rows, results, strict=True) if result is not None]
+            if confirmed:
+                await conn.execute(_MARK_PUBLISHED, {"ids": [row.id for row in confirmed]})
+            if failed:
+                # Same transaction as the marks: a separate one would wait on the locks this one holds.
+                error = repr(failed[0][1])[:1000]
+                await conn.execute(_MARK_FAILED, {"ids": [row.id for row, _ in failed], "error": error})
+        for row in confirmed:
+            self._metrics.events_published.labels(row.routing_key).inc()
+        if failed:
+            for _, exc in failed:
+                if isinstance(exc, asyncio.CancelledError):
+                    raise exc
+            raise PublishFailed(f"{len(failed)} of {len(rows)} outbox rows not confirmed: {failed[0][1]!r}")
+        return len(confirmed)
+
+    async def _publish(self, row: Row[*tuple[Any, ...]], claimed: float) -> None:
+        await self._broker.publish(
+            row.routing_key,
+            json.dumps(row.payload, separators=(",", ":")).encode(),
+            message_id=str(row.event_id),
+            timestamp=row.created_at,
+        )
+        emitted_ago = (row.db_now - row.created_at).total_seconds() + (time.monotonic() - claimed)
+        self._metrics.outbox_publish_latency.observe(emitted_ago)
+
+    async def _run(self) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            if not self._broker.is_connected:
+                # No point claiming rows; a NOTIFY meanwhile stays in _wake for when it is back.
+                await wait_first(self._broker.wait_connected(), self._stopping.wait())
+                continue
+            self._wake.clear()  # before the pass: a commit during it wakes the next one
+            try:
+                count = await self.publish_pending()
+                failures = 0
+                if count:
+                    log.debug("outbox_published", count=count)
+                await self._purge_now_and_then()
+            except Exception as exc:  # noqa: BLE001 - the relay must outlive broker and database outages
+                failures += 1
+                backoff = min(self._max_backoff, 0.25 * 2**failures)
+                log.warning("outbox_relay_failed", error=repr(exc), retry_in=backoff, failures=failures)
+                await wait_first(self._stopping.wait(), within=backoff)
+                continue
+            await wait_first(self._wake.wait(), self._stopping.wait(), within=self._sweep_seconds)
+
+    async def _purge_now_and_then(self) -> None:
+        if self._retention is None or time.monotonic() - self._last_purge < _PURGE_EVERY_SECONDS:
+            return
+        self._last_purge = time.monotonic()
+        deleted = await self.purge_published()
+        if deleted:
+            log.info("outbox_purged", deleted=deleted)
+
+    async def _listen(self) -> None:
+        """Hold a LISTEN connection; reconnect forever. Each (re)connect wakes the relay, for missed NOTIFYs."""
+        delay = 0.5
+        while not self._stopping.is_set():
+            try:
+                conn = await asyncpg.connect(self._dsn, timeout=10)
+            except Exception as exc:  # noqa: BLE001 - retried; the sweep covers the gap
+                log.warning("outbox_listen_connect_failed", error=repr(exc), retry_in=delay)
+                await wait_first(self._stopping.wait(), within=delay)
+                delay = min(delay * 2, self._max_backoff)
+                continue
+            delay = 0.5
+            try:
+                await self._hold(conn)
+            except Exception as exc:  # noqa: BLE001
+                log.warning("outbox_listen_lost", error=repr(exc))
+            finally:
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(conn.close(timeout=2))
+
+    async def _hold(self, conn: asyncpg.Connection) -> None:
+        lost = asyncio.Event()
+        conn.add_termination_listener(lambda _conn: lost.set())
+        await conn.add_listener(OUTBOX_CHANNEL, self._on_notify)
+        self._wake.set()
+        while not (lost.is_set() or self._stopping.is_set()):
+            if not await wait_first(lost.wait(), self._stopping.wait(), within=_LISTENER_PING_SECONDS):
+                # A socket can die silently (no FIN/RST): a query is the only way to notice.
+                await conn.execute("SELECT 1", timeout=5)
+        if lost.is_set():
+            log.warning("outbox_listen_lost", error="connection terminated")
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+

@@ -1,0 +1,22 @@
+"""The broker connection: a service starts while RabbitMQ is down and connects once it is reachable."""
+
+import asyncio
+
+from abono.testing import wait_for
+
+from .support import Bus, TcpProxy, holds
+
+AMQP_PORT = 5672
+
+
+async def test_broker_starts_while_rabbitmq_is_unreachable_and_connects_when_it_appears(bus: Bus) -> None:
+    proxy = TcpProxy(AMQP_PORT)  # not listening yet: connection refused
+    broker = await bus.broker(bus.amqp_url.replace(f":{AMQP_PORT}/", f":{proxy.port}/"))
+
+    await asyncio.sleep(0.3)  # several refused attempts
+    assert not broker.is_connected
+
+    await proxy.start()
+    await wait_for(holds(lambda: broker.is_connected), within=5, what="the broker to connect")
+    await proxy.cut()
+    await wait_for(holds(lambda: not broker.is_connected), within=5, what="the broker to notice the cut")

@@ -1,0 +1,185 @@
+"""The outbox relay: only committed events are published, none is lost while the broker is away, several
+relays never publish one row twice, and a commit wakes the relay at once."""
+
+import asyncio
+import json
+import time
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from abono.messaging import emit
+from abono.testing import wait_for
+
+from .support import Bus, TcpProxy, holds
+
+AMQP_PORT = 5672
+
+
+async def test_event_emitted_in_rolled_back_transaction_is_never_published(bus: Bus) -> None:
+    tap = await bus.tap()
+    rolled_back, committed = bus.Ping(label="rolled back"), bus.Ping(label="committed")
+
+    with pytest.raises(RuntimeError):
+        async with bus.sessionmaker() as session, session.begin():
+            await emit(session, rolled_back)
+            raise RuntimeError("the unit of work fails after emitting")
+    await bus.emit(committed)
+    relay = bus.relay(await bus.broker())
+
+    assert await relay.publish_pending() == 1
+    await tap.wait(1)
+    await asyncio.sleep(0.3)  # room for a wrong second message to show up
+    assert tap.message_ids == [str(committed.event_id)]
+    assert await bus.pending_event_ids() == []
+
+
+async def test_event_emitted_while_broker_unreachable_is_published_when_it_returns(bus: Bus) -> None:
+    calls: Counter[str] = Counter()
+    await bus.runner([bus.consumer("orders", calls)], await bus.broker())
+    proxy = await TcpProxy(AMQP_PORT).start()
+    relay_broker = await bus.broker(bus.amqp_url.replace(f":{AMQP_PORT}/", f":{proxy.port}/"))
+    await asyncio.wait_for(relay_broker.wait_connected(), 10)
+    relay = bus.relay(relay_broker, sweep_seconds=0.2)  # sweeping often: it must still not lose or double
+    await relay.start()
+
+    await proxy.cut()
+    await wait_for(holds(lambda: not relay_broker.is_connected), within=5, what="the relay's broker to notice")
+    event = bus.Ping(label="during outage")
+    await bus.emit(event)
+    await asyncio.sleep(1.0)  # several sweeps and reconnect attempts while RabbitMQ is unreachable
+    assert await bus.effect_labels() == []
+    assert await bus.pending_event_ids() == [event.event_id]
+
+    await proxy.start()
+    await wait_for(holds(lambda: calls["during outage"] == 1), within=10, what="the event to be consumed")
+    await asyncio.sleep(0.5)  # room for a duplicate delivery to show up
+    assert calls == Counter({"during outage": 1})
+    assert await bus.effect_labels() == ["during outage"]
+    assert await bus.pending_event_ids() == []
+    assert bus.consumed("orders", "duplicate") == 0
+
+
+async def test_publish_whose_confirm_is_lost_is_published_again_and_applied_once(bus: Bus) -> None:
+    calls: Counter[str] = Counter()
+    await bus.runner([bus.consumer("orders", calls)], await bus.broker())
+    proxy = await TcpProxy(AMQP_PORT).start()
+    relay_broker = await bus.broker(bus.amqp_url.replace(f":{AMQP_PORT}/", f":{proxy.port}/"), publish_timeout=0.3)
+    await asyncio.wait_for(relay_broker.wait_connected(), 10)
+    relay = bus.relay(relay_broker, sweep_seconds=0.2)
+
+    proxy.hold_replies()  # RabbitMQ gets the message and routes it, but its confirm never reaches the relay
+    event = bus.Ping(label="confirm lost")
+    await bus.emit(event)
+    await relay.start()
+    await wait_for(holds(lambda: calls["confirm lost"] == 1), within=5, what="the first copy to be consumed")
+    await asyncio.sleep(0.5)  # the relay's publish times out: the row must stay pending
+    assert await bus.pending_event_ids() == [event.event_id]
+
+    await proxy.cut()  # the relay reconnects and publishes the row again
+    await proxy.start()
+    await wait_for(holds(lambda: bus.consumed("orders", "duplicate") >= 1), within=10, what="the second copy")
+    assert await bus.pending_event_ids() == []
+    assert calls == Counter({"confirm lost": 1})
+    assert await bus.effect_labels() == ["confirm lost"]
+
+
+async def test_several_relays_draining_one_outbox_publish_each_event_exactly_once(bus: Bus) -> None:
+    tap = await bus.tap()
+    events = [bus.Ping(label=f"n{i}") for i in range(400)]
+    await bus.emit(*events)
+    # Replicas: each relay on its own broker connection, all claiming from the same outbox at once.
+    relays = [bus.relay(await bus.broker(), batch_size=25) for _ in range(4)]
+
+    published = await asyncio.gather(*(relay.publish_pending() for relay in relays))
+
+    assert sum(published) == len(events)
+    assert sum(1 for count in published if count) >= 2, published  # they really did share the work
+    await tap.wait(len(events))
+    await asyncio.sleep(0.3)
+    assert sorted(tap.message_ids) == sorted(str(e.event_id) for e in events)
+    assert await bus.pending_event_ids() == []
+
+
+async def test_commit_wakes_the_relay_without_waiting_for_the_sweep(bus: Bus) -> None:
+    tap = await bus.tap()
+    relay = bus.relay(await bus.broker(), sweep_seconds=60)
+    await relay.start()
+    await bus.emit(bus.Ping(label="warm-up"))
+    await tap.wait(1)  # the relay is now idle, in its 60 s wait
+
+    started = time.monotonic()
+    await bus.emit(bus.Ping(label="woken"))
+    await tap.wait(2, within=2.0)
+
+    assert time.monotonic() - started < 2.0
+    assert [json.loads(m.body)["label"] for m in tap.messages] == ["warm-up", "woken"]
+
+
+async def test_relay_listens_again_after_its_database_connection_is_killed(bus: Bus) -> None:
+    tap = await bus.tap()
+    relay = bus.relay(await bus.broker(), sweep_seconds=60)
+    await relay.start()
+    killed = await _kill_listener(bus, previous=None)
+    await wait_for(_listener_other_than(bus, killed), within=5, what="the relay to LISTEN again")
+
+    started = time.monotonic()
+    await bus.emit(bus.Ping(label="after the kill"))
+    await tap.wait(1, within=2.0)
+
+    assert time.monotonic() - started < 2.0
+
+
+async def _listener_pid(bus: Bus) -> int | None:
+    async with bus.engine.connect() as conn:
+        query = text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'")
+        return (await conn.execute(query)).scalar()
+
+
+async def _kill_listener(bus: Bus, previous: int | None) -> int:
+    await wait_for(_listener_other_than(bus, previous), within=5, what="the relay to LISTEN")
+    pid = await _listener_pid(bus)
+    assert pid is not None
+    async with bus.engine.connect() as conn:
+        await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    return pid
+
+
+def _listener_other_than(bus: Bus, pid: int | None):  # type: ignore[no-untyped-def]
+    async def listening() -> bool:
+        current = await _listener_pid(bus)
+        return current is not None and current != pid
+
+    return listening
+
+
+async def test_relay_records_attempts_and_keeps_rows_pending_while_publishing_fails(bus: Bus) -> None:
+    broker = await bus.broker()
+    relay = bus.relay(broker)
+    event = bus.Ping(label="unlucky")
+    await bus.emit(event)
+    await broker.stop()  # is_connected is now False: every publish fails at once
+
+    with pytest.raises(Exception, match="not confirmed"):
+        await relay.publish_pending()
+
+    assert await bus.pending_event_ids() == [event.event_id]
+    assert await bus.outbox_attempts(event.event_id) == (1, "BrokerUnavailable")
+
+
+async def test_published_rows_past_retention_are_purged_and_pending_ones_kept(bus: Bus) -> None:
+    old, recent, pending = bus.Ping(label="old"), bus.Ping(label="recent"), bus.Ping(label="pending")
+    await bus.emit(old, recent, pending)
+    async with bus.engine.begin() as conn:
+        for event, published_at in ((old, "now() - interval '8 days'"), (recent, "now() - interval '1 day'")):
+            await conn.execute(text(f"UPDATE outbox SET published_at = {published_at} WHERE event_id = :id"),
+                               {"id": event.event_id})
+    relay = bus.relay(await bus.broker(), retention=timedelta(days=7))
+
+    assert await relay.purge_published() == 1
+
+    async with bus.engine.connect() as conn:
+        left = set((await conn.scalars(text("SELECT event_id FROM outbox"))).all())
+    assert left == {recent.event_id, pending.event_id}
