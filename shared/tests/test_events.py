@@ -25,7 +25,8 @@ REQUIRED = {
 
 
 def test_catalog_has_the_platform_events_with_well_formed_keys() -> None:
-    catalog = registered_events()
+    # Only the library's own events: tests may register throwaway ones.
+    catalog = {key: cls for key, cls in registered_events().items() if cls.__module__.startswith("abono.")}
     assert {cls.__name__ for cls in catalog.values()} >= REQUIRED
     for key in catalog:
         assert re.fullmatch(r"(gateway|billing|provisioning|notify|support|affiliate)\.[a-z_]+\.[a-z_]+", key), key

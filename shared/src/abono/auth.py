@@ -119,7 +119,7 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
     verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
     if verifier is None:
         raise Unauthorized("This service has no JWT public key configured.")
@@ -132,7 +132,7 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 def require_role(*roles: Role) -> Any:
     """Dependency: the caller must hold one of `roles` (403 otherwise)."""
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         if principal.role not in roles:
             raise Forbidden("Your role may not do this.")
         return principal

@@ -9,7 +9,6 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -87,14 +86,10 @@ class MetricsMiddleware:
 
 
 def _route(scope: Scope) -> str:
-    app = scope.get("app")
-    router = getattr(app, "router", None)
-    for route in getattr(router, "routes", []):
-        match, _ = route.matches(scope)
-        if match == Match.FULL:
-            path: str = getattr(route, "path", "other")
-            return path
-    return "unmatched"
+    # The router records the matched route in the scope (Starlette >= 0.47); no second matching pass.
+    route = scope.get("route")
+    path: str = getattr(route, "path", "unmatched")
+    return path
 
 
 async def metrics_endpoint(request: Request) -> Response:

@@ -21,6 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from abono.db import new_metadata
+
 OUTBOX_TABLE = "outbox"
 INBOX_TABLE = "inbox"
 # NOTIFY channel the relay LISTENs on; a NOTIFY sent inside a transaction is delivered at its commit.
@@ -60,7 +62,7 @@ def create_messaging_tables() -> None:
     """For a service's first Alembic revision: create the outbox and inbox tables."""
     from alembic import op
 
-    outbox, inbox = messaging_tables(MetaData())
+    outbox, inbox = messaging_tables(new_metadata())
     bind = op.get_bind()
     outbox.create(bind)
     inbox.create(bind)

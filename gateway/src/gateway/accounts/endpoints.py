@@ -1,0 +1,120 @@
+import uuid
+from datetime import timedelta
+
+from fastapi import APIRouter, Request, Response, status
+
+from abono.auth import AdminPrincipal, StaffPrincipal
+from abono.db import SessionDep
+from gateway.accounts import service
+from gateway.accounts.schemas import EmailVerification, PasswordChange, RoleUpdate, UserCreate, UserPublic, UserUpdate
+from gateway.deps import ClientIp, CurrentUser, Now, Settings
+from gateway.errors import problem_responses
+from gateway.ratelimit.service import enforce
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+
+@router.post(
+    "/signup",
+    status_code=status.HTTP_201_CREATED,
+    summary="Sign up as a client (A-1: one account per e-mail)",
+    responses=problem_responses(409, 422, 429),
+)
+async def signup(
+    data: UserCreate, request: Request, session: SessionDep, settings: Settings, now: Now, ip: ClientIp
+) -> UserPublic:
+    await enforce(
+        sessionmaker=request.app.state.sessionmaker, now=now, checks=[(f"signup:{ip}", settings.signup_rate_limit)]
+    )
+    user = await service.register(
+        session=session,
+        data=data,
+        now=now,
+        verification_ttl=timedelta(hours=settings.verification_token_ttl_hours),
+    )
+    return UserPublic.model_validate(user)
+
+
+@router.post(
+    "/verify-email",
+    summary="Verify the e-mail with the token of the mailed link",
+    responses=problem_responses(400, 422),
+)
+async def verify_email(data: EmailVerification, session: SessionDep, now: Now) -> UserPublic:
+    user = await service.verify_email(session=session, raw_token=data.token, now=now)
+    return UserPublic.model_validate(user)
+
+
+@router.post(
+    "/verification",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Mail me a new verification link",
+    responses={204: {"description": "Already verified: nothing to send"}, **problem_responses(401, 429)},
+)
+async def resend_verification(
+    user: CurrentUser, request: Request, session: SessionDep, settings: Settings, now: Now, ip: ClientIp
+) -> Response:
+    if user.email_verified_at is not None:
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+    # The sign-up budget also bounds how many mails one address can make us send.
+    await enforce(
+        sessionmaker=request.app.state.sessionmaker, now=now, checks=[(f"signup:{ip}", settings.signup_rate_limit)]
+    )
+    await service.request_verification(
+        session=session, user=user, now=now, ttl=timedelta(hours=settings.verification_token_ttl_hours)
+    )
+    return Response(status_code=status.HTTP_202_ACCEPTED)
+
+
+@router.get("/me", summary="My account", responses=problem_responses(401))
+async def me(user: CurrentUser) -> UserPublic:
+    return UserPublic.model_validate(user)
+
+
+@router.patch("/me", summary="Edit my profile (name, phone, country, language)", responses=problem_responses(401, 422))
+async def update_me(data: UserUpdate, user: CurrentUser, session: SessionDep, now: Now) -> UserPublic:
+    user = await service.update_profile(session=session, user=user, data=data, now=now)
+    return UserPublic.model_validate(user)
+
+
+@router.post(
+    "/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Change my password (ends every session: log in again)",
+    responses=problem_responses(401, 422, 429),
+)
+async def change_password(
+    data: PasswordChange,
+    user: CurrentUser,
+    request: Request,
+    session: SessionDep,
+    settings: Settings,
+    now: Now,
+    ip: ClientIp,
+) -> None:
+    # Whoever holds a stolen access token must not get unlimited guesses at the current password.
+    await enforce(
+        sessionmaker=request.app.state.sessionmaker,
+        now=now,
+        checks=[(f"password:{ip}:{user.id}", settings.login_rate_limit)],
+    )
+    await service.change_password(
+        session=session, user=user, current_password=data.current_password, new_password=data.new_password, now=now
+    )
+
+
+@router.get("/users/{user_id}", summary="An account (staff)", responses=problem_responses(401, 403, 404))
+async def get_user(user_id: uuid.UUID, _: StaffPrincipal, session: SessionDep) -> UserPublic:
+    return UserPublic.model_validate(await service.get_user(session=session, user_id=user_id))
+
+
+@router.patch(
+    "/users/{user_id}/role",
+    summary="Give an account another role (admin)",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def set_role(
+    user_id: uuid.UUID, data: RoleUpdate, principal: AdminPrincipal, session: SessionDep, now: Now
+) -> UserPublic:
+    user = await service.set_role(session=session, actor=principal, user_id=user_id, role=data.role, now=now)
+    return UserPublic.model_validate(user)

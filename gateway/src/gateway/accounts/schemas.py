@@ -1,0 +1,129 @@
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+import email_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    model_validator,
+)
+
+from abono.auth import Role
+from gateway.accounts.countries import COUNTRIES, CURRENCIES
+
+
+def _country(code: str) -> str:
+    if code not in COUNTRIES:
+        raise ValueError("not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+def _currency(code: str) -> str:
+    if code not in CURRENCIES:
+        raise ValueError(f"not a currency we invoice in ({', '.join(sorted(CURRENCIES))})")
+    return code
+
+
+_EMAIL: TypeAdapter[str] = TypeAdapter(EmailStr)
+
+
+def accept_test_domains(enabled: bool) -> None:
+    """Accept addresses at `.test` (RFC 6761, reserved for testing), refused by default as undeliverable.
+
+    email-validator reads this switch at every call and pydantic's EmailStr offers no per-field option, so it is
+    process-wide: the app turns it on outside production, where test and development accounts use `.test`.
+    """
+    email_validator.TEST_ENVIRONMENT = enabled
+
+
+def normalize_email(email: str) -> str:
+    """The e-mail as sign-up stores it (validated, domain lower-cased); raises ValueError if it is not one."""
+    return _EMAIL.validate_python(email)
+
+
+CountryCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=2, max_length=2), AfterValidator(_country)
+]
+CurrencyCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=3, max_length=3), AfterValidator(_currency)
+]
+Language = Literal["es", "en"]
+# Long enough to resist guessing; the upper bound keeps hashing cost bounded.
+NewPassword = Annotated[str, StringConstraints(min_length=10, max_length=256)]
+AnyPassword = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 ()\-.]{5,30}$")]
+
+
+class UserCreate(BaseModel):
+    """A client signing up. Without `currency`, the client is billed in its country's currency (or USD)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    password: NewPassword
+    name: PersonName
+    phone: Phone | None = None
+    country: CountryCode
+    currency: CurrencyCode | None = None
+    language: Language = "es"
+    referral_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
+
+
+class UserUpdate(BaseModel):
+    """Profile changes; only the fields sent change. `phone: null` removes the phone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: PersonName | None = None
+    phone: Phone | None = None
+    country: CountryCode | None = None
+    language: Language | None = None
+
+    @model_validator(mode="after")
+    def _no_null_required(self) -> "UserUpdate":
+        for field in ("name", "country", "language"):
+            if field in self.model_fields_set and getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be removed")
+        return self
+
+
+class UserPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    email: str
+    role: Role
+    name: str
+    phone: str | None
+    country: str | None
+    currency: str
+    language: str
+    email_verified_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class EmailVerification(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: Annotated[str, StringConstraints(min_length=16, max_length=128)]
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: AnyPassword
+    new_password: NewPassword
+
+
+class RoleUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role = Field(description="client, staff or admin")

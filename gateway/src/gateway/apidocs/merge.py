@@ -1,0 +1,127 @@
+"""Merging OpenAPI documents: each service's paths move under `/api/<service>` and its components are renamed
+`<service>.<name>` (every `$ref` rewritten), so two services' `ClientPublic` never collide."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+Doc = dict[str, Any]
+
+COMPONENT_KINDS = (
+    "schemas",
+    "responses",
+    "parameters",
+    "examples",
+    "requestBodies",
+    "headers",
+    "securitySchemes",
+    "links",
+    "callbacks",
+    "pathItems",
+)
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+# Operations endpoints of each service are not part of the public API.
+_OPERATIONS_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/whoami"})
+PROBLEM_REF = "#/components/schemas/Problem"
+BEARER = "bearerAuth"
+
+
+def _is_operations_path(path: str) -> bool:
+    return path in _OPERATIONS_PATHS or path.startswith("/internal/")
+
+
+def _rewrite_refs(node: Any, renames: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: renames.get(value, value)
+            if key == "$ref" and isinstance(value, str)
+            else _rewrite_refs(value, renames)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_rewrite_refs(item, renames) for item in node]
+    return node
+
+
+def _rename_security(requirements: list[dict[str, Any]], service: str) -> list[dict[str, Any]]:
+    # Security requirements name their schemes by key, not by $ref.
+    return [{f"{service}.{name}": scopes for name, scopes in req.items()} for req in requirements]
+
+
+def namespace_service(service: str, doc: Doc) -> Doc:
+    """A service's paths, components and tags as they appear in the merged document."""
+    components: Doc = doc.get("components", {})
+    renames = {
+        f"#/components/{kind}/{name}": f"#/components/{kind}/{service}.{name}"
+        for kind in COMPONENT_KINDS
+        for name in components.get(kind, {})
+    }
+    default_security = doc.get("security")
+    paths: Doc = {}
+    for path, item in doc.get("paths", {}).items():
+        if _is_operations_path(path):
+            continue
+        item = _rewrite_refs(item, renames)
+        for method, operation in item.items():
+            if method not in HTTP_METHODS or not isinstance(operation, dict):
+                continue
+            if "operationId" in operation:
+                operation["operationId"] = f"{service}_{operation['operationId']}"
+            operation["tags"] = [f"{service}: {tag}" for tag in operation.get("tags", [])] or [service]
+            security = operation.get("security", default_security)
+            if security is not None:
+                operation["security"] = _rename_security(security, service)
+        paths[f"/api/{service}{path}"] = item
+    return {
+        "paths": paths,
+        "components": {
+            kind: {f"{service}.{name}": _rewrite_refs(value, renames) for name, value in entries.items()}
+            for kind, entries in components.items()
+            if kind in COMPONENT_KINDS
+        },
+        "tags": [{**tag, "name": f"{service}: {tag['name']}"} for tag in doc.get("tags", []) if "name" in tag],
+    }
+
+
+def errors_as_problems(doc: Doc) -> Doc:
+    """Every error response of the gateway's own routes as `application/problem+json` (what they really send)."""
+    doc = copy.deepcopy(doc)
+    for item in doc.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in HTTP_METHODS:
+                continue
+            for status, response in operation.get("responses", {}).items():
+                if status.isdigit() and int(status) >= 400:
+                    response["content"] = {"application/problem+json": {"schema": {"$ref": PROBLEM_REF}}}
+    schemas = doc.get("components", {}).get("schemas", {})
+    if "HTTPValidationError" in schemas and '"#/components/schemas/HTTPValidationError"' not in json.dumps(
+        doc["paths"]
+    ):
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
+    return doc
+
+
+def merge(own: Doc, services: dict[str, Doc | None]) -> Doc:
+    """The gateway's document plus each reachable service's; `None` marks a service that could not be read."""
+    merged = copy.deepcopy(own)
+    merged.setdefault("paths", {})
+    components = merged.setdefault("components", {})
+    tags = merged.setdefault("tags", [])
+    for service, doc in services.items():
+        if doc is None:
+            continue
+        part = namespace_service(service, doc)
+        merged["paths"].update(part["paths"])
+        for kind, entries in part["components"].items():
+            components.setdefault(kind, {}).update(entries)
+        tags.extend(part["tags"])
+    # Access tokens are sent by clients as a bearer header; declared here so Swagger UI offers "Authorize".
+    components.setdefault("securitySchemes", {})[BEARER] = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    merged["security"] = [{BEARER: []}, {}]
+    merged.setdefault("info", {})["x-abono-services"] = {
+        service: "included" if doc is not None else "unavailable" for service, doc in services.items()
+    }
+    return merged

@@ -1,0 +1,64 @@
+"""The gateway's app factory: the common service app plus accounts, the proxy, the merged OpenAPI, the test clock."""
+
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+
+import gateway
+from abono.service import ServiceSpec, create_service_app
+from gateway import bootstrap
+from gateway.accounts.endpoints import router as accounts_router
+from gateway.accounts.schemas import accept_test_domains
+from gateway.apidocs.endpoints import router as apidocs_router
+from gateway.apidocs.service import SchemaCache
+from gateway.config import GatewaySettings
+from gateway.proxy.endpoints import router as proxy_router
+from gateway.proxy.upstream import close_upstream, open_upstream
+from gateway.sessions.endpoints import router as sessions_router
+from gateway.testclock.endpoints import internal_router as internal_clock_router
+from gateway.testclock.endpoints import router as test_clock_router
+
+_FASTAPI_DOC_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+
+
+class ProxyMetrics:
+    def __init__(self, app: FastAPI) -> None:
+        metrics = app.state.metrics
+        self.requests = metrics.counter(
+            "proxy_requests_total", "Proxied requests by service and status", ("service", "status")
+        )
+        self.latency = metrics.histogram(
+            "proxy_upstream_duration_seconds", "Time until the service's response headers", ("service",)
+        )
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+    accept_test_domains(settings.platform.environment != "production")
+    # Order matters: the gateway's own `/api/auth/*` and `/api/test/*` must match before the proxy's `/api/{service}`.
+    routers: list[APIRouter] = [accounts_router, sessions_router, apidocs_router]
+    if settings.platform.test_mode:
+        routers += [test_clock_router, internal_clock_router]
+    routers.append(proxy_router)
+    app = create_service_app(
+        ServiceSpec(
+            name="gateway",
+            title="Abono",
+            description=gateway.__doc__ or "",
+            settings=settings,
+            routers=routers,
+            on_startup=[open_upstream, bootstrap.on_startup],
+            on_shutdown=[bootstrap.on_shutdown, close_upstream],
+            follows_test_clock=False,
+        )
+    )
+    # FastAPI's own /openapi.json and /docs (plain routes, matched first) describe the gateway alone; ours
+    # (apidocs) describe the whole platform.
+    app.router.routes[:] = [
+        route
+        for route in app.router.routes
+        if isinstance(route, APIRoute) or getattr(route, "path", None) not in _FASTAPI_DOC_PATHS
+    ]
+    bootstrap.install_token_keys(app, settings)
+    app.state.schema_cache = SchemaCache()
+    app.state.proxy_metrics = ProxyMetrics(app)
+    return app

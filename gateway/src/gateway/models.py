@@ -1,0 +1,8 @@
+"""Every table of the gateway, imported so the metadata is complete (Alembic, tests)."""
+
+from gateway.accounts.models import EmailVerificationToken, User
+from gateway.ratelimit.models import RateLimitCounter
+from gateway.sessions.models import RefreshToken
+from gateway.testclock.models import PlatformClockOffset
+
+__all__ = ["EmailVerificationToken", "PlatformClockOffset", "RateLimitCounter", "RefreshToken", "User"]

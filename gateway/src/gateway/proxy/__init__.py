@@ -1,0 +1,1 @@
+"""The reverse proxy: `/api/<service>/<path>` and `/webhooks/<provider>` to the services, streamed both ways."""

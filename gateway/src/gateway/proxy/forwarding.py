@@ -1,0 +1,161 @@
+"""Forwarding one request to a service and streaming its answer back, byte for byte.
+
+Neither body is buffered: the request body is sent as it arrives, the response relayed as it comes, so uploads,
+downloads and long-lived streams cost the gateway no memory. Webhook signatures survive because nothing is
+re-encoded (body, path and query string stay exactly as received).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+
+import aiohttp
+import structlog
+from fastapi import Request, Response
+from fastapi.responses import StreamingResponse
+from multidict import CIMultiDict
+from yarl import URL
+
+from gateway.config import GatewaySettings
+from gateway.deps import Networks, forwarded_chain, is_trusted
+from gateway.errors import BadGateway, GatewayTimeout
+from gateway.proxy.upstream import upstream_of
+
+log = structlog.get_logger("gateway.proxy")
+
+# RFC 9110 §7.6.1: they describe one connection, not the message, and never cross a proxy.
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+# Set by the gateway itself; a client's own values would let it lie about where it comes from.
+_REPLACED_ON_REQUEST = frozenset(
+    {
+        "host",
+        "x-forwarded-for",
+        "x-forwarded-proto",
+        "x-forwarded-host",
+        "x-request-id",
+        "expect",
+    }
+)
+# Our own server adds these (and the request id) to every answer; the service's copies would be duplicates.
+_REPLACED_ON_RESPONSE = frozenset({"date", "server", "x-request-id"})
+# A response of known length up to this size is read whole and sent as one: far cheaper than a streamed
+# response (no extra task per request); anything larger, or of unknown length, is streamed.
+SMALL_BODY_BYTES = 64 * 1024
+# Headers aiohttp would invent when the client did not send them.
+_NO_AUTO_HEADERS = frozenset({"Accept", "Accept-Encoding", "User-Agent", "Content-Type"})
+
+
+def _listed_in_connection(headers: list[tuple[str, str]]) -> set[str]:
+    return {
+        token.strip().lower() for name, value in headers if name.lower() == "connection" for token in value.split(",")
+    }
+
+
+def _end_to_end(headers: list[tuple[str, str]], also_drop: frozenset[str]) -> list[tuple[str, str]]:
+    drop = HOP_BY_HOP | also_drop | _listed_in_connection(headers)
+    return [(name, value) for name, value in headers if name.lower() not in drop]
+
+
+def request_headers(request: Request, trusted: Networks) -> CIMultiDict[str]:
+    """The client's end-to-end headers (Authorization included: services verify the JWT themselves) plus ours."""
+    raw = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+    headers: CIMultiDict[str] = CIMultiDict(_end_to_end(raw, _REPLACED_ON_REQUEST))
+    from_proxy = request.client is not None and is_trusted(request.client.host, trusted)
+    headers["X-Forwarded-For"] = ", ".join(forwarded_chain(request, trusted))
+    headers["X-Forwarded-Proto"] = (from_proxy and request.headers.get("x-forwarded-proto")) or request.url.scheme
+    headers["X-Forwarded-Host"] = (from_proxy and request.headers.get("x-forwarded-host")) or request.headers.get(
+        "host", ""
+    )
+    headers["X-Request-ID"] = getattr(request.state, "request_id", None) or uuid.uuid4().hex
+    return headers
+
+
+async def _request_body(request: Request) -> AsyncIterator[bytes]:
+    async for chunk in request.stream():
+        if chunk:  # Starlette ends with b"": an empty write must not end a chunked upload early
+            yield chunk
+
+
+def _has_body(request: Request) -> bool:
+    length = request.headers.get("content-length")
+    return (length is not None and length != "0") or "transfer-encoding" in request.headers
+
+
+async def _relay(response: aiohttp.ClientResponse, service: str) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in response.content.iter_any():
+            yield chunk
+    except (aiohttp.ClientError, TimeoutError):
+        # The status is already sent: all we can do is break the connection so the client sees a cut answer.
+        log.warning("upstream_body_interrupted", service=service, exc_info=True)
+        raise
+    finally:
+        response.release()
+
+
+async def _read_small(response: aiohttp.ClientResponse, service: str) -> bytes:
+    try:
+        return await response.read()
+    except (aiohttp.ClientError, TimeoutError):
+        log.warning("upstream_body_interrupted", service=service, exc_info=True)
+        raise BadGateway(f"The {service} service broke off its answer.", service=service) from None
+    finally:
+        response.release()
+
+
+async def forward(request: Request, *, service: str, base_url: str, upstream_path: str) -> Response:
+    """Send `request` to `base_url + upstream_path` (same method, query string, body) and relay the answer."""
+    settings: GatewaySettings = request.app.state.settings
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    # encoded=True: the path and query go out exactly as they came in (signed webhook URLs depend on it).
+    url = URL(f"{base_url}{upstream_path}{'?' + query if query else ''}", encoded=True)
+    started = time.perf_counter()
+    try:
+        upstream = await upstream_of(request.app).request(
+            request.method,
+            url,
+            headers=request_headers(request, settings.trusted_proxies),
+            data=_request_body(request) if _has_body(request) else None,
+            allow_redirects=False,
+            skip_auto_headers=_NO_AUTO_HEADERS,
+        )
+    except TimeoutError:
+        _observe(request, service, "504", started)
+        raise GatewayTimeout(f"The {service} service did not answer in time.", service=service) from None
+    except aiohttp.ClientError as exc:
+        _observe(request, service, "502", started)
+        log.warning("upstream_unreachable", service=service, error=str(exc))
+        raise BadGateway(f"The {service} service is unreachable.", service=service) from None
+    _observe(request, service, str(upstream.status), started)
+    raw = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in upstream.raw_headers]
+    response: Response
+    if upstream.content_length is not None and upstream.content_length <= SMALL_BODY_BYTES:
+        response = Response(await _read_small(upstream, service), status_code=upstream.status)
+    else:
+        response = StreamingResponse(_relay(upstream, service), status_code=upstream.status)
+    # Replaces Response's own content-length: the service's headers are the truth (HEAD answers have no body).
+    response.raw_headers = [
+        (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in _end_to_end(raw, _REPLACED_ON_RESPONSE)
+    ]
+    return response
+
+
+def _observe(request: Request, service: str, status: str, started: float) -> None:
+    metrics = request.app.state.proxy_metrics
+    metrics.requests.labels(service, status).inc()
+    metrics.latency.labels(service).observe(time.perf_counter() - started)

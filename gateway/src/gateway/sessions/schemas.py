@@ -1,0 +1,28 @@
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints
+
+RawToken = Annotated[str, StringConstraints(min_length=16, max_length=128)]
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class RefreshRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    refresh_token: RawToken
+
+
+class TokenPair(BaseModel):
+    """An access JWT for `Authorization: Bearer`, and the single-use refresh token that gets the next pair."""
+
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int  # seconds the access token is valid
+    refresh_expires_in: int  # seconds the refresh token is valid (if not used before)

@@ -1,0 +1,115 @@
+"""Login, refresh-token rotation and revocation.
+
+Every refresh consumes its token and issues the next of the same family. A consumed token presented again means
+two parties hold the family (one of them stole it): the whole family is revoked and both must log in again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from abono.auth import TokenSigner
+from abono.errors import Unauthorized
+from gateway.accounts.models import User
+from gateway.accounts.passwords import burn_verification, hash_password, needs_rehash, verify_password
+from gateway.accounts.repository import UserRepository
+from gateway.sessions.models import RefreshToken
+from gateway.sessions.repository import RefreshTokenRepository
+from gateway.sessions.schemas import TokenPair
+from gateway.tokens import hash_token, new_token
+
+log = structlog.get_logger("gateway.sessions")
+BAD_CREDENTIALS = "Wrong e-mail or password."
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshRefused:
+    """Why a refresh token was refused; the caller commits (a reuse revoked a family) and then answers 401."""
+
+    reason: str
+
+
+async def login(
+    *, session: AsyncSession, email: str, password: str, now: datetime, signer: TokenSigner, refresh_ttl: timedelta
+) -> TokenPair:
+    """Check the credentials and open a new session (a new refresh-token family)."""
+    user = await UserRepository(session).get_by_email(email)
+    if user is None:
+        # Same work and same answer as a wrong password: the response does not tell which e-mails have accounts.
+        await burn_verification(password)
+        raise Unauthorized(BAD_CREDENTIALS)
+    if not await verify_password(user.password_hash, password):
+        raise Unauthorized(BAD_CREDENTIALS)
+    if needs_rehash(user.password_hash):
+        user.password_hash = await hash_password(password)
+    return await issue_tokens(
+        session=session, user=user, family_id=uuid.uuid4(), now=now, signer=signer, refresh_ttl=refresh_ttl
+    )
+
+
+async def issue_tokens(
+    *,
+    session: AsyncSession,
+    user: User,
+    family_id: uuid.UUID,
+    now: datetime,
+    signer: TokenSigner,
+    refresh_ttl: timedelta,
+) -> TokenPair:
+    """A new access JWT and a new refresh token in `family_id`."""
+    raw, digest = new_token()
+    await RefreshTokenRepository(session).add(
+        RefreshToken(
+            user_id=user.id, family_id=family_id, token_hash=digest, created_at=now, expires_at=now + refresh_ttl
+        )
+    )
+    return TokenPair(
+        access_token=signer.access_token(user_id=user.id, role=user.role, email=user.email),
+        refresh_token=raw,
+        expires_in=int(signer.ttl.total_seconds()),
+        refresh_expires_in=int(refresh_ttl.total_seconds()),
+    )
+
+
+async def rotate(
+    *, session: AsyncSession, raw_token: str, now: datetime, signer: TokenSigner, refresh_ttl: timedelta
+) -> TokenPair | RefreshRefused:
+    """Exchange a refresh token for the next pair; a reused token revokes its family (RFC 9700 §4.14.2)."""
+    repository = RefreshTokenRepository(session)
+    token = await repository.get_for_update(hash_token(raw_token))
+    if token is None:
+        return RefreshRefused("unknown")
+    if token.revoked_at is not None:
+        return RefreshRefused("revoked")
+    if token.used_at is not None:
+        await repository.revoke_family(token.family_id, at=now)
+        log.warning("refresh_token_reused", client_id=str(token.user_id), family_id=str(token.family_id))
+        return RefreshRefused("reused")
+    if token.expires_at <= now:
+        return RefreshRefused("expired")
+    user = await UserRepository(session).get(token.user_id)
+    if user is None:  # pragma: no cover - tokens are deleted with their user (ON DELETE CASCADE)
+        return RefreshRefused("unknown")
+    token.used_at = now
+    # The access token carries the role as it is now: a role change takes effect at the next refresh.
+    return await issue_tokens(
+        session=session, user=user, family_id=token.family_id, now=now, signer=signer, refresh_ttl=refresh_ttl
+    )
+
+
+async def logout(*, session: AsyncSession, raw_token: str, now: datetime) -> None:
+    """End the session the refresh token belongs to (its whole family); an unknown token is a no-op."""
+    repository = RefreshTokenRepository(session)
+    token = await repository.get_for_update(hash_token(raw_token))
+    if token is not None:
+        await repository.revoke_family(token.family_id, at=now)
+
+
+async def revoke_all(*, session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
+    """End every session of the user (after a password change)."""
+    await RefreshTokenRepository(session).revoke_all_of(user_id, at=now)

@@ -1,0 +1,172 @@
+"""The reverse proxy (against a fake service served by uvicorn) and the merged OpenAPI document."""
+
+import asyncio
+
+
+async def test_proxy_forwards_method_path_query_body_and_headers(api):
+    response = await api.client.post(
+        "/api/fake/echo/a%2Fb/c?x=1&y=%20two&x=3",
+        content=b'{"raw": true}',
+        headers={
+            "Authorization": "Bearer some.jwt.value",
+            "Content-Type": "application/json",
+            "X-Request-ID": "req-123",
+            "X-Forwarded-For": "6.6.6.6",
+            "Connection": "keep-alive, X-Secret-Hop",
+            "X-Secret-Hop": "1",
+            "Keep-Alive": "timeout=5",
+        },
+    )
+    assert response.status_code == 200, response.text
+    seen = response.json()
+    headers = {}
+    for name, value in seen["headers"]:
+        headers.setdefault(name, []).append(value)
+    assert seen["method"] == "POST"
+    assert seen["raw_path"] == "/echo/a%2Fb/c"  # still encoded
+    assert seen["query"] == "x=1&y=%20two&x=3"
+    assert seen["body"] == '{"raw": true}'
+    assert headers["authorization"] == ["Bearer some.jwt.value"]
+    assert headers["content-type"] == ["application/json"]
+    assert headers["x-request-id"] == ["req-123"]
+    # The gateway trusts no proxy by default: the client's own X-Forwarded-For is replaced by the peer.
+    assert headers["x-forwarded-for"] == ["127.0.0.1"]
+    assert headers["x-forwarded-proto"] == ["http"]
+    assert "x-secret-hop" not in headers and "keep-alive" not in headers
+    assert headers["host"] != [api.client.base_url.netloc.decode()]
+
+    assert response.headers["x-upstream"] == "fake"
+    assert "x-hop" not in response.headers  # named in the service's Connection header: hop-by-hop
+    assert response.headers.get_list("set-cookie") == ["a=1; Path=/", "b=2; Path=/"]
+    assert response.headers.get_list("x-request-id") == ["req-123"]
+
+
+async def test_proxy_passes_service_errors_through(api):
+    response = await api.client.delete("/api/fake/echo/x?status=409")
+    assert response.status_code == 409
+    assert response.json()["method"] == "DELETE"
+
+
+async def test_proxy_streams_the_response(api, fake_service):
+    fake_service.release_stream.clear()
+    async with api.client.stream("GET", "/api/fake/stream") as response:
+        chunks = response.aiter_raw()
+        # The service holds its second chunk until we have the first: a buffering proxy would never deliver it.
+        first = await asyncio.wait_for(anext(chunks), 3)
+        assert first == b"first\n"
+        fake_service.release_stream.set()
+        rest = b"".join([chunk async for chunk in chunks])
+    assert rest == b"second\n"
+
+
+async def test_proxy_relays_large_bodies_exactly_and_head_answers(api):
+    big = await api.client.get("/api/fake/big")
+    assert big.status_code == 200
+    assert big.content == bytes(range(256)) * 1024
+    assert big.headers["content-length"] == str(256 * 1024)
+    head = await api.client.head("/api/fake/big")
+    assert head.status_code == 200
+    assert head.headers["content-length"] == str(256 * 1024) and head.content == b""
+
+
+async def test_proxy_streams_the_request_body(api, fake_service):
+    fake_service.upload_started.clear()
+
+    async def body():
+        yield b"x" * 1000
+        # The service must have started reading before the client sends the rest: the body is not buffered.
+        await asyncio.wait_for(fake_service.upload_started.wait(), 3)
+        yield b"y" * 2000
+
+    response = await api.client.post("/api/fake/upload", content=body())
+    assert response.status_code == 200, response.text
+    assert response.json() == {"received": 3000}
+
+
+async def test_webhooks_reach_billing_byte_for_byte(api):
+    raw = b'{ "id":"evt_1",\n  "amount": 1000 }  '
+    response = await api.client.post(
+        "/webhooks/mercadopago?data.id=123&type=payment",
+        content=raw,
+        headers={"Content-Type": "application/json", "x-signature": "ts=1,v1=abc"},
+    )
+    assert response.status_code == 200, response.text
+    seen = response.json()
+    assert seen["raw_path"] == "/webhooks/mercadopago"
+    assert seen["query"] == "data.id=123&type=payment"
+    assert seen["body"].encode("latin-1") == raw
+    assert ["x-signature", "ts=1,v1=abc"] in seen["headers"]
+
+
+async def test_proxy_errors_are_problems(api):
+    down = await api.client.get("/api/down/anything")
+    assert down.status_code == 502
+    assert down.headers["content-type"] == "application/problem+json"
+    assert down.json()["service"] == "down" and "down" in down.json()["detail"]
+
+    slow = await api.client.get("/api/fake/slow")
+    assert slow.status_code == 504
+    assert slow.json()["service"] == "fake"
+
+    # The services' unauthenticated /metrics is not reachable through the gateway, however the path is spelled.
+    assert (await api.client.get("/api/fake/metrics")).status_code == 404
+    assert (await api.client.get("/api/fake/%6Detrics")).status_code == 404
+
+    unknown = await api.client.get("/api/nowhere/x")
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_gateways_own_routes_win_over_the_proxy(api):
+    # /api/auth/* is never proxied, even for a path the gateway does not have.
+    assert (await api.client.get("/api/auth/nothing-here")).status_code == 404
+    assert (await api.client.get("/api/auth/me")).status_code == 401
+
+
+async def test_openapi_merges_the_services(api):
+    response = await api.client.get("/openapi.json")
+    assert response.status_code == 200
+    doc = response.json()
+    paths = doc["paths"]
+    assert "/api/auth/signup" in paths and "/api/auth/login" in paths
+    assert "/api/fake/things/{thing_id}" in paths
+    assert "/api/fake/healthz" not in paths  # operations routes are left out
+    assert not any(path.startswith("/api/down") for path in paths)
+    assert doc["info"]["x-abono-services"]["down"] == "unavailable"
+
+    schemas = doc["components"]["schemas"]
+    assert "fake.Thing" in schemas and "fake.HTTPValidationError" in schemas
+    thing = paths["/api/fake/things/{thing_id}"]["get"]
+    ok = thing["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": "#/components/schemas/fake.Thing"}
+    assert thing["tags"] == ["fake: things"]
+    assert thing["operationId"].startswith("fake_")
+
+    # Every $ref points at a component that exists.
+    for ref in set(_refs(doc)):
+        _, _, kind, name = ref.split("/", 3)
+        assert name in doc["components"][kind], ref
+
+    signup_errors = paths["/api/auth/signup"]["post"]["responses"]["409"]["content"]
+    assert list(signup_errors) == ["application/problem+json"]
+
+    swagger = await api.client.get("/docs")
+    assert swagger.status_code == 200
+    assert "/openapi.json" in swagger.text and "swagger" in swagger.text.lower()
+
+
+def _refs(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _refs(item)
+
+
+async def test_proxy_counts_requests_per_service(api):
+    metrics = await api.client.get("/metrics")
+    assert 'abono_gateway_proxy_requests_total{service="fake",status="200"}' in metrics.text

@@ -1,0 +1,87 @@
+"""Roles: only an admin changes roles, staff may read accounts, the bootstrap admin and the CLI."""
+
+import asyncio
+import os
+import subprocess
+import sys
+import uuid
+
+from gateway import cli
+
+
+async def test_only_an_admin_changes_roles_and_the_new_role_comes_with_the_next_refresh(api):
+    client_account = await api.account()
+    target = await api.account()
+    path = f"/api/auth/users/{target.id}/role"
+
+    assert (await api.client.patch(path, json={"role": "staff"})).status_code == 401
+    forbidden = await api.client.patch(path, headers=client_account.auth, json={"role": "staff"})
+    assert forbidden.status_code == 403
+    assert forbidden.headers["content-type"] == "application/problem+json"
+
+    admin = api.bearer(await api.admin_token())
+    promoted = await api.client.patch(path, headers=admin, json={"role": "staff"})
+    assert promoted.status_code == 200, promoted.text
+    assert promoted.json()["role"] == "staff"
+    assert (await api.client.patch(path, headers=admin, json={"role": "owner"})).status_code == 422
+    missing = await api.client.patch(f"/api/auth/users/{uuid.uuid4()}/role", headers=admin, json={"role": "staff"})
+    assert missing.status_code == 404
+
+    # The old access token still says client until it is refreshed.
+    refreshed = await api.client.post("/api/auth/refresh", json={"refresh_token": target.refresh_token})
+    staff = api.bearer(refreshed.json()["access_token"])
+    whoami = await api.client.get("/whoami", headers=staff)
+    assert whoami.json()["role"] == "staff"
+
+    # Staff read accounts but cannot change roles.
+    assert (await api.client.get(f"/api/auth/users/{client_account.id}", headers=staff)).status_code == 200
+    assert (await api.client.get(f"/api/auth/users/{target.id}", headers=client_account.auth)).status_code == 403
+    assert (
+        await api.client.patch(f"/api/auth/users/{client_account.id}/role", headers=staff, json={"role": "admin"})
+    ).status_code == 403
+
+
+async def test_an_admin_cannot_change_its_own_role(api):
+    token = await api.admin_token()
+    me = (await api.client.get("/api/auth/me", headers=api.bearer(token))).json()
+    assert me["role"] == "admin" and me["email_verified_at"] is not None
+    response = await api.client.patch(
+        f"/api/auth/users/{me['id']}/role", headers=api.bearer(token), json={"role": "client"}
+    )
+    assert response.status_code == 409
+
+
+async def test_cli_creates_a_verified_user(api, database_url, monkeypatch, capsys):
+    email = api.unique_email("cli-staff")
+    env = {**os.environ, "GATEWAY_DATABASE_URL": database_url}
+    created = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gateway.cli",
+            "create-user",
+            "--email",
+            email,
+            "--password",
+            "cli-password-1",
+            "--role",
+            "staff",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert created.returncode == 0, created.stderr
+    user_id = created.stdout.strip()
+    row = await api.db.fetchrow("SELECT role, email_verified_at FROM users WHERE id = $1::uuid", user_id)
+    assert row["role"] == "staff" and row["email_verified_at"] is not None
+    await api.login(email, "cli-password-1")
+
+    # The same again, in-process (its own event loop in a thread) to save a second interpreter start.
+    monkeypatch.setenv("GATEWAY_DATABASE_URL", database_url)
+    argv = ["create-user", "--email", email.upper(), "--password", "cli-password-1"]
+    assert await asyncio.to_thread(cli.main, argv) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert await asyncio.to_thread(cli.main, ["create-user", "--email", "nope", "--password", "cli-password-1"]) == 2
