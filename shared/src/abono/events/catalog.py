@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -118,6 +118,56 @@ class UpgradeRequested(Event):
     invoice_id: uuid.UUID
 
 
+class InvoiceReminder(Event):
+    """B-3: a reminder that an unpaid invoice falls due in `days_before` days."""
+
+    routing_key: ClassVar[str] = "billing.invoice.reminder"
+    invoice_id: uuid.UUID
+    client_id: uuid.UUID
+    number: str
+    total: MoneyModel
+    due_on: date
+    days_before: int
+
+
+class ServiceOrdered(Event):
+    """A service was ordered: provisioning creates it `pending` (the id is billing's subscription id)."""
+
+    routing_key: ClassVar[str] = "billing.service.ordered"
+    service_id: uuid.UUID
+    client_id: uuid.UUID
+    invoice_id: uuid.UUID
+    product_id: uuid.UUID
+    product_code: str
+    product_name: str
+    kind: str
+    cycle: str
+    activation: str  # "automatic" | "manual" (P-2, P-3)
+    driver: str  # provisioning driver named by the catalog (P-4)
+    driver_settings: dict[str, Any] = {}
+    domain: str | None = None
+
+
+class SuspensionDecided(Event):
+    """Dunning (B-4 one service, B-5 all the client's services): provisioning suspends them."""
+
+    routing_key: ClassVar[str] = "billing.service.suspension_decided"
+    client_id: uuid.UUID
+    service_ids: list[uuid.UUID]
+    invoice_id: uuid.UUID
+    rule: str  # "B-4" | "B-5"
+
+
+class TerminationDecided(Event):
+    """Dunning B-6 (or a chargeback, B-17): provisioning terminates the services."""
+
+    routing_key: ClassVar[str] = "billing.service.termination_decided"
+    client_id: uuid.UUID
+    service_ids: list[uuid.UUID]
+    invoice_id: uuid.UUID | None = None
+    rule: str  # "B-6" | "B-17"
+
+
 # --- provisioning ------------------------------------------------------------------------------
 class _ServiceChange(Event):
     service_id: uuid.UUID
@@ -136,3 +186,15 @@ class ServiceReactivated(_ServiceChange):
 
 class ServiceTerminated(_ServiceChange):
     routing_key: ClassVar[str] = "provisioning.service.terminated"
+
+
+class ServiceActivated(_ServiceChange):
+    routing_key: ClassVar[str] = "provisioning.service.activated"
+
+
+class UpgradeApplied(Event):
+    routing_key: ClassVar[str] = "provisioning.upgrade.applied"
+    upgrade_id: uuid.UUID
+    service_id: uuid.UUID
+    client_id: uuid.UUID
+    to_product_id: uuid.UUID
