@@ -1,0 +1,124 @@
+# Abono: one command to test (`make test`), one to run the platform locally (`make run`). `make help` lists all.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+VENV ?= .venv
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+# Per-test limit (pytest-timeout) so a hung test fails instead of eating CI's 90 minutes. As an environment
+# variable it overrides a `timeout` in pyproject.toml; PYTEST_TIMEOUT= (empty) leaves it to pyproject.
+PYTEST_TIMEOUT ?= 900
+# A subset of services for db, db-reset and run, e.g. make run ONLY="gateway billing" (default: all present).
+ONLY ?=
+
+SERVICE_DIRS := gateway billing-svc provisioning-svc notify-svc support-svc affiliate-svc
+# Only what exists in the work tree: a service still being written is simply left out.
+SERVICES := $(patsubst %/pyproject.toml,%,$(wildcard $(addsuffix /pyproject.toml,$(SERVICE_DIRS))))
+PROJECTS := $(if $(wildcard shared/pyproject.toml),shared) $(SERVICES)
+SERVICE_PKGS := $(patsubst %/,%,$(dir $(wildcard $(addsuffix /src/*/__init__.py,$(SERVICES)))))
+empty :=
+space := $(empty) $(empty)
+export MYPYPATH := $(subst $(space),:,$(strip $(wildcard shared/src $(addsuffix /src,$(SERVICES)))))
+
+STAMP := $(VENV)/.abono-installed
+PROJECT_LIST := $(VENV)/.abono-projects
+
+.PHONY: help install infra db db-reset keys run test lint fmt bench clean distclean FORCE
+
+help:
+	@echo "Abono"
+	@echo "  make test     install, ensure PostgreSQL+RabbitMQ, then ruff, mypy and pytest (what CI runs)"
+	@echo "  make run      install, infra, keys, db, then run the gateway and every service in the foreground"
+	@echo "  make install  $(VENV) with shared/, every service and the dev tools (quick when up to date)"
+	@echo "  make infra    make sure PostgreSQL (127.0.0.1:5432) and RabbitMQ (127.0.0.1:5672) answer"
+	@echo "  make db       create each service's database if missing and migrate it to head"
+	@echo "  make db-reset drop and recreate those databases (abono_<service>, never abono_test_*): loses their data"
+	@echo "  make keys     make the gateway's JWT key pair in .run/keys if missing"
+	@echo "  make lint     ruff check, ruff format --check, mypy"
+	@echo "  make fmt      ruff format and ruff check --fix"
+	@echo "  make bench    python -m bench (if bench/ exists)"
+	@echo "  make clean    remove caches and build leftovers;  make distclean  also $(VENV) and .run/ (keys)"
+	@echo "services found: $(or $(SERVICES),none)"
+
+# --- install -----------------------------------------------------------------------------------------------------
+install: $(STAMP)
+	@echo "install: $(VENV) is up to date ($(PROJECTS) + dev tools)"
+
+$(PY):
+	@test -n "$(PYTHON)" || { echo "install: no python3.11 or python3 on PATH (set PYTHON=...)"; exit 1; }
+	@"$(PYTHON)" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "install: $(PYTHON) is older than Python 3.11 (set PYTHON=/path/to/python3.11)"; exit 1; }
+	@echo "install: creating $(VENV) with $$("$(PYTHON)" --version)"
+	@"$(PYTHON)" -m venv "$(VENV)"
+
+# Rewritten only when the set of projects changes (a new service folder appears), which re-triggers the install.
+$(PROJECT_LIST): FORCE | $(PY)
+	@echo '$(PROJECTS)' | cmp -s - $@ || echo '$(PROJECTS)' > $@
+
+$(STAMP): $(addsuffix /pyproject.toml,$(PROJECTS)) requirements-dev.txt $(PROJECT_LIST) | $(PY)
+	@echo "install: pip install -e $(PROJECTS) + requirements-dev.txt"
+	@$(PY) -m pip install --quiet --disable-pip-version-check --progress-bar off \
+	  $(addprefix -e ,$(PROJECTS)) -r requirements-dev.txt
+	@touch $@
+
+# --- infrastructure, keys, databases ------------------------------------------------------------------------------
+infra:
+	@bash scripts/ensure-infra.sh
+
+keys: install
+	@$(PY) scripts/keys.py
+
+db: install infra
+	@$(PY) scripts/migrate.py $(ONLY)
+
+db-reset: install infra
+	@$(PY) scripts/migrate.py --reset $(ONLY)
+
+run: install infra keys db
+	@$(PY) scripts/devrun.py $(ONLY)
+
+# --- checks ------------------------------------------------------------------------------------------------------
+# Every step runs even if an earlier one failed, so one CI run reports all of them; the exit code is non-zero
+# if any failed. pytest's "no tests collected" (exit 5) is reported but not counted as a failure.
+test: install infra
+	@failed=(); \
+	step() { local name=$$1; shift; echo; echo "==> $$name"; "$$@" || failed+=("$$name"); }; \
+	step "ruff check ." $(BIN)/ruff check .; \
+	step "mypy (strict) shared/src/abono" $(BIN)/mypy shared/src/abono; \
+	$(if $(SERVICE_PKGS),step "mypy $(SERVICE_PKGS)" $(BIN)/mypy $(SERVICE_PKGS);) \
+	echo; echo "==> pytest $(PYTEST_ARGS)"; rc=0; $(if $(PYTEST_TIMEOUT),PYTEST_TIMEOUT=$(PYTEST_TIMEOUT)) $(BIN)/pytest $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest: no tests were collected"; elif [ $$rc -ne 0 ]; then failed+=(pytest); fi; \
+	echo; \
+	if [ $${#failed[@]} -gt 0 ]; then printf 'make test: FAILED: %s\n' "$${failed[*]}"; exit 1; fi; \
+	echo "make test: all checks passed"
+
+lint: install
+	@failed=(); \
+	step() { local name=$$1; shift; echo "==> $$name"; "$$@" || failed+=("$$name"); }; \
+	step "ruff check" $(BIN)/ruff check .; \
+	step "ruff format --check" $(BIN)/ruff format --check .; \
+	step "mypy" $(BIN)/mypy shared/src/abono $(SERVICE_PKGS); \
+	if [ $${#failed[@]} -gt 0 ]; then printf 'make lint: FAILED: %s\n' "$${failed[*]}"; exit 1; fi
+
+fmt: install
+	@$(BIN)/ruff format .
+	@$(BIN)/ruff check --fix --exit-zero .
+
+bench: install
+	@if [ -d bench ]; then $(PY) -m bench; else echo "bench: there is no bench/ yet"; fi
+
+# --- cleaning ----------------------------------------------------------------------------------------------------
+clean:
+	@rm -rf .pytest_cache .mypy_cache .ruff_cache build dist
+	@find . -path './.*' -prune -o \( -name __pycache__ -o -name '*.egg-info' \) -type d -prune -exec rm -rf {} +
+	@echo "clean: caches and build leftovers removed ($(VENV) and the keys in .run/ kept: make distclean removes them)"
+
+distclean: clean
+	@rm -rf $(VENV) .run
+	@echo "distclean: $(VENV) and .run/ removed"
+
+FORCE:
