@@ -9,6 +9,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -54,6 +55,41 @@ class TooManyRequests(DomainError):
 
 class ServiceUnavailable(DomainError):
     status, code, title = 503, "unavailable", "Service unavailable"
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every error leaves the platform (`application/problem+json`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+
+
+_DESCRIPTIONS = {
+    400: "Bad request",
+    401: "Missing, bad or expired credentials",
+    403: "Your role may not do this",
+    404: "Not found",
+    409: "Conflicts with the current state",
+    422: "The request does not match the schema",
+    429: "Too many attempts: see Retry-After",
+    502: "The service is unreachable",
+    503: "A dependency is unavailable",
+    504: "The service did not answer in time",
+}
+
+
+def problem_responses(*statuses: int, **descriptions: str) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: each status documented as a problem. `descriptions` override by name, e.g.
+    `problem_responses(400, 404, s400="Invalid or expired token")`."""
+    return {
+        status: {"model": Problem, "description": descriptions.get(f"s{status}", _DESCRIPTIONS.get(status, "Error"))}
+        for status in statuses
+    }
 
 
 def problem(
