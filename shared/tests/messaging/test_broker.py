@@ -1,12 +1,13 @@
 """The broker connection: a service starts while RabbitMQ is down and connects once it is reachable."""
 
 import asyncio
+from urllib.parse import urlsplit
 
-from abono.testing import wait_for
+from abono.testing import AMQP_URL, wait_for
 
 from .support import Bus, TcpProxy, holds
 
-AMQP_PORT = 5672
+AMQP_PORT = urlsplit(AMQP_URL).port or 5672
 
 
 async def test_broker_starts_while_rabbitmq_is_unreachable_and_connects_when_it_appears(bus: Bus) -> None:

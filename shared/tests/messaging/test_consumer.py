@@ -7,17 +7,18 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
 from abono.db import make_engine, make_sessionmaker
-from abono.testing import wait_for
+from abono.testing import AMQP_URL, PG_ADMIN_DSN, wait_for
 
 from . import support
 from .support import POISON, Bus, TcpProxy, effects, holds
 
-PG_PORT = 5432
-AMQP_PORT = 5672
+PG_PORT = urlsplit(PG_ADMIN_DSN).port or 5432
+AMQP_PORT = urlsplit(AMQP_URL).port or 5672
 
 
 async def test_consumer_killed_after_commit_before_ack_does_not_apply_twice(bus: Bus) -> None:

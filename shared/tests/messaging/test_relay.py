@@ -6,16 +6,17 @@ import json
 import time
 from collections import Counter
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import text
 
 from abono.messaging import emit
-from abono.testing import wait_for
+from abono.testing import AMQP_URL, wait_for
 
 from .support import Bus, TcpProxy, holds
 
-AMQP_PORT = 5672
+AMQP_PORT = urlsplit(AMQP_URL).port or 5672
 
 
 async def test_event_emitted_in_rolled_back_transaction_is_never_published(bus: Bus) -> None:
