@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import subprocess
 import sys
 
 import asyncpg
@@ -108,6 +110,20 @@ async def migrate(service: Service, *, create: bool, reset: bool = False) -> Non
         print(f"{service.name}: {_where(url)} already at head ({after or 'empty history'})", flush=True)
     else:
         print(f"{service.name}: {_where(url)} migrated {before or 'empty'} -> {after}", flush=True)
+    await seed(service, url)
+
+
+async def seed(service: Service, url: URL) -> None:
+    """A service with a `<pkg>.seed` module (billing's catalog) loads its seed data; seeds are idempotent."""
+    if not (service.path / "src" / service.name / "seed.py").is_file():
+        return
+    env = os.environ | {f"{service.prefix}DATABASE_URL": url.render_as_string(hide_password=False)}
+    result = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", f"{service.name}.seed"], env=env, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{service.name}.seed failed: {result.stderr.strip()[-2000:]}")
+    print(f"{service.name}: seed: {result.stdout.strip() or 'done'}", flush=True)
 
 
 async def main(argv: list[str] | None = None) -> int:

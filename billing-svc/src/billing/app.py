@@ -1,10 +1,17 @@
 from fastapi import FastAPI
 
 import billing
+import billing.models
 from abono.service import ServiceSpec, create_service_app
+from billing.catalog.endpoints import router as catalog_router
 from billing.clients import consumers as client_consumers
 from billing.clients.endpoints import router as clients_router
 from billing.config import BillingSettings
+from billing.discounts.endpoints import router as coupons_router
+from billing.invoices.endpoints import router as invoices_router
+from billing.orders.endpoints import router as orders_router
+from billing.scheduler.runner import start_scheduler, stop_scheduler
+from billing.subscriptions.endpoints import router as services_router
 
 
 def create_app(settings: BillingSettings | None = None) -> FastAPI:
@@ -14,7 +21,10 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
             title="Abono billing",
             description=billing.__doc__ or "",
             settings=settings or BillingSettings(),
-            routers=[clients_router],
+            routers=[clients_router, catalog_router, coupons_router, orders_router, invoices_router,
+                     services_router],
             consumers=[client_consumers.consumer],
+            on_startup=[start_scheduler],
+            on_shutdown=[stop_scheduler],
         )
     )

@@ -1,3 +1,8 @@
+"""Billing settings (env `BILLING_*`). Every number of DOMAIN.md's billing rules lives here, never in code."""
+
+from decimal import Decimal
+
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from abono.settings import ServiceSettings
@@ -10,6 +15,47 @@ class BillingSettings(ServiceSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     port: int = 8001
+
+    # --- invoices (B-2, B-19) ---
+    renewal_lead_days: int = 15  # B-2: renewal invoice issued this many days before the due date
+    order_invoice_due_days: int = 0  # an order's first invoice falls due this many days after the order
+    invoice_number_prefix: str = "F"
+    payment_reference_length: int = Field(default=10, ge=8, le=20)
+
+    # --- dunning (B-3..B-6) ---
+    reminder_days_before: list[int] = [10, 5, 1]  # B-3
+    suspend_after_days: int = 2  # B-4
+    suspend_all_after_business_days: int = 5  # B-5
+    terminate_after_days: int = 25  # B-6
+    calendar_timezone: str = "America/Argentina/Buenos_Aires"  # the provider's calendar (dates, business days)
+    holiday_country: str = "AR"
+    # B-6: restoration fee per currency, minor units (US$100; other currencies only where configured).
+    restoration_fee_minor: dict[str, int] = {"USD": 10_000}
+
+    # --- payments (B-8) ---
+    stretch_cycle_after_suspension: bool = True  # B-8: reactivation moves the next cycle one step longer
+
+    # --- discounts (B-12, B-13): percentages as decimal strings ---
+    discount_cycle_percent: dict[str, Decimal] = {
+        "semiannual": Decimal(6), "annual": Decimal(20), "biennial": Decimal(33),
+    }
+    # (minimum number of the client's active services, percent), any order.
+    discount_active_service_tiers: list[tuple[int, Decimal]] = [
+        (3, Decimal(10)), (5, Decimal(25)), (10, Decimal(40)), (30, Decimal(50)),
+    ]
+    discount_payment_method_percent: dict[str, Decimal] = {"zelle": Decimal(10)}
+    discount_bundle_size: int = 5  # every this many identical services ordered together ...
+    discount_bundle_free: int = 1  # ... this many are free
+    discount_max_total_percent: Decimal | None = None  # cap on the summed percentages (None: no cap)
+
+    # --- changes (B-11, B-15) ---
+    cycle_change_min_days_before: int = 5  # B-11
+    refund_window_days: int = 30  # B-15
+    non_refundable_kinds: list[str] = ["domain", "mobile_apps", "audio_streaming", "video_streaming"]
+
+    # --- scheduler ---
+    scheduler_enabled: bool = True
+    scheduler_interval_seconds: int = 60  # periodic run; it also wakes when the test clock moves
 
 
 def default_database_url() -> str:

@@ -1,0 +1,85 @@
+import uuid
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+
+from abono.money import CurrencyCode, exponent
+from billing.catalog.models import Activation, ProductKind
+from billing.cycles import Cycle
+
+ProductCode = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+MinorAmount = Annotated[StrictInt, Field(ge=0)]
+
+
+class PriceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cycle: Cycle
+    currency: CurrencyCode
+    amount_minor: MinorAmount
+
+    @field_validator("currency")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        exponent(value)  # ValueError for a currency we do not know
+        return value
+
+
+class PricePublic(PriceIn):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class PriceAmount(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount_minor: MinorAmount
+
+
+class ProductCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: ProductCode
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    description: str = ""
+    kind: ProductKind
+    cycles: Annotated[list[Cycle], Field(min_length=1)]
+    activation: Activation
+    driver: Annotated[str, Field(min_length=1, max_length=100)]
+    driver_settings: dict[str, Any] = {}
+    upgrade_to: list[ProductCode] = []
+    prices: list[PriceIn] = []
+
+
+class ProductUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    description: str | None = None
+    cycles: Annotated[list[Cycle], Field(min_length=1)] | None = None
+    activation: Activation | None = None
+    driver: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    driver_settings: dict[str, Any] | None = None
+    upgrade_to: list[ProductCode] | None = None
+    active: bool | None = None
+
+
+class ProductPublic(BaseModel):
+    """What a client sees of a product."""
+
+    id: uuid.UUID
+    code: str
+    name: str
+    description: str
+    kind: ProductKind
+    cycles: list[Cycle]
+    activation: Activation
+    upgrade_to: list[str]
+    active: bool
+    prices: list[PricePublic]
+
+
+class ProductDetail(ProductPublic):
+    """Staff's view: also the provisioning driver and its settings."""
+
+    driver: str
+    driver_settings: dict[str, Any]

@@ -1,0 +1,35 @@
+"""Request dependencies shared by billing's routers: the clock and the settings."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from abono.clock import Clock
+from billing.config import BillingSettings
+
+
+def _clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def _settings(request: Request) -> BillingSettings:
+    settings: BillingSettings = request.app.state.settings
+    return settings
+
+
+ClockDep = Annotated[Clock, Depends(_clock)]
+SettingsDep = Annotated[BillingSettings, Depends(_settings)]
+
+PROBLEMS = {
+    401: {"description": "Missing or bad access token (problem+json)"},
+    403: {"description": "Your role may not do this (problem+json)"},
+    404: {"description": "Not found (problem+json)"},
+    409: {"description": "Conflicts with the current state (problem+json)"},
+    422: {"description": "Invalid input (problem+json)"},
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, str]]:
+    """`responses=` for a route: the listed problem statuses."""
+    return {status: PROBLEMS[status] for status in statuses}

@@ -1,0 +1,103 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from abono.auth import CurrentPrincipal, StaffPrincipal
+from abono.db import SessionDep
+from abono.errors import NotFound
+from abono.money import MoneyModel
+from billing.deps import ClockDep, SettingsDep, problems
+from billing.invoices import service
+from billing.invoices.models import InvoiceStatus
+from billing.invoices.pdf import invoice_text, render_pdf
+from billing.invoices.repository import InvoiceRepository
+from billing.invoices.schemas import (
+    CreditBalance,
+    InvoiceDetail,
+    InvoiceLinePublic,
+    InvoicePublic,
+    PaymentApplied,
+    StaffReason,
+    TransferConfirmation,
+)
+from billing.payments import credit
+
+router = APIRouter(tags=["invoices"])
+
+
+@router.get("/invoices", summary="My invoices, newest first", responses=problems(401))
+async def my_invoices(principal: CurrentPrincipal, session: SessionDep) -> list[InvoicePublic]:
+    return [InvoicePublic.of(i) for i in await InvoiceRepository(session).for_client(principal.user_id)]
+
+
+@router.get("/invoices/{invoice_id}", summary="One of my invoices with its lines and discounts",
+            responses=problems(401, 404))
+async def my_invoice(invoice_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep) -> InvoiceDetail:
+    invoice, lines = await service.client_invoice(session=session, client_id=principal.user_id, invoice_id=invoice_id)
+    return InvoiceDetail(**InvoicePublic.of(invoice).model_dump(),
+                         lines=[InvoiceLinePublic.of(line, invoice.currency) for line in lines])
+
+
+@router.get("/invoices/{invoice_id}/pdf", summary="One of my invoices as a PDF", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}, **problems(401, 404)})
+async def my_invoice_pdf(invoice_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep) -> Response:
+    invoice, lines = await service.client_invoice(session=session, client_id=principal.user_id, invoice_id=invoice_id)
+    return Response(render_pdf(invoice_text(invoice, lines)), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{invoice.number}.pdf"'})
+
+
+@router.get("/credit", summary="My credit balance per currency (B-10)", responses=problems(401))
+async def my_credit(principal: CurrentPrincipal, session: SessionDep) -> CreditBalance:
+    return CreditBalance(balances=[MoneyModel.of(m) for m in await credit.balances(session, principal.user_id)])
+
+
+@router.get("/staff/invoices", summary="Search invoices (staff)", responses=problems(401, 403))
+async def search_invoices(
+    _: StaffPrincipal, session: SessionDep, client_id: uuid.UUID | None = None, status: InvoiceStatus | None = None,
+    number: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[InvoicePublic]:
+    found = await InvoiceRepository(session).search(client_id=client_id, status=status.value if status else None,
+                                                    number=number, limit=limit)
+    return [InvoicePublic.of(i) for i in found]
+
+
+@router.get("/staff/invoices/{invoice_id}", summary="Any invoice with its lines (staff)",
+            responses=problems(401, 403, 404))
+async def staff_invoice(invoice_id: uuid.UUID, _: StaffPrincipal, session: SessionDep) -> InvoiceDetail:
+    repo = InvoiceRepository(session)
+    invoice = await repo.get(invoice_id)
+    if invoice is None:
+        raise NotFound("No such invoice.")
+    return InvoiceDetail(**InvoicePublic.of(invoice).model_dump(),
+                         lines=[InvoiceLinePublic.of(line, invoice.currency) for line in await repo.lines(invoice.id)])
+
+
+@router.post("/staff/invoices/{invoice_id}/confirm-transfer", summary="Confirm a transfer the client reported (B-19)",
+             responses=problems(401, 403, 404, 422))
+async def confirm_transfer(invoice_id: uuid.UUID, body: TransferConfirmation, principal: StaffPrincipal,
+                           session: SessionDep, clock: ClockDep, settings: SettingsDep) -> PaymentApplied:
+    result = await service.confirm_transfer(
+        session=session, clock=clock, settings=settings, actor_id=principal.user_id, invoice_id=invoice_id,
+        amount_minor=body.amount_minor, transfer_reference=body.transfer_reference, method=body.method)
+    return PaymentApplied(payment_id=result.payment_id, invoice_id=result.invoice_id,
+                          invoice_status=result.invoice_status, credited=MoneyModel.of(result.credited),
+                          duplicate=result.duplicate)
+
+
+@router.post("/staff/invoices/{invoice_id}/waive", summary="Waive an unpaid invoice (B-18, audited)",
+             responses=problems(401, 403, 404, 409, 422))
+async def waive(invoice_id: uuid.UUID, body: StaffReason, principal: StaffPrincipal, session: SessionDep,
+                clock: ClockDep, settings: SettingsDep) -> InvoicePublic:
+    invoice = await service.waive(session=session, clock=clock, settings=settings, actor_id=principal.user_id,
+                                  invoice_id=invoice_id, reason=body.reason)
+    return InvoicePublic.of(invoice)
+
+
+@router.post("/staff/invoices/{invoice_id}/refund", summary="Refund a paid invoice (B-15, audited)",
+             responses=problems(401, 403, 404, 409, 422))
+async def refund(invoice_id: uuid.UUID, body: StaffReason, principal: StaffPrincipal, session: SessionDep,
+                 clock: ClockDep, settings: SettingsDep) -> InvoicePublic:
+    invoice, _ = await service.refund(session=session, clock=clock, settings=settings, actor_id=principal.user_id,
+                                      invoice_id=invoice_id, reason=body.reason)
+    return InvoicePublic.of(invoice)

@@ -1,0 +1,89 @@
+import secrets
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import delete, exists, func, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from billing.invoices.models import BillingPeriod, DunningStep, Invoice, InvoiceLine, InvoiceStatus
+
+# No 0/O, 1/I/L: a reference read aloud or typed from a cash coupon is not mistaken.
+_REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+class InvoiceRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def next_number(self, prefix: str) -> str:
+        value = await self.session.scalar(text("SELECT nextval('invoice_number_seq')"))
+        return f"{prefix}-{int(value or 0):08d}"
+
+    @staticmethod
+    def new_payment_reference(length: int) -> str:
+        """B-19: unique (a database constraint) and unguessable."""
+        return "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(length))
+
+    async def add(self, invoice: Invoice, lines: Sequence[InvoiceLine]) -> None:
+        self.session.add(invoice)
+        await self.session.flush()
+        self.session.add_all(lines)
+        await self.session.flush()
+
+    async def get(self, invoice_id: uuid.UUID, *, for_update: bool = False) -> Invoice | None:
+        stmt = select(Invoice).where(Invoice.id == invoice_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return await self.session.scalar(stmt)
+
+    async def lines(self, invoice_id: uuid.UUID) -> list[InvoiceLine]:
+        return list(await self.session.scalars(
+            select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id).order_by(InvoiceLine.position)))
+
+    async def for_client(self, client_id: uuid.UUID) -> list[Invoice]:
+        return list(await self.session.scalars(
+            select(Invoice).where(Invoice.client_id == client_id).order_by(Invoice.issued_at.desc(), Invoice.number)))
+
+    async def search(self, *, client_id: uuid.UUID | None, status: str | None, number: str | None,
+                     limit: int) -> list[Invoice]:
+        stmt = select(Invoice).order_by(Invoice.issued_at.desc()).limit(limit)
+        if client_id is not None:
+            stmt = stmt.where(Invoice.client_id == client_id)
+        if status is not None:
+            stmt = stmt.where(Invoice.status == status)
+        if number is not None:
+            stmt = stmt.where(Invoice.number == number)
+        return list(await self.session.scalars(stmt))
+
+    async def has_overdue(self, client_id: uuid.UUID, today: date) -> bool:
+        """Whether the client has an unpaid invoice past its due date."""
+        return bool(await self.session.scalar(select(exists().where(
+            Invoice.client_id == client_id, Invoice.status == InvoiceStatus.UNPAID, Invoice.due_on < today))))
+
+    async def claim_periods(self, invoice_id: uuid.UUID, periods: Sequence[tuple[uuid.UUID, date]]) -> set[uuid.UUID]:
+        """B-2: record (subscription, period) → invoice; returns the subscriptions whose period was still free."""
+        if not periods:
+            return set()
+        result = await self.session.execute(
+            insert(BillingPeriod).values([
+                {"subscription_id": sub, "period_start_on": start, "invoice_id": invoice_id} for sub, start in periods
+            ]).on_conflict_do_nothing().returning(BillingPeriod.subscription_id)
+        )
+        return set(result.scalars())
+
+    async def release_periods(self, invoice_id: uuid.UUID) -> None:
+        """A cancelled invoice frees its periods, so a re-issue may claim them (B-9, B-11)."""
+        await self.session.execute(delete(BillingPeriod).where(BillingPeriod.invoice_id == invoice_id))
+
+    async def record_step(self, invoice_id: uuid.UUID, step: str, at: datetime) -> bool:
+        """Record a dunning step once; True only for the caller that recorded it (B-3..B-6)."""
+        result = await self.session.execute(
+            insert(DunningStep).values(invoice_id=invoice_id, step=step, done_at=at)
+            .on_conflict_do_nothing().returning(DunningStep.step))
+        return result.first() is not None
+
+    async def count_for_client(self, client_id: uuid.UUID) -> int:
+        return int(await self.session.scalar(
+            select(func.count()).select_from(Invoice).where(Invoice.client_id == client_id)) or 0)

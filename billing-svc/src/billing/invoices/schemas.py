@@ -1,0 +1,99 @@
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+from abono.money import Money, MoneyModel
+from billing.invoices.models import Invoice, InvoiceLine
+from billing.orders.schemas import DiscountLine
+
+
+class InvoiceLinePublic(BaseModel):
+    kind: str
+    description: str
+    service_ids: list[uuid.UUID]
+    cycle: str | None
+    period_start_on: date | None
+    period_end_on: date | None
+    quantity: int
+    unit_price: MoneyModel
+    gross: MoneyModel
+    discounts: list[DiscountLine]
+    amount: MoneyModel
+
+    @classmethod
+    def of(cls, line: InvoiceLine, currency: str) -> "InvoiceLinePublic":
+        def m(minor: int) -> MoneyModel:
+            return MoneyModel.of(Money(minor, currency))
+
+        return cls(kind=line.kind, description=line.description, service_ids=line.service_ids, cycle=line.cycle,
+                   period_start_on=line.period_start_on, period_end_on=line.period_end_on, quantity=line.quantity,
+                   unit_price=m(line.unit_price_minor), gross=m(line.gross_minor),
+                   discounts=[DiscountLine(rule=d["rule"], label=d["label"], percent=d["percent"],
+                                           amount=m(d["amount_minor"])) for d in line.discounts],
+                   amount=m(line.amount_minor))
+
+
+class InvoicePublic(BaseModel):
+    id: uuid.UUID
+    client_id: uuid.UUID
+    number: str
+    payment_reference: str
+    kind: str
+    status: str
+    issued_at: datetime
+    due_on: date
+    subtotal: MoneyModel
+    discount: MoneyModel
+    credit_applied: MoneyModel
+    total_due: MoneyModel
+    settled_at: datetime | None
+    paid_method: str | None
+    cancelled_at: datetime | None
+    cancel_reason: str | None
+    note: str
+
+    @classmethod
+    def of(cls, invoice: Invoice) -> "InvoicePublic":
+        def m(minor: int) -> MoneyModel:
+            return MoneyModel.of(Money(minor, invoice.currency))
+
+        return cls(id=invoice.id, client_id=invoice.client_id, number=invoice.number,
+                   payment_reference=invoice.payment_reference, kind=invoice.kind, status=invoice.status,
+                   issued_at=invoice.issued_at, due_on=invoice.due_on, subtotal=m(invoice.subtotal_minor),
+                   discount=m(invoice.discount_minor), credit_applied=m(invoice.credit_applied_minor),
+                   total_due=m(invoice.total_minor), settled_at=invoice.settled_at, paid_method=invoice.paid_method,
+                   cancelled_at=invoice.cancelled_at, cancel_reason=invoice.cancel_reason, note=invoice.note)
+
+
+class InvoiceDetail(InvoicePublic):
+    lines: list[InvoiceLinePublic]
+
+
+class TransferConfirmation(BaseModel):
+    """Staff confirm a transfer the client reported (B-19): the amount received and the bank's reference."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount_minor: Annotated[StrictInt, Field(gt=0)]
+    transfer_reference: Annotated[str, Field(min_length=3, max_length=100)]
+    method: Annotated[str, Field(pattern=r"^[a-z0-9_]{2,40}$")] = "transfer"
+
+
+class PaymentApplied(BaseModel):
+    payment_id: uuid.UUID
+    invoice_id: uuid.UUID
+    invoice_status: str
+    credited: MoneyModel
+    duplicate: bool
+
+
+class StaffReason(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, Field(min_length=3, max_length=500)]
+
+
+class CreditBalance(BaseModel):
+    balances: list[MoneyModel]

@@ -1,0 +1,66 @@
+import uuid
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+from abono.money import MoneyModel
+from billing.cycles import Cycle
+
+
+class OrderItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    product_code: str
+    cycle: Cycle
+    quantity: Annotated[StrictInt, Field(ge=1, le=100)] = 1
+    domain: Annotated[str, Field(max_length=253)] | None = None
+    # B-6: bring back a terminated service (a new order plus the restoration fee).
+    restore_service_id: uuid.UUID | None = None
+
+
+class OrderRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: Annotated[list[OrderItem], Field(min_length=1, max_length=20)]
+    coupon: str | None = None
+    payment_method: Annotated[str, Field(pattern=r"^[a-z0-9_]{2,40}$")] | None = None
+
+
+class DiscountLine(BaseModel):
+    rule: str
+    label: str
+    percent: str | None
+    amount: MoneyModel
+
+
+class PreviewLine(BaseModel):
+    kind: str
+    description: str
+    product_code: str | None
+    cycle: Cycle | None
+    period_start_on: date | None
+    period_end_on: date | None
+    quantity: int
+    unit_price: MoneyModel
+    gross: MoneyModel
+    discounts: list[DiscountLine]
+    amount: MoneyModel
+
+
+class OrderPreview(BaseModel):
+    currency: str
+    lines: list[PreviewLine]
+    subtotal: MoneyModel
+    discount: MoneyModel
+    credit_available: MoneyModel
+    total: MoneyModel  # before credit: the credit is applied when the invoice is issued
+
+
+class OrderPlaced(BaseModel):
+    invoice_id: uuid.UUID
+    number: str
+    payment_reference: str
+    status: str
+    total_due: MoneyModel
+    service_ids: list[uuid.UUID]

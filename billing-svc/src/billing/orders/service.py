@@ -1,0 +1,178 @@
+"""Orders (B-6, B-12, B-19): price preview, then one invoice, the pending subscriptions and `ServiceOrdered`."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from abono.clock import Clock
+from abono.errors import Conflict, InvalidInput, NotFound
+from abono.events import ServiceOrdered
+from abono.messaging import emit
+from abono.money import Money, MoneyModel
+from billing.catalog.models import Product
+from billing.catalog.repository import CatalogRepository
+from billing.clients.models import Client
+from billing.clients.repository import ClientRepository
+from billing.config import BillingSettings
+from billing.cycles import Cycle, local_date, period_end
+from billing.discounts.coupons import consume_coupon, usable_coupon
+from billing.discounts.engine import DiscountContext, LineRequest, PricedLine, price_lines
+from billing.discounts.policy import policy_from
+from billing.invoices.issuing import DraftLine, discount_rows
+from billing.invoices.issuing import issue_invoice as issue
+from billing.invoices.models import InvoiceKind
+from billing.invoices.repository import InvoiceRepository
+from billing.orders.schemas import DiscountLine, OrderPlaced, OrderPreview, OrderRequest, PreviewLine
+from billing.payments import credit
+from billing.subscriptions.models import Subscription, SubscriptionStatus
+from billing.subscriptions.repository import SubscriptionRepository
+
+
+@dataclass(frozen=True)
+class _Planned:
+    draft: DraftLine
+    product: Product | None = None
+    domain: str | None = None
+
+
+async def _client(session: AsyncSession, client_id: uuid.UUID) -> Client:
+    client = await ClientRepository(session).get(client_id)
+    if client is None:
+        raise Conflict("Billing does not know your account yet; try again in a moment.")
+    return client
+
+
+async def discount_context(*, session: AsyncSession, client_id: uuid.UUID, payment_method: str | None,
+                           bundle: bool) -> DiscountContext:
+    """B-12's facts about the client (active services) and B-13 (a suspended service: no discount)."""
+    subs = SubscriptionRepository(session)
+    return DiscountContext(active_services=await subs.count_active(client_id), payment_method=payment_method,
+                           suspended=await subs.any_suspended(client_id), bundle=bundle)
+
+
+async def _plan(*, session: AsyncSession, clock: Clock, settings: BillingSettings, client: Client,
+                request: OrderRequest) -> list[_Planned]:
+    catalog, subs = CatalogRepository(session), SubscriptionRepository(session)
+    currency = client.currency
+    today = local_date(clock.now(), settings.calendar_timezone)
+    context = await discount_context(session=session, client_id=client.id, payment_method=request.payment_method,
+                                     bundle=True)
+    if request.coupon and not context.suspended:
+        terms = await usable_coupon(session=session, code=request.coupon, now=clock.now(),
+                                    new_client=not await subs.has_any(client.id), currency=currency)
+        context = DiscountContext(active_services=context.active_services, payment_method=context.payment_method,
+                                  suspended=False, coupon=terms)
+    products: list[Product] = []
+    requests: list[LineRequest] = []
+    for item in request.items:
+        product = await catalog.by_code(item.product_code)
+        if product is None or not product.active:
+            raise InvalidInput(f"No product {item.product_code!r} in the catalog.")
+        if item.cycle.value not in product.cycles:
+            raise InvalidInput(f"{product.name} is not sold {item.cycle.value} (C-2).")
+        price = await catalog.price(product.id, item.cycle.value, currency)
+        if price is None:
+            raise InvalidInput(f"{product.name} has no {item.cycle.value} price in {currency}.")
+        products.append(product)
+        requests.append(LineRequest(Money(price.amount_minor, currency), item.quantity, item.cycle.value))
+    planned: list[_Planned] = []
+    for item, product, priced in zip(request.items, products, price_lines(requests, policy=policy_from(settings),
+                                                                          context=context), strict=True):
+        end = period_end(today, item.cycle)
+        planned.append(_Planned(DraftLine(
+            kind="service", description=f"{product.name} · {item.cycle.value} · {today} → {end}", priced=priced,
+            product_id=product.id, cycle=item.cycle.value, period_start_on=today, period_end_on=end,
+        ), product, item.domain))
+        if item.restore_service_id is not None:
+            planned.append(await _restoration(session=session, settings=settings, client=client, product=product,
+                                              service_id=item.restore_service_id))
+    return planned
+
+
+async def _restoration(*, session: AsyncSession, settings: BillingSettings, client: Client, product: Product,
+                       service_id: uuid.UUID) -> _Planned:
+    """B-6: a terminated service comes back only as a new order plus the restoration fee."""
+    old = await SubscriptionRepository(session).get(service_id)
+    if old is None or old.client_id != client.id:
+        raise NotFound("No such service.")
+    if old.status != SubscriptionStatus.TERMINATED or old.product_id != product.id:
+        raise InvalidInput("Only a terminated service of the same product can be restored.")
+    fee_minor = settings.restoration_fee_minor.get(client.currency)
+    if fee_minor is None:
+        raise InvalidInput(f"No restoration fee is configured in {client.currency}; please contact staff.")
+    fee = Money(fee_minor, client.currency)
+    return _Planned(DraftLine(kind="restoration_fee", description=f"Cargo de restauración ({product.name})",
+                              priced=PricedLine(fee, 1, fee), product_id=product.id))
+
+
+def _preview_line(planned: _Planned) -> PreviewLine:
+    d = planned.draft
+    return PreviewLine(
+        kind=d.kind, description=d.description, product_code=planned.product.code if planned.product else None,
+        cycle=Cycle(d.cycle) if d.cycle else None, period_start_on=d.period_start_on, period_end_on=d.period_end_on,
+        quantity=d.priced.quantity, unit_price=MoneyModel.of(d.priced.unit_price), gross=MoneyModel.of(d.priced.gross),
+        discounts=[DiscountLine(rule=r["rule"], label=r["label"], percent=r["percent"],
+                                amount=MoneyModel.of(Money(r["amount_minor"], d.priced.gross.currency)))
+                   for r in discount_rows(d.priced)],
+        amount=MoneyModel.of(d.priced.total),
+    )
+
+
+async def preview_order(*, session: AsyncSession, clock: Clock, settings: BillingSettings, client_id: uuid.UUID,
+                        request: OrderRequest) -> OrderPreview:
+    """What the order would cost, every discount shown, without creating anything."""
+    client = await _client(session, client_id)
+    planned = await _plan(session=session, clock=clock, settings=settings, client=client, request=request)
+    currency = client.currency
+    subtotal = sum((p.draft.priced.gross for p in planned), Money.zero(currency))
+    discount = sum((p.draft.priced.discount_total for p in planned), Money.zero(currency))
+    available = await credit.balance(session, client_id, currency)
+    return OrderPreview(currency=currency, lines=[_preview_line(p) for p in planned], subtotal=MoneyModel.of(subtotal),
+                        discount=MoneyModel.of(discount), credit_available=MoneyModel.of(available),
+                        total=MoneyModel.of(subtotal - discount))
+
+
+async def place_order(*, session: AsyncSession, clock: Clock, settings: BillingSettings, client_id: uuid.UUID,
+                      request: OrderRequest) -> OrderPlaced:
+    """One invoice for the whole order, one pending subscription per service, `ServiceOrdered` for each."""
+    client = await _client(session, client_id)
+    planned = await _plan(session=session, clock=clock, settings=settings, client=client, request=request)
+    if request.coupon and any(p.draft.priced.discounts for p in planned):
+        await consume_coupon(session=session, code=request.coupon)
+    now = clock.now()
+    today = local_date(now, settings.calendar_timezone)
+    drafts: list[DraftLine] = []
+    created: list[tuple[Subscription, _Planned]] = []
+    for p in planned:
+        if p.product is None or p.draft.kind != "service":
+            drafts.append(p.draft)
+            continue
+        subs = [Subscription(id=uuid.uuid4(), client_id=client.id, product_id=p.product.id, product_code=p.product.code,
+                             cycle=p.draft.cycle, currency=client.currency, status=SubscriptionStatus.PENDING.value,
+                             payment_method=request.payment_method, domain=p.domain, next_due_on=today,
+                             created_at=now, updated_at=now) for _ in range(p.draft.priced.quantity)]
+        await SubscriptionRepository(session).add_all(subs)
+        created.extend((s, p) for s in subs)
+        drafts.append(DraftLine(**{**p.draft.__dict__, "service_ids": tuple(s.id for s in subs)}))
+    invoice_id = uuid.uuid4()
+    # Provisioning learns of the services before it can learn that their invoice was paid.
+    for sub, p in created:
+        assert p.product is not None
+        await emit(session, ServiceOrdered(
+            service_id=sub.id, client_id=client.id, invoice_id=invoice_id, product_id=p.product.id, occurred_at=now,
+            product_code=p.product.code, product_name=p.product.name, kind=p.product.kind, cycle=sub.cycle,
+            activation=p.product.activation, driver=p.product.driver, driver_settings=p.product.driver_settings,
+            domain=sub.domain,
+        ))
+    due_on = today + timedelta(days=settings.order_invoice_due_days)
+    invoice = await issue(session=session, clock=clock, settings=settings, client_id=client.id,
+                          currency=client.currency, kind=InvoiceKind.ORDER, due_on=due_on, lines=drafts,
+                          payment_method=request.payment_method, invoice_id=invoice_id)
+    await InvoiceRepository(session).claim_periods(invoice.id, [(s.id, today) for s, _ in created])
+    return OrderPlaced(invoice_id=invoice.id, number=invoice.number, payment_reference=invoice.payment_reference,
+                       status=invoice.status, total_due=MoneyModel.of(Money(invoice.total_minor, invoice.currency)),
+                       service_ids=[s.id for s, _ in created])

@@ -1,0 +1,109 @@
+"""Renewals (B-1, B-2, B-16): each renewal invoice issued `renewal_lead_days` before the due date, at the current
+price; one client's renewals due the same day in the same currency share one invoice.
+
+Replica-safe: each client is handled in its own transaction under a per-client advisory lock, its subscriptions
+are re-read inside it, and the (subscription, period) primary key refuses a second invoice whatever happens.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import date, timedelta
+
+import structlog
+from sqlalchemy import exists, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from abono.clock import Clock
+from abono.db import unit_of_work
+from abono.money import Money
+from billing.catalog.repository import CatalogRepository
+from billing.config import BillingSettings
+from billing.cycles import Cycle, local_date, period_end
+from billing.discounts.engine import DiscountContext, LineRequest, price_line
+from billing.discounts.policy import policy_from
+from billing.invoices.issuing import DraftLine, issue_invoice
+from billing.invoices.models import BillingPeriod, InvoiceKind
+from billing.invoices.repository import InvoiceRepository
+from billing.orders.service import discount_context
+from billing.subscriptions.models import Subscription, SubscriptionStatus
+
+log = structlog.get_logger("billing.renewals")
+RENEWING = (SubscriptionStatus.ACTIVE.value, SubscriptionStatus.SUSPENDED.value)
+B16_NOTE = "Renovación al precio y las condiciones vigentes (B-16)."
+
+
+class DuplicatePeriod(RuntimeError):
+    """A period was already invoiced: the transaction is rolled back (never reached under the client lock)."""
+
+
+def _due(horizon: date) -> list[object]:
+    return [
+        Subscription.status.in_(RENEWING),
+        Subscription.next_due_on <= horizon,
+        Subscription.ends_on.is_(None) | (Subscription.ends_on > Subscription.next_due_on),
+        ~exists().where(BillingPeriod.subscription_id == Subscription.id,
+                        BillingPeriod.period_start_on == Subscription.next_due_on),
+    ]
+
+
+async def _renew_client(*, session: AsyncSession, clock: Clock, settings: BillingSettings, client_id: uuid.UUID,
+                        horizon: date) -> int:
+    locked = await session.scalar(text("SELECT pg_try_advisory_xact_lock(hashtext(:k))"),
+                                  {"k": f"renewals:{client_id}"})
+    if not locked:  # another replica is renewing this client right now
+        return 0
+    subs = list(await session.scalars(
+        select(Subscription).where(Subscription.client_id == client_id, *_due(horizon))  # type: ignore[arg-type]
+        .order_by(Subscription.next_due_on, Subscription.created_at, Subscription.id)
+        .with_for_update(skip_locked=True)))
+    groups: dict[tuple[str, date], list[Subscription]] = defaultdict(list)
+    for sub in subs:
+        groups[(sub.currency, sub.next_due_on)].append(sub)
+    catalog, policy, issued = CatalogRepository(session), policy_from(settings), 0
+    for (currency, due_on), members in groups.items():
+        drafts: list[DraftLine] = []
+        for sub in members:
+            product, price = await catalog.get(sub.product_id), await catalog.price(sub.product_id, sub.cycle, currency)
+            if product is None or price is None:
+                log.warning("renewal_without_price", subscription_id=str(sub.id), cycle=sub.cycle, currency=currency)
+                continue
+            base = await discount_context(session=session, client_id=client_id, payment_method=sub.payment_method,
+                                          bundle=False)
+            priced = price_line(LineRequest(Money(price.amount_minor, currency), 1, sub.cycle), policy=policy,
+                                context=DiscountContext(active_services=base.active_services,
+                                                        payment_method=base.payment_method,
+                                                        suspended=base.suspended, bundle=False))
+            end = period_end(due_on, Cycle(sub.cycle))
+            drafts.append(DraftLine(kind="service", description=f"Renovación {product.name} · {sub.cycle} · "
+                                    f"{due_on} → {end}", priced=priced, service_ids=(sub.id,), product_id=product.id,
+                                    cycle=sub.cycle, period_start_on=due_on, period_end_on=end))
+        if not drafts:
+            continue
+        invoice = await issue_invoice(session=session, clock=clock, settings=settings, client_id=client_id,
+                                      currency=currency, kind=InvoiceKind.RENEWAL, due_on=due_on, lines=drafts,
+                                      payment_method=members[0].payment_method, note=B16_NOTE)
+        periods = [(d.service_ids[0], due_on) for d in drafts]
+        if len(await InvoiceRepository(session).claim_periods(invoice.id, periods)) != len(periods):
+            raise DuplicatePeriod(f"client {client_id}: a period due {due_on} was invoiced already")
+        issued += 1
+    return issued
+
+
+async def issue_renewals(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
+                         settings: BillingSettings) -> int:
+    """B-2: issue every renewal invoice whose time has come; returns how many were issued by this run."""
+    horizon = local_date(clock.now(), settings.calendar_timezone) + timedelta(days=settings.renewal_lead_days)
+    async with unit_of_work(sessionmaker) as session:
+        client_ids = list(await session.scalars(
+            select(Subscription.client_id).where(*_due(horizon)).distinct()))  # type: ignore[arg-type]
+    issued = 0
+    for client_id in client_ids:
+        try:
+            async with unit_of_work(sessionmaker) as session:
+                issued += await _renew_client(session=session, clock=clock, settings=settings, client_id=client_id,
+                                              horizon=horizon)
+        except DuplicatePeriod:
+            log.warning("renewal_already_issued", client_id=str(client_id))
+    return issued

@@ -1,0 +1,1 @@
+"""Subscriptions: what is billed (one per service; the subscription id is the service id), cycle, next due date."""
