@@ -1,8 +1,32 @@
+"""Provisioning settings (env `PROVISIONING_*`). Every number of DOMAIN.md's P-rules lives here, never in code."""
+
+from pydantic import BaseModel, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from abono.settings import ServiceSettings
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/abono_provisioning"
+# Development only: refused when ABONO_ENVIRONMENT=production (make one with `Fernet.generate_key()`).
+DEV_SECRET_KEY = "ZGV2ZWxvcG1lbnQta2V5LW5vdC1mb3ItcHJvZHVjdGk="
+
+
+class WhmServer(BaseModel):
+    """A cPanel/WHM server a product's `driver_settings.server` names (P-4)."""
+
+    url: str  # WHM base URL, e.g. https://whm1.example.com:2087
+    user: str = "root"
+    token: SecretStr  # WHM API token: `Authorization: whm <user>:<token>`
+    panel_url: str | None = None  # what the client opens (cPanel), shown as access data (P-7)
+    timeout_seconds: float = 30.0
+    verify_tls: bool = True
+
+
+class HttpEndpoint(BaseModel):
+    """A provider endpoint of the generic HTTP driver, named by `driver_settings.endpoint` (P-4)."""
+
+    url: str
+    secret: SecretStr  # HMAC-SHA256 key of the `X-Abono-Signature` header
+    timeout_seconds: float = 30.0
 
 
 class ProvisioningSettings(ServiceSettings):
@@ -10,6 +34,54 @@ class ProvisioningSettings(ServiceSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     port: int = 8002
+
+    # --- access data (P-7): Fernet keys; the first encrypts, all decrypt (rotate by prepending a new one) ---
+    secret_keys: list[SecretStr] = [SecretStr(DEV_SECRET_KEY)]
+
+    # --- drivers (P-4) ---
+    # The catalog's driver names mapped to ours (whm, manual, http); any other name is a generic HTTP endpoint
+    # of that name (`driver_settings.endpoint` overrides it).
+    driver_aliases: dict[str, str] = {"cpanel": "whm", "staff-task": "manual"}
+    whm_servers: dict[str, WhmServer] = {}
+    whm_default_server: str | None = None  # when a product names no `server` (alone configured: that one)
+    http_endpoints: dict[str, HttpEndpoint] = {}
+    http_signature_tolerance_seconds: int = 300  # what our signature promises receivers (documented to them)
+
+    # --- the durable driver-action queue (P-4) ---
+    run_action_worker: bool = True
+    action_poll_seconds: float = 0.5  # how often the worker looks for due actions
+    action_batch_size: int = 10  # actions claimed per pass
+    action_retry_base_seconds: float = 5.0  # back-off after the first failure, doubled after each one ...
+    action_retry_max_seconds: float = 3600.0  # ... up to this; a failing action is retried forever
+    action_failing_after_attempts: int = 1  # failed attempts before an action shows in the operators' list
+
+    # --- manual products (P-3): business days to the deadline, by product code or else by kind (upper bounds of
+    # the manual's ranges); a product's `driver_settings.due_business_days` overrides both ---
+    manual_due_business_days: dict[str, int] = {
+        "reseller_hosting": 2,
+        "news_site": 2,
+        "news_portal": 3,
+        "chat_rooms": 2,
+        "app-android-lite": 2,
+        "mobile_apps": 40,
+        "app-iphone": 40,
+        "voice_overs": 7,
+        "custom_site": 15,
+    }
+    manual_default_due_business_days: int = 5  # a manual product listed by neither code nor kind
+    manual_followup_due_business_days: int = 1  # suspend/unsuspend/terminate/change tasks of manual products
+    calendar_timezone: str = "America/Argentina/Buenos_Aires"  # the provider's calendar
+    holiday_country: str = "AR"
+
+    @model_validator(mode="after")
+    def _safe(self) -> "ProvisioningSettings":
+        if self.platform.environment == "production" and any(
+            k.get_secret_value() == DEV_SECRET_KEY for k in self.secret_keys
+        ):
+            raise ValueError("production needs PROVISIONING_SECRET_KEYS (the development key is refused)")
+        if not self.secret_keys:
+            raise ValueError("PROVISIONING_SECRET_KEYS needs at least one key")
+        return self
 
 
 def default_database_url() -> str:

@@ -34,16 +34,23 @@ TEST_VHOST = "abono_test"
 AMQP_URL = os.environ.get("ABONO_TEST_AMQP_URL", f"amqp://guest:guest@127.0.0.1:5672/{TEST_VHOST}")
 
 
-def ensure_test_vhost() -> None:
-    """Create the tests' virtual host with `rabbitmqctl` where it is missing (idempotent, local broker only)."""
+def ensure_test_vhost(vhost: str = TEST_VHOST) -> None:
+    """Create a tests' virtual host with `rabbitmqctl` where missing (idempotent, local broker only)."""
     if "ABONO_TEST_AMQP_URL" in os.environ or shutil.which("rabbitmqctl") is None:
         return
     listed = subprocess.run(["rabbitmqctl", "-q", "list_vhosts"], capture_output=True, text=True, check=False)
-    if TEST_VHOST in listed.stdout.split():
+    if vhost in listed.stdout.split():
         return
-    subprocess.run(["rabbitmqctl", "-q", "add_vhost", TEST_VHOST], capture_output=True, check=False)
-    subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", TEST_VHOST, "guest", ".*", ".*", ".*"],
+    subprocess.run(["rabbitmqctl", "-q", "add_vhost", vhost], capture_output=True, check=False)
+    subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"],
                    capture_output=True, check=False)
+
+
+def amqp_url_for(vhost: str) -> str:
+    """The tests' broker URL on virtual host `vhost` (unless ABONO_TEST_AMQP_URL pins one for everything)."""
+    if "ABONO_TEST_AMQP_URL" in os.environ:
+        return AMQP_URL
+    return f"{AMQP_URL.rsplit('/', 1)[0]}/{vhost}"
 
 
 def database_url(name: str) -> str:

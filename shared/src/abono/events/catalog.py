@@ -116,6 +116,10 @@ class UpgradeRequested(Event):
     from_product_id: uuid.UUID
     to_product_id: uuid.UUID
     invoice_id: uuid.UUID
+    # What provisioning needs to move the account to the new plan (P-4 `change_package`).
+    to_product_code: str | None = None
+    to_product_name: str | None = None
+    to_driver_settings: dict[str, Any] = {}
 
 
 class InvoiceReminder(Event):
@@ -192,9 +196,33 @@ class ServiceActivated(_ServiceChange):
     routing_key: ClassVar[str] = "provisioning.service.activated"
 
 
+class DomainDeleted(Event):
+    """A domain was deleted at the registry (expired unrenewed, or by request): the client is told (N-2)."""
+
+    routing_key: ClassVar[str] = "provisioning.domain.deleted"
+    client_id: uuid.UUID
+    domain: str
+    service_id: uuid.UUID | None = None
+    reason: str = ""
+
+
 class UpgradeApplied(Event):
     routing_key: ClassVar[str] = "provisioning.upgrade.applied"
     upgrade_id: uuid.UUID
     service_id: uuid.UUID
     client_id: uuid.UUID
     to_product_id: uuid.UUID
+
+
+# --- support -----------------------------------------------------------------------------------
+class QuoteAvailable(Event):
+    """S-6: staff sent a quote (presupuesto); the client is told (N-2)."""
+
+    routing_key: ClassVar[str] = "support.quote.available"
+    quote_id: uuid.UUID
+    client_id: uuid.UUID
+    number: str
+    title: str
+    total: MoneyModel
+    valid_until: date | None = None
+    ticket_id: uuid.UUID | None = None

@@ -1,0 +1,40 @@
+"""Operators' view of driver actions that keep failing (P-4). They are retried by themselves; "retry now" only
+brings the next attempt forward (it changes no service state, so it is no manual suspend/unsuspend: P-5)."""
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+
+from abono.auth import StaffPrincipal
+from abono.db import SessionDep
+from abono.errors import Conflict, NotFound
+from provisioning.actions.repository import ActionRepository
+from provisioning.actions.schemas import DriverActionPublic
+from provisioning.runtime import RuntimeDep
+
+router = APIRouter(prefix="/staff/actions", tags=["staff: driver actions"])
+STAFF: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No or bad access token"}, 403: {"description": "Staff only"},
+}
+
+
+@router.get("/failed", summary="Driver actions that failed and are waiting for their next attempt", responses=STAFF)
+async def failed_actions(_: StaffPrincipal, session: SessionDep, runtime: RuntimeDep,
+                         limit: int = Query(100, ge=1, le=1000)) -> list[DriverActionPublic]:
+    rows = await ActionRepository(session).failing(
+        min_attempts=runtime.settings.action_failing_after_attempts, limit=limit)
+    return [DriverActionPublic.model_validate(r) for r in rows]
+
+
+@router.post("/{action_id}/retry", summary="Attempt a failing action again now",
+             responses={**STAFF, 404: {"description": "No such action"}, 409: {"description": "Already done"}})
+async def retry_action(action_id: int, _: StaffPrincipal, session: SessionDep,
+                       runtime: RuntimeDep) -> DriverActionPublic:
+    action = await ActionRepository(session).get_for_update(action_id)
+    if action is None:
+        raise NotFound("No such action.")
+    if action.status != "pending":
+        raise Conflict("This action is already done.")
+    action.next_attempt_at = runtime.clock.now()
+    await session.flush()
+    return DriverActionPublic.model_validate(action)

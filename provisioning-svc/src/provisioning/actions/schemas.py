@@ -1,0 +1,19 @@
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class DriverActionPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    service_id: uuid.UUID
+    kind: str
+    driver: str
+    status: str
+    attempts: int
+    last_error: str | None
+    last_attempt_at: datetime | None
+    next_attempt_at: datetime
+    created_at: datetime

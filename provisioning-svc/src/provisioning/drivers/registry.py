@@ -1,0 +1,70 @@
+"""Which driver a product's `driver` name means, built with its configuration (servers, endpoints, secrets)."""
+
+from datetime import datetime
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from provisioning.business_calendar import BusinessCalendar
+from provisioning.config import ProvisioningSettings
+from provisioning.drivers.base import DriverCall, DriverError, ProvisioningDriver
+from provisioning.drivers.http import HttpDriver
+from provisioning.drivers.manual import ManualDriver, TaskOpener
+from provisioning.drivers.whm import WhmDriver
+from provisioning.tasks.service import due_business_days, open_task
+
+
+class DriverRegistry:
+    """Owns the HTTP clients (one per TLS policy) the panel drivers share."""
+
+    def __init__(self, settings: ProvisioningSettings, calendar: BusinessCalendar) -> None:
+        self.settings = settings
+        self.calendar = calendar
+        self._clients: dict[bool, httpx.AsyncClient] = {}
+
+    def _client(self, verify: bool = True) -> httpx.AsyncClient:
+        if verify not in self._clients:
+            self._clients[verify] = httpx.AsyncClient(verify=verify)
+        return self._clients[verify]
+
+    async def aclose(self) -> None:
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients.clear()
+
+    def driver(self, name: str, settings: dict[str, object], *, session: AsyncSession,
+               now: datetime) -> ProvisioningDriver:
+        """The driver the catalog's `name` means for a product with `settings` (`DriverError` if not configured)."""
+        kind = self.settings.driver_aliases.get(name, name)
+        if kind == "whm":
+            return self._whm(settings)
+        if kind == "manual":
+            return ManualDriver(self._task_opener(session, now))
+        endpoint_name = str(settings.get("endpoint") or name)
+        endpoint = self.settings.http_endpoints.get(endpoint_name)
+        if endpoint is None:
+            raise DriverError(f"driver {name!r}: no HTTP endpoint {endpoint_name!r} is configured")
+        return HttpDriver(endpoint, self._client())
+
+    def _whm(self, settings: dict[str, object]) -> WhmDriver:
+        servers = self.settings.whm_servers
+        name = settings.get("server") or self.settings.whm_default_server
+        if name is None and len(servers) == 1:
+            name = next(iter(servers))
+        server = servers.get(str(name))
+        if server is None:
+            raise DriverError(f"no WHM server {name!r} is configured")
+        return WhmDriver(server, self._client(server.verify_tls))
+
+    def _task_opener(self, session: AsyncSession, now: datetime) -> TaskOpener:
+        async def opener(call: DriverCall, kind: str) -> None:
+            account = call.account
+            days = due_business_days(settings=self.settings, kind=kind, product_code=account.product_code,
+                                     product_kind=account.kind, driver_settings=account.settings)
+            await open_task(
+                session, action_id=call.action_id, service_id=account.service_id, client_id=account.client_id,
+                kind=kind, product_name=account.product_name,
+                product_kind=account.kind, package=call.package, days=days, calendar=self.calendar, now=now,
+            )
+
+        return opener

@@ -1,0 +1,96 @@
+"""Billing's decisions and payments applied to services (B-4..B-7, B-17), safe in any order and repeated.
+
+A service is suspended *for* invoices (one hold per invoice); a payment releases its invoice's holds, and a
+suspended service comes back (B-7) only when it has no hold left and billing says nothing else is overdue.
+Settled invoices are remembered, so a suspension or B-6 termination decided for an invoice that has since been
+paid, delivered late or again, never touches a paid-up client.
+"""
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from abono.events import InvoicePaid, SuspensionDecided, TerminationDecided
+from provisioning.crypto import SecretBox
+from provisioning.instances import upgrades
+from provisioning.instances.lifecycle import Action, State, allows
+from provisioning.instances.models import ServiceInstance
+from provisioning.instances.repository import ServiceRepository
+from provisioning.instances.service import Cause, change_state, note, request_activation
+
+REACTIVATION_RULE = "B-7"
+
+
+async def apply_payment(session: AsyncSession, *, event: InvoicePaid, box: SecretBox, now: datetime) -> None:
+    """Activate what the invoice ordered, reactivate what it held suspended, apply the upgrades it paid."""
+    repo = ServiceRepository(session)
+    await repo.lock_client(event.client_id)
+    await repo.settle(invoice_id=event.invoice_id, client_id=event.client_id, paid_at=event.paid_at,
+                      event_id=event.event_id)
+    released = await repo.release_holds(invoice_id=event.invoice_id, event_id=event.event_id, now=now)
+    to_activate = set(event.activate_service_ids) | set(await repo.pending_ids_for_invoice(event.invoice_id))
+    to_reactivate = set(event.reactivate_service_ids) | set(released)
+    for service in await repo.lock_many(to_activate | to_reactivate):
+        if service.client_id != event.client_id:
+            continue  # never act on another client's service, whatever an event says
+        if service.id in to_activate and service.state == State.PENDING.value:
+            cause = Cause("payment", rule="P-2", invoice_id=event.invoice_id, event_id=event.event_id)
+            await request_activation(session, service=service, cause=cause, box=box, now=now)
+        elif service.id in to_reactivate and service.state == State.SUSPENDED.value:
+            await _reactivate_if_clear(session, service=service, event=event, now=now)
+    for upgrade_id in event.upgrade_ids:
+        await upgrades.mark_paid(session, upgrade_id=upgrade_id, invoice_id=event.invoice_id, now=now)
+
+
+async def _reactivate_if_clear(session: AsyncSession, *, service: ServiceInstance, event: InvoicePaid,
+                               now: datetime) -> None:
+    repo = ServiceRepository(session)
+    cause = Cause("payment", rule=REACTIVATION_RULE, invoice_id=event.invoice_id, event_id=event.event_id)
+    holds = await repo.open_holds(service.id)
+    if event.client_has_overdue or holds:
+        why = "the client still has overdue invoices" if event.client_has_overdue else (
+            "still suspended for invoice(s) " + ", ".join(sorted(str(h.invoice_id) for h in holds)))
+        await note(session, service=service, action="reactivation_deferred",
+                   cause=Cause(cause.decided_by, cause.rule, cause.invoice_id, cause.event_id, note=why), now=now)
+        return
+    await change_state(session, service=service, action=Action.REACTIVATE, cause=cause, now=now)
+
+
+async def apply_suspension(session: AsyncSession, *, event: SuspensionDecided, now: datetime) -> None:
+    """B-4/B-5: suspend the services for the invoice, unless it is already paid (a late decision)."""
+    repo = ServiceRepository(session)
+    await repo.lock_client(event.client_id)
+    cause = Cause("billing", rule=event.rule, invoice_id=event.invoice_id, event_id=event.event_id)
+    settled = await repo.is_settled(event.invoice_id)
+    for service in await repo.lock_many(event.service_ids):
+        if service.client_id != event.client_id:
+            continue
+        if settled:
+            await note(session, service=service, action="suspension_ignored",
+                       cause=_with_note(cause, "the invoice is already paid"), now=now)
+            continue
+        if service.state in (State.ACTIVE.value, State.SUSPENDED.value):
+            await repo.hold(service_id=service.id, invoice_id=event.invoice_id, rule=event.rule,
+                            event_id=event.event_id, now=now)
+        if allows(State(service.state), Action.SUSPEND):
+            await change_state(session, service=service, action=Action.SUSPEND, cause=cause, now=now)
+
+
+async def apply_termination(session: AsyncSession, *, event: TerminationDecided, now: datetime) -> None:
+    """B-6 (unless its invoice was paid meanwhile) and B-17 (a chargeback: at once, whatever the invoice)."""
+    repo = ServiceRepository(session)
+    await repo.lock_client(event.client_id)
+    cause = Cause("billing", rule=event.rule, invoice_id=event.invoice_id, event_id=event.event_id)
+    void = event.rule != "B-17" and event.invoice_id is not None and await repo.is_settled(event.invoice_id)
+    for service in await repo.lock_many(event.service_ids):
+        if service.client_id != event.client_id:
+            continue
+        if void:
+            await note(session, service=service, action="termination_ignored",
+                       cause=_with_note(cause, "the invoice is already paid"), now=now)
+        elif allows(State(service.state), Action.TERMINATE):
+            await change_state(session, service=service, action=Action.TERMINATE, cause=cause, now=now)
+
+
+def _with_note(cause: Cause, text: str) -> Cause:
+    return Cause(cause.decided_by, cause.rule, cause.invoice_id, cause.event_id, cause.actor_id, text)

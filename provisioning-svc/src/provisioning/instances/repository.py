@@ -1,0 +1,105 @@
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from provisioning.instances.models import (
+    ServiceAccess,
+    ServiceAudit,
+    ServiceInstance,
+    SettledInvoice,
+    SuspensionHold,
+)
+
+
+class ServiceRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add_once(self, values: dict[str, Any]) -> bool:
+        """Insert a service unless it exists (a second ServiceOrdered for it); True if inserted."""
+        stmt = insert(ServiceInstance).values(**values).on_conflict_do_nothing(index_elements=[ServiceInstance.id])
+        result = await self.session.execute(stmt.returning(ServiceInstance.id))
+        return result.first() is not None
+
+    async def lock_client(self, client_id: uuid.UUID) -> None:
+        """Serialise one client's payments and dunning decisions (a transaction-scoped advisory lock): a decision
+        never reads "not paid" while a payment for the same client is committing."""
+        await self.session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(str(client_id), 0))))
+
+    async def get(self, service_id: uuid.UUID) -> ServiceInstance | None:
+        return await self.session.get(ServiceInstance, service_id)
+
+    async def lock(self, service_id: uuid.UUID) -> ServiceInstance | None:
+        return await self.session.get(ServiceInstance, service_id, with_for_update=True, populate_existing=True)
+
+    async def lock_many(self, service_ids: Iterable[uuid.UUID]) -> list[ServiceInstance]:
+        """Lock in id order, so concurrent consumers never deadlock on the same services."""
+        ids = sorted(set(service_ids))
+        if not ids:
+            return []
+        query = (select(ServiceInstance).where(ServiceInstance.id.in_(ids)).order_by(ServiceInstance.id)
+                 .with_for_update().execution_options(populate_existing=True))
+        return list((await self.session.scalars(query)).all())
+
+    async def pending_ids_for_invoice(self, invoice_id: uuid.UUID) -> list[uuid.UUID]:
+        query = select(ServiceInstance.id).where(ServiceInstance.order_invoice_id == invoice_id,
+                                                 ServiceInstance.state == "pending")
+        return list((await self.session.scalars(query)).all())
+
+    async def of_client(self, client_id: uuid.UUID) -> list[ServiceInstance]:
+        query = (select(ServiceInstance).where(ServiceInstance.client_id == client_id)
+                 .order_by(ServiceInstance.created_at, ServiceInstance.id))
+        return list((await self.session.scalars(query)).all())
+
+    def add_audit(self, audit: ServiceAudit) -> None:
+        self.session.add(audit)
+
+    async def audit_of(self, service_id: uuid.UUID) -> list[ServiceAudit]:
+        query = select(ServiceAudit).where(ServiceAudit.service_id == service_id).order_by(ServiceAudit.id)
+        return list((await self.session.scalars(query)).all())
+
+    # --- suspension holds and settled invoices (out-of-order safety) ---
+    async def is_settled(self, invoice_id: uuid.UUID) -> bool:
+        return await self.session.get(SettledInvoice, invoice_id) is not None
+
+    async def settle(self, *, invoice_id: uuid.UUID, client_id: uuid.UUID, paid_at: datetime,
+                     event_id: uuid.UUID) -> None:
+        stmt = insert(SettledInvoice).values(invoice_id=invoice_id, client_id=client_id, paid_at=paid_at,
+                                             event_id=event_id).on_conflict_do_nothing()
+        await self.session.execute(stmt)
+
+    async def hold(self, *, service_id: uuid.UUID, invoice_id: uuid.UUID, rule: str, event_id: uuid.UUID,
+                   now: datetime) -> None:
+        stmt = insert(SuspensionHold).values(service_id=service_id, invoice_id=invoice_id, rule=rule,
+                                             cause_event_id=event_id, created_at=now).on_conflict_do_nothing()
+        await self.session.execute(stmt)
+
+    async def release_holds(self, *, invoice_id: uuid.UUID, event_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
+        """Release every hold for a paid invoice; the services they held."""
+        stmt = (update(SuspensionHold)
+                .where(SuspensionHold.invoice_id == invoice_id, SuspensionHold.released_at.is_(None))
+                .values(released_at=now, released_by_event_id=event_id)
+                .returning(SuspensionHold.service_id))
+        return list((await self.session.scalars(stmt)).all())
+
+    async def open_holds(self, service_id: uuid.UUID) -> list[SuspensionHold]:
+        query = select(SuspensionHold).where(SuspensionHold.service_id == service_id,
+                                             SuspensionHold.released_at.is_(None))
+        return list((await self.session.scalars(query)).all())
+
+    # --- access data (P-7) ---
+    async def access(self, service_id: uuid.UUID) -> ServiceAccess | None:
+        return await self.session.get(ServiceAccess, service_id)
+
+    async def save_access(self, service_id: uuid.UUID, values: dict[str, Any], *, now: datetime) -> None:
+        """Insert or update the non-null fields given."""
+        values = {k: v for k, v in values.items() if v is not None}
+        stmt = insert(ServiceAccess).values(service_id=service_id, updated_at=now, **values)
+        stmt = stmt.on_conflict_do_update(index_elements=[ServiceAccess.service_id],
+                                          set_={**values, "updated_at": now})
+        await self.session.execute(stmt)

@@ -1,0 +1,176 @@
+"""P-1 transitions and activation: each change is the new state, an audit row, an event and, where the account
+must follow, a driver action, all in the caller's transaction (services only flush)."""
+
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from abono.events import (
+    ServiceActivated,
+    ServiceOrdered,
+    ServiceReactivated,
+    ServiceSuspended,
+    ServiceTerminated,
+)
+from abono.events.base import Event
+from abono.messaging import emit
+from provisioning.actions.repository import ActionRepository
+from provisioning.crypto import SecretBox
+from provisioning.drivers.base import Provisioned
+from provisioning.instances.lifecycle import Action, State, next_state
+from provisioning.instances.models import ServiceAudit, ServiceInstance
+from provisioning.instances.repository import ServiceRepository
+
+_EVENTS: dict[Action, type[ServiceActivated | ServiceSuspended | ServiceReactivated | ServiceTerminated]] = {
+    Action.ACTIVATE: ServiceActivated,
+    Action.SUSPEND: ServiceSuspended,
+    Action.REACTIVATE: ServiceReactivated,
+    Action.TERMINATE: ServiceTerminated,
+}
+_DRIVER_KINDS = {Action.SUSPEND: "suspend", Action.REACTIVATE: "unsuspend", Action.TERMINATE: "terminate"}
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Who or what decided a change (P-1's audit): billing's rule and invoice, a payment, a driver, a staff member."""
+
+    decided_by: str  # billing | payment | driver | staff | order
+    rule: str | None = None
+    invoice_id: uuid.UUID | None = None
+    event_id: uuid.UUID | None = None
+    actor_id: uuid.UUID | None = None
+    note: str | None = None
+
+
+def audit_row(service: ServiceInstance, *, action: str, from_state: str | None, cause: Cause, now: datetime,
+              event: Event | None = None) -> ServiceAudit:
+    return ServiceAudit(
+        service_id=service.id, action=action, from_state=from_state, to_state=service.state,
+        decided_by=cause.decided_by, rule=cause.rule, invoice_id=cause.invoice_id, cause_event_id=cause.event_id,
+        event_id=event.event_id if event else None, actor_id=cause.actor_id, note=cause.note, at=now,
+    )
+
+
+async def note(session: AsyncSession, *, service: ServiceInstance, action: str, cause: Cause, now: datetime) -> None:
+    """Audit a decision that changed no state (e.g. a late suspension for a paid invoice, ignored)."""
+    ServiceRepository(session).add_audit(
+        audit_row(service, action=action, from_state=service.state, cause=cause, now=now)
+    )
+    await session.flush()
+
+
+async def change_state(session: AsyncSession, *, service: ServiceInstance, action: Action, cause: Cause,
+                       now: datetime) -> None:
+    """Apply one P-1 transition (`IllegalTransition` if there is no such edge) with its audit, event and action."""
+    before = State(service.state)
+    service.state = next_state(before, action).value
+    service.updated_at = now
+    if action is Action.ACTIVATE:
+        service.activated_at = now
+    elif action is Action.SUSPEND:
+        service.suspended_at = now
+    elif action is Action.REACTIVATE:
+        service.suspended_at = None
+    else:
+        service.ended_at = now
+    event_cls = _EVENTS.get(action)
+    event = event_cls(
+        service_id=service.id, client_id=service.client_id, reason=cause.rule or cause.note or cause.decided_by,
+        invoice_id=cause.invoice_id, occurred_at=now,
+    ) if event_cls else None
+    if event is not None:
+        await emit(session, event)
+    ServiceRepository(session).add_audit(
+        audit_row(service, action=action.value, from_state=before.value, cause=cause, now=now, event=event)
+    )
+    kind = _DRIVER_KINDS.get(action)
+    if kind and before is not State.PENDING:  # a pending service has no account to act on yet
+        await ActionRepository(session).add(
+            service_id=service.id, kind=kind, driver=service.driver,
+            payload={"reason": cause.rule or cause.note}, now=now,
+        )
+    await session.flush()
+
+
+async def record_order(session: AsyncSession, *, event: ServiceOrdered, box: SecretBox, now: datetime) -> None:
+    """Create the service `pending` (once); if its invoice is already known paid, start its activation."""
+    repo = ServiceRepository(session)
+    await repo.lock_client(event.client_id)
+    inserted = await repo.add_once({
+        "id": event.service_id, "client_id": event.client_id, "state": State.PENDING.value,
+        "product_id": event.product_id, "product_code": event.product_code, "product_name": event.product_name,
+        "kind": event.kind, "cycle": event.cycle, "activation": event.activation, "driver": event.driver,
+        "driver_settings": event.driver_settings, "domain": event.domain, "order_invoice_id": event.invoice_id,
+        "created_at": now, "updated_at": now,
+    })
+    if not inserted:
+        return
+    service = await repo.lock(event.service_id)
+    assert service is not None
+    cause = Cause("order", invoice_id=event.invoice_id, event_id=event.event_id)
+    repo.add_audit(audit_row(service, action="order", from_state=None, cause=cause, now=now))
+    await session.flush()
+    if await repo.is_settled(event.invoice_id):  # the payment arrived first
+        await request_activation(session, service=service, cause=cause, box=box, now=now)
+
+
+async def request_activation(session: AsyncSession, *, service: ServiceInstance, cause: Cause, box: SecretBox,
+                             now: datetime) -> None:
+    """P-2/P-3: the order is paid; queue the driver's `create` (manual activation: a staff task), once."""
+    if service.state != State.PENDING.value or service.activation_requested_at is not None:
+        return
+    service.activation_requested_at = now
+    service.updated_at = now
+    manual = service.activation == "manual" or service.driver == "manual"
+    if not manual:
+        # Made once, before the first attempt, so every retry of `create` asks for the same account.
+        await ServiceRepository(session).save_access(service.id, {
+            "username": panel_username(service.domain, service.id),
+            "password_encrypted": box.encrypt(secrets.token_urlsafe(18)),
+        }, now=now)
+    await ActionRepository(session).add(
+        service_id=service.id, kind="create", driver="manual" if manual else service.driver,
+        payload={"invoice_id": str(cause.invoice_id) if cause.invoice_id else None}, now=now,
+    )
+    ServiceRepository(session).add_audit(
+        audit_row(service, action="activation_requested", from_state=service.state, cause=cause, now=now)
+    )
+    await session.flush()
+
+
+async def complete_activation(
+    session: AsyncSession, *, service_id: uuid.UUID, provisioned: Provisioned, box: SecretBox, decided_by: str,
+    now: datetime, actor_id: uuid.UUID | None = None, note: str | None = None,
+) -> bool:
+    """The account exists (driver done or manual task completed): store its access data, go `active`."""
+    repo = ServiceRepository(session)
+    service = await repo.lock(service_id)
+    if service is None or service.state != State.PENDING.value:
+        return False  # e.g. terminated (B-17) while the create was in flight: nothing to activate
+    await save_access(session, service_id=service_id, provisioned=provisioned, box=box, now=now)
+    cause = Cause(decided_by, invoice_id=service.order_invoice_id, actor_id=actor_id, note=note or "P-2")
+    await change_state(session, service=service, action=Action.ACTIVATE, cause=cause, now=now)
+    return True
+
+
+async def save_access(session: AsyncSession, *, service_id: uuid.UUID, provisioned: Provisioned, box: SecretBox,
+                      now: datetime) -> None:
+    """P-7: keep the access data a driver or staff gave; the password only encrypted."""
+    await ServiceRepository(session).save_access(service_id, {
+        "panel_url": provisioned.panel_url, "username": provisioned.username,
+        "password_encrypted": box.encrypt(provisioned.password) if provisioned.password else None,
+        "manual_url": provisioned.manual_url, "downloads": provisioned.downloads or None,
+    }, now=now)
+    await session.flush()
+
+
+def panel_username(domain: str | None, service_id: uuid.UUID) -> str:
+    """A panel login from the domain and the service id: lowercase, starts with a letter, at most 12 chars."""
+    base = re.sub(r"[^a-z0-9]", "", (domain or "").split(".")[0].lower())
+    if not base or not base[0].isalpha() or base.startswith("test"):
+        base = "u" + base
+    return base[:8] + service_id.hex[:4]

@@ -1,0 +1,1 @@
+"""Staff tasks of manual products (P-3): deadlines in business days, overdue flags, completion activates."""

@@ -1,0 +1,26 @@
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, DateTime, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from provisioning.db import Base
+
+
+class StaffTask(Base):
+    """P-3: work a manual product needs from staff, with its deadline in business days."""
+
+    __tablename__ = "staff_tasks"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(BigInteger, unique=True)  # one task per driver action, however retried
+    service_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    client_id: Mapped[uuid.UUID]
+    kind: Mapped[str] = mapped_column(Text)  # create | suspend | unsuspend | terminate | change_package
+    title: Mapped[str] = mapped_column(Text)
+    product_kind: Mapped[str] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_on: Mapped[date] = mapped_column(Date)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_by: Mapped[uuid.UUID | None]
+    note: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,32 @@
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class StaffTaskPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    service_id: uuid.UUID
+    client_id: uuid.UUID
+    kind: str
+    title: str
+    product_kind: str
+    opened_at: datetime
+    due_on: date
+    overdue: bool = False
+    completed_at: datetime | None
+    completed_by: uuid.UUID | None
+    note: str | None
+
+
+class TaskCompletion(BaseModel):
+    """What staff did; for a set-up task, the access data the client will see (P-7)."""
+
+    note: str | None = Field(default=None, max_length=4000)
+    panel_url: str | None = Field(default=None, max_length=2000)
+    username: str | None = Field(default=None, max_length=200)
+    password: str | None = Field(default=None, max_length=200)
+    manual_url: str | None = Field(default=None, max_length=2000)
+    downloads: list[dict[str, str]] = []

@@ -1,0 +1,76 @@
+"""P-3: staff tasks for manual products, with deadlines in business days; completing a create task activates."""
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from abono.errors import Conflict, NotFound
+from provisioning.business_calendar import BusinessCalendar
+from provisioning.config import ProvisioningSettings
+from provisioning.crypto import SecretBox
+from provisioning.drivers.base import Provisioned
+from provisioning.instances import service as instances
+from provisioning.tasks.models import StaffTask
+from provisioning.tasks.repository import TaskRepository
+
+TITLES = {
+    "create": "Set up {product} for the client",
+    "suspend": "Suspend {product} (automatic dunning decision)",
+    "unsuspend": "Restore {product} (the client paid)",
+    "terminate": "Remove {product} (terminated)",
+    "change_package": "Move {product} to plan {package}",
+}
+
+
+def due_business_days(*, settings: ProvisioningSettings, kind: str, product_code: str, product_kind: str,
+                      driver_settings: dict[str, object]) -> int:
+    """P-3 deadline: the product's own `due_business_days`, else the configured days of its code or kind."""
+    if kind != "create":
+        return settings.manual_followup_due_business_days
+    override = driver_settings.get("due_business_days")
+    if isinstance(override, int) and override >= 0:
+        return override
+    table = settings.manual_due_business_days
+    return table.get(product_code, table.get(product_kind, settings.manual_default_due_business_days))
+
+
+async def open_task(
+    session: AsyncSession, *, action_id: int, service_id: uuid.UUID, client_id: uuid.UUID, kind: str,
+    product_name: str, product_kind: str, package: str | None, days: int, calendar: BusinessCalendar,
+    now: datetime,
+) -> None:
+    """Open the staff task of one driver action (once, however often the action is retried)."""
+    await TaskRepository(session).add_once({
+        "id": uuid.uuid4(), "action_id": action_id, "service_id": service_id, "client_id": client_id,
+        "kind": kind, "title": TITLES[kind].format(product=product_name, package=package or "?"),
+        "product_kind": product_kind, "opened_at": now,
+        "due_on": calendar.add_business_days(calendar.local_date(now), days),
+    })
+    await session.flush()
+
+
+async def list_tasks(session: AsyncSession, *, open_only: bool, overdue_on: date | None,
+                     limit: int) -> list[StaffTask]:
+    """Tasks by due date; `overdue_on`: only the open ones due before that day."""
+    return await TaskRepository(session).search(open_only=open_only, overdue_before=overdue_on, limit=limit)
+
+
+async def complete_task(
+    session: AsyncSession, *, task_id: uuid.UUID, staff_id: uuid.UUID, note: str | None,
+    access: Provisioned | None, box: SecretBox, now: datetime,
+) -> StaffTask:
+    """Mark a task done; a create task activates its service with the access data staff entered."""
+    task = await TaskRepository(session).get_for_update(task_id)
+    if task is None:
+        raise NotFound("No such task.")
+    if task.completed_at is not None:
+        raise Conflict("This task is already completed.")
+    task.completed_at, task.completed_by, task.note = now, staff_id, note
+    await session.flush()
+    if task.kind == "create":
+        await instances.complete_activation(
+            session, service_id=task.service_id, provisioned=access or Provisioned(), box=box, decided_by="staff",
+            actor_id=staff_id, note=f"manual task {task.id} completed", now=now,
+        )
+    return task

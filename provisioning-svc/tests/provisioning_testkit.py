@@ -1,0 +1,156 @@
+"""Helpers of the provisioning tests (importable: conftest puts this folder on sys.path)."""
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import aio_pika
+import asyncpg
+import httpx
+from cryptography.fernet import Fernet
+from fastapi import FastAPI
+from pydantic import SecretStr
+
+from abono.auth import Role
+from abono.clock import AdjustableClock
+from abono.db import asyncpg_dsn
+from abono.events import Event, InvoicePaid, ServiceOrdered
+from abono.testing import amqp_url_for, ensure_test_vhost, platform_settings, test_keys
+from provisioning.config import HttpEndpoint, ProvisioningSettings, WhmServer
+from provisioning.fakes import FakeProvider, FakeWhm
+
+SECRET_KEY = Fernet.generate_key().decode()
+# Our own virtual host: the other services' tests (run in parallel by other people) publish billing events to
+# the shared test vhost, and their platforms consume `provisioning.billing` there too.
+VHOST = "abono_test_provisioning"
+BROKER_URL = amqp_url_for(VHOST)
+
+
+def ensure_vhost() -> None:
+    ensure_test_vhost(VHOST)
+
+
+@dataclass
+class Fakes:
+    whm: FakeWhm
+    whm_url: str
+    provider: FakeProvider
+    provider_url: str
+
+
+@dataclass
+class Served:
+    app: FastAPI
+    url: str
+    database_url: str
+
+    @property
+    def clock(self) -> AdjustableClock:
+        clock: AdjustableClock = self.app.state.clock
+        return clock
+
+    def http(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.url, timeout=10)
+
+
+def make_settings(database_url: str, fakes: Fakes, **overrides: Any) -> ProvisioningSettings:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        # Test mode gives the app a movable clock; the gateway it would follow is not running here.
+        "platform": platform_settings(test_mode=True, gateway_url="http://127.0.0.1:9", amqp_url=BROKER_URL),
+        "secret_keys": [SecretStr(SECRET_KEY)],
+        "whm_servers": {"whm1": WhmServer(url=fakes.whm_url, token=SecretStr(fakes.whm.token),
+                                          panel_url="https://cpanel.example.test:2083")},
+        "http_endpoints": {"radio": HttpEndpoint(url=f"{fakes.provider_url}/provision",
+                                                 secret=SecretStr(fakes.provider.secret))},
+        "outbox_sweep_seconds": 0.5,
+        "action_poll_seconds": 0.05,
+        "action_retry_base_seconds": 0.05,
+        "action_retry_max_seconds": 0.2,
+    }
+    values.update(overrides)
+    return ProvisioningSettings(**values)
+
+
+def auth(user_id: uuid.UUID, role: Role = Role.CLIENT) -> dict[str, str]:
+    return {"Authorization": f"Bearer {test_keys().token(role, user_id=user_id)}"}
+
+
+def ordered(client_id: uuid.UUID, *, driver: str = "whm", activation: str = "automatic", kind: str = "hosting",
+            settings: dict[str, Any] | None = None, domain: str | None = "ejemplo.com.ar",
+            invoice_id: uuid.UUID | None = None) -> ServiceOrdered:
+    defaults = {"whm": {"server": "whm1", "package": "basic"}, "http": {"endpoint": "radio", "plan": "radio-64"}}
+    return ServiceOrdered(
+        service_id=uuid.uuid4(), client_id=client_id, invoice_id=invoice_id or uuid.uuid4(),
+        product_id=uuid.uuid4(), product_code=f"{kind}-basic", product_name=f"{kind.title()} Basic", kind=kind,
+        cycle="annual", activation=activation, driver=driver,
+        driver_settings=settings if settings is not None else defaults.get(driver, {}), domain=domain,
+    )
+
+
+async def publish_as_billing(*events: Event) -> None:
+    """Publish contract events straight to `abono.events`, as billing's relay would (same body and message id)."""
+    connection = await aio_pika.connect(BROKER_URL)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.declare_exchange("abono.events", aio_pika.ExchangeType.TOPIC, durable=True)
+        for event in events:
+            await exchange.publish(
+                aio_pika.Message(json.dumps(event.envelope()).encode(), message_id=str(event.event_id),
+                                 content_type="application/json", delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+                routing_key=event.routing_key,
+            )
+
+
+async def fetch(database_url: str, query: str, *args: Any) -> list[asyncpg.Record]:
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        return list(await conn.fetch(query, *args))
+    finally:
+        await conn.close()
+
+
+async def service_state(database_url: str, service_id: uuid.UUID) -> str | None:
+    rows = await fetch(database_url, "SELECT state FROM services WHERE id = $1", service_id)
+    return str(rows[0]["state"]) if rows else None
+
+
+def paid(order: ServiceOrdered, **overrides: Any) -> InvoicePaid:
+    """The InvoicePaid billing sends for an order's first invoice."""
+    values: dict[str, Any] = {
+        "invoice_id": order.invoice_id, "client_id": order.client_id, "number": "F-0001",
+        "total": {"amount_minor": 10_000, "currency": "USD"}, "paid_at": datetime.now(UTC), "method": "card",
+        "activate_service_ids": [order.service_id],
+    }
+    values.update(overrides)
+    return InvoicePaid(**values)
+
+
+def renewal_paid(client_id: uuid.UUID, invoice_id: uuid.UUID, *, reactivate: list[uuid.UUID],
+                 has_overdue: bool = False) -> InvoicePaid:
+    return InvoicePaid(
+        invoice_id=invoice_id, client_id=client_id, number="F-0002",
+        total={"amount_minor": 10_000, "currency": "USD"}, paid_at=datetime.now(UTC), method="card",
+        reactivate_service_ids=reactivate, client_has_overdue=has_overdue,
+    )
+
+
+async def events_for(database_url: str, service_id: uuid.UUID) -> list[str]:
+    """Routing keys this service's events were emitted under, in order."""
+    rows = await fetch(database_url, "SELECT routing_key FROM outbox WHERE payload->>'service_id' = $1 ORDER BY id",
+                       str(service_id))
+    return [str(r["routing_key"]) for r in rows]
+
+
+async def purge_queue(name: str) -> None:
+    """Drop what waits in a consumer queue of the test broker (if it exists)."""
+    connection = await aio_pika.connect(BROKER_URL)
+    async with connection:
+        channel = await connection.channel()
+        try:
+            queue = await channel.declare_queue(name, passive=True)
+        except aio_pika.exceptions.ChannelClosed:
+            return
+        await queue.purge()
