@@ -1,12 +1,18 @@
 """The whole platform for end-to-end tests: the gateway and the five services, each on its own fresh database
 (`abono_e2e_<service>`), the real broker (tests' virtual host), test mode on, served by uvicorn on loopback."""
 
-from collections.abc import AsyncIterator
+import email
+import email.policy
+import threading
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 
 from abono.settings import ServiceSettings
@@ -20,7 +26,8 @@ from gateway.config import GatewaySettings, RateLimit
 from notify.app import create_app as notify_app
 from notify.config import NotifySettings
 from provisioning.app import create_app as provisioning_app
-from provisioning.config import ProvisioningSettings
+from provisioning.config import ProvisioningSettings, WhmServer
+from provisioning.fakes import FakeWhm
 from support.app import create_app as support_app
 from support.config import SupportSettings
 
@@ -39,6 +46,7 @@ class Platform:
     gateway_url: str
     service_urls: dict[str, str]
     database_urls: dict[str, str]
+    fake_whm: FakeWhm | None = None  # the WHM server provisioning's `whm1` points to
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.gateway_url, timeout=15)
@@ -51,8 +59,35 @@ class Platform:
         return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
+@dataclass
+class MailSink:
+    """The platform's SMTP server (aiosmtpd): notify mails here; tests read what arrived."""
+
+    port: int = 0
+    received: list[EmailMessage] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            self.received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))  # type: ignore[arg-type]
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self.lock:
+            return [m for m in self.received if m["To"] == address]
+
+
 @pytest.fixture(scope="session")
-async def platform() -> AsyncIterator[Platform]:
+def mail_sink() -> Iterator[MailSink]:
+    sink = MailSink(port=free_port())
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+async def platform(mail_sink: MailSink) -> AsyncIterator[Platform]:
     names = ["gateway", *SERVICES]
     folders = {"gateway": "gateway", **{name: spec[0] for name, spec in SERVICES.items()}}
     # One at a time: Alembic's `context` is process-global, so migrations cannot run in parallel threads.
@@ -60,10 +95,15 @@ async def platform() -> AsyncIterator[Platform]:
     gateway_port = free_port()
     platform_cfg = platform_settings(test_mode=True, gateway_url=f"http://127.0.0.1:{gateway_port}")
     async with AsyncExitStack() as stack:
+        fake_whm = FakeWhm()
+        whm_url = await stack.enter_async_context(serve(fake_whm.app()))
+        extra: dict[str, dict[str, object]] = {"provisioning": {
+            "whm_servers": {"whm1": WhmServer(url=whm_url, token=fake_whm.token)}, "action_poll_seconds": 0.1,
+        }, "notify": {"smtp_port": mail_sink.port, "sender_poll_seconds": 0.1}}
         service_urls: dict[str, str] = {}
         for name, (_, settings_cls, factory) in SERVICES.items():
             settings: ServiceSettings = settings_cls(database_url=database_urls[name], platform=platform_cfg,
-                                                     outbox_sweep_seconds=0.5)
+                                                     outbox_sweep_seconds=0.5, **extra.get(name, {}))
             app: FastAPI = factory(settings)  # type: ignore[operator]
             service_urls[name] = await stack.enter_async_context(serve(app))
         gateway_settings = GatewaySettings(
@@ -72,7 +112,7 @@ async def platform() -> AsyncIterator[Platform]:
             signup_rate_limit=RateLimit(limit=1000, window_seconds=3600), outbox_sweep_seconds=0.5,
         )
         gateway_url = await stack.enter_async_context(serve(gateway_app(gateway_settings), port=gateway_port))
-        yield Platform(gateway_url, service_urls, database_urls)
+        yield Platform(gateway_url, service_urls, database_urls, fake_whm)
 
 
 @pytest.fixture

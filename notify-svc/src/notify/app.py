@@ -1,16 +1,67 @@
+"""Wiring: settings → renderer, composer, consumers, transports and the sender, then the service app."""
+
+from __future__ import annotations
+
+import httpx
 from fastapi import FastAPI
 
 import notify
+from abono.clock import Clock
 from abono.service import ServiceSpec, create_service_app
 from notify.config import NotifySettings
+from notify.contacts import consumers as contact_consumers
+from notify.content.rendering import Renderer
+from notify.delivery.email import SmtpTransport
+from notify.delivery.sender import Sender
+from notify.delivery.transport import Transport
+from notify.delivery.whatsapp import WhatsAppTransport
+from notify.messages.composer import Composer
+from notify.messages.consumers import build_consumer
+from notify.messages.endpoints import router as messages_router
+from notify.messages.models import Channel
+from notify.preferences.endpoints import router as preferences_router
+from notify.tracking.endpoints import router as tracking_router
+from notify.tracking.whatsapp_webhook import router as whatsapp_router
 
 
 def create_app(settings: NotifySettings | None = None) -> FastAPI:
-    return create_service_app(
+    settings = settings or NotifySettings()
+    renderer = Renderer(panel_url=settings.public_panel_url(), company_name=settings.company_name,
+                        default_language=settings.default_language)
+    composer = Composer(renderer=renderer, tracking_url=settings.public_tracking_url(),
+                        whatsapp_enabled=settings.whatsapp_enabled)
+    app: FastAPI | None = None
+
+    def clock() -> Clock:
+        assert app is not None
+        clock_: Clock = app.state.clock
+        return clock_
+
+    async def start_sender(app_: FastAPI) -> None:
+        http = httpx.AsyncClient()
+        transports: dict[Channel, Transport] = {Channel.EMAIL: SmtpTransport(settings),
+                                                Channel.WHATSAPP: WhatsAppTransport(settings, http)}
+        sent = app_.state.metrics.counter("messages_total", "Messages settled by the sender", ("channel", "outcome"))
+        sender = Sender(settings=settings, sessionmaker=app_.state.sessionmaker, transports=transports, clock=clock,
+                        on_outcome=lambda channel, outcome: sent.labels(channel, outcome).inc())
+        app_.state.sender, app_.state.sender_http = sender, http
+        if settings.run_workers:
+            sender.start()
+
+    async def stop_sender(app_: FastAPI) -> None:
+        await app_.state.sender.stop()
+        await app_.state.sender_http.aclose()
+
+    app = create_service_app(
         ServiceSpec(
             name="notify",
             title="Abono notifications",
             description=notify.__doc__ or "",
-            settings=settings or NotifySettings(),
+            settings=settings,
+            routers=[messages_router, preferences_router, tracking_router, whatsapp_router],
+            consumers=[contact_consumers.consumer, build_consumer(composer, clock)],
+            on_startup=[start_sender],
+            on_shutdown=[stop_sender],
         )
     )
+    return app

@@ -1,0 +1,135 @@
+"""N-2: which events notify, as what kind of message, on which channels, with which figures.
+
+A `Notice` is what an event means to the client; the templates (`templates/<language>/<kind>.*`) word it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from abono.events import (
+    ClientProfile,
+    ClientRegistered,
+    ClientUpdated,
+    DomainDeleted,
+    EmailVerificationRequested,
+    Event,
+    InvoiceCancelled,
+    InvoiceIssued,
+    InvoicePaid,
+    InvoiceReminder,
+    PasswordChanged,
+    QuoteAvailable,
+    ServiceReactivated,
+    ServiceSuspended,
+    ServiceTerminated,
+)
+from notify.messages.models import Channel
+
+ALL_CHANNELS = frozenset(Channel)
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: str
+    client_id: uuid.UUID
+    event: Event
+    # Template values; URLs are panel paths ("/invoices/<id>") made absolute when rendered.
+    context: dict[str, Any] = field(default_factory=dict)
+    channels: frozenset[Channel] = ALL_CHANNELS
+    # Marketing can be turned off by the client; everything in N-2 is transactional.
+    marketing: bool = False
+    # Account events carry the profile as it is now; the others use notify's copy of the contact.
+    profile: ClientProfile | None = None
+    service_id: uuid.UUID | None = None
+
+
+def _invoice_path(invoice_id: uuid.UUID | None) -> str | None:
+    return f"/invoices/{invoice_id}" if invoice_id else None
+
+
+def welcome(e: ClientRegistered) -> Notice:
+    return Notice("welcome", e.client_id, e, profile=e.profile)
+
+
+def email_verification(e: EmailVerificationRequested) -> Notice:
+    # The link proves the address: it goes to that address only.
+    return Notice("email_verification", e.client_id, e, profile=e.profile, channels=frozenset({Channel.EMAIL}),
+                  context={"verify_path": f"/verify-email?token={e.token}", "expires_at": e.expires_at})
+
+
+def profile_updated(e: ClientUpdated) -> Notice:
+    return Notice("profile_updated", e.client_id, e, profile=e.profile, context={"changed": e.changed})
+
+
+def password_changed(e: PasswordChanged) -> Notice:
+    return Notice("password_changed", e.client_id, e, profile=e.profile, context={"changed_at": e.occurred_at})
+
+
+def invoice_issued(e: InvoiceIssued) -> Notice:
+    return Notice("invoice_issued", e.client_id, e, context={
+        "number": e.number, "total": e.total, "due_on": e.due_on, "payment_reference": e.payment_reference,
+        "lines": e.lines, "invoice_path": _invoice_path(e.invoice_id),
+    })
+
+
+def invoice_reminder(e: InvoiceReminder) -> Notice:
+    return Notice("invoice_reminder", e.client_id, e, context={
+        "number": e.number, "total": e.total, "due_on": e.due_on, "days_before": e.days_before,
+        "invoice_path": _invoice_path(e.invoice_id),
+    })
+
+
+def invoice_paid(e: InvoicePaid) -> Notice:
+    return Notice("invoice_paid", e.client_id, e, context={
+        "number": e.number, "total": e.total, "paid_at": e.paid_at, "invoice_path": _invoice_path(e.invoice_id),
+    })
+
+
+def invoice_cancelled(e: InvoiceCancelled) -> Notice:
+    return Notice("invoice_cancelled", e.client_id, e,
+                  context={"number": e.number, "invoice_path": _invoice_path(e.invoice_id)})
+
+
+def _service_change(kind: str) -> Callable[[ServiceSuspended | ServiceReactivated | ServiceTerminated], Notice]:
+    def build(e: ServiceSuspended | ServiceReactivated | ServiceTerminated) -> Notice:
+        return Notice(kind, e.client_id, e, service_id=e.service_id, context={
+            "invoice_path": _invoice_path(e.invoice_id), "service_path": f"/services/{e.service_id}",
+        })
+
+    return build
+
+
+def quote_available(e: QuoteAvailable) -> Notice:
+    return Notice("quote_available", e.client_id, e, context={
+        "number": e.number, "title": e.title, "total": e.total, "valid_until": e.valid_until,
+        "quote_path": f"/quotes/{e.quote_id}",
+    })
+
+
+def domain_deleted(e: DomainDeleted) -> Notice:
+    return Notice("domain_deleted", e.client_id, e, service_id=e.service_id, context={"domain": e.domain})
+
+
+# Every N-2 event (and the verification link of A-1) and how it becomes a notice.
+NOTICES: dict[type[Event], Callable[[Any], Notice]] = {
+    ClientRegistered: welcome,
+    EmailVerificationRequested: email_verification,
+    ClientUpdated: profile_updated,
+    PasswordChanged: password_changed,
+    InvoiceIssued: invoice_issued,
+    InvoiceReminder: invoice_reminder,
+    InvoicePaid: invoice_paid,
+    InvoiceCancelled: invoice_cancelled,
+    ServiceSuspended: _service_change("service_suspended"),
+    ServiceReactivated: _service_change("service_reactivated"),
+    ServiceTerminated: _service_change("service_terminated"),
+    QuoteAvailable: quote_available,
+    DomainDeleted: domain_deleted,
+}
+KINDS = tuple(sorted({"welcome", "email_verification", "profile_updated", "password_changed", "invoice_issued",
+                      "invoice_reminder", "invoice_paid", "invoice_cancelled", "service_suspended",
+                      "service_reactivated", "service_terminated", "quote_available", "domain_deleted"}))

@@ -1,0 +1,32 @@
+"""Tracking routes, reached through the gateway (`/api/notify/t/...`): the open pixel and the rewritten links."""
+
+import base64
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+
+from abono.db import SessionDep
+from abono.errors import NotFound
+from notify.tracking.repository import TrackingRepository
+
+router = APIRouter(prefix="/t", tags=["tracking"])
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+_NO_STORE = {"Cache-Control": "no-store, no-cache, must-revalidate, private", "Pragma": "no-cache"}
+
+
+@router.get("/o/{token}.gif", summary="Open pixel of an e-mail: counts an open, answers a 1x1 GIF",
+            response_class=Response, responses={200: {"content": {"image/gif": {}}}})
+async def open_pixel(token: str, session: SessionDep, request: Request) -> Response:
+    # The same image whatever the token: a pixel tells nobody whether a token exists.
+    await TrackingRepository(session).record_open(token, at=request.app.state.clock.now())
+    return Response(PIXEL, media_type="image/gif", headers=_NO_STORE)
+
+
+@router.get("/c/{token}", summary="A rewritten link of an e-mail: counts the click, redirects to the real URL",
+            response_class=RedirectResponse, status_code=302,
+            responses={302: {"description": "To the link's URL"}, 404: {"description": "Unknown link"}})
+async def click(token: str, session: SessionDep, request: Request) -> RedirectResponse:
+    url = await TrackingRepository(session).record_click(token, at=request.app.state.clock.now())
+    if url is None:
+        raise NotFound("Unknown link.")
+    return RedirectResponse(url, status_code=302, headers=_NO_STORE)
