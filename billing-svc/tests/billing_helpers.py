@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.auth import Role
 from abono.db import make_engine, make_sessionmaker, unit_of_work
@@ -77,3 +78,45 @@ async def sql(url: str, query: str, *args: object) -> list[dict[str, object]]:
         return [dict(r) for r in await conn.fetch(query, *args)]
     finally:
         await conn.close()
+
+
+def today() -> date:
+    """The provider's calendar date now: what the billing app's (unmoved) clock says."""
+    from billing.config import BillingSettings
+    from billing.cycles import local_date
+
+    return local_date(datetime.now(UTC), BillingSettings().calendar_timezone)
+
+
+async def pay(billing: httpx.AsyncClient, invoice_id: object, amount_minor: object) -> dict[str, object]:
+    """Staff confirm a transfer of `amount_minor` for the invoice; the payment result."""
+    response = await billing.post(f"/staff/invoices/{invoice_id}/confirm-transfer", headers=staff(), json={
+        "amount_minor": amount_minor, "transfer_reference": uuid.uuid4().hex})
+    assert response.status_code == 200, response.text
+    result: dict[str, object] = response.json()
+    return result
+
+
+async def paid_order(billing: httpx.AsyncClient, client_id: uuid.UUID, items: list[dict[str, object]],
+                     extra_minor: int = 0) -> dict[str, object]:
+    """An order, paid in full (plus `extra_minor`, kept as credit balance)."""
+    placed = await billing.post("/orders", headers=auth(client_id), json={"items": items})
+    assert placed.status_code == 201, placed.text
+    body: dict[str, object] = placed.json()
+    due = body["total_due"]["amount_minor"]  # type: ignore[index]
+    assert (await pay(billing, body["invoice_id"], due + extra_minor))["invoice_status"] == "paid"
+    return body
+
+
+async def run_scheduler(sessionmaker: async_sessionmaker[AsyncSession], day: date) -> None:
+    """One scheduler pass at noon of the provider's calendar `day`."""
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    from abono.clock import FixedClock
+    from billing.config import BillingSettings
+    from billing.scheduler.runner import run_once
+
+    settings = BillingSettings()
+    noon = datetime.combine(day, time(12), tzinfo=ZoneInfo(settings.calendar_timezone)).astimezone(UTC)
+    await run_once(sessionmaker=sessionmaker, clock=FixedClock(noon), settings=settings)

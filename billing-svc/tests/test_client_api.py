@@ -26,6 +26,17 @@ async def test_a_client_sees_only_its_own_services_invoices_and_credit(billing: 
         response = await billing.get(path, headers=auth(eve))
         assert response.status_code == 404, path
         assert response.headers["content-type"] == "application/problem+json"
+    # ... and so does every change to a service (B-11, B-14, B-15), which leaves Ana's service as it was.
+    for method, path, body in (("POST", "cycle", {"cycle": "semiannual"}), ("POST", "upgrade", {
+            "product_code": "hosting-pro"}), ("POST", "upgrade/preview", {"product_code": "hosting-pro"}),
+            ("POST", "cancel", {"when": "immediate"}), ("PATCH", "", {"renew": False})):
+        url = f"/services/{service_id}/{path}".rstrip("/")
+        response = await billing.request(method, url, headers=auth(eve), json=body)
+        assert response.status_code == 404, url
+        assert response.headers["content-type"] == "application/problem+json"
+    mine = (await billing.get(f"/services/{service_id}", headers=auth(ana))).json()
+    assert (mine["status"], mine["cycle"], mine["product_code"], mine["renew"]) == (
+        "active", "annual", "hosting-plus", True)
     restore = await billing.post("/orders/preview", headers=auth(eve), json={"items": [
         {"product_code": "hosting-plus", "cycle": "annual", "restore_service_id": service_id}]})
     assert restore.status_code == 404

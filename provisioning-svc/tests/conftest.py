@@ -67,6 +67,7 @@ async def served(provisioning_db: str, fakes: Fakes) -> AsyncIterator[Served]:
         await conn.close()
     ensure_vhost()
     await purge_queue("provisioning.billing")  # billing's own tests publish orders to the same test broker
+    await purge_queue("provisioning.gateway")
     app = create_app(make_settings(provisioning_db, fakes))
     async with serve(app) as url:
         await app.state.consumer_runner.wait_consuming()

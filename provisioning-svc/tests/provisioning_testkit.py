@@ -16,8 +16,8 @@ from pydantic import SecretStr
 from abono.auth import Role
 from abono.clock import AdjustableClock
 from abono.db import asyncpg_dsn
-from abono.events import Event, InvoicePaid, ServiceOrdered
-from abono.testing import amqp_url_for, ensure_test_vhost, platform_settings, test_keys
+from abono.events import ClientProfile, ClientRegistered, EmailVerified, Event, InvoicePaid, ServiceOrdered
+from abono.testing import amqp_url_for, ensure_test_vhost, platform_settings, test_keys, wait_for
 from provisioning.config import HttpEndpoint, ProvisioningSettings, WhmServer
 from provisioning.fakes import FakeProvider, FakeWhm
 
@@ -154,3 +154,36 @@ async def purge_queue(name: str) -> None:
         except aio_pika.exceptions.ChannelClosed:
             return
         await queue.purge()
+
+
+async def wait_state(served: Served, service_id: uuid.UUID, state: str) -> None:
+    async def reached() -> bool:
+        return await service_state(served.database_url, service_id) == state
+
+    await wait_for(reached, what=f"service {service_id} to be {state}")
+
+
+async def wait_applied(served: Served, *event_ids: uuid.UUID) -> None:
+    """Until the app's consumers applied these events (their inbox rows exist)."""
+    async def applied() -> bool:
+        rows = await fetch(served.database_url, "SELECT count(*) AS n FROM inbox WHERE event_id = ANY($1::uuid[])",
+                           list(event_ids))
+        return bool(rows[0]["n"] == len(set(event_ids)))
+
+    await wait_for(applied, what="the events to be applied")
+
+
+def registered(client_id: uuid.UUID | None = None, *, email: str | None = None) -> ClientRegistered:
+    """The gateway's sign-up event (the e-mail not verified yet)."""
+    client_id = client_id or uuid.uuid4()
+    return ClientRegistered(client_id=client_id, profile=ClientProfile(
+        email=email or f"cliente-{client_id.hex[:10]}@example.test", name="Cliente de prueba"))
+
+
+async def client_via_events(served: Served, *, verified: bool = True) -> ClientRegistered:
+    """A client the gateway registered (and whose e-mail it verified), applied by the app."""
+    signup = registered()
+    events: list[Event] = [signup, EmailVerified(client_id=signup.client_id)] if verified else [signup]
+    await publish_as_billing(*events)
+    await wait_applied(served, *(e.event_id for e in events))
+    return signup

@@ -4,6 +4,7 @@ import billing
 import billing.models
 from abono.service import ServiceSpec, create_service_app
 from billing.catalog.endpoints import router as catalog_router
+from billing.changes.endpoints import router as changes_router
 from billing.clients import consumers as client_consumers
 from billing.clients.endpoints import router as clients_router
 from billing.config import BillingSettings
@@ -22,7 +23,7 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
             description=billing.__doc__ or "",
             settings=settings or BillingSettings(),
             routers=[clients_router, catalog_router, coupons_router, orders_router, invoices_router,
-                     services_router],
+                     services_router, changes_router],
             consumers=[client_consumers.consumer],
             on_startup=[start_scheduler],
             on_shutdown=[stop_scheduler],

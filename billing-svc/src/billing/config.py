@@ -50,6 +50,7 @@ class BillingSettings(ServiceSettings):
 
     # --- changes (B-11, B-15) ---
     cycle_change_min_days_before: int = 5  # B-11
+    upgrade_invoice_valid_days: int = 7  # B-14: an upgrade invoice unpaid this long after its due date is cancelled
     refund_window_days: int = 30  # B-15
     non_refundable_kinds: list[str] = ["domain", "mobile_apps", "audio_streaming", "video_streaming"]
 

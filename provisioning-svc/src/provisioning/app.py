@@ -4,11 +4,13 @@ import provisioning
 from abono.service import ServiceSpec, create_service_app
 from provisioning.actions.endpoints import router as actions_router
 from provisioning.actions.worker import ActionWorker
+from provisioning.clients.consumers import gateway_consumer
 from provisioning.config import ProvisioningSettings
 from provisioning.instances.consumers import billing_consumer
 from provisioning.instances.endpoints import router as services_router
 from provisioning.runtime import Runtime
 from provisioning.tasks.endpoints import router as tasks_router
+from provisioning.transfers.endpoints import router as transfers_router
 
 
 async def _start_worker(app: FastAPI) -> None:
@@ -33,8 +35,8 @@ def create_app(settings: ProvisioningSettings | None = None) -> FastAPI:
             title="Abono provisioning",
             description=provisioning.__doc__ or "",
             settings=settings,
-            routers=[services_router, tasks_router, actions_router],
-            consumers=[billing_consumer(runtime)],
+            routers=[services_router, transfers_router, tasks_router, actions_router],
+            consumers=[billing_consumer(runtime), gateway_consumer()],
             on_startup=[_start_worker],
             on_shutdown=[_stop_worker],
         )

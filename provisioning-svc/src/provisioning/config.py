@@ -1,6 +1,6 @@
 """Provisioning settings (env `PROVISIONING_*`). Every number of DOMAIN.md's P-rules lives here, never in code."""
 
-from pydantic import BaseModel, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from abono.settings import ServiceSettings
@@ -70,6 +70,9 @@ class ProvisioningSettings(ServiceSettings):
     }
     manual_default_due_business_days: int = 5  # a manual product listed by neither code nor kind
     manual_followup_due_business_days: int = 1  # suspend/unsuspend/terminate/change tasks of manual products
+    # --- transfers (P-6): a request neither accepted nor cancelled expires after this many days ---
+    transfer_expiry_days: int = Field(default=7, ge=1)
+
     calendar_timezone: str = "America/Argentina/Buenos_Aires"  # the provider's calendar
     holiday_country: str = "AR"
 

@@ -23,6 +23,7 @@ class InvoiceStatus(StrEnum):
 class InvoiceKind(StrEnum):
     ORDER = "order"
     RENEWAL = "renewal"
+    UPGRADE = "upgrade"  # B-14: the prorated difference; unpaid, it only expires (no dunning)
 
 
 class Invoice(Base):

@@ -3,11 +3,11 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, exists, func, select, text
+from sqlalchemy import any_, delete, exists, func, literal, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing.invoices.models import BillingPeriod, DunningStep, Invoice, InvoiceLine, InvoiceStatus
+from billing.invoices.models import BillingPeriod, DunningStep, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
 
 # No 0/O, 1/I/L: a reference read aloud or typed from a cash coupon is not mistaken.
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -58,9 +58,23 @@ class InvoiceRepository:
         return list(await self.session.scalars(stmt))
 
     async def has_overdue(self, client_id: uuid.UUID, today: date) -> bool:
-        """Whether the client has an unpaid invoice past its due date."""
+        """Whether the client has an unpaid invoice past its due date (an unpaid upgrade is no debt, B-14)."""
         return bool(await self.session.scalar(select(exists().where(
-            Invoice.client_id == client_id, Invoice.status == InvoiceStatus.UNPAID, Invoice.due_on < today))))
+            Invoice.client_id == client_id, Invoice.status == InvoiceStatus.UNPAID, Invoice.due_on < today,
+            Invoice.kind != InvoiceKind.UPGRADE))))
+
+    async def unpaid_for_client(self, client_id: uuid.UUID) -> list[Invoice]:
+        return list(await self.session.scalars(select(Invoice).where(
+            Invoice.client_id == client_id, Invoice.status == InvoiceStatus.UNPAID).order_by(Invoice.due_on)))
+
+    async def settled_periods(self, service_id: uuid.UUID, ending_after: date) -> list[InvoiceLine]:
+        """The service's paid (or waived) periods that end after `ending_after`, oldest first."""
+        return list(await self.session.scalars(
+            select(InvoiceLine).join(Invoice, Invoice.id == InvoiceLine.invoice_id).where(
+                InvoiceLine.kind == "service", literal(service_id) == any_(InvoiceLine.service_ids),
+                Invoice.status.in_([InvoiceStatus.PAID, InvoiceStatus.WAIVED]),
+                InvoiceLine.period_start_on.is_not(None), InvoiceLine.period_end_on > ending_after,
+            ).order_by(InvoiceLine.period_start_on)))
 
     async def claim_periods(self, invoice_id: uuid.UUID, periods: Sequence[tuple[uuid.UUID, date]]) -> set[uuid.UUID]:
         """B-2: record (subscription, period) → invoice; returns the subscriptions whose period was still free."""

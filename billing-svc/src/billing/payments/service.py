@@ -35,7 +35,8 @@ class PaymentResult:
 
 async def settle(*, session: AsyncSession, clock: Clock, settings: BillingSettings, invoice: Invoice,
                  method: str) -> None:
-    """Mark an unpaid invoice paid, move its services on, and emit `InvoicePaid` (B-7, B-8)."""
+    """Mark an unpaid invoice paid, move its services on, apply its upgrades, and emit `InvoicePaid` (B-7, B-8,
+    B-14)."""
     now = clock.now()
     today = local_date(now, settings.calendar_timezone)
     invoice.status, invoice.settled_at, invoice.paid_method = InvoiceStatus.PAID.value, now, method
@@ -60,11 +61,14 @@ async def settle(*, session: AsyncSession, clock: Clock, settings: BillingSettin
                 sub.cycle = Cycle(sub.cycle).longer().value
             reactivate.append(sub.id)
     await session.flush()
+    from billing.changes.upgrades import apply_upgrades  # applying an upgrade re-issues renewals (B-14, B-9)
+
+    upgrades = await apply_upgrades(session=session, clock=clock, settings=settings, invoice=invoice)
     await emit(session, InvoicePaid(
         invoice_id=invoice.id, client_id=invoice.client_id, number=invoice.number, occurred_at=now,
         total=MoneyModel.of(Money(invoice.subtotal_minor - invoice.discount_minor, invoice.currency)),
         paid_at=now, method=method, activate_service_ids=activate, reactivate_service_ids=reactivate,
-        client_has_overdue=overdue,
+        upgrade_ids=upgrades, client_has_overdue=overdue,
     ))
 
 

@@ -17,7 +17,7 @@ from abono.messaging import emit
 from abono.money import Money, MoneyModel
 from billing.config import BillingSettings
 from billing.cycles import add_business_days, local_date
-from billing.invoices.models import Invoice, InvoiceStatus
+from billing.invoices.models import Invoice, InvoiceKind, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
 from billing.subscriptions.models import Subscription, SubscriptionStatus
 from billing.subscriptions.repository import SubscriptionRepository
@@ -98,8 +98,9 @@ async def run_dunning(*, sessionmaker: async_sessionmaker[AsyncSession], clock: 
     today = local_date(clock.now(), settings.calendar_timezone)
     horizon = today + timedelta(days=max(settings.reminder_days_before, default=0))
     async with unit_of_work(sessionmaker) as session:
-        ids = list(await session.scalars(select(Invoice.id).where(
-            Invoice.status == InvoiceStatus.UNPAID, Invoice.due_on <= horizon).order_by(Invoice.due_on)))
+        ids = list(await session.scalars(select(Invoice.id).where(  # an unpaid upgrade only expires (B-14)
+            Invoice.status == InvoiceStatus.UNPAID, Invoice.kind != InvoiceKind.UPGRADE, Invoice.due_on <= horizon,
+        ).order_by(Invoice.due_on)))
     for invoice_id in ids:
         async with unit_of_work(sessionmaker) as session:
             await _dun(session, invoice_id, today=today, settings=settings, clock=clock)

@@ -21,7 +21,7 @@ from abono.money import Money
 from billing.catalog.repository import CatalogRepository
 from billing.config import BillingSettings
 from billing.cycles import Cycle, local_date, period_end
-from billing.discounts.engine import DiscountContext, LineRequest, price_line
+from billing.discounts.engine import LineRequest, price_line
 from billing.discounts.policy import policy_from
 from billing.invoices.issuing import DraftLine, issue_invoice
 from billing.invoices.models import BillingPeriod, InvoiceKind
@@ -41,11 +41,31 @@ class DuplicatePeriod(RuntimeError):
 def _due(horizon: date) -> list[object]:
     return [
         Subscription.status.in_(RENEWING),
+        Subscription.renew.is_(True),  # B-15: a service set not to renew (a domain) ends at its due date
         Subscription.next_due_on <= horizon,
         Subscription.ends_on.is_(None) | (Subscription.ends_on > Subscription.next_due_on),
         ~exists().where(BillingPeriod.subscription_id == Subscription.id,
                         BillingPeriod.period_start_on == Subscription.next_due_on),
     ]
+
+
+async def renewal_line(*, session: AsyncSession, settings: BillingSettings, sub: Subscription,
+                       due_on: date) -> DraftLine | None:
+    """The renewal line of `sub` for the period starting `due_on`: current price and discounts (B-12, B-13, B-16);
+    None (logged) when its product has no price for its cycle and currency."""
+    catalog = CatalogRepository(session)
+    product, price = await catalog.get(sub.product_id), await catalog.price(sub.product_id, sub.cycle, sub.currency)
+    if product is None or price is None:
+        log.warning("renewal_without_price", subscription_id=str(sub.id), cycle=sub.cycle, currency=sub.currency)
+        return None
+    context = await discount_context(session=session, client_id=sub.client_id, payment_method=sub.payment_method,
+                                     bundle=False)
+    priced = price_line(LineRequest(Money(price.amount_minor, sub.currency), 1, sub.cycle),
+                        policy=policy_from(settings), context=context)
+    end = period_end(due_on, Cycle(sub.cycle))
+    return DraftLine(kind="service", description=f"Renovación {product.name} · {sub.cycle} · {due_on} → {end}",
+                     priced=priced, service_ids=(sub.id,), product_id=product.id, cycle=sub.cycle,
+                     period_start_on=due_on, period_end_on=end)
 
 
 async def _renew_client(*, session: AsyncSession, clock: Clock, settings: BillingSettings, client_id: uuid.UUID,
@@ -61,24 +81,10 @@ async def _renew_client(*, session: AsyncSession, clock: Clock, settings: Billin
     groups: dict[tuple[str, date], list[Subscription]] = defaultdict(list)
     for sub in subs:
         groups[(sub.currency, sub.next_due_on)].append(sub)
-    catalog, policy, issued = CatalogRepository(session), policy_from(settings), 0
+    issued = 0
     for (currency, due_on), members in groups.items():
-        drafts: list[DraftLine] = []
-        for sub in members:
-            product, price = await catalog.get(sub.product_id), await catalog.price(sub.product_id, sub.cycle, currency)
-            if product is None or price is None:
-                log.warning("renewal_without_price", subscription_id=str(sub.id), cycle=sub.cycle, currency=currency)
-                continue
-            base = await discount_context(session=session, client_id=client_id, payment_method=sub.payment_method,
-                                          bundle=False)
-            priced = price_line(LineRequest(Money(price.amount_minor, currency), 1, sub.cycle), policy=policy,
-                                context=DiscountContext(active_services=base.active_services,
-                                                        payment_method=base.payment_method,
-                                                        suspended=base.suspended, bundle=False))
-            end = period_end(due_on, Cycle(sub.cycle))
-            drafts.append(DraftLine(kind="service", description=f"Renovación {product.name} · {sub.cycle} · "
-                                    f"{due_on} → {end}", priced=priced, service_ids=(sub.id,), product_id=product.id,
-                                    cycle=sub.cycle, period_start_on=due_on, period_end_on=end))
+        drafts = [d for d in [await renewal_line(session=session, settings=settings, sub=sub, due_on=due_on)
+                              for sub in members] if d is not None]
         if not drafts:
             continue
         invoice = await issue_invoice(session=session, clock=clock, settings=settings, client_id=client_id,

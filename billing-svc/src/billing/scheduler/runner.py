@@ -1,4 +1,5 @@
-"""Runs renewals then dunning every `scheduler_interval_seconds`, and at once when the (test) clock moves."""
+"""Runs service endings, renewals, dunning and upgrade expiry every `scheduler_interval_seconds`, and at once when
+the (test) clock moves."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.clock import AdjustableClock, Clock
+from billing.changes.cancellation import end_services
+from billing.changes.upgrades import expire_upgrades
 from billing.config import BillingSettings
 from billing.scheduler.dunning import run_dunning
 from billing.scheduler.renewals import issue_renewals
@@ -23,14 +26,19 @@ log = structlog.get_logger("billing.scheduler")
 class RunReport:
     renewals_issued: int
     invoices_dunned: int
+    services_ended: int = 0
+    upgrades_expired: int = 0
 
 
 async def run_once(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
                    settings: BillingSettings) -> RunReport:
-    """One pass: renewals first (B-2), then reminders and dunning decisions (B-3..B-6)."""
+    """One pass: services whose end has come (B-15), renewals (B-2), reminders and dunning decisions (B-3..B-6),
+    upgrades left unpaid (B-14)."""
+    ended = await end_services(sessionmaker=sessionmaker, clock=clock, settings=settings)
     issued = await issue_renewals(sessionmaker=sessionmaker, clock=clock, settings=settings)
     dunned = await run_dunning(sessionmaker=sessionmaker, clock=clock, settings=settings)
-    return RunReport(issued, dunned)
+    expired = await expire_upgrades(sessionmaker=sessionmaker, clock=clock, settings=settings)
+    return RunReport(issued, dunned, ended, expired)
 
 
 class BillingScheduler:

@@ -16,13 +16,13 @@ from billing.subscriptions.schemas import ServicePublic
 router = APIRouter(prefix="/services", tags=["services"])
 
 
-async def _public(session: AsyncSession, sub: Subscription) -> ServicePublic:
+async def service_public(session: AsyncSession, sub: Subscription) -> ServicePublic:
     catalog = CatalogRepository(session)
     product = await catalog.get(sub.product_id)
     price = await catalog.price(sub.product_id, sub.cycle, sub.currency)
     return ServicePublic(id=sub.id, product_code=sub.product_code, product_name=product.name if product else "",
                          status=sub.status, cycle=sub.cycle, domain=sub.domain, next_due_on=sub.next_due_on,
-                         ends_on=sub.ends_on,
+                         ends_on=sub.ends_on, renew=sub.renew,
                          price=MoneyModel.of(Money(price.amount_minor, sub.currency)) if price else None)
 
 
@@ -36,9 +36,10 @@ async def owned(session: AsyncSession, client_id: uuid.UUID, service_id: uuid.UU
 
 @router.get("", summary="My services with next due date and price", responses=problems(401))
 async def my_services(principal: CurrentPrincipal, session: SessionDep) -> list[ServicePublic]:
-    return [await _public(session, s) for s in await SubscriptionRepository(session).for_client(principal.user_id)]
+    subs = await SubscriptionRepository(session).for_client(principal.user_id)
+    return [await service_public(session, s) for s in subs]
 
 
 @router.get("/{service_id}", summary="One of my services", responses=problems(401, 404))
 async def my_service(service_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep) -> ServicePublic:
-    return await _public(session, await owned(session, principal.user_id, service_id))
+    return await service_public(session, await owned(session, principal.user_id, service_id))

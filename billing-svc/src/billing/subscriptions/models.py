@@ -2,7 +2,7 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from billing.db import Base
@@ -34,6 +34,7 @@ class Subscription(Base):
     next_due_on: Mapped[date] = mapped_column(Date)  # the start of the next unpaid period
     activated_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)  # B-15: cancelled at the end of the paid period
+    renew: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # B-15: false → ends at due
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

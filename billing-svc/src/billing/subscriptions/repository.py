@@ -1,5 +1,6 @@
 import uuid
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,10 +12,11 @@ class SubscriptionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, subscription_id: uuid.UUID, *, for_update: bool = False) -> Subscription | None:
+    async def get(self, subscription_id: uuid.UUID, *, for_update: bool = False,
+                  skip_locked: bool = False) -> Subscription | None:
         stmt = select(Subscription).where(Subscription.id == subscription_id)
         if for_update:
-            stmt = stmt.with_for_update()
+            stmt = stmt.with_for_update(skip_locked=skip_locked)
         return await self.session.scalar(stmt)
 
     async def many(self, ids: Sequence[uuid.UUID], *, for_update: bool = False) -> list[Subscription]:
@@ -39,6 +41,14 @@ class SubscriptionRepository:
 
     async def has_any(self, client_id: uuid.UUID) -> bool:
         return bool(await self.session.scalar(select(exists().where(Subscription.client_id == client_id))))
+
+    async def ending(self, today: date) -> list[uuid.UUID]:
+        """B-15: running services whose end has come (cancelled for the end of their period, or not renewing)."""
+        return list(await self.session.scalars(select(Subscription.id).where(
+            Subscription.status.in_([SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED]),
+            ((Subscription.ends_on.is_not(None)) & (Subscription.ends_on <= today))
+            | (Subscription.renew.is_(False) & (Subscription.next_due_on <= today)),
+        ).order_by(Subscription.next_due_on)))
 
     async def add_all(self, subscriptions: Sequence[Subscription]) -> None:
         self.session.add_all(subscriptions)

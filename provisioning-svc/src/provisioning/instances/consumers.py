@@ -1,11 +1,22 @@
-"""Billing's events, applied once each (the inbox) and safe in any order (see `dunning`)."""
+"""Billing's events, applied once each (the inbox) and safe in any order (see `dunning`); issued and cancelled
+invoices are also kept to tell whether a service has an unpaid invoice (P-6)."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from abono.events import InvoicePaid, ServiceOrdered, SuspensionDecided, TerminationDecided, UpgradeRequested
+from abono.events import (
+    InvoiceCancelled,
+    InvoiceIssued,
+    InvoicePaid,
+    ServiceOrdered,
+    SuspensionDecided,
+    TerminationDecided,
+    UpgradeRequested,
+)
 from abono.messaging.consumer import Consumer
 from provisioning.instances import dunning, upgrades
+from provisioning.instances.repository import ServiceRepository
 from provisioning.instances.service import record_order
+from provisioning.invoices.repository import InvoiceRepository
 from provisioning.runtime import Runtime
 
 
@@ -20,6 +31,16 @@ def billing_consumer(runtime: Runtime) -> Consumer:
     @consumer.on(InvoicePaid)
     async def invoice_paid(session: AsyncSession, event: InvoicePaid) -> None:
         await dunning.apply_payment(session, event=event, box=runtime.box, now=runtime.clock.now())
+
+    @consumer.on(InvoiceIssued)
+    async def invoice_issued(session: AsyncSession, event: InvoiceIssued) -> None:
+        # Under the client's lock: a transfer being accepted (P-6) sees the invoice or completes before it.
+        await ServiceRepository(session).lock_client(event.client_id)
+        await InvoiceRepository(session).record_issue(event)
+
+    @consumer.on(InvoiceCancelled)
+    async def invoice_cancelled(session: AsyncSession, event: InvoiceCancelled) -> None:
+        await dunning.apply_cancellation(session, event=event, now=runtime.clock.now())
 
     @consumer.on(SuspensionDecided)
     async def suspension_decided(session: AsyncSession, event: SuspensionDecided) -> None:

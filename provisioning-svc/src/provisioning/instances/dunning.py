@@ -4,19 +4,27 @@ A service is suspended *for* invoices (one hold per invoice); a payment releases
 suspended service comes back (B-7) only when it has no hold left and billing says nothing else is overdue.
 Settled invoices are remembered, so a suspension or B-6 termination decided for an invoice that has since been
 paid, delivered late or again, never touches a paid-up client.
+
+A cancelled invoice (B-9: annulled by staff or on request, re-issued by B-11, or cancelled by B-6) is owed no more:
+its holds are released, so it no longer defers a later B-7 reactivation, and a suspension decided for it later is
+ignored. The cancellation alone reactivates nothing: it is no payment, a B-6 cancellation comes with its termination
+decision, and a B-11 cancellation with a replacement invoice still owed. A service whose last hold an annulment
+released stays suspended until billing's next `InvoicePaid` for the client names it (billing lists every suspended
+service once nothing is overdue).
 """
 
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from abono.events import InvoicePaid, SuspensionDecided, TerminationDecided
+from abono.events import InvoiceCancelled, InvoicePaid, SuspensionDecided, TerminationDecided
 from provisioning.crypto import SecretBox
 from provisioning.instances import upgrades
 from provisioning.instances.lifecycle import Action, State, allows
 from provisioning.instances.models import ServiceInstance
 from provisioning.instances.repository import ServiceRepository
 from provisioning.instances.service import Cause, change_state, note, request_activation
+from provisioning.invoices.repository import InvoiceRepository
 
 REACTIVATION_RULE = "B-7"
 
@@ -61,13 +69,16 @@ async def apply_suspension(session: AsyncSession, *, event: SuspensionDecided, n
     repo = ServiceRepository(session)
     await repo.lock_client(event.client_id)
     cause = Cause("billing", rule=event.rule, invoice_id=event.invoice_id, event_id=event.event_id)
-    settled = await repo.is_settled(event.invoice_id)
+    void: str | None = None
+    if await repo.is_settled(event.invoice_id):
+        void = "the invoice is already paid"
+    elif await InvoiceRepository(session).is_cancelled(event.invoice_id):
+        void = "the invoice is cancelled"
     for service in await repo.lock_many(event.service_ids):
         if service.client_id != event.client_id:
             continue
-        if settled:
-            await note(session, service=service, action="suspension_ignored",
-                       cause=_with_note(cause, "the invoice is already paid"), now=now)
+        if void:
+            await note(session, service=service, action="suspension_ignored", cause=_with_note(cause, void), now=now)
             continue
         if service.state in (State.ACTIVE.value, State.SUSPENDED.value):
             await repo.hold(service_id=service.id, invoice_id=event.invoice_id, rule=event.rule,
@@ -90,6 +101,21 @@ async def apply_termination(session: AsyncSession, *, event: TerminationDecided,
                        cause=_with_note(cause, "the invoice is already paid"), now=now)
         elif allows(State(service.state), Action.TERMINATE):
             await change_state(session, service=service, action=Action.TERMINATE, cause=cause, now=now)
+
+
+async def apply_cancellation(session: AsyncSession, *, event: InvoiceCancelled, now: datetime) -> None:
+    """B-9: remember the invoice cancelled and release the holds it had (see the module's docstring)."""
+    repo = ServiceRepository(session)
+    await repo.lock_client(event.client_id)
+    await InvoiceRepository(session).record_cancellation(
+        invoice_id=event.invoice_id, client_id=event.client_id, reason=event.reason, at=event.occurred_at,
+        event_id=event.event_id)
+    released = await repo.release_holds(invoice_id=event.invoice_id, event_id=event.event_id, now=now)
+    cause = Cause("billing", rule="B-9", invoice_id=event.invoice_id, event_id=event.event_id,
+                  note=f"invoice {event.number} cancelled ({event.reason}): no longer holds the service suspended")
+    for service in await repo.lock_many(released):
+        await note(session, service=service, action="hold_released", cause=cause, now=now)
+    await session.flush()
 
 
 def _with_note(cause: Cause, text: str) -> Cause:

@@ -45,7 +45,7 @@ class ServiceAudit(Base):
     action: Mapped[str] = mapped_column(Text)
     from_state: Mapped[str | None] = mapped_column(Text)
     to_state: Mapped[str] = mapped_column(Text)
-    decided_by: Mapped[str] = mapped_column(Text)  # billing | payment | driver | staff
+    decided_by: Mapped[str] = mapped_column(Text)  # billing | payment | driver | staff | order | client (P-6)
     rule: Mapped[str | None] = mapped_column(Text)
     invoice_id: Mapped[uuid.UUID | None]
     cause_event_id: Mapped[uuid.UUID | None]  # the event that decided it

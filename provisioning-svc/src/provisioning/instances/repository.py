@@ -80,7 +80,7 @@ class ServiceRepository:
         await self.session.execute(stmt)
 
     async def release_holds(self, *, invoice_id: uuid.UUID, event_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
-        """Release every hold for a paid invoice; the services they held."""
+        """Release every hold for a paid or cancelled invoice; the services they held."""
         stmt = (update(SuspensionHold)
                 .where(SuspensionHold.invoice_id == invoice_id, SuspensionHold.released_at.is_(None))
                 .values(released_at=now, released_by_event_id=event_id)

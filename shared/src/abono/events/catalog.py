@@ -196,6 +196,18 @@ class ServiceActivated(_ServiceChange):
     routing_key: ClassVar[str] = "provisioning.service.activated"
 
 
+class ServiceTransferred(Event):
+    """P-6: both clients confirmed a transfer; the service now belongs to `to_client_id`.
+
+    Billing does not consume it yet: until it does, billing keeps invoicing the previous owner for the service."""
+
+    routing_key: ClassVar[str] = "provisioning.service.transferred"
+    service_id: uuid.UUID
+    from_client_id: uuid.UUID
+    to_client_id: uuid.UUID
+    transfer_id: uuid.UUID
+
+
 class DomainDeleted(Event):
     """A domain was deleted at the registry (expired unrenewed, or by request): the client is told (N-2)."""
 

@@ -1,0 +1,106 @@
+"""A client's changes to its own services (B-11, B-14, B-15); another client's service is "not found"."""
+
+import uuid
+
+from fastapi import APIRouter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from abono.auth import CurrentPrincipal
+from abono.db import SessionDep
+from abono.money import MoneyModel
+from billing.changes import cancellation, cycle, upgrades
+from billing.changes.schemas import (
+    CancelRequest,
+    CycleChanged,
+    CycleChangeRequest,
+    ProrationPublic,
+    ServiceUpdate,
+    UpgradePlaced,
+    UpgradePreview,
+    UpgradeRequest,
+)
+from billing.cycles import Cycle
+from billing.deps import ClockDep, SettingsDep, problems
+from billing.invoices.issuing import discount_rows
+from billing.invoices.models import Invoice
+from billing.invoices.repository import InvoiceRepository
+from billing.invoices.schemas import InvoiceDetail, InvoiceLinePublic, InvoicePublic
+from billing.orders.schemas import DiscountLine, PreviewLine
+from billing.subscriptions.endpoints import service_public
+from billing.subscriptions.schemas import ServicePublic
+
+router = APIRouter(prefix="/services", tags=["services"])
+
+
+async def _detail(session: AsyncSession, invoice: Invoice) -> InvoiceDetail:
+    lines = await InvoiceRepository(session).lines(invoice.id)
+    return InvoiceDetail(**InvoicePublic.of(invoice).model_dump(),
+                         lines=[InvoiceLinePublic.of(line, invoice.currency) for line in lines])
+
+
+def _preview(quote: upgrades.UpgradeQuote) -> UpgradePreview:
+    lines = [PreviewLine(
+        kind=d.kind, description=d.description, product_code=quote.target.code,
+        cycle=Cycle(d.cycle) if d.cycle else None, period_start_on=d.period_start_on, period_end_on=d.period_end_on,
+        quantity=d.priced.quantity, unit_price=MoneyModel.of(d.priced.unit_price), gross=MoneyModel.of(d.priced.gross),
+        discounts=[DiscountLine(rule=r["rule"], label=r["label"], percent=r["percent"],
+                                amount=MoneyModel(amount_minor=r["amount_minor"], currency=d.priced.gross.currency))
+                   for r in discount_rows(d.priced)],
+        amount=MoneyModel.of(d.priced.total)) for d in quote.lines]
+    return UpgradePreview(
+        service_id=quote.subscription.id, from_product=quote.current.code, to_product=quote.target.code,
+        prorations=[ProrationPublic(
+            period_start_on=p.period_start_on, period_end_on=p.period_end_on, old_price=MoneyModel.of(p.old_price),
+            new_price=MoneyModel.of(p.new_price), remaining_days=p.remaining_days, period_days=p.period_days,
+            difference=MoneyModel.of(p.amount), computation=p.describe()) for p in quote.prorations],
+        lines=lines, total=MoneyModel.of(quote.total), credit=MoneyModel.of(quote.credit))
+
+
+@router.patch("/{service_id}", summary="Switch my service's renewal off or on (B-15: how a domain stops)",
+              responses=problems(401, 404, 409, 422))
+async def update_service(service_id: uuid.UUID, body: ServiceUpdate, principal: CurrentPrincipal,
+                         session: SessionDep, clock: ClockDep, settings: SettingsDep) -> ServicePublic:
+    sub = await cancellation.set_renew(session=session, clock=clock, settings=settings, client_id=principal.user_id,
+                                       service_id=service_id, renew=body.renew)
+    return await service_public(session, sub)
+
+
+@router.post("/{service_id}/cycle", summary="Change my service's billing cycle (B-11)",
+             responses=problems(401, 404, 409, 422))
+async def change_cycle(service_id: uuid.UUID, body: CycleChangeRequest, principal: CurrentPrincipal,
+                       session: SessionDep, clock: ClockDep, settings: SettingsDep) -> CycleChanged:
+    done = await cycle.change_cycle(session=session, clock=clock, settings=settings, client_id=principal.user_id,
+                                    service_id=service_id, cycle=body.cycle)
+    return CycleChanged(service=await service_public(session, done.subscription),
+                        cancelled_invoice_id=done.cancelled.id if done.cancelled else None,
+                        invoice=await _detail(session, done.reissued) if done.reissued else None)
+
+
+@router.post("/{service_id}/upgrade/preview", summary="What upgrading my service would cost (B-14), nothing changed",
+             responses=problems(401, 404, 409, 422))
+async def preview_upgrade(service_id: uuid.UUID, body: UpgradeRequest, principal: CurrentPrincipal,
+                          session: SessionDep, clock: ClockDep, settings: SettingsDep) -> UpgradePreview:
+    return _preview(await upgrades.quote_upgrade(session=session, clock=clock, settings=settings,
+                                                 client_id=principal.user_id, service_id=service_id,
+                                                 product_code=body.product_code))
+
+
+@router.post("/{service_id}/upgrade", status_code=201,
+             summary="Upgrade my service (B-14): an invoice for the prorated difference, applied once paid",
+             responses=problems(401, 404, 409, 422))
+async def upgrade(service_id: uuid.UUID, body: UpgradeRequest, principal: CurrentPrincipal, session: SessionDep,
+                  clock: ClockDep, settings: SettingsDep) -> UpgradePlaced:
+    placed, invoice, quote = await upgrades.request_upgrade(
+        session=session, clock=clock, settings=settings, client_id=principal.user_id, service_id=service_id,
+        product_code=body.product_code)
+    return UpgradePlaced(upgrade_id=placed.id, status=placed.status, preview=_preview(quote),
+                         invoice=await _detail(session, invoice))
+
+
+@router.post("/{service_id}/cancel", summary="Cancel my service now or at the end of its paid period (B-15)",
+             responses=problems(401, 404, 409, 422))
+async def cancel(service_id: uuid.UUID, body: CancelRequest, principal: CurrentPrincipal, session: SessionDep,
+                 clock: ClockDep, settings: SettingsDep) -> ServicePublic:
+    sub = await cancellation.cancel_service(session=session, clock=clock, settings=settings,
+                                            client_id=principal.user_id, service_id=service_id, when=body.when)
+    return await service_public(session, sub)

@@ -1,0 +1,71 @@
+"""P-6: service transfers between two clients, both confirming. A client sees only the transfers it is a party
+to; any other is a 404, as if it did not exist."""
+
+import uuid
+
+from fastapi import APIRouter, status
+
+from abono.auth import CurrentPrincipal
+from abono.db import SessionDep
+from abono.errors import problem_responses
+from provisioning.runtime import Runtime, RuntimeDep
+from provisioning.transfers import service
+from provisioning.transfers.models import ServiceTransfer
+from provisioning.transfers.schemas import TransferCreate, TransferPublic
+
+router = APIRouter(tags=["transfers"])
+
+
+def _public(transfer: ServiceTransfer, client_id: uuid.UUID, runtime: Runtime) -> TransferPublic:
+    public = TransferPublic.model_validate(transfer)
+    public.status = service.status_of(transfer, runtime.clock.now())
+    public.direction = "outgoing" if transfer.from_client_id == client_id else "incoming"
+    return public
+
+
+@router.post(
+    "/services/{service_id}/transfers", status_code=status.HTTP_201_CREATED,
+    summary="Offer one of my active services to another client (my request is my confirmation)",
+    responses=problem_responses(
+        401, 404, 409, 422, s404="No such service of yours",
+        s409="Not verified, service not active or with unpaid invoices, or a transfer already pending",
+        s422="Invalid body, unknown recipient, or the recipient is the owner"),
+)
+async def request_transfer(service_id: uuid.UUID, body: TransferCreate, principal: CurrentPrincipal,
+                           session: SessionDep, runtime: RuntimeDep) -> TransferPublic:
+    transfer = await service.request_transfer(
+        session, service_id=service_id, owner_id=principal.user_id, owner_email=principal.email,
+        to_client_id=body.to_client_id, to_email=body.to_email,
+        expiry_days=runtime.settings.transfer_expiry_days, now=runtime.clock.now())
+    return _public(transfer, principal.user_id, runtime)
+
+
+@router.get("/transfers", summary="My transfers, offered and received", responses=problem_responses(401))
+async def my_transfers(principal: CurrentPrincipal, session: SessionDep,
+                       runtime: RuntimeDep) -> list[TransferPublic]:
+    transfers = await service.my_transfers(session, client_id=principal.user_id)
+    return [_public(t, principal.user_id, runtime) for t in transfers]
+
+
+@router.post(
+    "/transfers/{transfer_id}/accept", summary="Accept a transfer offered to me: the service becomes mine",
+    responses=problem_responses(
+        401, 403, 404, 409, s403="Only the recipient accepts", s404="No such transfer of yours",
+        s409="No longer pending, or the service or a client no longer qualifies"),
+)
+async def accept_transfer(transfer_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep,
+                          runtime: RuntimeDep) -> TransferPublic:
+    transfer = await service.accept_transfer(session, transfer_id=transfer_id, client_id=principal.user_id,
+                                             now=runtime.clock.now())
+    return _public(transfer, principal.user_id, runtime)
+
+
+@router.post(
+    "/transfers/{transfer_id}/cancel", summary="Withdraw a pending transfer (the owner or the recipient)",
+    responses=problem_responses(401, 404, 409, s404="No such transfer of yours", s409="No longer pending"),
+)
+async def cancel_transfer(transfer_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep,
+                          runtime: RuntimeDep) -> TransferPublic:
+    transfer = await service.cancel_transfer(session, transfer_id=transfer_id, client_id=principal.user_id,
+                                             now=runtime.clock.now())
+    return _public(transfer, principal.user_id, runtime)
