@@ -85,3 +85,13 @@ async def test_cli_creates_a_verified_user(api, database_url, monkeypatch, capsy
     assert await asyncio.to_thread(cli.main, argv) == 1
     assert "already exists" in capsys.readouterr().err
     assert await asyncio.to_thread(cli.main, ["create-user", "--email", "nope", "--password", "cli-password-1"]) == 2
+
+    # A client made by the CLI is announced like a verified sign-up: its copies elsewhere know it is verified.
+    client_email = api.unique_email("cli-client")
+    argv = ["create-user", "--email", client_email, "--password", "cli-password-1"]
+    assert await asyncio.to_thread(cli.main, argv) == 0
+    client_id = capsys.readouterr().out.strip()
+    keys = await api.db.fetch(
+        "SELECT routing_key FROM outbox WHERE payload->>'client_id' = $1 ORDER BY id", client_id
+    )
+    assert [k["routing_key"] for k in keys] == ["gateway.client.registered", "gateway.client.email_verified"]

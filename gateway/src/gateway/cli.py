@@ -15,7 +15,7 @@ from abono.auth import Role
 from abono.clock import SystemClock
 from abono.db import make_engine, make_sessionmaker, unit_of_work
 from abono.errors import Conflict
-from abono.events import ClientRegistered
+from abono.events import ClientRegistered, EmailVerified
 from abono.messaging.outbox import emit
 from gateway.accounts.countries import COUNTRIES
 from gateway.accounts.schemas import normalize_email
@@ -26,7 +26,8 @@ from gateway.config import GatewaySettings
 async def create_user_command(
     *, settings: GatewaySettings, email: str, password: str, role: Role, name: str, country: str | None
 ) -> str:
-    """Create a verified account; a client also gets its ClientRegistered event (billing needs its copy)."""
+    """Create a verified account; a client also gets its ClientRegistered and EmailVerified events (billing and
+    provisioning keep their copies; P-6 transfers need the verification)."""
     engine = make_engine(settings.database_url, pool_size=1)
     try:
         async with unit_of_work(make_sessionmaker(engine)) as session:
@@ -42,7 +43,11 @@ async def create_user_command(
                 verified=True,
             )
             if role is Role.CLIENT:
-                await emit(session, ClientRegistered(client_id=user.id, profile=profile_of(user), occurred_at=now))
+                await emit(
+                    session,
+                    ClientRegistered(client_id=user.id, profile=profile_of(user), occurred_at=now),
+                    EmailVerified(client_id=user.id, occurred_at=now),
+                )
         return str(user.id)
     finally:
         await engine.dispose()
