@@ -19,4 +19,17 @@ staff: /staff/catalog/products[...] (CRUD, prices), /staff/coupons, /staff/invoi
 confirm-transfer, waive, refund); plus /healthz, /readyz, /metrics, /whoami.
 Scheduler: service endings (B-15), renewals, dunning, expiry of unpaid upgrades (B-14), every
 BILLING_SCHEDULER_INTERVAL_SECONDS and whenever the test clock moves.
+Payments (issue #4; B-12, B-15, B-17, B-19, B-20): Stripe, MercadoPago and reported transfers behind
+`billing.providers.base.PaymentProvider`. Client: GET /invoices/{id}/payment-methods, POST /invoices/{id}/pay {method}
+(a Checkout Session / preference, the idempotency key committed before the call; transfer: instructions),
+POST /invoices/{id}/transfer-report; staff: GET /staff/transfer-reports. Webhooks: POST /webhooks/stripe and
+/webhooks/mercadopago (400 missing signature headers, 401 bad signature or timestamp out of tolerance, nothing
+stored; else stored once in provider_events and processed after the response, or by the sweep). A worker loop
+sweeps unprocessed events, reconciles open payment attempts with the providers and sends requested refunds.
+Publishes also billing.payment.charged_back (B-17, with billing.service.termination_decided rule "B-17").
+Settings (env BILLING_*): STRIPE_API_KEY (empty: Stripe off), STRIPE_API_URL, STRIPE_WEBHOOK_SECRETS (JSON list, all
+accepted: rotation), MERCADOPAGO_ACCESS_TOKEN (empty: off), MERCADOPAGO_API_URL, MERCADOPAGO_WEBHOOK_SECRET,
+WEBHOOK_TOLERANCE_SECONDS (both ways, wall clock), PAYMENTS_PUBLIC_URL (return URLs), PAYMENT_METHODS_BY_COUNTRY,
+PAYMENT_METHOD_REFUSED_CURRENCIES, PAYMENT_MIN_AMOUNT_MINOR (per method and currency), PAYMENT_METHODS_IMPLEMENTED,
+PAYMENTS_WORKER_ENABLED, WEBHOOK_RETRY_SECONDS, RECONCILIATION_INTERVAL_SECONDS, RECONCILIATION_MAX_AGE_DAYS.
 """

@@ -54,6 +54,30 @@ class BillingSettings(ServiceSettings):
     refund_window_days: int = 30  # B-15
     non_refundable_kinds: list[str] = ["domain", "mobile_apps", "audio_streaming", "video_streaming"]
 
+    # --- payment providers (B-19, B-20; issue #4) ---
+    stripe_api_key: str = ""  # empty: Stripe is not offered
+    stripe_api_url: str = "https://api.stripe.com"  # a local fake in tests
+    stripe_webhook_secrets: list[str] = []  # every secret accepted (several during a rotation)
+    mercadopago_access_token: str = ""  # empty: MercadoPago is not offered
+    mercadopago_api_url: str = "https://api.mercadopago.com"  # a local fake in tests
+    mercadopago_webhook_secret: str = ""
+    webhook_tolerance_seconds: int = 300  # a signature's timestamp may be this far in the past or the future
+    payments_public_url: str = "http://127.0.0.1:8000"  # where the client returns after paying (the panel)
+    # B-20: methods offered per client country ("*": any other) and currencies each method refuses.
+    payment_methods_by_country: dict[str, list[str]] = {
+        "AR": ["mercadopago", "stripe", "transfer"], "*": ["stripe", "transfer", "paypal"]}
+    payment_method_refused_currencies: dict[str, list[str]] = {"paypal": ["UYU", "PYG", "VES"]}
+    # B-20: minimum amount per method and currency, minor units (a currency not listed: no minimum).
+    payment_min_amount_minor: dict[str, dict[str, int]] = {
+        "stripe": {"USD": 50, "ARS": 5_000, "UYU": 2_000, "COP": 200_000, "CLP": 500, "PEN": 200},
+        "mercadopago": {"ARS": 100}, "paypal": {"USD": 100},
+    }
+    payment_methods_implemented: list[str] = ["stripe", "mercadopago", "transfer"]
+    payments_worker_enabled: bool = True  # the webhook sweep and the reconciliation loop
+    webhook_retry_seconds: int = 30  # a stored event not processed this long after its last try is tried again
+    reconciliation_interval_seconds: int = 300  # how often providers are asked about open payment attempts
+    reconciliation_max_age_days: int = 7  # attempts older than this are no longer asked about
+
     # --- scheduler ---
     scheduler_enabled: bool = True
     scheduler_interval_seconds: int = 60  # periodic run; it also wakes when the test clock moves

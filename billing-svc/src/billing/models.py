@@ -6,7 +6,10 @@ from billing.clients.models import Client
 from billing.discounts.models import Coupon
 from billing.invoices.models import BillingPeriod, DunningStep, Invoice, InvoiceLine
 from billing.payments.models import AuditEntry, CreditEntry, Payment
+from billing.providers.models import PaymentAttempt, ProviderRefund, TransferReport
 from billing.subscriptions.models import Subscription
+from billing.webhooks.models import Chargeback, ProviderEvent
 
-__all__ = ["AuditEntry", "BillingPeriod", "Client", "Coupon", "CreditEntry", "DunningStep", "Invoice",
-           "InvoiceLine", "Payment", "Price", "Product", "Subscription", "Upgrade"]
+__all__ = ["AuditEntry", "BillingPeriod", "Chargeback", "Client", "Coupon", "CreditEntry", "DunningStep", "Invoice",
+           "InvoiceLine", "Payment", "PaymentAttempt", "Price", "Product", "ProviderEvent", "ProviderRefund",
+           "Subscription", "TransferReport", "Upgrade"]

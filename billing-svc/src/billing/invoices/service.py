@@ -19,6 +19,7 @@ from billing.invoices.models import Invoice, InvoiceLine, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
 from billing.payments.models import AuditEntry
 from billing.payments.service import PaymentResult, apply_payment, settle
+from billing.providers.refunds import request_provider_refunds
 from billing.subscriptions.models import SubscriptionStatus
 from billing.subscriptions.repository import SubscriptionRepository
 
@@ -97,6 +98,8 @@ async def refund(*, session: AsyncSession, clock: Clock, settings: BillingSettin
     if not ended:
         raise Conflict("Nothing on this invoice can be refunded (B-15: window or product kind).")
     invoice.status = InvoiceStatus.REFUNDED.value
+    # B-15: the money goes back through the provider that paid (sent by the payments worker, key stored first).
+    await request_provider_refunds(session=session, clock=clock, invoice=invoice, amount=amount)
     await emit(session, TerminationDecided(client_id=invoice.client_id, service_ids=ended, invoice_id=invoice.id,
                                            rule="B-15", occurred_at=clock.now()))
     await _audit(session, actor_id=actor_id, action="refund", invoice=invoice, clock=clock, reason=reason,

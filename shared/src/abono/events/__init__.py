@@ -2,6 +2,7 @@
 
 from abono.events.base import Event, UnknownEvent, event_class, parse_event, registered_events
 from abono.events.catalog import (
+    ChargebackReceived,
     ClientProfile,
     ClientRegistered,
     ClientUpdated,
@@ -28,6 +29,7 @@ from abono.events.catalog import (
 )
 
 __all__ = [
+    "ChargebackReceived",
     "ClientProfile",
     "ClientRegistered",
     "ClientUpdated",

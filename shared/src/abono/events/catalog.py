@@ -163,13 +163,26 @@ class SuspensionDecided(Event):
 
 
 class TerminationDecided(Event):
-    """Dunning B-6 (or a chargeback, B-17): provisioning terminates the services."""
+    """Dunning B-6, a refund or a client's cancellation (B-15), a chargeback (B-17): provisioning terminates."""
 
     routing_key: ClassVar[str] = "billing.service.termination_decided"
     client_id: uuid.UUID
     service_ids: list[uuid.UUID]
     invoice_id: uuid.UUID | None = None
-    rule: str  # "B-6" | "B-17"
+    rule: str  # "B-6" | "B-15" | "B-17"
+
+
+class ChargebackReceived(Event):
+    """B-17: a provider reported a chargeback / dispute. Provisioning terminates through `TerminationDecided`; the
+    affiliate service reverses the referred client's commissions (F-2); the gateway may close the account."""
+
+    routing_key: ClassVar[str] = "billing.payment.charged_back"
+    client_id: uuid.UUID
+    invoice_id: uuid.UUID | None = None
+    provider: str
+    provider_payment_id: str
+    dispute_id: str
+    amount: MoneyModel | None = None
 
 
 # --- provisioning ------------------------------------------------------------------------------

@@ -1,0 +1,50 @@
+"""Applying what a provider reports (webhooks and reconciliation share it): `apply_payment`, keyed by provider and
+the provider's payment id, so any number of notifications in any order make one payment (B-19)."""
+
+from __future__ import annotations
+
+import structlog
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from abono.clock import Clock
+from billing.config import BillingSettings
+from billing.invoices.models import Invoice
+from billing.payments.service import apply_payment
+from billing.providers.base import ProviderPayment, ProviderPaymentStatus
+from billing.providers.models import AttemptStatus, PaymentAttempt
+
+log = structlog.get_logger("billing.payments")
+
+
+async def invoice_for(session: AsyncSession, payment: ProviderPayment) -> Invoice | None:
+    """The invoice a provider payment is for: its invoice id, else its payment reference (B-19)."""
+    if payment.invoice_id is not None:
+        found = await session.get(Invoice, payment.invoice_id)
+        if found is not None:
+            return found
+    if payment.reference:
+        invoice: Invoice | None = await session.scalar(
+            select(Invoice).where(Invoice.payment_reference == payment.reference))
+        return invoice
+    return None
+
+
+async def apply_provider_payment(*, session: AsyncSession, clock: Clock, settings: BillingSettings,
+                                 payment: ProviderPayment) -> str:
+    """Apply an approved provider payment once; returns what happened ("applied", "duplicate", "pending", ...)."""
+    if payment.status != ProviderPaymentStatus.APPROVED:
+        return payment.status.value
+    invoice = await invoice_for(session, payment)
+    if invoice is None:
+        log.warning("provider_payment_unmatched", provider=payment.provider, payment_id=payment.payment_id)
+        return "unmatched"
+    result = await apply_payment(session=session, clock=clock, settings=settings, invoice_id=invoice.id,
+                                 amount=payment.amount, method=payment.provider, payment_key=payment.payment_key)
+    await session.execute(update(PaymentAttempt).where(
+        PaymentAttempt.invoice_id == invoice.id, PaymentAttempt.provider == payment.provider,
+        PaymentAttempt.status.in_([AttemptStatus.STARTED, AttemptStatus.OPEN]),
+    ).values(status=AttemptStatus.PAID.value, checked_at=clock.now()))
+    log.info("provider_payment_applied", provider=payment.provider, payment_id=payment.payment_id,
+             invoice_id=str(invoice.id), duplicate=result.duplicate, invoice_status=result.invoice_status)
+    return "duplicate" if result.duplicate else "applied"

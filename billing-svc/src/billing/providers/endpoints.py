@@ -1,0 +1,64 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from abono.auth import CurrentPrincipal, StaffPrincipal
+from abono.db import SessionDep
+from abono.money import Money, MoneyModel
+from billing.deps import ClockDep, SettingsDep, problems
+from billing.providers import service
+from billing.providers.models import TransferReport
+from billing.providers.registry import ProvidersDep
+from billing.providers.schemas import (
+    PayInstructions,
+    PaymentMethods,
+    PayRequest,
+    TransferReportCreate,
+    TransferReportPublic,
+)
+
+router = APIRouter(tags=["payments"])
+
+
+def _public(report: TransferReport) -> TransferReportPublic:
+    return TransferReportPublic(id=report.id, invoice_id=report.invoice_id, client_id=report.client_id,
+                                channel=report.channel, reference=report.reference,
+                                amount=MoneyModel.of(Money(report.amount_minor, report.currency)),
+                                paid_on=report.paid_on, proof=report.proof, reported_at=report.reported_at)
+
+
+@router.get("/invoices/{invoice_id}/payment-methods", summary="The methods I may pay this invoice with (B-20)",
+            responses=problems(401, 404, 409))
+async def invoice_payment_methods(invoice_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep,
+                                  settings: SettingsDep) -> PaymentMethods:
+    methods = await service.payment_methods(session=session, settings=settings, client_id=principal.user_id,
+                                            invoice_id=invoice_id)
+    return PaymentMethods(invoice_id=invoice_id, methods=methods)
+
+
+@router.post("/invoices/{invoice_id}/pay", summary="Pay one of my invoices: a provider's page or transfer "
+             "instructions (B-19, B-20)", responses={**problems(401, 404, 409, 422),
+                                                   503: {"description": "The provider is unreachable"}})
+async def pay(invoice_id: uuid.UUID, body: PayRequest, principal: CurrentPrincipal, request: Request,
+              providers: ProvidersDep, clock: ClockDep, settings: SettingsDep) -> PayInstructions:
+    return await service.pay_invoice(sessionmaker=request.app.state.sessionmaker, providers=providers, clock=clock,
+                                     settings=settings, client_id=principal.user_id, invoice_id=invoice_id,
+                                     method=body.method)
+
+
+@router.post("/invoices/{invoice_id}/transfer-report", status_code=201,
+             summary="Report a transfer I made for this invoice; staff confirm it (B-19)",
+             responses=problems(401, 404, 409, 422))
+async def report_transfer(invoice_id: uuid.UUID, body: TransferReportCreate, principal: CurrentPrincipal,
+                          session: SessionDep, clock: ClockDep, settings: SettingsDep) -> TransferReportPublic:
+    report = await service.report_transfer(session=session, clock=clock, settings=settings,
+                                           client_id=principal.user_id, invoice_id=invoice_id, report=body)
+    return _public(report)
+
+
+@router.get("/staff/transfer-reports", summary="Transfers clients reported, newest first (staff, B-19)",
+            responses=problems(401, 403))
+async def staff_transfer_reports(_: StaffPrincipal, session: SessionDep, invoice_id: uuid.UUID | None = None,
+                                 limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[TransferReportPublic]:
+    return [_public(r) for r in await service.transfer_reports(session=session, invoice_id=invoice_id, limit=limit)]

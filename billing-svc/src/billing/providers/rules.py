@@ -1,0 +1,40 @@
+"""B-20: which payment methods a client may use (country, currency) and each provider's minimum amount."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from abono.errors import InvalidInput
+from abono.money import Money
+from billing.config import BillingSettings
+
+
+def allowed_methods(*, settings: BillingSettings, country: str | None, currency: str) -> list[str]:
+    """The methods offered to a client of `country` for an invoice in `currency` (B-20: PayPal refuses UYU/PYG/VES)."""
+    table = settings.payment_methods_by_country
+    offered = table.get((country or "").upper(), table.get("*", []))
+    return [m for m in offered if currency not in settings.payment_method_refused_currencies.get(m, [])]
+
+
+def minimum(*, settings: BillingSettings, method: str, currency: str) -> Money | None:
+    """B-20: the provider's minimum amount in `currency`, if any."""
+    amount = settings.payment_min_amount_minor.get(method, {}).get(currency)
+    return Money(amount, currency) if amount is not None else None
+
+
+def check_method(*, settings: BillingSettings, method: str, country: str | None, amount: Money) -> None:
+    """Refuse a method the client may not use for this amount (B-20); raises `InvalidInput`."""
+    allowed = allowed_methods(settings=settings, country=country, currency=amount.currency)
+    if method not in allowed:
+        raise InvalidInput(f"Method {method!r} is not available for {amount.currency} in this country "
+                           f"(allowed: {', '.join(allowed) or 'none'}).", allowed=allowed)
+    if method not in settings.payment_methods_implemented:
+        raise InvalidInput(f"Method {method!r} is not offered yet.", allowed=allowed)
+    least = minimum(settings=settings, method=method, currency=amount.currency)
+    if least is not None and amount < least:
+        raise InvalidInput(f"{method} accepts at least {least}; this invoice is {amount}.")
+
+
+def method_discount_percent(*, settings: BillingSettings, method: str | None) -> Decimal:
+    """B-12: the payment-method discount a method earns (0 when none is configured)."""
+    return settings.discount_payment_method_percent.get(method, Decimal(0)) if method else Decimal(0)

@@ -1,0 +1,56 @@
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+from abono.money import MoneyModel
+
+MethodName = Annotated[str, Field(pattern=r"^[a-z0-9_]{2,40}$")]
+
+
+class PayRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    method: MethodName  # "stripe" | "mercadopago" | "transfer" (B-20: what the client's country and currency allow)
+
+
+class PayInstructions(BaseModel):
+    """Where to pay: a provider's page (`redirect_url`), or, for a transfer, the reference to quote and report."""
+
+    invoice_id: uuid.UUID
+    method: str
+    amount: MoneyModel
+    payment_reference: str  # B-19: quote it in a transfer or cash coupon
+    redirect_url: str | None = None
+    provider_ref: str | None = None
+    instructions: str
+
+
+class PaymentMethods(BaseModel):
+    invoice_id: uuid.UUID
+    methods: list[str]
+
+
+class TransferReportCreate(BaseModel):
+    """B-19: the client says "I paid" by transfer; staff confirm it (confirm-transfer) once the money is seen."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reference: Annotated[str, Field(min_length=3, max_length=100)]  # the bank's / wallet's operation number
+    amount_minor: Annotated[StrictInt, Field(gt=0)]
+    paid_on: date
+    proof: Annotated[str, Field(min_length=1, max_length=2000)]  # text or URL of the receipt
+    channel: MethodName = "bank"  # "bank", "prex", "zelle", ... (B-12: the method discount key)
+
+
+class TransferReportPublic(BaseModel):
+    id: uuid.UUID
+    invoice_id: uuid.UUID
+    client_id: uuid.UUID
+    channel: str
+    reference: str
+    amount: MoneyModel
+    paid_on: date
+    proof: str
+    reported_at: datetime

@@ -1,0 +1,206 @@
+"""Webhooks (issue #4 step 2, B-19): verified on the raw body before anything else, stored once, processed from the
+store; duplicates, concurrency and any order make one payment and one InvoicePaid."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from billing_helpers import auth, outbox, sql
+from payments_fakes import mercadopago_request, stripe_headers
+from payments_support import (
+    MP_SECRET,
+    STRIPE_OLD_SECRET,
+    STRIPE_SECRET,
+    PaymentsEnv,
+    new_client,
+    payments_env,
+    unpaid_order,
+)
+
+from abono.clock import SystemClock
+from abono.testing import wait_for
+from billing.webhooks import service
+from billing.webhooks.verify import VerifiedEvent
+
+
+@pytest.fixture(scope="module")
+async def env(billing_db: str) -> AsyncIterator[PaymentsEnv]:
+    async with payments_env(billing_db) as bench:
+        yield bench
+
+
+async def stripe_checkout(env: PaymentsEnv, country: str = "US") -> tuple[uuid.UUID, str, str]:
+    """A client's unpaid invoice with a Stripe Checkout Session: (client, invoice id, session id)."""
+    client_id = await new_client(env.db_url, country=country)
+    placed = await unpaid_order(env.billing, client_id)
+    paid = await env.billing.post(f"/invoices/{placed['invoice_id']}/pay", headers=auth(client_id),
+                                  json={"method": "stripe"})
+    assert paid.status_code == 200, paid.text
+    return client_id, str(placed["invoice_id"]), paid.json()["provider_ref"]
+
+
+async def post_stripe(billing: httpx.AsyncClient, event: dict[str, object], secret: str = STRIPE_SECRET,
+                      timestamp: int | None = None) -> httpx.Response:
+    body = json.dumps(event)
+    return await billing.post("/webhooks/stripe", content=body, headers=stripe_headers(body, secret, timestamp))
+
+
+async def event_count(env: PaymentsEnv) -> int:
+    return int((await sql(env.db_url, "SELECT count(*) AS n FROM provider_events"))[0]["n"])  # type: ignore[call-overload]
+
+
+async def wait_paid(env: PaymentsEnv, invoice_id: str) -> list[dict[str, object]]:
+    async def paid() -> bool:
+        return bool(await outbox(env.db_url, "billing.invoice.paid", invoice_id=invoice_id))
+
+    await wait_for(paid, within=10, what="InvoicePaid")
+    return await outbox(env.db_url, "billing.invoice.paid", invoice_id=invoice_id)
+
+
+async def payments_of(env: PaymentsEnv, invoice_id: str) -> list[dict[str, object]]:
+    return await sql(env.db_url, "SELECT payment_key, amount_minor, method FROM payments WHERE invoice_id = $1",
+                     uuid.UUID(invoice_id))
+
+
+async def test_b19_stripe_rejects_bad_signatures_before_writing_anything(env: PaymentsEnv) -> None:
+    _, _, sid = await stripe_checkout(env)
+    pid = env.stripe.complete(sid)
+    event = env.stripe.event("payment_intent.succeeded", env.stripe.intents[pid])
+    body = json.dumps(event)
+    before = await event_count(env)
+    now = int(time.time())
+    cases = {
+        "tampered body": (body.replace('"succeeded"', '"succeeded" '), stripe_headers(body, STRIPE_SECRET), 401),
+        "wrong secret": (body, stripe_headers(body, "whsec_someone_else"), 401),
+        "stale timestamp": (body, stripe_headers(body, STRIPE_SECRET, now - 330), 401),
+        "future timestamp": (body, stripe_headers(body, STRIPE_SECRET, now + 330), 401),
+        "missing header": (body, {"Content-Type": "application/json"}, 400),
+        "garbage header": (body, {"Stripe-Signature": "nonsense"}, 401),
+    }
+    for name, (content, headers, status) in cases.items():
+        answer = await env.billing.post("/webhooks/stripe", content=content, headers=headers)
+        assert answer.status_code == status, (name, answer.text)
+        assert answer.headers["content-type"].startswith("application/problem+json")
+    assert await event_count(env) == before  # nothing written
+    # Within the tolerance both ways, and under the previous secret during a rotation: accepted.
+    assert (await post_stripe(env.billing, event, timestamp=now + 60)).status_code == 200
+    again = env.stripe.event("payment_intent.succeeded", env.stripe.intents[pid])
+    assert (await post_stripe(env.billing, again, secret=STRIPE_OLD_SECRET, timestamp=now - 60)).status_code == 200
+
+
+async def test_b19_the_same_event_ten_times_concurrently_pays_once(env: PaymentsEnv) -> None:
+    _, invoice_id, sid = await stripe_checkout(env)
+    env.stripe.complete(sid)
+    event = env.stripe.event("checkout.session.completed", env.stripe.sessions[sid])
+    answers = await asyncio.gather(*(post_stripe(env.billing, event) for _ in range(10)))
+    assert [a.status_code for a in answers] == [200] * 10
+    assert sum(not a.json()["duplicate"] for a in answers) == 1
+    paid = await wait_paid(env, invoice_id)
+    await asyncio.sleep(0.5)  # let every background task finish
+    assert len(await outbox(env.db_url, "billing.invoice.paid", invoice_id=invoice_id)) == 1
+    assert paid[0]["method"] == "stripe"
+    payments = await payments_of(env, invoice_id)
+    assert len(payments) == 1 and payments[0]["amount_minor"] == 1500
+    rows = await sql(env.db_url, "SELECT processed_at, outcome FROM provider_events WHERE external_id = $1",
+                     event["id"])
+    assert len(rows) == 1 and rows[0]["outcome"] == "applied"
+
+
+async def test_b19_paid_before_created_and_two_event_kinds_for_one_payment_pay_once(env: PaymentsEnv) -> None:
+    _, invoice_id, sid = await stripe_checkout(env)
+    pid = env.stripe.complete(sid)
+    intent = env.stripe.intents[pid]
+    succeeded = env.stripe.event("payment_intent.succeeded", intent)
+    created = env.stripe.event("payment_intent.created", {**intent, "status": "requires_payment_method"})
+    completed = env.stripe.event("checkout.session.completed", env.stripe.sessions[sid])
+    for event in (succeeded, completed, created):  # out of order, and two events of the same payment
+        assert (await post_stripe(env.billing, event)).status_code == 200
+    await wait_paid(env, invoice_id)
+    await asyncio.sleep(0.5)
+    assert len(await outbox(env.db_url, "billing.invoice.paid", invoice_id=invoice_id)) == 1
+    assert [p["payment_key"] for p in await payments_of(env, invoice_id)] == [f"stripe:{pid}"]
+    attempt = await sql(env.db_url, "SELECT status FROM payment_attempts WHERE invoice_id = $1",
+                        uuid.UUID(invoice_id))
+    assert attempt[0]["status"] == "paid"
+
+
+async def mp_checkout(env: PaymentsEnv) -> tuple[str, str]:
+    client_id = await new_client(env.db_url, currency="ARS", country="AR")
+    placed = await unpaid_order(env.billing, client_id)
+    paid = await env.billing.post(f"/invoices/{placed['invoice_id']}/pay", headers=auth(client_id),
+                                  json={"method": "mercadopago"})
+    assert paid.status_code == 200, paid.text
+    return str(placed["invoice_id"]), paid.json()["provider_ref"]
+
+
+async def post_mp(billing: httpx.AsyncClient, data_id: str, secret: str = MP_SECRET,
+                  **kwargs: object) -> httpx.Response:
+    query, headers, body = mercadopago_request(data_id, secret, **kwargs)  # type: ignore[arg-type]
+    return await billing.post(f"/webhooks/mercadopago?{query}", content=body, headers=headers)
+
+
+async def test_b19_mercadopago_rejects_bad_signatures_before_writing_anything(env: PaymentsEnv) -> None:
+    _, pref = await mp_checkout(env)
+    pid = env.mp.pay(pref)
+    before = await event_count(env)
+    now = int(time.time())
+    assert (await post_mp(env.billing, pid, secret="not-the-secret")).status_code == 401
+    assert (await post_mp(env.billing, pid, ts=now - 330)).status_code == 401
+    assert (await post_mp(env.billing, pid, ts=now + 330)).status_code == 401
+    query, headers, body = mercadopago_request(pid, MP_SECRET)
+    for missing in ("x-signature", "x-request-id"):
+        partial = {k: v for k, v in headers.items() if k != missing}
+        answer = await env.billing.post(f"/webhooks/mercadopago?{query}", content=body, headers=partial)
+        assert answer.status_code == 400, missing
+    assert (await env.billing.post("/webhooks/mercadopago?type=payment", content=body, headers=headers)
+            ).status_code == 400  # no data.id
+    other = str(int(pid) + 1)  # the signature covers data.id: another payment's id does not verify
+    assert (await env.billing.post(f"/webhooks/mercadopago?data.id={other}&type=payment", content=body,
+                                   headers=headers)).status_code == 401
+    assert await event_count(env) == before
+
+
+async def test_b19_mercadopago_status_is_always_read_from_the_payments_api(env: PaymentsEnv) -> None:
+    invoice_id, pref = await mp_checkout(env)
+    pid = env.mp.pay(pref, status="pending")  # a Pago Fácil coupon printed, not paid yet
+    # The body claims "approved": it is not signed, so it changes nothing.
+    query, headers, body = mercadopago_request(pid, MP_SECRET)
+    forged = body.replace('"payment.updated"', '"payment.updated", "status": "approved"')
+    assert (await env.billing.post(f"/webhooks/mercadopago?{query}", content=forged, headers=headers)
+            ).status_code == 200
+
+    async def processed() -> bool:
+        rows = await sql(env.db_url, "SELECT outcome FROM provider_events WHERE object_id = $1", pid)
+        return bool(rows) and rows[0]["outcome"] == "pending"
+
+    await wait_for(processed, within=10, what="pending outcome")
+    assert await payments_of(env, invoice_id) == []
+    env.mp.payments[pid]["status"] = "approved"  # the client paid at Rapipago
+    assert (await post_mp(env.billing, pid)).status_code == 200
+    paid = await wait_paid(env, invoice_id)
+    assert paid[0]["method"] == "mercadopago" and paid[0]["total"] == {"amount_minor": 1_800_000, "currency": "ARS"}
+    assert [p["payment_key"] for p in await payments_of(env, invoice_id)] == [f"mercadopago:{pid}"]
+    assert ("GET", f"/v1/payments/{pid}", None) in [(m, p, None) for m, p, _ in env.mp.calls]
+
+
+async def test_b19_an_event_stored_but_never_processed_is_picked_up_by_the_sweep(env: PaymentsEnv) -> None:
+    _, invoice_id, sid = await stripe_checkout(env)
+    env.stripe.complete(sid)
+    event = env.stripe.event("checkout.session.completed", env.stripe.sessions[sid])
+    # The process died between storing the event (committed) and processing it.
+    async with env.sessionmaker() as session, session.begin():
+        await service.store_event(session=session, clock=SystemClock(), settings=env.settings, event=VerifiedEvent(
+            provider="stripe", external_id=event["id"], event_type=event["type"], object_id=None,
+            body=json.dumps(event)))
+    await sql(env.db_url, "UPDATE provider_events SET next_attempt_at = now() - interval '1 second' "
+              "WHERE external_id = $1", event["id"])
+    done = await service.sweep(sessionmaker=env.sessionmaker, clock=SystemClock(), settings=env.settings,
+                               providers=env.providers)
+    assert done >= 1
+    assert len(await wait_paid(env, invoice_id)) == 1
