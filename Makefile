@@ -27,7 +27,7 @@ export MYPYPATH := $(subst $(space),:,$(strip $(wildcard shared/src $(addsuffix 
 STAMP := $(VENV)/.abono-installed
 PROJECT_LIST := $(VENV)/.abono-projects
 
-.PHONY: help install infra db db-reset keys run test lint fmt bench clean distclean FORCE
+.PHONY: help install infra db db-reset keys run test lint fmt bench bench-quick clean distclean FORCE
 
 help:
 	@echo "Abono"
@@ -40,7 +40,7 @@ help:
 	@echo "  make keys     make the gateway's JWT key pair in .run/keys if missing"
 	@echo "  make lint     ruff check, ruff format --check, mypy"
 	@echo "  make fmt      ruff format and ruff check --fix"
-	@echo "  make bench    python -m bench (if bench/ exists)"
+	@echo "  make bench    python -m bench (if bench/ exists; BENCH_ARGS=... passes options); make bench-quick: --quick"
 	@echo "  make clean    remove caches and build leftovers;  make distclean  also $(VENV) and .run/ (keys)"
 	@echo "services found: $(or $(SERVICES),none)"
 
@@ -109,7 +109,10 @@ fmt: install
 	@$(BIN)/ruff check --fix --exit-zero .
 
 bench: install
-	@if [ -d bench ]; then $(PY) -m bench; else echo "bench: there is no bench/ yet"; fi
+	@if [ -d bench ]; then $(PY) -m bench $(BENCH_ARGS); else echo "bench: there is no bench/ yet"; fi
+
+bench-quick: install
+	@if [ -d bench ]; then $(PY) -m bench --quick $(BENCH_ARGS); else echo "bench: there is no bench/ yet"; fi
 
 # --- cleaning ----------------------------------------------------------------------------------------------------
 clean:

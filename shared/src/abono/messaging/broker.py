@@ -40,7 +40,7 @@ class Broker:
         *,
         name: str,
         reconnect_min_delay: float = 0.5,
-        reconnect_max_delay: float = 15.0,
+        reconnect_max_delay: float = 5.0,
         connect_timeout: float = 10.0,
         publish_timeout: float = 10.0,
     ) -> None:

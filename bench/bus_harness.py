@@ -1,0 +1,200 @@
+"""The pieces of the `event_bus` scenario: its plan, and `Bus`, which runs producer/sink/baseline sub-runs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import aio_pika
+import asyncpg
+
+from bench.bus_model import RAW_QUEUE, SINK_QUEUE, BenchPing
+from bench.common import AMQP_URL, Child, Children, ScenarioFailed, get_json, say, start_profiler
+from bench.options import Options
+
+NAME = "event_bus"
+SOURCE_DB, SINK_DB = "abono_bench_bus_source", "abono_bench_bus_sink"
+PAD = 150  # characters of padding: an event of ~320 bytes, like a real one with a few ids and amounts
+
+
+@dataclass(frozen=True)
+class Plan:
+    burst: int  # (a) events
+    rate: float  # (b) events/s
+    seconds: float  # (b) duration
+    restart_rate: float  # (c)
+    restart_seconds: float
+    outage_seconds: float
+    drain_s: float  # (a), (b): how long the sink may take after the last emit before we stop waiting
+
+
+# Restart rates stay below what the sink sustains on this machine, so (c) measures loss, not a backlog.
+QUICK = Plan(burst=2_000, rate=1000, seconds=2, restart_rate=100, restart_seconds=6, outage_seconds=1, drain_s=6)
+FULL = Plan(burst=20_000, rate=1000, seconds=15, restart_rate=150, restart_seconds=30, outage_seconds=5, drain_s=45)
+
+
+@dataclass
+class Outcome:
+    produced: dict[str, Any]  # the producer's record: t_first, commits (per seq), lags
+    commits: dict[int, float]  # seq → the sink's commit time
+    complete: bool
+
+
+class Bus:
+    """The running pieces of one scenario run and the sub-runs over them."""
+
+    def __init__(self, opts: Options, children: Children, urls: dict[str, str], sink: Child, sink_url: str) -> None:
+        self.opts, self.children, self.sink, self.sink_url = opts, children, sink, sink_url
+        self.source_db, self.sink_db = urls[SOURCE_DB], urls[SINK_DB]
+        self.size = len(
+            json.dumps(BenchPing(run="latency", seq=10_000, pad="x" * PAD).envelope(), separators=(",", ":"))
+        )
+        self.tmp = children.log_dir
+
+    async def sink_count(self, run: str) -> int:
+        """Events of `run` committed in the sink's database (the truth; the sink's own record can miss a commit
+        whose task was cancelled by a lost channel after the database had committed it)."""
+        conn = await asyncpg.connect(self.sink_db.replace("+asyncpg", ""))
+        try:
+            return int(await conn.fetchval("SELECT count(DISTINCT seq) FROM bench_effect WHERE run = $1", run))
+        finally:
+            await conn.close()
+
+    async def sink_commits(self, run: str) -> dict[int, float]:
+        """seq → commit time: the sink's after-commit record, else the row's `applied_at` (just before commit)."""
+        recorded = {seq: t for seq, t in await get_json(f"{self.sink_url}/bench/commits?run={run}")}
+        conn = await asyncpg.connect(self.sink_db.replace("+asyncpg", ""))
+        try:
+            rows = await conn.fetch(
+                "SELECT seq, min(extract(epoch FROM applied_at))::float8 AS t FROM bench_effect "
+                "WHERE run = $1 GROUP BY seq",
+                run,
+            )
+        finally:
+            await conn.close()
+        return {row["seq"]: recorded.get(row["seq"], row["t"]) for row in rows}
+
+    async def outbox(
+        self,
+        run: str,
+        *,
+        count: int,
+        rate: float = 0.0,
+        drain_s: float = 60.0,
+        until_stalled: bool = False,
+        profile_seconds: float = 0.0,
+        during: Any = None,
+    ) -> Outcome:
+        """Emit `count` events (burst, or at `rate`) and wait until the sink committed them all, at most `drain_s`
+        after the emission ended (or, `until_stalled`, after the sink last made progress, 600 s at most). Past
+        that the producer is stopped and the sink's queue purged (so the backlog does not weigh on the next
+        sub-run), and the outcome says it is incomplete."""
+        out = self.tmp / f"produce-{run}.json"
+        for stale in (out, out.with_name(out.name + ".done")):
+            stale.unlink(missing_ok=True)
+        producer = self.children.python(
+            f"produce-{run}",
+            [
+                "-m",
+                "bench.bus_worker",
+                "produce",
+                "--amqp",
+                AMQP_URL,
+                "--db",
+                self.source_db,
+                "--run",
+                run,
+                "--count",
+                str(count),
+                "--rate",
+                str(rate),
+                "--pad",
+                str(PAD),
+                "--timeout",
+                str(drain_s + 60),
+                "--out",
+                str(out),
+            ],
+        )
+        folder = self.opts.profile if profile_seconds else None
+        start_profiler(self.children, producer, profile_seconds, folder)
+        start_profiler(self.children, self.sink, profile_seconds, folder)
+        if during is not None:
+            await during(run, count)
+        deadline = time.monotonic() + count / max(rate, 1.0) + 30 + drain_s
+        cap, last_done, complete = time.monotonic() + 600, -1, True
+        while (done := await self.sink_count(run)) < count or producer.alive():
+            if until_stalled and done > last_done and time.monotonic() < cap:
+                deadline, last_done = max(deadline, time.monotonic() + drain_s), done
+            if not producer.alive() and producer.proc.returncode != 0:
+                producer.check_alive()
+            self.sink.check_alive()
+            if out.exists() and deadline > time.monotonic() + drain_s:
+                deadline = time.monotonic() + drain_s  # emission over: from now on only `drain_s`
+            if time.monotonic() > deadline:
+                since = "its last progress" if until_stalled else "the last emit"
+                say(
+                    f"{run}: the sink committed {done} of {count} events, {drain_s:.0f} s after {since}: "
+                    "stopping the producer and purging the backlog"
+                )
+                complete = False
+                await producer.stop()
+                await reset_queues(purge_only=True)
+                break
+            await asyncio.sleep(0.1)
+        if not out.exists():
+            raise ScenarioFailed(f"{run}: the producer wrote no record:\n{producer.tail()}")
+        await asyncio.sleep(0.5 if complete else 2.0)  # deliveries in hand finish
+        return Outcome(json.loads(out.read_text()), await self.sink_commits(run), complete)
+
+    async def raw(self, run: str, *, count: int, rate: float = 0.0, limit_s: float = 120.0) -> dict[str, Any]:
+        """The aio-pika baseline: returns the publisher's first send time and the consumer's record."""
+        cons_out, pub_out = self.tmp / f"raw-consume-{run}.json", self.tmp / f"raw-publish-{run}.json"
+        for stale in (cons_out, pub_out):
+            stale.unlink(missing_ok=True)
+        common = ["--amqp", AMQP_URL, "--count", str(count), "--timeout", str(limit_s + count / max(rate, 1.0))]
+        consumer = self.children.python(
+            f"raw-consume-{run}", ["-m", "bench.bus_worker", "raw-consume", *common, "--out", str(cons_out)]
+        )
+        deadline = time.monotonic() + 30
+        while "READY" not in consumer.log_path.read_text(errors="replace"):
+            consumer.check_alive()
+            if time.monotonic() > deadline:
+                raise ScenarioFailed(f"raw consumer not ready:\n{consumer.tail()}")
+            await asyncio.sleep(0.05)
+        publisher = self.children.python(
+            f"raw-publish-{run}",
+            [
+                "-m",
+                "bench.bus_worker",
+                "raw-publish",
+                *common,
+                "--rate",
+                str(rate),
+                "--size",
+                str(self.size),
+                "--out",
+                str(pub_out),
+            ],
+        )
+        for child in (publisher, consumer):
+            if await child.wait(limit_s + count / max(rate, 1.0) + 30) != 0:
+                raise ScenarioFailed(f"{child.name} failed:\n{child.tail()}")
+        return {**json.loads(cons_out.read_text()), **json.loads(pub_out.read_text())}
+
+
+async def reset_queues(*, purge_only: bool = False) -> None:
+    """Leftovers of an interrupted run would be consumed (and counted) again: start from empty queues."""
+    connection = await aio_pika.connect(AMQP_URL)
+    try:
+        channel = await connection.channel()
+        if purge_only:
+            await (await channel.get_queue(SINK_QUEUE)).purge()
+            return
+        for queue in (SINK_QUEUE, f"{SINK_QUEUE}.dlq", RAW_QUEUE):
+            await channel.queue_delete(queue, if_unused=False, if_empty=False)
+    finally:
+        await connection.close()

@@ -1,0 +1,16 @@
+"""The command line's choices, handed to every scenario."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Options:
+    quick: bool
+    log_dir: Path  # children's output, and the figures' raw data
+    keep: bool = False  # keep the abono_bench_* databases afterwards
+    broker_restart: bool = True  # event_bus (c): restart RabbitMQ once
+    profile: Path | None = None  # py-spy profiles of the measured processes into this folder
+    gateway_path: str = "/clients/me"  # billing path measured by the gateway scenario
