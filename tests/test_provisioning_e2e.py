@@ -1,11 +1,9 @@
-"""Issue #5 end to end, through the gateway: a client's hosting is active, a dunning decision suspends it on the
-panel, the payment brings it back with no staff step (B-4, B-7, P-5).
+"""Issue #5 end to end, through the gateway, on provisioning's contract with billing: a client's hosting is active,
+a dunning decision suspends it on the panel, the payment brings it back with no staff step (B-4, B-7, P-5).
 
-Billing's emitters (orders, payments, dunning) were being written in parallel and not yet landed when this test was
-written, so it publishes billing's contract events (`abono.events.catalog`) to the broker itself, exactly as billing's
-outbox relay does: exchange `abono.events` (topic, durable), body `event.envelope()` as JSON, `message_id` =
-`event_id`. Once billing has landed, drive the same story through billing instead (order with a domain, payment,
-test clock to due date + 2 days, payment of the renewal).
+This test publishes billing's contract events (`abono.events.catalog`) to the broker itself, exactly as billing's
+outbox relay does (exchange `abono.events`, body `event.envelope()`, `message_id` = `event_id`), so it can replay
+them out of order and twice. `test_reactivation_e2e.py` tells the same story driven by billing itself.
 """
 
 from __future__ import annotations

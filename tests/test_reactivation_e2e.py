@@ -1,0 +1,109 @@
+"""The platform's promise end to end, every step by the automation (B-2, B-4, B-7, P-1, P-2, P-5):
+a client orders hosting through the gateway, pays, and the hosting is created on the panel; the renewal goes
+unpaid, two days after the due date billing decides the suspension and provisioning suspends the panel account;
+the client pays and the account is active again. No staff action touches the service: the only staff act is
+confirming the client's reported transfer, which is how a transfer payment is credited (B-19)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from abono.db import make_engine, make_sessionmaker, unit_of_work
+from abono.testing import wait_for
+from billing.seed import load_seed_catalog
+
+if TYPE_CHECKING:
+    from conftest import Platform
+
+PASSWORD = "una-clave-bien-larga"
+START = datetime(2027, 6, 1, 15, 0, tzinfo=UTC)  # noon in Buenos Aires
+
+
+async def test_b4_b7_overdue_hosting_is_suspended_and_comes_back_by_itself_when_paid(
+    gateway: httpx.AsyncClient, admin_headers: dict[str, str], platform: Platform
+) -> None:
+    engine = make_engine(platform.database_urls["billing"], pool_size=1)
+    async with unit_of_work(make_sessionmaker(engine)) as session:
+        await load_seed_catalog(session)  # what `make db` does
+    await engine.dispose()
+    whm = platform.fake_whm
+    assert whm is not None
+
+    async def move_to(day: date) -> None:
+        instant = START + timedelta(days=(day - START.date()).days)
+        moved = await gateway.put("/api/test/clock", json={"now": instant.isoformat()}, headers=admin_headers)
+        assert moved.status_code == 200, moved.text
+
+    async def confirm_transfer(invoice: dict[str, Any]) -> None:
+        paid = await gateway.post(f"/api/billing/staff/invoices/{invoice['id']}/confirm-transfer",
+                                  headers=admin_headers,
+                                  json={"amount_minor": invoice["total_due"]["amount_minor"],
+                                        "transfer_reference": f"PREX-{uuid.uuid4().hex[:10]}"})
+        assert paid.status_code == 200 and paid.json()["invoice_status"] == "paid", paid.text
+
+    await move_to(START.date())
+    email = f"rita-{uuid.uuid4().hex[:8]}@example.test"
+    signup = await gateway.post("/api/auth/signup",
+                                json={"email": email, "password": PASSWORD, "name": "Rita", "country": "AR"})
+    assert signup.status_code == 201, signup.text
+    headers = await platform.login(gateway, email, PASSWORD)
+
+    async def billing_knows_the_client() -> bool:
+        return (await gateway.get("/api/billing/clients/me", headers=headers)).status_code == 200
+
+    await wait_for(billing_knows_the_client, what="billing to learn of the client")
+
+    # Order and pay: provisioning creates the account on the panel and activates it (P-2).
+    domain = f"rita{uuid.uuid4().hex[:6]}.com.ar"
+    order = {"items": [{"product_code": "hosting-basic", "cycle": "semiannual", "domain": domain}]}
+    placed = await gateway.post("/api/billing/orders", json=order, headers=headers)
+    assert placed.status_code == 201, placed.text
+    invoice = (await gateway.get(f"/api/billing/invoices/{placed.json()['invoice_id']}", headers=headers)).json()
+    await confirm_transfer(invoice)
+    service = (await gateway.get("/api/billing/services", headers=headers)).json()[0]
+    service_path = f"/api/provisioning/services/{service['id']}"
+
+    async def state_is(state: str) -> bool:
+        response = await gateway.get(service_path, headers=headers)
+        return response.status_code == 200 and response.json()["state"] == state
+
+    def panel_account() -> dict[str, Any] | None:
+        return next((a for a in whm.accounts.values() if a["domain"] == domain), None)
+
+    await wait_for(lambda: state_is("active"), within=20, what="the hosting to be created and active")
+    account = panel_account()
+    assert account is not None and not account["suspended"]
+
+    # The renewal is issued 15 days ahead (B-2) and not paid; two days after the due date: suspended (B-4).
+    due = date.fromisoformat(service["next_due_on"])
+    await move_to(due - timedelta(days=15))
+
+    async def renewal() -> dict[str, Any] | None:
+        invoices = (await gateway.get("/api/billing/invoices", headers=headers)).json()
+        return next((i for i in invoices if i["kind"] == "renewal"), None)
+
+    async def renewal_issued() -> bool:
+        return await renewal() is not None
+
+    await wait_for(renewal_issued, what="the renewal invoice")
+    await move_to(due + timedelta(days=2))
+    await wait_for(lambda: state_is("suspended"), within=20, what="the B-4 suspension")
+
+    async def panel_suspended(expected: bool) -> bool:
+        account = panel_account()
+        return account is not None and bool(account["suspended"]) is expected
+
+    await wait_for(lambda: panel_suspended(True), within=20, what="the panel account to be suspended")
+
+    # The client pays: billing credits it, provisioning reactivates; nobody touches the service (B-7, P-5).
+    unpaid = await renewal()
+    assert unpaid is not None and unpaid["status"] == "unpaid"
+    await confirm_transfer(unpaid)
+    await wait_for(lambda: state_is("active"), within=20, what="the reactivation")
+    await wait_for(lambda: panel_suspended(False), within=20, what="the panel account to be unsuspended")
+    detail = (await gateway.get(service_path, headers=headers)).json()
+    assert detail["state"] == "active"
