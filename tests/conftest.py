@@ -21,6 +21,7 @@ from affiliate.app import create_app as affiliate_app
 from affiliate.config import AffiliateSettings
 from billing.app import create_app as billing_app
 from billing.config import BillingSettings
+from billing.fakes import FakeMercadoPago, FakeStripe
 from gateway.app import create_app as gateway_app
 from gateway.config import GatewaySettings, RateLimit
 from notify.app import create_app as notify_app
@@ -38,6 +39,7 @@ SERVICES = {
     "support": ("support-svc", SupportSettings, support_app),
     "affiliate": ("affiliate-svc", AffiliateSettings, affiliate_app),
 }
+STRIPE_SECRET, MERCADOPAGO_SECRET = "whsec_e2e", "mercadopago-e2e-secret"
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@abono.test", "admin-password-for-tests"
 
 
@@ -47,6 +49,8 @@ class Platform:
     service_urls: dict[str, str]
     database_urls: dict[str, str]
     fake_whm: FakeWhm | None = None  # the WHM server provisioning's `whm1` points to
+    fake_stripe: FakeStripe | None = None  # billing's Stripe API (webhook secret STRIPE_SECRET)
+    fake_mercadopago: FakeMercadoPago | None = None  # billing's MercadoPago API (secret MERCADOPAGO_SECRET)
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.gateway_url, timeout=15)
@@ -97,7 +101,14 @@ async def platform(mail_sink: MailSink) -> AsyncIterator[Platform]:
     async with AsyncExitStack() as stack:
         fake_whm = FakeWhm()
         whm_url = await stack.enter_async_context(serve(fake_whm.app()))
-        extra: dict[str, dict[str, object]] = {"provisioning": {
+        fake_stripe, fake_mercadopago = FakeStripe(), FakeMercadoPago()
+        stripe_url = await stack.enter_async_context(serve(fake_stripe.app))
+        mercadopago_url = await stack.enter_async_context(serve(fake_mercadopago.app))
+        extra: dict[str, dict[str, object]] = {"billing": {
+            "stripe_api_key": "sk_test_e2e", "stripe_api_url": stripe_url, "stripe_webhook_secrets": [STRIPE_SECRET],
+            "mercadopago_access_token": "TEST-e2e", "mercadopago_api_url": mercadopago_url,
+            "mercadopago_webhook_secret": MERCADOPAGO_SECRET,
+        }, "provisioning": {
             "whm_servers": {"whm1": WhmServer(url=whm_url, token=fake_whm.token)}, "action_poll_seconds": 0.1,
         }, "notify": {"smtp_port": mail_sink.port, "sender_poll_seconds": 0.1}}
         service_urls: dict[str, str] = {}
@@ -112,7 +123,7 @@ async def platform(mail_sink: MailSink) -> AsyncIterator[Platform]:
             signup_rate_limit=RateLimit(limit=1000, window_seconds=3600), outbox_sweep_seconds=0.5,
         )
         gateway_url = await stack.enter_async_context(serve(gateway_app(gateway_settings), port=gateway_port))
-        yield Platform(gateway_url, service_urls, database_urls, fake_whm)
+        yield Platform(gateway_url, service_urls, database_urls, fake_whm, fake_stripe, fake_mercadopago)
 
 
 @pytest.fixture

@@ -1,30 +1,60 @@
-"""The platform's promise end to end, every step by the automation (B-2, B-4, B-7, P-1, P-2, P-5):
+"""The platform's promise end to end, every step by the automation (B-2, B-4, B-7, B-19, P-1, P-2, P-5):
 a client orders hosting through the gateway, pays, and the hosting is created on the panel; the renewal goes
 unpaid, two days after the due date billing decides the suspension and provisioning suspends the panel account;
-the client pays and the account is active again. No staff action touches the service: the only staff act is
-confirming the client's reported transfer, which is how a transfer payment is credited (B-19)."""
+the client pays — through Stripe, MercadoPago or a reported transfer — and the account is active again.
+No staff action touches the service: the only staff act is confirming a reported transfer, which is how a transfer
+payment is credited. Provider payments arrive as webhooks signed as the providers sign them, through the gateway."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import pytest
 
 from abono.db import make_engine, make_sessionmaker, unit_of_work
 from abono.testing import wait_for
+from billing.fakes import mercadopago_request, stripe_headers
 from billing.seed import load_seed_catalog
 
 if TYPE_CHECKING:
     from conftest import Platform
 
+# The webhook secrets the platform fixture configures billing with (tests/conftest.py).
+STRIPE_SECRET, MERCADOPAGO_SECRET = "whsec_e2e", "mercadopago-e2e-secret"
+
 PASSWORD = "una-clave-bien-larga"
 START = datetime(2027, 6, 1, 15, 0, tzinfo=UTC)  # noon in Buenos Aires
 
 
+async def pay_through_provider(
+    gateway: httpx.AsyncClient, platform: Platform, headers: dict[str, str], invoice_id: str, method: str
+) -> None:
+    """The client starts the payment, pays at the provider, and the provider notifies billing (B-19)."""
+    started = await gateway.post(f"/api/billing/invoices/{invoice_id}/pay", json={"method": method}, headers=headers)
+    assert started.status_code == 200, started.text
+    ref = started.json()["provider_ref"]
+    if method == "stripe":
+        stripe = platform.fake_stripe
+        assert stripe is not None
+        stripe.complete(ref)
+        body = json.dumps(stripe.event("checkout.session.completed", stripe.sessions[ref]))
+        response = await gateway.post("/webhooks/stripe", content=body, headers=stripe_headers(body, STRIPE_SECRET))
+    else:
+        mercadopago = platform.fake_mercadopago
+        assert mercadopago is not None
+        payment_id = mercadopago.pay(ref)
+        query, mp_headers, body = mercadopago_request(payment_id, MERCADOPAGO_SECRET)
+        response = await gateway.post(f"/webhooks/mercadopago?{query}", content=body, headers=mp_headers)
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("method", ["transfer", "stripe", "mercadopago"])
 async def test_b4_b7_overdue_hosting_is_suspended_and_comes_back_by_itself_when_paid(
-    gateway: httpx.AsyncClient, admin_headers: dict[str, str], platform: Platform
+    gateway: httpx.AsyncClient, admin_headers: dict[str, str], platform: Platform, method: str
 ) -> None:
     engine = make_engine(platform.database_urls["billing"], pool_size=1)
     async with unit_of_work(make_sessionmaker(engine)) as session:
@@ -102,7 +132,10 @@ async def test_b4_b7_overdue_hosting_is_suspended_and_comes_back_by_itself_when_
     # The client pays: billing credits it, provisioning reactivates; nobody touches the service (B-7, P-5).
     unpaid = await renewal()
     assert unpaid is not None and unpaid["status"] == "unpaid"
-    await confirm_transfer(unpaid)
+    if method == "transfer":
+        await confirm_transfer(unpaid)
+    else:
+        await pay_through_provider(gateway, platform, headers, unpaid["id"], method)
     await wait_for(lambda: state_is("active"), within=20, what="the reactivation")
     await wait_for(lambda: panel_suspended(False), within=20, what="the panel account to be unsuspended")
     detail = (await gateway.get(service_path, headers=headers)).json()

@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 
 import httpx
 from billing_helpers import auth, db_session
-from payments_fakes import FakeMercadoPago, FakeStripe
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.db import make_engine, make_sessionmaker
 from abono.testing import platform_settings, serve
 from billing.app import create_app
 from billing.config import BillingSettings
+from billing.fakes import FakeMercadoPago, FakeStripe
 from billing.providers.base import PaymentProvider
 from billing.providers.registry import build_providers
 

@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 from billing_helpers import auth, outbox, sql, staff
-from payments_fakes import mercadopago_request, stripe_headers
 from payments_support import MP_SECRET, STRIPE_SECRET, PaymentsEnv, new_client, payments_env, unpaid_order
 
 from abono.clock import SystemClock
 from abono.money import Money
 from abono.testing import wait_for
+from billing.fakes import mercadopago_request, stripe_headers
 from billing.invoices.models import Invoice
 from billing.providers.refunds import request_provider_refunds, send_refunds
 from billing.reconciliation.service import reconcile_once

@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from billing_helpers import auth, outbox, sql
-from payments_fakes import mercadopago_request, stripe_headers
 from payments_support import (
     MP_SECRET,
     STRIPE_OLD_SECRET,
@@ -25,6 +24,7 @@ from payments_support import (
 
 from abono.clock import SystemClock
 from abono.testing import wait_for
+from billing.fakes import mercadopago_request, stripe_headers
 from billing.webhooks import service
 from billing.webhooks.verify import VerifiedEvent
 
