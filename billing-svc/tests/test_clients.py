@@ -73,6 +73,6 @@ async def test_client_copy_follows_registration_and_updates_in_any_order(
     await wait_for(all_applied, what="billing to apply the three events")
     body = (await billing.get("/clients/me", headers=auth(client_id))).json()
     assert body == {"id": str(client_id), "email": "ana@example.test", "name": "Ana María", "country": "AR",
-                    "currency": "ARS", "language": "es"}
+                    "currency": "ARS", "language": "es", "referral_code": client_id.hex[:12].upper()}
     # Another client's token sees its own (absent) profile, never Ana's.
     assert (await billing.get("/clients/me", headers=auth(uuid.uuid4()))).status_code == 404

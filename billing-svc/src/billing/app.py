@@ -11,6 +11,7 @@ from billing.config import BillingSettings
 from billing.discounts.endpoints import router as coupons_router
 from billing.invoices.endpoints import router as invoices_router
 from billing.orders.endpoints import router as orders_router
+from billing.promos.endpoints import router as referrals_router
 from billing.providers.endpoints import router as payments_router
 from billing.reconciliation.worker import start_payments, stop_payments
 from billing.scheduler.runner import start_scheduler, stop_scheduler
@@ -26,7 +27,7 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
             description=billing.__doc__ or "",
             settings=settings or BillingSettings(),
             routers=[clients_router, catalog_router, coupons_router, orders_router, invoices_router,
-                     services_router, changes_router, payments_router, webhooks_router],
+                     services_router, changes_router, payments_router, webhooks_router, referrals_router],
             consumers=[client_consumers.consumer],
             on_startup=[start_scheduler, start_payments],
             on_shutdown=[stop_scheduler, stop_payments],

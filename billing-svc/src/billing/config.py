@@ -78,6 +78,12 @@ class BillingSettings(ServiceSettings):
     reconciliation_interval_seconds: int = 300  # how often providers are asked about open payment attempts
     reconciliation_max_age_days: int = 7  # attempts older than this are no longer asked about
 
+    # --- referral free month and 2x1 (B-12, F-4; billing.promos) ---
+    referral_enabled: bool = True
+    referral_free_months: int = Field(default=1, ge=0)  # months of credit per referred friend who pays
+    two_for_one_enabled: bool = True
+    two_for_one_window_days: int = Field(default=7, ge=0)  # the two orders at most this many days apart
+
     # --- scheduler ---
     scheduler_enabled: bool = True
     scheduler_interval_seconds: int = 60  # periodic run; it also wakes when the test clock moves

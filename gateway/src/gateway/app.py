@@ -6,6 +6,7 @@ from fastapi.routing import APIRoute
 import gateway
 from abono.service import ServiceSpec, create_service_app
 from gateway import bootstrap
+from gateway.accounts.consumers import consumer as accounts_consumer
 from gateway.accounts.endpoints import router as accounts_router
 from gateway.accounts.schemas import accept_test_domains
 from gateway.apidocs.endpoints import router as apidocs_router
@@ -46,6 +47,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             description=gateway.__doc__ or "",
             settings=settings,
             routers=routers,
+            consumers=[accounts_consumer],
             on_startup=[open_upstream, bootstrap.on_startup],
             on_shutdown=[bootstrap.on_shutdown, close_upstream],
             follows_test_clock=False,

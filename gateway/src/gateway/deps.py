@@ -17,6 +17,7 @@ from abono.db import SessionDep
 from abono.errors import Unauthorized
 from gateway.accounts.models import User
 from gateway.config import GatewaySettings
+from gateway.errors import ACCOUNT_CLOSED, AccountClosed
 
 Networks = list[IPv4Network | IPv6Network]
 
@@ -76,10 +77,13 @@ ClientIp = Annotated[str, Depends(caller_ip)]
 
 
 async def current_user(principal: CurrentPrincipal, session: SessionDep) -> User:
-    """The caller's account, loaded in the request's transaction (401 if it no longer exists)."""
+    """The caller's account, loaded in the request's transaction (401 if it no longer exists, 403 if closed)."""
     user = await session.get(User, principal.user_id)
     if user is None:
         raise Unauthorized("The account of this token no longer exists.")
+    if user.is_closed:
+        # B-17: the JWT is still valid (services check it statelessly until it expires), but not here.
+        raise AccountClosed(ACCOUNT_CLOSED)
     return user
 
 

@@ -12,6 +12,15 @@ class InvalidToken(DomainError):
     status, code, title = 400, "invalid-token", "Invalid token"
 
 
+ACCOUNT_CLOSED = "This account is closed."
+
+
+class AccountClosed(DomainError):
+    """B-17: the account was closed (after a chargeback); it cannot log in or use its own account endpoints."""
+
+    status, code, title = 403, "account-closed", "Account closed"
+
+
 class BadGateway(DomainError):
     status, code, title = 502, "bad-gateway", "Bad gateway"
 

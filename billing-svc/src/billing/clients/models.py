@@ -1,10 +1,17 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, String, Text
+from sqlalchemy import Computed, DateTime, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from billing.db import Base
+
+REFERRAL_CODE_SQL = "upper(substr(replace(id::text, '-', ''), 1, 12))"
+
+
+def referral_code_of(client_id: uuid.UUID) -> str:
+    """The referral code PostgreSQL computes for a client (REFERRAL_CODE_SQL), in Python."""
+    return client_id.hex[:12].upper()
 
 
 class Client(Base):
@@ -18,3 +25,9 @@ class Client(Base):
     language: Mapped[str] = mapped_column(Text)
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # B-12/F-4 (billing.promos): the client's own referral code, deterministic from the id (its first 12 hex
+    # digits, upper case), computed and indexed by PostgreSQL; the code it signed up with (ClientRegistered) and
+    # the referrer it names (resolved when known; else at the friend's first payment).
+    referral_code: Mapped[str] = mapped_column(Text, Computed(REFERRAL_CODE_SQL, persisted=True), unique=True)
+    referred_by_code: Mapped[str | None] = mapped_column(Text)
+    referrer_id: Mapped[uuid.UUID | None] = mapped_column(index=True)

@@ -1,6 +1,7 @@
 import uuid
 from datetime import datetime
 
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,3 +31,19 @@ class ClientRepository:
             index_elements=[Client.id], set_=values, where=Client.updated_at <= stmt.excluded.updated_at
         )
         await self.session.execute(stmt)
+
+    async def by_referral_code(self, code: str) -> Client | None:
+        return await self.session.scalar(select(Client).where(Client.referral_code == code.strip().upper()))
+
+    async def by_email(self, email: str) -> Client | None:
+        return await self.session.scalar(
+            select(Client).where(func.lower(Client.email) == email.strip().lower())
+            .order_by(Client.registered_at).limit(1))
+
+    async def record_referral(self, client_id: uuid.UUID, code: str) -> None:
+        """B-12/F-4: the code a new client signed up with, once; its referrer when billing knows it (never itself)."""
+        referrer = await self.by_referral_code(code)
+        referrer_id = referrer.id if referrer is not None and referrer.id != client_id else None
+        await self.session.execute(update(Client).where(Client.id == client_id, Client.referred_by_code.is_(None))
+                                   .values(referred_by_code=code.strip().upper(), referrer_id=referrer_id))
+        await self.session.flush()

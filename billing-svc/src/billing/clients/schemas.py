@@ -12,3 +12,4 @@ class BillingProfilePublic(BaseModel):
     country: str | None
     currency: str
     language: str
+    referral_code: str  # B-12/F-4: friends sign up with it (GET /referrals/me: what it earned)

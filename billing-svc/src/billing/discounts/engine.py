@@ -2,6 +2,7 @@
 
 Order of application on one invoice line:
 1. bundle: every `bundle_size` identical services ordered together, `bundle_free` are free (whole units off);
+   then 2x1 (B-12): `two_for_one_units` more whole units free (the partner's order was the paid one);
 2. percentages, **added** (cycle + active-service tier + payment method + percentage coupon), optionally capped,
    taken once from what the bundle left and rounded HALF_UP once per line; the amount is then split back over the
    rules (largest remainder) so each rule's line shows its share and the shares sum exactly;
@@ -56,11 +57,12 @@ class LineRequest:
     unit_price: Money
     quantity: int
     cycle: str
+    two_for_one_units: int = 0  # B-12 2x1: units free because a new partner ordered the same (billing.promos)
 
 
 @dataclass(frozen=True)
 class AppliedDiscount:
-    rule: str  # "bundle" | "cycle" | "active_services" | "payment_method" | "coupon"
+    rule: str  # "bundle" | "two_for_one" | "cycle" | "active_services" | "payment_method" | "coupon"
     label: str
     amount: Money
     percent: Decimal | None = None
@@ -115,11 +117,16 @@ def price_line(line: LineRequest, *, policy: DiscountPolicy, context: DiscountCo
     if context.suspended or gross.is_zero():
         return PricedLine(line.unit_price, line.quantity, gross)
     applied: list[AppliedDiscount] = []
+    free_units = 0
     if context.bundle and policy.bundle_size > 0 and policy.bundle_free > 0:
         free_units = min(line.quantity // policy.bundle_size * policy.bundle_free, line.quantity)
         if free_units:
             applied.append(AppliedDiscount("bundle", f"{free_units} sin cargo (cada {policy.bundle_size} iguales)",
                                            line.unit_price.times(free_units)))
+    two_for_one = min(line.two_for_one_units, line.quantity - free_units)
+    if two_for_one > 0:
+        applied.append(AppliedDiscount("two_for_one", "2x1 nuevos clientes", line.unit_price.times(two_for_one),
+                                       HUNDRED if two_for_one == line.quantity else None))
     base = gross - sum((d.amount for d in applied), Money.zero(gross.currency))
     rules = _percentages(line, policy, context)
     total_pct = sum((pct for _, _, pct in rules), Decimal(0))

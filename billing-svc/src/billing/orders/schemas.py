@@ -25,6 +25,8 @@ class OrderRequest(BaseModel):
     items: Annotated[list[OrderItem], Field(min_length=1, max_length=20)]
     coupon: str | None = None
     payment_method: Annotated[str, Field(pattern=r"^[a-z0-9_]{2,40}$")] | None = None
+    # B-12 2x1 (billing.promos.two_for_one): the other new client ordering the same with me, by id or e-mail.
+    partner: Annotated[str, Field(min_length=3, max_length=254)] | None = None
 
 
 class DiscountLine(BaseModel):

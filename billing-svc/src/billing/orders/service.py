@@ -1,4 +1,5 @@
-"""Orders (B-6, B-12, B-19): price preview, then one invoice, the pending subscriptions and `ServiceOrdered`."""
+"""Orders (B-6, B-12, B-19): price preview, then one invoice, the pending subscriptions and `ServiceOrdered`;
+the 2x1 for new clients when the order names a partner (billing.promos.two_for_one)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from billing.invoices.models import InvoiceKind
 from billing.invoices.repository import InvoiceRepository
 from billing.orders.schemas import DiscountLine, OrderPlaced, OrderPreview, OrderRequest, PreviewLine
 from billing.payments import credit
+from billing.promos import two_for_one as promo
 from billing.subscriptions.models import Subscription, SubscriptionStatus
 from billing.subscriptions.repository import SubscriptionRepository
 
@@ -54,8 +56,23 @@ async def discount_context(*, session: AsyncSession, client_id: uuid.UUID, payme
                            suspended=await subs.any_suspended(client_id), bundle=bundle)
 
 
+async def _two_for_one(*, session: AsyncSession, clock: Clock, settings: BillingSettings, client: Client,
+                       request: OrderRequest, lock: bool) -> tuple[uuid.UUID | None, promo.TwoForOneMatch | None]:
+    """B-12 2x1: the partner the order names, and its matching earlier order if this one is the free one."""
+    if request.partner is None:
+        return None, None
+    partner = await promo.resolve_partner(session, client, request.partner)
+    if lock:
+        await promo.lock_pair(session, client.id, partner.id)
+    found = await CatalogRepository(session).by_codes([i.product_code for i in request.items])
+    products = {p.code: p.id for p in found}
+    lines = [(products[i.product_code], i.cycle.value) for i in request.items if i.product_code in products]
+    return partner.id, await promo.find_match(session=session, clock=clock, settings=settings, client_id=client.id,
+                                              partner_id=partner.id, lines=lines)
+
+
 async def _plan(*, session: AsyncSession, clock: Clock, settings: BillingSettings, client: Client,
-                request: OrderRequest) -> list[_Planned]:
+                request: OrderRequest, two_for_one: promo.TwoForOneMatch | None = None) -> list[_Planned]:
     catalog, subs = CatalogRepository(session), SubscriptionRepository(session)
     currency = client.currency
     today = local_date(clock.now(), settings.calendar_timezone)
@@ -78,7 +95,10 @@ async def _plan(*, session: AsyncSession, clock: Clock, settings: BillingSetting
         if price is None:
             raise InvalidInput(f"{product.name} has no {item.cycle.value} price in {currency}.")
         products.append(product)
-        requests.append(LineRequest(Money(price.amount_minor, currency), item.quantity, item.cycle.value))
+        free = 0  # B-12 2x1: one unit of the first line matching the partner's order
+        if two_for_one is not None and (product.id, item.cycle.value) == (two_for_one.product_id, two_for_one.cycle):
+            free, two_for_one = 1, None
+        requests.append(LineRequest(Money(price.amount_minor, currency), item.quantity, item.cycle.value, free))
     planned: list[_Planned] = []
     for item, product, priced in zip(request.items, products, price_lines(requests, policy=policy_from(settings),
                                                                           context=context), strict=True):
@@ -126,7 +146,10 @@ async def preview_order(*, session: AsyncSession, clock: Clock, settings: Billin
                         request: OrderRequest) -> OrderPreview:
     """What the order would cost, every discount shown, without creating anything."""
     client = await _client(session, client_id)
-    planned = await _plan(session=session, clock=clock, settings=settings, client=client, request=request)
+    _, match = await _two_for_one(session=session, clock=clock, settings=settings, client=client, request=request,
+                                  lock=False)
+    planned = await _plan(session=session, clock=clock, settings=settings, client=client, request=request,
+                          two_for_one=match)
     currency = client.currency
     subtotal = sum((p.draft.priced.gross for p in planned), Money.zero(currency))
     discount = sum((p.draft.priced.discount_total for p in planned), Money.zero(currency))
@@ -140,7 +163,10 @@ async def place_order(*, session: AsyncSession, clock: Clock, settings: BillingS
                       request: OrderRequest) -> OrderPlaced:
     """One invoice for the whole order, one pending subscription per service, `ServiceOrdered` for each."""
     client = await _client(session, client_id)
-    planned = await _plan(session=session, clock=clock, settings=settings, client=client, request=request)
+    partner_id, match = await _two_for_one(session=session, clock=clock, settings=settings, client=client,
+                                           request=request, lock=True)
+    planned = await _plan(session=session, clock=clock, settings=settings, client=client, request=request,
+                          two_for_one=match)
     if request.coupon and any(p.draft.priced.discounts for p in planned):
         await consume_coupon(session=session, code=request.coupon)
     now = clock.now()
@@ -173,6 +199,11 @@ async def place_order(*, session: AsyncSession, clock: Clock, settings: BillingS
                           currency=client.currency, kind=InvoiceKind.ORDER, due_on=due_on, lines=drafts,
                           payment_method=request.payment_method, invoice_id=invoice_id)
     await InvoiceRepository(session).claim_periods(invoice.id, [(s.id, today) for s, _ in created])
+    if partner_id is not None:
+        await promo.record_order(session=session, clock=clock, invoice_id=invoice.id, client_id=client.id,
+                                 partner_id=partner_id, match=match, lines=[
+                                     (p.product.id, p.draft.cycle) for p in planned
+                                     if p.product is not None and p.draft.kind == "service" and p.draft.cycle])
     return OrderPlaced(invoice_id=invoice.id, number=invoice.number, payment_reference=invoice.payment_reference,
                        status=invoice.status, total_due=MoneyModel.of(Money(invoice.total_minor, invoice.currency)),
                        service_ids=[s.id for s, _ in created])

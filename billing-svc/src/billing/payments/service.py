@@ -20,6 +20,7 @@ from billing.invoices.models import Invoice, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
 from billing.payments import credit
 from billing.payments.models import Payment
+from billing.promos.referral import reward_referrer
 from billing.subscriptions.models import SubscriptionStatus
 from billing.subscriptions.repository import SubscriptionRepository
 
@@ -104,6 +105,8 @@ async def apply_payment(*, session: AsyncSession, clock: Clock, settings: Billin
             if credited.is_negative():
                 invoice.credit_applied_minor += -credited.amount_minor
             await settle(session=session, clock=clock, settings=settings, invoice=invoice, method=method)
+            # B-12/F-4: a referred friend paying for the first time earns its referrer a free month (credit).
+            await reward_referrer(session=session, clock=clock, settings=settings, invoice=invoice)
     if not credited.is_zero():
         reason = "payment excess" if credited.amount_minor > 0 else "applied to invoice"
         await credit.add_entry(session, client_id=invoice.client_id, amount=credited, reason=reason,

@@ -49,7 +49,7 @@ async def verify_email(data: EmailVerification, session: SessionDep, now: Now) -
     "/verification",
     status_code=status.HTTP_202_ACCEPTED,
     summary="Mail me a new verification link",
-    responses={204: {"description": "Already verified: nothing to send"}, **problem_responses(401, 429)},
+    responses={204: {"description": "Already verified: nothing to send"}, **problem_responses(401, 403, 429)},
 )
 async def resend_verification(
     user: CurrentUser, request: Request, session: SessionDep, settings: Settings, now: Now, ip: ClientIp
@@ -66,12 +66,14 @@ async def resend_verification(
     return Response(status_code=status.HTTP_202_ACCEPTED)
 
 
-@router.get("/me", summary="My account", responses=problem_responses(401))
+@router.get("/me", summary="My account (403 `account-closed` once closed, B-17)", responses=problem_responses(401, 403))
 async def me(user: CurrentUser) -> UserPublic:
     return UserPublic.model_validate(user)
 
 
-@router.patch("/me", summary="Edit my profile (name, phone, country, language)", responses=problem_responses(401, 422))
+@router.patch(
+    "/me", summary="Edit my profile (name, phone, country, language)", responses=problem_responses(401, 403, 422)
+)
 async def update_me(data: UserUpdate, user: CurrentUser, session: SessionDep, now: Now) -> UserPublic:
     user = await service.update_profile(session=session, user=user, data=data, now=now)
     return UserPublic.model_validate(user)
@@ -81,7 +83,7 @@ async def update_me(data: UserUpdate, user: CurrentUser, session: SessionDep, no
     "/password",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Change my password (ends every session: log in again)",
-    responses=problem_responses(401, 422, 429),
+    responses=problem_responses(401, 403, 422, 429),
 )
 async def change_password(
     data: PasswordChange,
@@ -103,7 +105,11 @@ async def change_password(
     )
 
 
-@router.get("/users/{user_id}", summary="An account (staff)", responses=problem_responses(401, 403, 404))
+@router.get(
+    "/users/{user_id}",
+    summary="An account (staff); `closed_at`/`closed_reason` if closed (B-17)",
+    responses=problem_responses(401, 403, 404),
+)
 async def get_user(user_id: uuid.UUID, _: StaffPrincipal, session: SessionDep) -> UserPublic:
     return UserPublic.model_validate(await service.get_user(session=session, user_id=user_id))
 

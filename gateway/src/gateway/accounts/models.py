@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, Enum, ForeignKey, Index, LargeBinary, String, Text, func
+from sqlalchemy import CheckConstraint, DateTime, Enum, ForeignKey, Index, LargeBinary, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from abono.auth import Role
@@ -20,6 +20,7 @@ RoleColumn = Enum(
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = (CheckConstraint("(closed_at IS NULL) = (closed_reason IS NULL)", name="ck_users_closed_reason"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     email: Mapped[str] = mapped_column(Text)
@@ -33,6 +34,13 @@ class User(Base):
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # B-17: a closed account cannot log in or refresh; set once, never reopened by an event.
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_reason: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
 
 
 # one account per e-mail whatever its case; the database is the last word under concurrent sign-ups.

@@ -14,6 +14,11 @@ class UserRepository:
     async def get(self, user_id: uuid.UUID) -> User | None:
         return await self.session.get(User, user_id)
 
+    async def get_for_update(self, user_id: uuid.UUID) -> User | None:
+        """The account row, locked: of two concurrent closures, the second sees it closed."""
+        result = await self.session.execute(select(User).where(User.id == user_id).with_for_update())
+        return result.scalar_one_or_none()
+
     async def get_by_email(self, email: str) -> User | None:
         """The account of `email` in any letter case (A-1)."""
         result = await self.session.execute(select(User).where(func.lower(User.email) == email.lower()))

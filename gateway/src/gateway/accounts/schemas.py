@@ -108,6 +108,8 @@ class UserPublic(BaseModel):
     email_verified_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    closed_at: datetime | None = Field(None, description="When the account was closed (B-17); null if open")
+    closed_reason: str | None = Field(None, description="Why it was closed, e.g. `chargeback`; null if open")
 
 
 class EmailVerification(BaseModel):

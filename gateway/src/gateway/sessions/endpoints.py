@@ -14,7 +14,9 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
 @router.post(
-    "/login", summary="Log in: an access token and a refresh token", responses=problem_responses(401, 422, 429)
+    "/login",
+    summary="Log in: an access token and a refresh token (403 `account-closed` for a closed account, B-17)",
+    responses=problem_responses(401, 403, 422, 429),
 )
 async def login(
     data: LoginRequest,

@@ -18,6 +18,7 @@ from abono.errors import Unauthorized
 from gateway.accounts.models import User
 from gateway.accounts.passwords import burn_verification, hash_password, needs_rehash, verify_password
 from gateway.accounts.repository import UserRepository
+from gateway.errors import ACCOUNT_CLOSED, AccountClosed
 from gateway.sessions.models import RefreshToken
 from gateway.sessions.repository import RefreshTokenRepository
 from gateway.sessions.schemas import TokenPair
@@ -45,6 +46,10 @@ async def login(
         raise Unauthorized(BAD_CREDENTIALS)
     if not await verify_password(user.password_hash, password):
         raise Unauthorized(BAD_CREDENTIALS)
+    if user.is_closed:
+        # Only after the password: a wrong one gets the same 401 as for an open account (B-17).
+        log.info("login_refused_closed", client_id=str(user.id))
+        raise AccountClosed(ACCOUNT_CLOSED)
     if needs_rehash(user.password_hash):
         user.password_hash = await hash_password(password)
     return await issue_tokens(
@@ -95,6 +100,9 @@ async def rotate(
     user = await UserRepository(session).get(token.user_id)
     if user is None:  # pragma: no cover - tokens are deleted with their user (ON DELETE CASCADE)
         return RefreshRefused("unknown")
+    if user.is_closed:  # closing revokes every family; this also covers a token issued in the same instant
+        await repository.revoke_family(token.family_id, at=now)
+        return RefreshRefused("closed")
     token.used_at = now
     # The access token carries the role as it is now: a role change takes effect at the next refresh.
     return await issue_tokens(

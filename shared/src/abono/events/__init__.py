@@ -3,6 +3,7 @@
 from abono.events.base import Event, UnknownEvent, event_class, parse_event, registered_events
 from abono.events.catalog import (
     ChargebackReceived,
+    ClientClosed,
     ClientProfile,
     ClientRegistered,
     ClientUpdated,
@@ -30,6 +31,7 @@ from abono.events.catalog import (
 
 __all__ = [
     "ChargebackReceived",
+    "ClientClosed",
     "ClientProfile",
     "ClientRegistered",
     "ClientUpdated",

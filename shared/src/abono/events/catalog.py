@@ -64,6 +64,17 @@ class PasswordChanged(Event):
     profile: ClientProfile
 
 
+class ClientClosed(Event):
+    """The account was closed (B-17: after a chargeback): it cannot log in or refresh; the gateway revoked every
+    session. `rule` is the DOMAIN.md rule that closed it, `reason` a short machine-readable cause."""
+
+    routing_key: ClassVar[str] = "gateway.client.closed"
+    client_id: uuid.UUID
+    reason: str  # "chargeback"
+    rule: str  # "B-17"
+    profile: ClientProfile | None = None  # for messages (notify)
+
+
 # --- billing -----------------------------------------------------------------------------------
 class InvoiceLineInfo(BaseModel):
     model_config = ConfigDict(frozen=True)

@@ -1,0 +1,113 @@
+"""2x1 for new clients (B-12): two new clients ordering the same product and cycle, naming each other, pay one
+first invoice; renewals are paid by both.
+
+- An order may name a `partner` (the other client's id or e-mail, as billing's client copy knows it). Only a new
+  client (no settled invoice: paid, waived or refunded) may name one; the partner must be known to billing.
+- Each such order is recorded (`two_for_one_orders`, per product and cycle). When the second of the two orders is
+  placed within `BILLING_TWO_FOR_ONE_WINDOW_DAYS` of the first (injected clock), and the first named this client
+  and holds the same product and cycle, the pair is recorded once (`two_for_one_pairs`, key: the two ids sorted)
+  and **the later order is the free one** — one unit of its matching line gets a 100% "2x1" discount line —
+  whether or not the first one is paid yet: the earlier invoice is never changed (no re-issue, no refund), and
+  the partner, new when it ordered, keeps its claim even if it has paid meanwhile.
+- The price preview shows the 2x1 line when the partner's matching order exists and the pair is unused.
+- Renewals are priced without it (the renewal job never sets `two_for_one_units`).
+- Two orders of the pair placed at the same moment are serialised by an advisory lock on the pair, so the later
+  one always sees the earlier one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import exists, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from abono.clock import Clock
+from abono.errors import InvalidInput
+from billing.clients.models import Client
+from billing.clients.repository import ClientRepository
+from billing.config import BillingSettings
+from billing.invoices.models import Invoice, InvoiceStatus
+from billing.promos.models import TwoForOneOrder, TwoForOnePair
+from billing.promos.rules import pair_key
+
+SETTLED = [InvoiceStatus.PAID.value, InvoiceStatus.WAIVED.value, InvoiceStatus.REFUNDED.value]
+
+
+@dataclass(frozen=True)
+class TwoForOneMatch:
+    partner_id: uuid.UUID
+    first_invoice_id: uuid.UUID  # the partner's order, the paid one
+    product_id: uuid.UUID
+    cycle: str
+
+
+async def is_new_client(session: AsyncSession, client_id: uuid.UUID) -> bool:
+    """No invoice of the client has ever been settled."""
+    return not await session.scalar(select(exists().where(Invoice.client_id == client_id,
+                                                          Invoice.status.in_(SETTLED))))
+
+
+async def resolve_partner(session: AsyncSession, client: Client, partner: str) -> Client:
+    """The client an order names as its 2x1 partner (id or e-mail); `InvalidInput` if it cannot take part."""
+    clients = ClientRepository(session)
+    try:
+        found = await clients.get(uuid.UUID(partner))
+    except ValueError:
+        found = await clients.by_email(partner)
+    if found is None or found.id == client.id:
+        raise InvalidInput(f"No other client {partner!r} to share a 2x1 with.")
+    if not await is_new_client(session, client.id):
+        raise InvalidInput("The 2x1 is for new clients only.")
+    return found
+
+
+async def lock_pair(session: AsyncSession, a: uuid.UUID, b: uuid.UUID) -> None:
+    """Serialise the two orders of one pair until the transaction ends."""
+    low, high = pair_key(a, b)
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"2x1:{low}:{high}"})
+
+
+async def find_match(*, session: AsyncSession, clock: Clock, settings: BillingSettings, client_id: uuid.UUID,
+                     partner_id: uuid.UUID, lines: Sequence[tuple[uuid.UUID, str]]) -> TwoForOneMatch | None:
+    """The partner's earlier order naming this client with one of these (product, cycle), within the window, if
+    the pair has not had its 2x1 yet."""
+    if not settings.two_for_one_enabled or not lines:
+        return None
+    low, high = pair_key(client_id, partner_id)
+    if await session.get(TwoForOnePair, (low, high)) is not None:
+        return None
+    since = clock.now() - timedelta(days=settings.two_for_one_window_days)
+    wanted = set(lines)
+    rows = await session.scalars(
+        select(TwoForOneOrder).join(Invoice, Invoice.id == TwoForOneOrder.invoice_id).where(
+            TwoForOneOrder.client_id == partner_id, TwoForOneOrder.partner_id == client_id,
+            TwoForOneOrder.ordered_at >= since, Invoice.status != InvoiceStatus.CANCELLED.value,
+        ).order_by(TwoForOneOrder.ordered_at))
+    for row in rows:
+        if (row.product_id, row.cycle) in wanted:
+            return TwoForOneMatch(partner_id, row.invoice_id, row.product_id, row.cycle)
+    return None
+
+
+async def record_order(*, session: AsyncSession, clock: Clock, invoice_id: uuid.UUID, client_id: uuid.UUID,
+                       partner_id: uuid.UUID, lines: Sequence[tuple[uuid.UUID, str]],
+                       match: TwoForOneMatch | None) -> None:
+    """This order's claim (each product and cycle), and the pair when it was the second order."""
+    now = clock.now()
+    for product_id, cycle in dict.fromkeys(lines):
+        session.add(TwoForOneOrder(invoice_id=invoice_id, product_id=product_id, cycle=cycle, client_id=client_id,
+                                   partner_id=partner_id, ordered_at=now))
+    await session.flush()
+    if match is not None:
+        low, high = pair_key(client_id, partner_id)
+        inserted = await session.execute(insert(TwoForOnePair).values(
+            client_low=low, client_high=high, first_invoice_id=match.first_invoice_id, free_invoice_id=invoice_id,
+            product_id=match.product_id, cycle=match.cycle, paired_at=now,
+        ).on_conflict_do_nothing().returning(TwoForOnePair.client_low))
+        if inserted.first() is None:  # cannot happen under `lock_pair`; never two free invoices for a pair
+            raise InvalidInput("This pair has had its 2x1 already.")
