@@ -55,7 +55,8 @@ async def test_a1_signup_login_and_a_service_call_through_the_gateway(
     await wait_for(billing_knows_the_client, what="billing to learn of the new client")
     profile = (await gateway.get("/api/billing/clients/me", headers=headers)).json()
     assert profile == {"id": client_id, "email": email, "name": "Ana", "country": "AR",
-                       "currency": profile["currency"], "language": "es"}
+                       "currency": profile["currency"], "language": "es",
+                       "referral_code": client_id.replace("-", "")[:12].upper()}
 
     # The profile edit reaches billing too.
     edit = await gateway.patch("/api/auth/me", json={"name": "Ana María"}, headers=headers)
