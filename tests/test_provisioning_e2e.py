@@ -8,17 +8,15 @@ them out of order and twice. `test_reactivation_e2e.py` tells the same story dri
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-import aio_pika
 import httpx
 
 from abono.events import Event, InvoicePaid, ServiceOrdered, SuspensionDecided
 from abono.money import MoneyModel
-from abono.testing import AMQP_URL, wait_for
+from abono.testing import publish_events, wait_for
 
 if TYPE_CHECKING:
     from conftest import Platform
@@ -27,16 +25,7 @@ PASSWORD = "una-clave-bien-larga"
 
 
 async def publish_as_billing(*events: Event) -> None:
-    connection = await aio_pika.connect(AMQP_URL)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.declare_exchange("abono.events", aio_pika.ExchangeType.TOPIC, durable=True)
-        for event in events:
-            await exchange.publish(
-                aio_pika.Message(json.dumps(event.envelope()).encode(), message_id=str(event.event_id),
-                                 content_type="application/json", delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
-                routing_key=event.routing_key,
-            )
+    await publish_events(*events)
 
 
 def invoice_paid(client_id: uuid.UUID, invoice_id: uuid.UUID, **ids: list[uuid.UUID]) -> InvoicePaid:

@@ -1,30 +1,15 @@
 """Billing keeps its own copy of each client from the gateway's events (no call back to the gateway)."""
 
-import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import aio_pika
 import asyncpg
 import httpx
 
 from abono.auth import Role
 from abono.db import asyncpg_dsn
-from abono.events import ClientProfile, ClientRegistered, ClientUpdated, Event
-from abono.testing import AMQP_URL, test_keys, wait_for
-
-
-async def publish_as_gateway(*events: Event) -> None:
-    connection = await aio_pika.connect(AMQP_URL)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.declare_exchange("abono.events", aio_pika.ExchangeType.TOPIC, durable=True)
-        for event in events:
-            await exchange.publish(
-                aio_pika.Message(json.dumps(event.envelope()).encode(), message_id=str(event.event_id),
-                                 content_type="application/json"),
-                routing_key=event.routing_key,
-            )
+from abono.events import ClientProfile, ClientRegistered, ClientUpdated
+from abono.testing import publish_events, test_keys, wait_for
 
 
 def auth(client_id: uuid.UUID) -> dict[str, str]:
@@ -58,7 +43,7 @@ async def test_client_copy_follows_registration_and_updates_in_any_order(
         profile=ClientProfile(email="ana@example.test", name="Ana M.", country="AR", currency="ARS"),
     )
     # The registration is delivered twice and the older update arrives after the newer one.
-    await publish_as_gateway(registered, registered, newer, older)
+    await publish_events(registered, registered, newer, older)
 
     event_ids = [registered.event_id, newer.event_id, older.event_id]
 

@@ -1,40 +1,17 @@
 """B-17: billing's ChargebackReceived closes the account at once: no login, no refresh, ClientClosed once."""
 
-import json
 import uuid
 from datetime import UTC, datetime
 
-import aio_pika
-import aio_pika.exceptions
-
 from abono.events import ChargebackReceived, Event
-from abono.testing import AMQP_URL, wait_for
+from abono.testing import publish_events, wait_for
 
 QUEUE = "gateway.accounts"
 
 
 async def publish_as_billing(*events: Event) -> None:
-    """Publish as billing's relay does; retried while unroutable (the gateway's queue not yet bound)."""
-    connection = await aio_pika.connect(AMQP_URL)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-        exchange = await channel.declare_exchange("abono.events", aio_pika.ExchangeType.TOPIC, durable=True)
-        for event in events:
-            message = aio_pika.Message(
-                json.dumps(event.envelope()).encode(),
-                message_id=str(event.event_id),
-                content_type="application/json",
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            )
-
-            async def routed(message: aio_pika.Message = message, event: Event = event) -> bool:
-                try:
-                    await exchange.publish(message, routing_key=event.routing_key, mandatory=True)
-                except aio_pika.exceptions.DeliveryError:
-                    return False
-                return True
-
-            await wait_for(routed, what=f"{event.routing_key} to be routed to {QUEUE}")
+    """As billing's relay does; retried until the gateway's queue is bound."""
+    await publish_events(*events, until_routed=True)
 
 
 def chargeback(client_id: str, dispute_id: str = "dp_1") -> ChargebackReceived:

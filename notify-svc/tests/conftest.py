@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import email
 import email.policy
-import json
 import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -45,7 +44,16 @@ from abono.events import (
     ServiceTerminated,
 )
 from abono.money import MoneyModel
-from abono.testing import AMQP_URL, free_port, migrated_database, platform_settings, serve, test_keys, wait_for
+from abono.testing import (
+    AMQP_URL,
+    free_port,
+    migrated_database,
+    platform_settings,
+    publish_events,
+    serve,
+    test_keys,
+    wait_for,
+)
 from notify.app import create_app
 from notify.config import NotifySettings
 
@@ -175,16 +183,7 @@ class Harness:
     @staticmethod
     async def publish(*events: Event) -> None:
         """As the producing service's relay would: the contract envelope on `abono.events`."""
-        connection = await aio_pika.connect(AMQP_URL)
-        async with connection:
-            channel = await connection.channel(publisher_confirms=True)
-            exchange = await channel.declare_exchange("abono.events", aio_pika.ExchangeType.TOPIC, durable=True)
-            for event in events:
-                await exchange.publish(
-                    aio_pika.Message(json.dumps(event.envelope()).encode(), message_id=str(event.event_id),
-                                     content_type="application/json"),
-                    routing_key=event.routing_key,
-                )
+        await publish_events(*events)
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
         conn = await asyncpg.connect(asyncpg_dsn(self.database_url))

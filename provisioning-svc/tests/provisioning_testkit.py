@@ -1,6 +1,5 @@
 """Helpers of the provisioning tests (importable: conftest puts this folder on sys.path)."""
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,7 +16,7 @@ from abono.auth import Role
 from abono.clock import AdjustableClock
 from abono.db import asyncpg_dsn
 from abono.events import ClientProfile, ClientRegistered, EmailVerified, Event, InvoicePaid, ServiceOrdered
-from abono.testing import amqp_url_for, ensure_test_vhost, platform_settings, test_keys, wait_for
+from abono.testing import amqp_url_for, ensure_test_vhost, platform_settings, publish_events, test_keys, wait_for
 from provisioning.config import HttpEndpoint, ProvisioningSettings, WhmServer
 from provisioning.fakes import FakeProvider, FakeWhm
 
@@ -92,16 +91,7 @@ def ordered(client_id: uuid.UUID, *, driver: str = "whm", activation: str = "aut
 
 async def publish_as_billing(*events: Event) -> None:
     """Publish contract events straight to `abono.events`, as billing's relay would (same body and message id)."""
-    connection = await aio_pika.connect(BROKER_URL)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.declare_exchange("abono.events", aio_pika.ExchangeType.TOPIC, durable=True)
-        for event in events:
-            await exchange.publish(
-                aio_pika.Message(json.dumps(event.envelope()).encode(), message_id=str(event.event_id),
-                                 content_type="application/json", delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
-                routing_key=event.routing_key,
-            )
+    await publish_events(*events, amqp_url=BROKER_URL)
 
 
 async def fetch(database_url: str, query: str, *args: Any) -> list[asyncpg.Record]:

@@ -7,6 +7,7 @@ session. Tokens are minted with a key pair made for the test session.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import socket
@@ -19,11 +20,15 @@ from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
+import aio_pika
+import aio_pika.exceptions
 import asyncpg
 import uvicorn
 from starlette.types import ASGIApp
 
 from abono.auth import Role, TokenSigner, generate_keypair
+from abono.events import Event
+from abono.messaging.broker import EVENTS_EXCHANGE
 from abono.migrations import upgrade
 from abono.settings import PlatformSettings
 
@@ -154,3 +159,27 @@ async def wait_for(predicate: Callable[[], Awaitable[bool]], *, within: float = 
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"timed out after {within}s waiting for {what}")
         await asyncio.sleep(0.05)
+
+
+async def publish_events(*events: Event, amqp_url: str = AMQP_URL, until_routed: bool = False) -> None:
+    """Publish contract events straight to `abono.events` exactly as a service's outbox relay does (envelope body,
+    `message_id` = event id, persistent, confirmed): a test standing in for the producing service.
+    `until_routed`: retry each event until a queue is bound for it (the consumer may still be starting)."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=until_routed)
+        exchange = await channel.declare_exchange(EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+        for event in events:
+            message = aio_pika.Message(
+                json.dumps(event.envelope()).encode(), message_id=str(event.event_id),
+                content_type="application/json", delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            )
+
+            async def routed(message: aio_pika.Message = message, event: Event = event) -> bool:
+                try:
+                    await exchange.publish(message, routing_key=event.routing_key, mandatory=until_routed)
+                except aio_pika.exceptions.DeliveryError:
+                    return False
+                return True
+
+            await wait_for(routed, what=f"{event.routing_key} to be routed")
