@@ -17,12 +17,16 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import FrameType
 
-from bench import event_bus, gateway
+from bench import event_bus, gateway, reactivation
 from bench.common import Figure, emit_figure, say
 from bench.options import Options
 
 Scenario = Callable[[Options], Awaitable[list[Figure]]]
-SCENARIOS: dict[str, Scenario] = {"event_bus": event_bus.run, "gateway": gateway.run}
+SCENARIOS: dict[str, Scenario] = {
+    "event_bus": event_bus.run,
+    "gateway": gateway.run,
+    "reactivation": reactivation.run,
+}
 
 
 def _parse(argv: list[str] | None) -> tuple[list[str], Options]:
