@@ -139,6 +139,31 @@ async def test_b3_to_b6_dunning_walks_reminders_suspensions_and_termination_each
     assert (await renewal_invoices(billing_db, client_id))[0]["status"] == "cancelled"
 
 
+async def test_b6_b10_credit_used_by_a_cancelled_invoice_comes_back(
+        billing: httpx.AsyncClient, billing_db: str, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    client_id = await new_client(billing_db)
+    placed = (await billing.post("/orders", headers=auth(client_id),
+                                 json={"items": [{"product_code": "vps-1", "cycle": "monthly"}]})).json()
+    invoice = (await billing.get(f"/invoices/{placed['invoice_id']}", headers=auth(client_id))).json()
+    overpaid = await billing.post(f"/staff/invoices/{placed['invoice_id']}/confirm-transfer", headers=staff(), json={
+        "amount_minor": invoice["total_due"]["amount_minor"] + 500, "transfer_reference": uuid.uuid4().hex})
+    assert overpaid.json()["invoice_status"] == "paid", overpaid.text
+
+    async def credit_minor() -> int:
+        balances = (await billing.get("/credit", headers=auth(client_id))).json()["balances"]
+        return sum(b["amount_minor"] for b in balances)
+
+    assert await credit_minor() == 500  # B-10: the excess is credit
+    due = date.fromisoformat(str((await services(billing, client_id))["vps-1"]["next_due_on"]))
+    await run(sessionmaker, due - timedelta(days=15))
+    renewal = (await renewal_invoices(billing_db, client_id))[0]
+    assert renewal["credit_applied_minor"] == 500 and renewal["status"] == "unpaid"
+    assert await credit_minor() == 0
+    await run(sessionmaker, due + timedelta(days=25))  # B-6: cancelled unpaid
+    assert (await renewal_invoices(billing_db, client_id))[0]["status"] == "cancelled"
+    assert await credit_minor() == 500
+
+
 async def test_b3_b7_b8_b13_paying_the_overdue_renewal_reactivates_and_stops_dunning(
         billing: httpx.AsyncClient, billing_db: str, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     client_id = await new_client(billing_db)

@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.clock import Clock
 from abono.db import unit_of_work
-from abono.events import InvoiceCancelled, InvoiceReminder, SuspensionDecided, TerminationDecided
+from abono.events import InvoiceReminder, SuspensionDecided, TerminationDecided
 from abono.messaging import emit
 from abono.money import Money, MoneyModel
+from billing.changes.reissue import cancel_invoice
 from billing.config import BillingSettings
 from billing.cycles import add_business_days, local_date
 from billing.invoices.models import Invoice, InvoiceKind, InvoiceStatus
@@ -58,16 +59,13 @@ async def _suspend(session: AsyncSession, invoice: Invoice, services: list[Subsc
 
 
 async def _terminate(session: AsyncSession, invoice: Invoice, *, clock: Clock) -> None:
-    """B-6: the invoice is cancelled and its services terminated."""
+    """B-6: the invoice is cancelled (the credit it used comes back, B-10) and its services terminated."""
     now = clock.now()
-    invoice.status, invoice.cancelled_at = InvoiceStatus.CANCELLED.value, now
-    invoice.cancel_reason = "B-6: unpaid after the termination deadline"
     services = [s for s in await _invoice_services(session, invoice) if s.status not in ENDED]
     for sub in services:
         sub.status, sub.updated_at = SubscriptionStatus.TERMINATED.value, now
-    await session.flush()
-    await emit(session, InvoiceCancelled(invoice_id=invoice.id, client_id=invoice.client_id, number=invoice.number,
-                                         reason=invoice.cancel_reason, occurred_at=now))
+    await cancel_invoice(session=session, clock=clock, invoice=invoice,
+                         reason="B-6: unpaid after the termination deadline")
     if services:
         await emit(session, TerminationDecided(client_id=invoice.client_id, service_ids=[s.id for s in services],
                                                invoice_id=invoice.id, rule="B-6", occurred_at=now))
