@@ -13,7 +13,8 @@ billing.invoice.reminder, billing.service.ordered, billing.upgrade.requested, bi
 billing.service.termination_decided (rule B-6; B-15: refund, client cancellation, end of a cancelled or
 non-renewing service).
 Consumes: gateway.client.registered, gateway.client.updated (its copy of the client: currency, country, language;
-from registration also the referral code the client signed up with, and so its referrer).
+from registration also the referral code the client signed up with, and so its referrer);
+provisioning.service.transferred (P-6: the subscription is invoiced to its new owner).
 HTTP (JWT): clients: /clients/me, /catalog/products[/{code}], /orders/preview, /orders, /services[/{id}],
 PATCH /services/{id} (renew switch, B-15), POST /services/{id}/cycle (B-11), /services/{id}/upgrade/preview and
 /services/{id}/upgrade (B-14), /services/{id}/cancel (B-15), /invoices[/{id}[/pdf]], /credit, /referrals/me;

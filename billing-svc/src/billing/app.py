@@ -15,6 +15,7 @@ from billing.promos.endpoints import router as referrals_router
 from billing.providers.endpoints import router as payments_router
 from billing.reconciliation.worker import start_payments, stop_payments
 from billing.scheduler.runner import start_scheduler, stop_scheduler
+from billing.subscriptions import consumers as subscription_consumers
 from billing.subscriptions.endpoints import router as services_router
 from billing.webhooks.endpoints import router as webhooks_router
 
@@ -28,7 +29,7 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
             settings=settings or BillingSettings(),
             routers=[clients_router, catalog_router, coupons_router, orders_router, invoices_router,
                      services_router, changes_router, payments_router, webhooks_router, referrals_router],
-            consumers=[client_consumers.consumer],
+            consumers=[client_consumers.consumer, subscription_consumers.consumer],
             on_startup=[start_scheduler, start_payments],
             on_shutdown=[stop_scheduler, stop_payments],
         )

@@ -222,8 +222,7 @@ class ServiceActivated(_ServiceChange):
 
 class ServiceTransferred(Event):
     """P-6: both clients confirmed a transfer; the service now belongs to `to_client_id`.
-
-    Billing does not consume it yet: until it does, billing keeps invoicing the previous owner for the service."""
+    Billing invoices the new owner from then on."""
 
     routing_key: ClassVar[str] = "provisioning.service.transferred"
     service_id: uuid.UUID
