@@ -72,7 +72,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         runner = ConsumerRunner(
             service=spec.name, consumers=list(spec.consumers), sessionmaker=app.state.sessionmaker,
             broker=broker, metrics=metrics, delivery_limit=settings.consumer_delivery_limit,
-            prefetch=settings.consumer_prefetch,
+            prefetch=settings.consumer_prefetch, max_transactions=settings.consumer_max_transactions,
         )
         app.state.relay, app.state.consumer_runner = relay, runner
         if settings.run_workers:

@@ -59,5 +59,7 @@ class ServiceSettings(BaseSettings):
     # Consumers: a message is delivered at most this many times before it goes to the dead-letter queue.
     consumer_delivery_limit: int = 5
     consumer_prefetch: int = 50
+    # Transactions a consumer runs at once; deliveries arriving meanwhile share the next one (at most `prefetch`).
+    consumer_max_transactions: int = 4
     run_workers: bool = True  # start the outbox relay and consumers with the app
     platform: PlatformSettings = Field(default_factory=PlatformSettings)

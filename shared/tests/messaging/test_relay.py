@@ -1,5 +1,6 @@
 """The outbox relay: only committed events are published, none is lost while the broker is away, several
-relays never publish one row twice, and a commit wakes the relay at once."""
+relays never publish one row twice, and a commit wakes the relay at once (after commit in its own process, by
+NOTIFY from others)."""
 
 import asyncio
 import json
@@ -8,13 +9,17 @@ from collections import Counter
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import asyncpg
 import pytest
 from sqlalchemy import text
 
+from abono.db import asyncpg_dsn
 from abono.messaging import emit
+from abono.messaging import outbox as outbox_module
+from abono.messaging.tables import OUTBOX_CHANNEL
 from abono.testing import AMQP_URL, wait_for
 
-from .support import Bus, TcpProxy, holds
+from .support import Bus, Ping, TcpProxy, holds
 
 AMQP_PORT = urlsplit(AMQP_URL).port or 5672
 
@@ -104,22 +109,48 @@ async def test_several_relays_draining_one_outbox_publish_each_event_exactly_onc
     assert await bus.pending_event_ids() == []
 
 
-async def test_commit_wakes_the_relay_without_waiting_for_the_sweep(bus: Bus) -> None:
+async def test_commit_wakes_the_relay_of_its_own_process_without_notify(bus: Bus) -> None:
+    """NOTIFY serialises commits cluster-wide: with a relay in the process, `emit` wakes it after commit instead."""
     tap = await bus.tap()
     relay = bus.relay(await bus.broker(), sweep_seconds=60)
     await relay.start()
     await bus.emit(bus.Ping(label="warm-up"))
     await tap.wait(1)  # the relay is now idle, in its 60 s wait
-
-    started = time.monotonic()
-    await bus.emit(bus.Ping(label="woken"))
-    await tap.wait(2, within=2.0)
+    notified: list[str] = []
+    listener = await asyncpg.connect(asyncpg_dsn(bus.engine.url.render_as_string(hide_password=False)))
+    await listener.add_listener(OUTBOX_CHANNEL, lambda *args: notified.append(args[-1]))
+    try:
+        started = time.monotonic()
+        await bus.emit(bus.Ping(label="woken"))
+        await tap.wait(2, within=2.0)
+        await listener.execute("SELECT 1")  # a notification sent at that commit has reached us by now
+    finally:
+        await listener.close()
 
     assert time.monotonic() - started < 2.0
     assert [json.loads(m.body)["label"] for m in tap.messages] == ["warm-up", "woken"]
+    assert notified == []
 
 
-async def test_relay_listens_again_after_its_database_connection_is_killed(bus: Bus) -> None:
+async def test_commit_in_a_process_without_relay_wakes_the_relay_through_notify(
+    bus: Bus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tap = await bus.tap()
+    relay = bus.relay(await bus.broker(), sweep_seconds=60)
+    await relay.start()
+    await bus.emit(bus.Ping(label="warm-up"))
+    await tap.wait(1)
+
+    started = time.monotonic()
+    await _emit_from_another_process(bus, monkeypatch, bus.Ping(label="notified"))
+    await tap.wait(2, within=2.0)
+
+    assert time.monotonic() - started < 2.0
+
+
+async def test_relay_listens_again_after_its_database_connection_is_killed(
+    bus: Bus, monkeypatch: pytest.MonkeyPatch
+) -> None:
     tap = await bus.tap()
     relay = bus.relay(await bus.broker(), sweep_seconds=60)
     await relay.start()
@@ -127,10 +158,17 @@ async def test_relay_listens_again_after_its_database_connection_is_killed(bus: 
     await wait_for(_listener_other_than(bus, killed), within=5, what="the relay to LISTEN again")
 
     started = time.monotonic()
-    await bus.emit(bus.Ping(label="after the kill"))
+    await _emit_from_another_process(bus, monkeypatch, bus.Ping(label="after the kill"))
     await tap.wait(1, within=2.0)
 
     assert time.monotonic() - started < 2.0
+
+
+async def _emit_from_another_process(bus: Bus, monkeypatch: pytest.MonkeyPatch, event: Ping) -> None:
+    """`emit` as a process with no relay of its own does it (a CLI, a replica whose relay is stopped)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(outbox_module, "local_relays", lambda _key: [])
+        await bus.emit(event)
 
 
 async def _listener_pid(bus: Bus) -> int | None:

@@ -1,10 +1,15 @@
 """Consumers: handlers of events, each set behind its own durable quorum queue `<service>.<consumer>`.
 
 Each delivery is applied once: its `event_id` goes into the inbox in the same transaction as the handler's
-effects, and the message is acked only after that commit. A redelivery (crash before the ack, a duplicate
-publish) finds the inbox row and is acked without running the handler. A handler that keeps failing is
-nacked back to its queue until RabbitMQ's delivery limit moves it to `<queue>.dlq`; a message that cannot
-be parsed goes there at once.
+effects, and the message is acked only after that commit. Deliveries that arrive while a transaction is running
+are applied together in the next one, so under load one commit (one WAL flush) serves many events, and an idle
+consumer applies a lone delivery at once. If a handler fails there, the transaction is done again with each handler
+in its own savepoint: the failing one is rolled back alone and retried through the queue. Handlers only touch the
+database (their session), so running one again after a rollback changes nothing.
+
+A redelivery (crash before the ack, a duplicate publish) finds the inbox row and is acked without running the
+handler. A handler that keeps failing is nacked back to its queue until RabbitMQ's delivery limit moves it to
+`<queue>.dlq`; a message that cannot be parsed goes there at once.
 """
 
 from __future__ import annotations
@@ -35,6 +40,10 @@ Handler = Callable[[AsyncSession, E], Awaitable[None]]
 _AnyHandler = Callable[[AsyncSession, Any], Awaitable[None]]
 
 _, _inbox = messaging_tables(new_metadata())
+
+
+class _HandlerFailed(Exception):
+    """A handler failed in a shared transaction: do it again with each handler in its own savepoint."""
 
 
 class Consumer:
@@ -98,6 +107,7 @@ class ConsumerRunner:
         metrics: ServiceMetrics,
         delivery_limit: int = 5,
         prefetch: int = 50,
+        max_transactions: int = 4,
         retry_delay: float = 0.5,
         max_retry_delay: float = 30.0,
         stop_timeout: float = 10.0,
@@ -109,8 +119,8 @@ class ConsumerRunner:
         self._workers = [
             _Worker(
                 queue=name, consumer=c, sessionmaker=sessionmaker, broker=broker, metrics=metrics,
-                delivery_limit=delivery_limit, prefetch=prefetch, retry_delay=retry_delay,
-                max_retry_delay=max_retry_delay, stop_timeout=stop_timeout,
+                delivery_limit=delivery_limit, prefetch=prefetch, max_transactions=max_transactions,
+                retry_delay=retry_delay, max_retry_delay=max_retry_delay, stop_timeout=stop_timeout,
             )
             for name, c in zip(names, consumers, strict=True)
         ]
@@ -140,8 +150,8 @@ class ConsumerRunner:
 class _Worker:
     def __init__(
         self, *, queue: str, consumer: Consumer, sessionmaker: async_sessionmaker[AsyncSession], broker: Broker,
-        metrics: ServiceMetrics, delivery_limit: int, prefetch: int, retry_delay: float, max_retry_delay: float,
-        stop_timeout: float,
+        metrics: ServiceMetrics, delivery_limit: int, prefetch: int, max_transactions: int, retry_delay: float,
+        max_retry_delay: float, stop_timeout: float,
     ) -> None:
         self.queue = queue
         self.consumer = consumer
@@ -155,10 +165,14 @@ class _Worker:
         self._stop_timeout = stop_timeout
         self.consuming = asyncio.Event()
         self._stopping = asyncio.Event()
-        self._in_hand = 0
         self._idle = asyncio.Event()
         self._idle.set()
         self._task: asyncio.Task[None] | None = None
+        self._waiting: list[AbstractIncomingMessage] = []  # delivered, for the next transaction
+        self._max_transactions = max_transactions
+        self._applying = 0  # transactions (appliers) running
+        self._appliers: set[asyncio.Task[None]] = set()
+        self._retries: set[asyncio.Task[None]] = set()
 
     def start(self) -> None:
         if self._task is None:
@@ -232,16 +246,41 @@ class _Worker:
         return queue
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
-        self._in_hand += 1
         self._idle.clear()
-        try:
-            await self._handle(message)
-        finally:
-            self._in_hand -= 1
-            if self._in_hand == 0:
-                self._idle.set()
+        self._waiting.append(message)
+        if self._applying < self._max_transactions:
+            self._applying += 1
+            task = asyncio.create_task(self._apply_waiting(), name=f"apply-{self.queue}")
+            self._appliers.add(task)
+            task.add_done_callback(self._appliers.discard)
 
-    async def _handle(self, message: AbstractIncomingMessage) -> None:
+    def _set_idle_if_done(self) -> None:
+        if not (self._waiting or self._retries or self._applying):
+            self._idle.set()
+
+    async def _apply_waiting(self) -> None:
+        """Apply what has been delivered, a transaction at a time, until nothing waits."""
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting[: self._prefetch], self._waiting[self._prefetch :]
+                try:
+                    await self._apply_batch(batch)
+                except Exception:  # unsettled deliveries go back to the queue when the channel closes
+                    log.exception("event_batch_failed", queue=self.queue, size=len(batch))
+        finally:
+            self._applying -= 1
+            self._set_idle_if_done()
+
+    async def _apply_batch(self, batch: list[AbstractIncomingMessage]) -> None:
+        ready = [item for item in [await self._readable(message) for message in batch] if item is not None]
+        if len(ready) == 1:
+            await self._apply_alone(*ready[0])
+        elif ready:
+            await self._apply_together(ready)
+
+    async def _readable(self, message: AbstractIncomingMessage) -> tuple[AbstractIncomingMessage, Event,
+                                                                          _AnyHandler] | None:
+        """The event and its handler; None once an unreadable message is dead-lettered or an unhandled one acked."""
         routing_key = message.routing_key or ""
         try:
             body = json.loads(message.body)
@@ -254,35 +293,109 @@ class _Worker:
                       message_id=message.message_id, error=repr(exc))
             await _settle(message.reject(requeue=False), routing_key)
             self._count(routing_key, "rejected", dead_lettered=True)
-            return
+            return None
         handler = self.consumer.handler(routing_key)
         if handler is None:
             log.warning("event_ignored", queue=self.queue, routing_key=routing_key, event_id=str(event.event_id))
             await _settle(message.ack(), routing_key)
             self._count(routing_key, "ignored")
-            return
-        with structlog.contextvars.bound_contextvars(event_id=str(event.event_id), consumer=self.queue):
-            await self._apply_and_ack(message, event, handler)
+            return None
+        return message, event, handler
 
-    async def _apply_and_ack(self, message: AbstractIncomingMessage, event: Event, handler: _AnyHandler) -> None:
-        routing_key = event.routing_key
+    async def _apply_alone(self, message: AbstractIncomingMessage, event: Event, handler: _AnyHandler) -> None:
+        with structlog.contextvars.bound_contextvars(event_id=str(event.event_id), consumer=self.queue):
+            try:
+                applied = await self._apply(event, handler)
+            except Exception:  # any handler failure is retried through the queue
+                log.exception("event_handler_failed", routing_key=event.routing_key)
+                self._retry_later(message, event.routing_key)
+                return
+        await _settle(message.ack(), event.routing_key)
+        self._count(event.routing_key, "processed" if applied else "duplicate")
+
+    async def _apply_together(self, ready: list[tuple[AbstractIncomingMessage, Event, _AnyHandler]]) -> None:
+        """One transaction for several deliveries, their inbox rows claimed in one statement. If a handler fails, the
+        transaction is rolled back and done again with each handler in a savepoint: the failing one is then rolled
+        back alone (with its inbox row) and retried through the queue, the others commit. If the transaction itself
+        fails (the database went away), each delivery is applied on its own."""
         try:
-            applied = await self._apply(event, handler)
-        except Exception:  # any handler failure is retried through the queue
-            deliveries = _delivery_count(message)
-            final = deliveries >= self._delivery_limit
-            log.exception("event_handler_failed", routing_key=routing_key, delivery=deliveries + 1,
-                          dead_lettering=final)
-            if not final:
-                # Space the retries: an immediate requeue would spend every delivery within milliseconds, too
-                # soon for the cause (an event not applied yet, a neighbour restarting) to go away.
-                delay = min(self._max_retry_delay, self._retry_delay * 2**deliveries)
-                await wait_first(self._stopping.wait(), within=delay)
-            await _settle(message.nack(requeue=True), routing_key)
-            self._count(routing_key, "dead_lettered" if final else "failed", dead_lettered=final)
+            outcomes = await self._in_one_transaction(ready, isolate=False)
+        except _HandlerFailed:
+            try:
+                outcomes = await self._in_one_transaction(ready, isolate=True)
+            except Exception as exc:  # noqa: BLE001 - nothing was committed: apply them one by one
+                outcomes = None
+                log.warning("event_batch_rolled_back", queue=self.queue, size=len(ready), error=repr(exc))
+        except Exception as exc:  # noqa: BLE001 - nothing was committed: apply them one by one
+            outcomes = None
+            log.warning("event_batch_rolled_back", queue=self.queue, size=len(ready), error=repr(exc))
+        if outcomes is None:
+            await asyncio.gather(*(self._apply_alone(*item) for item in ready))
             return
-        await _settle(message.ack(), routing_key)
-        self._count(routing_key, "processed" if applied else "duplicate")
+        for (message, event, _), outcome in zip(ready, outcomes, strict=True):
+            if outcome == "failed":
+                self._retry_later(message, event.routing_key)
+            else:
+                await _settle(message.ack(), event.routing_key)
+                self._count(event.routing_key, outcome)
+
+    async def _in_one_transaction(self, ready: list[tuple[AbstractIncomingMessage, Event, _AnyHandler]], *,
+                                  isolate: bool) -> list[str]:
+        """Each delivery's outcome: "processed", "duplicate", or (isolating handlers in savepoints) "failed"."""
+        outcomes: list[str] = []
+        async with self._sessionmaker() as session, session.begin():
+            rows = [{"consumer": self.queue, "event_id": e.event_id, "routing_key": e.routing_key}
+                    for _, e, _ in ready]
+            claimed = set((await session.execute(
+                insert(_inbox).values(rows).on_conflict_do_nothing().returning(_inbox.c.event_id))).scalars())
+            for _, event, handler in ready:
+                if event.event_id not in claimed:
+                    outcomes.append("duplicate")
+                    continue
+                claimed.discard(event.event_id)  # the same event twice in one batch: the second is a duplicate
+                with structlog.contextvars.bound_contextvars(event_id=str(event.event_id), consumer=self.queue):
+                    if not isolate:
+                        try:
+                            await handler(session, event)
+                        except Exception as exc:
+                            raise _HandlerFailed from exc
+                        outcomes.append("processed")
+                        continue
+                    try:
+                        async with session.begin_nested():
+                            await handler(session, event)
+                        outcomes.append("processed")
+                    except Exception:  # retried through the queue, like a lone delivery's failure
+                        log.exception("event_handler_failed", routing_key=event.routing_key, batched=True)
+                        await session.execute(_inbox.delete().where(
+                            _inbox.c.consumer == self.queue, _inbox.c.event_id == event.event_id))
+                        outcomes.append("failed")
+        return outcomes
+
+    def _retry_later(self, message: AbstractIncomingMessage, routing_key: str) -> None:
+        """Back to the queue after a pause (in the background: the deliveries behind it go on), until the delivery
+        limit sends it to the dead-letter queue."""
+        task = asyncio.create_task(self._nack_for_retry(message, routing_key), name=f"retry-{self.queue}")
+        self._retries.add(task)
+
+        def done(finished: asyncio.Task[None]) -> None:
+            self._retries.discard(finished)
+            self._set_idle_if_done()
+
+        task.add_done_callback(done)
+
+    async def _nack_for_retry(self, message: AbstractIncomingMessage, routing_key: str) -> None:
+        deliveries = _delivery_count(message)
+        final = deliveries >= self._delivery_limit
+        if final:
+            log.error("event_dead_lettered", routing_key=routing_key, deliveries=deliveries + 1)
+        else:
+            # Space the retries: an immediate requeue would spend every delivery within milliseconds, too
+            # soon for the cause (an event not applied yet, a neighbour restarting) to go away.
+            delay = min(self._max_retry_delay, self._retry_delay * 2**deliveries)
+            await wait_first(self._stopping.wait(), within=delay)
+        await _settle(message.nack(requeue=True), routing_key)
+        self._count(routing_key, "dead_lettered" if final else "failed", dead_lettered=final)
 
     async def _apply(self, event: Event, handler: _AnyHandler) -> bool:
         """One transaction: inbox row and the handler's effects. False if the event was applied before.

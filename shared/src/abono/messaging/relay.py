@@ -4,8 +4,9 @@ Guarantee: a row is marked published only after the broker confirmed it, and sta
 event is lost. A crash between the confirm and the commit publishes it again: delivery is at least once, and
 the consumers' inbox makes it exactly-once in effect.
 
-Woken by `NOTIFY abono_outbox` (sent by `emit`, delivered at commit) on a dedicated asyncpg connection; a sweep
-every `sweep_seconds` covers notifications missed while that connection was down. Rows are claimed with
+Woken right after the commit by `emit` in the same process, and by `NOTIFY abono_outbox` (sent by `emit` in
+processes without a relay, delivered at commit) on a dedicated asyncpg connection; a sweep every `sweep_seconds`
+covers wake-ups missed (another replica's commit, the LISTEN connection down). Rows are claimed with
 `FOR UPDATE SKIP LOCKED`, so any number of replicas can relay the same outbox without publishing a row twice.
 """
 
@@ -24,6 +25,7 @@ from sqlalchemy import Row, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from abono.db import asyncpg_dsn, new_metadata
+from abono.messaging import wake
 from abono.messaging.broker import Broker, wait_first
 from abono.messaging.tables import OUTBOX_CHANNEL, messaging_tables
 from abono.metrics import ServiceMetrics
@@ -91,12 +93,15 @@ class OutboxRelay:
         self._drain_lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
         self._last_purge = 0.0
+        self._db_key = wake.database_key(engine.url)
+        self._local_wake: wake.Wake | None = None
 
     async def start(self) -> None:
         if self._tasks:
             return
         self._stopping.clear()
         self._wake.set()  # rows left by an earlier run are published at once
+        self._local_wake = wake.register(self._db_key, self._wake)
         self._tasks = [
             asyncio.create_task(self._run(), name=f"outbox-relay-{self.service}"),
             asyncio.create_task(self._listen(), name=f"outbox-listener-{self.service}"),
@@ -105,6 +110,9 @@ class OutboxRelay:
     async def stop(self) -> None:
         """Let a pass in progress finish (its rows are then marked), then stop."""
         self._stopping.set()
+        if self._local_wake is not None:
+            wake.unregister(self._db_key, self._local_wake)
+            self._local_wake = None
         if not self._tasks:
             return
         _, pending = await asyncio.wait(self._tasks, timeout=self._stop_timeout)
