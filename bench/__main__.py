@@ -48,8 +48,8 @@ def _parse(argv: list[str] | None) -> tuple[list[str], Options]:
     )
     parser.add_argument(
         "--gateway-path",
-        default="/clients/me",
-        help="gateway: billing path to GET (default /clients/me: JWT check + one read by key)",
+        default="/invoices",
+        help="gateway: billing path to GET (default /invoices, 'my invoices': JWT check + one indexed read)",
     )
     parser.add_argument("--profile", type=Path, metavar="DIR", help="py-spy record the measured processes into DIR")
     parser.add_argument("--keep", action="store_true", help="keep the abono_bench_* databases afterwards")

@@ -1,10 +1,12 @@
-"""Scenario `gateway`: an authenticated GET through the gateway (JWT check, aiohttp proxy) to billing, against the
-same GET sent to billing directly (the baseline), each pair measured back to back in the same run.
+"""Scenario `gateway`: an authenticated GET through the gateway (aiohttp proxy) to billing, against the same GET
+sent to billing directly (the baseline), each pair measured back to back in the same run.
 
-Billing's `GET /clients/me` (JWT check + one read by primary key) stands in for issue 7's "my invoices", which
-billing is still building: `--gateway-path` picks another billing path. Both services run as uvicorn processes
-on their own migrated databases; the load comes from `bench.loadgen` (open loop) and, for the max throughput,
-from `wrk` (closed loop, C, cheap) when it is installed, else from `bench.loadgen --mode closed`.
+The path is issue 7's "my invoices", billing's `GET /invoices` (JWT check + one indexed read of the caller's
+invoices), on realistic data: the bench client has two years of monthly renewal invoices (with their lines) among
+~50k invoices of other clients, so the read must go through `ix_invoices_client_id` (the plan is printed).
+`--gateway-path` picks another billing path. Both services run as uvicorn processes on their own migrated
+databases; the load comes from `bench.loadgen` (open loop) and, for the max throughput, from `wrk` (closed loop,
+C, cheap) when it is installed, else from `bench.loadgen --mode closed`.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ from bench.options import Options
 NAME = "gateway"
 GATEWAY_DB, BILLING_DB = "abono_bench_gateway", "abono_bench_billing"
 CONNECTIONS, TARGET_RPS, TARGET_P99_MS, TARGET_ADDED_P50_MS = 64, 1500.0, 50.0, 1.5
+MY_INVOICES = 24  # two years of monthly renewals, for the bench client and each of the others
+OTHER_CLIENTS = 2_100  # their ~50k invoices are not the caller's
+OTHER_INVOICES = OTHER_CLIENTS * MY_INVOICES
 
 
 @dataclass(frozen=True)
@@ -177,9 +182,50 @@ async def _prepare(urls: dict[str, str], tmp: Path) -> tuple[Path, Path, Path]:
             client_id,
             now,
         )
+        await _seed_invoices(conn, client_id, now)
     finally:
         await conn.close()
     return private_file, public_file, token_file
+
+
+async def _seed_invoices(conn: asyncpg.Connection, client_id: uuid.UUID, now: datetime) -> None:
+    """The bench client's monthly renewals (paid, the last one unpaid), one line each, among other clients'."""
+    others = [uuid.uuid4() for _ in range(OTHER_CLIENTS)]
+    await conn.execute(
+        """
+        INSERT INTO invoices (id, number, payment_reference, client_id, currency, kind, status, issued_at, due_on,
+                              subtotal_minor, discount_minor, credit_applied_minor, total_minor, payment_method,
+                              note, settled_at, paid_method)
+        SELECT gen_random_uuid(), 'B-' || lpad(n::text, 8, '0'), 'REF' || lpad(n::text, 9, '0'), c.client_id,
+               'USD', 'renewal', CASE WHEN m = 1 THEN 'unpaid' ELSE 'paid' END,
+               $2::timestamptz - make_interval(months => m - 1), ($2::timestamptz - make_interval(months => m - 1)
+               + interval '10 days')::date, 2400, 0, 0, 2400, 'card', '',
+               CASE WHEN m = 1 THEN NULL ELSE $2::timestamptz - make_interval(months => m - 1, days => -2) END,
+               CASE WHEN m = 1 THEN NULL ELSE 'card' END
+        FROM (SELECT client_id, ord FROM unnest($1::uuid[]) WITH ORDINALITY AS t(client_id, ord)) AS c,
+             generate_series(1, $3::int) AS m,
+             LATERAL (SELECT (c.ord - 1) * $3::int + m AS n) AS k
+        """,
+        [client_id, *others],
+        now,
+        MY_INVOICES,
+    )
+    await conn.execute(
+        """
+        INSERT INTO invoice_lines (id, invoice_id, position, kind, description, service_ids, cycle, period_start_on,
+                                   period_end_on, quantity, unit_price_minor, gross_minor, discount_minor,
+                                   amount_minor, discounts)
+        SELECT gen_random_uuid(), i.id, 1, 'service', 'Hosting Plus (monthly)', ARRAY[gen_random_uuid()], 'monthly',
+               i.due_on, (i.due_on + interval '1 month')::date, 1, 2400, 2400, 0, 2400, '[]'::jsonb
+        FROM invoices i
+        """
+    )
+    await conn.execute("ANALYZE invoices; ANALYZE invoice_lines")
+    plan = await conn.fetch(
+        "EXPLAIN SELECT * FROM invoices WHERE client_id = $1 ORDER BY issued_at DESC, number", client_id
+    )
+    say(f"seeded {MY_INVOICES} + {OTHER_INVOICES} invoices; plan of 'my invoices': "
+        + " | ".join(row[0].strip() for row in plan))
 
 
 async def _start(stack: Stack, urls: dict[str, str], private_file: Path, public_file: Path) -> None:
@@ -240,7 +286,7 @@ async def run(opts: Options) -> list[Figure]:
     plan = QUICK if opts.quick else FULL
     ensure_bench_vhost()
     path = opts.gateway_path
-    stand_in = " (stands in for 'my invoices', not built yet)" if path == "/clients/me" else ""
+    what = f" (my invoices: {MY_INVOICES} among {OTHER_INVOICES:,} others)" if path == "/invoices" else ""
     async with bench_databases(GATEWAY_DB, BILLING_DB, keep=opts.keep) as urls, Children(opts.log_dir) as children:
         private_file, public_file, token_file = await _prepare(urls, opts.log_dir)
         stack = Stack(opts, children, token_file)
@@ -283,7 +329,7 @@ async def run(opts: Options) -> list[Figure]:
                     f"profile {name}: "
                     + "; ".join(f"{f} {s:.0%}" for f, s in top_frames(opts.profile / f"{name}.txt", 8))
                 )
-    route = f"GET /api/billing{path} → billing {path}{stand_in}"
+    route = f"GET /api/billing{path} → billing {path}{what}"
     gw, direct = fixed["gateway"], fixed["direct"]
     p50 = {via: sum(r["p50_ms"] for r in runs) / len(runs) for via, runs in one.items()}
     p99 = {via: max(r["p99_ms"] for r in runs) for via, runs in one.items()}

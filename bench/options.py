@@ -13,4 +13,4 @@ class Options:
     keep: bool = False  # keep the abono_bench_* databases afterwards
     broker_restart: bool = True  # event_bus (c): restart RabbitMQ once
     profile: Path | None = None  # py-spy profiles of the measured processes into this folder
-    gateway_path: str = "/clients/me"  # billing path measured by the gateway scenario
+    gateway_path: str = "/invoices"  # billing path measured by the gateway scenario ("my invoices")

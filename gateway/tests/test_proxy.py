@@ -170,3 +170,27 @@ def _refs(node):
 async def test_proxy_counts_requests_per_service(api):
     metrics = await api.client.get("/metrics")
     assert 'abono_gateway_proxy_requests_total{service="fake",status="200"}' in metrics.text
+
+
+async def test_proxied_requests_keep_request_ids_and_latency_metrics_on_the_fast_path(api):
+    # The fast path (proxy/fastpath.py) skips the middlewares: it must still make and return a request id, pass
+    # it to the service, and record the request under the proxy's route template.
+    response = await api.client.get("/api/fake/echo/fast")
+    assert response.status_code == 200
+    made = response.headers.get_list("x-request-id")
+    assert len(made) == 1 and len(made[0]) == 32
+    assert ["x-request-id", made[0]] in response.json()["headers"]
+    metrics = (await api.client.get("/metrics")).text
+    assert 'abono_gateway_http_request_duration_seconds_count{method="GET",route="/api/{service}/{path:path}",' \
+           'status="200"}' in metrics
+
+
+def test_only_configured_services_outside_the_gateways_own_prefixes_take_the_fast_path(make_settings):
+    from gateway.app import create_app
+    from gateway.proxy.fastpath import ProxyFastPath
+
+    app = create_app(make_settings())
+    fast = ProxyFastPath(app, app)
+    assert fast._service({"path": "/api/fake/things/1"}) == "fake"
+    for path in ("/api/auth/me", "/api/test/clock", "/api/nowhere/x", "/api/fake", "/healthz", "/webhooks/x"):
+        assert fast._service({"path": path}) is None, path

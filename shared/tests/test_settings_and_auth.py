@@ -1,5 +1,6 @@
 """Settings refuse unsafe combinations; access JWTs are verified strictly (RFC 8725)."""
 
+import time
 import uuid
 from datetime import timedelta
 
@@ -66,3 +67,61 @@ def test_algorithm_is_allow_listed() -> None:
     unsigned = jwt.encode(claims, None, algorithm="none")  # type: ignore[arg-type]
     with pytest.raises(Unauthorized):
         _verifier(keys.public_pem).verify(unsigned)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _counting_decode(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    real = jwt.decode
+
+    def decode(token: str, *args: object, **kwargs: object) -> object:
+        calls.append(token)
+        return real(token, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jwt, "decode", decode)
+    return calls
+
+
+def test_a_verified_token_is_remembered_but_never_accepted_past_its_expiry(monkeypatch: pytest.MonkeyPatch) -> None:
+    keys = test_keys()
+    clock = _Clock()
+    verifier = TokenVerifier(keys.public_pem, issuer="abono-gateway", audience="abono", leeway=5, clock=clock)
+    signer = TokenSigner(keys.private_pem, issuer="abono-gateway", audience="abono", ttl=timedelta(minutes=1))
+    token = signer.access_token(user_id=uuid.uuid4(), role=Role.CLIENT, email="c@example.test")
+    exp = jwt.decode(token, options={"verify_signature": False})["exp"]
+    decoded = _counting_decode(monkeypatch)
+
+    first = verifier.verify(token)
+    assert verifier.verify(token) == first and len(decoded) == 1  # the second check skipped the signature
+    clock.now = exp + 4.9  # within the leeway, as PyJWT judges it
+    assert verifier.verify(token) == first
+    clock.now = exp + 5  # PyJWT: expired once exp <= now - leeway; the cache must agree
+    with pytest.raises(Unauthorized, match="expired"):
+        verifier.verify(token)
+    with pytest.raises(Unauthorized, match="expired"):  # and it is not remembered as valid afterwards either
+        verifier.verify(token)
+
+
+def test_the_token_cache_is_bounded_and_never_remembers_a_refused_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    keys = test_keys()
+    verifier = TokenVerifier(keys.public_pem, issuer="abono-gateway", audience="abono", cache_size=2)
+    tokens = [keys.token(Role.CLIENT, user_id=uuid.uuid4(), email="c@example.test") for _ in range(3)]
+    decoded = _counting_decode(monkeypatch)
+    for token in tokens:
+        verifier.verify(token)
+    verifier.verify(tokens[2])
+    assert len(decoded) == 3
+    verifier.verify(tokens[0])  # the oldest was dropped to keep two: verified again
+    assert len(decoded) == 4
+    forged = tokens[1][:-4] + ("AAAA" if not tokens[1].endswith("AAAA") else "BBBB")
+    for _ in range(2):
+        with pytest.raises(Unauthorized):
+            verifier.verify(forged)
+    assert decoded[-2:] == [forged, forged]

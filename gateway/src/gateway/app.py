@@ -13,6 +13,7 @@ from gateway.apidocs.endpoints import router as apidocs_router
 from gateway.apidocs.service import SchemaCache
 from gateway.config import GatewaySettings
 from gateway.proxy.endpoints import router as proxy_router
+from gateway.proxy.fastpath import ProxyFastPath
 from gateway.proxy.upstream import close_upstream, open_upstream
 from gateway.sessions.endpoints import router as sessions_router
 from gateway.testclock.endpoints import internal_router as internal_clock_router
@@ -63,4 +64,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     bootstrap.install_token_keys(app, settings)
     app.state.schema_cache = SchemaCache()
     app.state.proxy_metrics = ProxyMetrics(app)
+    # Outermost: proxied requests skip the middlewares, routing and dependency solving (proxy/fastpath.py).
+    app.add_middleware(ProxyFastPath, gateway=app)
     return app

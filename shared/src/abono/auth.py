@@ -4,7 +4,10 @@ allow-listed and `iss`, `aud`, `exp` are required)."""
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -77,13 +80,45 @@ class TokenSigner:
 
 
 class TokenVerifier:
-    def __init__(self, public_key_pem: str, *, issuer: str, audience: str, leeway: int = 5) -> None:
+    """Verifies access tokens; remembers the last `cache_size` it verified, so a client's next requests with the
+    same token skip the Ed25519 check (the costliest part of a small request). A remembered token is still
+    refused once its `exp` (plus the leeway) is past: the cache never outlives what the signature promised."""
+
+    def __init__(
+        self,
+        public_key_pem: str,
+        *,
+        issuer: str,
+        audience: str,
+        leeway: int = 5,
+        cache_size: int = 4096,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._key = serialization.load_pem_public_key(public_key_pem.encode())
         self.issuer = issuer
         self.audience = audience
         self.leeway = leeway
+        self._clock = clock
+        self._cache_size = cache_size
+        # token → (principal, the instant it stops being accepted: exp + leeway)
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     def verify(self, token: str) -> Principal:
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            principal, valid_until = remembered
+            if self._clock() < valid_until:
+                self._verified.move_to_end(token)
+                return principal
+            del self._verified[token]
+        principal, valid_until = self._check(token)
+        if self._cache_size > 0:
+            self._verified[token] = (principal, valid_until)
+            if len(self._verified) > self._cache_size:
+                self._verified.popitem(last=False)
+        return principal
+
+    def _check(self, token: str) -> tuple[Principal, float]:
         try:
             claims = jwt.decode(
                 token,
@@ -92,16 +127,21 @@ class TokenVerifier:
                 issuer=self.issuer,
                 audience=self.audience,
                 leeway=self.leeway,
-                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+                # `exp` is checked below against our clock, the same one the cache is judged by.
+                options={"require": ["exp", "iat", "iss", "aud", "sub"], "verify_exp": False},
             )
-        except jwt.ExpiredSignatureError:
-            raise Unauthorized("The access token has expired.") from None
         except jwt.PyJWTError:
             raise Unauthorized("The access token is not valid.") from None
+        exp = claims["exp"]
+        if isinstance(exp, bool) or not isinstance(exp, int | float):
+            raise Unauthorized("The access token is not valid.")
+        valid_until = float(exp) + self.leeway
+        if self._clock() >= valid_until:  # PyJWT's rule: expired when exp <= now - leeway
+            raise Unauthorized("The access token has expired.")
         if claims.get("typ") != "access":
             raise Unauthorized("The token is not an access token.")
         try:
-            return Principal(
+            principal = Principal(
                 user_id=uuid.UUID(claims["sub"]),
                 role=Role(claims["role"]),
                 email=str(claims.get("email", "")),
@@ -109,6 +149,7 @@ class TokenVerifier:
             )
         except (KeyError, ValueError):
             raise Unauthorized("The access token is not valid.") from None
+        return principal, valid_until
 
 
 def bearer_token(request: Request) -> str:

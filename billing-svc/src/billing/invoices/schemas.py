@@ -1,6 +1,6 @@
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
@@ -35,6 +35,29 @@ class InvoiceLinePublic(BaseModel):
                    amount=m(line.amount_minor))
 
 
+class InvoiceFields(Protocol):
+    """What `InvoicePublic.of` reads: an `Invoice`, or a row of the `invoices` table's columns."""
+
+    id: uuid.UUID
+    client_id: uuid.UUID
+    number: str
+    payment_reference: str
+    currency: str
+    kind: str
+    status: str
+    issued_at: datetime
+    due_on: date
+    subtotal_minor: int
+    discount_minor: int
+    credit_applied_minor: int
+    total_minor: int
+    settled_at: datetime | None
+    paid_method: str | None
+    cancelled_at: datetime | None
+    cancel_reason: str | None
+    note: str
+
+
 class InvoicePublic(BaseModel):
     id: uuid.UUID
     client_id: uuid.UUID
@@ -55,7 +78,7 @@ class InvoicePublic(BaseModel):
     note: str
 
     @classmethod
-    def of(cls, invoice: Invoice) -> "InvoicePublic":
+    def of(cls, invoice: "Invoice | InvoiceFields") -> "InvoicePublic":
         def m(minor: int) -> MoneyModel:
             return MoneyModel.of(Money(minor, invoice.currency))
 

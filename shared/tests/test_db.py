@@ -1,0 +1,81 @@
+"""`abono.db` engines: no per-checkout ping, yet a connection the server closed is never handed out; the read
+engine runs statements without BEGIN/COMMIT on connections PostgreSQL keeps read-only."""
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from abono.db import make_engine, make_read_engine, make_sessionmaker, unit_of_work
+from abono.testing import PG_ADMIN_DSN, recreate_database, wait_for
+
+
+@pytest.fixture(scope="module")
+async def database() -> AsyncIterator[str]:
+    name = f"abono_test_db_{uuid.uuid4().hex[:8]}"
+    url = await recreate_database(name)
+    yield url
+    admin = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def _backend_pid(engine: AsyncEngine) -> int:
+    async with unit_of_work(make_sessionmaker(engine)) as session:
+        return int((await session.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+
+
+async def _now(session: AsyncSession) -> datetime:
+    now: datetime = (await session.execute(text("SELECT now()"))).scalar_one()
+    return now
+
+
+async def _terminate(pid: int) -> None:
+    admin = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+
+        async def gone() -> bool:
+            return bool(await admin.fetchval("SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = $1", pid))
+
+        await wait_for(gone, what="the terminated backend to exit")
+    finally:
+        await admin.close()
+
+
+@pytest.mark.parametrize("make", [make_engine, make_read_engine])
+async def test_a_pooled_connection_the_server_killed_is_replaced_at_checkout(database: str, make: object) -> None:
+    engine: AsyncEngine = make(database, pool_size=1)  # type: ignore[operator]
+    try:
+        first = await _backend_pid(engine)
+        await _terminate(first)
+        # pool_size=1 and no pre-ping: without the checkout check this would reuse the dead connection and fail.
+        second = await _backend_pid(engine)
+        assert second != first
+    finally:
+        await engine.dispose()
+
+
+async def test_the_read_engine_refuses_writes_and_sends_no_begin(database: str) -> None:
+    engine = make_read_engine(database, pool_size=1)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            # now() is the transaction's start: two statements see two transactions, i.e. no BEGIN was sent.
+            assert await _now(session) != await _now(session)
+            with pytest.raises(DBAPIError, match="read-only transaction"):
+                await session.execute(text("CREATE TABLE must_not_exist (id int)"))
+    finally:
+        await engine.dispose()
+    writer = make_engine(database, pool_size=1)
+    try:
+        async with unit_of_work(make_sessionmaker(writer)) as session:
+            assert await _now(session) == await _now(session)  # the probe does see the ordinary transaction
+    finally:
+        await writer.dispose()
