@@ -24,7 +24,7 @@ from abono.logging import RequestIdMiddleware, configure_logging
 from abono.messaging.broker import Broker
 from abono.messaging.consumer import Consumer, ConsumerRunner
 from abono.messaging.relay import OutboxRelay
-from abono.metrics import MetricsMiddleware, ServiceMetrics, metrics_endpoint
+from abono.metrics import MetricsMiddleware, ServiceMetrics, bind_sessions, metrics_endpoint
 from abono.settings import ServiceSettings
 from abono.testclock import follow_gateway_clock, service_clock_router
 
@@ -59,6 +59,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        bind_sessions(app.state.sessionmaker, metrics)  # count_after_commit counts on this app's metrics
         read_engine = make_read_engine(settings.database_url, pool_size=settings.db_pool_size)
         app.state.read_sessionmaker = make_sessionmaker(read_engine)
         broker = Broker(platform.amqp_url, name=spec.name)

@@ -13,11 +13,13 @@ from abono.clock import Clock
 from abono.errors import InvalidInput, NotFound
 from abono.events import InvoicePaid
 from abono.messaging import emit
+from abono.metrics import count_after_commit
 from abono.money import Money, MoneyModel
 from billing.config import BillingSettings
 from billing.cycles import Cycle, local_date
 from billing.invoices.models import Invoice, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
+from billing.metrics import PAYMENTS, PAYMENTS_AMOUNT
 from billing.payments import credit
 from billing.payments.models import Payment
 from billing.promos.referral import reward_referrer
@@ -95,6 +97,8 @@ async def apply_payment(*, session: AsyncSession, clock: Clock, settings: Billin
         assert earlier is not None
         return PaymentResult(earlier.id, earlier.invoice_id, invoice.status,
                              Money(earlier.credited_minor, earlier.currency), duplicate=True)
+    count_after_commit(session, PAYMENTS, provider=method, currency=amount.currency)
+    count_after_commit(session, PAYMENTS_AMOUNT, amount.amount_minor, provider=method, currency=amount.currency)
     await credit.lock_credit(session, invoice.client_id)
     due = Money(invoice.total_minor, invoice.currency)
     credited = amount

@@ -1,21 +1,30 @@
 """POST /webhooks/stripe and /webhooks/mercadopago (the gateway forwards the raw body untouched).
 
 Verified in a dependency before anything else (400 missing headers, 401 bad signature: nothing is written), stored
-once, answered 200 at once, processed after the response (a background task), or later by the sweep."""
+once, answered 200 at once, processed after the response (a task of its own, not Starlette's BackgroundTasks: those
+run inside the request's ASGI call and hold its keep-alive connection, so the provider's next webhook on that
+connection would wait for this one's processing), or later by the sweep if the process stops first."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request
+import structlog
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
 from abono.db import unit_of_work
+from abono.errors import DomainError
+from abono.metrics import ServiceMetrics
 from billing.deps import ClockDep, SettingsDep
+from billing.metrics import WEBHOOKS_RECEIVED, WEBHOOKS_REJECTED
 from billing.providers.registry import ProvidersDep
 from billing.webhooks import service
 from billing.webhooks.verify import VerifiedEvent, verify_mercadopago, verify_stripe
 
+log = structlog.get_logger("billing.webhooks")
 router = APIRouter(tags=["webhooks"])
 _RESPONSES: dict[int | str, dict[str, str]] = {
     400: {"description": "Signature headers missing (problem+json); nothing stored"},
@@ -28,42 +37,68 @@ class WebhookAck(BaseModel):
     duplicate: bool  # stored before: nothing new was written
 
 
+def _counting_rejections(request: Request, provider: str, verify: Callable[[], VerifiedEvent]) -> VerifiedEvent:
+    try:
+        return verify()
+    except DomainError as exc:
+        metrics: ServiceMetrics = request.app.state.metrics
+        metrics.fact(WEBHOOKS_REJECTED).labels(provider=provider, status=str(exc.status)).inc()
+        raise
+
+
 async def stripe_event(request: Request, settings: SettingsDep) -> VerifiedEvent:
-    return verify_stripe(body=await request.body(), header=request.headers.get("stripe-signature"),
-                         secrets=settings.stripe_webhook_secrets, tolerance=settings.webhook_tolerance_seconds)
+    body, header = await request.body(), request.headers.get("stripe-signature")
+    return _counting_rejections(request, "stripe", lambda: verify_stripe(
+        body=body, header=header, secrets=settings.stripe_webhook_secrets,
+        tolerance=settings.webhook_tolerance_seconds))
 
 
 async def mercadopago_event(request: Request, settings: SettingsDep) -> VerifiedEvent:
-    query = request.query_params
-    return verify_mercadopago(body=await request.body(), signature=request.headers.get("x-signature"),
-                              request_id=request.headers.get("x-request-id"),
-                              data_id=query.get("data.id") or query.get("id"),
-                              event_type=query.get("type") or query.get("topic"),
-                              secret=settings.mercadopago_webhook_secret,
-                              tolerance=settings.webhook_tolerance_seconds)
+    query, body = request.query_params, await request.body()
+    return _counting_rejections(request, "mercadopago", lambda: verify_mercadopago(
+        body=body, signature=request.headers.get("x-signature"), request_id=request.headers.get("x-request-id"),
+        data_id=query.get("data.id") or query.get("id"), event_type=query.get("type") or query.get("topic"),
+        secret=settings.mercadopago_webhook_secret, tolerance=settings.webhook_tolerance_seconds))
 
 
-async def _accept(request: Request, event: VerifiedEvent, background: BackgroundTasks, clock: ClockDep,
-                  settings: SettingsDep, providers: ProvidersDep) -> WebhookAck:
+async def _accept(request: Request, event: VerifiedEvent, clock: ClockDep, settings: SettingsDep,
+                  providers: ProvidersDep) -> WebhookAck:
     async with unit_of_work(request.app.state.sessionmaker) as session:
         new = await service.store_event(session=session, clock=clock, settings=settings, event=event)
+    metrics: ServiceMetrics = request.app.state.metrics  # committed: the block above ended without raising
+    metrics.fact(WEBHOOKS_RECEIVED).labels(provider=event.provider, outcome="new" if new else "duplicate").inc()
     # Also for a redelivery: if the first try was lost (crash), this one processes it; else it is a no-op.
-    background.add_task(service.process_event, sessionmaker=request.app.state.sessionmaker, clock=clock,
-                        settings=settings, providers=providers, provider=event.provider,
-                        external_id=event.external_id)
+    _process_soon(request, service.process_event(
+        sessionmaker=request.app.state.sessionmaker, clock=clock, settings=settings, providers=providers,
+        provider=event.provider, external_id=event.external_id))
     return WebhookAck(duplicate=not new)
+
+
+def _process_soon(request: Request, processing: Coroutine[Any, Any, object]) -> None:
+    """Run `processing` alongside the response (the event is committed already); the app holds the task until it
+    ends. If it fails or the process stops first, the stored event waits for the sweep."""
+    tasks: set[asyncio.Task[object]] | None = getattr(request.app.state, "webhook_tasks", None)
+    if tasks is None:
+        tasks = request.app.state.webhook_tasks = set()
+    task = asyncio.get_running_loop().create_task(processing)
+    tasks.add(task)
+
+    def done(finished: asyncio.Task[object]) -> None:
+        tasks.discard(finished)
+        if not finished.cancelled() and finished.exception() is not None:
+            log.error("webhook_processing_crashed", error=repr(finished.exception()))
+
+    task.add_done_callback(done)
 
 
 @router.post("/webhooks/stripe", summary="Stripe events (signed; B-17, B-19)", responses=_RESPONSES)
 async def stripe_webhook(request: Request, event: Annotated[VerifiedEvent, Depends(stripe_event)],
-                         background: BackgroundTasks, clock: ClockDep, settings: SettingsDep,
-                         providers: ProvidersDep) -> WebhookAck:
-    return await _accept(request, event, background, clock, settings, providers)
+                         clock: ClockDep, settings: SettingsDep, providers: ProvidersDep) -> WebhookAck:
+    return await _accept(request, event, clock, settings, providers)
 
 
 @router.post("/webhooks/mercadopago", summary="MercadoPago notifications (signed manifest; B-17, B-19)",
              responses=_RESPONSES)
 async def mercadopago_webhook(request: Request, event: Annotated[VerifiedEvent, Depends(mercadopago_event)],
-                              background: BackgroundTasks, clock: ClockDep, settings: SettingsDep,
-                              providers: ProvidersDep) -> WebhookAck:
-    return await _accept(request, event, background, clock, settings, providers)
+                              clock: ClockDep, settings: SettingsDep, providers: ProvidersDep) -> WebhookAck:
+    return await _accept(request, event, clock, settings, providers)

@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.clock import Clock
 from abono.db import unit_of_work
+from abono.metrics import count_after_commit
 from billing.config import BillingSettings
+from billing.metrics import WEBHOOKS_PROCESSED
 from billing.providers.applying import apply_provider_payment
 from billing.providers.base import Dispute, PaymentProvider, ProviderPayment, ProviderPaymentStatus
 from billing.providers.stripe_provider import money_from_stripe, payment_from_intent
@@ -104,9 +106,11 @@ async def process_event(*, sessionmaker: async_sessionmaker[AsyncSession], clock
             row.next_attempt_at = clock.now() + delay
             log.warning("webhook_processing_failed", provider=provider, external_id=external_id,
                         attempts=row.attempts, error=row.last_error)
+            count_after_commit(session, WEBHOOKS_PROCESSED, provider=provider, outcome="failed")
             return "failed"
         row.processed_at, row.outcome = clock.now(), outcome
         row.attempts += 1
+        count_after_commit(session, WEBHOOKS_PROCESSED, provider=provider, outcome=outcome)
         log.info("webhook_processed", provider=provider, external_id=external_id, outcome=outcome)
         return outcome
 

@@ -18,12 +18,14 @@ from abono.events import (
 )
 from abono.events.base import Event
 from abono.messaging import emit
+from abono.metrics import count_after_commit
 from provisioning.actions.repository import ActionRepository
 from provisioning.crypto import SecretBox
 from provisioning.drivers.base import Provisioned
 from provisioning.instances.lifecycle import Action, State, next_state
 from provisioning.instances.models import ServiceAudit, ServiceInstance
 from provisioning.instances.repository import ServiceRepository
+from provisioning.metrics import TRANSITIONS
 
 _EVENTS: dict[Action, type[ServiceActivated | ServiceSuspended | ServiceReactivated | ServiceTerminated]] = {
     Action.ACTIVATE: ServiceActivated,
@@ -94,6 +96,7 @@ async def change_state(session: AsyncSession, *, service: ServiceInstance, actio
             payload={"reason": cause.rule or cause.note}, now=now,
         )
     await session.flush()
+    count_after_commit(session, TRANSITIONS, action=action.value, decided_by=cause.decided_by)
 
 
 async def record_order(session: AsyncSession, *, event: ServiceOrdered, box: SecretBox, now: datetime) -> None:

@@ -93,6 +93,7 @@ class InvoiceIssued(Event):
     total: MoneyModel
     due_on: date
     lines: list[InvoiceLineInfo]
+    kind: str | None = None  # "order", "renewal", "upgrade" (None from publishers before the field existed)
 
 
 class InvoicePaid(Event):

@@ -173,7 +173,7 @@ class OutboxRelay:
                 error = repr(failed[0][1])[:1000]
                 await conn.execute(_MARK_FAILED, {"ids": [row.id for row, _ in failed], "error": error})
         for row in confirmed:
-            self._metrics.events_published.labels(row.routing_key).inc()
+            self._metrics.published(row.routing_key, row.payload)  # and the business facts it carries
         if failed:
             for _, exc in failed:
                 if isinstance(exc, asyncio.CancelledError):
