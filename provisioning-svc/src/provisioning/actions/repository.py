@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -37,22 +37,39 @@ class ActionRepository:
         )
         return list((await self.session.scalars(query)).all())
 
+    async def lock_claimed(self, attempts: dict[int, int]) -> list[DriverAction]:
+        """Lock claimed actions (id → the attempt number the claim wrote) that are still that claim's: pending, same
+        attempt. One whose lease ran out and was claimed again is the newer claim's to record (P-4: done once)."""
+        query = (
+            select(DriverAction)
+            .where(DriverAction.id.in_(list(attempts)), DriverAction.status == "pending")
+            .order_by(DriverAction.id)
+            .with_for_update()
+        )
+        return [a for a in (await self.session.scalars(query)).all() if a.attempts == attempts[a.id]]
+
     async def get_for_update(self, action_id: int) -> DriverAction | None:
         return await self.session.get(DriverAction, action_id, with_for_update=True)
 
     async def failing(self, *, min_attempts: int, limit: int) -> list[DriverAction]:
         query = (
             select(DriverAction)
-            .where(DriverAction.status == "pending", DriverAction.attempts >= min_attempts)
+            .where(*_failing(min_attempts))
             .order_by(DriverAction.created_at, DriverAction.id)
             .limit(limit)
         )
         return list((await self.session.scalars(query)).all())
 
     async def count_failing(self, *, min_attempts: int) -> int:
-        query = select(func.count()).where(DriverAction.status == "pending", DriverAction.attempts >= min_attempts)
+        query = select(func.count()).where(*_failing(min_attempts))
         return int((await self.session.execute(query)).scalar_one())
 
     async def for_service(self, service_id: uuid.UUID) -> list[DriverAction]:
         query = select(DriverAction).where(DriverAction.service_id == service_id).order_by(DriverAction.id)
         return list((await self.session.scalars(query)).all())
+
+
+def _failing(min_attempts: int) -> list[ColumnElement[bool]]:
+    """Pending and failed at least `min_attempts` times; an attempt in flight (claimed, no error yet) is not."""
+    return [DriverAction.status == "pending", DriverAction.attempts >= min_attempts,
+            DriverAction.last_error.is_not(None)]

@@ -1,11 +1,25 @@
-"""P-4: the worker that runs driver actions. Each action is claimed with `FOR UPDATE SKIP LOCKED` (any number of
-replicas), run, and marked done in one transaction with its effects; a failure is recorded and retried with
-exponential back-off, forever: it shows in the operators' failed-action list and metric, and is never dropped."""
+"""P-4: the worker that runs driver actions, in passes of three steps (any number of replicas):
+
+1. claim: one transaction locks up to a batch of due actions with `FOR UPDATE SKIP LOCKED`, only the oldest pending
+   one of each service (so one service's actions run in order, never two at once), counts the attempt and leases
+   each action (`next_attempt_at` moves past the lease), then commits: a worker that dies now leaves actions that
+   are due again when their lease ends;
+2. call: the panel calls of the batch run concurrently (bounded), outside any transaction;
+3. record: one transaction locks the claimed actions again, keeps only those its claim still holds (same attempt
+   number: a lease that ran out and was claimed again belongs to the new claim, so nothing is recorded twice) and
+   writes each outcome with its effects; a failure is retried with exponential back-off, forever: it shows in the
+   operators' failed-action list and metric, and is never dropped.
+
+Drivers are idempotent (P-4), so an action whose worker died after the call is simply called again. A driver that
+writes to our database (manual: a staff task) runs inside the record transaction, one at a time."""
 
 import asyncio
 import contextlib
+import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import structlog
 from prometheus_client import Gauge
@@ -16,7 +30,8 @@ from abono.messaging.broker import wait_first
 from abono.metrics import ServiceMetrics
 from provisioning.actions.models import DriverAction
 from provisioning.actions.repository import ActionRepository
-from provisioning.drivers.base import Account, DriverCall, DriverError, Provisioned
+from provisioning.drivers.base import Account, DriverCall, DriverError, Provisioned, ProvisioningDriver
+from provisioning.drivers.manual import ManualDriver
 from provisioning.instances import service as instances
 from provisioning.instances import upgrades
 from provisioning.instances.lifecycle import State
@@ -25,6 +40,28 @@ from provisioning.runtime import Runtime
 
 log = structlog.get_logger("provisioning.actions")
 ENDED = {State.TERMINATED.value, State.CANCELLED.value}
+# Longer than any driver call can take (httpx's 5 s timeout per request, a status check after a refusal) plus the
+# record step: an action is claimed again only if its worker is gone.
+LEASE = timedelta(seconds=120)
+CONCURRENCY = 16  # panel calls in flight per worker
+FAILING_REFRESH_SECONDS = 30.0  # the failing gauge is re-counted at least this often (other replicas, retries)
+
+
+@dataclass
+class Claim:
+    """What a pass needs of one claimed action after its claim transaction has committed."""
+
+    id: int
+    service_id: uuid.UUID
+    kind: str
+    driver: str
+    payload: dict[str, Any]
+    attempt: int  # the attempt number this claim wrote: the record step's fencing token
+    had_failed: bool
+    driver_settings: dict[str, Any] = field(default_factory=dict)
+    call: DriverCall | None = None  # None with no error: nothing to do on a panel (the service ended)
+    error: BaseException | None = None
+    outcome: Provisioned | None = None
 
 
 class ActionWorker:
@@ -37,6 +74,7 @@ class ActionWorker:
                                          ("driver", "kind", "outcome"))
         self._failing = Gauge(f"{metrics.prefix}_driver_actions_failing", "Pending driver actions that have failed",
                               registry=metrics.registry)
+        self._failing_counted_at: float | None = None  # monotonic; None: count at the next pass
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -53,19 +91,18 @@ class ActionWorker:
             self._task = None
 
     async def run_once(self) -> int:
-        """One pass: run every due action (up to the batch size); how many were attempted."""
+        """Run every due action, up to the batch size: batches of claim, concurrent panel calls, record (a service's
+        next action becomes due once the one before it is done: a later batch of the same pass runs it); how many
+        were attempted."""
         done = 0
         while done < self.settings.action_batch_size:
-            async with unit_of_work(self._sessionmaker) as session:
-                now = self.runtime.clock.now()
-                claimed = await ActionRepository(session).claim_due(now=now, limit=1)
-                if not claimed:
-                    break
-                await self._attempt(session, claimed[0], now)
-            done += 1
-        async with unit_of_work(self._sessionmaker) as session:
-            self._failing.set(await ActionRepository(session).count_failing(
-                min_attempts=self.settings.action_failing_after_attempts))
+            claims = await self.claim(limit=self.settings.action_batch_size - done)
+            if not claims:
+                break
+            await self.call(claims)
+            await self.record(claims)
+            done += len(claims)
+        await self._count_failing()
         return done
 
     async def _run(self) -> None:
@@ -78,61 +115,169 @@ class ActionWorker:
             if count < self.settings.action_batch_size:
                 await wait_first(self._stopping.wait(), within=self.settings.action_poll_seconds)
 
-    async def _attempt(self, session: AsyncSession, action: DriverAction, now: datetime) -> None:
-        action.attempts += 1
-        action.last_attempt_at = now
+    # --- 1. claim ------------------------------------------------------------------------------------------------
+    async def claim(self, *, limit: int) -> list[Claim]:
+        """Lease up to `limit` due actions (one per service) in one committed transaction."""
+        async with unit_of_work(self._sessionmaker) as session:
+            now = self.runtime.clock.now()
+            actions = await ActionRepository(session).claim_due(now=now, limit=limit)
+            claims = []
+            for action in actions:
+                action.attempts += 1
+                action.last_attempt_at = now
+                action.next_attempt_at = now + LEASE
+                claims.append(await self._prepare(session, action))
+            await session.flush()
+        return claims
+
+    async def _prepare(self, session: AsyncSession, action: DriverAction) -> Claim:
+        claim = Claim(id=action.id, service_id=action.service_id, kind=action.kind, driver=action.driver,
+                      payload=dict(action.payload), attempt=action.attempts, had_failed=action.last_error is not None)
         try:
-            # A savepoint: what a failed call wrote (a manual task) goes, the attempt's bookkeeping stays.
+            repo = ServiceRepository(session)
+            service = await repo.get(action.service_id)
+            if service is None:
+                raise DriverError("the service does not exist")
+            if service.state in ENDED and action.kind != "terminate":
+                # Ended before this ran (e.g. B-17 while the create waited): nothing left to do on a panel.
+                log.info("driver_action_skipped", action_id=action.id, kind=action.kind, state=service.state)
+                return claim
+            access = await repo.access(service.id)
+            password = access.password_encrypted if access else None
+            account = Account(
+                service_id=service.id, client_id=service.client_id, product_code=service.product_code,
+                product_name=service.product_name, kind=service.kind, domain=service.domain,
+                settings=service.driver_settings, username=access.username if access else None,
+                password=self.runtime.box.decrypt(password) if password else None,
+            )
+            claim.driver_settings = dict(service.driver_settings)
+            claim.call = DriverCall(action_id=action.id, account=account, reason=action.payload.get("reason"),
+                                    package=action.payload.get("package"))
+        except Exception as exc:  # noqa: BLE001 - recorded as a failed attempt, retried
+            claim.error = exc
+        return claim
+
+    # --- 2. call -------------------------------------------------------------------------------------------------
+    async def call(self, claims: list[Claim]) -> None:
+        """Run the remote panel calls of a batch concurrently (at most CONCURRENCY at once), outside a transaction;
+        each outcome (or error) is kept on its claim."""
+        limit = asyncio.Semaphore(CONCURRENCY)
+
+        async def one(claim: Claim, driver: ProvisioningDriver) -> None:
+            async with limit:
+                try:
+                    claim.outcome = await _invoke(driver, claim)
+                except Exception as exc:  # noqa: BLE001 - any failure is retried, never dropped (P-4)
+                    claim.error = exc
+
+        remote = []
+        for claim in claims:
+            if claim.call is None or claim.error is not None:
+                continue
+            try:
+                driver = self._driver(claim, session=None)
+            except Exception as exc:  # noqa: BLE001 - e.g. a server no longer configured: retried
+                claim.error = exc
+                continue
+            if driver is not None:
+                remote.append(one(claim, driver))
+        await asyncio.gather(*remote)
+
+    def _driver(self, claim: Claim, *, session: AsyncSession | None) -> ProvisioningDriver | None:
+        """The claim's remote driver; None for a driver that writes to our database (it needs the record step's
+        session: built then)."""
+        kind = self.settings.driver_aliases.get(claim.driver, claim.driver)
+        if kind == "manual" and session is None:
+            return None
+        # Remote drivers never touch the session; the registry's signature wants one for the manual driver.
+        return self.runtime.drivers.driver(claim.driver, claim.driver_settings, session=session,  # type: ignore[arg-type]
+                                           now=self.runtime.clock.now())
+
+    # --- 3. record -----------------------------------------------------------------------------------------------
+    async def record(self, claims: list[Claim]) -> None:
+        """Write every outcome of the batch, with its effects, in one transaction."""
+        async with unit_of_work(self._sessionmaker) as session:
+            now = self.runtime.clock.now()
+            held = {a.id: a for a in await ActionRepository(session).lock_claimed(
+                {c.id: c.attempt for c in claims})}
+            for claim in claims:
+                action = held.get(claim.id)
+                if action is None:  # its lease ran out and another claim holds it now: that one records it
+                    log.warning("driver_action_lease_lost", action_id=claim.id, attempt=claim.attempt)
+                    continue
+                await self._record_one(session, action, claim, now)
+            await session.flush()
+
+    async def _record_one(self, session: AsyncSession, action: DriverAction, claim: Claim, now: datetime) -> None:
+        try:
+            # A savepoint: what a failed attempt wrote (a manual task, half an effect) goes, the bookkeeping stays.
             async with session.begin_nested():
-                await self._execute(session, action, now)
+                if claim.error is not None:
+                    raise claim.error
+                if claim.call is not None and self._is_local(claim):
+                    claim.outcome = await self._call_local(session, claim, now)
+                await self._apply(session, claim, now)
         except Exception as exc:  # noqa: BLE001 - any failure is retried, never dropped (P-4)
             delay = min(self.settings.action_retry_max_seconds,
                         self.settings.action_retry_base_seconds * 2 ** (action.attempts - 1))
             action.next_attempt_at = now + timedelta(seconds=delay)
             action.last_error = (str(exc) if isinstance(exc, DriverError) else repr(exc))[:2000]
+            self._failing_counted_at = None
             self._attempts.labels(action.driver, action.kind, "failed").inc()
             log.warning("driver_action_failed", action_id=action.id, service_id=str(action.service_id),
                         kind=action.kind, driver=action.driver, attempts=action.attempts, retry_in=delay,
                         error=action.last_error)
         else:
+            if claim.had_failed:
+                self._failing_counted_at = None
             action.status, action.done_at, action.last_error = "done", now, None
             self._attempts.labels(action.driver, action.kind, "ok").inc()
             log.info("driver_action_done", action_id=action.id, service_id=str(action.service_id),
                      kind=action.kind, driver=action.driver, attempts=action.attempts)
-        await session.flush()
 
-    async def _execute(self, session: AsyncSession, action: DriverAction, now: datetime) -> None:
-        repo = ServiceRepository(session)
-        service = await repo.get(action.service_id)
-        if service is None:
-            raise DriverError("the service does not exist")
-        if service.state in ENDED and action.kind != "terminate":
-            log.info("driver_action_skipped", action_id=action.id, kind=action.kind, state=service.state)
-            return  # ended before this ran (e.g. B-17 while the create waited): nothing left to do on a panel
-        access = await repo.access(service.id)
-        password = access.password_encrypted if access else None
-        account = Account(
-            service_id=service.id, client_id=service.client_id, product_code=service.product_code,
-            product_name=service.product_name, kind=service.kind, domain=service.domain,
-            settings=service.driver_settings, username=access.username if access else None,
-            password=self.runtime.box.decrypt(password) if password else None,
-        )
-        call = DriverCall(action_id=action.id, account=account, reason=action.payload.get("reason"),
-                          package=action.payload.get("package"))
-        driver = self.runtime.drivers.driver(action.driver, service.driver_settings, session=session, now=now)
-        if action.kind == "create":
-            provisioned: Provisioned = await driver.create(call)
-            if provisioned.completed:
-                await instances.complete_activation(session, service_id=service.id, provisioned=provisioned,
-                                                    box=self.runtime.box, decided_by="driver", now=now)
-        elif action.kind == "suspend":
-            await driver.suspend(call)
-        elif action.kind == "unsuspend":
-            await driver.unsuspend(call)
-        elif action.kind == "terminate":
-            await driver.terminate(call)
-        elif action.kind == "change_package":
-            await driver.change_package(call)
-            await upgrades.finish(session, upgrade_id=uuid.UUID(action.payload["upgrade_id"]), now=now)
-        else:
-            raise DriverError(f"unknown action kind {action.kind!r}")
+    def _is_local(self, claim: Claim) -> bool:
+        return self.settings.driver_aliases.get(claim.driver, claim.driver) == "manual"
+
+    async def _call_local(self, session: AsyncSession, claim: Claim, now: datetime) -> Provisioned | None:
+        driver = self.runtime.drivers.driver(claim.driver, claim.driver_settings, session=session, now=now)
+        assert isinstance(driver, ManualDriver)
+        return await _invoke(driver, claim)
+
+    async def _apply(self, session: AsyncSession, claim: Claim, now: datetime) -> None:
+        """What a done action changes in our database."""
+        if claim.call is None:
+            return
+        if claim.kind == "create" and claim.outcome is not None and claim.outcome.completed:
+            await instances.complete_activation(session, service_id=claim.service_id, provisioned=claim.outcome,
+                                                box=self.runtime.box, decided_by="driver", now=now)
+        elif claim.kind == "change_package":
+            await upgrades.finish(session, upgrade_id=uuid.UUID(claim.payload["upgrade_id"]), now=now)
+
+    async def _count_failing(self) -> None:
+        """Re-count the failing gauge when an outcome changed it, or now and then (other replicas, staff retries)."""
+        counted = self._failing_counted_at
+        if counted is not None and time.monotonic() - counted < FAILING_REFRESH_SECONDS:
+            return
+        async with unit_of_work(self._sessionmaker) as session:
+            self._failing.set(await ActionRepository(session).count_failing(
+                min_attempts=self.settings.action_failing_after_attempts))
+        self._failing_counted_at = time.monotonic()
+
+
+async def _invoke(driver: ProvisioningDriver, claim: Claim) -> Provisioned | None:
+    """The driver call an action means."""
+    assert claim.call is not None
+    call = claim.call
+    if claim.kind == "create":
+        return await driver.create(call)
+    if claim.kind == "suspend":
+        await driver.suspend(call)
+    elif claim.kind == "unsuspend":
+        await driver.unsuspend(call)
+    elif claim.kind == "terminate":
+        await driver.terminate(call)
+    elif claim.kind == "change_package":
+        await driver.change_package(call)
+    else:
+        raise DriverError(f"unknown action kind {claim.kind!r}")
+    return None
