@@ -1,50 +1,52 @@
 """Dunning (B-3..B-6) on each unpaid invoice, every step recorded once so its event is emitted once:
 reminders before the due date, suspension of the invoice's services (B-4), of all the client's services after
-business days (B-5), termination and cancellation (B-6)."""
+business days (B-5), termination and cancellation (B-6).
+
+The common steps are swept set-based, by chunks of invoices in one transaction each (`_sweep`): 100k overdue
+services are decided in seconds, not in 100k transactions. Invoices past their B-6 day (few: B-6 cancels them)
+are dunned one by one (`_dun_one`), first, as they are the oldest: the same order as dunning each in turn.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
+from functools import partial
 
+import structlog
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.clock import Clock
 from abono.db import unit_of_work
 from abono.events import InvoiceReminder, SuspensionDecided, TerminationDecided
+from abono.events.base import Event
 from abono.messaging import emit
 from abono.money import Money, MoneyModel
 from billing.changes.reissue import cancel_invoice
 from billing.config import BillingSettings
 from billing.cycles import add_business_days, local_date
-from billing.invoices.models import Invoice, InvoiceKind, InvoiceStatus
+from billing.invoices.models import Invoice, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
+from billing.scheduler.dunning_queries import ActiveService, DunningQueries
 from billing.subscriptions.models import Subscription, SubscriptionStatus
 from billing.subscriptions.repository import SubscriptionRepository
 
+log = structlog.get_logger("billing.dunning")
+
 ACTIVE = SubscriptionStatus.ACTIVE.value
 ENDED = (SubscriptionStatus.TERMINATED.value, SubscriptionStatus.CANCELLED.value)
+# Invoices per sweep transaction: large enough that the per-transaction cost vanishes, small enough that locks are
+# held briefly and a payment waits at most one chunk for its client's services.
+SWEEP_CHUNK = 2000
+DEADLOCK_DETECTED = "40P01"
 
 
 async def _invoice_services(session: AsyncSession, invoice: Invoice) -> list[Subscription]:
     ids = [sid for line in await InvoiceRepository(session).lines(invoice.id) for sid in line.service_ids]
     return await SubscriptionRepository(session).many(ids, for_update=True) if ids else []
-
-
-async def _remind(session: AsyncSession, invoice: Invoice, *, today: date, settings: BillingSettings,
-                  clock: Clock) -> None:
-    """B-3: of the reminders whose day has come, only the latest is sent (a late run never sends a stale one)."""
-    if today >= invoice.due_on:
-        return
-    reached = sorted(d for d in settings.reminder_days_before if invoice.due_on - timedelta(days=d) <= today)
-    repo = InvoiceRepository(session)
-    for index, days in enumerate(reached):
-        if await repo.record_step(invoice.id, f"reminder-{days}", clock.now()) and index == 0:
-            await emit(session, InvoiceReminder(
-                invoice_id=invoice.id, client_id=invoice.client_id, number=invoice.number, occurred_at=clock.now(),
-                total=MoneyModel.of(Money(invoice.total_minor, invoice.currency)), due_on=invoice.due_on,
-                days_before=days))
 
 
 async def _suspend(session: AsyncSession, invoice: Invoice, services: list[Subscription], *, rule: str,
@@ -71,12 +73,12 @@ async def _terminate(session: AsyncSession, invoice: Invoice, *, clock: Clock) -
                                                invoice_id=invoice.id, rule="B-6", occurred_at=now))
 
 
-async def _dun(session: AsyncSession, invoice_id: uuid.UUID, *, today: date, settings: BillingSettings,
-               clock: Clock) -> None:
+async def _dun_one(session: AsyncSession, invoice_id: uuid.UUID, *, today: date, settings: BillingSettings,
+                   clock: Clock) -> None:
+    """B-4, B-5 (if a run missed them) and B-6 for an invoice past its B-6 day (no reminder is due any more)."""
     invoice = await session.scalar(select(Invoice).where(Invoice.id == invoice_id).with_for_update(skip_locked=True))
     if invoice is None or invoice.status != InvoiceStatus.UNPAID:
         return  # paid meanwhile, or another replica holds it
-    await _remind(session, invoice, today=today, settings=settings, clock=clock)
     repo, due = InvoiceRepository(session), invoice.due_on
     if today >= due + timedelta(days=settings.suspend_after_days) and await repo.record_step(
             invoice.id, "B-4", clock.now()):
@@ -90,16 +92,110 @@ async def _dun(session: AsyncSession, invoice_id: uuid.UUID, *, today: date, set
         await _terminate(session, invoice, clock=clock)
 
 
+class _Calendar:
+    """The B-4, B-5 and B-6 days of a due date (B-5 counts business days: computed once per due date)."""
+
+    def __init__(self, settings: BillingSettings) -> None:
+        self.settings = settings
+        self._b5: dict[date, date] = {}
+
+    def b4(self, due: date) -> date:
+        return due + timedelta(days=self.settings.suspend_after_days)
+
+    def b5(self, due: date) -> date:
+        if due not in self._b5:
+            self._b5[due] = add_business_days(due, self.settings.suspend_all_after_business_days,
+                                              self.settings.holiday_country)
+        return self._b5[due]
+
+    def b6(self, due: date) -> date:
+        return due + timedelta(days=self.settings.terminate_after_days)
+
+    def steps_due(self, due: date, today: date) -> list[str]:
+        """The steps whose day has come for an invoice due on `due` (before its B-6 day): the reminders (B-3), the
+        latest first (only it is sent: a late run never sends a stale one), or B-4 and B-5."""
+        if today < due:
+            reached = sorted(d for d in self.settings.reminder_days_before if due - timedelta(days=d) <= today)
+            return [f"reminder-{days}" for days in reached]
+        return [rule for rule, day in (("B-4", self.b4(due)), ("B-5", self.b5(due))) if today >= day]
+
+
+async def _sweep(session: AsyncSession, *, ids: Sequence[uuid.UUID], today: date, calendar: _Calendar,
+                 clock: Clock) -> None:
+    """B-3, B-4 and B-5 for a chunk of invoices (none past its B-6 day) in one transaction, with the results of
+    dunning them one by one in due-date order: each step claimed once, a reminder only for the latest reached, one
+    `SuspensionDecided` per (invoice, rule) listing the services it suspended, which were active until then."""
+    queries, now = DunningQueries(session), clock.now()
+    invoices = await queries.lock_unpaid(ids)
+    claimed = await queries.claim_steps(
+        [(i.id, step) for i in invoices for step in calendar.steps_due(i.due_on, today)], now)
+    if not claimed:
+        return
+    billed = await queries.invoice_services([i.id for i in invoices if (i.id, "B-4") in claimed])
+    # Every service B-4 or B-5 takes below, and only those: suspended (if still active) in one statement.
+    active = {s.id: s for s in await queries.suspend_active(
+        {sid for sids in billed.values() for sid in sids},
+        {i.client_id for i in invoices if (i.id, "B-5") in claimed}, now)}
+    of_client: dict[uuid.UUID, list[ActiveService]] = {}
+    for service in sorted(active.values(), key=lambda s: (s.created_at, s.id)):  # the order the events list them
+        of_client.setdefault(service.client_id, []).append(service)
+    events: list[Event] = []
+    for invoice in invoices:
+        steps = calendar.steps_due(invoice.due_on, today)
+        if steps and steps[0].startswith("reminder-") and (invoice.id, steps[0]) in claimed:
+            events.append(InvoiceReminder(
+                invoice_id=invoice.id, client_id=invoice.client_id, number=invoice.number, occurred_at=now,
+                total=MoneyModel.of(Money(invoice.total_minor, invoice.currency)), due_on=invoice.due_on,
+                days_before=int(steps[0].removeprefix("reminder-"))))
+        for rule in ("B-4", "B-5"):
+            if (invoice.id, rule) not in claimed:
+                continue
+            if rule == "B-4":  # the invoice's own services (whoever owns them now)
+                candidates = sorted((active[sid] for sid in set(billed.get(invoice.id, ())) if sid in active),
+                                    key=lambda s: (s.created_at, s.id))
+            else:  # B-5: the debtor is the client, not the service
+                candidates = [s for s in of_client.get(invoice.client_id, ()) if s.id in active]
+            for service in candidates:
+                del active[service.id]
+            if candidates:
+                events.append(SuspensionDecided(client_id=invoice.client_id, service_ids=[s.id for s in candidates],
+                                                invoice_id=invoice.id, rule=rule, occurred_at=now))
+    await emit(session, *events)
+
+
 async def run_dunning(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
-                      settings: BillingSettings) -> int:
-    """Every unpaid invoice whose reminders or deadlines may have come; returns how many were looked at."""
+                      settings: BillingSettings, chunk: int = SWEEP_CHUNK) -> int:
+    """Every unpaid invoice whose reminders or deadlines may have come; returns how many were looked at.
+
+    In due-date order, as dunning them one by one would: those past their B-6 day (the oldest, few: B-6 cancels
+    them) one per transaction, then the rest by chunks of `chunk`, one transaction each."""
     today = local_date(clock.now(), settings.calendar_timezone)
     horizon = today + timedelta(days=max(settings.reminder_days_before, default=0))
+    calendar = _Calendar(settings)
     async with unit_of_work(sessionmaker) as session:
-        ids = list(await session.scalars(select(Invoice.id).where(  # an unpaid upgrade only expires (B-14)
-            Invoice.status == InvoiceStatus.UNPAID, Invoice.kind != InvoiceKind.UPGRADE, Invoice.due_on <= horizon,
-        ).order_by(Invoice.due_on)))
-    for invoice_id in ids:
+        due = await DunningQueries(session).candidates(horizon)
+    for late in (c for c in due if today >= calendar.b6(c.due_on)):
         async with unit_of_work(sessionmaker) as session:
-            await _dun(session, invoice_id, today=today, settings=settings, clock=clock)
-    return len(ids)
+            await _dun_one(session, late.id, today=today, settings=settings, clock=clock)
+    # An invoice whose due steps are all recorded has nothing left today: not even locked (a rerun costs a read).
+    rest = [c.id for c in due if today < calendar.b6(c.due_on) and not c.done.issuperset(
+        calendar.steps_due(c.due_on, today))]
+    for start in range(0, len(rest), chunk):
+        await _with_retry(sessionmaker, partial(_sweep, ids=rest[start:start + chunk], today=today,
+                                                calendar=calendar, clock=clock))
+    return len(due)
+
+
+async def _with_retry(sessionmaker: async_sessionmaker[AsyncSession],
+                      work: Callable[[AsyncSession], Awaitable[None]], attempts: int = 3) -> None:
+    """One transaction for `work`, again if PostgreSQL chose it as a deadlock's victim (say against a payment
+    locking the same client's services in another order): nothing of it was kept, so it is simply redone."""
+    for attempt in range(1, attempts + 1):
+        try:
+            async with unit_of_work(sessionmaker) as session:
+                await work(session)
+            return
+        except DBAPIError as exc:
+            if attempt == attempts or getattr(exc.orig, "sqlstate", None) != DEADLOCK_DETECTED:
+                raise
+            log.warning("dunning_chunk_deadlock_retried", attempt=attempt)
