@@ -23,6 +23,7 @@ from abono.testing import free_port
 from bench.common import (
     AMQP_URL,
     REPO_ROOT,
+    Child,
     Children,
     Figure,
     ScenarioFailed,
@@ -30,6 +31,7 @@ from bench.common import (
     ensure_bench_vhost,
     percentile,
     say,
+    start_profiler,
     wait_ready,
 )
 from bench.options import Options
@@ -130,10 +132,17 @@ async def run(opts: Options) -> list[Figure]:
             "--out", str(out),
         ])
         # fmt: on
+        profilers: list[Child | None] | None = None if opts.profile else []
         while load.alive():
             provisioning.check_alive()
             billing.check_alive()
+            if profilers is None and "set-up:" in load.log_path.read_text(errors="replace"):
+                # The measured part starts: profile it, not the set-up.
+                profilers = [start_profiler(children, t, plan.seconds, opts.profile) for t in (billing, provisioning)]
             await asyncio.sleep(0.2)
+        for profiler in profilers or []:
+            if profiler is not None:  # py-spy writes its file when its duration ends
+                await profiler.wait(within=plan.seconds + 30)
         if load.proc.returncode != 0:
             raise ScenarioFailed(f"reactivation load failed:\n{load.tail()}")
         cpu = {
