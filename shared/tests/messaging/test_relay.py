@@ -132,6 +132,25 @@ async def test_commit_wakes_the_relay_of_its_own_process_without_notify(bus: Bus
     assert notified == []
 
 
+async def test_event_emitted_in_a_savepoint_wakes_the_relay_at_the_root_commit(bus: Bus) -> None:
+    """SQLAlchemy dispatches after_commit when a savepoint is released too: a wake-up then would find nothing
+    committed, and the event would wait for the sweep."""
+    tap = await bus.tap()
+    relay = bus.relay(await bus.broker(), sweep_seconds=60)
+    await relay.start()
+    await bus.emit(bus.Ping(label="warm-up"))
+    await tap.wait(1)
+
+    async with bus.sessionmaker() as session, session.begin():
+        async with session.begin_nested():
+            await emit(session, bus.Ping(label="in a savepoint"))
+        await asyncio.sleep(0.5)  # the transaction goes on after the release: a relay woken then finds nothing
+    started = time.monotonic()
+    await tap.wait(2, within=2.0)
+
+    assert time.monotonic() - started < 2.0
+
+
 async def test_commit_in_a_process_without_relay_wakes_the_relay_through_notify(
     bus: Bus, monkeypatch: pytest.MonkeyPatch
 ) -> None:

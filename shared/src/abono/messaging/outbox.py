@@ -41,14 +41,18 @@ async def emit_written(session: AsyncSession) -> None:
     """Wake the relay at commit for outbox rows the caller wrote itself in the session's transaction (a bulk
     `INSERT ... SELECT`, as billing's renewal run does): what `emit` does after its insert."""
     key = database_key((await session.connection()).engine.url)
-    if not local_relays(key):
+    if local_relays(key):
+        session.info[_WAKE_PENDING] = key  # see _wake_after_commit
+    else:
         await session.execute(_NOTIFY)
-    elif not session.info.get(_WAKE_PENDING):
-        session.info[_WAKE_PENDING] = key
-        event.listen(session.sync_session, "after_commit", _wake_after_commit, once=True)
 
 
+@event.listens_for(Session, "after_commit")
 def _wake_after_commit(session: Session) -> None:
+    # SQLAlchemy also dispatches after_commit when a savepoint is released: wait for the root transaction's commit
+    # (waking the relay before it would find nothing, and the next wake-up is the sweep's).
+    if session.get_nested_transaction() is not None:
+        return
     key = session.info.pop(_WAKE_PENDING, None)
     if key is not None:
         for wake in local_relays(key):
