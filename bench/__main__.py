@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import FrameType
 
-from bench import dunning_sweep, event_bus, gateway, reactivation
+from bench import dunning_sweep, event_bus, gateway, reactivation, renewal_run
 from bench.common import Figure, emit_figure, say
 from bench.options import Options
 
@@ -26,6 +26,7 @@ SCENARIOS: dict[str, Scenario] = {
     "event_bus": event_bus.run,
     "gateway": gateway.run,
     "reactivation": reactivation.run,
+    "renewal_run": renewal_run.run,
     "dunning_sweep": dunning_sweep.run,
 }
 

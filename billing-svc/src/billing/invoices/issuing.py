@@ -21,6 +21,8 @@ from billing.invoices.models import Invoice, InvoiceKind, InvoiceLine, InvoiceSt
 from billing.invoices.repository import InvoiceRepository
 from billing.payments import credit
 
+CREDIT_APPLIED = "applied to invoice"  # the reason of the credit entry an invoice's issue uses (B-10)
+
 
 @dataclass(frozen=True)
 class DraftLine:
@@ -75,7 +77,7 @@ async def issue_invoice(
     available = await credit.balance(session, client_id, currency)
     use = min(available.amount_minor, invoice.total_minor)
     if use > 0:  # B-10: credit pays the next invoices automatically
-        await credit.add_entry(session, client_id=client_id, amount=Money(-use, currency), reason="applied to invoice",
+        await credit.add_entry(session, client_id=client_id, amount=Money(-use, currency), reason=CREDIT_APPLIED,
                                invoice_id=invoice.id, at=now)
         invoice.credit_applied_minor = use
         invoice.total_minor -= use
@@ -85,6 +87,7 @@ async def issue_invoice(
         due_on=due_on, lines=[
             InvoiceLineInfo(description=r.description, amount=MoneyModel.of(Money(r.amount_minor, currency)),
                             service_id=r.service_ids[0] if len(r.service_ids) == 1 else None) for r in rows],
+        kind=kind.value,
     ))
     if invoice.total_minor == 0:
         await settle(session=session, clock=clock, settings=settings, invoice=invoice, method="credit")

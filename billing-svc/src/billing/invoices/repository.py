@@ -26,6 +26,26 @@ class InvoiceRepository:
         """B-19: unique (a database constraint) and unguessable."""
         return "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(length))
 
+    async def next_numbers(self, prefix: str, count: int) -> list[str]:
+        """`count` invoice numbers reserved in one round trip, in increasing order."""
+        values = await self.session.scalars(
+            text("SELECT nextval('invoice_number_seq') FROM generate_series(1, :n)"), {"n": count})
+        return [f"{prefix}-{value:08d}" for value in sorted(int(v) for v in values)]
+
+    @staticmethod
+    def new_payment_references(length: int, count: int) -> list[str]:
+        """`count` distinct B-19 references, drawn like `new_payment_reference` (one big random number each)."""
+        base, space = len(_REFERENCE_ALPHABET), len(_REFERENCE_ALPHABET) ** length
+        found: dict[str, None] = {}
+        while len(found) < count:
+            value = secrets.randbelow(space)
+            chars = []
+            for _ in range(length):
+                value, digit = divmod(value, base)
+                chars.append(_REFERENCE_ALPHABET[digit])
+            found["".join(chars)] = None
+        return list(found)
+
     async def add(self, invoice: Invoice, lines: Sequence[InvoiceLine]) -> None:
         self.session.add(invoice)
         await self.session.flush()
