@@ -82,7 +82,7 @@ WHERE ('x' || substr(client_id::text, 1, 8))::bit(32)::int % 200 = 0;
 BASELINE_SQL = """
 INSERT INTO bench_invoices (id, number, payment_reference, client_id, currency, kind, status, issued_at, due_on,
                             subtotal_minor, discount_minor, credit_applied_minor, total_minor, payment_method, note)
-SELECT gen_random_uuid(), 'B-' || lpad(g::text, 8, '0'), upper(substr(md5(g::text), 1, 10)),
+SELECT gen_random_uuid(), 'B-' || lpad(g::text, 8, '0'), upper(lpad(to_hex(g), 10, '0')),
        md5('client' || g)::uuid, 'USD', 'renewal', 'unpaid', now(), $1::date + 1 + g % 15, 1500, 0, 0, 1500, NULL,
        'Renovación al precio y las condiciones vigentes (B-16).'
 FROM generate_series(1, $2::int) g

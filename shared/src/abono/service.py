@@ -68,8 +68,11 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         if platform.test_mode and spec.follows_test_clock:
             tasks.append(asyncio.create_task(follow_gateway_clock(app.state.clock, platform.gateway_url)))
         await broker.start()
+        # The relay's own small pool: sharing the requests' pool, it queued behind them for a connection when the
+        # service was busy, and events waited seconds after their commit (bench reactivation, 50 webhooks/s).
+        relay_engine = make_engine(settings.database_url, pool_size=1)
         relay = OutboxRelay(
-            service=spec.name, engine=engine, broker=broker, metrics=metrics,
+            service=spec.name, engine=relay_engine, broker=broker, metrics=metrics,
             sweep_seconds=settings.outbox_sweep_seconds, batch_size=settings.outbox_batch_size,
         )
         runner = ConsumerRunner(
@@ -95,6 +98,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             await relay.stop()
             await broker.stop()
             await read_engine.dispose()
+            await relay_engine.dispose()
             await engine.dispose()
 
     # Metrics are Prometheus (/metrics). FastAPI's native OpenTelemetry check, on by default, looks the OTel
