@@ -319,17 +319,12 @@ class _Worker:
         back alone (with its inbox row) and retried through the queue, the others commit. If the transaction itself
         fails (the database went away), each delivery is applied on its own."""
         try:
-            outcomes = await self._in_one_transaction(ready, isolate=False)
-        except _HandlerFailed:
             try:
+                outcomes = await self._in_one_transaction(ready, isolate=False)
+            except _HandlerFailed:
                 outcomes = await self._in_one_transaction(ready, isolate=True)
-            except Exception as exc:  # noqa: BLE001 - nothing was committed: apply them one by one
-                outcomes = None
-                log.warning("event_batch_rolled_back", queue=self.queue, size=len(ready), error=repr(exc))
         except Exception as exc:  # noqa: BLE001 - nothing was committed: apply them one by one
-            outcomes = None
             log.warning("event_batch_rolled_back", queue=self.queue, size=len(ready), error=repr(exc))
-        if outcomes is None:
             await asyncio.gather(*(self._apply_alone(*item) for item in ready))
             return
         for (message, event, _), outcome in zip(ready, outcomes, strict=True):
