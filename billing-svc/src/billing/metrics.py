@@ -45,14 +45,14 @@ def _currency(payload: Mapping[str, Any]) -> str:
     return str(total.get("currency", "unknown"))
 
 
-def _services(payload: Mapping[str, Any]) -> float:
-    return float(len(payload.get("service_ids") or ()))
+def _services(payload: Mapping[str, Any]) -> int:
+    return len(payload.get("service_ids") or ())
 
 
 count_published("billing.invoice.issued", INVOICES_ISSUED,
                 lambda p: {"kind": str(p.get("kind") or "unspecified"), "currency": _currency(p)})
 count_published("billing.invoice.issued", INVOICED_AMOUNT, lambda p: {"currency": _currency(p)},
-                lambda p: float((p.get("total") or {}).get("amount_minor", 0)))
+                lambda p: int((p.get("total") or {}).get("amount_minor", 0)))  # minor units, never a float
 count_published("billing.invoice.paid", INVOICES_PAID, lambda p: {"method": str(p.get("method", "unknown"))})
 count_published("billing.service.suspension_decided", SUSPENSIONS_DECIDED,
                 lambda p: {"rule": str(p.get("rule", ""))}, _services)
