@@ -33,14 +33,25 @@ from abono.migrations import upgrade
 from abono.settings import PlatformSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
+# Set ABONO_TEST_NAMESPACE to run two checkouts' test suites on one machine at once: every test database and
+# virtual host then carries it as a suffix, so neither run drops or consumes the other's.
+TEST_NAMESPACE = os.environ.get("ABONO_TEST_NAMESPACE", "")
+
+
+def namespaced(name: str) -> str:
+    """`name` with this run's ABONO_TEST_NAMESPACE suffix (unchanged when none is set)."""
+    return f"{name}_{TEST_NAMESPACE}" if TEST_NAMESPACE else name
+
+
 PG_ADMIN_DSN = os.environ.get("ABONO_TEST_PG_DSN", "postgresql://postgres:postgres@127.0.0.1:5432/postgres")
 # Tests use their own RabbitMQ virtual host, so a `make run` on the same broker never sees their events.
-TEST_VHOST = "abono_test"
+TEST_VHOST = namespaced("abono_test")
 AMQP_URL = os.environ.get("ABONO_TEST_AMQP_URL", f"amqp://guest:guest@127.0.0.1:5672/{TEST_VHOST}")
 
 
-def ensure_test_vhost(vhost: str = TEST_VHOST) -> None:
+def ensure_test_vhost(vhost: str = "abono_test") -> None:
     """Create a tests' virtual host with `rabbitmqctl` where missing (idempotent, local broker only)."""
+    vhost = namespaced(vhost)
     if "ABONO_TEST_AMQP_URL" in os.environ or shutil.which("rabbitmqctl") is None:
         return
     listed = subprocess.run(["rabbitmqctl", "-q", "list_vhosts"], capture_output=True, text=True, check=False)
@@ -55,7 +66,7 @@ def amqp_url_for(vhost: str) -> str:
     """The tests' broker URL on virtual host `vhost` (unless ABONO_TEST_AMQP_URL pins one for everything)."""
     if "ABONO_TEST_AMQP_URL" in os.environ:
         return AMQP_URL
-    return f"{AMQP_URL.rsplit('/', 1)[0]}/{vhost}"
+    return f"{AMQP_URL.rsplit('/', 1)[0]}/{namespaced(vhost)}"
 
 
 def database_url(name: str) -> str:
@@ -65,7 +76,8 @@ def database_url(name: str) -> str:
 
 
 async def recreate_database(name: str) -> str:
-    """Drop and create database `name` (terminating stray connections); returns its SQLAlchemy URL."""
+    """Drop and create database `name` (namespaced, terminating stray connections); returns its SQLAlchemy URL."""
+    name = namespaced(name)
     conn = await asyncpg.connect(PG_ADMIN_DSN)
     try:
         await conn.execute(
