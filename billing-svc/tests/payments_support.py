@@ -17,8 +17,8 @@ from abono.testing import platform_settings, serve
 from billing.app import create_app
 from billing.config import BillingSettings
 from billing.fakes import FakeMercadoPago, FakeStripe
-from billing.providers.base import PaymentProvider
-from billing.providers.registry import build_providers
+from billing.payments.provider import PaymentProvider
+from billing.payments.registry import build_providers
 
 STRIPE_SECRET = "whsec_test_current"
 STRIPE_OLD_SECRET = "whsec_test_previous"

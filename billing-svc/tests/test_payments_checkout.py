@@ -15,8 +15,8 @@ from payments_support import PaymentsEnv, new_client, payments_env, unpaid_order
 from abono.errors import InvalidInput
 from abono.money import Money
 from billing.config import BillingSettings
-from billing.providers import rules
-from billing.providers.stripe_provider import stripe_amount
+from billing.payments import rules
+from billing.payments.stripe_provider import stripe_amount
 
 
 @pytest.fixture(scope="module")

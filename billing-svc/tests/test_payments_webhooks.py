@@ -25,8 +25,8 @@ from payments_support import (
 from abono.clock import SystemClock
 from abono.testing import wait_for
 from billing.fakes import mercadopago_request, stripe_headers
-from billing.webhooks import service
-from billing.webhooks.verify import VerifiedEvent
+from billing.payments import webhooks as service
+from billing.payments.verify import VerifiedEvent
 
 
 @pytest.fixture(scope="module")

@@ -30,12 +30,13 @@ unit gets a 100% "2x1" line (shown in the preview), once per pair; renewals are 
 Settings: REFERRAL_ENABLED, REFERRAL_FREE_MONTHS, TWO_FOR_ONE_ENABLED, TWO_FOR_ONE_WINDOW_DAYS.
 Scheduler: service endings (B-15), renewals, dunning, expiry of unpaid upgrades (B-14), every
 BILLING_SCHEDULER_INTERVAL_SECONDS and whenever the test clock moves.
-Payments (issue #4; B-12, B-15, B-17, B-19, B-20): Stripe, MercadoPago and reported transfers behind
-`billing.providers.base.PaymentProvider`. Client: GET /invoices/{id}/payment-methods, POST /invoices/{id}/pay {method}
-(a Checkout Session / preference, the idempotency key committed before the call; transfer: instructions),
-POST /invoices/{id}/transfer-report; staff: GET /staff/transfer-reports. Webhooks: POST /webhooks/stripe and
-/webhooks/mercadopago (400 missing signature headers, 401 bad signature or timestamp out of tolerance, nothing
-stored; else stored once in provider_events and processed after the response, or by the sweep). A worker loop
+Payments (issue #4; B-12, B-15, B-17, B-19, B-20; all in billing.payments): Stripe, MercadoPago and reported
+transfers behind `billing.payments.provider.PaymentProvider`. Client: GET /invoices/{id}/payment-methods,
+POST /invoices/{id}/pay {method} (a Checkout Session / preference, the idempotency key committed before the
+call; transfer: instructions), POST /invoices/{id}/transfer-report; staff: GET /staff/transfer-reports.
+Webhooks: POST /webhooks/stripe and /webhooks/mercadopago (400 missing signature headers, 401 bad signature or
+timestamp out of tolerance, nothing stored; else stored once in provider_events and processed after the
+response, or by the sweep). A worker loop
 sweeps unprocessed events, reconciles open payment attempts with the providers and sends requested refunds.
 Publishes also billing.payment.charged_back (B-17, with billing.service.termination_decided rule "B-17").
 Settings (env BILLING_*): STRIPE_API_KEY (empty: Stripe off), STRIPE_API_URL, STRIPE_WEBHOOK_SECRETS (JSON list, all

@@ -11,13 +11,13 @@ from billing.config import BillingSettings
 from billing.discounts.endpoints import router as coupons_router
 from billing.invoices.endpoints import router as invoices_router
 from billing.orders.endpoints import router as orders_router
+from billing.payments.endpoints import router as payments_router
+from billing.payments.webhook_endpoints import router as webhooks_router
+from billing.payments.worker import start_payments, stop_payments
 from billing.promos.endpoints import router as referrals_router
-from billing.providers.endpoints import router as payments_router
-from billing.reconciliation.worker import start_payments, stop_payments
 from billing.scheduler.runner import start_scheduler, stop_scheduler
 from billing.subscriptions import consumers as subscription_consumers
 from billing.subscriptions.endpoints import router as services_router
-from billing.webhooks.endpoints import router as webhooks_router
 
 
 def create_app(settings: BillingSettings | None = None) -> FastAPI:

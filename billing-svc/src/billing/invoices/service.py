@@ -18,8 +18,8 @@ from billing.cycles import local_date
 from billing.invoices.models import Invoice, InvoiceLine, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
 from billing.payments.models import AuditEntry
+from billing.payments.refunds import request_provider_refunds
 from billing.payments.service import PaymentResult, apply_payment, settle
-from billing.providers.refunds import request_provider_refunds
 from billing.subscriptions.models import SubscriptionStatus
 from billing.subscriptions.repository import SubscriptionRepository
 

@@ -1,8 +1,13 @@
+"""Payments' tables: money received (B-19), the credit ledger (B-10), staff audit, payment attempts at providers
+(idempotency key stored before the call), transfers reported by clients (B-19), refunds sent back through a provider
+(B-15), provider notifications stored raw once, and chargebacks (B-17)."""
+
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, String, Text
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -53,3 +58,103 @@ class AuditEntry(Base):
     target_id: Mapped[uuid.UUID]
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AttemptStatus(StrEnum):
+    STARTED = "started"  # key stored, provider not (yet) answered: a retry reuses the key
+    OPEN = "open"  # the client has a payment page; reconciliation asks about it
+    PAID = "paid"  # a payment of it was applied
+    FAILED = "failed"  # the provider refused to create it
+    CLOSED = "closed"  # the invoice was settled or cancelled otherwise: no longer asked about
+
+
+class PaymentAttempt(Base):
+    __tablename__ = "payment_attempts"
+    __table_args__ = (Index("ix_payment_attempts_status_checked_at", "status", "checked_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id"), index=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    provider: Mapped[str] = mapped_column(Text)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    idempotency_key: Mapped[str] = mapped_column(Text, unique=True)
+    status: Mapped[str] = mapped_column(Text)
+    provider_ref: Mapped[str | None] = mapped_column(Text)  # Checkout Session id / preference id
+    redirect_url: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # last reconciliation question
+
+
+class TransferReport(Base):
+    """B-19: "I paid" by transfer; waits for staff's confirm-transfer (which applies it once per reference)."""
+
+    __tablename__ = "transfer_reports"
+    __table_args__ = (UniqueConstraint("invoice_id", "reference"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id"), index=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    channel: Mapped[str] = mapped_column(Text)  # "bank", "prex", "zelle", ... (the B-12 method discount key)
+    reference: Mapped[str] = mapped_column(Text)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    paid_on: Mapped[date] = mapped_column(Date)
+    proof: Mapped[str] = mapped_column(Text)  # text or URL of the receipt
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ProviderRefund(Base):
+    """B-15: money sent back through the provider that paid; the key is stored before the call."""
+
+    __tablename__ = "provider_refunds"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id"), index=True)
+    payment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payments.id"), unique=True)
+    provider: Mapped[str] = mapped_column(Text)
+    provider_payment_id: Mapped[str] = mapped_column(Text)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    idempotency_key: Mapped[str] = mapped_column(Text, unique=True)
+    status: Mapped[str] = mapped_column(Text)  # "requested" | "done" | "failed"
+    provider_refund_id: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ProviderEvent(Base):
+    __tablename__ = "provider_events"
+    __table_args__ = (UniqueConstraint("provider", "external_id"),
+                      Index("ix_provider_events_unprocessed", "next_attempt_at",
+                            postgresql_where="processed_at IS NULL"))
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    provider: Mapped[str] = mapped_column(Text)
+    external_id: Mapped[str] = mapped_column(Text)  # Stripe's event id; MercadoPago's x-request-id
+    event_type: Mapped[str] = mapped_column(Text)
+    object_id: Mapped[str | None] = mapped_column(Text)  # MercadoPago's signed data.id
+    body: Mapped[str] = mapped_column(Text)  # the raw body, exactly as received
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(Text)
+
+
+class Chargeback(Base):
+    """B-17: a dispute seen once per (provider, dispute id); its effects (terminations, events) happen once."""
+
+    __tablename__ = "chargebacks"
+    __table_args__ = (UniqueConstraint("provider", "dispute_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    provider: Mapped[str] = mapped_column(Text)
+    dispute_id: Mapped[str] = mapped_column(Text)
+    provider_payment_id: Mapped[str] = mapped_column(Text)
+    invoice_id: Mapped[uuid.UUID | None] = mapped_column()
+    client_id: Mapped[uuid.UUID | None] = mapped_column()
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from abono.clock import Clock
 from billing.config import BillingSettings
 from billing.invoices.models import Invoice
+from billing.payments.models import AttemptStatus, PaymentAttempt
+from billing.payments.provider import ProviderPayment, ProviderPaymentStatus
 from billing.payments.service import apply_payment
-from billing.providers.base import ProviderPayment, ProviderPaymentStatus
-from billing.providers.models import AttemptStatus, PaymentAttempt
 
 log = structlog.get_logger("billing.payments")
 

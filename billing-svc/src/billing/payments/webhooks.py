@@ -18,12 +18,12 @@ from abono.db import unit_of_work
 from abono.metrics import count_after_commit
 from billing.config import BillingSettings
 from billing.metrics import WEBHOOKS_PROCESSED
-from billing.providers.applying import apply_provider_payment
-from billing.providers.base import Dispute, PaymentProvider, ProviderPayment, ProviderPaymentStatus
-from billing.providers.stripe_provider import money_from_stripe, payment_from_intent
-from billing.webhooks.chargebacks import record_chargeback
-from billing.webhooks.models import ProviderEvent
-from billing.webhooks.verify import VerifiedEvent
+from billing.payments.applying import apply_provider_payment
+from billing.payments.chargebacks import record_chargeback
+from billing.payments.models import ProviderEvent
+from billing.payments.provider import Dispute, PaymentProvider, ProviderPayment, ProviderPaymentStatus
+from billing.payments.stripe_provider import money_from_stripe, payment_from_intent
+from billing.payments.verify import VerifiedEvent
 
 log = structlog.get_logger("billing.webhooks")
 MAX_BACKOFF = timedelta(hours=1)

@@ -10,10 +10,10 @@ import structlog
 from fastapi import FastAPI
 
 from billing.config import BillingSettings
-from billing.providers.refunds import send_refunds
-from billing.providers.registry import build_providers
-from billing.reconciliation.service import reconcile_once
-from billing.webhooks.service import sweep
+from billing.payments.reconciliation import reconcile_once
+from billing.payments.refunds import send_refunds
+from billing.payments.registry import build_providers
+from billing.payments.webhooks import sweep
 
 log = structlog.get_logger("billing.payments")
 

@@ -14,9 +14,9 @@ from abono.db import unit_of_work
 from abono.money import Money
 from billing.config import BillingSettings
 from billing.invoices.models import Invoice, InvoiceStatus
-from billing.providers.applying import apply_provider_payment
-from billing.providers.base import CheckoutInvoice, PaymentProvider, ProviderError
-from billing.providers.models import AttemptStatus, PaymentAttempt
+from billing.payments.applying import apply_provider_payment
+from billing.payments.models import AttemptStatus, PaymentAttempt
+from billing.payments.provider import CheckoutInvoice, PaymentProvider, ProviderError
 
 log = structlog.get_logger("billing.reconciliation")
 

@@ -13,7 +13,7 @@ from typing import Any
 import stripe
 
 from abono.money import Money, exponent
-from billing.providers.base import (
+from billing.payments.provider import (
     Checkout,
     CheckoutInvoice,
     ProviderError,

@@ -15,12 +15,11 @@ from abono.events import ChargebackReceived, TerminationDecided
 from abono.messaging import emit
 from abono.money import Money, MoneyModel
 from billing.invoices.models import Invoice
-from billing.payments.models import Payment
-from billing.providers.applying import invoice_for
-from billing.providers.base import Dispute, PaymentProvider
+from billing.payments.applying import invoice_for
+from billing.payments.models import Chargeback, Payment
+from billing.payments.provider import Dispute, PaymentProvider
 from billing.subscriptions.models import SubscriptionStatus
 from billing.subscriptions.repository import SubscriptionRepository
-from billing.webhooks.models import Chargeback
 
 log = structlog.get_logger("billing.payments")
 _LIVE = [SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED]

@@ -7,10 +7,10 @@ from abono.auth import CurrentPrincipal, StaffPrincipal
 from abono.db import SessionDep
 from abono.money import Money, MoneyModel
 from billing.deps import ClockDep, SettingsDep, problems
-from billing.providers import service
-from billing.providers.models import TransferReport
-from billing.providers.registry import ProvidersDep
-from billing.providers.schemas import (
+from billing.payments import checkout as service
+from billing.payments.models import TransferReport
+from billing.payments.registry import ProvidersDep
+from billing.payments.schemas import (
     PayInstructions,
     PaymentMethods,
     PayRequest,

@@ -15,9 +15,8 @@ from abono.clock import Clock
 from abono.db import unit_of_work
 from abono.money import Money
 from billing.invoices.models import Invoice
-from billing.payments.models import Payment
-from billing.providers.base import PaymentProvider, ProviderError
-from billing.providers.models import ProviderRefund
+from billing.payments.models import Payment, ProviderRefund
+from billing.payments.provider import PaymentProvider, ProviderError
 
 log = structlog.get_logger("billing.payments")
 PROVIDERS = ("stripe", "mercadopago")

@@ -20,9 +20,9 @@ from abono.errors import DomainError
 from abono.metrics import ServiceMetrics
 from billing.deps import ClockDep, SettingsDep
 from billing.metrics import WEBHOOKS_RECEIVED, WEBHOOKS_REJECTED
-from billing.providers.registry import ProvidersDep
-from billing.webhooks import service
-from billing.webhooks.verify import VerifiedEvent, verify_mercadopago, verify_stripe
+from billing.payments import webhooks as service
+from billing.payments.registry import ProvidersDep
+from billing.payments.verify import VerifiedEvent, verify_mercadopago, verify_stripe
 
 log = structlog.get_logger("billing.webhooks")
 router = APIRouter(tags=["webhooks"])

@@ -16,10 +16,10 @@ from abono.money import Money, MoneyModel
 from billing.clients.models import Client
 from billing.config import BillingSettings
 from billing.invoices.models import Invoice, InvoiceStatus
-from billing.providers import rules
-from billing.providers.base import CheckoutInvoice, PaymentProvider, ProviderError
-from billing.providers.models import AttemptStatus, PaymentAttempt, TransferReport
-from billing.providers.schemas import PayInstructions, TransferReportCreate
+from billing.payments import rules
+from billing.payments.models import AttemptStatus, PaymentAttempt, TransferReport
+from billing.payments.provider import CheckoutInvoice, PaymentProvider, ProviderError
+from billing.payments.schemas import PayInstructions, TransferReportCreate
 
 
 async def _payable(session: AsyncSession, *, client_id: uuid.UUID, invoice_id: uuid.UUID,

@@ -21,7 +21,7 @@ from mercadopago.config.request_options import RequestOptions
 from mercadopago.http.http_client import HttpClient
 
 from abono.money import Money
-from billing.providers.base import (
+from billing.payments.provider import (
     Checkout,
     CheckoutInvoice,
     ProviderError,

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from billing.config import BillingSettings
-from billing.providers.base import PaymentProvider
-from billing.providers.mercadopago_provider import MercadoPagoProvider
-from billing.providers.stripe_provider import StripeProvider
+from billing.payments.mercadopago_provider import MercadoPagoProvider
+from billing.payments.provider import PaymentProvider
+from billing.payments.stripe_provider import StripeProvider
 
 
 def build_providers(settings: BillingSettings) -> dict[str, PaymentProvider]:

@@ -1,1 +1,0 @@
-"""Provider webhooks (B-19): verified on the raw body, stored once, answered at once, processed from the store."""
