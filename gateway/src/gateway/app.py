@@ -15,6 +15,8 @@ from gateway.config import GatewaySettings
 from gateway.proxy.endpoints import router as proxy_router
 from gateway.proxy.fastpath import ProxyFastPath
 from gateway.proxy.upstream import close_upstream, open_upstream
+from gateway.recovery.endpoints import router as recovery_router
+from gateway.sessions.browser import router as browser_sessions_router
 from gateway.sessions.endpoints import router as sessions_router
 from gateway.testclock.endpoints import internal_router as internal_clock_router
 from gateway.testclock.endpoints import router as test_clock_router
@@ -37,7 +39,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
     accept_test_domains(settings.platform.environment != "production")
     # Order matters: the gateway's own `/api/auth/*` and `/api/test/*` must match before the proxy's `/api/{service}`.
-    routers: list[APIRouter] = [accounts_router, sessions_router, apidocs_router]
+    routers: list[APIRouter] = [
+        accounts_router,
+        sessions_router,
+        browser_sessions_router,
+        recovery_router,
+        apidocs_router,
+    ]
     if settings.platform.test_mode:
         routers += [test_clock_router, internal_clock_router]
     routers.append(proxy_router)

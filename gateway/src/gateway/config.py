@@ -54,6 +54,8 @@ class GatewaySettings(ServiceSettings):
     refresh_token_ttl_days: PositiveInt = 30
     # Lifetime of an e-mail verification link (platform time).
     verification_token_ttl_hours: PositiveInt = 48
+    # Lifetime of a password-reset link (platform time).
+    password_reset_token_ttl_minutes: PositiveInt = 60
 
     # Where each service listens: `/api/<name>/<path>` is proxied to `<url>/<path>`.
     service_urls: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_SERVICE_URLS))
@@ -75,6 +77,8 @@ class GatewaySettings(ServiceSettings):
     login_ip_rate_limit: RateLimit = RateLimit(limit=60, window_seconds=60)
     # Sign-ups (and verification e-mails resent) per client IP.
     signup_rate_limit: RateLimit = RateLimit(limit=5, window_seconds=3600)
+    # Password-reset e-mails asked for one address from one client IP (they also count on `signup_rate_limit`).
+    password_reset_rate_limit: RateLimit = RateLimit(limit=5, window_seconds=3600)
     # Networks of the reverse proxies in front of the gateway. Only a request whose socket peer is in one of
     # them has its `X-Forwarded-For` / `X-Forwarded-Proto` believed; by default the peer is the client.
     trusted_proxies: list[IPv4Network | IPv6Network] = Field(default_factory=list)

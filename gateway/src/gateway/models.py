@@ -2,7 +2,15 @@
 
 from gateway.accounts.models import EmailVerificationToken, User
 from gateway.ratelimit.models import RateLimitCounter
+from gateway.recovery.models import PasswordResetToken
 from gateway.sessions.models import RefreshToken
 from gateway.testclock.models import PlatformClockOffset
 
-__all__ = ["EmailVerificationToken", "PlatformClockOffset", "RateLimitCounter", "RefreshToken", "User"]
+__all__ = [
+    "EmailVerificationToken",
+    "PasswordResetToken",
+    "PlatformClockOffset",
+    "RateLimitCounter",
+    "RefreshToken",
+    "User",
+]

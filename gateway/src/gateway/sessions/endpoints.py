@@ -1,9 +1,12 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from abono.auth import TokenSigner
 from abono.db import SessionDep, unit_of_work
 from abono.errors import Unauthorized
+from gateway.config import GatewaySettings
 from gateway.deps import ClientIp, Now, Settings, Signer
 from gateway.errors import problem_responses
 from gateway.ratelimit.service import enforce, private_key
@@ -11,6 +14,7 @@ from gateway.sessions import service
 from gateway.sessions.schemas import LoginRequest, RefreshRequest, TokenPair
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
+REFRESH_REFUSED = "The refresh token is not valid (unknown, used, revoked or expired); log in again."
 
 
 @router.post(
@@ -27,6 +31,22 @@ async def login(
     now: Now,
     ip: ClientIp,
 ) -> TokenPair:
+    return await checked_login(
+        request=request, session=session, settings=settings, signer=signer, now=now, ip=ip, data=data
+    )
+
+
+async def checked_login(
+    *,
+    request: Request,
+    session: AsyncSession,
+    settings: GatewaySettings,
+    signer: TokenSigner,
+    now: datetime,
+    ip: str,
+    data: LoginRequest,
+) -> TokenPair:
+    """A login under the login rate limits (per IP and e-mail, per IP): the JSON and the browser login share it."""
     await enforce(
         sessionmaker=request.app.state.sessionmaker,
         now=now,
@@ -45,23 +65,31 @@ async def login(
     )
 
 
+async def rotate_refresh_token(
+    *, request: Request, settings: GatewaySettings, signer: TokenSigner, now: datetime, raw_token: str
+) -> TokenPair | service.RefreshRefused:
+    """Rotate in a transaction of its own: a reuse must commit the family's revocation even though it answers 401."""
+    async with unit_of_work(request.app.state.sessionmaker) as session:
+        return await service.rotate(
+            session=session,
+            raw_token=raw_token,
+            now=now,
+            signer=signer,
+            refresh_ttl=timedelta(days=settings.refresh_token_ttl_days),
+        )
+
+
 @router.post(
     "/refresh",
     summary="Exchange the refresh token for a new pair (single use: rotated)",
     responses=problem_responses(401, 422),
 )
 async def refresh(data: RefreshRequest, request: Request, settings: Settings, signer: Signer, now: Now) -> TokenPair:
-    # Own transaction instead of SessionDep: a reuse must commit the family's revocation and still answer 401.
-    async with unit_of_work(request.app.state.sessionmaker) as session:
-        outcome = await service.rotate(
-            session=session,
-            raw_token=data.refresh_token,
-            now=now,
-            signer=signer,
-            refresh_ttl=timedelta(days=settings.refresh_token_ttl_days),
-        )
+    outcome = await rotate_refresh_token(
+        request=request, settings=settings, signer=signer, now=now, raw_token=data.refresh_token
+    )
     if isinstance(outcome, service.RefreshRefused):
-        raise Unauthorized("The refresh token is not valid (unknown, used, revoked or expired); log in again.")
+        raise Unauthorized(REFRESH_REFUSED)
     return outcome
 
 

@@ -26,3 +26,11 @@ class TokenPair(BaseModel):
     token_type: Literal["bearer"] = "bearer"
     expires_in: int  # seconds the access token is valid
     refresh_expires_in: int  # seconds the refresh token is valid (if not used before)
+
+
+class AccessToken(BaseModel):
+    """A browser session's access JWT (kept in memory by the page); the refresh token travels only in its cookie."""
+
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int  # seconds the access token is valid

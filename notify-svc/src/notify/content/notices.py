@@ -22,6 +22,7 @@ from abono.events import (
     InvoicePaid,
     InvoiceReminder,
     PasswordChanged,
+    PasswordResetRequested,
     QuoteAvailable,
     ServiceReactivated,
     ServiceSuspended,
@@ -59,6 +60,12 @@ def email_verification(e: EmailVerificationRequested) -> Notice:
     # The link proves the address: it goes to that address only.
     return Notice("email_verification", e.client_id, e, profile=e.profile, channels=frozenset({Channel.EMAIL}),
                   context={"verify_path": f"/verify-email?token={e.token}", "expires_at": e.expires_at})
+
+
+def password_reset(e: PasswordResetRequested) -> Notice:
+    # Whoever reads the mailbox may set the password: e-mail only, never WhatsApp or the panel inbox.
+    return Notice("password_reset", e.client_id, e, profile=e.profile, channels=frozenset({Channel.EMAIL}),
+                  context={"reset_path": f"/reset-password?token={e.token}", "expires_at": e.expires_at})
 
 
 def profile_updated(e: ClientUpdated) -> Notice:
@@ -118,6 +125,7 @@ def domain_deleted(e: DomainDeleted) -> Notice:
 NOTICES: dict[type[Event], Callable[[Any], Notice]] = {
     ClientRegistered: welcome,
     EmailVerificationRequested: email_verification,
+    PasswordResetRequested: password_reset,
     ClientUpdated: profile_updated,
     PasswordChanged: password_changed,
     InvoiceIssued: invoice_issued,
@@ -130,6 +138,6 @@ NOTICES: dict[type[Event], Callable[[Any], Notice]] = {
     QuoteAvailable: quote_available,
     DomainDeleted: domain_deleted,
 }
-KINDS = tuple(sorted({"welcome", "email_verification", "profile_updated", "password_changed", "invoice_issued",
-                      "invoice_reminder", "invoice_paid", "invoice_cancelled", "service_suspended",
+KINDS = tuple(sorted({"welcome", "email_verification", "password_reset", "profile_updated", "password_changed",
+                      "invoice_issued", "invoice_reminder", "invoice_paid", "invoice_cancelled", "service_suspended",
                       "service_reactivated", "service_terminated", "quote_available", "domain_deleted"}))

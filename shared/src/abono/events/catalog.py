@@ -64,6 +64,16 @@ class PasswordChanged(Event):
     profile: ClientProfile
 
 
+class PasswordResetRequested(Event):
+    """A password-reset link to mail (issue 13); the token is single-use and expires. Only for an open account."""
+
+    routing_key: ClassVar[str] = "gateway.client.password_reset_requested"
+    client_id: uuid.UUID
+    profile: ClientProfile
+    token: str
+    expires_at: datetime
+
+
 class ClientClosed(Event):
     """The account was closed (B-17: after a chargeback): it cannot log in or refresh; the gateway revoked every
     session. `rule` is the DOMAIN.md rule that closed it, `reason` a short machine-readable cause."""
