@@ -1,0 +1,248 @@
+"""deploy/ and docker-compose.yml, checked offline (#19): YAML lint; every core Kubernetes object against the API's
+schema with `kubernetes-validate --strict`; every operator's custom resource against the schema vendored from its CRD
+(deploy/schemas, `check-jsonschema`); the compose file against the Compose specification; and every setting the
+manifests pass is one a service reads, with the values a production pod is given accepted by that service's settings
+(the provisioning pods crashed without PROVISIONING_SECRET_KEYS)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+from pydantic_settings import BaseSettings
+
+from abono.settings import PlatformSettings
+from affiliate.config import AffiliateSettings
+from billing.config import BillingSettings
+from gateway.config import GatewaySettings
+from notify.config import NotifySettings
+from provisioning.config import ProvisioningSettings
+from support.config import SupportSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+K8S = ROOT / "deploy" / "k8s"
+SCHEMAS = ROOT / "deploy" / "schemas"
+COMPOSE = ROOT / "docker-compose.yml"
+KUBERNETES_VERSION = "1.33.0"  # the oldest release the manifests promise to work on (deploy/README.md)
+BIN = Path(sys.executable).parent
+
+SETTINGS: dict[str, type[BaseSettings]] = {
+    "gateway": GatewaySettings,
+    "billing": BillingSettings,
+    "provisioning": ProvisioningSettings,
+    "notify": NotifySettings,
+    "support": SupportSettings,
+    "affiliate": AffiliateSettings,
+}
+# Read by the image's entry point (deploy/docker-entrypoint.sh), not by the settings classes.
+IMAGE_VARIABLES = {"SERVICE_MODULE", "SERVICE_PORT", "SERVICE_NAME", "SERVICE_HOST", "RUN_MIGRATIONS", "UVICORN_ARGS"}
+# Without these a production installation runs, but wrongly (links to an in-cluster address, no e-mail, no key).
+REQUIRED = {
+    "provisioning": {"PROVISIONING_SECRET_KEYS", "PROVISIONING_DATABASE_URL"},
+    "billing": {"BILLING_PAYMENTS_PUBLIC_URL", "BILLING_DATABASE_URL"},
+    "notify": {
+        "NOTIFY_PANEL_URL",
+        "NOTIFY_TRACKING_URL",
+        "NOTIFY_SMTP_HOST",
+        "NOTIFY_MAIL_FROM",
+        "NOTIFY_DATABASE_URL",
+    },
+    "gateway": {"GATEWAY_SERVICE_URLS", "GATEWAY_TRUSTED_PROXIES", "GATEWAY_DATABASE_URL"},
+}
+PUBLIC_URLS = {"BILLING_PAYMENTS_PUBLIC_URL", "NOTIFY_PANEL_URL", "NOTIFY_TRACKING_URL"}
+
+
+def manifest_files() -> list[Path]:
+    return sorted(K8S.rglob("*.yaml"))
+
+
+def documents() -> Iterator[tuple[Path, dict[str, Any]]]:
+    for path in manifest_files():
+        for doc in yaml.safe_load_all(path.read_text()):
+            if doc and doc.get("kind") != "Kustomization":
+                yield path, doc
+
+
+def _id(path: Path, doc: dict[str, Any]) -> str:
+    return f"{path.relative_to(K8S)}:{doc['kind']}/{doc['metadata']['name']}"
+
+
+def schema_for(doc: dict[str, Any]) -> Path | None:
+    """The vendored CRD schema of a custom resource, or None for a core kind."""
+    group, _, version = doc["apiVersion"].rpartition("/")
+    if "." not in group or group.endswith(".k8s.io"):
+        return None
+    return SCHEMAS / group / f"{doc['kind'].lower()}_{version}.json"
+
+
+CORE = [(p, d) for p, d in documents() if schema_for(d) is None]
+CUSTOM = [(p, d) for p, d in documents() if schema_for(d) is not None]
+
+
+def test_yamllint_passes_on_deploy_and_compose() -> None:
+    result = subprocess.run(
+        [BIN / "yamllint", "-c", ROOT / ".yamllint.yaml", "--strict", ROOT / "deploy", COMPOSE],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("path", "doc"), CORE, ids=[_id(p, d) for p, d in CORE])
+def test_core_objects_match_the_kubernetes_api_strictly(path: Path, doc: dict[str, Any]) -> None:
+    kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+
+
+def test_custom_resources_match_their_operators_crd_schemas(tmp_path: Path) -> None:
+    assert CUSTOM, "the CloudNativePG and RabbitMQ resources are gone from deploy/k8s"
+    by_schema: dict[Path, list[Path]] = {}
+    for n, (path, doc) in enumerate(CUSTOM):
+        schema = schema_for(doc)
+        assert schema is not None and schema.is_file(), f"{_id(path, doc)}: no vendored schema {schema}"
+        instance = tmp_path / f"{n}-{doc['kind']}-{doc['metadata']['name']}.json"
+        instance.write_text(json.dumps(doc))
+        by_schema.setdefault(schema, []).append(instance)
+    for schema, instances in by_schema.items():
+        result = subprocess.run(
+            [BIN / "check-jsonschema", "--schemafile", schema, *instances],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_misspelt_field_in_a_custom_resource_is_refused(tmp_path: Path) -> None:
+    """The vendored schemas are strict: the check above can fail."""
+    doc = next(d for _, d in CUSTOM if d["kind"] == "Cluster")
+    doc = json.loads(json.dumps(doc))
+    doc["spec"]["instance"] = doc["spec"].pop("instances")
+    instance = tmp_path / "typo.json"
+    instance.write_text(json.dumps(doc))
+    schema = schema_for(doc)
+    assert schema is not None
+    result = subprocess.run(
+        [BIN / "check-jsonschema", "--schemafile", schema, instance], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1 and "instance" in result.stdout
+
+
+def test_the_compose_file_matches_the_compose_specification() -> None:
+    result = subprocess.run(
+        [BIN / "check-jsonschema", "--builtin-schema", "vendor.compose-spec", COMPOSE],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_manifest_is_applied_by_a_kustomization_except_the_secrets_example() -> None:
+    listed = set()
+    for kustomization in K8S.rglob("kustomization.yaml"):
+        for resource in yaml.safe_load(kustomization.read_text())["resources"]:
+            target = kustomization.parent / resource
+            assert target.is_file(), f"{kustomization}: {resource} does not exist"
+            listed.add(target)
+    unlisted = {p for p in manifest_files() if p.name != "kustomization.yaml"} - listed
+    assert unlisted == {K8S / "secrets.example.yaml"}
+
+
+# --- settings --------------------------------------------------------------------------------------------------
+
+
+def known_variables(service: str) -> set[str]:
+    settings = SETTINGS[service]
+    prefix = settings.model_config.get("env_prefix", "")
+    own = {f"{prefix}{name}".upper() for name in settings.model_fields if name != "platform"}
+    platform = {f"ABONO_{name}".upper() for name in PlatformSettings.model_fields}
+    return own | platform | IMAGE_VARIABLES
+
+
+def _objects(kind: str) -> dict[str, dict[str, str]]:
+    found = {}
+    for _, doc in documents():
+        if doc["kind"] == kind:
+            found[doc["metadata"]["name"]] = {**doc.get("data", {}), **doc.get("stringData", {})}
+    return found
+
+
+def pod_environment(service: str) -> dict[str, str]:
+    """What the service's container is given: the Deployment's env, its ConfigMaps and Secrets (the example)."""
+    config_maps, secrets = _objects("ConfigMap"), _objects("Secret")
+    deployment = next(d for _, d in documents() if d["kind"] == "Deployment" and d["metadata"]["name"] == service)
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    env: dict[str, str] = {}
+    for source in container.get("envFrom", ()):
+        if "configMapRef" in source:
+            env.update(config_maps[source["configMapRef"]["name"]])
+        else:
+            ref = source["secretRef"]
+            assert ref["name"] in secrets or ref.get("optional"), f"{service}: Secret {ref['name']} has no example"
+            env.update(secrets.get(ref["name"], {}))
+    for item in container.get("env", ()):
+        if "value" in item:
+            env[item["name"]] = item["value"]
+            continue
+        ref = item["valueFrom"]["secretKeyRef"]
+        if ref["key"] in secrets[ref["name"]]:
+            env[item["name"]] = secrets[ref["name"]][ref["key"]]
+        else:
+            assert ref.get("optional"), f"{service}: {ref['name']}.{ref['key']} is missing from the example"
+    return env
+
+
+def compose_environment(service: str) -> dict[str, str | None]:
+    compose = yaml.safe_load(COMPOSE.read_text())
+    return dict(compose["services"][service]["environment"])
+
+
+@pytest.mark.parametrize("service", sorted(SETTINGS))
+def test_every_setting_passed_is_one_the_service_reads(service: str) -> None:
+    """A misspelt name would be ignored silently (settings ignore unknown variables)."""
+    known = known_variables(service)
+    assert set(pod_environment(service)) - known == set(), "deploy/k8s"
+    assert set(compose_environment(service)) - known == set(), "docker-compose.yml"
+
+
+@pytest.mark.parametrize("service", sorted(REQUIRED))
+def test_a_production_installation_is_given_what_it_needs(service: str) -> None:
+    env = pod_environment(service)
+    assert REQUIRED[service] <= set(env), "deploy/k8s"
+    assert REQUIRED[service] - {f"{service.upper()}_DATABASE_URL"} <= set(compose_environment(service)), "compose"
+    for name in PUBLIC_URLS & set(env):
+        assert env[name].startswith("https://"), f"{name} must be the public address, not {env[name]}"
+
+
+@pytest.mark.parametrize("service", sorted(SETTINGS))
+def test_the_pods_settings_load_in_production(service: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The service starts with exactly what its pod is given (its settings refuse development defaults there)."""
+    for name in list(os.environ):
+        if name.startswith(("ABONO_", f"{service.upper()}_")):
+            monkeypatch.delenv(name)
+    for name, value in pod_environment(service).items():
+        monkeypatch.setenv(name, value)
+    settings = SETTINGS[service]()
+    assert settings.platform.environment == "production"  # type: ignore[attr-defined]
+
+
+def test_provisioning_without_its_secret_keys_is_refused_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Why PROVISIONING_SECRET_KEYS is a required secretKeyRef: the development key is refused in production."""
+    env = pod_environment("provisioning")
+    env.pop("PROVISIONING_SECRET_KEYS")
+    for name in list(os.environ):
+        if name.startswith(("ABONO_", "PROVISIONING_")):
+            monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match="PROVISIONING_SECRET_KEYS"):
+        ProvisioningSettings()
