@@ -107,6 +107,12 @@ def fake_service_app(fake: FakeService) -> FastAPI:
         response.raw_headers.append((b"set-cookie", b"b=2; Path=/"))
         return response
 
+    @app.api_route("/crash", methods=["GET", "POST"], include_in_schema=False)
+    async def crash() -> None:
+        # A plain FastAPI app, as every service was before abono.guards: Starlette sends the 500, re-raises, and
+        # uvicorn closes the connection without a `Connection: close` (issue 11).
+        raise RuntimeError("the handler failed")
+
     @app.post("/upload")
     async def upload(request: Request) -> dict[str, int]:
         received = 0

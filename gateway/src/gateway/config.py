@@ -65,6 +65,13 @@ class GatewaySettings(ServiceSettings):
     proxy_read_timeout_seconds: float = Field(default=60.0, gt=0)
     # Proxy: open connections kept to all services together.
     proxy_max_connections: PositiveInt = 200
+    # Proxy: how long an idle connection to a service is kept for reuse. Keep it below the services' own
+    # keep-alive timeout (uvicorn's `--timeout-keep-alive`, 5 s by default), or the service closes it first.
+    proxy_keepalive_seconds: float = Field(default=4.0, gt=0)
+    # Request bodies: the general limit is GATEWAY_MAX_BODY_BYTES (1 MiB); paths under these prefixes (upload
+    # routes, e.g. "/api/support/attachments") may carry up to `upload_max_body_bytes`. Larger: 413.
+    upload_path_prefixes: list[str] = Field(default_factory=list)
+    upload_max_body_bytes: PositiveInt = 20 * 1024 * 1024
     # Aggregated OpenAPI: how long to wait for a service's schema, and how long to keep it.
     openapi_fetch_timeout_seconds: float = Field(default=2.0, gt=0)
     openapi_cache_seconds: float = Field(default=30.0, ge=0)

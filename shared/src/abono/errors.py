@@ -57,6 +57,20 @@ class ServiceUnavailable(DomainError):
     status, code, title = 503, "unavailable", "Service unavailable"
 
 
+class PayloadTooLarge(StarletteHTTPException):
+    """A request body past the limit (`abono.guards.BodyLimit`), raised while it is read: 413 problem+json."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body is larger than {limit} bytes.")
+        self.limit = limit
+
+
+def too_large_problem(limit: int, instance: str | None, *, close: bool = False) -> JSONResponse:
+    return problem(413, "Content too large", f"The request body is larger than {limit} bytes.",
+                   code="content-too-large", instance=instance, max_bytes=limit,
+                   headers={"Connection": "close"} if close else None)
+
+
 class Problem(BaseModel):
     """RFC 9457 problem details, as every error leaves the platform (`application/problem+json`)."""
 
@@ -74,7 +88,9 @@ _DESCRIPTIONS = {
     401: "Missing, bad or expired credentials",
     403: "Your role may not do this",
     404: "Not found",
+    405: "This method is not allowed here",
     409: "Conflicts with the current state",
+    413: "The request body is too large",
     422: "The request does not match the schema",
     429: "Too many attempts: see Retry-After",
     502: "The service is unreachable",
@@ -115,6 +131,15 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+MAX_EXCERPT = 200
+MAX_REPORTED_ERRORS = 20
+
+
+def excerpt(text: str, limit: int = MAX_EXCERPT) -> str:
+    """At most `limit` characters of `text`: what an error may quote of a client's input (issue 11)."""
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
 def _slug(status: int) -> str:
     try:
         return HTTPStatus(status).phrase.lower().replace(" ", "-")
@@ -128,21 +153,28 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         headers = {"Retry-After": str(exc.extra.pop("retry_after"))} if "retry_after" in exc.extra else None
-        return problem(exc.status, exc.title, exc.detail, code=exc.code, instance=request.url.path,
-                       headers=headers, **exc.extra)
+        return problem(exc.status, exc.title, excerpt(exc.detail), code=exc.code, instance=request.url.path,
+                       headers=headers, **{k: excerpt(v) if isinstance(v, str) else v for k, v in exc.extra.items()})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc, PayloadTooLarge):
+            return too_large_problem(exc.limit, request.url.path, close=True)
         title = _title(exc.status_code)
-        detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
+        detail = excerpt(exc.detail) if isinstance(exc.detail, str) and exc.detail != title else None
         return problem(exc.status_code, title, detail, instance=request.url.path,
                        headers=dict(exc.headers) if exc.headers else None)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Never echo what was sent: a message or a key name (an unknown field) is quoted as a short excerpt.
         errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-            for e in exc.errors()
+            {
+                "loc": [part if isinstance(part, int) else excerpt(str(part), 64) for part in e.get("loc", ())],
+                "msg": excerpt(str(e.get("msg", ""))),
+                "type": e.get("type", ""),
+            }
+            for e in exc.errors()[:MAX_REPORTED_ERRORS]
         ]
         return problem(422, "Invalid input", "The request does not match the expected schema.",
                        code="invalid-input", instance=request.url.path, errors=errors)

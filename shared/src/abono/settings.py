@@ -62,4 +62,6 @@ class ServiceSettings(BaseSettings):
     # Transactions a consumer runs at once; deliveries arriving meanwhile share the next one (at most `prefetch`).
     consumer_max_transactions: int = 4
     run_workers: bool = True  # start the outbox relay and consumers with the app
+    # The largest request body this service reads (bytes); a larger one is answered 413 (issue 11).
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     platform: PlatformSettings = Field(default_factory=PlatformSettings)

@@ -18,10 +18,12 @@ from fastapi.responses import StreamingResponse
 from multidict import CIMultiDict
 from yarl import URL
 
+from abono.errors import too_large_problem
+from abono.guards import content_length
 from gateway.config import GatewaySettings
 from gateway.deps import Networks, forwarded_chain, is_trusted
 from gateway.errors import BadGateway, GatewayTimeout
-from gateway.proxy.upstream import upstream_of
+from gateway.proxy.upstream import Attempt, upstream_of
 
 log = structlog.get_logger("gateway.proxy")
 
@@ -85,9 +87,28 @@ def request_headers(request: Request, trusted: Networks) -> CIMultiDict[str]:
     return headers
 
 
-async def _request_body(request: Request) -> AsyncIterator[bytes]:
+class _BodyState:
+    """How far the streamed request body got: whether it passed the limit, whether any of it was sent."""
+
+    __slots__ = ("limit", "sent", "too_large")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.sent = 0
+        self.too_large = False
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _request_body(request: Request, state: _BodyState) -> AsyncIterator[bytes]:
     async for chunk in request.stream():
         if chunk:  # Starlette ends with b"": an empty write must not end a chunked upload early
+            state.sent += len(chunk)
+            if state.sent > state.limit:
+                state.too_large = True
+                raise _BodyTooLarge
             yield chunk
 
 
@@ -118,29 +139,60 @@ async def _read_small(response: aiohttp.ClientResponse, service: str) -> bytes:
         response.release()
 
 
+def body_limit(settings: GatewaySettings, path: str) -> int:
+    """The largest body the gateway takes for `path`: the upload routes' own limit, else the general one."""
+    if any(path.startswith(prefix) for prefix in settings.upload_path_prefixes):
+        return settings.upload_max_body_bytes
+    return settings.max_body_bytes
+
+
 async def forward(request: Request, *, service: str, base_url: str, upstream_path: str) -> Response:
     """Send `request` to `base_url + upstream_path` (same method, query string, body) and relay the answer."""
     settings: GatewaySettings = request.app.state.settings
+    limit = body_limit(settings, request.url.path)
+    declared = content_length(request.scope)
+    if declared is not None and declared > limit:
+        return too_large_problem(limit, request.url.path, close=True)  # refused before reading a byte of it
     query = request.scope.get("query_string", b"").decode("latin-1")
     # encoded=True: the path and query go out exactly as they came in (signed webhook URLs depend on it).
     url = URL(f"{base_url}{upstream_path}{'?' + query if query else ''}", encoded=True)
+    state = _BodyState(limit)
+    body: bytes | AsyncIterator[bytes] | None = None
+    if declared is not None and 0 < declared <= SMALL_BODY_BYTES:
+        body = await request.body()  # small: held whole, so a request on a stale connection can be sent again
+    elif _has_body(request):
+        body = _request_body(request, state)
+    headers = request_headers(request, settings.trusted_proxies)
     started = time.perf_counter()
-    try:
-        upstream = await upstream_of(request.app).request(
-            request.method,
-            url,
-            headers=request_headers(request, settings.trusted_proxies),
-            data=_request_body(request) if _has_body(request) else None,
-            allow_redirects=False,
-            skip_auto_headers=_NO_AUTO_HEADERS,
-        )
-    except TimeoutError:
-        _observe(request, service, "504", started)
-        raise GatewayTimeout(f"The {service} service did not answer in time.", service=service) from None
-    except aiohttp.ClientError as exc:
-        _observe(request, service, "502", started)
-        log.warning("upstream_unreachable", service=service, error=str(exc))
-        raise BadGateway(f"The {service} service is unreachable.", service=service) from None
+    attempt = Attempt()
+    while True:
+        try:
+            upstream = await upstream_of(request.app).request(
+                request.method,
+                url,
+                headers=headers,
+                data=body,
+                allow_redirects=False,
+                skip_auto_headers=_NO_AUTO_HEADERS,
+                trace_request_ctx=attempt,
+            )
+            break
+        except TimeoutError:
+            _observe(request, service, "504", started)
+            raise GatewayTimeout(f"The {service} service did not answer in time.", service=service) from None
+        except aiohttp.ClientError as exc:
+            if state.too_large:
+                _observe(request, service, "413", started)
+                return too_large_problem(limit, request.url.path, close=True)
+            if _may_resend(exc, attempt, body):
+                # The service had closed the pooled connection before reading this request (its keep-alive ran
+                # out, or it crashed on the previous one): nothing reached it, so it goes again on a new one.
+                log.info("upstream_stale_connection_retried", service=service, error=str(exc))
+                attempt.retried = True
+                continue
+            _observe(request, service, "502", started)
+            log.warning("upstream_unreachable", service=service, error=str(exc))
+            raise BadGateway(f"The {service} service is unreachable.", service=service) from None
     _observe(request, service, str(upstream.status), started)
     raw = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in upstream.raw_headers]
     response: Response
@@ -153,6 +205,17 @@ async def forward(request: Request, *, service: str, base_url: str, upstream_pat
         (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in _end_to_end(raw, _REPLACED_ON_RESPONSE)
     ]
     return response
+
+
+def _may_resend(exc: aiohttp.ClientError, attempt: Attempt, body: bytes | AsyncIterator[bytes] | None) -> bool:
+    """Once, a request whose pooled connection turned out closed by the service before any answer, when its body
+    can be sent again: RFC 9112 §9.3.1 lets a client retry then, since the service never processed it. A fresh
+    connection that fails (the service is down) is not retried, nor a streamed body already partly consumed."""
+    if attempt.retried or not attempt.reused or isinstance(exc, aiohttp.ClientConnectorError):
+        return False
+    if not isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientOSError):
+        return False
+    return body is None or isinstance(body, bytes)
 
 
 def _observe(request: Request, service: str, status: str, started: float) -> None:

@@ -1,0 +1,90 @@
+"""ASGI guards every service (and the gateway) runs: a 500 that leaves the connection usable, and a request body
+size limit answered with 413 before the body is read to the end (issue 11).
+
+Why the 500 guard: Starlette's ServerErrorMiddleware sends the 500 and then re-raises, and uvicorn, seeing an
+exception after the response started, closes the socket without a `Connection: close`. A proxy that pooled the
+connection (the gateway's aiohttp session) reuses the dead socket and its next request, from anyone, failed with
+502. Caught here, inside ServerErrorMiddleware, the exception never reaches uvicorn: the 500 is an ordinary answer
+on a connection that stays open. Only an error after the response started still cuts it: nothing else can tell
+the client that the body it is reading is incomplete.
+"""
+
+from __future__ import annotations
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from abono.errors import PayloadTooLarge, problem, too_large_problem
+
+log = structlog.get_logger("abono.guards")
+
+
+class CatchUnhandled:
+    """An unexpected exception becomes a problem+json 500 on a connection that stays open."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            if started:
+                raise  # the status is already out: only a cut connection says the body is incomplete
+            log.exception("unhandled_error", path=scope.get("path"))
+            response = problem(500, "Internal server error", code="internal", instance=scope.get("path"))
+            await response(scope, receive, send)
+
+
+def content_length(scope: Scope) -> int | None:
+    """The declared `Content-Length`, or None when absent or unreadable (then the body is counted as it comes)."""
+    for key, value in scope.get("headers", ()):
+        if key == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+class BodyLimit:
+    """At most `max_bytes` of request body: a larger `Content-Length` is answered 413 at once, without reading the
+    body; a body without one (chunked) is counted as the app reads it and refused with 413 when it passes the limit."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_bytes
+        declared = content_length(scope)
+        if declared is not None and declared > limit:
+            # Connection: close, so the unread body is not taken for the next request.
+            await too_large_problem(limit, scope.get("path"), close=True)(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise PayloadTooLarge(limit)
+            return message
+
+        await self.app(scope, counted, send)

@@ -1,0 +1,88 @@
+"""Issue 11, the services' side: a handler's 500 leaves the connection open (no dead socket in a proxy's pool), and
+request bodies are bounded (413 problem+json, before the body is read when its length is declared)."""
+
+import asyncio
+import json
+
+import httpx
+from fastapi import FastAPI, Request
+
+from abono.errors import install_problem_handlers
+from abono.guards import BodyLimit, CatchUnhandled
+from abono.testing import serve
+
+LIMIT = 1000
+
+
+def guarded_app() -> FastAPI:
+    app = FastAPI()
+    install_problem_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=LIMIT)
+    app.add_middleware(CatchUnhandled)
+
+    @app.get("/crash")
+    async def crash() -> None:
+        raise RuntimeError("boom")
+
+    @app.get("/ok")
+    async def ok() -> dict[str, bool]:
+        return {"ok": True}
+
+    @app.post("/echo")
+    async def echo(request: Request) -> dict[str, int]:
+        return {"received": len(await request.body())}
+
+    return app
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+    lines = head.lower().split(b"\r\n")
+    length = next(int(line.split(b":")[1]) for line in lines if line.startswith(b"content-length"))
+    return head, await reader.readexactly(length)
+
+
+async def test_i11_a_500_keeps_the_connection_open():
+    async with serve(guarded_app()) as url:
+        host, port = url.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            for _ in range(3):
+                writer.write(b"GET /crash HTTP/1.1\r\nHost: x\r\n\r\n")
+                head, body = await _read_response(reader)
+                assert head.startswith(b"HTTP/1.1 500")
+                assert json.loads(body)["type"].endswith("/internal")
+                assert b"connection: close" not in head.lower()
+                # The same connection still serves the next request: uvicorn did not close it.
+                writer.write(b"GET /ok HTTP/1.1\r\nHost: x\r\n\r\n")
+                head, body = await _read_response(reader)
+                assert head.startswith(b"HTTP/1.1 200") and json.loads(body) == {"ok": True}
+        finally:
+            writer.close()
+
+
+async def test_i11_bodies_over_the_limit_are_413_problems():
+    async with serve(guarded_app()) as url, httpx.AsyncClient(base_url=url) as client:
+        assert (await client.post("/echo", content=b"x" * LIMIT)).json() == {"received": LIMIT}
+        declared = await client.post("/echo", content=b"x" * (LIMIT + 1))
+        assert declared.status_code == 413
+        assert declared.headers["content-type"] == "application/problem+json"
+        assert declared.json()["max_bytes"] == LIMIT
+
+        async def chunks():
+            for _ in range(4):
+                yield b"y" * 400
+
+        streamed = await client.post("/echo", content=chunks())
+        assert streamed.status_code == 413
+        assert streamed.json()["type"].endswith("/content-too-large")
+
+
+async def test_i11_413_is_sent_before_the_body():
+    async with serve(guarded_app()) as url:
+        host, port = url.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\n\r\n")
+        head, _ = await _read_response(reader)
+        writer.close()
+        assert head.startswith(b"HTTP/1.1 413")
