@@ -12,6 +12,7 @@ from gateway.accounts.schemas import accept_test_domains
 from gateway.apidocs.endpoints import router as apidocs_router
 from gateway.apidocs.service import SchemaCache
 from gateway.config import GatewaySettings
+from gateway.panel.endpoints import install_panel
 from gateway.proxy.endpoints import router as proxy_router
 from gateway.proxy.fastpath import ProxyFastPath
 from gateway.proxy.upstream import close_upstream, open_upstream
@@ -69,6 +70,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         for route in app.router.routes
         if isinstance(route, APIRoute) or getattr(route, "path", None) not in _FASTAPI_DOC_PATHS
     ]
+    # Last: the panel's history fallback answers every GET no other route took.
+    install_panel(app, settings.panel_dir)
     bootstrap.install_token_keys(app, settings)
     app.state.schema_cache = SchemaCache()
     app.state.proxy_metrics = ProxyMetrics(app)

@@ -17,6 +17,8 @@ from pydantic_settings import SettingsConfigDict
 from abono.settings import ServiceSettings
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/abono_gateway"
+# The repository's `panel/dist` (this file is gateway/src/gateway/config.py): where `make panel` builds the app.
+DEFAULT_PANEL_DIR = Path(__file__).resolve().parents[3] / "panel" / "dist"
 DEFAULT_SERVICE_URLS = {
     "billing": "http://127.0.0.1:8001",
     "provisioning": "http://127.0.0.1:8002",
@@ -24,8 +26,9 @@ DEFAULT_SERVICE_URLS = {
     "support": "http://127.0.0.1:8004",
     "affiliate": "http://127.0.0.1:8005",
 }
-# `/api/auth/*` and `/api/test/*` are the gateway's own routes; a service with these names could never be reached.
-RESERVED_SERVICE_NAMES = frozenset({"auth", "test"})
+# `/api/auth/*`, `/api/test/*` and `/api/stream` are the gateway's own routes; a service with these names could never
+# be reached.
+RESERVED_SERVICE_NAMES = frozenset({"auth", "test", "stream"})
 
 
 class RateLimit(BaseModel):
@@ -89,6 +92,9 @@ class GatewaySettings(ServiceSettings):
     # Networks of the reverse proxies in front of the gateway. Only a request whose socket peer is in one of
     # them has its `X-Forwarded-For` / `X-Forwarded-Proto` believed; by default the peer is the client.
     trusted_proxies: list[IPv4Network | IPv6Network] = Field(default_factory=list)
+
+    # The built client panel (index.html, assets/), served at `/`; without an index.html `/` says how to build it.
+    panel_dir: Path = DEFAULT_PANEL_DIR
 
     # Optional bootstrap: at start-up, create this admin if no account has the e-mail (never changes one).
     admin_email: str | None = None
