@@ -33,7 +33,7 @@ from bench.common import (
     top_frames,
 )
 from bench.options import Options
-from billing.scheduler.renewals import CHUNK_CLIENTS, PARALLEL_CHUNKS
+from billing.renewals.jobs import CHUNK_CLIENTS, PARALLEL_CHUNKS
 
 NAME = "renewal_run"
 DB = "abono_bench_renewals"
@@ -212,9 +212,11 @@ async def run(opts: Options) -> list[Figure]:
 async def _child(url: str, day: str) -> dict[str, float]:
     from abono.clock import FixedClock
     from abono.db import make_engine, make_sessionmaker
+    from billing.bootstrap import wire
     from billing.config import BillingSettings
-    from billing.scheduler import renewals
+    from billing.renewals import jobs as renewals
 
+    wire()  # a credit-covered renewal settles at once: its consequences are wired as in the app
     settings = BillingSettings(database_url=url)
     noon = datetime.combine(date.fromisoformat(day), day_time(12), tzinfo=ZoneInfo(settings.calendar_timezone))
     engine = make_engine(url, pool_size=2)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from abono.db import make_engine, make_sessionmaker
 from abono.testing import migrated_database, platform_settings, serve
 from billing.app import create_app
+from billing.bootstrap import wire
 from billing.config import BillingSettings
 
 # `billing_helpers` (tests' small factories) is imported by name from this folder.
@@ -16,6 +17,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from billing_helpers import db_session
 
 from billing.seed import load_seed_catalog
+
+wire()  # tests that call billing's jobs directly settle invoices as the app does
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from abono.clock import FixedClock
 from abono.db import make_engine, make_sessionmaker
 from billing.config import BillingSettings
-from billing.scheduler import renewals
-from billing.scheduler.renewals import issue_renewals
+from billing.renewals.jobs import issue_renewals
+from billing.renewals.service import renew_client
 
 SETTINGS = BillingSettings()
 TZ = ZoneInfo(SETTINGS.calendar_timezone)
@@ -79,8 +79,8 @@ async def per_client_reference(sessionmaker: async_sessionmaker[AsyncSession],
     async with sessionmaker() as session:
         await session.begin()
         for client_id in sorted(clients):
-            await renewals._renew_locked(session=session, clock=clock(), settings=SETTINGS, client_id=client_id,
-                                         horizon=horizon)
+            await renew_client(session=session, clock=clock(), settings=SETTINGS, client_id=client_id,
+                               horizon=horizon)
         await session.flush()
         raw = await (await session.connection()).get_raw_connection()
         conn: Any = raw.driver_connection

@@ -17,7 +17,7 @@ from abono.db import asyncpg_dsn
 from abono.events import InvoiceIssued, InvoiceLineInfo, parse_event
 from abono.messaging.tables import OUTBOX_CHANNEL
 from abono.money import MoneyModel
-from billing.scheduler.renewals import issue_renewals
+from billing.renewals.jobs import issue_renewals
 
 # An instant with microseconds, so the SQL-built `occurred_at` is compared in full (horizon: 2 Sep 2031).
 NOW = datetime(2031, 8, 18, 15, 4, 5, 123456, tzinfo=UTC)

@@ -3,6 +3,7 @@ from fastapi import FastAPI
 import billing
 import billing.models
 from abono.service import ServiceSpec, create_service_app
+from billing.bootstrap import wire
 from billing.catalog.endpoints import router as catalog_router
 from billing.changes.endpoints import router as changes_router
 from billing.clients import consumers as client_consumers
@@ -21,6 +22,7 @@ from billing.subscriptions.endpoints import router as services_router
 
 
 def create_app(settings: BillingSettings | None = None) -> FastAPI:
+    wire()
     return create_service_app(
         ServiceSpec(
             name="billing",

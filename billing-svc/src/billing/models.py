@@ -1,14 +1,14 @@
 """Every billing table, imported once so the metadata (Alembic, mappers) knows them all."""
 
+from billing.audit.models import AuditEntry
 from billing.catalog.models import Price, Product
 from billing.changes.models import Upgrade
 from billing.clients.models import Client
+from billing.credit.models import CreditEntry
 from billing.discounts.models import Coupon
 from billing.invoices.models import BillingPeriod, DunningStep, Invoice, InvoiceLine
 from billing.payments.models import (
-    AuditEntry,
     Chargeback,
-    CreditEntry,
     Payment,
     PaymentAttempt,
     ProviderEvent,

@@ -18,12 +18,12 @@ from abono.events import TerminationDecided
 from abono.messaging import emit
 from billing.catalog.models import ProductKind
 from billing.changes.common import ENDED, lock, owned_service, today_of
-from billing.changes.reissue import lock_client_renewals, reissue_renewal, unpaid_renewal_of
 from billing.changes.repository import UpgradeRepository
 from billing.changes.upgrades import withdraw_upgrade
 from billing.config import BillingSettings
 from billing.invoices.models import Invoice
 from billing.invoices.repository import InvoiceRepository
+from billing.renewals.service import lock_client_renewals, reissue_renewal, unpaid_renewal_of
 from billing.subscriptions.models import Subscription, SubscriptionStatus
 from billing.subscriptions.repository import SubscriptionRepository
 

@@ -13,10 +13,10 @@ from abono.clock import Clock
 from abono.errors import Conflict, InvalidInput
 from billing.catalog.repository import CatalogRepository
 from billing.changes.common import lock, owned_service, require_not_ended, today_of
-from billing.changes.reissue import lock_client_renewals, reissue_renewal, unpaid_renewal_of
 from billing.config import BillingSettings
 from billing.cycles import Cycle
 from billing.invoices.models import Invoice
+from billing.renewals.service import lock_client_renewals, reissue_renewal, unpaid_renewal_of
 from billing.subscriptions.models import Subscription, SubscriptionStatus
 
 

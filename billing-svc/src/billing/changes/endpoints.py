@@ -19,13 +19,10 @@ from billing.changes.schemas import (
     UpgradePreview,
     UpgradeRequest,
 )
-from billing.cycles import Cycle
 from billing.deps import ClockDep, SettingsDep, problems
-from billing.invoices.issuing import discount_rows
 from billing.invoices.models import Invoice
 from billing.invoices.repository import InvoiceRepository
-from billing.invoices.schemas import InvoiceDetail, InvoiceLinePublic, InvoicePublic
-from billing.orders.schemas import DiscountLine, PreviewLine
+from billing.invoices.schemas import InvoiceDetail, InvoiceLinePublic, InvoicePublic, PreviewLine
 from billing.subscriptions.endpoints import service_public
 from billing.subscriptions.schemas import ServicePublic
 
@@ -39,14 +36,7 @@ async def _detail(session: AsyncSession, invoice: Invoice) -> InvoiceDetail:
 
 
 def _preview(quote: upgrades.UpgradeQuote) -> UpgradePreview:
-    lines = [PreviewLine(
-        kind=d.kind, description=d.description, product_code=quote.target.code,
-        cycle=Cycle(d.cycle) if d.cycle else None, period_start_on=d.period_start_on, period_end_on=d.period_end_on,
-        quantity=d.priced.quantity, unit_price=MoneyModel.of(d.priced.unit_price), gross=MoneyModel.of(d.priced.gross),
-        discounts=[DiscountLine(rule=r["rule"], label=r["label"], percent=r["percent"],
-                                amount=MoneyModel(amount_minor=r["amount_minor"], currency=d.priced.gross.currency))
-                   for r in discount_rows(d.priced)],
-        amount=MoneyModel.of(d.priced.total)) for d in quote.lines]
+    lines = [PreviewLine.of(d, quote.target.code) for d in quote.lines]
     return UpgradePreview(
         service_id=quote.subscription.id, from_product=quote.current.code, to_product=quote.target.code,
         prorations=[ProrationPublic(

@@ -6,8 +6,7 @@ from pydantic import BaseModel, ConfigDict
 from abono.money import MoneyModel
 from billing.changes.cancellation import CancelWhen
 from billing.cycles import Cycle
-from billing.invoices.schemas import InvoiceDetail
-from billing.orders.schemas import PreviewLine
+from billing.invoices.schemas import InvoiceDetail, PreviewLine
 from billing.subscriptions.schemas import ServicePublic
 
 

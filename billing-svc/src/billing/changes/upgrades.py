@@ -26,16 +26,18 @@ from billing.catalog.service import get_product
 from billing.changes.common import ENDED, lock, owned_service, require_not_ended, today_of
 from billing.changes.models import Upgrade, UpgradeStatus
 from billing.changes.proration import Proration, prorate
-from billing.changes.reissue import cancel_invoice, lock_client_renewals, reissue_renewal, unpaid_renewal_of
 from billing.changes.repository import UpgradeRepository
 from billing.config import BillingSettings
+from billing.credit.repository import CreditRepository
+from billing.discounts.context import discount_context
 from billing.discounts.engine import LineRequest, PricedLine, price_line
 from billing.discounts.policy import policy_from
+from billing.domain_events import InvoiceSettled, SettlementEffects
 from billing.invoices.issuing import DraftLine, issue_invoice
 from billing.invoices.models import Invoice, InvoiceKind, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
-from billing.orders.service import discount_context
-from billing.payments import credit
+from billing.invoices.service import cancel_invoice
+from billing.renewals.service import lock_client_renewals, reissue_renewal, unpaid_renewal_of
 from billing.subscriptions.models import Subscription, SubscriptionStatus
 from billing.subscriptions.repository import SubscriptionRepository
 
@@ -140,9 +142,10 @@ async def request_upgrade(*, session: AsyncSession, clock: Clock, settings: Bill
         to_product_id=quote.target.id, invoice_id=invoice_id, occurred_at=now, to_product_code=quote.target.code,
         to_product_name=quote.target.name, to_driver_settings=quote.target.driver_settings))
     if not quote.credit.is_zero():
-        await credit.lock_credit(session, client_id)
-        await credit.add_entry(session, client_id=client_id, amount=quote.credit, at=now,
-                               reason=f"B-14: diferencia de la mejora {upgrade.id}")
+        credit = CreditRepository(session)
+        await credit.lock(client_id)
+        await credit.add(client_id=client_id, amount=quote.credit, at=now,
+                         reason=f"B-14: diferencia de la mejora {upgrade.id}")
     invoice = await issue_invoice(
         session=session, clock=clock, settings=settings, client_id=client_id, currency=sub.currency,
         kind=InvoiceKind.UPGRADE, due_on=today_of(clock, settings) + timedelta(days=settings.order_invoice_due_days),
@@ -152,18 +155,19 @@ async def request_upgrade(*, session: AsyncSession, clock: Clock, settings: Bill
     return upgrade, invoice, quote
 
 
-async def apply_upgrades(*, session: AsyncSession, clock: Clock, settings: BillingSettings,
-                         invoice: Invoice) -> list[uuid.UUID]:
-    """B-14: the paid invoice's upgrades move their subscriptions to the new product; returns their ids."""
+async def apply_paid_upgrades(session: AsyncSession, clock: Clock, settings: BillingSettings,
+                              event: InvoiceSettled) -> SettlementEffects:
+    """B-14, the `InvoiceSettled` handler of changes: the paid invoice's upgrades move their subscriptions to the
+    new product."""
     applied: list[uuid.UUID] = []
     catalog, subs = CatalogRepository(session), SubscriptionRepository(session)
-    upgrades = await UpgradeRepository(session).requested_for_invoice(invoice.id)
+    upgrades = await UpgradeRepository(session).requested_for_invoice(event.invoice_id)
     if upgrades:  # before any subscription lock, in the renewal run's order
-        await lock_client_renewals(session, invoice.client_id)
+        await lock_client_renewals(session, event.client_id)
     for upgrade in upgrades:
         sub, target = await subs.get(upgrade.subscription_id, for_update=True), await catalog.get(upgrade.to_product_id)
         if sub is None or target is None or sub.status in ENDED:
-            log.warning("upgrade_for_ended_service", upgrade_id=str(upgrade.id), invoice_id=str(invoice.id))
+            log.warning("upgrade_for_ended_service", upgrade_id=str(upgrade.id), invoice_id=str(event.invoice_id))
             upgrade.status = UpgradeStatus.CANCELLED.value
             continue
         sub.product_id, sub.product_code, sub.updated_at = target.id, target.code, clock.now()
@@ -175,7 +179,7 @@ async def apply_upgrades(*, session: AsyncSession, clock: Clock, settings: Billi
             await reissue_renewal(session=session, clock=clock, settings=settings, invoice=renewal,
                                   reason=f"B-14: mejora a {target.name}")
     await session.flush()
-    return applied
+    return SettlementEffects(upgrades=tuple(applied))
 
 
 async def withdraw_upgrade(*, session: AsyncSession, clock: Clock, service_id: uuid.UUID, reason: str) -> None:

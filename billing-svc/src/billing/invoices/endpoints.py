@@ -8,6 +8,7 @@ from abono.auth import CurrentPrincipal, StaffPrincipal
 from abono.db import ReadSessionDep, SessionDep
 from abono.errors import NotFound
 from abono.money import MoneyModel
+from billing.credit.repository import CreditRepository
 from billing.deps import ClockDep, SettingsDep, problems
 from billing.invoices import service
 from billing.invoices.models import Invoice, InvoiceStatus
@@ -18,11 +19,8 @@ from billing.invoices.schemas import (
     InvoiceDetail,
     InvoiceLinePublic,
     InvoicePublic,
-    PaymentApplied,
     StaffReason,
-    TransferConfirmation,
 )
-from billing.payments import credit
 
 router = APIRouter(tags=["invoices"])
 # The client's own reads take ReadSessionDep (autocommit, read-only connections): no BEGIN/COMMIT round trips.
@@ -58,7 +56,8 @@ async def my_invoice_pdf(invoice_id: uuid.UUID, principal: CurrentPrincipal, ses
 
 @router.get("/credit", summary="My credit balance per currency (B-10)", responses=problems(401))
 async def my_credit(principal: CurrentPrincipal, session: ReadSessionDep) -> CreditBalance:
-    return CreditBalance(balances=[MoneyModel.of(m) for m in await credit.balances(session, principal.user_id)])
+    balances = await CreditRepository(session).balances(principal.user_id)
+    return CreditBalance(balances=[MoneyModel.of(m) for m in balances])
 
 
 @router.get("/staff/invoices", summary="Search invoices (staff)", responses=problems(401, 403))
@@ -82,31 +81,10 @@ async def staff_invoice(invoice_id: uuid.UUID, _: StaffPrincipal, session: Sessi
                          lines=[InvoiceLinePublic.of(line, invoice.currency) for line in await repo.lines(invoice.id)])
 
 
-@router.post("/staff/invoices/{invoice_id}/confirm-transfer", summary="Confirm a transfer the client reported (B-19)",
-             responses=problems(401, 403, 404, 422))
-async def confirm_transfer(invoice_id: uuid.UUID, body: TransferConfirmation, principal: StaffPrincipal,
-                           session: SessionDep, clock: ClockDep, settings: SettingsDep) -> PaymentApplied:
-    result = await service.confirm_transfer(
-        session=session, clock=clock, settings=settings, actor_id=principal.user_id, invoice_id=invoice_id,
-        amount_minor=body.amount_minor, transfer_reference=body.transfer_reference, method=body.method)
-    return PaymentApplied(payment_id=result.payment_id, invoice_id=result.invoice_id,
-                          invoice_status=result.invoice_status, credited=MoneyModel.of(result.credited),
-                          duplicate=result.duplicate)
-
-
 @router.post("/staff/invoices/{invoice_id}/waive", summary="Waive an unpaid invoice (B-18, audited)",
              responses=problems(401, 403, 404, 409, 422))
 async def waive(invoice_id: uuid.UUID, body: StaffReason, principal: StaffPrincipal, session: SessionDep,
                 clock: ClockDep, settings: SettingsDep) -> InvoicePublic:
     invoice = await service.waive(session=session, clock=clock, settings=settings, actor_id=principal.user_id,
                                   invoice_id=invoice_id, reason=body.reason)
-    return InvoicePublic.of(invoice)
-
-
-@router.post("/staff/invoices/{invoice_id}/refund", summary="Refund a paid invoice (B-15, audited)",
-             responses=problems(401, 403, 404, 409, 422))
-async def refund(invoice_id: uuid.UUID, body: StaffReason, principal: StaffPrincipal, session: SessionDep,
-                 clock: ClockDep, settings: SettingsDep) -> InvoicePublic:
-    invoice, _ = await service.refund(session=session, clock=clock, settings=settings, actor_id=principal.user_id,
-                                      invoice_id=invoice_id, reason=body.reason)
     return InvoicePublic.of(invoice)

@@ -16,10 +16,11 @@ from abono.events import InvoiceIssued, InvoiceLineInfo
 from abono.messaging import emit
 from abono.money import Money, MoneyModel
 from billing.config import BillingSettings
+from billing.credit.repository import CreditRepository
 from billing.discounts.engine import PricedLine
 from billing.invoices.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
-from billing.payments import credit
+from billing.invoices.settlement import settle
 
 CREDIT_APPLIED = "applied to invoice"  # the reason of the credit entry an invoice's issue uses (B-10)
 
@@ -47,8 +48,6 @@ async def issue_invoice(
     invoice_id: uuid.UUID | None = None,
 ) -> Invoice:
     """Create, number and announce one invoice; existing credit pays what it can, and may settle it."""
-    from billing.payments.service import settle  # settling an invoice needs the payment rules
-
     repo = InvoiceRepository(session)
     now = clock.now()
     subtotal = sum((d.priced.gross for d in lines), Money.zero(currency))
@@ -73,11 +72,12 @@ async def issue_invoice(
         for index, d in enumerate(lines, start=1)
     ]
     await repo.add(invoice, rows)
-    await credit.lock_credit(session, client_id)
-    available = await credit.balance(session, client_id, currency)
+    credit = CreditRepository(session)
+    await credit.lock(client_id)
+    available = await credit.balance(client_id, currency)
     use = min(available.amount_minor, invoice.total_minor)
     if use > 0:  # B-10: credit pays the next invoices automatically
-        await credit.add_entry(session, client_id=client_id, amount=Money(-use, currency), reason=CREDIT_APPLIED,
+        await credit.add(client_id=client_id, amount=Money(-use, currency), reason=CREDIT_APPLIED,
                                invoice_id=invoice.id, at=now)
         invoice.credit_applied_minor = use
         invoice.total_minor -= use

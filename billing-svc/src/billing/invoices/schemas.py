@@ -5,8 +5,45 @@ from typing import Annotated, Protocol
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from abono.money import Money, MoneyModel
+from billing.cycles import Cycle
+from billing.invoices.issuing import DraftLine, discount_rows
 from billing.invoices.models import Invoice, InvoiceLine
-from billing.orders.schemas import DiscountLine
+
+
+class DiscountLine(BaseModel):
+    rule: str
+    label: str
+    percent: str | None
+    amount: MoneyModel
+
+
+class PreviewLine(BaseModel):
+    """A line as it would be invoiced (an order's or an upgrade's preview), every discount shown."""
+
+    kind: str
+    description: str
+    product_code: str | None
+    cycle: Cycle | None
+    period_start_on: date | None
+    period_end_on: date | None
+    quantity: int
+    unit_price: MoneyModel
+    gross: MoneyModel
+    discounts: list[DiscountLine]
+    amount: MoneyModel
+
+    @classmethod
+    def of(cls, draft: DraftLine, product_code: str | None) -> "PreviewLine":
+        priced, currency = draft.priced, draft.priced.gross.currency
+        return cls(
+            kind=draft.kind, description=draft.description, product_code=product_code,
+            cycle=Cycle(draft.cycle) if draft.cycle else None, period_start_on=draft.period_start_on,
+            period_end_on=draft.period_end_on, quantity=priced.quantity, unit_price=MoneyModel.of(priced.unit_price),
+            gross=MoneyModel.of(priced.gross),
+            discounts=[DiscountLine(rule=r["rule"], label=r["label"], percent=r["percent"],
+                                    amount=MoneyModel.of(Money(r["amount_minor"], currency)))
+                       for r in discount_rows(priced)],
+            amount=MoneyModel.of(priced.total))
 
 
 class InvoiceLinePublic(BaseModel):

@@ -1,11 +1,11 @@
 import uuid
-from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from abono.money import MoneyModel
 from billing.cycles import Cycle
+from billing.invoices.schemas import PreviewLine
 
 
 class OrderItem(BaseModel):
@@ -27,27 +27,6 @@ class OrderRequest(BaseModel):
     payment_method: Annotated[str, Field(pattern=r"^[a-z0-9_]{2,40}$")] | None = None
     # B-12 2x1 (billing.promos.two_for_one): the other new client ordering the same with me, by id or e-mail.
     partner: Annotated[str, Field(min_length=3, max_length=254)] | None = None
-
-
-class DiscountLine(BaseModel):
-    rule: str
-    label: str
-    percent: str | None
-    amount: MoneyModel
-
-
-class PreviewLine(BaseModel):
-    kind: str
-    description: str
-    product_code: str | None
-    cycle: Cycle | None
-    period_start_on: date | None
-    period_end_on: date | None
-    quantity: int
-    unit_price: MoneyModel
-    gross: MoneyModel
-    discounts: list[DiscountLine]
-    amount: MoneyModel
 
 
 class OrderPreview(BaseModel):

@@ -19,16 +19,18 @@ from billing.catalog.repository import CatalogRepository
 from billing.clients.models import Client
 from billing.clients.repository import ClientRepository
 from billing.config import BillingSettings
-from billing.cycles import Cycle, local_date, period_end
+from billing.credit.repository import CreditRepository
+from billing.cycles import local_date, period_end
+from billing.discounts.context import discount_context
 from billing.discounts.coupons import consume_coupon, usable_coupon
 from billing.discounts.engine import DiscountContext, LineRequest, PricedLine, price_lines
 from billing.discounts.policy import policy_from
-from billing.invoices.issuing import DraftLine, discount_rows
+from billing.invoices.issuing import DraftLine
 from billing.invoices.issuing import issue_invoice as issue
 from billing.invoices.models import InvoiceKind
 from billing.invoices.repository import InvoiceRepository
-from billing.orders.schemas import DiscountLine, OrderPlaced, OrderPreview, OrderRequest, PreviewLine
-from billing.payments import credit
+from billing.invoices.schemas import PreviewLine
+from billing.orders.schemas import OrderPlaced, OrderPreview, OrderRequest
 from billing.promos import two_for_one as promo
 from billing.subscriptions.models import Subscription, SubscriptionStatus
 from billing.subscriptions.repository import SubscriptionRepository
@@ -46,14 +48,6 @@ async def _client(session: AsyncSession, client_id: uuid.UUID) -> Client:
     if client is None:
         raise Conflict("Billing does not know your account yet; try again in a moment.")
     return client
-
-
-async def discount_context(*, session: AsyncSession, client_id: uuid.UUID, payment_method: str | None,
-                           bundle: bool) -> DiscountContext:
-    """B-12's facts about the client (active services) and B-13 (a suspended service: no discount)."""
-    subs = SubscriptionRepository(session)
-    return DiscountContext(active_services=await subs.count_active(client_id), payment_method=payment_method,
-                           suspended=await subs.any_suspended(client_id), bundle=bundle)
 
 
 async def _two_for_one(*, session: AsyncSession, clock: Clock, settings: BillingSettings, client: Client,
@@ -129,19 +123,6 @@ async def _restoration(*, session: AsyncSession, settings: BillingSettings, clie
                               priced=PricedLine(fee, 1, fee), product_id=product.id))
 
 
-def _preview_line(planned: _Planned) -> PreviewLine:
-    d = planned.draft
-    return PreviewLine(
-        kind=d.kind, description=d.description, product_code=planned.product.code if planned.product else None,
-        cycle=Cycle(d.cycle) if d.cycle else None, period_start_on=d.period_start_on, period_end_on=d.period_end_on,
-        quantity=d.priced.quantity, unit_price=MoneyModel.of(d.priced.unit_price), gross=MoneyModel.of(d.priced.gross),
-        discounts=[DiscountLine(rule=r["rule"], label=r["label"], percent=r["percent"],
-                                amount=MoneyModel.of(Money(r["amount_minor"], d.priced.gross.currency)))
-                   for r in discount_rows(d.priced)],
-        amount=MoneyModel.of(d.priced.total),
-    )
-
-
 async def preview_order(*, session: AsyncSession, clock: Clock, settings: BillingSettings, client_id: uuid.UUID,
                         request: OrderRequest) -> OrderPreview:
     """What the order would cost, every discount shown, without creating anything."""
@@ -153,8 +134,9 @@ async def preview_order(*, session: AsyncSession, clock: Clock, settings: Billin
     currency = client.currency
     subtotal = sum((p.draft.priced.gross for p in planned), Money.zero(currency))
     discount = sum((p.draft.priced.discount_total for p in planned), Money.zero(currency))
-    available = await credit.balance(session, client_id, currency)
-    return OrderPreview(currency=currency, lines=[_preview_line(p) for p in planned], subtotal=MoneyModel.of(subtotal),
+    available = await CreditRepository(session).balance(client_id, currency)
+    lines = [PreviewLine.of(p.draft, p.product.code if p.product else None) for p in planned]
+    return OrderPreview(currency=currency, lines=lines, subtotal=MoneyModel.of(subtotal),
                         discount=MoneyModel.of(discount), credit_available=MoneyModel.of(available),
                         total=MoneyModel.of(subtotal - discount))
 

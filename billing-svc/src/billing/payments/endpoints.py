@@ -7,7 +7,9 @@ from abono.auth import CurrentPrincipal, StaffPrincipal
 from abono.db import SessionDep
 from abono.money import Money, MoneyModel
 from billing.deps import ClockDep, SettingsDep, problems
+from billing.invoices.schemas import InvoicePublic, PaymentApplied, StaffReason, TransferConfirmation
 from billing.payments import checkout as service
+from billing.payments import staff
 from billing.payments.models import TransferReport
 from billing.payments.registry import ProvidersDep
 from billing.payments.schemas import (
@@ -62,3 +64,24 @@ async def report_transfer(invoice_id: uuid.UUID, body: TransferReportCreate, pri
 async def staff_transfer_reports(_: StaffPrincipal, session: SessionDep, invoice_id: uuid.UUID | None = None,
                                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[TransferReportPublic]:
     return [_public(r) for r in await service.transfer_reports(session=session, invoice_id=invoice_id, limit=limit)]
+
+
+@router.post("/staff/invoices/{invoice_id}/confirm-transfer", summary="Confirm a transfer the client reported (B-19)",
+             responses=problems(401, 403, 404, 422))
+async def confirm_transfer(invoice_id: uuid.UUID, body: TransferConfirmation, principal: StaffPrincipal,
+                           session: SessionDep, clock: ClockDep, settings: SettingsDep) -> PaymentApplied:
+    result = await staff.confirm_transfer(
+        session=session, clock=clock, settings=settings, actor_id=principal.user_id, invoice_id=invoice_id,
+        amount_minor=body.amount_minor, transfer_reference=body.transfer_reference, method=body.method)
+    return PaymentApplied(payment_id=result.payment_id, invoice_id=result.invoice_id,
+                          invoice_status=result.invoice_status, credited=MoneyModel.of(result.credited),
+                          duplicate=result.duplicate)
+
+
+@router.post("/staff/invoices/{invoice_id}/refund", summary="Refund a paid invoice (B-15, audited)",
+             responses=problems(401, 403, 404, 409, 422))
+async def refund(invoice_id: uuid.UUID, body: StaffReason, principal: StaffPrincipal, session: SessionDep,
+                 clock: ClockDep, settings: SettingsDep) -> InvoicePublic:
+    invoice, _ = await staff.refund(session=session, clock=clock, settings=settings, actor_id=principal.user_id,
+                                    invoice_id=invoice_id, reason=body.reason)
+    return InvoicePublic.of(invoice)

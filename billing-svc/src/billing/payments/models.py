@@ -1,14 +1,12 @@
-"""Payments' tables: money received (B-19), the credit ledger (B-10), staff audit, payment attempts at providers
+"""Payments' tables: money received (B-19), payment attempts at providers
 (idempotency key stored before the call), transfers reported by clients (B-19), refunds sent back through a provider
 (B-15), provider notifications stored raw once, and chargebacks (B-17)."""
 
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from billing.db import Base
@@ -29,35 +27,6 @@ class Payment(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     credited_minor: Mapped[int] = mapped_column(BigInteger, default=0)  # part that became credit balance
     refunded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-class CreditEntry(Base):
-    """B-10: the credit balance ledger (sum per client and currency); positive adds, negative uses."""
-
-    __tablename__ = "credit_entries"
-
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    client_id: Mapped[uuid.UUID] = mapped_column(index=True)
-    currency: Mapped[str] = mapped_column(String(3))
-    amount_minor: Mapped[int] = mapped_column(BigInteger)
-    reason: Mapped[str] = mapped_column(Text)
-    invoice_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("invoices.id"))
-    payment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("payments.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class AuditEntry(Base):
-    """Staff actions on money (B-18 waive, refunds, confirmed transfers), who and when."""
-
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    actor_id: Mapped[uuid.UUID]
-    action: Mapped[str] = mapped_column(Text)
-    target_type: Mapped[str] = mapped_column(Text)
-    target_id: Mapped[uuid.UUID]
-    details: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class AttemptStatus(StrEnum):

@@ -1,4 +1,5 @@
-"""Applying a payment (B-7, B-9, B-10, B-19): the one function every payment provider and staff call."""
+"""Applying a payment (B-7, B-9, B-10, B-19): the one function every payment provider and staff call; settling the
+invoice is `billing.invoices.settlement.settle`."""
 
 from __future__ import annotations
 
@@ -11,20 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.clock import Clock
 from abono.errors import InvalidInput, NotFound
-from abono.events import InvoicePaid
-from abono.messaging import emit
 from abono.metrics import count_after_commit
-from abono.money import Money, MoneyModel
+from abono.money import Money
 from billing.config import BillingSettings
-from billing.cycles import Cycle, local_date
-from billing.invoices.models import Invoice, InvoiceStatus
+from billing.credit.repository import CreditRepository
+from billing.invoices.models import InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
+from billing.invoices.settlement import settle
 from billing.metrics import PAYMENTS, PAYMENTS_AMOUNT
-from billing.payments import credit
 from billing.payments.models import Payment
 from billing.promos.referral import reward_referrer
-from billing.subscriptions.models import SubscriptionStatus
-from billing.subscriptions.repository import SubscriptionRepository
 
 
 @dataclass(frozen=True)
@@ -34,45 +31,6 @@ class PaymentResult:
     invoice_status: str
     credited: Money  # the part of the payment kept as credit balance
     duplicate: bool  # this payment key had been applied before: nothing was done now
-
-
-async def settle(*, session: AsyncSession, clock: Clock, settings: BillingSettings, invoice: Invoice,
-                 method: str) -> None:
-    """Mark an unpaid invoice paid, move its services on, apply its upgrades, and emit `InvoicePaid` (B-7, B-8,
-    B-14)."""
-    now = clock.now()
-    today = local_date(now, settings.calendar_timezone)
-    invoice.status, invoice.settled_at, invoice.paid_method = InvoiceStatus.PAID.value, now, method
-    await session.flush()
-    subs = SubscriptionRepository(session)
-    activate: list[uuid.UUID] = []
-    for line in await InvoiceRepository(session).lines(invoice.id):
-        if line.kind != "service" or line.period_end_on is None:
-            continue
-        for sub in await subs.many(line.service_ids, for_update=True):
-            sub.next_due_on = max(sub.next_due_on, line.period_end_on)
-            if sub.status == SubscriptionStatus.PENDING:
-                sub.status, sub.activated_on = SubscriptionStatus.ACTIVE.value, today
-                activate.append(sub.id)
-            sub.updated_at = now
-    overdue = await InvoiceRepository(session).has_overdue(invoice.client_id, today)
-    reactivate: list[uuid.UUID] = []
-    if not overdue:  # B-7: nothing overdue any more → every suspended service comes back
-        for sub in await subs.for_client(invoice.client_id, statuses=[SubscriptionStatus.SUSPENDED]):
-            sub.status, sub.updated_at = SubscriptionStatus.ACTIVE.value, now
-            if settings.stretch_cycle_after_suspension:  # B-8
-                sub.cycle = Cycle(sub.cycle).longer().value
-            reactivate.append(sub.id)
-    await session.flush()
-    from billing.changes.upgrades import apply_upgrades  # applying an upgrade re-issues renewals (B-14, B-9)
-
-    upgrades = await apply_upgrades(session=session, clock=clock, settings=settings, invoice=invoice)
-    await emit(session, InvoicePaid(
-        invoice_id=invoice.id, client_id=invoice.client_id, number=invoice.number, occurred_at=now,
-        total=MoneyModel.of(Money(invoice.subtotal_minor - invoice.discount_minor, invoice.currency)),
-        paid_at=now, method=method, activate_service_ids=activate, reactivate_service_ids=reactivate,
-        upgrade_ids=upgrades, client_has_overdue=overdue,
-    ))
 
 
 async def apply_payment(*, session: AsyncSession, clock: Clock, settings: BillingSettings, invoice_id: uuid.UUID,
@@ -99,11 +57,12 @@ async def apply_payment(*, session: AsyncSession, clock: Clock, settings: Billin
                              Money(earlier.credited_minor, earlier.currency), duplicate=True)
     count_after_commit(session, PAYMENTS, provider=method, currency=amount.currency)
     count_after_commit(session, PAYMENTS_AMOUNT, amount.amount_minor, provider=method, currency=amount.currency)
-    await credit.lock_credit(session, invoice.client_id)
+    credit = CreditRepository(session)
+    await credit.lock(invoice.client_id)
     due = Money(invoice.total_minor, invoice.currency)
     credited = amount
     if invoice.status == InvoiceStatus.UNPAID:
-        available = await credit.balance(session, invoice.client_id, invoice.currency)
+        available = await credit.balance(invoice.client_id, invoice.currency)
         if amount + available >= due:
             credited = amount - due  # negative: existing credit covered the rest
             if credited.is_negative():
@@ -113,7 +72,7 @@ async def apply_payment(*, session: AsyncSession, clock: Clock, settings: Billin
             await reward_referrer(session=session, clock=clock, settings=settings, invoice=invoice)
     if not credited.is_zero():
         reason = "payment excess" if credited.amount_minor > 0 else "applied to invoice"
-        await credit.add_entry(session, client_id=invoice.client_id, amount=credited, reason=reason,
+        await credit.add(client_id=invoice.client_id, amount=credited, reason=reason,
                                invoice_id=invoice.id, payment_id=payment_id, at=now)
     kept = credited if credited.amount_minor > 0 else Money.zero(amount.currency)
     payment = await session.get(Payment, payment_id)

@@ -27,15 +27,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.clock import Clock
 from abono.money import Money
+from billing.audit.repository import AuditRepository
 from billing.catalog.repository import CatalogRepository
 from billing.clients.models import Client
 from billing.clients.repository import ClientRepository
 from billing.config import BillingSettings
+from billing.credit.repository import CreditRepository
 from billing.cycles import Cycle
 from billing.invoices.models import Invoice
 from billing.invoices.repository import InvoiceRepository
-from billing.payments import credit
-from billing.payments.models import AuditEntry
 from billing.promos.models import ReferralReward
 from billing.promos.rules import referral_credit
 
@@ -85,13 +85,14 @@ async def reward_referrer(*, session: AsyncSession, clock: Clock, settings: Bill
     ).on_conflict_do_nothing(index_elements=[ReferralReward.referred_id]).returning(ReferralReward.referred_id))
     if inserted.first() is None:  # another payment of the same friend got there first
         return None
-    await credit.lock_credit(session, referrer.id)
-    await credit.add_entry(session, client_id=referrer.id, amount=amount, at=now,
-                           reason=f"referral: {settings.referral_free_months} free month(s), friend {friend.id}")
-    session.add(AuditEntry(actor_id=friend.id, action="referral_credit", target_type="client", target_id=referrer.id,
-                           details={"invoice_id": str(invoice.id), "amount_minor": amount.amount_minor,
-                                    "currency": amount.currency, "basis": basis}, at=now))
-    await session.flush()
+    credit = CreditRepository(session)
+    await credit.lock(referrer.id)
+    await credit.add(client_id=referrer.id, amount=amount, at=now,
+                     reason=f"referral: {settings.referral_free_months} free month(s), friend {friend.id}")
+    await AuditRepository(session).add(
+        actor_id=friend.id, action="referral_credit", target_type="client", target_id=referrer.id, at=now,
+        details={"invoice_id": str(invoice.id), "amount_minor": amount.amount_minor, "currency": amount.currency,
+                 "basis": basis})
     return await session.get(ReferralReward, friend.id)
 
 

@@ -25,11 +25,11 @@ from abono.events import InvoiceReminder, SuspensionDecided, TerminationDecided
 from abono.events.base import Event
 from abono.messaging import emit
 from abono.money import Money, MoneyModel
-from billing.changes.reissue import cancel_invoice
 from billing.config import BillingSettings
 from billing.cycles import add_business_days, local_date
 from billing.invoices.models import Invoice, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
+from billing.invoices.service import cancel_invoice
 from billing.scheduler.dunning_queries import ActiveService, DunningQueries
 from billing.subscriptions.models import Subscription, SubscriptionStatus
 from billing.subscriptions.repository import SubscriptionRepository

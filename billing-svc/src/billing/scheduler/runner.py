@@ -16,8 +16,8 @@ from abono.clock import AdjustableClock, Clock
 from billing.changes.cancellation import end_services
 from billing.changes.upgrades import expire_upgrades
 from billing.config import BillingSettings
+from billing.renewals.jobs import issue_renewals
 from billing.scheduler.dunning import run_dunning
-from billing.scheduler.renewals import issue_renewals
 
 log = structlog.get_logger("billing.scheduler")
 

@@ -5,9 +5,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.events import ServiceTransferred
 from abono.messaging.consumer import Consumer
+from billing.audit.repository import AuditRepository
 from billing.catalog.repository import CatalogRepository
 from billing.clients.repository import ClientRepository
-from billing.payments.models import AuditEntry
 from billing.subscriptions.repository import SubscriptionRepository
 
 log = structlog.get_logger("billing.subscriptions")
@@ -29,8 +29,7 @@ async def service_transferred(session: AsyncSession, event: ServiceTransferred) 
     if (new_owner is not None and new_owner.currency != sub.currency
             and await CatalogRepository(session).price(sub.product_id, sub.cycle, new_owner.currency) is not None):
         sub.currency = new_owner.currency
-    session.add(AuditEntry(actor_id=event.to_client_id, action="service_transferred", target_type="subscription",
-                           target_id=sub.id, at=event.occurred_at,
-                           details={"from_client_id": str(event.from_client_id), "transfer_id": str(event.transfer_id),
-                                    "currency": sub.currency}))
-    await session.flush()
+    await AuditRepository(session).add(
+        actor_id=event.to_client_id, action="service_transferred", target_type="subscription", target_id=sub.id,
+        at=event.occurred_at, details={"from_client_id": str(event.from_client_id),
+                                       "transfer_id": str(event.transfer_id), "currency": sub.currency})

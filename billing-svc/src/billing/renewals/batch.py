@@ -1,7 +1,7 @@
 """The renewal run, set-based (B-1, B-2, B-10, B-12, B-13, B-16): a chunk of clients per transaction.
 
 Per chunk, a fixed number of statements whatever its size: the clients' renewal locks (the same per-client
-`renewals:<id>` lock changes take, `billing.changes.reissue.lock_client_renewals`, tried for the whole chunk in one
+`renewals:<id>` lock changes take, `billing.renewals.service.lock_client_renewals`, tried for the whole chunk in one
 statement), their credit balances (under their credit locks), their due subscriptions with product and current
 price (rows locked, `SKIP LOCKED`), their discount facts (B-12 active services, B-13 any suspended); lines priced
 in memory by the pure `price_line`, once per distinct input for the whole run (`Pricer`); then one block of invoice
@@ -34,12 +34,12 @@ from abono.messaging.outbox import emit_written
 from abono.money import Money
 from billing.catalog.models import Price, Product
 from billing.config import BillingSettings
+from billing.credit.repository import CreditRepository
 from billing.cycles import Cycle, period_end
 from billing.discounts.engine import DiscountContext, DiscountPolicy, LineRequest, PricedLine, price_line
 from billing.invoices.issuing import CREDIT_APPLIED, discount_rows
 from billing.invoices.models import InvoiceKind, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
-from billing.payments.models import CreditEntry
 from billing.subscriptions.models import Subscription, SubscriptionStatus
 
 log = structlog.get_logger("billing.renewals")
@@ -148,19 +148,13 @@ Balances = dict[tuple[uuid.UUID, str], int]
 
 async def credit_balances(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -> Balances:
     """B-10: the clients' positive balances by (client, currency), read under their credit locks (the lock
-    `credit.lock_credit` takes, here for the clients with credit only, in one statement)."""
-    def positive(ids: Sequence[uuid.UUID]) -> Any:
-        return (select(CreditEntry.client_id, CreditEntry.currency, func.sum(CreditEntry.amount_minor))
-                .where(CreditEntry.client_id == any_(uuid_array(ids)))
-                .group_by(CreditEntry.client_id, CreditEntry.currency).having(func.sum(CreditEntry.amount_minor) > 0))
-
-    holders = sorted({client_id for client_id, _, _ in await session.execute(positive(client_ids))})
+    `CreditRepository.lock` takes, here for the clients with credit only, in one statement)."""
+    credit = CreditRepository(session)
+    holders = sorted({client_id for client_id, _ in await credit.positive_balances(client_ids)})
     if not holders:
         return {}
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('credit:' || c::text)) "
-                               "FROM unnest(CAST(:ids AS uuid[])) AS c"), {"ids": holders})
-    return {(client_id, currency): int(amount) for client_id, currency, amount
-            in await session.execute(positive(holders))}
+    await credit.lock_many(holders)
+    return await credit.positive_balances(holders)
 
 
 def apply_credit(invoices: Sequence[PlannedInvoice], balances: Balances) -> list[PlannedInvoice] | None:

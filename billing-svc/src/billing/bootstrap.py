@@ -1,0 +1,16 @@
+"""Wires billing's in-process reactions (Cosmic Python's bootstrap): who reacts to a settled invoice, in order.
+
+`create_app` calls `wire()`; so must any process that settles invoices without the app (a benchmark, a test
+calling a job directly). Calling it again changes nothing.
+"""
+
+from billing.changes.upgrades import apply_paid_upgrades
+from billing.domain_events import invoice_settled
+from billing.subscriptions.settlement import move_services_on
+
+
+def wire() -> None:
+    # Services move on first (paid periods, activation, B-7/B-8), then the paid upgrades apply (B-14), whose
+    # re-issued renewals start from the services' new due dates.
+    invoice_settled.register(move_services_on)
+    invoice_settled.register(apply_paid_upgrades)

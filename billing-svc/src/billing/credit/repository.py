@@ -1,0 +1,55 @@
+"""B-10: the credit ledger's queries; every change of a client's balance holds its credit lock."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ARRAY, Uuid, any_, func, literal, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from abono.money import Money
+from billing.credit.models import CreditEntry
+
+
+class CreditRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def lock(self, client_id: uuid.UUID) -> None:
+        """Serialise credit changes of one client until the transaction ends."""
+        await self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                                   {"key": f"credit:{client_id}"})
+
+    async def lock_many(self, client_ids: Sequence[uuid.UUID]) -> None:
+        """`lock` for several clients in one statement (in the order given)."""
+        await self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext('credit:' || c::text)) "
+                                        "FROM unnest(CAST(:ids AS uuid[])) AS c"), {"ids": list(client_ids)})
+
+    async def balance(self, client_id: uuid.UUID, currency: str) -> Money:
+        total = await self.session.scalar(select(func.coalesce(func.sum(CreditEntry.amount_minor), 0)).where(
+            CreditEntry.client_id == client_id, CreditEntry.currency == currency))
+        return Money(int(total or 0), currency)
+
+    async def balances(self, client_id: uuid.UUID) -> list[Money]:
+        rows = await self.session.execute(
+            select(CreditEntry.currency, func.sum(CreditEntry.amount_minor)).where(CreditEntry.client_id == client_id)
+            .group_by(CreditEntry.currency).order_by(CreditEntry.currency))
+        return [Money(int(amount), currency) for currency, amount in rows]
+
+    async def positive_balances(self, client_ids: Sequence[uuid.UUID]) -> dict[tuple[uuid.UUID, str], int]:
+        """The clients' positive balances by (client, currency), in one statement."""
+        ids: Any = literal(list(client_ids), ARRAY(Uuid))
+        rows = await self.session.execute(
+            select(CreditEntry.client_id, CreditEntry.currency, func.sum(CreditEntry.amount_minor))
+            .where(CreditEntry.client_id == any_(ids))
+            .group_by(CreditEntry.client_id, CreditEntry.currency).having(func.sum(CreditEntry.amount_minor) > 0))
+        return {(client_id, currency): int(amount) for client_id, currency, amount in rows}
+
+    async def add(self, *, client_id: uuid.UUID, amount: Money, reason: str, at: datetime,
+                  invoice_id: uuid.UUID | None = None, payment_id: uuid.UUID | None = None) -> None:
+        self.session.add(CreditEntry(client_id=client_id, currency=amount.currency, amount_minor=amount.amount_minor,
+                                     reason=reason, invoice_id=invoice_id, payment_id=payment_id, created_at=at))
+        await self.session.flush()

@@ -1,0 +1,93 @@
+"""The renewal run (B-1, B-2, B-16): each renewal invoice issued `renewal_lead_days` before the due date, at the
+current price; one client's renewals due the same day in the same currency share one invoice. A job: it opens and
+commits its own transactions.
+
+Set-based: clients are renewed `chunk_clients` at a time, one transaction per chunk (`batch`), `parallel`
+chunks at once (each on its own connection, sharing the run's memoised prices); a client
+with credit (B-10) or an invoice settled at once goes through the per-client path (`service.renew_client`) in it.
+Replica-safe: each client is handled under its per-client renewal lock (taken for the whole chunk in one
+statement, tried: a client another replica or a change holds is left for the next run), its subscriptions are
+re-read and row-locked inside it, and the (subscription, period) primary key refuses a second invoice whatever
+happens (the chunk is then rolled back and its clients retried one by one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import deque
+from datetime import date, timedelta
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from abono.clock import Clock
+from abono.db import unit_of_work
+from billing.config import BillingSettings
+from billing.cycles import local_date
+from billing.discounts.policy import policy_from
+from billing.renewals.batch import DuplicatePeriod, Pricer, renew_chunk
+from billing.renewals.service import B16_NOTE, due_conditions, renew_client, try_lock_client_renewals
+from billing.subscriptions.models import Subscription
+
+log = structlog.get_logger("billing.renewals")
+CHUNK_CLIENTS = 500  # clients per transaction: as many renewal locks held at once (the lock table holds ~6,400)
+PARALLEL_CHUNKS = 2  # chunks in flight: one is planned in Python while PostgreSQL writes the other
+
+
+async def issue_renewals(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
+                         settings: BillingSettings, chunk_clients: int = CHUNK_CLIENTS,
+                         parallel: int = PARALLEL_CHUNKS) -> int:
+    """B-2: issue every renewal invoice whose time has come; returns how many were issued by this run."""
+    horizon = local_date(clock.now(), settings.calendar_timezone) + timedelta(days=settings.renewal_lead_days)
+    async with unit_of_work(sessionmaker) as session:
+        client_ids = list(await session.scalars(
+            select(Subscription.client_id).where(*due_conditions(horizon)).distinct()
+            .order_by(Subscription.client_id)))
+    chunks = deque(client_ids[start:start + chunk_clients] for start in range(0, len(client_ids), chunk_clients))
+    pricer = Pricer(policy_from(settings))
+
+    async def renew_chunks() -> int:  # one of `parallel` workers, each with its own connection
+        issued = 0
+        while chunks:
+            issued += await _renew_chunk(sessionmaker=sessionmaker, clock=clock, settings=settings, pricer=pricer,
+                                         client_ids=chunks.popleft(), horizon=horizon)
+        return issued
+
+    async with asyncio.TaskGroup() as group:
+        workers = [group.create_task(renew_chunks()) for _ in range(max(1, parallel))]
+    return sum(worker.result() for worker in workers)
+
+
+async def _renew_chunk(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: BillingSettings,
+                       pricer: Pricer, client_ids: list[uuid.UUID], horizon: date) -> int:
+    try:
+        async with unit_of_work(sessionmaker) as session:
+            async def per_client(client_id: uuid.UUID) -> int:
+                return await renew_client(session=session, clock=clock, settings=settings, client_id=client_id,
+                                          horizon=horizon)
+
+            return await renew_chunk(session=session, settings=settings, pricer=pricer, now=clock.now(),
+                                     note=B16_NOTE, client_ids=client_ids, due=due_conditions(horizon),
+                                     per_client=per_client)
+    except (DuplicatePeriod, IntegrityError):  # a claimed period, or a payment reference drawn twice
+        log.warning("renewal_chunk_retried_per_client", clients=len(client_ids))
+        return await _renew_one_by_one(sessionmaker=sessionmaker, clock=clock, settings=settings,
+                                       client_ids=client_ids, horizon=horizon)
+
+
+async def _renew_one_by_one(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
+                            settings: BillingSettings, client_ids: list[uuid.UUID], horizon: date) -> int:
+    issued = 0
+    for client_id in client_ids:
+        try:
+            async with unit_of_work(sessionmaker) as session:
+                if not await try_lock_client_renewals(session, client_id):
+                    continue  # another replica is renewing this client right now
+                issued += await renew_client(session=session, clock=clock, settings=settings, client_id=client_id,
+                                             horizon=horizon)
+        except DuplicatePeriod:
+            log.warning("renewal_already_issued", client_id=str(client_id))
+    return issued

@@ -1,0 +1,146 @@
+"""Renewal lines and the per-client renewal path (B-1, B-2, B-12, B-13, B-16), the client's renewal lock, and the
+re-issue of an unpaid renewal invoice (B-9). Only flushes: the caller owns the transaction.
+
+B-9: an issued invoice never changes; a change cancels it (its credit comes back) and a new one is issued. A renewal
+invoice may hold several services (B-1): the re-issue holds every one of them that still renews, each at the current
+price and terms (B-16), so the change of one service never drops another's renewal.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import date
+from typing import Any
+
+import structlog
+from sqlalchemy import exists, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from abono.clock import Clock
+from abono.money import Money
+from billing.catalog.repository import CatalogRepository
+from billing.config import BillingSettings
+from billing.cycles import Cycle, period_end
+from billing.discounts.context import discount_context
+from billing.discounts.engine import LineRequest, price_line
+from billing.discounts.policy import policy_from
+from billing.invoices.issuing import DraftLine, issue_invoice
+from billing.invoices.models import BillingPeriod, Invoice, InvoiceKind, InvoiceStatus
+from billing.invoices.repository import InvoiceRepository
+from billing.invoices.service import cancel_invoice
+from billing.renewals.batch import DuplicatePeriod, renewal_description
+from billing.subscriptions.models import Subscription, SubscriptionStatus
+from billing.subscriptions.repository import SubscriptionRepository
+
+log = structlog.get_logger("billing.renewals")
+RENEWING = (SubscriptionStatus.ACTIVE.value, SubscriptionStatus.SUSPENDED.value)
+B16_NOTE = "Renovación al precio y las condiciones vigentes (B-16)."
+
+
+def due_conditions(horizon: date) -> list[Any]:
+    """The subscriptions whose next period is to be invoiced by `horizon` and is not invoiced yet."""
+    return [
+        Subscription.status.in_(RENEWING),
+        Subscription.renew.is_(True),  # B-15: a service set not to renew (a domain) ends at its due date
+        Subscription.next_due_on <= horizon,
+        Subscription.ends_on.is_(None) | (Subscription.ends_on > Subscription.next_due_on),
+        ~exists().where(BillingPeriod.subscription_id == Subscription.id,
+                        BillingPeriod.period_start_on == Subscription.next_due_on),
+    ]
+
+
+async def lock_client_renewals(session: AsyncSession, client_id: uuid.UUID) -> None:
+    """Hold the lock the renewal run takes per client, so a change and a renewal never interleave (B-2)."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"renewals:{client_id}"})
+
+
+async def try_lock_client_renewals(session: AsyncSession, client_id: uuid.UUID) -> bool:
+    """`lock_client_renewals` if free now; False when another replica or a change holds it."""
+    return bool(await session.scalar(text("SELECT pg_try_advisory_xact_lock(hashtext(:k))"),
+                                     {"k": f"renewals:{client_id}"}))
+
+
+async def renewal_line(*, session: AsyncSession, settings: BillingSettings, sub: Subscription,
+                       due_on: date) -> DraftLine | None:
+    """The renewal line of `sub` for the period starting `due_on`: current price and discounts (B-12, B-13, B-16);
+    None (logged) when its product has no price for its cycle and currency."""
+    catalog = CatalogRepository(session)
+    product, price = await catalog.get(sub.product_id), await catalog.price(sub.product_id, sub.cycle, sub.currency)
+    if product is None or price is None:
+        log.warning("renewal_without_price", subscription_id=str(sub.id), cycle=sub.cycle, currency=sub.currency)
+        return None
+    context = await discount_context(session=session, client_id=sub.client_id, payment_method=sub.payment_method,
+                                     bundle=False)
+    priced = price_line(LineRequest(Money(price.amount_minor, sub.currency), 1, sub.cycle),
+                        policy=policy_from(settings), context=context)
+    end = period_end(due_on, Cycle(sub.cycle))
+    return DraftLine(kind="service", description=renewal_description(product.name, sub.cycle, due_on, end),
+                     priced=priced, service_ids=(sub.id,), product_id=product.id, cycle=sub.cycle,
+                     period_start_on=due_on, period_end_on=end)
+
+
+async def renew_client(*, session: AsyncSession, clock: Clock, settings: BillingSettings, client_id: uuid.UUID,
+                       horizon: date) -> int:
+    """The per-client path, under the client's renewal lock (the caller holds it): one `issue_invoice` per
+    invoice. Returns how many were issued."""
+    subs = list(await session.scalars(
+        select(Subscription).where(Subscription.client_id == client_id, *due_conditions(horizon))
+        .order_by(Subscription.next_due_on, Subscription.created_at, Subscription.id)
+        .with_for_update(skip_locked=True)))
+    groups: dict[tuple[str, date], list[Subscription]] = defaultdict(list)
+    for sub in subs:
+        groups[(sub.currency, sub.next_due_on)].append(sub)
+    issued = 0
+    for (currency, due_on), members in groups.items():
+        drafts = [d for d in [await renewal_line(session=session, settings=settings, sub=sub, due_on=due_on)
+                              for sub in members] if d is not None]
+        if not drafts:
+            continue
+        invoice = await issue_invoice(session=session, clock=clock, settings=settings, client_id=client_id,
+                                      currency=currency, kind=InvoiceKind.RENEWAL, due_on=due_on, lines=drafts,
+                                      payment_method=members[0].payment_method, note=B16_NOTE)
+        periods = [(d.service_ids[0], due_on) for d in drafts]
+        if len(await InvoiceRepository(session).claim_periods(invoice.id, periods)) != len(periods):
+            raise DuplicatePeriod(f"client {client_id}: a period due {due_on} was invoiced already")
+        issued += 1
+    return issued
+
+
+async def unpaid_renewal_of(session: AsyncSession, sub: Subscription) -> Invoice | None:
+    """The unpaid renewal invoice already issued for `sub`'s next period, locked; None if there is none."""
+    invoice_id = await session.scalar(select(BillingPeriod.invoice_id).where(
+        BillingPeriod.subscription_id == sub.id, BillingPeriod.period_start_on == sub.next_due_on))
+    if invoice_id is None:
+        return None
+    invoice = await InvoiceRepository(session).get(invoice_id, for_update=True)
+    if invoice is None or invoice.status != InvoiceStatus.UNPAID or invoice.kind != InvoiceKind.RENEWAL:
+        return None
+    return invoice
+
+
+async def reissue_renewal(*, session: AsyncSession, clock: Clock, settings: BillingSettings, invoice: Invoice,
+                          reason: str, without: Collection[uuid.UUID] = ()) -> Invoice | None:
+    """Cancel a renewal invoice and issue its replacement for its services (but `without`) that still renew."""
+    repo = InvoiceRepository(session)
+    service_ids = [sid for line in await repo.lines(invoice.id) if line.kind == "service"
+                   for sid in line.service_ids if sid not in without]
+    await cancel_invoice(session=session, clock=clock, invoice=invoice, reason=reason)
+    subs = await SubscriptionRepository(session).many(service_ids, for_update=True) if service_ids else []
+    drafts = []
+    for sub in subs:
+        if sub.status not in RENEWING or not sub.renew or (sub.ends_on is not None and sub.ends_on <= sub.next_due_on):
+            continue
+        draft = await renewal_line(session=session, settings=settings, sub=sub, due_on=sub.next_due_on)
+        if draft is not None:
+            drafts.append(draft)
+    if not drafts:
+        return None
+    new = await issue_invoice(
+        session=session, clock=clock, settings=settings, client_id=invoice.client_id, currency=invoice.currency,
+        kind=InvoiceKind.RENEWAL, due_on=invoice.due_on, lines=drafts, payment_method=invoice.payment_method,
+        note=f"{B16_NOTE} Reemplaza la factura {invoice.number}, anulada: {reason}")
+    await repo.claim_periods(new.id, [(d.service_ids[0], d.period_start_on) for d in drafts
+                                      if d.period_start_on is not None])
+    return new
