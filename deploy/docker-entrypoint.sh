@@ -22,5 +22,7 @@ fi
 
 # shellcheck disable=SC2086 # UVICORN_ARGS is split on purpose
 # --no-proxy-headers: the gateway alone decides whom to believe about X-Forwarded-For (GATEWAY_TRUSTED_PROXIES).
+# --timeout-graceful-shutdown: open live streams (the gateway's /api/stream) never end by themselves; past this the
+# server cancels them and stops (the pages reconnect to another replica).
 exec uvicorn --factory "$SERVICE_MODULE" --host "${SERVICE_HOST:-0.0.0.0}" --port "$SERVICE_PORT" \
-  --no-server-header --no-proxy-headers ${UVICORN_ARGS:-}
+  --no-server-header --no-proxy-headers --timeout-graceful-shutdown 10 ${UVICORN_ARGS:-}

@@ -90,6 +90,9 @@ class Child:
             # The gateway decides whom to believe about X-Forwarded-For (GATEWAY_TRUSTED_PROXIES); uvicorn must not
             # rewrite the client address first.
             "--no-proxy-headers",
+            # Open live streams (/api/stream) never end by themselves: cancel them after this on Ctrl-C.
+            "--timeout-graceful-shutdown",
+            "3",
         ]
         # Its own session: the terminal's Ctrl-C reaches only us, and we stop each child exactly once
         # (a second SIGINT would make uvicorn skip its graceful shutdown).

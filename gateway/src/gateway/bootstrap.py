@@ -19,6 +19,8 @@ from gateway.accounts.schemas import normalize_email
 from gateway.accounts.service import create_user
 from gateway.config import GatewaySettings
 from gateway.ratelimit.service import prune_forever
+from gateway.stream.hub import Hub
+from gateway.stream.listener import StreamListener
 from gateway.testclock import service as testclock
 
 log = structlog.get_logger("gateway.bootstrap")
@@ -69,9 +71,16 @@ async def on_startup(app: FastAPI) -> None:
     app.state.prune_task = asyncio.create_task(
         prune_forever(sessionmaker=app.state.sessionmaker, now=app.state.clock.now)
     )
+    app.state.stream_hub = Hub()
+    app.state.stream_listener = StreamListener(broker=app.state.broker, hub=app.state.stream_hub)
+    app.state.stream_listener.start()
 
 
 async def on_shutdown(app: FastAPI) -> None:
+    listener: StreamListener | None = getattr(app.state, "stream_listener", None)
+    if listener is not None:
+        await listener.stop()
+        app.state.stream_hub.end_all()  # open streams end, so the server's shutdown does not wait for them
     task: asyncio.Task[None] | None = getattr(app.state, "prune_task", None)
     if task is not None:
         task.cancel()

@@ -93,6 +93,11 @@ class GatewaySettings(ServiceSettings):
     # them has its `X-Forwarded-For` / `X-Forwarded-Proto` believed; by default the peer is the client.
     trusted_proxies: list[IPv4Network | IPv6Network] = Field(default_factory=list)
 
+    # Live stream (`/api/stream`): a `: ping` comment this often, and at most this many open streams per account
+    # on one replica.
+    stream_ping_seconds: float = Field(default=15.0, gt=0)
+    stream_max_per_client: PositiveInt = 10
+
     # The built client panel (index.html, assets/), served at `/`; without an index.html `/` says how to build it.
     panel_dir: Path = DEFAULT_PANEL_DIR
 
