@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StrictInt, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    StrictInt,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
 
 # ISO 4217 minor-unit exponents for the currencies the provider invoices in (and a few neighbours).
 CURRENCY_EXPONENTS: dict[str, int] = {
@@ -155,7 +163,18 @@ class Money:
         return f"{self.to_decimal():f} {self.currency}"
 
 
-CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+def _known(currency: str) -> str:
+    exponent(currency)  # MoneyError (a ValueError): a 422 in a request, wherever the code comes from
+    return currency
+
+
+# An ISO 4217 code we know the minor unit of; the schema lists them, so a client sees what is accepted.
+CurrencyCode = Annotated[
+    str,
+    StringConstraints(min_length=3, max_length=3, pattern=r"^[A-Z]{3}$"),
+    AfterValidator(_known),
+    WithJsonSchema({"type": "string", "enum": sorted(CURRENCY_EXPONENTS), "minLength": 3, "maxLength": 3}),
+]
 
 
 class MoneyModel(BaseModel):

@@ -1,6 +1,7 @@
 from fastapi import APIRouter, Response
 
 from abono.auth import CurrentPrincipal, StaffPrincipal
+from abono.bounds import CodePath
 from abono.db import SessionDep
 from abono.money import CurrencyCode
 from billing.catalog import service
@@ -29,7 +30,7 @@ async def list_products(_: CurrentPrincipal, session: SessionDep) -> list[Produc
 
 
 @router.get("/catalog/products/{code}", summary="One active product with its prices", responses=problems(401, 404))
-async def get_product(code: str, _: CurrentPrincipal, session: SessionDep) -> ProductPublic:
+async def get_product(code: CodePath, _: CurrentPrincipal, session: SessionDep) -> ProductPublic:
     product = await service.get_product(session=session, code=code)
     return _public(await service.detail(session=session, product=product))
 
@@ -49,7 +50,7 @@ async def create_product(body: ProductCreate, _: StaffPrincipal, session: Sessio
 
 @router.patch("/staff/catalog/products/{code}", summary="Change a product; `active: false` withdraws it (staff)",
               responses=problems(401, 403, 404, 422))
-async def update_product(code: str, body: ProductUpdate, _: StaffPrincipal, session: SessionDep, clock: ClockDep
+async def update_product(code: CodePath, body: ProductUpdate, _: StaffPrincipal, session: SessionDep, clock: ClockDep
                          ) -> ProductDetail:
     product = await service.update_product(session=session, clock=clock, code=code, data=body)
     return await service.detail(session=session, product=product)
@@ -57,7 +58,7 @@ async def update_product(code: str, body: ProductUpdate, _: StaffPrincipal, sess
 
 @router.put("/staff/catalog/products/{code}/prices/{cycle}/{currency}", summary="Set a price (staff, C-4)",
             responses=problems(401, 403, 404, 422))
-async def set_price(code: str, cycle: Cycle, currency: CurrencyCode, body: PriceAmount, _: StaffPrincipal,
+async def set_price(code: CodePath, cycle: Cycle, currency: CurrencyCode, body: PriceAmount, _: StaffPrincipal,
                     session: SessionDep) -> ProductDetail:
     price = PriceIn(cycle=cycle, currency=currency, amount_minor=body.amount_minor)
     product = await service.set_price(session=session, code=code, price=price)
@@ -66,7 +67,7 @@ async def set_price(code: str, cycle: Cycle, currency: CurrencyCode, body: Price
 
 @router.delete("/staff/catalog/products/{code}/prices/{cycle}/{currency}", status_code=204,
                summary="Remove a price (staff)", responses=problems(401, 403, 404))
-async def delete_price(code: str, cycle: Cycle, currency: CurrencyCode, _: StaffPrincipal, session: SessionDep
+async def delete_price(code: CodePath, cycle: Cycle, currency: CurrencyCode, _: StaffPrincipal, session: SessionDep
                        ) -> Response:
     await service.delete_price(session=session, code=code, cycle=cycle, currency=currency)
     return Response(status_code=204)

@@ -1,14 +1,17 @@
 import uuid
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from abono.bounds import LongText, MoneyMinor
 from abono.money import CurrencyCode, exponent
 from billing.catalog.models import Activation, ProductKind
 from billing.cycles import Cycle
 
-ProductCode = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
-MinorAmount = Annotated[StrictInt, Field(ge=0)]
+ProductCode = Annotated[str, Field(max_length=63, pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+MinorAmount = MoneyMinor
+# The provisioning driver's own settings (free-form JSON, kept small: the body limit bounds the rest).
+DriverSettings = Annotated[dict[Annotated[str, Field(max_length=100)], Any], Field(max_length=50)]
 
 
 class PriceIn(BaseModel):
@@ -40,26 +43,26 @@ class ProductCreate(BaseModel):
 
     code: ProductCode
     name: Annotated[str, Field(min_length=1, max_length=200)]
-    description: str = ""
+    description: LongText = ""
     kind: ProductKind
-    cycles: Annotated[list[Cycle], Field(min_length=1)]
+    cycles: Annotated[list[Cycle], Field(min_length=1, max_length=10)]
     activation: Activation
     driver: Annotated[str, Field(min_length=1, max_length=100)]
-    driver_settings: dict[str, Any] = {}
-    upgrade_to: list[ProductCode] = []
-    prices: list[PriceIn] = []
+    driver_settings: DriverSettings = {}
+    upgrade_to: Annotated[list[ProductCode], Field(max_length=50)] = []
+    prices: Annotated[list[PriceIn], Field(max_length=200)] = []
 
 
 class ProductUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    description: str | None = None
-    cycles: Annotated[list[Cycle], Field(min_length=1)] | None = None
+    description: LongText | None = None
+    cycles: Annotated[list[Cycle], Field(min_length=1, max_length=10)] | None = None
     activation: Activation | None = None
     driver: Annotated[str, Field(min_length=1, max_length=100)] | None = None
-    driver_settings: dict[str, Any] | None = None
-    upgrade_to: list[ProductCode] | None = None
+    driver_settings: DriverSettings | None = None
+    upgrade_to: Annotated[list[ProductCode], Field(max_length=50)] | None = None
     active: bool | None = None
 
 

@@ -3,6 +3,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
+from abono.bounds import Code
 from abono.money import MoneyModel
 from billing.changes.cancellation import CancelWhen
 from billing.cycles import Cycle
@@ -25,7 +26,7 @@ class CycleChanged(BaseModel):
 class UpgradeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    product_code: str
+    product_code: Code
 
 
 class ProrationPublic(BaseModel):

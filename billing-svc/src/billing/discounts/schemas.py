@@ -3,8 +3,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
+from abono.bounds import Count, PositiveMoneyMinor
 from abono.money import CurrencyCode, exponent
 from billing.discounts.models import CouponAudience
 
@@ -14,13 +15,17 @@ class CouponCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    code: Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9_-]{2,39}$")]
-    percent: Annotated[Decimal, Field(gt=0, le=100, max_digits=5, decimal_places=2)] | None = None
-    amount_minor: Annotated[StrictInt, Field(gt=0)] | None = None
+    code: Annotated[str, Field(max_length=40, pattern=r"^[A-Z0-9][A-Z0-9_-]{2,39}$")]
+    percent: Annotated[
+        Decimal,
+        Field(gt=0, le=100, max_digits=5, decimal_places=2),
+        WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 100, "multipleOf": 0.01}),
+    ] | None = None
+    amount_minor: PositiveMoneyMinor | None = None
     currency: CurrencyCode | None = None
     audience: CouponAudience = CouponAudience.ANY
     expires_at: AwareDatetime | None = None
-    max_uses: Annotated[StrictInt, Field(gt=0)] | None = None
+    max_uses: Count | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> "CouponCreate":

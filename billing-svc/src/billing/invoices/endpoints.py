@@ -5,6 +5,7 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy import bindparam, select
 
 from abono.auth import CurrentPrincipal, StaffPrincipal
+from abono.bounds import CodeQuery
 from abono.db import ReadSessionDep, SessionDep
 from abono.errors import NotFound
 from abono.money import MoneyModel
@@ -63,7 +64,7 @@ async def my_credit(principal: CurrentPrincipal, session: ReadSessionDep) -> Cre
 @router.get("/staff/invoices", summary="Search invoices (staff)", responses=problems(401, 403))
 async def search_invoices(
     _: StaffPrincipal, session: SessionDep, client_id: uuid.UUID | None = None, status: InvoiceStatus | None = None,
-    number: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    number: CodeQuery | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[InvoicePublic]:
     found = await InvoiceRepository(session).search(client_id=client_id, status=status.value if status else None,
                                                     number=number, limit=limit)

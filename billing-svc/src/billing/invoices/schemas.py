@@ -2,8 +2,9 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field
 
+from abono.bounds import PositiveMoneyMinor
 from abono.money import Money, MoneyModel
 from billing.cycles import Cycle
 from billing.invoices.issuing import DraftLine, discount_rows
@@ -136,9 +137,9 @@ class TransferConfirmation(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    amount_minor: Annotated[StrictInt, Field(gt=0)]
+    amount_minor: PositiveMoneyMinor
     transfer_reference: Annotated[str, Field(min_length=3, max_length=100)]
-    method: Annotated[str, Field(pattern=r"^[a-z0-9_]{2,40}$")] = "transfer"
+    method: Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9_]{2,40}$")] = "transfer"
 
 
 class PaymentApplied(BaseModel):

@@ -3,6 +3,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from abono.bounds import Code
 from abono.money import MoneyModel
 from billing.cycles import Cycle
 from billing.invoices.schemas import PreviewLine
@@ -11,7 +12,7 @@ from billing.invoices.schemas import PreviewLine
 class OrderItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    product_code: str
+    product_code: Code
     cycle: Cycle
     quantity: Annotated[StrictInt, Field(ge=1, le=100)] = 1
     domain: Annotated[str, Field(max_length=253)] | None = None
@@ -23,8 +24,8 @@ class OrderRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     items: Annotated[list[OrderItem], Field(min_length=1, max_length=20)]
-    coupon: str | None = None
-    payment_method: Annotated[str, Field(pattern=r"^[a-z0-9_]{2,40}$")] | None = None
+    coupon: Code | None = None
+    payment_method: Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9_]{2,40}$")] | None = None
     # B-12 2x1 (billing.promos.two_for_one): the other new client ordering the same with me, by id or e-mail.
     partner: Annotated[str, Field(min_length=3, max_length=254)] | None = None
 

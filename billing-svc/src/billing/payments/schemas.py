@@ -2,11 +2,12 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field
 
+from abono.bounds import PositiveMoneyMinor
 from abono.money import MoneyModel
 
-MethodName = Annotated[str, Field(pattern=r"^[a-z0-9_]{2,40}$")]
+MethodName = Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9_]{2,40}$")]
 
 
 class PayRequest(BaseModel):
@@ -38,7 +39,7 @@ class TransferReportCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reference: Annotated[str, Field(min_length=3, max_length=100)]  # the bank's / wallet's operation number
-    amount_minor: Annotated[StrictInt, Field(gt=0)]
+    amount_minor: PositiveMoneyMinor
     paid_on: date
     proof: Annotated[str, Field(min_length=1, max_length=2000)]  # text or URL of the receipt
     channel: MethodName = "bank"  # "bank", "prex", "zelle", ... (B-12: the method discount key)

@@ -58,7 +58,9 @@ Language = Literal["es", "en"]
 NewPassword = Annotated[str, StringConstraints(min_length=10, max_length=256)]
 AnyPassword = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 ()\-.]{5,30}$")]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32, pattern=r"^\+?[0-9][0-9 ()\-.]{5,30}$")]
+# RFC 5321's longest address; the bound is declared in the schema too.
+Email = Annotated[EmailStr, Field(max_length=254)]
 
 
 class UserCreate(BaseModel):
@@ -66,7 +68,7 @@ class UserCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    email: EmailStr
+    email: Email
     password: NewPassword
     name: PersonName
     phone: Phone | None = None

@@ -1,14 +1,14 @@
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from gateway.accounts.schemas import NewPassword
+from gateway.accounts.schemas import Email, NewPassword
 
 
 class PasswordResetRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: EmailStr
+    email: Email
 
 
 class PasswordResetConfirm(BaseModel):

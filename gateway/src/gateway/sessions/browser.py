@@ -31,7 +31,8 @@ from gateway.sessions.schemas import AccessToken, LoginRequest, TokenPair
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 CSRF_REFUSED = f"Missing or wrong {CSRF_HEADER} header: it must equal the {CSRF_COOKIE} cookie."
-_CSRF_PARAM = {"parameters": [{"name": CSRF_HEADER, "in": "header", "required": True, "schema": {"type": "string"}}]}
+_CSRF_SCHEMA = {"type": "string", "maxLength": 128}
+_CSRF_PARAM = {"parameters": [{"name": CSRF_HEADER, "in": "header", "required": True, "schema": _CSRF_SCHEMA}]}
 
 
 def _answer(pair: TokenPair, settings: GatewaySettings, *, csrf: str | None = None) -> JSONResponse:

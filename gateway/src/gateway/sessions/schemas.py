@@ -1,6 +1,8 @@
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from gateway.accounts.schemas import Email
 
 RawToken = Annotated[str, StringConstraints(min_length=16, max_length=128)]
 
@@ -8,7 +10,7 @@ RawToken = Annotated[str, StringConstraints(min_length=16, max_length=128)]
 class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: EmailStr
+    email: Email
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 
 from abono.auth import CurrentPrincipal, StaffPrincipal
+from abono.bounds import OffsetQuery
 from abono.db import SessionDep
 from abono.errors import Conflict, NotFound
 from notify.messages.models import Message, Status
@@ -21,7 +22,7 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 
 @router.get("/inbox", summary="My panel inbox, newest first, with the number unread", responses=_AUTH)
 async def my_inbox(principal: CurrentPrincipal, session: SessionDep, limit: Limit = 50,
-                   offset: Annotated[int, Query(ge=0)] = 0) -> InboxPage:
+                   offset: OffsetQuery = 0) -> InboxPage:
     queries = MessageQueries(session)
     items = await queries.inbox(principal.user_id, limit=limit, offset=offset)
     return InboxPage(items=[InboxMessage.model_validate(m) for m in items],

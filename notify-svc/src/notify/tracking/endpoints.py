@@ -5,6 +5,7 @@ import base64
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
+from abono.bounds import TokenPath
 from abono.db import SessionDep
 from abono.errors import NotFound
 from notify.tracking.repository import TrackingRepository
@@ -16,7 +17,7 @@ _NO_STORE = {"Cache-Control": "no-store, no-cache, must-revalidate, private", "P
 
 @router.get("/o/{token}.gif", summary="Open pixel of an e-mail: counts an open, answers a 1x1 GIF",
             response_class=Response, responses={200: {"content": {"image/gif": {}}}})
-async def open_pixel(token: str, session: SessionDep, request: Request) -> Response:
+async def open_pixel(token: TokenPath, session: SessionDep, request: Request) -> Response:
     # The same image whatever the token: a pixel tells nobody whether a token exists.
     await TrackingRepository(session).record_open(token, at=request.app.state.clock.now())
     return Response(PIXEL, media_type="image/gif", headers=_NO_STORE)
@@ -25,7 +26,7 @@ async def open_pixel(token: str, session: SessionDep, request: Request) -> Respo
 @router.get("/c/{token}", summary="A rewritten link of an e-mail: counts the click, redirects to the real URL",
             response_class=RedirectResponse, status_code=302,
             responses={302: {"description": "To the link's URL"}, 404: {"description": "Unknown link"}})
-async def click(token: str, session: SessionDep, request: Request) -> RedirectResponse:
+async def click(token: TokenPath, session: SessionDep, request: Request) -> RedirectResponse:
     url = await TrackingRepository(session).record_click(token, at=request.app.state.clock.now())
     if url is None:
         raise NotFound("Unknown link.")

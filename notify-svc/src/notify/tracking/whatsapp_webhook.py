@@ -57,9 +57,9 @@ async def verified_payload(request: Request) -> dict[str, Any]:
             response_class=PlainTextResponse, responses={403: {"description": "Wrong verify token"}})
 async def handshake(
     request: Request,
-    mode: Annotated[str, Query(alias="hub.mode")],
-    verify_token: Annotated[str, Query(alias="hub.verify_token")],
-    challenge: Annotated[str, Query(alias="hub.challenge")],
+    mode: Annotated[str, Query(alias="hub.mode", max_length=64)],
+    verify_token: Annotated[str, Query(alias="hub.verify_token", max_length=512)],
+    challenge: Annotated[str, Query(alias="hub.challenge", max_length=512)],
 ) -> PlainTextResponse:
     expected = request.app.state.settings.whatsapp_verify_token
     if mode != "subscribe" or expected is None or not hmac.compare_digest(

@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from abono.auth import StaffPrincipal
+from abono.bounds import SerialIdPath
 from abono.db import SessionDep
 from abono.errors import Conflict, NotFound
 from provisioning.actions.repository import ActionRepository
@@ -28,7 +29,7 @@ async def failed_actions(_: StaffPrincipal, session: SessionDep, runtime: Runtim
 
 @router.post("/{action_id}/retry", summary="Attempt a failing action again now",
              responses={**STAFF, 404: {"description": "No such action"}, 409: {"description": "Already done"}})
-async def retry_action(action_id: int, _: StaffPrincipal, session: SessionDep,
+async def retry_action(action_id: SerialIdPath, _: StaffPrincipal, session: SessionDep,
                        runtime: RuntimeDep) -> DriverActionPublic:
     action = await ActionRepository(session).get_for_update(action_id)
     if action is None:

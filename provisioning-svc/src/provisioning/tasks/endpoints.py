@@ -29,7 +29,7 @@ def _public(task: StaffTask, runtime: RuntimeDep) -> StaffTaskPublic:
 @router.get("", summary="Staff tasks by due date", responses=STAFF)
 async def list_tasks(
     _: StaffPrincipal, session: SessionDep, runtime: RuntimeDep,
-    status: str = Query("open", pattern="^(open|overdue|all)$"), limit: int = Query(100, ge=1, le=1000),
+    status: str = Query("open", max_length=7, pattern="^(open|overdue|all)$"), limit: int = Query(100, ge=1, le=1000),
 ) -> list[StaffTaskPublic]:
     today = runtime.calendar.local_date(runtime.clock.now())
     tasks = await service.list_tasks(session, open_only=status != "all",

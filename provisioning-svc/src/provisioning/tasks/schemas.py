@@ -1,5 +1,6 @@
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +22,12 @@ class StaffTaskPublic(BaseModel):
     note: str | None
 
 
+# One file the client may download: e.g. {"name": "App.apk", "url": "https://..."}.
+Download = Annotated[
+    dict[Annotated[str, Field(max_length=100)], Annotated[str, Field(max_length=2000)]], Field(max_length=10)
+]
+
+
 class TaskCompletion(BaseModel):
     """What staff did; for a set-up task, the access data the client will see (P-7)."""
 
@@ -29,4 +36,4 @@ class TaskCompletion(BaseModel):
     username: str | None = Field(default=None, max_length=200)
     password: str | None = Field(default=None, max_length=200)
     manual_url: str | None = Field(default=None, max_length=2000)
-    downloads: list[dict[str, str]] = []
+    downloads: Annotated[list[Download], Field(max_length=50)] = []
