@@ -1,9 +1,12 @@
+from functools import cache
+from importlib.resources import files
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from abono.errors import NotFound
 from gateway.apidocs.merge import errors_as_problems, merge
 from gateway.apidocs.service import SchemaCache
 from gateway.config import GatewaySettings
@@ -28,6 +31,33 @@ async def openapi(request: Request) -> JSONResponse:
     return JSONResponse(merge(own, services))
 
 
+# Swagger UI's files as packaged by fastapi-offline: /docs loads nothing from outside the installation.
+_ASSETS = files("fastapi_offline") / "static"
+_ASSET_TYPES = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css", "favicon.png": "image/png"}
+ASSETS_PATH = "/docs/assets"
+
+
+@cache
+def _asset(name: str) -> bytes:
+    return (_ASSETS / name).read_bytes()
+
+
 @router.get("/docs")
 async def docs() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="Abono API")
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="Abono API",
+        swagger_js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
+        swagger_css_url=f"{ASSETS_PATH}/swagger-ui.css",
+        swagger_favicon_url=f"{ASSETS_PATH}/favicon.png",
+        # No validator badge: Swagger UI would send the document to validator.swagger.io.
+        swagger_ui_parameters={"validatorUrl": None, "persistAuthorization": True},
+    )
+
+
+@router.get(f"{ASSETS_PATH}/{{name}}")
+async def docs_asset(name: str) -> Response:
+    media_type = _ASSET_TYPES.get(name)
+    if media_type is None:
+        raise NotFound(f"No documentation asset named {name!r}.")
+    return Response(_asset(name), media_type=media_type, headers={"Cache-Control": "public, max-age=86400"})
