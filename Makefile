@@ -27,7 +27,7 @@ export MYPYPATH := $(subst $(space),:,$(strip $(wildcard shared/src $(addsuffix 
 STAMP := $(VENV)/.abono-installed
 PROJECT_LIST := $(VENV)/.abono-projects
 
-.PHONY: help install infra db db-reset keys run test lint fmt bench bench-quick clean distclean FORCE
+.PHONY: help install infra db db-reset keys run test lint fmt bench bench-quick backup restore clean distclean FORCE
 
 help:
 	@echo "Abono"
@@ -38,6 +38,8 @@ help:
 	@echo "  make db       create each service's database if missing and migrate it to head"
 	@echo "  make db-reset drop and recreate those databases (abono_<service>, never abono_test_*): loses their data"
 	@echo "  make keys     make the gateway's JWT key pair in .run/keys if missing"
+	@echo "  make backup   dump every service's database and the broker's definitions into backups/<UTC time>/ (TO=dir)"
+	@echo "  make restore FROM=backups/<dir>  restore them into the databases the settings name (fresh ones)"
 	@echo "  make lint     ruff check, ruff format --check, mypy"
 	@echo "  make fmt      ruff format and ruff check --fix"
 	@echo "  make bench    python -m bench (if bench/ exists; BENCH_ARGS=... passes options); make bench-quick: --quick"
@@ -80,6 +82,18 @@ db-reset: install infra
 
 run: install infra keys db
 	@$(PY) scripts/devrun.py $(ONLY)
+
+# --- backup and restore (scripts/backup.py: README "Backup and restore") -----------------------------------------
+TO ?= backups/$(shell date -u +%Y%m%dT%H%M%SZ)
+FROM ?=
+RESTORE_ARGS ?=
+
+backup: install
+	@$(PY) scripts/backup.py backup --to "$(TO)" $(ONLY)
+
+restore: install
+	@test -n "$(FROM)" || { echo "restore: say which backup, e.g. make restore FROM=backups/20261203T030000Z"; exit 1; }
+	@$(PY) scripts/backup.py restore --from "$(FROM)" $(RESTORE_ARGS) $(ONLY)
 
 # --- checks ------------------------------------------------------------------------------------------------------
 # Every step runs even if an earlier one failed, so one CI run reports all of them; the exit code is non-zero
