@@ -48,7 +48,9 @@ def _context() -> dict[str, Any]:
         "payment_reference": "REF", "lines": [InvoiceLineInfo(description="Hosting & dominio", amount=total)],
         "invoice_path": "/invoices/1", "days_before": 1, "paid_at": now, "service": "Hosting Plus",
         "service_path": "/services/1", "title": "Tienda", "valid_until": date(2027, 2, 1), "quote_path": "/quotes/1",
-        "domain": "ejemplo.com.ar",
+        "domain": "ejemplo.com.ar", "code": "K7QM4XZP2A", "subject": "Sitio caído", "body": "Ya está en línea.",
+        "status": "answered", "resolution_due_at": now, "ticket_path": "/tickets/1", "starts_at": now, "lead": "day",
+        "topic": "Configurar correo", "appointment_path": "/appointments/1",
     }
 
 

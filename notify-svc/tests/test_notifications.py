@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from abono.events import ServiceOrdered, ServiceSuspended
+from abono.events import ServiceOrdered, ServiceSuspended, TicketReplied
 from abono.testing import wait_for
 
 if TYPE_CHECKING:
@@ -162,3 +162,17 @@ async def test_n2_an_event_before_the_registration_waits_for_the_contact_then_is
     await notify.wait_status(invoice.event_id, "email", "sent")
     assert set(await notify.messages(invoice.event_id)) == {"email", "panel"}
     assert await notify.fetch("SELECT 1 FROM parked_events WHERE client_id = $1", client_id) == []
+
+
+async def test_s1_a_staff_reply_to_a_ticket_is_mailed_with_its_code_in_the_subject(
+    notify: Harness, events: EventFactory
+) -> None:
+    client_id, registered = events.new_client()
+    reply = TicketReplied(ticket_id=uuid.uuid4(), client_id=client_id, code="K7QM4XZP2A", subject="Sitio caído",
+                          message_id=uuid.uuid4(), body="Reiniciamos el servidor; ya responde.", status="answered")
+    await notify.publish(registered, reply)
+    await notify.wait_status(reply.event_id, "email", "sent")
+    [mail] = [m for m in await mails_to(notify, registered.profile.email, 2) if "K7QM4XZP2A" in m["Subject"]]
+    assert mail["Subject"] == "[#K7QM4XZP2A] Respuesta a su consulta: Sitio caído"
+    assert "Reiniciamos el servidor; ya responde." in mail.get_body(preferencelist=("plain",)).get_content()
+    assert "panel" in (await notify.messages(reply.event_id))

@@ -1,16 +1,49 @@
+"""Wiring (bootstrap): settings → runtime, consumers, scheduler and routers, then the service app."""
+
 from fastapi import FastAPI
 
 import support
+from abono.clock import AdjustableClock
 from abono.service import ServiceSpec, create_service_app
+from support.clients.consumers import clients_consumer
 from support.config import SupportSettings
+from support.runtime import Runtime
+from support.scheduler import Scheduler
+from support.tickets.desk import router as desk_router
+from support.tickets.endpoints import router as tickets_router
+from support.tickets.escalation import flag_due_deadlines
+
+
+async def _start_scheduler(app: FastAPI) -> None:
+    runtime: Runtime = app.state.runtime
+    scheduler = Scheduler(runtime=runtime, sessionmaker=app.state.sessionmaker, jobs=[flag_due_deadlines],
+                          poll_seconds=runtime.settings.scheduler_poll_seconds)
+    app.state.scheduler = scheduler
+    if isinstance(runtime.clock, AdjustableClock):
+        runtime.clock.on_change(scheduler.wake)  # test mode: a moved clock is looked at at once
+    if runtime.settings.run_scheduler:
+        scheduler.start()
+
+
+async def _stop_scheduler(app: FastAPI) -> None:
+    await app.state.scheduler.stop()
 
 
 def create_app(settings: SupportSettings | None = None) -> FastAPI:
-    return create_service_app(
+    settings = settings or SupportSettings()
+    runtime = Runtime(settings=settings)
+    app = create_service_app(
         ServiceSpec(
             name="support",
             title="Abono support",
             description=support.__doc__ or "",
-            settings=settings or SupportSettings(),
+            settings=settings,
+            routers=[tickets_router, desk_router],
+            consumers=[clients_consumer()],
+            on_startup=[_start_scheduler],
+            on_shutdown=[_stop_scheduler],
         )
     )
+    runtime.clock = app.state.clock
+    app.state.runtime = runtime
+    return app

@@ -1,6 +1,13 @@
+"""support-svc settings (`SUPPORT_*`). Every number of DOMAIN.md's S-rules lives here, never in code."""
+
+from datetime import date, time, timedelta
+
+from pydantic import Field, PositiveInt
 from pydantic_settings import SettingsConfigDict
 
 from abono.settings import ServiceSettings
+from support.sla.calendar import BusinessHours
+from support.sla.policy import Plan, SlaTargets
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/abono_support"
 
@@ -10,6 +17,57 @@ class SupportSettings(ServiceSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     port: int = 8004
+
+    # --- S-2 business hours (holidays: the `holidays` package's country, plus staff overrides in the database) ---
+    calendar_timezone: str = "America/Argentina/Buenos_Aires"
+    business_opens: time = time(10, 0)
+    business_closes: time = time(17, 0)
+    holiday_country: str = "AR"
+
+    # --- S-3 targets ---
+    first_response_minutes: dict[Plan, PositiveInt] = {Plan.STANDARD: 8 * 60, Plan.PROFESSIONAL: 2 * 60,
+                                                      Plan.FULL: 15}
+    sla3_first_response_cap_minutes: PositiveInt = 120
+    resolution_hours: PositiveInt = 48
+    warning_minutes: PositiveInt = 15
+    # Catalog products that are support plans (billing sells them): product code → plan. A client holds the best
+    # plan among its active services; every client has Standard.
+    plan_products: dict[str, Plan] = {"support-professional": Plan.PROFESSIONAL, "support-full": Plan.FULL}
+    # S-3: remote support comes with Professional (and so with Full).
+    remote_support_plans: list[Plan] = [Plan.PROFESSIONAL, Plan.FULL]
+
+    # --- S-1 attachments: checked by content (magic numbers), not by name ---
+    attachment_max_bytes: PositiveInt = 5 * 1024 * 1024
+    attachments_per_message: PositiveInt = 5
+    attachment_types: list[str] = ["image/png", "image/jpeg", "image/gif", "application/pdf", "text/plain"]
+
+    # --- the SLA scheduler (safe with replicas) ---
+    run_scheduler: bool = True
+    scheduler_poll_seconds: float = Field(default=5.0, gt=0)
+    scheduler_batch_size: PositiveInt = 200
+
+    # --- S-6 quotes ---
+    quote_default_validity_days: PositiveInt = 15
+
+    # --- S-7 appointments ---
+    appointment_minutes: list[PositiveInt] = [30, 60]
+    appointment_change_cutoff_hours: PositiveInt = 24  # cancel / reschedule up to this long before the start
+    appointment_horizon_days: PositiveInt = 30  # how far ahead a slot may be booked
+    appointment_desk: str = "remote"
+
+    def targets(self) -> SlaTargets:
+        return SlaTargets(
+            first_response={plan: timedelta(minutes=m) for plan, m in self.first_response_minutes.items()},
+            sla3_first_response_cap=timedelta(minutes=self.sla3_first_response_cap_minutes),
+            resolution=timedelta(hours=self.resolution_hours),
+            warning_before=timedelta(minutes=self.warning_minutes),
+        )
+
+    def business_hours(self, *, days_off: frozenset[date] = frozenset(),
+                       working_days: frozenset[date] = frozenset()) -> BusinessHours:
+        return BusinessHours(timezone=self.calendar_timezone, opens=self.business_opens, closes=self.business_closes,
+                             country=self.holiday_country, days_off=days_off,
+                             working_days=working_days)
 
 
 def default_database_url() -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from abono.events import (
+    AppointmentReminder,
     ClientProfile,
     ClientRegistered,
     ClientUpdated,
@@ -27,6 +28,7 @@ from abono.events import (
     ServiceReactivated,
     ServiceSuspended,
     ServiceTerminated,
+    TicketReplied,
 )
 from notify.messages.models import Channel
 
@@ -117,6 +119,23 @@ def quote_available(e: QuoteAvailable) -> Notice:
     })
 
 
+def ticket_replied(e: TicketReplied) -> Notice:
+    """S-1: every staff reply is mailed to the client (the subject carries the code, so a reply by mail lands on the
+    same ticket)."""
+    return Notice("ticket_replied", e.client_id, e, context={
+        "code": e.code, "subject": e.subject, "body": e.body, "status": e.status,
+        "resolution_due_at": e.resolution_due_at, "ticket_path": f"/tickets/{e.ticket_id}",
+    })
+
+
+def appointment_reminder(e: AppointmentReminder) -> Notice:
+    """S-7: the day before and an hour before a remote-support appointment."""
+    return Notice("appointment_reminder", e.client_id, e, context={
+        "starts_at": e.starts_at, "lead": e.lead, "topic": e.topic,
+        "appointment_path": f"/appointments/{e.appointment_id}",
+    })
+
+
 def domain_deleted(e: DomainDeleted) -> Notice:
     return Notice("domain_deleted", e.client_id, e, service_id=e.service_id, context={"domain": e.domain})
 
@@ -137,7 +156,10 @@ NOTICES: dict[type[Event], Callable[[Any], Notice]] = {
     ServiceTerminated: _service_change("service_terminated"),
     QuoteAvailable: quote_available,
     DomainDeleted: domain_deleted,
+    TicketReplied: ticket_replied,
+    AppointmentReminder: appointment_reminder,
 }
 KINDS = tuple(sorted({"welcome", "email_verification", "password_reset", "profile_updated", "password_changed",
                       "invoice_issued", "invoice_reminder", "invoice_paid", "invoice_cancelled", "service_suspended",
-                      "service_reactivated", "service_terminated", "quote_available", "domain_deleted"}))
+                      "service_reactivated", "service_terminated", "quote_available", "domain_deleted",
+                      "ticket_replied", "appointment_reminder"}))

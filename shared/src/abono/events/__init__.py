@@ -2,6 +2,7 @@
 
 from abono.events.base import Event, UnknownEvent, event_class, parse_event, registered_events
 from abono.events.catalog import (
+    AppointmentReminder,
     ChargebackReceived,
     ClientClosed,
     ClientProfile,
@@ -17,7 +18,9 @@ from abono.events.catalog import (
     InvoiceReminder,
     PasswordChanged,
     PasswordResetRequested,
+    QuoteAccepted,
     QuoteAvailable,
+    QuoteLineInfo,
     ServiceActivated,
     ServiceOrdered,
     ServiceReactivated,
@@ -26,11 +29,15 @@ from abono.events.catalog import (
     ServiceTransferred,
     SuspensionDecided,
     TerminationDecided,
+    TicketReplied,
+    TicketSlaFlagged,
     UpgradeApplied,
     UpgradeRequested,
+    WhatsAppMessageReceived,
 )
 
 __all__ = [
+    "AppointmentReminder",
     "ChargebackReceived",
     "ClientClosed",
     "ClientProfile",
@@ -47,7 +54,9 @@ __all__ = [
     "InvoiceReminder",
     "PasswordChanged",
     "PasswordResetRequested",
+    "QuoteAccepted",
     "QuoteAvailable",
+    "QuoteLineInfo",
     "ServiceActivated",
     "ServiceOrdered",
     "ServiceReactivated",
@@ -56,9 +65,12 @@ __all__ = [
     "ServiceTransferred",
     "SuspensionDecided",
     "TerminationDecided",
+    "TicketReplied",
+    "TicketSlaFlagged",
     "UnknownEvent",
     "UpgradeApplied",
     "UpgradeRequested",
+    "WhatsAppMessageReceived",
     "event_class",
     "parse_event",
     "registered_events",

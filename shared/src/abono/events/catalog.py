@@ -272,3 +272,88 @@ class QuoteAvailable(Event):
     total: MoneyModel
     valid_until: date | None = None
     ticket_id: uuid.UUID | None = None
+
+
+class TicketReplied(Event):
+    """S-1: staff answered a ticket (a public reply, never an internal note): the client is mailed (N-1)."""
+
+    routing_key: ClassVar[str] = "support.ticket.replied"
+    ticket_id: uuid.UUID
+    client_id: uuid.UUID
+    code: str
+    subject: str
+    message_id: uuid.UUID
+    body: str
+    status: str  # "answered" | "waiting_on_client" | "closed"
+    resolution_due_at: datetime | None = None
+
+
+class TicketSlaFlagged(Event):
+    """S-3 Decision: a deadline is 15 minutes away (`warning`) or missed (`breach`), decided once per deadline;
+    the ticket's priority was raised and staff are to be told."""
+
+    routing_key: ClassVar[str] = "support.ticket.sla_flagged"
+    ticket_id: uuid.UUID
+    client_id: uuid.UUID
+    code: str
+    subject: str
+    sla_class: str
+    plan: str
+    deadline: str  # "first_response" | "resolution"
+    stage: str  # "warning" | "breach"
+    due_at: datetime
+    priority: str
+    assigned_to: uuid.UUID | None = None
+
+
+class QuoteLineInfo(BaseModel):
+    """A quote's line: from the catalog (`product_code` and `cycle`) or free (neither), at the quoted price."""
+
+    model_config = ConfigDict(frozen=True)
+
+    description: str
+    quantity: int
+    unit_price: MoneyModel
+    product_code: str | None = None
+    cycle: str | None = None
+
+
+class QuoteAccepted(Event):
+    """S-6: the client accepted a quote: billing places the order and issues its invoice, at the quoted prices,
+    once per quote."""
+
+    routing_key: ClassVar[str] = "support.quote.accepted"
+    quote_id: uuid.UUID
+    client_id: uuid.UUID
+    number: str
+    title: str
+    currency: str
+    lines: list[QuoteLineInfo]
+    total: MoneyModel
+    ticket_id: uuid.UUID | None = None
+
+
+class AppointmentReminder(Event):
+    """S-7: a remote-support appointment is `lead` away ("day" | "hour"): the client is reminded."""
+
+    routing_key: ClassVar[str] = "support.appointment.reminder"
+    appointment_id: uuid.UUID
+    client_id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    lead: str
+    topic: str
+    staff_id: uuid.UUID | None = None
+
+
+# --- notify: inbound channels ---------------------------------------------------------------------
+class WhatsAppMessageReceived(Event):
+    """A client wrote to the provider's WhatsApp number (the webhook's signature verified by notify): support
+    opens a ticket for a known number, or adds it to that client's open WhatsApp ticket (S-1)."""
+
+    routing_key: ClassVar[str] = "notify.whatsapp.message_received"
+    wa_message_id: str
+    from_number: str  # E.164 digits as WhatsApp sends them, without "+"
+    text: str
+    received_at: datetime
+    profile_name: str | None = None

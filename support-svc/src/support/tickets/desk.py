@@ -1,0 +1,98 @@
+"""The staff desk: assignment and status, merging a duplicate, canned replies, the calendar's overrides (S-2), and
+what a client's plan gives it (S-3)."""
+
+import uuid
+from datetime import date
+
+from fastapi import APIRouter, Response
+
+from abono.auth import CurrentPrincipal, StaffPrincipal
+from abono.db import ReadSessionDep, SessionDep
+from abono.errors import Conflict, NotFound, problem_responses
+from support.clients.repository import ServiceRepository
+from support.runtime import RuntimeDep
+from support.tickets import service, views
+from support.tickets.models import CannedReply
+from support.tickets.repository import CalendarRepository, CannedReplyRepository
+from support.tickets.schemas import (
+    CalendarOverrideIn,
+    CalendarOverridePublic,
+    CannedReplyCreate,
+    CannedReplyPublic,
+    SupportPlanPublic,
+    TicketMerge,
+    TicketPublic,
+    TicketUpdate,
+)
+
+router = APIRouter(tags=["staff desk"])
+
+
+@router.patch("/tickets/{ticket_id}", summary="Staff: assign, unassign, or set a ticket's status",
+              responses=problem_responses(401, 403, 404, 409, 422))
+async def update_ticket(ticket_id: uuid.UUID, body: TicketUpdate, _: StaffPrincipal, session: SessionDep,
+                        runtime: RuntimeDep) -> TicketPublic:
+    ticket = await service.ticket_for(session, ticket_id, client_id=None, for_update=True)
+    await service.update_ticket(session=session, runtime=runtime, ticket=ticket, status=body.status,
+                                assigned_to=body.assigned_to, unassign=body.unassign)
+    return views.public(ticket)
+
+
+@router.post("/tickets/{ticket_id}/merge", summary="Staff: merge a duplicate into the ticket it repeats",
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def merge(ticket_id: uuid.UUID, body: TicketMerge, _: StaffPrincipal, session: SessionDep,
+                runtime: RuntimeDep) -> TicketPublic:
+    # Lock both in id order, so two opposite merges cannot deadlock.
+    first, second = sorted([ticket_id, body.into_ticket_id])
+    locked = {t: await service.ticket_for(session, t, client_id=None, for_update=True) for t in (first, second)}
+    into = locked[body.into_ticket_id]
+    await service.merge(session=session, runtime=runtime, duplicate=locked[ticket_id], into=into)
+    return views.public(into)
+
+
+@router.get("/canned-replies", summary="Staff: the canned replies", responses=problem_responses(401, 403))
+async def canned_replies(_: StaffPrincipal, session: ReadSessionDep) -> list[CannedReplyPublic]:
+    return [CannedReplyPublic(id=r.id, title=r.title, body=r.body) for r in await CannedReplyRepository(session).all()]
+
+
+@router.post("/canned-replies", status_code=201, summary="Staff: add a canned reply",
+             responses=problem_responses(401, 403, 409, 422))
+async def add_canned_reply(body: CannedReplyCreate, _: StaffPrincipal, session: SessionDep,
+                           runtime: RuntimeDep) -> CannedReplyPublic:
+    reply = CannedReply(id=uuid.uuid4(), title=body.title, body=body.body, created_at=runtime.clock.now())
+    if not await CannedReplyRepository(session).add(reply):
+        raise Conflict("A canned reply with this title exists.")
+    return CannedReplyPublic(id=reply.id, title=reply.title, body=reply.body)
+
+
+@router.get("/calendar/overrides", summary="Staff: the days off added and the bridge days worked (S-2)",
+            responses=problem_responses(401, 403))
+async def overrides(_: StaffPrincipal, session: ReadSessionDep) -> list[CalendarOverridePublic]:
+    rows = await CalendarRepository(session).all()
+    return [CalendarOverridePublic(day=o.day, kind=o.kind, note=o.note) for o in rows]
+
+
+@router.put("/calendar/overrides/{day}", summary="Staff: mark a day off, or a holiday the desk works (S-2)",
+            responses=problem_responses(401, 403, 422))
+async def put_override(day: date, body: CalendarOverrideIn, principal: StaffPrincipal, session: SessionDep,
+                       runtime: RuntimeDep) -> CalendarOverridePublic:
+    await CalendarRepository(session).put(day=day, kind=body.kind, note=body.note, by=principal.user_id,
+                                          at=runtime.clock.now())
+    return CalendarOverridePublic(day=day, kind=body.kind, note=body.note)
+
+
+@router.delete("/calendar/overrides/{day}", status_code=204, summary="Staff: back to the holidays calendar",
+               responses=problem_responses(401, 403, 404))
+async def delete_override(day: date, _: StaffPrincipal, session: SessionDep) -> Response:
+    if not await CalendarRepository(session).remove(day):
+        raise NotFound("No override on that day.")
+    return Response(status_code=204)
+
+
+@router.get("/support-plan", summary="The caller's support plan (S-3) and what it includes",
+            responses=problem_responses(401))
+async def support_plan(principal: CurrentPrincipal, session: ReadSessionDep, runtime: RuntimeDep) -> SupportPlanPublic:
+    settings = runtime.settings
+    plan = await ServiceRepository(session).plan_of(principal.user_id, settings.plan_products)
+    return SupportPlanPublic(plan=plan, remote_support=plan in settings.remote_support_plans,
+                             first_response_minutes={p.value: m for p, m in settings.first_response_minutes.items()})

@@ -1,0 +1,105 @@
+"""S-1 tickets over HTTP: a client opens, reads and answers its own; staff read and answer all of them."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from abono.auth import CurrentPrincipal, Principal
+from abono.db import ReadSessionDep, SessionDep
+from abono.errors import Forbidden, NotFound, problem_responses
+from support.runtime import RuntimeDep
+from support.sla.policy import SlaClass
+from support.tickets import service, views
+from support.tickets.repository import TicketRepository
+from support.tickets.schemas import MessageCreate, MessagePublic, TicketCreate, TicketDetail, TicketPublic
+
+router = APIRouter(prefix="/tickets", tags=["tickets"])
+STATUS_PATTERN = "^(open|answered|waiting_on_client|closed)$"
+
+
+def _scope(principal: Principal) -> uuid.UUID | None:
+    """The client whose tickets the caller may see (None: staff see everyone's)."""
+    return None if principal.is_staff else principal.user_id
+
+
+@router.post("", status_code=201, summary="Open a ticket (S-1): the client's first message, deadlines set (S-3)",
+             responses=problem_responses(401, 403, 422))
+async def open_ticket(body: TicketCreate, principal: CurrentPrincipal, session: SessionDep,
+                      runtime: RuntimeDep) -> TicketDetail:
+    if principal.is_staff:
+        raise Forbidden("A ticket is opened by the client it concerns (by panel, e-mail or WhatsApp).")
+    files = service.checked_files(runtime.settings, body.attachments)
+    ticket = await service.open_ticket(
+        session=session, runtime=runtime, client_id=principal.user_id, subject=body.subject, sla_class=body.sla_class,
+        service_id=body.service_id, message=service.NewMessage(body=body.message, channel="panel", attachments=files))
+    return await views.detail(session, ticket, staff=False)
+
+
+@router.get("", summary="Tickets: a client's own; for staff, all (queue=true: the desk's queue, breaching first)",
+            responses=problem_responses(401))
+async def list_tickets(principal: CurrentPrincipal, session: ReadSessionDep,
+                       status: Annotated[str | None, Query(pattern=STATUS_PATTERN)] = None,
+                       sla_class: SlaClass | None = None, assigned_to: uuid.UUID | None = None, queue: bool = False,
+                       limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                       offset: Annotated[int, Query(ge=0)] = 0) -> list[TicketPublic]:
+    rows = await TicketRepository(session).list(
+        client_id=_scope(principal), status=status, sla_class=sla_class.value if sla_class else None,
+        assigned_to=assigned_to, queue=queue, limit=limit, offset=offset)
+    return [views.public(t) for t in rows]
+
+
+@router.get("/{ticket_id}", summary="A ticket with its conversation and deadlines (internal notes: staff only)",
+            responses=problem_responses(401, 404))
+async def get_ticket(ticket_id: uuid.UUID, principal: CurrentPrincipal, session: ReadSessionDep) -> TicketDetail:
+    ticket = await service.ticket_for(session, ticket_id, client_id=_scope(principal))
+    return await views.detail(session, ticket, staff=principal.is_staff)
+
+
+@router.post("/{ticket_id}/messages", status_code=201,
+             summary="Reply: the client reopens its ticket; staff answer (mailed to the client) or add a note",
+             responses=problem_responses(401, 404, 409, 422))
+async def post_message(ticket_id: uuid.UUID, body: MessageCreate, principal: CurrentPrincipal, session: SessionDep,
+                       runtime: RuntimeDep) -> MessagePublic:
+    ticket = await service.ticket_for(session, ticket_id, client_id=_scope(principal), for_update=True)
+    files = service.checked_files(runtime.settings, body.attachments)
+    if principal.is_staff:
+        row = await service.staff_message(session=session, runtime=runtime, ticket=ticket,
+                                          staff_id=principal.user_id, body=body.message,
+                                          canned_reply_id=body.canned_reply_id, attachments=files,
+                                          internal=body.internal, status=body.status)
+    else:
+        if body.internal or body.status is not None or body.canned_reply_id is not None or not body.message:
+            raise NotFound("Write a message: notes, statuses and canned replies are for staff.")
+        row = await service.client_message(session=session, runtime=runtime, ticket=ticket,
+                                           message=service.NewMessage(body=body.message, channel="panel",
+                                                                      attachments=files))
+    detail = await views.detail(session, ticket, staff=principal.is_staff)
+    return next(m for m in detail.messages if m.id == row.id)
+
+
+@router.post("/{ticket_id}/close", summary="Close a ticket (the client its own, staff any)",
+             responses=problem_responses(401, 404))
+async def close_ticket(ticket_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep,
+                       runtime: RuntimeDep) -> TicketPublic:
+    ticket = await service.ticket_for(session, ticket_id, client_id=_scope(principal), for_update=True)
+    await service.close(session=session, runtime=runtime, ticket=ticket)
+    return views.public(ticket)
+
+
+@router.get("/{ticket_id}/attachments/{attachment_id}", summary="Download an attachment",
+            responses={200: {"content": {"application/octet-stream": {}}}, **problem_responses(401, 404)})
+async def download(ticket_id: uuid.UUID, attachment_id: uuid.UUID, principal: CurrentPrincipal,
+                   session: ReadSessionDep) -> Response:
+    await service.ticket_for(session, ticket_id, client_id=_scope(principal))
+    found = await TicketRepository(session).attachment(ticket_id, attachment_id)
+    if found is None or (found[1] and not principal.is_staff):
+        raise NotFound("No such attachment.")
+    attachment = found[0]
+    return Response(attachment.content, media_type=attachment.content_type, headers={
+        "Content-Disposition": f'attachment; filename="{_safe_name(attachment.filename)}"',
+        "X-Content-Type-Options": "nosniff"})
+
+
+def _safe_name(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "._- " else "_" for ch in name)[:200]
