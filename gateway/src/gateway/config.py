@@ -73,7 +73,7 @@ class GatewaySettings(ServiceSettings):
     proxy_keepalive_seconds: float = Field(default=4.0, gt=0)
     # Request bodies: the general limit is GATEWAY_MAX_BODY_BYTES (1 MiB); paths under these prefixes (upload
     # routes, e.g. "/api/support/attachments") may carry up to `upload_max_body_bytes`. Larger: 413.
-    upload_path_prefixes: list[str] = Field(default_factory=list)
+    upload_path_prefixes: list[str] = Field(default_factory=lambda: ["/api/support/tickets"])  # S-1 attachments
     upload_max_body_bytes: PositiveInt = 20 * 1024 * 1024
     # Aggregated OpenAPI: how long to wait for a service's schema, and how long to keep it.
     openapi_fetch_timeout_seconds: float = Field(default=2.0, gt=0)

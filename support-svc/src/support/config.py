@@ -37,8 +37,11 @@ class SupportSettings(ServiceSettings):
     remote_support_plans: list[Plan] = [Plan.PROFESSIONAL, Plan.FULL]
 
     # --- S-1 attachments: checked by content (magic numbers), not by name ---
-    attachment_max_bytes: PositiveInt = 5 * 1024 * 1024
-    attachments_per_message: PositiveInt = 5
+    attachment_max_bytes: PositiveInt = 4 * 1024 * 1024
+    attachments_per_message: PositiveInt = 3
+    # A message with its attachments is one JSON body (base64: 4/3 of the bytes); the gateway lets bodies this
+    # large through on /api/support/tickets (GATEWAY_UPLOAD_PATH_PREFIXES).
+    max_body_bytes: int = Field(default=18 * 1024 * 1024, gt=0)
     attachment_types: list[str] = ["image/png", "image/jpeg", "image/gif", "application/pdf", "text/plain"]
 
     # --- the SLA scheduler (safe with replicas) ---

@@ -6,12 +6,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from support.sla.policy import Plan, SlaClass
 
+MAX_ATTACHMENT_BASE64 = 8 * 1024 * 1024
+
 
 class AttachmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     filename: str = Field(min_length=1, max_length=200)
-    content_base64: str = Field(min_length=1)
+    # Base64 of the largest attachment (SUPPORT_ATTACHMENT_MAX_BYTES, checked again once decoded).
+    content_base64: str = Field(min_length=1, max_length=MAX_ATTACHMENT_BASE64)
 
 
 class TicketCreate(BaseModel):
@@ -21,14 +24,14 @@ class TicketCreate(BaseModel):
     sla_class: SlaClass
     service_id: uuid.UUID | None = None
     message: str = Field(min_length=1, max_length=20_000)
-    attachments: list[AttachmentIn] = Field(default=[], max_length=20)
+    attachments: list[AttachmentIn] = Field(default=[], max_length=5)
 
 
 class MessageCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     message: str | None = Field(default=None, min_length=1, max_length=20_000)
-    attachments: list[AttachmentIn] = Field(default=[], max_length=20)
+    attachments: list[AttachmentIn] = Field(default=[], max_length=5)
     # Staff only: an internal note (never shown to the client), the status the reply leaves, a canned reply.
     internal: bool = False
     status: Literal["answered", "waiting_on_client", "closed"] | None = None
