@@ -12,6 +12,7 @@ from billing.config import BillingSettings
 from billing.discounts.endpoints import router as coupons_router
 from billing.invoices.endpoints import router as invoices_router
 from billing.orders.endpoints import router as orders_router
+from billing.orders.quotes import quote_consumer
 from billing.payments.endpoints import router as payments_router
 from billing.payments.webhook_endpoints import router as webhooks_router
 from billing.payments.worker import start_payments, stop_payments
@@ -23,15 +24,16 @@ from billing.subscriptions.endpoints import router as services_router
 
 def create_app(settings: BillingSettings | None = None) -> FastAPI:
     wire()
+    settings = settings or BillingSettings()
     return create_service_app(
         ServiceSpec(
             name="billing",
             title="Abono billing",
             description=billing.__doc__ or "",
-            settings=settings or BillingSettings(),
+            settings=settings,
             routers=[clients_router, catalog_router, coupons_router, orders_router, invoices_router,
                      services_router, changes_router, payments_router, webhooks_router, referrals_router],
-            consumers=[client_consumers.consumer, subscription_consumers.consumer],
+            consumers=[client_consumers.consumer, subscription_consumers.consumer, quote_consumer(settings)],
             on_startup=[start_scheduler, start_payments],
             on_shutdown=[stop_scheduler, stop_payments],
         )
