@@ -19,6 +19,8 @@ from abono.events import ClientProfile, ClientRegistered, EmailVerified, Event, 
 from abono.testing import amqp_url_for, ensure_test_vhost, platform_settings, publish_events, test_keys, wait_for
 from provisioning.config import HttpEndpoint, ProvisioningSettings, WhmServer
 from provisioning.fakes import FakeProvider, FakeWhm
+from provisioning.registrar_fake import FakeResellerClub
+from provisioning.registrars.resellerclub import ResellerClubSettings
 
 SECRET_KEY = Fernet.generate_key().decode()
 # Our own virtual host: the other services' tests (run in parallel by other people) publish billing events to
@@ -37,6 +39,8 @@ class Fakes:
     whm_url: str
     provider: FakeProvider
     provider_url: str
+    registrar: FakeResellerClub
+    registrar_url: str
 
 
 @dataclass
@@ -64,6 +68,8 @@ def make_settings(database_url: str, fakes: Fakes, **overrides: Any) -> Provisio
                                           panel_url="https://cpanel.example.test:2083")},
         "http_endpoints": {"radio": HttpEndpoint(url=f"{fakes.provider_url}/provision",
                                                  secret=SecretStr(fakes.provider.secret))},
+        "resellerclub": ResellerClubSettings(url=f"{fakes.registrar_url}/api", auth_userid=fakes.registrar.auth_userid,
+                                             api_key=SecretStr(fakes.registrar.api_key), timeout_seconds=5),
         "outbox_sweep_seconds": 0.5,
         "action_poll_seconds": 0.05,
         "action_retry_base_seconds": 0.05,

@@ -6,6 +6,7 @@ from provisioning.actions.endpoints import router as actions_router
 from provisioning.actions.worker import ActionWorker
 from provisioning.clients.consumers import gateway_consumer
 from provisioning.config import ProvisioningSettings
+from provisioning.domains.endpoints import router as domains_router
 from provisioning.instances.consumers import billing_consumer
 from provisioning.instances.endpoints import router as services_router
 from provisioning.runtime import Runtime
@@ -35,7 +36,7 @@ def create_app(settings: ProvisioningSettings | None = None) -> FastAPI:
             title="Abono provisioning",
             description=provisioning.__doc__ or "",
             settings=settings,
-            routers=[services_router, transfers_router, tasks_router, actions_router],
+            routers=[services_router, transfers_router, tasks_router, actions_router, domains_router],
             consumers=[billing_consumer(runtime), gateway_consumer()],
             on_startup=[_start_worker],
             on_shutdown=[_stop_worker],

@@ -4,6 +4,7 @@ from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from abono.settings import ServiceSettings
+from provisioning.registrars.resellerclub import ResellerClubSettings
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/abono_provisioning"
 # Development only: refused when ABONO_ENVIRONMENT=production (make one with `Fernet.generate_key()`).
@@ -54,6 +55,17 @@ class ProvisioningSettings(ServiceSettings):
     action_retry_base_seconds: float = 5.0  # back-off after the first failure, doubled after each one ...
     action_retry_max_seconds: float = 3600.0  # ... up to this; a failing action is retried forever
     action_failing_after_attempts: int = 1  # failed attempts before an action shows in the operators' list
+
+    # --- domains (D-1..D-3): the catalog's driver names that mean the registrar below ---
+    registrar_drivers: list[str] = ["registrar", "resellerclub"]
+    resellerclub: ResellerClubSettings | None = None  # unset: domain actions fail visibly until configured
+    domain_provider_nameservers: list[str] = ["ns1.abono.example", "ns2.abono.example"]  # "use the provider's DNS"
+    domain_search_tlds: list[str] = ["com", "net", "org", "info", "co", "com.co", "mx", "com.mx", "pe", "cl"]
+    domain_suggestions: int = Field(default=6, ge=0, le=50)
+    domain_availability_cache_seconds: float = 60.0  # availability answers are reused this long (D-1)
+    domain_sync_hours: float = 24.0  # each domain's status and expiry are read from the registrar this often
+    domain_transfer_sync_hours: float = 1.0  # ... and a transfer in progress this often
+    domain_contact_recheck_hours: float = 24.0  # a registration waiting for the client's data looks again
 
     # --- manual products (P-3): business days to the deadline, by product code or else by kind (upper bounds of
     # the manual's ranges); a product's `driver_settings.due_business_days` overrides both ---

@@ -9,6 +9,7 @@ from abono.clock import Clock, SystemClock
 from provisioning.business_calendar import BusinessCalendar
 from provisioning.config import ProvisioningSettings
 from provisioning.crypto import SecretBox
+from provisioning.domains.search import AvailabilityCache
 from provisioning.drivers.registry import DriverRegistry
 
 
@@ -18,13 +19,15 @@ class Runtime:
     box: SecretBox
     calendar: BusinessCalendar
     drivers: DriverRegistry
+    availability: AvailabilityCache
     clock: Clock = field(default_factory=SystemClock)  # replaced by the app's (test mode: the movable one)
 
     @classmethod
     def build(cls, settings: ProvisioningSettings) -> "Runtime":
         calendar = BusinessCalendar(country=settings.holiday_country, timezone=settings.calendar_timezone)
         return cls(settings=settings, box=SecretBox(settings.secret_keys), calendar=calendar,
-                   drivers=DriverRegistry(settings, calendar))
+                   drivers=DriverRegistry(settings, calendar),
+                   availability=AvailabilityCache(settings.domain_availability_cache_seconds))
 
 
 def _runtime(request: Request) -> Runtime:

@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -51,10 +51,11 @@ class ActionRepository:
     async def get_for_update(self, action_id: int) -> DriverAction | None:
         return await self.session.get(DriverAction, action_id, with_for_update=True)
 
-    async def failing(self, *, min_attempts: int, limit: int) -> list[DriverAction]:
+    async def failing(self, *, min_attempts: int, limit: int, drivers: list[str] | None = None) -> list[DriverAction]:
         query = (
             select(DriverAction)
             .where(*_failing(min_attempts))
+            .where(DriverAction.driver.in_(drivers) if drivers is not None else true())
             .order_by(DriverAction.created_at, DriverAction.id)
             .limit(limit)
         )

@@ -30,12 +30,15 @@ from abono.messaging.broker import wait_first
 from abono.metrics import ServiceMetrics
 from provisioning.actions.models import DriverAction
 from provisioning.actions.repository import ActionRepository
+from provisioning.domains import actions as domain_actions
+from provisioning.domains import service as domains
 from provisioning.drivers.base import Account, DriverCall, DriverError, Provisioned, ProvisioningDriver
 from provisioning.drivers.manual import ManualDriver
 from provisioning.instances import service as instances
 from provisioning.instances import upgrades
 from provisioning.instances.lifecycle import State
 from provisioning.instances.repository import ServiceRepository
+from provisioning.registrars.base import DomainState
 from provisioning.runtime import Runtime
 
 log = structlog.get_logger("provisioning.actions")
@@ -62,6 +65,8 @@ class Claim:
     call: DriverCall | None = None  # None with no error: nothing to do on a panel (the service ended)
     error: BaseException | None = None
     outcome: Provisioned | None = None
+    registrar_call: domain_actions.RegistrarCall | None = None  # a domain's action (D-2/D-3)
+    registry: DomainState | None = None  # what the registrar answered
 
 
 class ActionWorker:
@@ -102,8 +107,15 @@ class ActionWorker:
             await self.call(claims)
             await self.record(claims)
             done += len(claims)
+        await self._queue_domain_syncs()
         await self._count_failing()
         return done
+
+    async def _queue_domain_syncs(self) -> None:
+        """D-2: each domain's registrar sync when due (the next pass runs them)."""
+        async with unit_of_work(self._sessionmaker) as session:
+            await domains.queue_due_syncs(session, settings=self.settings, now=self.runtime.clock.now(),
+                                          limit=self.settings.action_batch_size)
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
@@ -138,7 +150,8 @@ class ActionWorker:
             service = await repo.get(action.service_id)
             if service is None:
                 raise DriverError("the service does not exist")
-            if service.state in ENDED and action.kind != "terminate":
+            registry_sync = action.kind == "sync" and self._is_registrar(claim)  # D-2: deletion is still told
+            if service.state in ENDED and action.kind != "terminate" and not registry_sync:
                 # Ended before this ran (e.g. B-17 while the create waited): nothing left to do on a panel.
                 log.info("driver_action_skipped", action_id=action.id, kind=action.kind, state=service.state)
                 return claim
@@ -153,6 +166,10 @@ class ActionWorker:
             claim.driver_settings = dict(service.driver_settings)
             claim.call = DriverCall(action_id=action.id, account=account, reason=action.payload.get("reason"),
                                     package=action.payload.get("package"))
+            if self._is_registrar(claim):
+                claim.registrar_call = await domain_actions.prepare(
+                    session, kind=action.kind, action_id=action.id, payload=claim.payload, service=service,
+                    box=self.runtime.box, settings=self.settings)
         except Exception as exc:  # noqa: BLE001 - recorded as a failed attempt, retried
             claim.error = exc
         return claim
@@ -170,9 +187,20 @@ class ActionWorker:
                 except Exception as exc:  # noqa: BLE001 - any failure is retried, never dropped (P-4)
                     claim.error = exc
 
+        async def registrar_one(claim: Claim, call: domain_actions.RegistrarCall) -> None:
+            async with limit:
+                try:
+                    claim.registry = await domain_actions.invoke(self.runtime.drivers.registrar(), call)
+                except Exception as exc:  # noqa: BLE001 - any failure is retried, never dropped (P-4)
+                    claim.error = exc
+
         remote = []
         for claim in claims:
             if claim.call is None or claim.error is not None:
+                continue
+            if self._is_registrar(claim):
+                if claim.registrar_call is not None:
+                    remote.append(registrar_one(claim, claim.registrar_call))
                 continue
             try:
                 driver = self._driver(claim, session=None)
@@ -217,6 +245,13 @@ class ActionWorker:
                 if claim.call is not None and self._is_local(claim):
                     claim.outcome = await self._call_local(session, claim, now)
                 await self._apply(session, claim, now)
+        except domain_actions.AwaitingClient as exc:
+            # P-2: not a failure: the registration waits for the client's data (completing it wakes it up).
+            action.next_attempt_at = now + timedelta(hours=self.settings.domain_contact_recheck_hours)
+            action.last_error = None
+            await domain_actions.park(session, service_id=action.service_id, now=now)
+            log.info("driver_action_awaiting_client", action_id=action.id, service_id=str(action.service_id),
+                     reason=str(exc))
         except Exception as exc:  # noqa: BLE001 - any failure is retried, never dropped (P-4)
             delay = min(self.settings.action_retry_max_seconds,
                         self.settings.action_retry_base_seconds * 2 ** (action.attempts - 1))
@@ -235,6 +270,9 @@ class ActionWorker:
             log.info("driver_action_done", action_id=action.id, service_id=str(action.service_id),
                      kind=action.kind, driver=action.driver, attempts=action.attempts)
 
+    def _is_registrar(self, claim: Claim) -> bool:
+        return claim.driver in self.settings.registrar_drivers
+
     def _is_local(self, claim: Claim) -> bool:
         return self.settings.driver_aliases.get(claim.driver, claim.driver) == "manual"
 
@@ -247,6 +285,12 @@ class ActionWorker:
         """What a done action changes in our database."""
         if claim.call is None:
             return
+        if claim.registrar_call is not None:
+            await domain_actions.apply(session, service_id=claim.service_id, call=claim.registrar_call,
+                                       outcome=claim.registry, box=self.runtime.box, settings=self.settings, now=now)
+            return
+        if self._is_registrar(claim):
+            return  # D-2: nothing to do at the registry (no suspension there)
         if claim.kind == "create" and claim.outcome is not None and claim.outcome.completed:
             await instances.complete_activation(session, service_id=claim.service_id, provisioned=claim.outcome,
                                                 box=self.runtime.box, decided_by="driver", now=now)

@@ -11,6 +11,8 @@ from provisioning.drivers.base import DriverCall, DriverError, ProvisioningDrive
 from provisioning.drivers.http import HttpDriver
 from provisioning.drivers.manual import ManualDriver, TaskOpener
 from provisioning.drivers.whm import WhmDriver
+from provisioning.registrars.base import Registrar, RegistrarError
+from provisioning.registrars.resellerclub import ResellerClub
 from provisioning.tasks.service import due_business_days, open_task
 
 
@@ -45,6 +47,12 @@ class DriverRegistry:
         if endpoint is None:
             raise DriverError(f"driver {name!r}: no HTTP endpoint {endpoint_name!r} is configured")
         return HttpDriver(endpoint, self._client())
+
+    def registrar(self) -> Registrar:
+        """The domain registrar (D-2); `RegistrarError` (retried, shown to operators) while none is configured."""
+        if self.settings.resellerclub is None:
+            raise RegistrarError("no registrar is configured (PROVISIONING_RESELLERCLUB)")
+        return ResellerClub(self.settings.resellerclub, self._client())
 
     def _whm(self, settings: dict[str, object]) -> WhmDriver:
         servers = self.settings.whm_servers

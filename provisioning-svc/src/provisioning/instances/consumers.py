@@ -13,6 +13,7 @@ from abono.events import (
     UpgradeRequested,
 )
 from abono.messaging.consumer import Consumer
+from provisioning.domains import service as domains
 from provisioning.instances import dunning, upgrades
 from provisioning.instances.repository import ServiceRepository
 from provisioning.instances.service import record_order
@@ -26,17 +27,20 @@ def billing_consumer(runtime: Runtime) -> Consumer:
 
     @consumer.on(ServiceOrdered)
     async def service_ordered(session: AsyncSession, event: ServiceOrdered) -> None:
+        await domains.record_order(session, event=event, now=runtime.clock.now())
         await record_order(session, event=event, box=runtime.box, now=runtime.clock.now())
 
     @consumer.on(InvoicePaid)
     async def invoice_paid(session: AsyncSession, event: InvoicePaid) -> None:
         await dunning.apply_payment(session, event=event, box=runtime.box, now=runtime.clock.now())
+        await domains.apply_payment(session, event=event, now=runtime.clock.now())
 
     @consumer.on(InvoiceIssued)
     async def invoice_issued(session: AsyncSession, event: InvoiceIssued) -> None:
         # Under the client's lock: a transfer being accepted (P-6) sees the invoice or completes before it.
         await ServiceRepository(session).lock_client(event.client_id)
         await InvoiceRepository(session).record_issue(event)
+        await domains.record_renewal_issue(session, event=event, now=runtime.clock.now())
 
     @consumer.on(InvoiceCancelled)
     async def invoice_cancelled(session: AsyncSession, event: InvoiceCancelled) -> None:

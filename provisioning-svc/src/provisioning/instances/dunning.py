@@ -80,6 +80,11 @@ async def apply_suspension(session: AsyncSession, *, event: SuspensionDecided, n
         if void:
             await note(session, service=service, action="suspension_ignored", cause=_with_note(cause, void), now=now)
             continue
+        if service.kind == "domain":  # D-2: an unpaid domain is not suspended; it expires at the registry
+            await note(session, service=service, action="suspension_ignored",
+                       cause=_with_note(cause, "D-2: a domain is not suspended; unpaid, it expires at the registry"),
+                       now=now)
+            continue
         if service.state in (State.ACTIVE.value, State.SUSPENDED.value):
             await repo.hold(service_id=service.id, invoice_id=event.invoice_id, rule=event.rule,
                             event_id=event.event_id, now=now)

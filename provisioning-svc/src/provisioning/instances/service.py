@@ -90,7 +90,9 @@ async def change_state(session: AsyncSession, *, service: ServiceInstance, actio
         audit_row(service, action=action.value, from_state=before.value, cause=cause, now=now, event=event)
     )
     kind = _DRIVER_KINDS.get(action)
-    if kind and before is not State.PENDING:  # a pending service has no account to act on yet
+    # A pending service has no account to act on yet; a domain is never suspended or removed at the registry by us
+    # (D-2: an unpaid domain expires there).
+    if kind and before is not State.PENDING and service.kind != "domain":
         await ActionRepository(session).add(
             service_id=service.id, kind=kind, driver=service.driver,
             payload={"reason": cause.rule or cause.note}, now=now,
@@ -129,7 +131,7 @@ async def request_activation(session: AsyncSession, *, service: ServiceInstance,
     service.activation_requested_at = now
     service.updated_at = now
     manual = service.activation == "manual" or service.driver == "manual"
-    if not manual:
+    if not manual and service.kind != "domain":  # a domain has no panel login
         # Made once, before the first attempt, so every retry of `create` asks for the same account.
         await ServiceRepository(session).save_access(service.id, {
             "username": panel_username(service.domain, service.id),

@@ -1,0 +1,166 @@
+"""D-1 search and D-3 management of my domains; the staff's view by expiry and of registrar errors. Auto-renew
+on/off is billing's `PATCH /services/{id}` (`renew`, B-15): a domain is never cancelled, only not renewed."""
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from abono.auth import CurrentPrincipal, StaffPrincipal
+from abono.db import SessionDep
+from abono.errors import InvalidInput, NotFound, ServiceUnavailable
+from provisioning.actions.repository import ActionRepository
+from provisioning.actions.schemas import DriverActionPublic
+from provisioning.domains import actions as domain_actions
+from provisioning.domains import service
+from provisioning.domains.models import Domain
+from provisioning.domains.repository import DomainRepository
+from provisioning.domains.schemas import (
+    DomainPublic,
+    EppCode,
+    LockUpdate,
+    NameserversUpdate,
+    RegistrantData,
+    SearchAnswer,
+    StaffDomain,
+    TransferRequest,
+)
+from provisioning.domains.search import search
+from provisioning.registrars.base import RegistrarError
+from provisioning.runtime import Runtime, RuntimeDep
+
+router = APIRouter(tags=["domains"])
+AUTH: dict[int | str, dict[str, Any]] = {401: {"description": "No or bad access token"}}
+MINE: dict[int | str, dict[str, Any]] = {**AUTH, 404: {"description": "No such domain of yours"}}
+STAFF: dict[int | str, dict[str, Any]] = {**AUTH, 403: {"description": "Staff only"}}
+REGISTRAR: dict[int | str, dict[str, Any]] = {503: {"description": "The registrar did not answer; try again"}}
+
+
+async def _mine(session: SessionDep, service_id: uuid.UUID, client_id: uuid.UUID, *, lock: bool = False) -> Domain:
+    repo = DomainRepository(session)
+    domain = await (repo.lock(service_id) if lock else repo.get(service_id))
+    if domain is None or domain.client_id != client_id:  # another client's domain: as if absent
+        raise NotFound("You have no such domain.")
+    return domain
+
+
+def _public(domain: Domain, *, complete: bool) -> DomainPublic:
+    public = DomainPublic.model_validate(domain)
+    public.uses_provider_dns = not domain.nameservers
+    if domain.status == "awaiting_contact" or (domain.status == "pending" and not complete):
+        public.needs = "registrant_data"
+    return public
+
+
+@router.get("/domains/search", summary="D-1: is this name free under the TLDs the provider sells? With suggestions",
+            responses={**AUTH, 422: {"description": "Not a name"}, **REGISTRAR})
+async def search_domains(_: CurrentPrincipal, runtime: RuntimeDep,
+                         q: Annotated[str, Query(min_length=1, max_length=100)],
+                         tlds: Annotated[list[str] | None, Query(max_length=20)] = None) -> SearchAnswer:
+    wanted = [t.strip().lower().lstrip(".") for t in tlds] if tlds else list(runtime.settings.domain_search_tlds)
+    if any(not t or len(t) > 30 or not t.replace(".", "").isalnum() for t in wanted):
+        raise InvalidInput("A TLD is letters and dots, like `com` or `com.ar`.")
+    try:
+        return await search(runtime.drivers.registrar(), runtime.availability, query=q, tlds=wanted,
+                            suggestions=runtime.settings.domain_suggestions)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    except RegistrarError:
+        raise ServiceUnavailable("The registrar did not answer; please try again in a moment.") from None
+
+
+@router.get("/domains", summary="My domains (expiry, name servers, lock, what is pending)", responses=AUTH)
+async def my_domains(principal: CurrentPrincipal, session: SessionDep) -> list[DomainPublic]:
+    repo = DomainRepository(session)
+    complete = domain_actions.contact_of(await repo.profile(principal.user_id)) is not None
+    return [_public(d, complete=complete) for d in await repo.of_client(principal.user_id)]
+
+
+@router.get("/domains/registrant", summary="My registrant data (P-2)",
+            responses={**AUTH, 404: {"description": "Not given yet"}})
+async def my_registrant(principal: CurrentPrincipal, session: SessionDep) -> RegistrantData:
+    profile = await DomainRepository(session).profile(principal.user_id)
+    if profile is None:
+        raise NotFound("You have not given your registrant data yet.")
+    return RegistrantData.model_validate(profile)
+
+
+@router.put("/domains/registrant", summary="Set my registrant data: starts registrations waiting for it (P-2) and "
+            "updates my domains' contacts at the registry (D-3)", responses={**AUTH, 422: {"description": "Bad"}})
+async def set_registrant(body: RegistrantData, principal: CurrentPrincipal, session: SessionDep,
+                         runtime: RuntimeDep) -> RegistrantData:
+    await service.save_profile(session, client_id=principal.user_id, values=body.model_dump(),
+                               now=runtime.clock.now())
+    return body
+
+
+@router.get("/domains/{service_id}", summary="One of my domains", responses=MINE)
+async def my_domain(service_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep) -> DomainPublic:
+    domain = await _mine(session, service_id, principal.user_id)
+    complete = domain_actions.contact_of(await DomainRepository(session).profile(principal.user_id)) is not None
+    return _public(domain, complete=complete)
+
+
+@router.put("/domains/{service_id}/nameservers", summary="D-3: my name servers, or the provider's DNS",
+            responses={**MINE, 422: {"description": "Bad name servers"}})
+async def set_nameservers(service_id: uuid.UUID, body: NameserversUpdate, principal: CurrentPrincipal,
+                          session: SessionDep, runtime: RuntimeDep) -> DomainPublic:
+    if body.use_provider_dns == bool(body.nameservers):
+        raise InvalidInput("Give either 2 to 13 name servers or `use_provider_dns: true`.")
+    if body.nameservers and len(body.nameservers) < 2:
+        raise InvalidInput("Registries require at least 2 name servers.")
+    domain = await _mine(session, service_id, principal.user_id, lock=True)
+    await service.set_nameservers(session, domain=domain, nameservers=body.nameservers, now=runtime.clock.now())
+    return _public(domain, complete=True)
+
+
+@router.put("/domains/{service_id}/lock", summary="D-3: lock or unlock my domain against transfers",
+            responses={**MINE, 409: {"description": "Not registered yet"}})
+async def set_lock(service_id: uuid.UUID, body: LockUpdate, principal: CurrentPrincipal, session: SessionDep,
+                   runtime: RuntimeDep) -> DomainPublic:
+    domain = await _mine(session, service_id, principal.user_id, lock=True)
+    await service.set_lock(session, domain=domain, locked=body.locked, now=runtime.clock.now())
+    return _public(domain, complete=True)
+
+
+@router.post("/domains/{service_id}/transfer", summary="D-3: bring this ordered domain from another registrar "
+             "with its EPP code (instead of registering it)", responses={**MINE, 409: {"description": "Too late"}})
+async def transfer_in(service_id: uuid.UUID, body: TransferRequest, principal: CurrentPrincipal,
+                      session: SessionDep, runtime: RuntimeDep) -> DomainPublic:
+    domain = await _mine(session, service_id, principal.user_id, lock=True)
+    await service.request_transfer(session, domain=domain, epp_code=body.epp_code, box=runtime.box,
+                                   now=runtime.clock.now())
+    return _public(domain, complete=True)
+
+
+@router.post("/domains/{service_id}/epp-code", summary="D-3: my domain's EPP (auth) code, to transfer it out",
+             responses={**MINE, 409: {"description": "Not registered"}, 422: {"description": "Locked"}, **REGISTRAR})
+async def epp_code(service_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep,
+                   runtime: RuntimeDep) -> EppCode:
+    domain = await _mine(session, service_id, principal.user_id)
+    service.check_epp_allowed(domain)
+    return EppCode(name=domain.name, epp_code=await _registrar_code(runtime, domain.name))
+
+
+async def _registrar_code(runtime: Runtime, name: str) -> str:
+    try:
+        return await runtime.drivers.registrar().epp_code(name)
+    except RegistrarError:
+        raise ServiceUnavailable("The registrar did not answer; please try again in a moment.") from None
+
+
+@router.get("/staff/domains", summary="Domains at the registry, soonest expiry first (staff)", responses=STAFF)
+async def domains_by_expiry(_: StaffPrincipal, session: SessionDep, expiring_before: date | None = None,
+                            limit: int = Query(200, ge=1, le=1000)) -> list[StaffDomain]:
+    rows = await DomainRepository(session).by_expiry(until=expiring_before, limit=limit)
+    return [StaffDomain.model_validate(d) for d in rows]
+
+
+@router.get("/staff/domains/errors", summary="Registrar actions that failed and are retried (staff, P-4)",
+            responses=STAFF)
+async def registrar_errors(_: StaffPrincipal, session: SessionDep, runtime: RuntimeDep,
+                           limit: int = Query(100, ge=1, le=1000)) -> list[DriverActionPublic]:
+    rows = await ActionRepository(session).failing(min_attempts=runtime.settings.action_failing_after_attempts,
+                                                   limit=limit, drivers=runtime.settings.registrar_drivers)
+    return [DriverActionPublic.model_validate(r) for r in rows]

@@ -1,0 +1,95 @@
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from provisioning.actions.models import DriverAction
+from provisioning.domains.models import Domain, DomainRenewal, RegistrantProfile
+
+LIVE = ("registering", "transferring", "active", "expired")  # at the registry (or on its way there)
+
+
+class DomainRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add_once(self, values: dict[str, Any]) -> None:
+        await self.session.execute(insert(Domain).values(**values).on_conflict_do_nothing())
+
+    async def get(self, service_id: uuid.UUID) -> Domain | None:
+        return await self.session.get(Domain, service_id)
+
+    async def lock(self, service_id: uuid.UUID) -> Domain | None:
+        return await self.session.get(Domain, service_id, with_for_update=True, populate_existing=True)
+
+    async def of_client(self, client_id: uuid.UUID) -> list[Domain]:
+        query = select(Domain).where(Domain.client_id == client_id).order_by(Domain.name)
+        return list((await self.session.scalars(query)).all())
+
+    async def by_expiry(self, *, until: date | None, limit: int) -> list[Domain]:
+        """Domains at the registry, soonest expiry first (staff)."""
+        query = select(Domain).where(Domain.status.in_(LIVE), Domain.expires_on.is_not(None))
+        if until is not None:
+            query = query.where(Domain.expires_on <= until)
+        return list((await self.session.scalars(query.order_by(Domain.expires_on, Domain.name).limit(limit))).all())
+
+    async def claim_sync_due(self, *, now: datetime, limit: int) -> list[Domain]:
+        """Domains whose sync is due and that have no registrar action waiting, locked for this replica only."""
+        waiting = exists().where(DriverAction.service_id == Domain.service_id, DriverAction.status == "pending")
+        query = (select(Domain).where(Domain.sync_due_at <= now, ~waiting).order_by(Domain.sync_due_at)
+                 .limit(limit).with_for_update(of=Domain, skip_locked=True))
+        return list((await self.session.scalars(query)).all())
+
+    async def awaiting_contact(self, client_id: uuid.UUID) -> list[uuid.UUID]:
+        query = select(Domain.service_id).where(Domain.client_id == client_id, Domain.status == "awaiting_contact")
+        return list((await self.session.scalars(query)).all())
+
+    async def live_of_client(self, client_id: uuid.UUID) -> list[Domain]:
+        query = select(Domain).where(Domain.client_id == client_id, Domain.status.in_(("active", "expired")))
+        return list((await self.session.scalars(query)).all())
+
+    # --- renewals ---
+    async def record_renewal(self, *, service_id: uuid.UUID, invoice_id: uuid.UUID, issued_at: datetime | None,
+                             paid_at: datetime | None) -> DomainRenewal:
+        """Note that the invoice renews the domain (issued, paid, or both); the row locked."""
+        values: dict[str, Any] = {"service_id": service_id, "invoice_id": invoice_id}
+        stmt = insert(DomainRenewal).values(**values, issued_at=issued_at, paid_at=paid_at)
+        await self.session.execute(stmt.on_conflict_do_nothing())
+        renewal = await self.session.get(DomainRenewal, (service_id, invoice_id), with_for_update=True,
+                                         populate_existing=True)
+        assert renewal is not None
+        renewal.issued_at = renewal.issued_at or issued_at
+        renewal.paid_at = renewal.paid_at or paid_at
+        return renewal
+
+    async def renewals_of_invoice(self, invoice_id: uuid.UUID) -> list[DomainRenewal]:
+        query = select(DomainRenewal).where(DomainRenewal.invoice_id == invoice_id).with_for_update()
+        return list((await self.session.scalars(query)).all())
+
+    async def oldest_unrenewed(self, service_id: uuid.UUID) -> DomainRenewal | None:
+        query = (select(DomainRenewal)
+                 .where(DomainRenewal.service_id == service_id, DomainRenewal.queued_at.is_not(None),
+                        DomainRenewal.renewed_at.is_(None))
+                 .order_by(DomainRenewal.queued_at).limit(1).with_for_update())
+        return (await self.session.scalars(query)).first()
+
+    # --- registrant profile ---
+    async def profile(self, client_id: uuid.UUID) -> RegistrantProfile | None:
+        return await self.session.get(RegistrantProfile, client_id)
+
+    async def save_profile(self, client_id: uuid.UUID, values: dict[str, Any], *, now: datetime) -> None:
+        stmt = insert(RegistrantProfile).values(client_id=client_id, updated_at=now, **values)
+        await self.session.execute(stmt.on_conflict_do_update(
+            index_elements=[RegistrantProfile.client_id], set_={**values, "updated_at": now}))
+
+    async def wake_parked(self, service_ids: list[uuid.UUID], *, now: datetime) -> None:
+        """Bring forward the parked registrations of these domains (the client completed its data)."""
+        if service_ids:
+            await self.session.execute(
+                update(DriverAction)
+                .where(DriverAction.service_id.in_(service_ids), DriverAction.status == "pending",
+                       DriverAction.kind == "create")
+                .values(next_attempt_at=now))

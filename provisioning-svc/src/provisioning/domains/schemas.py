@@ -1,0 +1,99 @@
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from provisioning.domains.names import normalize
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Required = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Digits = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{1,15}$")]
+
+
+class DomainPublic(BaseModel):
+    """One of my domains. `needs: "registrant_data"` is the "complete your data" task (P-2)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    service_id: uuid.UUID
+    name: str
+    operation: str
+    status: str
+    years: int
+    expires_on: date | None
+    nameservers: list[str]  # what I asked for (empty: the provider's DNS)
+    registry_nameservers: list[str]  # what the registry had at the last sync
+    uses_provider_dns: bool = False
+    locked: bool
+    synced_at: datetime | None
+    needs: str | None = None
+
+
+class StaffDomain(DomainPublic):
+    client_id: uuid.UUID
+    registrar_order_id: str | None
+
+
+class NameserversUpdate(BaseModel):
+    """Either my own name servers (2 to 13) or `use_provider_dns: true` (the provider's, for hosting clients)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    nameservers: Annotated[list[str], Field(max_length=13)] = []
+    use_provider_dns: bool = False
+
+    @field_validator("nameservers")
+    @classmethod
+    def _hosts(cls, value: list[str]) -> list[str]:
+        hosts = [normalize(v) for v in value]
+        if len(set(hosts)) != len(hosts):
+            raise ValueError("a name server is listed twice")
+        return hosts
+
+
+class LockUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    locked: bool
+
+
+class TransferRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    epp_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=64)]
+
+
+class EppCode(BaseModel):
+    name: str
+    epp_code: str
+
+
+class RegistrantData(BaseModel):
+    """The registrant (every contact role) of my domains, as registries require it."""
+
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+    name: Required
+    company: Text = ""
+    email: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                                            max_length=254)]
+    address: Required
+    city: Required
+    state: Text = ""
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    country: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")]
+    phone_cc: Digits
+    phone: Digits
+
+
+class SearchResult(BaseModel):
+    name: str
+    tld: str
+    available: bool | None  # None: the registrar could not tell
+
+
+class SearchAnswer(BaseModel):
+    query: str
+    results: list[SearchResult]
+    suggestions: list[SearchResult]

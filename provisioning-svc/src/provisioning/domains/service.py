@@ -1,0 +1,136 @@
+"""Domains from billing's events (D-2) and the client's requests (D-3); every registrar call is a P-4 action."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from abono.errors import Conflict, InvalidInput
+from abono.events import InvoiceIssued, InvoicePaid, ServiceOrdered
+from provisioning.actions.repository import ActionRepository
+from provisioning.config import ProvisioningSettings
+from provisioning.crypto import SecretBox
+from provisioning.domains.models import Domain
+from provisioning.domains.names import normalize
+from provisioning.domains.repository import DomainRepository
+from provisioning.instances.repository import ServiceRepository
+
+DOMAIN_KIND = "domain"
+YEARS = {"annual": 1, "biennial": 2}  # C-2 cycles a domain is sold in: years at the registry
+REGISTERED = ("active", "expired")  # at the registry: management actions make sense
+
+
+async def record_order(session: AsyncSession, *, event: ServiceOrdered, now: datetime) -> None:
+    """A domain ordered: remember its name and term (once); it is registered when paid (`create`)."""
+    if event.kind != DOMAIN_KIND or not event.domain:
+        return
+    try:
+        name = normalize(event.domain)
+    except ValueError:
+        name = event.domain.strip().lower()  # kept as ordered: the registration fails visibly (P-4)
+    await DomainRepository(session).add_once({
+        "service_id": event.service_id, "client_id": event.client_id, "name": name, "operation": "register",
+        "status": "pending", "years": YEARS.get(event.cycle, 1), "nameservers": [], "locked": False,
+        "registry_nameservers": [], "created_at": now, "updated_at": now,
+    })
+
+
+async def record_renewal_issue(session: AsyncSession, *, event: InvoiceIssued, now: datetime) -> None:
+    """D-2: a renewal invoice with a line for a domain renews it at the registry once paid (either order)."""
+    if event.kind not in (None, "renewal"):
+        return
+    repo = DomainRepository(session)
+    settled = await ServiceRepository(session).is_settled(event.invoice_id)
+    for service_id in sorted({line.service_id for line in event.lines if line.service_id is not None}):
+        domain = await repo.get(service_id)
+        if domain is None or domain.client_id != event.client_id or domain.status not in REGISTERED:
+            continue
+        renewal = await repo.record_renewal(service_id=service_id, invoice_id=event.invoice_id,
+                                            issued_at=event.occurred_at, paid_at=now if settled else None)
+        if renewal.paid_at is not None and renewal.queued_at is None:
+            await _queue(session, service_id=service_id, kind="renew", now=now,
+                         payload={"invoice_id": str(event.invoice_id)})
+            renewal.queued_at = now
+    await session.flush()
+
+
+async def apply_payment(session: AsyncSession, *, event: InvoicePaid, now: datetime) -> None:
+    """D-2: the paid invoice renews the domains it was issued for, once however often it is delivered."""
+    for renewal in await DomainRepository(session).renewals_of_invoice(event.invoice_id):
+        renewal.paid_at = renewal.paid_at or event.paid_at
+        if renewal.queued_at is None:
+            await _queue(session, service_id=renewal.service_id, kind="renew", now=now,
+                         payload={"invoice_id": str(event.invoice_id)})
+            renewal.queued_at = now
+    await session.flush()
+
+
+async def queue_due_syncs(session: AsyncSession, *, settings: ProvisioningSettings, now: datetime,
+                          limit: int = 100) -> int:
+    """The registrar sync (status, expiry), due every `domain_sync_hours` per domain: safe with any number of
+    replicas (rows locked with SKIP LOCKED, the due time cleared when queued, set again when the sync is done)."""
+    domains = await DomainRepository(session).claim_sync_due(now=now, limit=limit)
+    for domain in domains:
+        domain.sync_due_at = None
+        await _queue(session, service_id=domain.service_id, kind="sync", now=now, payload={})
+    await session.flush()
+    return len(domains)
+
+
+async def _queue(session: AsyncSession, *, service_id: uuid.UUID, kind: str, now: datetime,
+                 payload: dict[str, object]) -> None:
+    service = await ServiceRepository(session).get(service_id)
+    if service is None:
+        return
+    await ActionRepository(session).add(service_id=service_id, kind=kind, driver=service.driver, payload=payload,
+                                        now=now)
+
+
+# --- the client's requests (D-3) ------------------------------------------------------------------------------------
+def _registered(domain: Domain) -> None:
+    if domain.status not in REGISTERED:
+        raise Conflict(f"{domain.name} is not registered yet (it is {domain.status.replace('_', ' ')}).")
+
+
+async def set_nameservers(session: AsyncSession, *, domain: Domain, nameservers: list[str], now: datetime) -> None:
+    """The client's name servers (empty: the provider's DNS); sent to the registry if it holds the domain."""
+    domain.nameservers, domain.updated_at = nameservers, now
+    if domain.status in REGISTERED:
+        await _queue(session, service_id=domain.service_id, kind="set_nameservers", now=now, payload={})
+    await session.flush()
+
+
+async def set_lock(session: AsyncSession, *, domain: Domain, locked: bool, now: datetime) -> None:
+    _registered(domain)
+    await _queue(session, service_id=domain.service_id, kind="lock" if locked else "unlock", now=now, payload={})
+    await session.flush()
+
+
+async def request_transfer(session: AsyncSession, *, domain: Domain, epp_code: str, box: SecretBox,
+                           now: datetime) -> None:
+    """D-3 transfer in: the ordered domain is brought from another registrar with its EPP code instead of
+    registered; only before the registration started."""
+    if domain.status not in ("pending", "awaiting_contact") or domain.registrar_order_id is not None:
+        raise Conflict(f"{domain.name} is already {domain.status.replace('_', ' ')}: it can no longer be "
+                       "switched to a transfer.")
+    domain.operation, domain.epp_code_encrypted, domain.updated_at = "transfer", box.encrypt(epp_code), now
+    await DomainRepository(session).wake_parked([domain.service_id], now=now)
+    await session.flush()
+
+
+async def save_profile(session: AsyncSession, *, client_id: uuid.UUID, values: dict[str, str],
+                       now: datetime) -> None:
+    """P-2: the registrant data; completing it starts the registrations that waited for it, and a change is sent
+    to the registry for every registered domain (D-3: the contacts are the client's)."""
+    repo = DomainRepository(session)
+    await repo.save_profile(client_id, values, now=now)
+    await repo.wake_parked(await repo.awaiting_contact(client_id), now=now)
+    for domain in await repo.live_of_client(client_id):
+        await _queue(session, service_id=domain.service_id, kind="set_contact", now=now, payload={})
+    await session.flush()
+
+
+def check_epp_allowed(domain: Domain) -> None:
+    _registered(domain)
+    if domain.locked:
+        raise InvalidInput(f"{domain.name} is locked at the registry: unlock it first, then ask for its code.")

@@ -1,0 +1,1 @@
+"""Domain registrars (D-1..D-3) behind one Protocol; ResellerClub (LogicBoxes HTTP API) implemented."""
