@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import StringConstraints
 
 from abono.auth import CurrentPrincipal, StaffPrincipal
 from abono.db import SessionDep
@@ -57,7 +58,8 @@ def _public(domain: Domain, *, complete: bool) -> DomainPublic:
             responses={**AUTH, 422: {"description": "Not a name"}, **REGISTRAR})
 async def search_domains(_: CurrentPrincipal, runtime: RuntimeDep,
                          q: Annotated[str, Query(min_length=1, max_length=100)],
-                         tlds: Annotated[list[str] | None, Query(max_length=20)] = None) -> SearchAnswer:
+                         tlds: Annotated[list[Annotated[str, StringConstraints(max_length=30)]] | None,
+                                         Query(max_length=20)] = None) -> SearchAnswer:
     wanted = [t.strip().lower().lstrip(".") for t in tlds] if tlds else list(runtime.settings.domain_search_tlds)
     if any(not t or len(t) > 30 or not t.replace(".", "").isalnum() for t in wanted):
         raise InvalidInput("A TLD is letters and dots, like `com` or `com.ar`.")

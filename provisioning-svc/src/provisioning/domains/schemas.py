@@ -8,7 +8,7 @@ from provisioning.domains.names import normalize
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Required = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Digits = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{1,15}$")]
+Digits = Annotated[str, StringConstraints(strip_whitespace=True, max_length=15, pattern=r"^[0-9]{1,15}$")]
 
 
 class DomainPublic(BaseModel):
@@ -40,7 +40,7 @@ class NameserversUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    nameservers: Annotated[list[str], Field(max_length=13)] = []
+    nameservers: Annotated[list[Annotated[str, StringConstraints(max_length=253)]], Field(max_length=13)] = []
     use_provider_dns: bool = False
 
     @field_validator("nameservers")
@@ -82,7 +82,8 @@ class RegistrantData(BaseModel):
     city: Required
     state: Text = ""
     postal_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
-    country: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")]
+    country: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, max_length=2,
+                                              pattern=r"^[A-Za-z]{2}$")]
     phone_cc: Digits
     phone: Digits
 
