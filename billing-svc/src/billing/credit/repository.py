@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, Uuid, any_, func, literal, select, text
+from sqlalchemy import ARRAY, Uuid, any_, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.money import Money
+from billing import locks
 from billing.credit.models import CreditEntry
+from billing.locks import LockKind
 
 
 class CreditRepository:
@@ -20,13 +22,11 @@ class CreditRepository:
 
     async def lock(self, client_id: uuid.UUID) -> None:
         """Serialise credit changes of one client until the transaction ends."""
-        await self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
-                                   {"key": f"credit:{client_id}"})
+        await locks.hold(self.session, LockKind.CREDIT, client_id)
 
     async def lock_many(self, client_ids: Sequence[uuid.UUID]) -> None:
         """`lock` for several clients in one statement (in the order given)."""
-        await self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext('credit:' || c::text)) "
-                                        "FROM unnest(CAST(:ids AS uuid[])) AS c"), {"ids": list(client_ids)})
+        await locks.hold_each(self.session, LockKind.CREDIT, client_ids)
 
     async def balance(self, client_id: uuid.UUID, currency: str) -> Money:
         total = await self.session.scalar(select(func.coalesce(func.sum(CreditEntry.amount_minor), 0)).where(

@@ -3,7 +3,6 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.clock import Clock
@@ -11,24 +10,25 @@ from abono.errors import Conflict, InvalidInput
 from abono.money import Money
 from billing.discounts.engine import CouponTerms
 from billing.discounts.models import Coupon, CouponAudience
+from billing.discounts.repository import CouponRepository
 from billing.discounts.schemas import CouponCreate
 
 
 async def create_coupon(*, session: AsyncSession, clock: Clock, data: CouponCreate) -> Coupon:
     """A new coupon (staff)."""
-    if await session.scalar(select(Coupon.id).where(Coupon.code == data.code)) is not None:
+    coupons = CouponRepository(session)
+    if await coupons.by_code(data.code) is not None:
         raise Conflict(f"A coupon {data.code!r} exists already.")
     coupon = Coupon(code=data.code, percent=data.percent, amount_minor=data.amount_minor, currency=data.currency,
                     audience=data.audience.value, expires_at=data.expires_at, max_uses=data.max_uses, uses=0,
                     created_at=clock.now())
-    session.add(coupon)
-    await session.flush()
+    await coupons.add(coupon)
     return coupon
 
 
 async def list_coupons(*, session: AsyncSession) -> list[Coupon]:
     """Every coupon, newest first."""
-    return list(await session.scalars(select(Coupon).order_by(Coupon.created_at.desc())))
+    return await CouponRepository(session).newest_first()
 
 
 def check_coupon(coupon: Coupon | None, *, code: str, now: datetime, new_client: bool, currency: str) -> CouponTerms:
@@ -53,15 +53,11 @@ def check_coupon(coupon: Coupon | None, *, code: str, now: datetime, new_client:
 async def usable_coupon(*, session: AsyncSession, code: str, now: datetime, new_client: bool, currency: str
                         ) -> CouponTerms:
     """Load and check a coupon by its code."""
-    coupon = await session.scalar(select(Coupon).where(Coupon.code == code))
+    coupon = await CouponRepository(session).by_code(code)
     return check_coupon(coupon, code=code, now=now, new_client=new_client, currency=currency)
 
 
 async def consume_coupon(*, session: AsyncSession, code: str) -> None:
     """Count one use, atomically: two orders racing for the last use cannot both get it."""
-    result = await session.execute(
-        update(Coupon).where(Coupon.code == code, (Coupon.max_uses.is_(None)) | (Coupon.uses < Coupon.max_uses))
-        .values(uses=Coupon.uses + 1).returning(Coupon.id)
-    )
-    if result.first() is None:
+    if not await CouponRepository(session).use_once(code):
         raise InvalidInput(f"Coupon {code!r} has been used up.")

@@ -2,8 +2,9 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import any_, delete, exists, func, literal, select, text
+from sqlalchemy import Row, any_, bindparam, delete, exists, literal, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,6 +12,10 @@ from billing.invoices.models import BillingPeriod, DunningStep, Invoice, Invoice
 
 # No 0/O, 1/I/L: a reference read aloud or typed from a cash coupon is not mistaken.
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+SETTLED = [InvoiceStatus.PAID.value, InvoiceStatus.WAIVED.value, InvoiceStatus.REFUNDED.value]
+_invoices = Invoice.__table__
+_CLIENT_ROWS = (select(*_invoices.c).where(_invoices.c.client_id == bindparam("client_id"))
+                .order_by(_invoices.c.issued_at.desc(), _invoices.c.number))  # index: ix_invoices_client_id
 
 
 class InvoiceRepository:
@@ -52,11 +57,25 @@ class InvoiceRepository:
         self.session.add_all(lines)
         await self.session.flush()
 
-    async def get(self, invoice_id: uuid.UUID, *, for_update: bool = False) -> Invoice | None:
+    async def get(self, invoice_id: uuid.UUID, *, for_update: bool = False,
+                  skip_locked: bool = False) -> Invoice | None:
         stmt = select(Invoice).where(Invoice.id == invoice_id)
         if for_update:
-            stmt = stmt.with_for_update()
+            stmt = stmt.with_for_update(skip_locked=skip_locked)
         return await self.session.scalar(stmt)
+
+    async def by_reference(self, payment_reference: str) -> Invoice | None:
+        return await self.session.scalar(select(Invoice).where(Invoice.payment_reference == payment_reference))
+
+    async def client_rows(self, client_id: uuid.UUID) -> Sequence[Row[Any]]:
+        """`for_client` as plain rows of a statement built once (no identity map, no statement building): the
+        client's "my invoices" read, about a third cheaper in CPU (issue 7's gateway benchmark path)."""
+        return (await self.session.execute(_CLIENT_ROWS, {"client_id": client_id})).all()
+
+    async def has_settled(self, client_id: uuid.UUID) -> bool:
+        """Whether an invoice of the client was ever settled (paid, waived or refunded)."""
+        return bool(await self.session.scalar(select(exists().where(
+            Invoice.client_id == client_id, Invoice.status.in_(SETTLED)))))
 
     async def lines(self, invoice_id: uuid.UUID) -> list[InvoiceLine]:
         return list(await self.session.scalars(
@@ -118,6 +137,3 @@ class InvoiceRepository:
             .on_conflict_do_nothing().returning(DunningStep.step))
         return result.first() is not None
 
-    async def count_for_client(self, client_id: uuid.UUID) -> int:
-        return int(await self.session.scalar(
-            select(func.count()).select_from(Invoice).where(Invoice.client_id == client_id)) or 0)

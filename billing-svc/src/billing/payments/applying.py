@@ -4,14 +4,14 @@ the provider's payment id, so any number of notifications in any order make one 
 from __future__ import annotations
 
 import structlog
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.clock import Clock
 from billing.config import BillingSettings
 from billing.invoices.models import Invoice
-from billing.payments.models import AttemptStatus, PaymentAttempt
+from billing.invoices.repository import InvoiceRepository
 from billing.payments.provider import ProviderPayment, ProviderPaymentStatus
+from billing.payments.repository import AttemptRepository
 from billing.payments.service import apply_payment
 
 log = structlog.get_logger("billing.payments")
@@ -19,15 +19,12 @@ log = structlog.get_logger("billing.payments")
 
 async def invoice_for(session: AsyncSession, payment: ProviderPayment) -> Invoice | None:
     """The invoice a provider payment is for: its invoice id, else its payment reference (B-19)."""
+    invoices = InvoiceRepository(session)
     if payment.invoice_id is not None:
-        found = await session.get(Invoice, payment.invoice_id)
+        found = await invoices.get(payment.invoice_id)
         if found is not None:
             return found
-    if payment.reference:
-        invoice: Invoice | None = await session.scalar(
-            select(Invoice).where(Invoice.payment_reference == payment.reference))
-        return invoice
-    return None
+    return await invoices.by_reference(payment.reference) if payment.reference else None
 
 
 async def apply_provider_payment(*, session: AsyncSession, clock: Clock, settings: BillingSettings,
@@ -41,10 +38,7 @@ async def apply_provider_payment(*, session: AsyncSession, clock: Clock, setting
         return "unmatched"
     result = await apply_payment(session=session, clock=clock, settings=settings, invoice_id=invoice.id,
                                  amount=payment.amount, method=payment.provider, payment_key=payment.payment_key)
-    await session.execute(update(PaymentAttempt).where(
-        PaymentAttempt.invoice_id == invoice.id, PaymentAttempt.provider == payment.provider,
-        PaymentAttempt.status.in_([AttemptStatus.STARTED, AttemptStatus.OPEN]),
-    ).values(status=AttemptStatus.PAID.value, checked_at=clock.now()))
+    await AttemptRepository(session).mark_paid(invoice_id=invoice.id, provider=payment.provider, at=clock.now())
     log.info("provider_payment_applied", provider=payment.provider, payment_id=payment.payment_id,
              invoice_id=str(invoice.id), duplicate=result.duplicate, invoice_status=result.invoice_status)
     return "duplicate" if result.duplicate else "applied"

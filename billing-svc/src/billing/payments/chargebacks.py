@@ -6,8 +6,6 @@ from __future__ import annotations
 import uuid
 
 import structlog
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.clock import Clock
@@ -15,9 +13,11 @@ from abono.events import ChargebackReceived, TerminationDecided
 from abono.messaging import emit
 from abono.money import Money, MoneyModel
 from billing.invoices.models import Invoice
+from billing.invoices.repository import InvoiceRepository
 from billing.payments.applying import invoice_for
-from billing.payments.models import Chargeback, Payment
+from billing.payments.models import Chargeback
 from billing.payments.provider import Dispute, PaymentProvider
+from billing.payments.repository import ChargebackRepository, PaymentRepository
 from billing.subscriptions.models import SubscriptionStatus
 from billing.subscriptions.repository import SubscriptionRepository
 
@@ -27,9 +27,10 @@ _LIVE = [SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE, SubscriptionStat
 
 async def _invoice_of(session: AsyncSession, provider: PaymentProvider, payment_id: str
                       ) -> tuple[Invoice | None, Money | None]:
-    payment = await session.scalar(select(Payment).where(Payment.payment_key == f"{provider.name}:{payment_id}"))
+    payment = await PaymentRepository(session).by_key(f"{provider.name}:{payment_id}")
     if payment is not None:
-        return await session.get(Invoice, payment.invoice_id), Money(payment.amount_minor, payment.currency)
+        invoice = await InvoiceRepository(session).get(payment.invoice_id)
+        return invoice, Money(payment.amount_minor, payment.currency)
     # The dispute came before (or without) the payment's own notification: ask the provider whose it is.
     reported = await provider.get_payment(payment_id=payment_id)
     return await invoice_for(session, reported), reported.amount
@@ -43,11 +44,10 @@ async def record_chargeback(*, session: AsyncSession, clock: Clock, provider: Pa
         log.warning("chargeback_unmatched", provider=dispute.provider, payment_id=dispute.payment_id)
         return "unmatched"
     now = clock.now()
-    inserted = await session.execute(insert(Chargeback).values(
-        id=uuid.uuid4(), provider=dispute.provider, dispute_id=dispute.dispute_id,
-        provider_payment_id=dispute.payment_id, invoice_id=invoice.id, client_id=invoice.client_id, received_at=now,
-    ).on_conflict_do_nothing(index_elements=[Chargeback.provider, Chargeback.dispute_id]).returning(Chargeback.id))
-    if inserted.first() is None:
+    if not await ChargebackRepository(session).add_once(Chargeback(
+            id=uuid.uuid4(), provider=dispute.provider, dispute_id=dispute.dispute_id,
+            provider_payment_id=dispute.payment_id, invoice_id=invoice.id, client_id=invoice.client_id,
+            received_at=now)):
         return "duplicate"
     subs = await SubscriptionRepository(session).for_client(invoice.client_id, statuses=_LIVE)
     for sub in subs:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.clock import Clock
@@ -14,25 +12,27 @@ from abono.db import unit_of_work
 from abono.errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
 from abono.money import Money, MoneyModel
 from billing.clients.models import Client
+from billing.clients.repository import ClientRepository
 from billing.config import BillingSettings
 from billing.invoices.models import Invoice, InvoiceStatus
+from billing.invoices.repository import InvoiceRepository
 from billing.payments import rules
 from billing.payments.models import AttemptStatus, PaymentAttempt, TransferReport
 from billing.payments.provider import CheckoutInvoice, PaymentProvider, ProviderError
+from billing.payments.repository import AttemptRepository, TransferReportRepository
 from billing.payments.schemas import PayInstructions, TransferReportCreate
 
 
 async def _payable(session: AsyncSession, *, client_id: uuid.UUID, invoice_id: uuid.UUID,
                    for_update: bool = False) -> tuple[Invoice, Client | None]:
-    stmt = select(Invoice).where(Invoice.id == invoice_id)
-    invoice = await session.scalar(stmt.with_for_update() if for_update else stmt)
+    invoice = await InvoiceRepository(session).get(invoice_id, for_update=for_update)
     if invoice is None or invoice.client_id != client_id:
         raise NotFound("No such invoice.")
     if invoice.status != InvoiceStatus.UNPAID:
         raise Conflict(f"This invoice is {invoice.status}: there is nothing to pay.")
     if invoice.total_minor <= 0:
         raise Conflict("Nothing is left to pay on this invoice (credit covers it).")
-    return invoice, await session.get(Client, client_id)
+    return invoice, await ClientRepository(session).get(client_id)
 
 
 def check_method_discount(*, settings: BillingSettings, invoice: Invoice, method: str) -> None:
@@ -84,19 +84,16 @@ async def _start_attempt(*, sessionmaker: async_sessionmaker[AsyncSession], cloc
         rules.check_method(settings=settings, method=method, country=client.country if client else None,
                            amount=amount)
         check_method_discount(settings=settings, invoice=invoice, method=method)
-        attempt = await session.scalar(select(PaymentAttempt).where(
-            PaymentAttempt.invoice_id == invoice.id, PaymentAttempt.provider == method,
-            PaymentAttempt.amount_minor == amount.amount_minor, PaymentAttempt.currency == amount.currency,
-            PaymentAttempt.status.in_([AttemptStatus.STARTED, AttemptStatus.OPEN])).order_by(
-            PaymentAttempt.created_at.desc()).limit(1))
+        attempts = AttemptRepository(session)
+        attempt = await attempts.waiting(invoice_id=invoice.id, provider=method, amount_minor=amount.amount_minor,
+                                         currency=amount.currency)
         if attempt is None:
             attempt_id = uuid.uuid4()
             attempt = PaymentAttempt(id=attempt_id, invoice_id=invoice.id, client_id=client_id, provider=method,
                                      amount_minor=amount.amount_minor, currency=amount.currency,
                                      idempotency_key=f"abono-pay-{attempt_id}", status=AttemptStatus.STARTED.value,
                                      created_at=clock.now())
-            session.add(attempt)
-            await session.flush()
+            await attempts.add(attempt)
     return invoice, client, attempt
 
 
@@ -129,12 +126,12 @@ async def pay_invoice(*, sessionmaker: async_sessionmaker[AsyncSession], provide
         checkout = await provider.create_checkout(invoice=checkout_invoice, idempotency_key=attempt.idempotency_key)
     except ProviderError as exc:
         async with unit_of_work(sessionmaker) as session:
-            stored = await session.get(PaymentAttempt, attempt.id)
+            stored = await AttemptRepository(session).get(attempt.id)
             if stored is not None:
                 stored.error = str(exc)[:1000]  # stays "started": the next try reuses its key
         raise ServiceUnavailable(f"{method} could not be reached; try again.") from exc
     async with unit_of_work(sessionmaker) as session:
-        stored = await session.get(PaymentAttempt, attempt.id, with_for_update=True)
+        stored = await AttemptRepository(session).get(attempt.id, for_update=True)
         assert stored is not None
         if stored.status == AttemptStatus.STARTED:
             stored.status = AttemptStatus.OPEN.value
@@ -150,20 +147,12 @@ async def report_transfer(*, session: AsyncSession, clock: Clock, settings: Bill
     rules.check_method(settings=settings, method="transfer", country=client.country if client else None,
                        amount=Money(invoice.total_minor, invoice.currency))
     check_method_discount(settings=settings, invoice=invoice, method=report.channel)
-    await session.execute(insert(TransferReport).values(
+    return await TransferReportRepository(session).add_once(TransferReport(
         id=uuid.uuid4(), invoice_id=invoice.id, client_id=client_id, channel=report.channel,
         reference=report.reference, amount_minor=report.amount_minor, currency=invoice.currency,
-        paid_on=report.paid_on, proof=report.proof, reported_at=clock.now(),
-    ).on_conflict_do_nothing(index_elements=[TransferReport.invoice_id, TransferReport.reference]))
-    stored = await session.scalar(select(TransferReport).where(
-        TransferReport.invoice_id == invoice.id, TransferReport.reference == report.reference))
-    assert stored is not None
-    return stored
+        paid_on=report.paid_on, proof=report.proof, reported_at=clock.now()))
 
 
 async def transfer_reports(*, session: AsyncSession, invoice_id: uuid.UUID | None, limit: int
                            ) -> list[TransferReport]:
-    stmt = select(TransferReport).order_by(TransferReport.reported_at.desc()).limit(limit)
-    if invoice_id is not None:
-        stmt = stmt.where(TransferReport.invoice_id == invoice_id)
-    return list(await session.scalars(stmt))
+    return await TransferReportRepository(session).newest(invoice_id=invoice_id, limit=limit)

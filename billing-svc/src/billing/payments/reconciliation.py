@@ -6,17 +6,18 @@ import uuid
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.clock import Clock
 from abono.db import unit_of_work
 from abono.money import Money
 from billing.config import BillingSettings
-from billing.invoices.models import Invoice, InvoiceStatus
+from billing.invoices.models import InvoiceStatus
+from billing.invoices.repository import InvoiceRepository
 from billing.payments.applying import apply_provider_payment
-from billing.payments.models import AttemptStatus, PaymentAttempt
+from billing.payments.models import AttemptStatus
 from billing.payments.provider import CheckoutInvoice, PaymentProvider, ProviderError
+from billing.payments.repository import AttemptRepository
 
 log = structlog.get_logger("billing.reconciliation")
 
@@ -27,15 +28,12 @@ async def _claim(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock
     now = clock.now()
     claimed = []
     async with unit_of_work(sessionmaker) as session:
-        attempts = list(await session.scalars(select(PaymentAttempt).where(
-            PaymentAttempt.status == AttemptStatus.OPEN, PaymentAttempt.provider_ref.is_not(None),
-            PaymentAttempt.created_at >= now - timedelta(days=settings.reconciliation_max_age_days),
-            or_(PaymentAttempt.checked_at.is_(None),
-                PaymentAttempt.checked_at <= now - timedelta(seconds=settings.reconciliation_interval_seconds)),
-        ).order_by(PaymentAttempt.checked_at.nulls_first()).limit(limit).with_for_update(skip_locked=True)))
+        attempts = await AttemptRepository(session).due_for_question(
+            created_since=now - timedelta(days=settings.reconciliation_max_age_days),
+            checked_before=now - timedelta(seconds=settings.reconciliation_interval_seconds), limit=limit)
         for attempt in attempts:
             attempt.checked_at = now
-            invoice = await session.get(Invoice, attempt.invoice_id)
+            invoice = await InvoiceRepository(session).get(attempt.invoice_id)
             assert invoice is not None and attempt.provider_ref is not None
             claimed.append((attempt.id, attempt.provider, attempt.provider_ref, CheckoutInvoice(
                 invoice_id=invoice.id, number=invoice.number, payment_reference=invoice.payment_reference,
@@ -66,7 +64,7 @@ async def reconcile_once(*, sessionmaker: async_sessionmaker[AsyncSession], cloc
                 log.info("reconciliation_applied", provider=name, payment_id=payment.payment_id)
         if not payments and invoice_status != InvoiceStatus.UNPAID:
             async with unit_of_work(sessionmaker) as session:  # paid otherwise or cancelled: stop asking
-                attempt = await session.get(PaymentAttempt, attempt_id)
+                attempt = await AttemptRepository(session).get(attempt_id)
                 if attempt is not None and attempt.status == AttemptStatus.OPEN:
                     attempt.status = AttemptStatus.CLOSED.value
     return applied

@@ -7,16 +7,15 @@ from __future__ import annotations
 import uuid
 
 import structlog
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.clock import Clock
 from abono.db import unit_of_work
 from abono.money import Money
 from billing.invoices.models import Invoice
-from billing.payments.models import Payment, ProviderRefund
+from billing.payments.models import ProviderRefund
 from billing.payments.provider import PaymentProvider, ProviderError
+from billing.payments.repository import PaymentRepository, RefundRepository
 
 log = structlog.get_logger("billing.payments")
 PROVIDERS = ("stripe", "mercadopago")
@@ -26,27 +25,21 @@ async def request_provider_refunds(*, session: AsyncSession, clock: Clock, invoi
                                    ) -> list[ProviderRefund]:
     """Record the refunds owed through the providers that paid `invoice`, up to `amount`, largest payment first.
     Once per payment (unique); money paid otherwise (transfer, credit) is refunded by staff by hand."""
-    payments = list(await session.scalars(select(Payment).where(
-        Payment.invoice_id == invoice.id, Payment.method.in_(PROVIDERS), Payment.refunded_at.is_(None),
-    ).order_by(Payment.amount_minor.desc())))
+    refunds = RefundRepository(session)
     left, made = amount, []
-    for payment in payments:
+    for payment in await PaymentRepository(session).refundable(invoice.id, PROVIDERS):
         if left.amount_minor <= 0:
             break
         part = min(left, Money(payment.amount_minor - payment.credited_minor, payment.currency))
         if part.amount_minor <= 0:
             continue
-        row_id = uuid.uuid4()
-        inserted = await session.execute(insert(ProviderRefund).values(
-            id=row_id, invoice_id=invoice.id, payment_id=payment.id, provider=payment.method,
+        refund = await refunds.add_once(ProviderRefund(
+            id=uuid.uuid4(), invoice_id=invoice.id, payment_id=payment.id, provider=payment.method,
             provider_payment_id=payment.payment_key.split(":", 1)[1], amount_minor=part.amount_minor,
             currency=part.currency, idempotency_key=f"abono-refund-{payment.id}", status="requested",
-            requested_at=clock.now(),
-        ).on_conflict_do_nothing(index_elements=[ProviderRefund.payment_id]).returning(ProviderRefund.id))
-        if inserted.first() is not None:
+            requested_at=clock.now()))
+        if refund is not None:
             payment.refunded_at = clock.now()
-            refund = await session.get(ProviderRefund, row_id)
-            assert refund is not None
             made.append(refund)
         left -= part
     await session.flush()
@@ -58,12 +51,10 @@ async def send_refunds(*, sessionmaker: async_sessionmaker[AsyncSession], clock:
     """Send requested refunds to their providers with their stored keys; returns how many were done."""
     done = 0
     async with unit_of_work(sessionmaker) as session:
-        ids = list(await session.scalars(select(ProviderRefund.id).where(ProviderRefund.status == "requested")
-                                         .order_by(ProviderRefund.requested_at).limit(limit)))
+        ids = await RefundRepository(session).requested_ids(limit)
     for refund_id in ids:
         async with unit_of_work(sessionmaker) as session:
-            refund = await session.scalar(select(ProviderRefund).where(
-                ProviderRefund.id == refund_id, ProviderRefund.status == "requested").with_for_update(skip_locked=True))
+            refund = await RefundRepository(session).claim_requested(refund_id)
             provider = providers.get(refund.provider) if refund is not None else None
             if refund is None or provider is None:
                 continue

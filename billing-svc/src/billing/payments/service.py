@@ -6,8 +6,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.clock import Clock
@@ -21,6 +19,7 @@ from billing.invoices.repository import InvoiceRepository
 from billing.invoices.settlement import settle
 from billing.metrics import PAYMENTS, PAYMENTS_AMOUNT
 from billing.payments.models import Payment
+from billing.payments.repository import PaymentRepository
 from billing.promos.referral import reward_referrer
 
 
@@ -46,12 +45,12 @@ async def apply_payment(*, session: AsyncSession, clock: Clock, settings: Billin
         raise InvalidInput(f"The invoice is in {invoice.currency}, the payment in {amount.currency}.")
     now = clock.now()
     payment_id = uuid.uuid4()
-    inserted = await session.execute(insert(Payment).values(
-        id=payment_id, payment_key=payment_key, invoice_id=invoice.id, client_id=invoice.client_id,
-        amount_minor=amount.amount_minor, currency=amount.currency, method=method, received_at=now, credited_minor=0,
-    ).on_conflict_do_nothing(index_elements=[Payment.payment_key]).returning(Payment.id))
-    if inserted.first() is None:  # B-19: a notification seen before changes nothing
-        earlier = await session.scalar(select(Payment).where(Payment.payment_key == payment_key))
+    payments = PaymentRepository(session)
+    if not await payments.add_once(Payment(
+            id=payment_id, payment_key=payment_key, invoice_id=invoice.id, client_id=invoice.client_id,
+            amount_minor=amount.amount_minor, currency=amount.currency, method=method, received_at=now,
+            credited_minor=0)):  # B-19: a notification seen before changes nothing
+        earlier = await payments.by_key(payment_key)
         assert earlier is not None
         return PaymentResult(earlier.id, earlier.invoice_id, invoice.status,
                              Money(earlier.credited_minor, earlier.currency), duplicate=True)
@@ -73,9 +72,9 @@ async def apply_payment(*, session: AsyncSession, clock: Clock, settings: Billin
     if not credited.is_zero():
         reason = "payment excess" if credited.amount_minor > 0 else "applied to invoice"
         await credit.add(client_id=invoice.client_id, amount=credited, reason=reason,
-                               invoice_id=invoice.id, payment_id=payment_id, at=now)
+                         invoice_id=invoice.id, payment_id=payment_id, at=now)
     kept = credited if credited.amount_minor > 0 else Money.zero(amount.currency)
-    payment = await session.get(Payment, payment_id)
+    payment = await payments.get(payment_id)
     assert payment is not None
     payment.credited_minor = kept.amount_minor
     await session.flush()

@@ -9,8 +9,6 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.clock import Clock
@@ -22,6 +20,7 @@ from billing.payments.applying import apply_provider_payment
 from billing.payments.chargebacks import record_chargeback
 from billing.payments.models import ProviderEvent
 from billing.payments.provider import Dispute, PaymentProvider, ProviderPayment, ProviderPaymentStatus
+from billing.payments.repository import ProviderEventRepository
 from billing.payments.stripe_provider import money_from_stripe, payment_from_intent
 from billing.payments.verify import VerifiedEvent
 
@@ -32,14 +31,11 @@ MAX_BACKOFF = timedelta(hours=1)
 async def store_event(*, session: AsyncSession, clock: Clock, settings: BillingSettings, event: VerifiedEvent) -> bool:
     """Store the raw event unless already stored (insert-on-conflict-do-nothing); True if it is new."""
     now = clock.now()
-    inserted = await session.execute(insert(ProviderEvent).values(
+    return await ProviderEventRepository(session).add_once(ProviderEvent(
         provider=event.provider, external_id=event.external_id, event_type=event.event_type,
         object_id=event.object_id, body=event.body, received_at=now, attempts=0,
         # The request processes it at once; the sweep only takes it if that did not happen by then.
-        next_attempt_at=now + timedelta(seconds=settings.webhook_retry_seconds),
-    ).on_conflict_do_nothing(index_elements=[ProviderEvent.provider, ProviderEvent.external_id])
-        .returning(ProviderEvent.id))
-    return inserted.first() is not None
+        next_attempt_at=now + timedelta(seconds=settings.webhook_retry_seconds)))
 
 
 def _stripe_session_payment(obj: dict[str, Any]) -> ProviderPayment | None:
@@ -90,9 +86,7 @@ async def process_event(*, sessionmaker: async_sessionmaker[AsyncSession], clock
     """Process one stored event if nobody else is and it is not done; its effects and "done" commit together.
     A failure rolls its effects back, counts the attempt and leaves the row to the sweep (with back-off)."""
     async with unit_of_work(sessionmaker) as session:
-        row = await session.scalar(select(ProviderEvent).where(
-            ProviderEvent.provider == provider, ProviderEvent.external_id == external_id,
-            ProviderEvent.processed_at.is_(None)).with_for_update(skip_locked=True))
+        row = await ProviderEventRepository(session).claim_unprocessed(provider, external_id)
         if row is None:
             return None  # done already, or being processed right now
         try:
@@ -119,9 +113,7 @@ async def sweep(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
                 providers: dict[str, PaymentProvider], limit: int = 100) -> int:
     """Process stored events whose turn has come (never processed in their request, or failed before)."""
     async with unit_of_work(sessionmaker) as session:
-        due = (await session.execute(select(ProviderEvent.provider, ProviderEvent.external_id).where(
-            ProviderEvent.processed_at.is_(None), ProviderEvent.next_attempt_at <= clock.now())
-            .order_by(ProviderEvent.next_attempt_at).limit(limit))).all()
+        due = await ProviderEventRepository(session).due(clock.now(), limit)
     done = 0
     for provider, external_id in due:
         if await process_event(sessionmaker=sessionmaker, clock=clock, settings=settings, providers=providers,

@@ -21,8 +21,6 @@ friend → referrer and two payments cannot deadlock on it.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.clock import Clock
@@ -37,6 +35,7 @@ from billing.cycles import Cycle
 from billing.invoices.models import Invoice
 from billing.invoices.repository import InvoiceRepository
 from billing.promos.models import ReferralReward
+from billing.promos.repository import ReferralRepository
 from billing.promos.rules import referral_credit
 
 
@@ -62,7 +61,8 @@ async def reward_referrer(*, session: AsyncSession, clock: Clock, settings: Bill
     friend = await ClientRepository(session).get(invoice.client_id)
     if friend is None or friend.referred_by_code is None:
         return None
-    if await session.get(ReferralReward, friend.id) is not None:
+    rewards = ReferralRepository(session)
+    if await rewards.reward_of(friend.id) is not None:
         return None
     referrer = await _referrer(session, friend)
     if referrer is None:
@@ -79,11 +79,10 @@ async def reward_referrer(*, session: AsyncSession, clock: Clock, settings: Bill
     if amount.is_zero():
         return None
     now = clock.now()
-    inserted = await session.execute(insert(ReferralReward).values(
-        referred_id=friend.id, referrer_id=referrer.id, invoice_id=invoice.id, product_id=line.product_id,
-        amount_minor=amount.amount_minor, currency=amount.currency, basis=basis, earned_at=now,
-    ).on_conflict_do_nothing(index_elements=[ReferralReward.referred_id]).returning(ReferralReward.referred_id))
-    if inserted.first() is None:  # another payment of the same friend got there first
+    if not await rewards.add_reward_once(ReferralReward(
+            referred_id=friend.id, referrer_id=referrer.id, invoice_id=invoice.id, product_id=line.product_id,
+            amount_minor=amount.amount_minor, currency=amount.currency, basis=basis, earned_at=now)):
+        # another payment of the same friend got there first
         return None
     credit = CreditRepository(session)
     await credit.lock(referrer.id)
@@ -93,16 +92,12 @@ async def reward_referrer(*, session: AsyncSession, clock: Clock, settings: Bill
         actor_id=friend.id, action="referral_credit", target_type="client", target_id=referrer.id, at=now,
         details={"invoice_id": str(invoice.id), "amount_minor": amount.amount_minor, "currency": amount.currency,
                  "basis": basis})
-    return await session.get(ReferralReward, friend.id)
+    return await rewards.reward_of(friend.id)
 
 
 async def summary(session: AsyncSession, client: Client) -> tuple[int, int, list[Money]]:
     """(friends who signed up with the client's code, friends who paid, credit earned per currency)."""
-    referred = await session.scalar(select(func.count()).select_from(Client).where(
-        (Client.referrer_id == client.id) | (Client.referred_by_code == client.referral_code)))
-    rows = (await session.execute(
-        select(ReferralReward.currency, func.count(), func.sum(ReferralReward.amount_minor))
-        .where(ReferralReward.referrer_id == client.id).group_by(ReferralReward.currency)
-        .order_by(ReferralReward.currency))).all()
-    return (int(referred or 0), sum(int(count) for _, count, _ in rows),
-            [Money(int(total), currency) for currency, _, total in rows])
+    rewards = ReferralRepository(session)
+    rows = await rewards.rewards_by_currency(client.id)
+    return (await rewards.referred_count(client), sum(count for _, count, _ in rows),
+            [Money(total, currency) for currency, _, total in rows])

@@ -22,20 +22,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import exists, select, text
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.clock import Clock
 from abono.errors import InvalidInput
+from billing import locks
 from billing.clients.models import Client
 from billing.clients.repository import ClientRepository
 from billing.config import BillingSettings
-from billing.invoices.models import Invoice, InvoiceStatus
+from billing.invoices.repository import InvoiceRepository
+from billing.locks import LockKind
 from billing.promos.models import TwoForOneOrder, TwoForOnePair
+from billing.promos.repository import TwoForOneRepository
 from billing.promos.rules import pair_key
-
-SETTLED = [InvoiceStatus.PAID.value, InvoiceStatus.WAIVED.value, InvoiceStatus.REFUNDED.value]
 
 
 @dataclass(frozen=True)
@@ -48,8 +47,7 @@ class TwoForOneMatch:
 
 async def is_new_client(session: AsyncSession, client_id: uuid.UUID) -> bool:
     """No invoice of the client has ever been settled."""
-    return not await session.scalar(select(exists().where(Invoice.client_id == client_id,
-                                                          Invoice.status.in_(SETTLED))))
+    return not await InvoiceRepository(session).has_settled(client_id)
 
 
 async def resolve_partner(session: AsyncSession, client: Client, partner: str) -> Client:
@@ -69,7 +67,7 @@ async def resolve_partner(session: AsyncSession, client: Client, partner: str) -
 async def lock_pair(session: AsyncSession, a: uuid.UUID, b: uuid.UUID) -> None:
     """Serialise the two orders of one pair until the transaction ends."""
     low, high = pair_key(a, b)
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"2x1:{low}:{high}"})
+    await locks.hold(session, LockKind.TWO_FOR_ONE, low, high)
 
 
 async def find_match(*, session: AsyncSession, clock: Clock, settings: BillingSettings, client_id: uuid.UUID,
@@ -79,16 +77,12 @@ async def find_match(*, session: AsyncSession, clock: Clock, settings: BillingSe
     if not settings.two_for_one_enabled or not lines:
         return None
     low, high = pair_key(client_id, partner_id)
-    if await session.get(TwoForOnePair, (low, high)) is not None:
+    repo = TwoForOneRepository(session)
+    if await repo.pair(low, high) is not None:
         return None
     since = clock.now() - timedelta(days=settings.two_for_one_window_days)
     wanted = set(lines)
-    rows = await session.scalars(
-        select(TwoForOneOrder).join(Invoice, Invoice.id == TwoForOneOrder.invoice_id).where(
-            TwoForOneOrder.client_id == partner_id, TwoForOneOrder.partner_id == client_id,
-            TwoForOneOrder.ordered_at >= since, Invoice.status != InvoiceStatus.CANCELLED.value,
-        ).order_by(TwoForOneOrder.ordered_at))
-    for row in rows:
+    for row in await repo.orders_naming(client_id=partner_id, partner_id=client_id, since=since):
         if (row.product_id, row.cycle) in wanted:
             return TwoForOneMatch(partner_id, row.invoice_id, row.product_id, row.cycle)
     return None
@@ -99,15 +93,14 @@ async def record_order(*, session: AsyncSession, clock: Clock, invoice_id: uuid.
                        match: TwoForOneMatch | None) -> None:
     """This order's claim (each product and cycle), and the pair when it was the second order."""
     now = clock.now()
-    for product_id, cycle in dict.fromkeys(lines):
-        session.add(TwoForOneOrder(invoice_id=invoice_id, product_id=product_id, cycle=cycle, client_id=client_id,
-                                   partner_id=partner_id, ordered_at=now))
-    await session.flush()
+    repo = TwoForOneRepository(session)
+    await repo.add_orders([TwoForOneOrder(invoice_id=invoice_id, product_id=product_id, cycle=cycle,
+                                          client_id=client_id, partner_id=partner_id, ordered_at=now)
+                           for product_id, cycle in dict.fromkeys(lines)])
     if match is not None:
         low, high = pair_key(client_id, partner_id)
-        inserted = await session.execute(insert(TwoForOnePair).values(
-            client_low=low, client_high=high, first_invoice_id=match.first_invoice_id, free_invoice_id=invoice_id,
-            product_id=match.product_id, cycle=match.cycle, paired_at=now,
-        ).on_conflict_do_nothing().returning(TwoForOnePair.client_low))
-        if inserted.first() is None:  # cannot happen under `lock_pair`; never two free invoices for a pair
+        if not await repo.add_pair_once(TwoForOnePair(
+                client_low=low, client_high=high, first_invoice_id=match.first_invoice_id, free_invoice_id=invoice_id,
+                product_id=match.product_id, cycle=match.cycle, paired_at=now)):
+            # cannot happen under `lock_pair`; never two free invoices for a pair
             raise InvalidInput("This pair has had its 2x1 already.")

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from abono.events import InvoiceIssued
 from abono.messaging.outbox import emit_written
 from abono.money import Money
+from billing import locks
 from billing.catalog.models import Price, Product
 from billing.config import BillingSettings
 from billing.credit.repository import CreditRepository
@@ -40,6 +41,7 @@ from billing.discounts.engine import DiscountContext, DiscountPolicy, LineReques
 from billing.invoices.issuing import CREDIT_APPLIED, discount_rows
 from billing.invoices.models import InvoiceKind, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
+from billing.locks import LockKind
 from billing.subscriptions.models import Subscription, SubscriptionStatus
 
 log = structlog.get_logger("billing.renewals")
@@ -111,10 +113,7 @@ def uuid_array(ids: Sequence[uuid.UUID]) -> Any:
 
 async def lock_clients(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
     """The clients whose renewal lock we got (another replica, or a change in progress, holds the others)."""
-    rows = await session.scalars(text(
-        "SELECT c FROM unnest(CAST(:ids AS uuid[])) AS c "
-        "WHERE pg_try_advisory_xact_lock(hashtext('renewals:' || c::text))"), {"ids": list(client_ids)})
-    return list(rows)
+    return await locks.try_hold_each(session, LockKind.RENEWALS, client_ids)
 
 
 async def due_rows(session: AsyncSession, client_ids: Sequence[uuid.UUID], due: list[Any]) -> list[DueRow]:

@@ -19,7 +19,6 @@ from collections import deque
 from datetime import date, timedelta
 
 import structlog
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -29,8 +28,8 @@ from billing.config import BillingSettings
 from billing.cycles import local_date
 from billing.discounts.policy import policy_from
 from billing.renewals.batch import DuplicatePeriod, Pricer, renew_chunk
-from billing.renewals.service import B16_NOTE, due_conditions, renew_client, try_lock_client_renewals
-from billing.subscriptions.models import Subscription
+from billing.renewals.repository import RenewalRepository, due_conditions
+from billing.renewals.service import B16_NOTE, renew_client, try_lock_client_renewals
 
 log = structlog.get_logger("billing.renewals")
 CHUNK_CLIENTS = 500  # clients per transaction: as many renewal locks held at once (the lock table holds ~6,400)
@@ -43,9 +42,7 @@ async def issue_renewals(*, sessionmaker: async_sessionmaker[AsyncSession], cloc
     """B-2: issue every renewal invoice whose time has come; returns how many were issued by this run."""
     horizon = local_date(clock.now(), settings.calendar_timezone) + timedelta(days=settings.renewal_lead_days)
     async with unit_of_work(sessionmaker) as session:
-        client_ids = list(await session.scalars(
-            select(Subscription.client_id).where(*due_conditions(horizon)).distinct()
-            .order_by(Subscription.client_id)))
+        client_ids = await RenewalRepository(session).due_clients(horizon)
     chunks = deque(client_ids[start:start + chunk_clients] for start in range(0, len(client_ids), chunk_clients))
     pricer = Pricer(policy_from(settings))
 

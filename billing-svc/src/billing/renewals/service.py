@@ -12,14 +12,13 @@ import uuid
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import date
-from typing import Any
 
 import structlog
-from sqlalchemy import exists, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.clock import Clock
 from abono.money import Money
+from billing import locks
 from billing.catalog.repository import CatalogRepository
 from billing.config import BillingSettings
 from billing.cycles import Cycle, period_end
@@ -27,39 +26,27 @@ from billing.discounts.context import discount_context
 from billing.discounts.engine import LineRequest, price_line
 from billing.discounts.policy import policy_from
 from billing.invoices.issuing import DraftLine, issue_invoice
-from billing.invoices.models import BillingPeriod, Invoice, InvoiceKind, InvoiceStatus
+from billing.invoices.models import Invoice, InvoiceKind, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
 from billing.invoices.service import cancel_invoice
+from billing.locks import LockKind
 from billing.renewals.batch import DuplicatePeriod, renewal_description
-from billing.subscriptions.models import Subscription, SubscriptionStatus
+from billing.renewals.repository import RENEWING, RenewalRepository
+from billing.subscriptions.models import Subscription
 from billing.subscriptions.repository import SubscriptionRepository
 
 log = structlog.get_logger("billing.renewals")
-RENEWING = (SubscriptionStatus.ACTIVE.value, SubscriptionStatus.SUSPENDED.value)
 B16_NOTE = "Renovación al precio y las condiciones vigentes (B-16)."
-
-
-def due_conditions(horizon: date) -> list[Any]:
-    """The subscriptions whose next period is to be invoiced by `horizon` and is not invoiced yet."""
-    return [
-        Subscription.status.in_(RENEWING),
-        Subscription.renew.is_(True),  # B-15: a service set not to renew (a domain) ends at its due date
-        Subscription.next_due_on <= horizon,
-        Subscription.ends_on.is_(None) | (Subscription.ends_on > Subscription.next_due_on),
-        ~exists().where(BillingPeriod.subscription_id == Subscription.id,
-                        BillingPeriod.period_start_on == Subscription.next_due_on),
-    ]
 
 
 async def lock_client_renewals(session: AsyncSession, client_id: uuid.UUID) -> None:
     """Hold the lock the renewal run takes per client, so a change and a renewal never interleave (B-2)."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"renewals:{client_id}"})
+    await locks.hold(session, LockKind.RENEWALS, client_id)
 
 
 async def try_lock_client_renewals(session: AsyncSession, client_id: uuid.UUID) -> bool:
     """`lock_client_renewals` if free now; False when another replica or a change holds it."""
-    return bool(await session.scalar(text("SELECT pg_try_advisory_xact_lock(hashtext(:k))"),
-                                     {"k": f"renewals:{client_id}"}))
+    return await locks.try_hold(session, LockKind.RENEWALS, client_id)
 
 
 async def renewal_line(*, session: AsyncSession, settings: BillingSettings, sub: Subscription,
@@ -85,10 +72,7 @@ async def renew_client(*, session: AsyncSession, clock: Clock, settings: Billing
                        horizon: date) -> int:
     """The per-client path, under the client's renewal lock (the caller holds it): one `issue_invoice` per
     invoice. Returns how many were issued."""
-    subs = list(await session.scalars(
-        select(Subscription).where(Subscription.client_id == client_id, *due_conditions(horizon))
-        .order_by(Subscription.next_due_on, Subscription.created_at, Subscription.id)
-        .with_for_update(skip_locked=True)))
+    subs = await RenewalRepository(session).due_subscriptions(client_id, horizon)
     groups: dict[tuple[str, date], list[Subscription]] = defaultdict(list)
     for sub in subs:
         groups[(sub.currency, sub.next_due_on)].append(sub)
@@ -110,8 +94,7 @@ async def renew_client(*, session: AsyncSession, clock: Clock, settings: Billing
 
 async def unpaid_renewal_of(session: AsyncSession, sub: Subscription) -> Invoice | None:
     """The unpaid renewal invoice already issued for `sub`'s next period, locked; None if there is none."""
-    invoice_id = await session.scalar(select(BillingPeriod.invoice_id).where(
-        BillingPeriod.subscription_id == sub.id, BillingPeriod.period_start_on == sub.next_due_on))
+    invoice_id = await RenewalRepository(session).period_invoice(sub.id, sub.next_due_on)
     if invoice_id is None:
         return None
     invoice = await InvoiceRepository(session).get(invoice_id, for_update=True)

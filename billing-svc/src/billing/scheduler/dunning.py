@@ -15,7 +15,6 @@ from datetime import date, timedelta
 from functools import partial
 
 import structlog
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -76,7 +75,7 @@ async def _terminate(session: AsyncSession, invoice: Invoice, *, clock: Clock) -
 async def _dun_one(session: AsyncSession, invoice_id: uuid.UUID, *, today: date, settings: BillingSettings,
                    clock: Clock) -> None:
     """B-4, B-5 (if a run missed them) and B-6 for an invoice past its B-6 day (no reminder is due any more)."""
-    invoice = await session.scalar(select(Invoice).where(Invoice.id == invoice_id).with_for_update(skip_locked=True))
+    invoice = await InvoiceRepository(session).get(invoice_id, for_update=True, skip_locked=True)
     if invoice is None or invoice.status != InvoiceStatus.UNPAID:
         return  # paid meanwhile, or another replica holds it
     repo, due = InvoiceRepository(session), invoice.due_on

@@ -1,0 +1,51 @@
+"""Every advisory lock billing takes, through one helper and one key scheme: `<kind>:<id>[:<id>...]`, hashed by
+PostgreSQL's `hashtext`, held until the transaction ends (`pg_advisory_xact_lock`).
+
+A key is only ever built by `key()`: the renewal run and a change hold the same `renewals:<client>` lock because
+both ask for `LockKind.RENEWALS`, not because two strings happen to be spelled alike.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from enum import StrEnum
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+class LockKind(StrEnum):
+    RENEWALS = "renewals"  # a client's renewals and the changes that re-issue them (B-2, B-9)
+    CREDIT = "credit"  # a client's credit balance (B-10)
+    TWO_FOR_ONE = "2x1"  # the two orders of a 2x1 pair (B-12)
+
+
+def key(kind: LockKind, *ids: uuid.UUID) -> str:
+    return ":".join([kind.value, *(str(i) for i in ids)])
+
+
+async def hold(session: AsyncSession, kind: LockKind, *ids: uuid.UUID) -> None:
+    """Wait for the lock and hold it until the transaction ends."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key(kind, *ids)})
+
+
+async def try_hold(session: AsyncSession, kind: LockKind, *ids: uuid.UUID) -> bool:
+    """Take the lock if it is free now; False when someone else holds it."""
+    return bool(await session.scalar(text("SELECT pg_try_advisory_xact_lock(hashtext(:key))"),
+                                     {"key": key(kind, *ids)}))
+
+
+async def hold_each(session: AsyncSession, kind: LockKind, ids: Sequence[uuid.UUID]) -> None:
+    """`hold` for each id, in the order given, in one statement."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest(CAST(:keys AS text[])) AS k"),
+                          {"keys": [key(kind, i) for i in ids]})
+
+
+async def try_hold_each(session: AsyncSession, kind: LockKind, ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+    """`try_hold` for each id in one statement; returns the ids whose lock was taken."""
+    by_key = {key(kind, i): i for i in ids}
+    taken = await session.scalars(text(
+        "SELECT k FROM unnest(CAST(:keys AS text[])) WITH ORDINALITY AS t(k, n) "
+        "WHERE pg_try_advisory_xact_lock(hashtext(k)) ORDER BY n"), {"keys": list(by_key)})
+    return [by_key[k] for k in taken]
