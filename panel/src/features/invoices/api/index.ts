@@ -1,0 +1,67 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+
+import { api } from "@/lib/api/client";
+import { unwrap } from "@/lib/problem";
+import type { components } from "@/lib/api/schema";
+
+export type TransferReport = components["schemas"]["billing.TransferReportCreate"];
+
+export const invoiceKeys = {
+  all: ["invoices"] as const,
+  list: () => [...invoiceKeys.all, "list"] as const,
+  detail: (id: string) => [...invoiceKeys.all, "detail", id] as const,
+  methods: (id: string) => [...invoiceKeys.all, "methods", id] as const,
+};
+
+export function useInvoices() {
+  return useQuery({ queryKey: invoiceKeys.list(), queryFn: async () => unwrap(await api.GET("/api/billing/invoices")) });
+}
+
+export function useInvoice(id: string) {
+  return useQuery({
+    queryKey: invoiceKeys.detail(id),
+    queryFn: async () => unwrap(await api.GET("/api/billing/invoices/{invoice_id}", { params: { path: { invoice_id: id } } })),
+  });
+}
+
+export function usePaymentMethods(id: string, enabled: boolean) {
+  return useQuery({
+    queryKey: invoiceKeys.methods(id),
+    enabled,
+    queryFn: async () =>
+      unwrap(await api.GET("/api/billing/invoices/{invoice_id}/payment-methods", { params: { path: { invoice_id: id } } })),
+  });
+}
+
+export function usePay(id: string) {
+  return useMutation({
+    mutationFn: async (method: string) =>
+      unwrap(await api.POST("/api/billing/invoices/{invoice_id}/pay", { params: { path: { invoice_id: id } }, body: { method } })),
+  });
+}
+
+export function useReportTransfer(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (report: TransferReport) =>
+      unwrap(
+        await api.POST("/api/billing/invoices/{invoice_id}/transfer-report", { params: { path: { invoice_id: id } }, body: report }),
+      ),
+    onSuccess: () => client.invalidateQueries({ queryKey: invoiceKeys.all }),
+  });
+}
+
+/** The invoice's PDF, fetched with the access token and opened as a blob (a plain link would carry no token). */
+export async function openInvoicePdf(id: string, number: string): Promise<void> {
+  const result = await api.GET("/api/billing/invoices/{invoice_id}/pdf", {
+    params: { path: { invoice_id: id } },
+    parseAs: "blob",
+  });
+  const blob = unwrap(result) as Blob;
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = `${number}.pdf`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

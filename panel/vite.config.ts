@@ -1,0 +1,14 @@
+import { fileURLToPath, URL } from "node:url";
+
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+
+// `npm run dev` serves the panel with hot reload and sends /api to the gateway of `make run` (or ABONO_GATEWAY).
+const gateway = process.env.ABONO_GATEWAY ?? "http://127.0.0.1:8000";
+
+export default defineConfig({
+  plugins: [react()],
+  resolve: { alias: { "@": fileURLToPath(new URL("./src", import.meta.url)) } },
+  server: { proxy: { "/api": { target: gateway, changeOrigin: false } } },
+  build: { outDir: "dist", sourcemap: true, chunkSizeWarningLimit: 600 },
+});
