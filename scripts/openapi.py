@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from _services import SERVICES
+
 from abono.auth import generate_keypair
 from abono.settings import PlatformSettings
 from gateway.apidocs.merge import Doc, errors_as_problems, merge

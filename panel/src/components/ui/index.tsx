@@ -175,10 +175,15 @@ export function ErrorNotice({ error }: { error: unknown }) {
   const title = i18n.exists(byCode) ? t(byCode) : t(`errors.status.${error.status}`, { defaultValue: t("errors.generic") });
   const fields = error.fields.filter((f) => f !== "body");
   const detail = error.problem.detail;
+  const explained = detail ? translateDetail(detail, t, i18n.language) : null;
   return (
     <Notice tone="bad" title={title}>
       {fields.length > 0 && <p>{t("errors.fields", { fields: fields.map((f) => t(`fields.${f}`, { defaultValue: f })).join(", ") })}</p>}
-      {detail && error.status !== 422 && <p className="notice-detail" lang="en">{translateDetail(detail, t, i18n.language)}</p>}
+      {explained && error.status !== 422 && (explained.translated || !i18n.exists(byCode)) && (
+        <p className="notice-detail" lang={explained.translated ? undefined : "en"}>
+          {explained.text}
+        </p>
+      )}
     </Notice>
   );
 }
@@ -198,12 +203,12 @@ const DETAILS: [RegExp, string][] = [
   [/accepts at least/, "errors.detail.minimum"],
 ];
 
-function translateDetail(detail: string, t: TFunction, language: string): string {
+function translateDetail(detail: string, t: TFunction, language: string): { text: string; translated: boolean } {
   for (const [pattern, key] of DETAILS) {
     const match = pattern.exec(detail);
-    if (match) return t(key, { value: match[1] ?? "" });
+    if (match) return { text: t(key, { value: match[1] ?? "" }), translated: true };
   }
-  return language === "en" ? detail : `${t("errors.original")}: ${detail}`;
+  return { text: language === "en" ? detail : `${t("errors.original")}: ${detail}`, translated: false };
 }
 
 export function CopyButton({ value, label }: { value: string; label: string }) {
