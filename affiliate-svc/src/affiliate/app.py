@@ -1,16 +1,30 @@
 from fastapi import FastAPI
 
 import affiliate
+import affiliate.models
 from abono.service import ServiceSpec, create_service_app
+from affiliate.commissions.endpoints import router as commissions_router
+from affiliate.commissions.maturing import start_maturing, stop_maturing
 from affiliate.config import AffiliateSettings
+from affiliate.consumers import make_consumers
+from affiliate.crypto import SecretBox
+from affiliate.referrals.endpoints import router as referrals_router
+from affiliate.withdrawals.endpoints import router as withdrawals_router
 
 
 def create_app(settings: AffiliateSettings | None = None) -> FastAPI:
-    return create_service_app(
+    settings = settings or AffiliateSettings()
+    app = create_service_app(
         ServiceSpec(
             name="affiliate",
             title="Abono affiliates",
             description=affiliate.__doc__ or "",
-            settings=settings or AffiliateSettings(),
+            settings=settings,
+            routers=[referrals_router, commissions_router, withdrawals_router],
+            consumers=make_consumers(settings),
+            on_startup=[start_maturing],
+            on_shutdown=[stop_maturing],
         )
     )
+    app.state.secret_box = SecretBox(settings.secret_keys)
+    return app

@@ -29,11 +29,16 @@ class ClientProfile(BaseModel):
 
 
 # --- gateway: accounts -------------------------------------------------------------------------
+# F-1: the first-party cookie a referral link's visit sets (affiliate-svc) and the gateway reads at sign-up.
+REFERRAL_VISIT_COOKIE = "abono_ref"
+
+
 class ClientRegistered(Event):
     routing_key: ClassVar[str] = "gateway.client.registered"
     client_id: uuid.UUID
     profile: ClientProfile
-    referral_code: str | None = None
+    referral_code: str | None = None  # typed at sign-up (B-12/F-4, F-1)
+    referral_visit: str | None = None  # F-1: the referral link visit's cookie, as the browser sent it
 
 
 class EmailVerificationRequested(Event):
@@ -74,6 +79,17 @@ class PasswordResetRequested(Event):
     expires_at: datetime
 
 
+class ClientVerified(Event):
+    """A-2: staff approved the client's identity documents. Services that gate on it (P-6 transfers, F-3
+    withdrawals, international domains) record it. `document_fingerprint` is a keyed hash of the normalised
+    document / tax id (never the number itself), so the affiliate service can spot self-referral (F-1)."""
+
+    routing_key: ClassVar[str] = "gateway.client.identity_verified"
+    client_id: uuid.UUID
+    legal_name: str
+    document_fingerprint: str | None = None
+
+
 class ClientClosed(Event):
     """The account was closed (B-17: after a chargeback): it cannot log in or refresh; the gateway revoked every
     session. `rule` is the DOMAIN.md rule that closed it, `reason` a short machine-readable cause."""
@@ -92,6 +108,7 @@ class InvoiceLineInfo(BaseModel):
     description: str
     amount: MoneyModel
     service_id: uuid.UUID | None = None
+    product_kind: str | None = None  # catalog kind (C-1) of a service line; None: a fee (e.g. restoration)
 
 
 class InvoiceIssued(Event):
@@ -120,6 +137,21 @@ class InvoicePaid(Event):
     reactivate_service_ids: list[uuid.UUID] = []
     upgrade_ids: list[uuid.UUID] = []
     client_has_overdue: bool = False
+    # Added for the affiliate service (F-2); absent from older publishers.
+    kind: str | None = None  # "order", "renewal", "upgrade"
+    lines: list[InvoiceLineInfo] = []  # the invoice's lines (amounts after discounts, before credit)
+    payer_fingerprint: str | None = None  # the provider's fingerprint of the payer (card), where it gives one
+
+
+class InvoiceRefunded(Event):
+    """B-15: staff refunded (part of) a paid invoice; `amount` is what goes back to the client."""
+
+    routing_key: ClassVar[str] = "billing.invoice.refunded"
+    invoice_id: uuid.UUID
+    client_id: uuid.UUID
+    number: str
+    amount: MoneyModel
+    reason: str = ""
 
 
 class InvoiceCancelled(Event):
@@ -258,6 +290,27 @@ class UpgradeApplied(Event):
     service_id: uuid.UUID
     client_id: uuid.UUID
     to_product_id: uuid.UUID
+
+
+# --- affiliate ---------------------------------------------------------------------------------
+class ReferralAttributed(Event):
+    """F-1: a new client's sign-up was attributed to an affiliate (`code` is the affiliate's referral code, the
+    same code billing's referral free month uses, B-12/F-4)."""
+
+    routing_key: ClassVar[str] = "affiliate.referral.attributed"
+    client_id: uuid.UUID  # the referred client
+    affiliate_client_id: uuid.UUID
+    code: str
+    source: str  # "link" (the visit cookie) | "code" (typed at sign-up)
+
+
+class AffiliateCreditWithdrawn(Event):
+    """F-3: an affiliate withdrew commissions as credit balance: billing adds `amount` to its credit, once."""
+
+    routing_key: ClassVar[str] = "affiliate.withdrawal.credited"
+    withdrawal_id: uuid.UUID
+    client_id: uuid.UUID
+    amount: MoneyModel
 
 
 # --- support -----------------------------------------------------------------------------------

@@ -1,0 +1,45 @@
+"""F-2 endpoints: the affiliate's ledger, monthly earnings and monthly statement."""
+
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Path, Query
+
+from abono.auth import CurrentPrincipal
+from abono.db import ReadSessionDep
+from abono.errors import problem_responses
+from abono.money import Money, MoneyModel
+from affiliate.commissions.repository import LedgerRepository
+from affiliate.deps import SettingsDep
+from affiliate.schemas import LedgerEntryPublic, MonthlyEarning, Statement
+from affiliate.statements import statement
+from affiliate.views import ledger_entries
+
+router = APIRouter(tags=["commissions"])
+Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+
+
+@router.get("/affiliates/me/ledger", summary="My ledger, newest first: commissions with their maturity date, "
+            "maturations, reversals, withdrawals (F-2)", responses=problem_responses(401, 422))
+async def my_ledger(principal: CurrentPrincipal, session: ReadSessionDep,
+                    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                    offset: Annotated[int, Query(ge=0)] = 0) -> list[LedgerEntryPublic]:
+    entries = await LedgerRepository(session).entries(principal.user_id, limit=limit, offset=offset)
+    return await ledger_entries(session, entries)
+
+
+@router.get("/affiliates/me/monthly", summary="My net commissions per month and currency (for a chart)",
+            responses=problem_responses(401))
+async def my_monthly(principal: CurrentPrincipal, session: ReadSessionDep,
+                     settings: SettingsDep) -> list[MonthlyEarning]:
+    rows = await LedgerRepository(session).monthly_commissions(principal.user_id, settings.calendar_timezone)
+    return [MonthlyEarning(month=m, earned=MoneyModel.of(Money(t, c))) for m, c, t in rows]
+
+
+@router.get("/affiliates/me/statements/{month}", summary="My statement of a calendar month",
+            responses=problem_responses(401, 422))
+async def my_statement(month: Month, principal: CurrentPrincipal, session: ReadSessionDep,
+                       settings: SettingsDep) -> Statement:
+    start = datetime.strptime(month + "-01", "%Y-%m-%d").replace(tzinfo=ZoneInfo(settings.calendar_timezone))
+    return await statement(session, principal.user_id, month, start)

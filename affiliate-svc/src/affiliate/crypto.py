@@ -1,0 +1,17 @@
+"""Bank details at rest (F-3): Fernet (AES-128-CBC + HMAC-SHA256) with keys from settings, rotatable."""
+
+from cryptography.fernet import Fernet, MultiFernet
+from pydantic import SecretStr
+
+
+class SecretBox:
+    """Encrypts with the first key, decrypts with any (so keys can be rotated without re-encrypting at once)."""
+
+    def __init__(self, keys: list[SecretStr]) -> None:
+        self._fernet = MultiFernet([Fernet(k.get_secret_value().encode()) for k in keys])
+
+    def encrypt(self, plaintext: str) -> str:
+        return self._fernet.encrypt(plaintext.encode()).decode()
+
+    def decrypt(self, token: str) -> str:
+        return self._fernet.decrypt(token.encode()).decode()

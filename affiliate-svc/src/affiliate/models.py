@@ -1,0 +1,9 @@
+"""Every table of the service, imported once so `affiliate.db.metadata` knows them all (Alembic, tests)."""
+
+from affiliate.clients.models import Client, PayerFingerprint
+from affiliate.commissions.models import InvoiceReversal, LedgerEntry, PaidInvoice
+from affiliate.referrals.models import Affiliate, Attribution, Visit
+from affiliate.withdrawals.models import Withdrawal
+
+__all__ = ["Affiliate", "Attribution", "Client", "InvoiceReversal", "LedgerEntry", "PaidInvoice",
+           "PayerFingerprint", "Visit", "Withdrawal"]

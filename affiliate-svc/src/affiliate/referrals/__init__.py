@@ -1,0 +1,1 @@
+"""F-1: affiliate accounts, referral links, visits and the attribution of sign-ups."""

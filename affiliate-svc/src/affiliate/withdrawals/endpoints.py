@@ -1,0 +1,67 @@
+"""F-3 endpoints: the affiliate's withdrawals; staff's list, mark paid, reject."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from abono.auth import CurrentPrincipal, StaffPrincipal
+from abono.db import ReadSessionDep, SessionDep
+from abono.errors import problem_responses
+from abono.money import Money
+from affiliate.deps import BoxDep, ClockDep, SettingsDep
+from affiliate.schemas import Decision, MarkPaid, WithdrawalCreate, WithdrawalPublic, WithdrawalStaff
+from affiliate.views import withdrawal_public
+from affiliate.withdrawals import service
+from affiliate.withdrawals.models import WithdrawalMethod, WithdrawalStatus
+
+router = APIRouter(tags=["withdrawals"])
+
+
+@router.post("/affiliates/me/withdrawals", status_code=status.HTTP_201_CREATED,
+             summary="Withdraw available commissions: to my bank account (identity verified, minimum, one a month) "
+             "or as credit balance (F-3)", responses=problem_responses(401, 404, 409, 422))
+async def request_withdrawal(data: WithdrawalCreate, principal: CurrentPrincipal, session: SessionDep,
+                             settings: SettingsDep, box: BoxDep, clock: ClockDep) -> WithdrawalPublic:
+    bank = (service.BankAccount(holder_name=data.bank_account.holder_name, bank=data.bank_account.bank,
+                                account=data.bank_account.account) if data.bank_account else None)
+    withdrawal = await service.request(session=session, settings=settings, box=box, affiliate_id=principal.user_id,
+                                       method=WithdrawalMethod(data.method),
+                                       amount=Money(data.amount_minor, data.currency), bank=bank, now=clock.now())
+    return withdrawal_public(withdrawal)
+
+
+@router.get("/affiliates/me/withdrawals", summary="My withdrawals", responses=problem_responses(401))
+async def my_withdrawals(principal: CurrentPrincipal, session: ReadSessionDep) -> list[WithdrawalPublic]:
+    return [withdrawal_public(w) for w in await service.list_for(session, affiliate_id=principal.user_id)]
+
+
+@router.get("/staff/withdrawals", summary="Staff: withdrawal requests, with the bank details to pay them",
+            responses=problem_responses(401, 403, 422))
+async def staff_withdrawals(_: StaffPrincipal, session: ReadSessionDep, box: BoxDep,
+                            status: WithdrawalStatus | None = None,
+                            limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                            offset: Annotated[int, Query(ge=0)] = 0) -> list[WithdrawalStaff]:
+    rows = await service.list_for(session, status=status.value if status else None, limit=limit, offset=offset)
+    return [WithdrawalStaff(**withdrawal_public(w).model_dump(), **service.bank_details(box, w)) for w in rows]
+
+
+@router.post("/staff/withdrawals/{withdrawal_id}/paid", summary="Staff: the transfer was made (its reference)",
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def mark_paid(withdrawal_id: uuid.UUID, data: MarkPaid, principal: StaffPrincipal, session: SessionDep,
+                    clock: ClockDep) -> WithdrawalPublic:
+    withdrawal = await service.mark_paid(session=session, withdrawal_id=withdrawal_id,
+                                         reference=data.transfer_reference, staff_id=principal.user_id,
+                                         now=clock.now())
+    return withdrawal_public(withdrawal)
+
+
+@router.post("/staff/withdrawals/{withdrawal_id}/reject",
+             summary="Staff: refuse a bank withdrawal (a reason); the amount returns to the balance",
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def reject(withdrawal_id: uuid.UUID, data: Decision, principal: StaffPrincipal, session: SessionDep,
+                 clock: ClockDep) -> WithdrawalPublic:
+    withdrawal = await service.reject(session=session, withdrawal_id=withdrawal_id,
+                                      reason=data.reason or "rejected by staff", staff_id=principal.user_id,
+                                      now=clock.now())
+    return withdrawal_public(withdrawal)
