@@ -120,6 +120,9 @@ async def test_b15_refund_within_the_window_but_never_for_streaming(billing: htt
     assert refunded.status_code == 200 and refunded.json()["status"] == "refunded"
     ended = await outbox(billing_db, "billing.service.termination_decided", invoice_id=str(hosting["invoice_id"]))
     assert ended[0]["service_ids"] == hosting["service_ids"] and ended[0]["rule"] == "B-15"
+    # F-2: the affiliate service reverses the commission of what was refunded.
+    [told] = await outbox(billing_db, "billing.invoice.refunded", invoice_id=str(hosting["invoice_id"]))
+    assert told["amount"] == {"amount_minor": 4800, "currency": "USD"} and told["reason"] == "no quedó conforme"
     radio = await order(billing, client_id, code="radio-basic")
     await confirm(billing, radio["invoice_id"], 900, f"T-{uuid.uuid4().hex}")
     assert (await billing.post(f"/staff/invoices/{radio['invoice_id']}/refund", headers=staff(),

@@ -156,3 +156,16 @@ async def test_signup_events_reach_the_broker(api):
                             seen.add(message.routing_key or "")
                     if seen >= {"gateway.client.registered", "gateway.client.verification_requested"}:
                         break
+
+
+async def test_f1_signup_carries_the_referral_link_cookie_on_client_registered(api):
+    visit = "0b6f3c1e-8d2a-4f7b-9c4e-1a2b3c4d5e6f"
+    body = {"email": api.unique_email(), "password": "una-clave-larga-2", "name": "Amiga", "country": "AR"}
+    response = await api.client.post("/api/auth/signup", json=body, headers={"Cookie": f"abono_ref={visit}"})
+    assert response.status_code == 201, response.text
+    [registered] = await api.events("gateway.client.registered", response.json()["id"])
+    assert registered["referral_visit"] == visit
+    forged = {**body, "email": api.unique_email()}
+    response = await api.client.post("/api/auth/signup", json=forged, headers={"Cookie": 'abono_ref="<script>"'})
+    [registered] = await api.events("gateway.client.registered", response.json()["id"])
+    assert registered["referral_visit"] is None  # not a visit id: dropped

@@ -16,6 +16,7 @@ from billing.orders.quotes import quote_consumer
 from billing.payments.endpoints import router as payments_router
 from billing.payments.webhook_endpoints import router as webhooks_router
 from billing.payments.worker import start_payments, stop_payments
+from billing.promos import consumers as affiliate_consumers
 from billing.promos.endpoints import router as referrals_router
 from billing.scheduler.runner import start_scheduler, stop_scheduler
 from billing.subscriptions import consumers as subscription_consumers
@@ -33,7 +34,8 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
             settings=settings,
             routers=[clients_router, catalog_router, coupons_router, orders_router, invoices_router,
                      services_router, changes_router, payments_router, webhooks_router, referrals_router],
-            consumers=[client_consumers.consumer, subscription_consumers.consumer, quote_consumer(settings)],
+            consumers=[client_consumers.consumer, subscription_consumers.consumer, quote_consumer(settings),
+                       affiliate_consumers.consumer],
             on_startup=[start_scheduler, start_payments],
             on_shutdown=[stop_scheduler, stop_payments],
         )

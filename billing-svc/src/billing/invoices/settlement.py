@@ -6,13 +6,14 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.clock import Clock
-from abono.events import InvoicePaid
+from abono.events import InvoiceLineInfo, InvoicePaid
 from abono.messaging import emit
 from abono.money import Money, MoneyModel
+from billing.catalog.repository import CatalogRepository
 from billing.config import BillingSettings
 from billing.cycles import local_date
 from billing.domain_events import InvoiceSettled, PaidPeriod, invoice_settled
-from billing.invoices.models import Invoice, InvoiceStatus
+from billing.invoices.models import Invoice, InvoiceLine, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
 
 
@@ -24,7 +25,8 @@ async def settle(*, session: AsyncSession, clock: Clock, settings: BillingSettin
     invoice.status, invoice.settled_at, invoice.paid_method = InvoiceStatus.PAID.value, now, method
     await session.flush()
     repo = InvoiceRepository(session)
-    periods = tuple(PaidPeriod(tuple(line.service_ids), line.period_end_on) for line in await repo.lines(invoice.id)
+    lines = await repo.lines(invoice.id)
+    periods = tuple(PaidPeriod(tuple(line.service_ids), line.period_end_on) for line in lines
                     if line.kind == "service" and line.period_end_on is not None)
     overdue = await repo.has_overdue(invoice.client_id, today)
     effects = await invoice_settled.dispatch(session, clock, settings, InvoiceSettled(
@@ -35,5 +37,15 @@ async def settle(*, session: AsyncSession, clock: Clock, settings: BillingSettin
         total=MoneyModel.of(Money(invoice.subtotal_minor - invoice.discount_minor, invoice.currency)),
         paid_at=now, method=method, activate_service_ids=list(effects.activated),
         reactivate_service_ids=list(effects.reactivated), upgrade_ids=list(effects.upgrades),
-        client_has_overdue=overdue,
+        client_has_overdue=overdue, kind=invoice.kind,
+        lines=[await _line_info(CatalogRepository(session), line, invoice.currency) for line in lines],
     ))
+
+
+async def _line_info(catalog: CatalogRepository, line: InvoiceLine, currency: str) -> InvoiceLineInfo:
+    """An invoice line for `InvoicePaid`: the affiliate service pays commissions per product kind (F-2)."""
+    product = await catalog.get(line.product_id) if line.product_id is not None else None
+    return InvoiceLineInfo(description=line.description, amount=MoneyModel.of(Money(line.amount_minor, currency)),
+                           service_id=line.service_ids[0] if line.service_ids else None,
+                           product_kind=str(product.kind) if product is not None and line.kind == "service"
+                           else None)

@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.clock import Clock
 from abono.errors import Conflict, NotFound
-from abono.events import TerminationDecided
+from abono.events import InvoiceRefunded, TerminationDecided
 from abono.messaging import emit
-from abono.money import Money
+from abono.money import Money, MoneyModel
 from billing.catalog.repository import CatalogRepository
 from billing.config import BillingSettings
 from billing.cycles import local_date
@@ -71,6 +71,9 @@ async def refund(*, session: AsyncSession, clock: Clock, settings: BillingSettin
     await request_provider_refunds(session=session, clock=clock, invoice=invoice, amount=amount)
     await emit(session, TerminationDecided(client_id=invoice.client_id, service_ids=ended, invoice_id=invoice.id,
                                            rule="B-15", occurred_at=clock.now()))
+    # F-2: the affiliate service reverses the commission this invoice earned (its refunded share).
+    await emit(session, InvoiceRefunded(invoice_id=invoice.id, client_id=invoice.client_id, number=invoice.number,
+                                        amount=MoneyModel.of(amount), reason=reason, occurred_at=clock.now()))
     await audit_invoice(session, actor_id=actor_id, action="refund", invoice=invoice, clock=clock, reason=reason,
                         amount_minor=amount.amount_minor, method=invoice.paid_method)
     return invoice, amount

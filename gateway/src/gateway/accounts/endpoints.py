@@ -5,6 +5,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from abono.auth import AdminPrincipal, StaffPrincipal
 from abono.db import SessionDep
+from abono.events.catalog import REFERRAL_VISIT_COOKIE
 from gateway.accounts import service
 from gateway.accounts.schemas import EmailVerification, PasswordChange, RoleUpdate, UserCreate, UserPublic, UserUpdate
 from gateway.deps import ClientIp, CurrentUser, Now, Settings
@@ -31,8 +32,15 @@ async def signup(
         data=data,
         now=now,
         verification_ttl=timedelta(hours=settings.verification_token_ttl_hours),
+        referral_visit=_referral_visit(request),
     )
     return UserPublic.model_validate(user)
+
+
+def _referral_visit(request: Request) -> str | None:
+    """F-1: the referral link's first-party cookie, if it looks like one (the affiliate service judges it)."""
+    value = request.cookies.get(REFERRAL_VISIT_COOKIE, "").strip()
+    return value if 0 < len(value) <= 64 and value.replace("-", "").isalnum() else None
 
 
 @router.post(

@@ -85,8 +85,16 @@ async def create_user(
     return user
 
 
-async def register(*, session: AsyncSession, data: UserCreate, now: datetime, verification_ttl: timedelta) -> User:
-    """Sign a client up and ask notify to mail the verification link."""
+async def register(
+    *,
+    session: AsyncSession,
+    data: UserCreate,
+    now: datetime,
+    verification_ttl: timedelta,
+    referral_visit: str | None = None,
+) -> User:
+    """Sign a client up and ask notify to mail the verification link. `referral_visit`: the referral link's cookie
+    (F-1), carried on `ClientRegistered` for the affiliate service to attribute the sign-up."""
     user = await create_user(
         session=session,
         email=data.email,
@@ -101,7 +109,11 @@ async def register(*, session: AsyncSession, data: UserCreate, now: datetime, ve
     await emit(
         session,
         ClientRegistered(
-            client_id=user.id, profile=profile_of(user), referral_code=data.referral_code, occurred_at=now
+            client_id=user.id,
+            profile=profile_of(user),
+            referral_code=data.referral_code,
+            referral_visit=referral_visit,
+            occurred_at=now,
         ),
     )
     await request_verification(session=session, user=user, now=now, ttl=verification_ttl)
