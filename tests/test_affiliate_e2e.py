@@ -1,0 +1,59 @@
+"""F-1 and F-4 end to end through the gateway: a client turns its affiliate account on, a visitor (another cookie
+jar, no login) follows the link, gets the 90-day cookie and signs up; from the affiliate's own address it is held,
+staff approve it, and billing learns the referrer (its free month, B-12/F-4) from the affiliate service's event."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+import httpx
+
+from abono.testing import wait_for
+
+if TYPE_CHECKING:
+    from conftest import Platform
+
+PASSWORD = "una-clave-bien-larga"
+
+
+async def test_f1_a_visit_through_the_gateway_then_a_signup_is_attributed(
+    gateway: httpx.AsyncClient, admin_headers: dict[str, str], platform: Platform
+) -> None:
+    email = f"afi-{uuid.uuid4().hex[:8]}@example.test"
+    signup = await gateway.post("/api/auth/signup",
+                                json={"email": email, "password": PASSWORD, "name": "Afi", "country": "AR"})
+    assert signup.status_code == 201, signup.text
+    headers = await platform.login(gateway, email, PASSWORD)
+    turned_on = await gateway.post("/api/affiliate/affiliates/me", headers=headers)
+    assert turned_on.status_code == 201, turned_on.text
+    link = turned_on.json()["link"]
+    path = link[link.index("/api/affiliate/"):]
+
+    async with httpx.AsyncClient(base_url=str(gateway.base_url), timeout=10) as visitor:  # its own cookie jar
+        landed = await visitor.get(path)
+        assert landed.status_code == 302 and landed.headers["location"] == "/signup"
+        assert "abono_ref=" in landed.headers["set-cookie"]
+        friend = await visitor.post("/api/auth/signup", json={
+            "email": f"amiga-{uuid.uuid4().hex[:8]}@example.com", "password": PASSWORD, "name": "Amiga",
+            "country": "AR"})
+        assert friend.status_code == 201, friend.text
+
+    friend_id = friend.json()["id"]
+
+    async def counted(signups: int, held: int) -> bool:
+        summary = (await gateway.get("/api/affiliate/affiliates/me", headers=headers)).json()
+        return bool((summary["visits"], summary["signups"], summary["held"]) == (1, signups, held))
+
+    # Here the visitor and the affiliate share an address (127.0.0.1): suspicious, held for staff.
+    await wait_for(lambda: counted(0, 1), within=20, what="the sign-up to be held for staff")
+    approved = await gateway.post(f"/api/affiliate/staff/attributions/{friend_id}/approve",
+                                  json={"reason": "checked"}, headers=admin_headers)
+    assert approved.status_code == 200, approved.text
+    await wait_for(lambda: counted(1, 0), within=20, what="the sign-up to be attributed")
+
+    async def billing_knows_the_referrer() -> bool:
+        response = await gateway.get("/api/billing/referrals/me", headers=headers)
+        return response.status_code == 200 and response.json()["referred"] == 1
+
+    await wait_for(billing_knows_the_referrer, within=20, what="billing to record the referrer (B-12/F-4)")
