@@ -98,7 +98,7 @@ async def wait_applied(served: Served, *events: Event) -> None:
                            "WHERE event_id = ANY($1::uuid[])", ids)
         return int(rows[0]["n"]) == len(set(ids))
 
-    await wait_for(applied, what=f"{len(ids)} event(s) to be applied")
+    await wait_for(applied, within=30, what=f"{len(ids)} event(s) to be applied")
 
 
 def registered(client_id: uuid.UUID | None = None, *, email: str | None = None, code: str | None = None,
@@ -171,4 +171,4 @@ async def mature(served: Served, affiliate_id: uuid.UUID, *, days: int = 31) -> 
     async def nothing_pending() -> bool:
         return balance(await me(served, affiliate_id))[0] == 0
 
-    await wait_for(nothing_pending, what="the commissions to mature")
+    await wait_for(nothing_pending, within=30, what="the commissions to mature")

@@ -4,8 +4,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from abono.bounds import PositiveMoneyMinor
 from abono.money import CurrencyCode, MoneyModel
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -99,7 +100,7 @@ class BankAccountIn(BaseModel):
 
 class WithdrawalCreate(BaseModel):
     method: Literal["bank", "credit"]
-    amount_minor: StrictInt
+    amount_minor: PositiveMoneyMinor
     currency: CurrencyCode
     bank_account: BankAccountIn | None = None
 

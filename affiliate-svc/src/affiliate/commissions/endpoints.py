@@ -4,9 +4,10 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 
 from abono.auth import CurrentPrincipal
+from abono.bounds import OffsetQuery, PageSizeQuery
 from abono.db import ReadSessionDep
 from abono.errors import problem_responses
 from abono.money import Money, MoneyModel
@@ -17,14 +18,13 @@ from affiliate.statements import statement
 from affiliate.views import ledger_entries
 
 router = APIRouter(tags=["commissions"])
-Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+Month = Annotated[str, Path(min_length=7, max_length=7, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 
 
 @router.get("/affiliates/me/ledger", summary="My ledger, newest first: commissions with their maturity date, "
             "maturations, reversals, withdrawals (F-2)", responses=problem_responses(401, 422))
 async def my_ledger(principal: CurrentPrincipal, session: ReadSessionDep,
-                    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                    offset: Annotated[int, Query(ge=0)] = 0) -> list[LedgerEntryPublic]:
+                    limit: PageSizeQuery = 100, offset: OffsetQuery = 0) -> list[LedgerEntryPublic]:
     entries = await LedgerRepository(session).entries(principal.user_id, limit=limit, offset=offset)
     return await ledger_entries(session, entries)
 

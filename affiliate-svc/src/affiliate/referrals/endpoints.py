@@ -4,10 +4,11 @@ attributions."""
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Path, Request, Response, status
 from fastapi.responses import RedirectResponse
 
 from abono.auth import CurrentPrincipal, StaffPrincipal
+from abono.bounds import OffsetQuery, PageSizeQuery
 from abono.db import ReadSessionDep, SessionDep
 from abono.errors import NotFound, problem_responses
 from abono.events.catalog import REFERRAL_VISIT_COOKIE
@@ -21,9 +22,8 @@ from affiliate.schemas import AffiliatePublic, AffiliateSummary, AttributionPubl
 from affiliate.views import affiliate_public, summary
 
 router = APIRouter(tags=["affiliates"])
-Code = Annotated[str, Path(pattern=r"^[0-9A-Fa-f]{12}$", description="The affiliate's referral code")]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Code = Annotated[str, Path(min_length=12, max_length=12, pattern=r"^[0-9A-Fa-f]{12}$",
+                           description="The affiliate's referral code")]
 
 
 @router.get("/r/{code}", status_code=status.HTTP_302_FOUND, summary="A referral link (public, no login): records "
@@ -76,7 +76,7 @@ async def my_referrals(principal: CurrentPrincipal, session: ReadSessionDep) -> 
 @router.get("/staff/affiliates", summary="Staff: affiliates with their figures and balances",
             responses=problem_responses(401, 403))
 async def staff_affiliates(_: StaffPrincipal, session: ReadSessionDep, settings: SettingsDep,
-                           limit: Limit = 100, offset: Offset = 0) -> list[AffiliateSummary]:
+                           limit: PageSizeQuery = 100, offset: OffsetQuery = 0) -> list[AffiliateSummary]:
     return [await summary(session, settings, a)
             for a in await ReferralRepository(session).affiliates(limit=limit, offset=offset)]
 
@@ -84,7 +84,7 @@ async def staff_affiliates(_: StaffPrincipal, session: ReadSessionDep, settings:
 @router.get("/staff/attributions", summary="Staff: attributions (status=held: the suspicious ones to decide)",
             responses=problem_responses(401, 403, 422))
 async def staff_attributions(_: StaffPrincipal, session: ReadSessionDep, status: AttributionStatus | None = None,
-                             limit: Limit = 100, offset: Offset = 0) -> list[AttributionPublic]:
+                             limit: PageSizeQuery = 100, offset: OffsetQuery = 0) -> list[AttributionPublic]:
     rows = await ReferralRepository(session).attributions(status=status.value if status else None, limit=limit,
                                                           offset=offset)
     return [AttributionPublic.model_validate(a) for a in rows]

@@ -1,11 +1,11 @@
 """F-3 endpoints: the affiliate's withdrawals; staff's list, mark paid, reject."""
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 
 from abono.auth import CurrentPrincipal, StaffPrincipal
+from abono.bounds import OffsetQuery, PageSizeQuery
 from abono.db import ReadSessionDep, SessionDep
 from abono.errors import problem_responses
 from abono.money import Money
@@ -40,8 +40,7 @@ async def my_withdrawals(principal: CurrentPrincipal, session: ReadSessionDep) -
             responses=problem_responses(401, 403, 422))
 async def staff_withdrawals(_: StaffPrincipal, session: ReadSessionDep, box: BoxDep,
                             status: WithdrawalStatus | None = None,
-                            limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                            offset: Annotated[int, Query(ge=0)] = 0) -> list[WithdrawalStaff]:
+                            limit: PageSizeQuery = 100, offset: OffsetQuery = 0) -> list[WithdrawalStaff]:
     rows = await service.list_for(session, status=status.value if status else None, limit=limit, offset=offset)
     return [WithdrawalStaff(**withdrawal_public(w).model_dump(), **service.bank_details(box, w)) for w in rows]
 
