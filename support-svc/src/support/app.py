@@ -7,6 +7,7 @@ from abono.clock import AdjustableClock
 from abono.service import ServiceSpec, create_service_app
 from support.clients.consumers import clients_consumer
 from support.config import SupportSettings
+from support.quotes.endpoints import router as quotes_router
 from support.runtime import Runtime
 from support.scheduler import Scheduler
 from support.tickets.desk import router as desk_router
@@ -38,7 +39,7 @@ def create_app(settings: SupportSettings | None = None) -> FastAPI:
             title="Abono support",
             description=support.__doc__ or "",
             settings=settings,
-            routers=[tickets_router, desk_router],
+            routers=[tickets_router, desk_router, quotes_router],
             consumers=[clients_consumer()],
             on_startup=[_start_scheduler],
             on_shutdown=[_stop_scheduler],

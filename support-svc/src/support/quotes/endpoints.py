@@ -1,0 +1,58 @@
+"""S-6 quotes over HTTP: staff write one from a ticket; the client reads and accepts its own."""
+
+import uuid
+
+from fastapi import APIRouter
+
+from abono.auth import CurrentPrincipal, StaffPrincipal
+from abono.bounds import OffsetQuery, PageSizeQuery
+from abono.db import ReadSessionDep, SessionDep
+from abono.errors import Forbidden, NotFound, problem_responses
+from support.quotes import service
+from support.quotes.repository import QuoteRepository
+from support.quotes.schemas import QuoteCreate, QuotePublic
+from support.runtime import RuntimeDep
+from support.tickets.service import ticket_for
+
+router = APIRouter(tags=["quotes"])
+
+
+@router.post("/tickets/{ticket_id}/quotes", status_code=201,
+             summary="Staff: send a quote from a ticket (catalog or free lines, currency, validity); client told",
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def create_quote(ticket_id: uuid.UUID, body: QuoteCreate, principal: StaffPrincipal, session: SessionDep,
+                       runtime: RuntimeDep) -> QuotePublic:
+    ticket = await ticket_for(session, ticket_id, client_id=None, for_update=True)
+    quote = await service.create_quote(session=session, runtime=runtime, ticket=ticket, staff_id=principal.user_id,
+                                       body=body)
+    return (await service.views(session, runtime, [quote]))[0]
+
+
+@router.get("/quotes", summary="Quotes: a client's own; staff all (filter by ticket)", responses=problem_responses(401))
+async def list_quotes(principal: CurrentPrincipal, session: ReadSessionDep, runtime: RuntimeDep,
+                      ticket_id: uuid.UUID | None = None, limit: PageSizeQuery = 50,
+                      offset: OffsetQuery = 0) -> list[QuotePublic]:
+    scope = None if principal.is_staff else principal.user_id
+    quotes = await QuoteRepository(session).list(client_id=scope, ticket_id=ticket_id, limit=limit, offset=offset)
+    return await service.views(session, runtime, quotes)
+
+
+@router.get("/quotes/{quote_id}", summary="A quote with its lines", responses=problem_responses(401, 404))
+async def get_quote(quote_id: uuid.UUID, principal: CurrentPrincipal, session: ReadSessionDep,
+                    runtime: RuntimeDep) -> QuotePublic:
+    quote = await QuoteRepository(session).get(quote_id)
+    if quote is None or (not principal.is_staff and quote.client_id != principal.user_id):
+        raise NotFound("No such quote.")
+    return (await service.views(session, runtime, [quote]))[0]
+
+
+@router.post("/quotes/{quote_id}/accept",
+             summary="The client accepts its quote: billing places the order and issues its invoice (S-6)",
+             responses=problem_responses(401, 403, 404, 409))
+async def accept_quote(quote_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep,
+                       runtime: RuntimeDep) -> QuotePublic:
+    if principal.is_staff:
+        raise Forbidden("Only the client a quote is for can accept it.")
+    quote = await service.accept_quote(session=session, runtime=runtime, quote_id=quote_id,
+                                       client_id=principal.user_id)
+    return (await service.views(session, runtime, [quote]))[0]
