@@ -5,6 +5,8 @@ from fastapi import FastAPI
 import support
 from abono.clock import AdjustableClock
 from abono.service import ServiceSpec, create_service_app
+from support.appointments.endpoints import router as appointments_router
+from support.appointments.service import send_reminders
 from support.clients.consumers import clients_consumer
 from support.config import SupportSettings
 from support.quotes.endpoints import router as quotes_router
@@ -17,7 +19,8 @@ from support.tickets.escalation import flag_due_deadlines
 
 async def _start_scheduler(app: FastAPI) -> None:
     runtime: Runtime = app.state.runtime
-    scheduler = Scheduler(runtime=runtime, sessionmaker=app.state.sessionmaker, jobs=[flag_due_deadlines],
+    scheduler = Scheduler(runtime=runtime, sessionmaker=app.state.sessionmaker,
+                          jobs=[flag_due_deadlines, send_reminders],
                           poll_seconds=runtime.settings.scheduler_poll_seconds)
     app.state.scheduler = scheduler
     if isinstance(runtime.clock, AdjustableClock):
@@ -39,7 +42,7 @@ def create_app(settings: SupportSettings | None = None) -> FastAPI:
             title="Abono support",
             description=support.__doc__ or "",
             settings=settings,
-            routers=[tickets_router, desk_router, quotes_router],
+            routers=[tickets_router, desk_router, quotes_router, appointments_router],
             consumers=[clients_consumer()],
             on_startup=[_start_scheduler],
             on_shutdown=[_stop_scheduler],

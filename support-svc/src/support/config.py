@@ -53,7 +53,8 @@ class SupportSettings(ServiceSettings):
     quote_default_validity_days: PositiveInt = 15
 
     # --- S-7 appointments ---
-    appointment_minutes: list[PositiveInt] = [30, 60]
+    appointment_minutes: list[PositiveInt] = [30, 60]  # the lengths a client may book
+    appointment_step_minutes: PositiveInt = 30  # slots start on this grid from the opening
     appointment_change_cutoff_hours: PositiveInt = 24  # cancel / reschedule up to this long before the start
     appointment_horizon_days: PositiveInt = 30  # how far ahead a slot may be booked
     appointment_desk: str = "remote"
