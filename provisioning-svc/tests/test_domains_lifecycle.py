@@ -87,7 +87,7 @@ async def test_d2_a_failing_registrar_call_is_retried_and_shown_to_operators(ser
 
         async def shown() -> bool:
             async with served.http() as http:
-                failing = (await http.get("/staff/domains/errors", headers=staff)).json()
+                failing = (await http.get("/staff/domains/errors?limit=1000", headers=staff)).json()
             return any(a["service_id"] == str(order.service_id) and "503" in (a["last_error"] or "")
                        and a["attempts"] >= 2 for a in failing)
 

@@ -141,3 +141,22 @@ def test_d1_bad_names_are_refused(typed: str) -> None:
 def test_d1_a_search_is_reduced_to_one_label() -> None:
     assert label_of(" Mi Sitio.com ") == "misitio"
     assert label_of("!!!") == ""
+
+
+async def test_d3_a_transfer_ordered_without_its_code_waits_for_it(served: Served, fakes: Fakes) -> None:
+    client_id = uuid.uuid4()
+    await give_registrant(served, client_id, email="sin-codigo@example.test")
+    fakes.registrar.taken.add("sincodigo.com")
+    fakes.registrar.transfer_codes["sincodigo.com"] = "EPP-123456"
+    order = domain_order(client_id, "sincodigo.com")
+    order = order.model_copy(update={"driver_settings": {**order.driver_settings, "operation": "transfer"}})
+    await publish_as_billing(order, paid(order))
+    await wait_domain(served, order.service_id, "awaiting_contact")
+    async with served.http() as http:
+        mine = (await http.get(f"/domains/{order.service_id}", headers=auth(client_id))).json()
+        assert (mine["operation"], mine["needs"]) == ("transfer", "epp_code")
+        assert not fakes.registrar.calls_of("domains/transfer.json", **{"domain-name": "sincodigo.com"})
+        given = await http.post(f"/domains/{order.service_id}/transfer", headers=auth(client_id),
+                                json={"epp_code": "EPP-123456"})
+        assert given.status_code == 200 and given.json()["needs"] is None
+    await wait_domain(served, order.service_id, "transferring")

@@ -21,6 +21,7 @@ from billing.promos.endpoints import router as referrals_router
 from billing.scheduler.runner import start_scheduler, stop_scheduler
 from billing.subscriptions import consumers as subscription_consumers
 from billing.subscriptions.endpoints import router as services_router
+from billing.tlds.endpoints import router as tlds_router
 
 
 def create_app(settings: BillingSettings | None = None) -> FastAPI:
@@ -33,7 +34,8 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
             description=billing.__doc__ or "",
             settings=settings,
             routers=[clients_router, catalog_router, coupons_router, orders_router, invoices_router,
-                     services_router, changes_router, payments_router, webhooks_router, referrals_router],
+                     services_router, changes_router, payments_router, webhooks_router, referrals_router,
+                     tlds_router],
             consumers=[client_consumers.consumer, subscription_consumers.consumer, quote_consumer(settings),
                        affiliate_consumers.consumer],
             on_startup=[start_scheduler, start_payments],

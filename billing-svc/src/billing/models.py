@@ -17,7 +17,8 @@ from billing.payments.models import (
 )
 from billing.promos.models import ReferralReward, TwoForOneOrder, TwoForOnePair
 from billing.subscriptions.models import Subscription
+from billing.tlds.models import TldPrice
 
 __all__ = ["AuditEntry", "BillingPeriod", "Chargeback", "Client", "Coupon", "CreditEntry", "DunningStep", "Invoice",
            "InvoiceLine", "Payment", "PaymentAttempt", "Price", "Product", "ProviderEvent", "ProviderRefund",
-           "ReferralReward", "Subscription", "TransferReport", "TwoForOneOrder", "TwoForOnePair", "Upgrade"]
+           "ReferralReward", "Subscription", "TldPrice", "TransferReport", "TwoForOneOrder", "TwoForOnePair", "Upgrade"]

@@ -16,6 +16,9 @@ class OrderItem(BaseModel):
     cycle: Cycle
     quantity: Annotated[StrictInt, Field(ge=1, le=100)] = 1
     domain: Annotated[str, Field(max_length=253)] | None = None
+    # D-1/D-3: a domain brought from another registrar (priced at the TLD's transfer price); the EPP code goes to
+    # provisioning (`POST /domains/{id}/transfer`), never to billing.
+    transfer: bool = False
     # B-6: bring back a terminated service (a new order plus the restoration fee).
     restore_service_id: uuid.UUID | None = None
 

@@ -14,7 +14,7 @@ from abono.errors import Conflict, InvalidInput, NotFound
 from abono.events import ServiceOrdered
 from abono.messaging import emit
 from abono.money import Money, MoneyModel
-from billing.catalog.models import Product
+from billing.catalog.models import Product, ProductKind
 from billing.catalog.repository import CatalogRepository
 from billing.clients.models import Client
 from billing.clients.repository import ClientRepository
@@ -34,6 +34,7 @@ from billing.orders.schemas import OrderPlaced, OrderPreview, OrderRequest
 from billing.promos import two_for_one as promo
 from billing.subscriptions.models import Subscription, SubscriptionStatus
 from billing.subscriptions.repository import SubscriptionRepository
+from billing.tlds.repository import order_price_minor
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class _Planned:
     draft: DraftLine
     product: Product | None = None
     domain: str | None = None
+    transfer: bool = False  # D-1/D-3: a domain transferred in
 
 
 async def _client(session: AsyncSession, client_id: uuid.UUID) -> Client:
@@ -88,19 +90,27 @@ async def _plan(*, session: AsyncSession, clock: Clock, settings: BillingSetting
         price = await catalog.price(product.id, item.cycle.value, currency)
         if price is None:
             raise InvalidInput(f"{product.name} has no {item.cycle.value} price in {currency}.")
+        amount_minor = price.amount_minor
+        if product.kind == ProductKind.DOMAIN:  # D-1: the TLD's register or transfer price
+            listed = await order_price_minor(session, product_id=product.id, cycle=item.cycle.value,
+                                             currency=currency, transfer=item.transfer)
+            amount_minor = amount_minor if listed is None else listed
+        elif item.transfer:
+            raise InvalidInput("Only a domain can be transferred in.")
         products.append(product)
         free = 0  # B-12 2x1: one unit of the first line matching the partner's order
         if two_for_one is not None and (product.id, item.cycle.value) == (two_for_one.product_id, two_for_one.cycle):
             free, two_for_one = 1, None
-        requests.append(LineRequest(Money(price.amount_minor, currency), item.quantity, item.cycle.value, free))
+        requests.append(LineRequest(Money(amount_minor, currency), item.quantity, item.cycle.value, free))
     planned: list[_Planned] = []
     for item, product, priced in zip(request.items, products, price_lines(requests, policy=policy_from(settings),
                                                                           context=context), strict=True):
         end = period_end(today, item.cycle)
+        what = f"{product.name} ({item.domain}, transferencia)" if item.transfer else product.name
         planned.append(_Planned(DraftLine(
-            kind="service", description=f"{product.name} · {item.cycle.value} · {today} → {end}", priced=priced,
+            kind="service", description=f"{what} · {item.cycle.value} · {today} → {end}", priced=priced,
             product_id=product.id, cycle=item.cycle.value, period_start_on=today, period_end_on=end,
-        ), product, item.domain))
+        ), product, item.domain, item.transfer))
         if item.restore_service_id is not None:
             planned.append(await _restoration(session=session, settings=settings, client=client, product=product,
                                               service_id=item.restore_service_id))
@@ -173,7 +183,8 @@ async def place_order(*, session: AsyncSession, clock: Clock, settings: BillingS
         await emit(session, ServiceOrdered(
             service_id=sub.id, client_id=client.id, invoice_id=invoice_id, product_id=p.product.id, occurred_at=now,
             product_code=p.product.code, product_name=p.product.name, kind=p.product.kind, cycle=sub.cycle,
-            activation=p.product.activation, driver=p.product.driver, driver_settings=p.product.driver_settings,
+            activation=p.product.activation, driver=p.product.driver,
+            driver_settings={**p.product.driver_settings, **({"operation": "transfer"} if p.transfer else {})},
             domain=sub.domain,
         ))
     due_on = today + timedelta(days=settings.order_invoice_due_days)

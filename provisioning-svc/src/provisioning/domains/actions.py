@@ -83,6 +83,8 @@ async def prepare(session: AsyncSession, *, kind: str, action_id: int, payload: 
                 raise AwaitingClient("the client's registrant data is incomplete")
             raise RegistrarError("the client's registrant data is incomplete")
         epp = box.decrypt(domain.epp_code_encrypted) if domain.epp_code_encrypted else None
+        if kind == "create" and domain.operation == "transfer" and not epp:
+            raise AwaitingClient("the transfer waits for the domain's EPP code")
         request = DomainRequest(key=action_id, name=domain.name, years=domain.years, contact=contact,
                                 customer_ref=base.customer_ref, nameservers=base.nameservers, epp_code=epp)
         return RegistrarCall(**{**base.__dict__, "request": request, "contact": contact})

@@ -49,9 +49,17 @@ async def _mine(session: SessionDep, service_id: uuid.UUID, client_id: uuid.UUID
 def _public(domain: Domain, *, complete: bool) -> DomainPublic:
     public = DomainPublic.model_validate(domain)
     public.uses_provider_dns = not domain.nameservers
-    if domain.status == "awaiting_contact" or (domain.status == "pending" and not complete):
-        public.needs = "registrant_data"
+    if domain.status in ("pending", "awaiting_contact"):
+        if not complete:
+            public.needs = "registrant_data"
+        elif domain.operation == "transfer" and not domain.epp_code_encrypted:
+            public.needs = "epp_code"
     return public
+
+
+async def _answer(session: SessionDep, domain: Domain) -> DomainPublic:
+    profile = await DomainRepository(session).profile(domain.client_id)
+    return _public(domain, complete=domain_actions.contact_of(profile) is not None)
 
 
 @router.get("/domains/search", summary="D-1: is this name free under the TLDs the provider sells? With suggestions",
@@ -99,9 +107,7 @@ async def set_registrant(body: RegistrantData, principal: CurrentPrincipal, sess
 
 @router.get("/domains/{service_id}", summary="One of my domains", responses=MINE)
 async def my_domain(service_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep) -> DomainPublic:
-    domain = await _mine(session, service_id, principal.user_id)
-    complete = domain_actions.contact_of(await DomainRepository(session).profile(principal.user_id)) is not None
-    return _public(domain, complete=complete)
+    return await _answer(session, await _mine(session, service_id, principal.user_id))
 
 
 @router.put("/domains/{service_id}/nameservers", summary="D-3: my name servers, or the provider's DNS",
@@ -114,7 +120,7 @@ async def set_nameservers(service_id: uuid.UUID, body: NameserversUpdate, princi
         raise InvalidInput("Registries require at least 2 name servers.")
     domain = await _mine(session, service_id, principal.user_id, lock=True)
     await service.set_nameservers(session, domain=domain, nameservers=body.nameservers, now=runtime.clock.now())
-    return _public(domain, complete=True)
+    return await _answer(session, domain)
 
 
 @router.put("/domains/{service_id}/lock", summary="D-3: lock or unlock my domain against transfers",
@@ -123,7 +129,7 @@ async def set_lock(service_id: uuid.UUID, body: LockUpdate, principal: CurrentPr
                    runtime: RuntimeDep) -> DomainPublic:
     domain = await _mine(session, service_id, principal.user_id, lock=True)
     await service.set_lock(session, domain=domain, locked=body.locked, now=runtime.clock.now())
-    return _public(domain, complete=True)
+    return await _answer(session, domain)
 
 
 @router.post("/domains/{service_id}/transfer", summary="D-3: bring this ordered domain from another registrar "
@@ -133,7 +139,7 @@ async def transfer_in(service_id: uuid.UUID, body: TransferRequest, principal: C
     domain = await _mine(session, service_id, principal.user_id, lock=True)
     await service.request_transfer(session, domain=domain, epp_code=body.epp_code, box=runtime.box,
                                    now=runtime.clock.now())
-    return _public(domain, complete=True)
+    return await _answer(session, domain)
 
 
 @router.post("/domains/{service_id}/epp-code", summary="D-3: my domain's EPP (auth) code, to transfer it out",

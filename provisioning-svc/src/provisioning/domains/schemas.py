@@ -12,7 +12,8 @@ Digits = Annotated[str, StringConstraints(strip_whitespace=True, max_length=15, 
 
 
 class DomainPublic(BaseModel):
-    """One of my domains. `needs: "registrant_data"` is the "complete your data" task (P-2)."""
+    """One of my domains. `needs` is what the client must give before it is registered: `registrant_data` (the
+    "complete your data" task, P-2) or `epp_code` (a transfer in, D-3)."""
 
     model_config = ConfigDict(from_attributes=True)
 

@@ -29,7 +29,8 @@ async def record_order(session: AsyncSession, *, event: ServiceOrdered, now: dat
     except ValueError:
         name = event.domain.strip().lower()  # kept as ordered: the registration fails visibly (P-4)
     await DomainRepository(session).add_once({
-        "service_id": event.service_id, "client_id": event.client_id, "name": name, "operation": "register",
+        "service_id": event.service_id, "client_id": event.client_id, "name": name,
+        "operation": "transfer" if event.driver_settings.get("operation") == "transfer" else "register",
         "status": "pending", "years": YEARS.get(event.cycle, 1), "nameservers": [], "locked": False,
         "registry_nameservers": [], "created_at": now, "updated_at": now,
     })

@@ -1,0 +1,31 @@
+from pydantic import BaseModel, ConfigDict
+
+from abono.bounds import MoneyMinor
+from billing.cycles import Cycle
+
+
+class TldPriceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    register_minor: MoneyMinor
+    renew_minor: MoneyMinor
+    transfer_minor: MoneyMinor
+
+
+class TldPricePublic(BaseModel):
+    cycle: Cycle
+    years: int
+    currency: str
+    register_minor: int
+    renew_minor: int
+    transfer_minor: int
+
+
+class TldPublic(BaseModel):
+    """One TLD the provider sells (a domain product), with its prices (D-1)."""
+
+    product_code: str
+    name: str
+    tld: str
+    cycles: list[Cycle]
+    prices: list[TldPricePublic]

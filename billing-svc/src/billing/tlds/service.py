@@ -1,0 +1,54 @@
+"""D-1: the TLD price list, read by clients (the panel's *Contratar*) and set by staff."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from abono.errors import InvalidInput, NotFound
+from billing.catalog.models import Product, ProductKind
+from billing.catalog.repository import CatalogRepository
+from billing.cycles import Cycle
+from billing.tlds.repository import TldPriceRepository
+from billing.tlds.schemas import TldPriceIn, TldPricePublic, TldPublic
+
+
+def tld_of(product: Product) -> str:
+    """The TLD a domain product sells (`driver_settings.tld`, else from its code `domain-com-ar`)."""
+    tld = str(product.driver_settings.get("tld") or product.code.removeprefix("domain-").replace("-", "."))
+    return tld.lstrip(".")
+
+
+async def price_list(*, session: AsyncSession) -> list[TldPublic]:
+    """Every active domain product with, per cycle and currency, its register, renew and transfer price (register
+    and transfer default to the renew price where the TLD list has none)."""
+    catalog = CatalogRepository(session)
+    products = [p for p in await catalog.all(include_inactive=False) if p.kind == ProductKind.DOMAIN]
+    renew = await catalog.prices_of([p.id for p in products])
+    listed = await TldPriceRepository(session).of_products([p.id for p in products])
+    answer = []
+    for product in products:
+        prices = []
+        for price in renew[product.id]:
+            cycle = Cycle(price.cycle)
+            if cycle.value not in product.cycles or cycle.months % 12:
+                continue
+            row = listed.get((product.id, price.cycle, price.currency))
+            prices.append(TldPricePublic(
+                cycle=cycle, years=cycle.months // 12, currency=price.currency, renew_minor=price.amount_minor,
+                register_minor=row.register_minor if row else price.amount_minor,
+                transfer_minor=row.transfer_minor if row else price.amount_minor))
+        answer.append(TldPublic(product_code=product.code, name=product.name, tld=tld_of(product),
+                                cycles=[Cycle(c) for c in product.cycles], prices=prices))
+    return answer
+
+
+async def set_price(*, session: AsyncSession, code: str, cycle: Cycle, currency: str, body: TldPriceIn) -> None:
+    """Staff: a TLD's prices for a cycle of whole years in a currency; the renew price is the catalog price."""
+    catalog = CatalogRepository(session)
+    product = await catalog.by_code(code)
+    if product is None or product.kind != ProductKind.DOMAIN:
+        raise NotFound("No domain product with that code.")
+    if cycle.value not in product.cycles or cycle.months % 12:
+        raise InvalidInput(f"{product.name} is not sold {cycle.value} (domains are sold in whole years).")
+    await catalog.set_price(product.id, cycle.value, currency, body.renew_minor)
+    await TldPriceRepository(session).put(product_id=product.id, cycle=cycle.value, currency=currency,
+                                          register_minor=body.register_minor, transfer_minor=body.transfer_minor)
+    await session.flush()
