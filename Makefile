@@ -172,7 +172,8 @@ panel/dist/index.html: $(PANEL_SCHEMA) $(PANEL_SOURCES) $(PANEL_DEPS_STAMP)
 # Browser tests drive Debian's chromium through Playwright's executable_path (never `playwright install`).
 chromium:
 	@command -v chromium >/dev/null || { echo "chromium: installing Debian's chromium"; \
-	  $$( [ "$$(id -u)" -eq 0 ] || echo sudo ) apt-get install -y --no-install-recommends chromium; }
+	  sudo=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends chromium; }
 
 # --- cleaning ----------------------------------------------------------------------------------------------------
 clean:
