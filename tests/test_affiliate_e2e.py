@@ -57,3 +57,35 @@ async def test_f1_a_visit_through_the_gateway_then_a_signup_is_attributed(
         return response.status_code == 200 and response.json()["referred"] == 1
 
     await wait_for(billing_knows_the_referrer, within=20, what="billing to record the referrer (B-12/F-4)")
+
+
+async def test_a2_f3_identity_approved_by_staff_opens_bank_withdrawals(
+    gateway: httpx.AsyncClient, admin_headers: dict[str, str], platform: Platform
+) -> None:
+    email = f"ver-{uuid.uuid4().hex[:8]}@example.test"
+    signup = await gateway.post("/api/auth/signup",
+                                json={"email": email, "password": PASSWORD, "name": "Vera", "country": "AR"})
+    assert signup.status_code == 201, signup.text
+    client_id = signup.json()["id"]
+    headers = await platform.login(gateway, email, PASSWORD)
+    assert (await gateway.post("/api/affiliate/affiliates/me", headers=headers)).status_code == 201
+    withdrawal = {"method": "bank", "amount_minor": 2_000, "currency": "USD",
+                  "bank_account": {"holder_name": "Vera Gómez", "bank": "Banco Nación", "account": "0110599520000001"}}
+    refused = await gateway.post("/api/affiliate/affiliates/me/withdrawals", json=withdrawal, headers=headers)
+    assert refused.status_code == 409 and refused.json()["type"].endswith("/identity-not-verified")
+
+    for side, data in (("front", b"\x89PNG\r\n\x1a\n" + bytes(32)), ("back", b"%PDF-1.7\n" + bytes(32)),
+                       ("selfie", b"\xff\xd8\xff\xe0" + bytes(32))):
+        uploaded = await gateway.put(f"/api/identity/me/documents/{side}", content=data, headers=headers)
+        assert uploaded.status_code == 204, uploaded.text
+    sent = await gateway.post("/api/identity/me/submit", headers=headers,
+                              json={"legal_name": "Vera Gómez", "tax_id": "27-30111222-5", "document_type": "dni"})
+    assert sent.status_code == 202, sent.text
+    approved = await gateway.post(f"/api/identity/staff/{client_id}/approve", json={}, headers=admin_headers)
+    assert approved.status_code == 200 and approved.json()["status"] == "verified"
+
+    async def verified_for_withdrawals() -> bool:
+        answer = await gateway.post("/api/affiliate/affiliates/me/withdrawals", json=withdrawal, headers=headers)
+        return answer.status_code == 409 and answer.json()["type"].endswith("/insufficient-balance")
+
+    await wait_for(verified_for_withdrawals, within=20, what="the affiliate service to learn the identity (A-2)")

@@ -12,6 +12,9 @@ from gateway.accounts.schemas import accept_test_domains
 from gateway.apidocs.endpoints import router as apidocs_router
 from gateway.apidocs.service import SchemaCache
 from gateway.config import GatewaySettings
+from gateway.identity.config import IdentitySettings
+from gateway.identity.endpoints import router as identity_router
+from gateway.identity.service import Vault
 from gateway.panel.endpoints import install_panel
 from gateway.proxy.endpoints import router as proxy_router
 from gateway.proxy.fastpath import ProxyFastPath
@@ -48,6 +51,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         recovery_router,
         stream_router,
         apidocs_router,
+        identity_router,
     ]
     if settings.platform.test_mode:
         routers += [test_clock_router, internal_clock_router]
@@ -76,6 +80,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     install_panel(app, settings.panel_dir)
     bootstrap.install_token_keys(app, settings)
     app.state.schema_cache = SchemaCache()
+    identity = IdentitySettings()  # A-2 (GATEWAY_IDENTITY_*)
+    if settings.platform.environment == "production":
+        identity.check_production()
+    app.state.identity_settings, app.state.identity_vault = identity, Vault(identity)
     app.state.proxy_metrics = ProxyMetrics(app)
     # Outermost: proxied requests skip the middlewares, routing and dependency solving (proxy/fastpath.py).
     app.add_middleware(ProxyFastPath, gateway=app)

@@ -1,6 +1,7 @@
 """Every table of the gateway, imported so the metadata is complete (Alembic, tests)."""
 
 from gateway.accounts.models import EmailVerificationToken, User
+from gateway.identity.models import IdentityDocument, IdentityVerification
 from gateway.ratelimit.models import RateLimitCounter
 from gateway.recovery.models import PasswordResetToken
 from gateway.sessions.models import RefreshToken
@@ -8,6 +9,8 @@ from gateway.testclock.models import PlatformClockOffset
 
 __all__ = [
     "EmailVerificationToken",
+    "IdentityDocument",
+    "IdentityVerification",
     "PasswordResetToken",
     "PlatformClockOffset",
     "RateLimitCounter",

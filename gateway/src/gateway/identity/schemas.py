@@ -1,0 +1,29 @@
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, StringConstraints
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
+
+
+class IdentitySubmit(BaseModel):
+    legal_name: Name  # as on the document; F-3 bank withdrawals must be in this name
+    tax_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=6, max_length=32)]  # CUIT/CUIL/RUT…
+    document_type: Literal["dni", "passport", "cedula", "other"]
+
+
+class IdentityPublic(BaseModel):
+    client_id: uuid.UUID
+    status: str  # draft | pending | verified | rejected (the panel's badge: verified)
+    documents: list[str]  # the sides uploaded
+    legal_name: str | None
+    document_type: str | None
+    tax_id_last4: str | None
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    reason: str | None  # why it was rejected
+
+
+class IdentityDecision(BaseModel):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
