@@ -7,6 +7,8 @@ from abono.clock import AdjustableClock
 from abono.service import ServiceSpec, create_service_app
 from support.appointments.endpoints import router as appointments_router
 from support.appointments.service import send_reminders
+from support.channels.consumers import channels_consumer
+from support.channels.mail import start_mail_server
 from support.clients.consumers import clients_consumer
 from support.config import SupportSettings
 from support.quotes.endpoints import router as quotes_router
@@ -33,6 +35,20 @@ async def _stop_scheduler(app: FastAPI) -> None:
     await app.state.scheduler.stop()
 
 
+async def _start_mail(app: FastAPI) -> None:
+    runtime: Runtime = app.state.runtime
+    app.state.mail_server = None
+    if runtime.settings.mail_server_enabled:
+        server = await start_mail_server(runtime, app.state.sessionmaker)
+        app.state.mail_server, app.state.mail_port = server, server.sockets[0].getsockname()[1]
+
+
+async def _stop_mail(app: FastAPI) -> None:
+    if app.state.mail_server is not None:
+        app.state.mail_server.close()
+        await app.state.mail_server.wait_closed()
+
+
 def create_app(settings: SupportSettings | None = None) -> FastAPI:
     settings = settings or SupportSettings()
     runtime = Runtime(settings=settings)
@@ -43,9 +59,9 @@ def create_app(settings: SupportSettings | None = None) -> FastAPI:
             description=support.__doc__ or "",
             settings=settings,
             routers=[tickets_router, desk_router, quotes_router, appointments_router],
-            consumers=[clients_consumer()],
-            on_startup=[_start_scheduler],
-            on_shutdown=[_stop_scheduler],
+            consumers=[clients_consumer(), channels_consumer(runtime)],
+            on_startup=[_start_scheduler, _start_mail],
+            on_shutdown=[_stop_mail, _stop_scheduler],
         )
     )
     runtime.clock = app.state.clock

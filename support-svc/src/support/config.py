@@ -7,7 +7,7 @@ from pydantic_settings import SettingsConfigDict
 
 from abono.settings import ServiceSettings
 from support.sla.calendar import BusinessHours
-from support.sla.policy import Plan, SlaTargets
+from support.sla.policy import Plan, SlaClass, SlaTargets
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/abono_support"
 
@@ -43,6 +43,14 @@ class SupportSettings(ServiceSettings):
     # large through on /api/support/tickets (GATEWAY_UPLOAD_PATH_PREFIXES).
     max_body_bytes: int = Field(default=18 * 1024 * 1024, gt=0)
     attachment_types: list[str] = ["image/png", "image/jpeg", "image/gif", "application/pdf", "text/plain"]
+
+    # --- S-1 other channels: e-mail to the support address (SMTP server run by the service), WhatsApp (from notify) ---
+    inbound_sla_class: SlaClass = SlaClass.SLA1  # the class of a ticket opened by e-mail or WhatsApp
+    mail_server_enabled: bool = False  # listen for mail to the support address (behind the provider's MX relay)
+    mail_host: str = "127.0.0.1"
+    mail_port: int = Field(default=2525, ge=0, le=65535)  # 0: a free port (tests)
+    support_address: str = "soporte@abono.local"  # also soporte+<CODE>@... (plus addressing)
+    mail_max_bytes: PositiveInt = 25 * 1024 * 1024  # SMTP SIZE: larger mail is refused at the door
 
     # --- the SLA scheduler (safe with replicas) ---
     run_scheduler: bool = True

@@ -1,4 +1,5 @@
-"""WhatsApp's webhook: the GET subscription handshake and the POSTed delivery statuses (N-3).
+"""WhatsApp's webhook: the GET subscription handshake, the POSTed delivery statuses (N-3), and the messages clients
+write to the provider's number, forwarded to support as `WhatsAppMessageReceived` (S-1: they become tickets).
 
 A POST is believed only with a valid `X-Hub-Signature-256: sha256=<hex>`, the HMAC-SHA256 of the raw body with
 the app secret (ARCHITECTURE "Security": verified before anything else); replays change nothing."""
@@ -17,6 +18,8 @@ from fastapi.responses import PlainTextResponse
 
 from abono.db import SessionDep
 from abono.errors import DomainError, Forbidden, InvalidInput, Unauthorized
+from abono.events import WhatsAppMessageReceived
+from abono.messaging import emit
 from notify.config import NotifySettings
 from notify.messages.models import Status
 from notify.tracking.repository import TrackingRepository
@@ -69,7 +72,7 @@ async def handshake(
     return PlainTextResponse(challenge)
 
 
-@router.post("/webhook", summary="Delivery statuses from WhatsApp (signed by the app secret)",
+@router.post("/webhook", summary="Delivery statuses and inbound messages from WhatsApp (signed by the app secret)",
              responses={400: {"description": "No signature"}, 401: {"description": "Bad signature"}})
 async def receive(
     payload: Annotated[dict[str, Any], Depends(verified_payload)], session: SessionDep, request: Request
@@ -91,8 +94,12 @@ async def receive(
             recorded += 1
         else:
             ignored += 1
-    log.info("whatsapp_statuses", recorded=recorded, ignored=ignored)
-    return {"recorded": recorded, "ignored": ignored}
+    forwarded = 0
+    for inbound in _inbound(payload, now):
+        await emit(session, inbound)  # support dedupes replays by the WhatsApp message id
+        forwarded += 1
+    log.info("whatsapp_webhook", recorded=recorded, ignored=ignored, forwarded=forwarded)
+    return {"recorded": recorded, "ignored": ignored, "forwarded": forwarded}
 
 
 def _statuses(payload: dict[str, Any]) -> list[dict[str, Any]]:
@@ -103,6 +110,38 @@ def _statuses(payload: dict[str, Any]) -> list[dict[str, Any]]:
             if isinstance(value, dict):
                 found.extend(s for s in value.get("statuses") or [] if isinstance(s, dict))
     return found
+
+
+def _inbound(payload: dict[str, Any], now: datetime) -> list[WhatsAppMessageReceived]:
+    found: list[WhatsAppMessageReceived] = []
+    for entry in payload.get("entry") or []:
+        for change in (entry.get("changes") or []) if isinstance(entry, dict) else []:
+            value = change.get("value") if isinstance(change, dict) else None
+            if not isinstance(value, dict):
+                continue
+            names = {c.get("wa_id"): (c.get("profile") or {}).get("name") for c in value.get("contacts") or []
+                     if isinstance(c, dict) and isinstance(c.get("profile") or {}, dict)}
+            for message in value.get("messages") or []:
+                if not isinstance(message, dict):
+                    continue
+                sender, message_id = message.get("from"), message.get("id")
+                if not isinstance(sender, str) or not isinstance(message_id, str):
+                    continue
+                name = names.get(sender)
+                found.append(WhatsAppMessageReceived(
+                    wa_message_id=message_id[:200], from_number=sender[:32], text=_message_text(message)[:20_000],
+                    received_at=_when(message.get("timestamp"), now),
+                    profile_name=name[:200] if isinstance(name, str) else None, occurred_at=now))
+    return found
+
+
+def _message_text(message: dict[str, Any]) -> str:
+    kind = str(message.get("type") or "")
+    if kind == "text" and isinstance(message.get("text"), dict):
+        return str(message["text"].get("body") or "")
+    body = message.get(kind) if kind else None
+    caption = body.get("caption") if isinstance(body, dict) else None
+    return f"[{kind or 'mensaje'}] {caption}" if caption else f"[{kind or 'mensaje'}]"
 
 
 def _when(timestamp: object, default: datetime) -> datetime:
