@@ -161,5 +161,9 @@ async def test_f2_monthly_earnings_and_statement(served: Served) -> None:
     assert line["commissions"]["amount_minor"] == 4_000 and line["closing"]["amount_minor"] == 4_000
     assert line["opening"]["amount_minor"] == 0 and len(statement["entries"]) == 1
     async with served.http() as http:
+        pdf = await http.get(f"/affiliates/me/statements/{month['month']}/pdf", headers=auth(affiliate_id))
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+        assert pdf.content.startswith(b"%PDF-1.4") and b"Resumen de afiliado" in pdf.content
+        assert b"40.00 USD" in pdf.content and b"Comisi" in pdf.content
         bad = await http.get("/affiliates/me/statements/2026-13", headers=auth(affiliate_id))
         assert bad.status_code == 422

@@ -39,3 +39,26 @@ async def statement(session: AsyncSession, affiliate_id: uuid.UUID, month: str, 
             available_at_close=MoneyModel.of(Money(after.get("available", 0), currency))))
     return Statement(month=month, affiliate_id=affiliate_id, currencies=lines,
                      entries=await ledger_entries(session, entries))
+
+
+_TYPES = {"commission": "Comisión", "maturation": "Disponible", "reversal": "Reversión", "withdrawal": "Retiro",
+          "withdrawal_returned": "Retiro devuelto"}
+
+
+def statement_text(found: Statement) -> list[str]:
+    """The statement as the lines of text its PDF prints (Spanish first, N-1)."""
+    def m(money: MoneyModel) -> str:
+        return str(money.to_money())
+
+    out = [f"Resumen de afiliado {found.month}", f"Afiliado: {found.affiliate_id}", ""]
+    for line in found.currencies:
+        out += [f"{line.currency}: saldo inicial {m(line.opening)}", f"    comisiones {m(line.commissions)}",
+                f"    reversiones {m(line.reversals)}", f"    retiros {m(line.withdrawals)}",
+                f"    saldo final {m(line.closing)} (disponible {m(line.available_at_close)})", ""]
+    if not found.currencies:
+        out += ["Sin movimientos.", ""]
+    for entry in sorted(found.entries, key=lambda e: e.created_at):
+        matures = f"  madura {entry.matures_at:%Y-%m-%d}" if entry.matures_at else ""
+        out.append(f"{entry.created_at:%Y-%m-%d}  {_TYPES.get(entry.entry_type, entry.entry_type)}"
+                   f"  {m(entry.amount)}{matures}  {entry.note}")
+    return out

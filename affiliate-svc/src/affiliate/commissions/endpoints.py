@@ -4,17 +4,18 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 
 from abono.auth import CurrentPrincipal
 from abono.bounds import OffsetQuery, PageSizeQuery
 from abono.db import ReadSessionDep
 from abono.errors import problem_responses
 from abono.money import Money, MoneyModel
+from abono.pdf import render_pdf
 from affiliate.commissions.repository import LedgerRepository
 from affiliate.deps import SettingsDep
 from affiliate.schemas import LedgerEntryPublic, MonthlyEarning, Statement
-from affiliate.statements import statement
+from affiliate.statements import statement, statement_text
 from affiliate.views import ledger_entries
 
 router = APIRouter(tags=["commissions"])
@@ -37,9 +38,21 @@ async def my_monthly(principal: CurrentPrincipal, session: ReadSessionDep,
     return [MonthlyEarning(month=m, earned=MoneyModel.of(Money(t, c))) for m, c, t in rows]
 
 
+def _start(month: str, tz: str) -> datetime:
+    return datetime.strptime(month + "-01", "%Y-%m-%d").replace(tzinfo=ZoneInfo(tz))
+
+
 @router.get("/affiliates/me/statements/{month}", summary="My statement of a calendar month",
             responses=problem_responses(401, 422))
 async def my_statement(month: Month, principal: CurrentPrincipal, session: ReadSessionDep,
                        settings: SettingsDep) -> Statement:
-    start = datetime.strptime(month + "-01", "%Y-%m-%d").replace(tzinfo=ZoneInfo(settings.calendar_timezone))
-    return await statement(session, principal.user_id, month, start)
+    return await statement(session, principal.user_id, month, _start(month, settings.calendar_timezone))
+
+
+@router.get("/affiliates/me/statements/{month}/pdf", summary="My statement of a calendar month, as a PDF",
+            responses={200: {"content": {"application/pdf": {}}}, **problem_responses(401, 422)})
+async def my_statement_pdf(month: Month, principal: CurrentPrincipal, session: ReadSessionDep,
+                           settings: SettingsDep) -> Response:
+    found = await statement(session, principal.user_id, month, _start(month, settings.calendar_timezone))
+    return Response(render_pdf(statement_text(found)), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="afiliado-{month}.pdf"'})

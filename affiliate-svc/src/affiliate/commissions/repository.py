@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from abono.money import Money
-from affiliate.commissions.models import Bucket, EntryType, LedgerEntry
+from affiliate.commissions.models import Bucket, EntryType, InvoiceReversal, LedgerEntry, PaidInvoice
 
 
 class LedgerRepository:
@@ -115,3 +115,27 @@ class LedgerRepository:
         rows = await self.session.scalars(select(LedgerEntry.referred_client_id).where(
             LedgerEntry.affiliate_id == affiliate_id, LedgerEntry.entry_type == EntryType.COMMISSION.value))
         return {r for r in rows if r is not None}
+
+    async def has_key(self, key: str) -> bool:
+        return await self.session.scalar(select(LedgerEntry.id).where(LedgerEntry.key == key)) is not None
+
+    async def keep_paid_invoice(self, **values: Any) -> PaidInvoice:
+        """A referred client's paid invoice, once (a redelivery finds the first)."""
+        await self.session.execute(insert(PaidInvoice).values(**values)
+                                   .on_conflict_do_nothing(index_elements=[PaidInvoice.invoice_id]))
+        paid = await self.session.get(PaidInvoice, values["invoice_id"])
+        assert paid is not None
+        return paid
+
+    async def paid_invoices_of(self, client_id: uuid.UUID) -> list[PaidInvoice]:
+        return list(await self.session.scalars(select(PaidInvoice).where(PaidInvoice.client_id == client_id)
+                                               .order_by(PaidInvoice.paid_at)))
+
+    async def keep_reversal(self, **values: Any) -> None:
+        """A refund or chargeback as received, once per key."""
+        await self.session.execute(insert(InvoiceReversal).values(**values)
+                                   .on_conflict_do_nothing(index_elements=[InvoiceReversal.key]))
+
+    async def reversals_of(self, invoice_id: uuid.UUID) -> list[InvoiceReversal]:
+        return list(await self.session.scalars(select(InvoiceReversal).where(InvoiceReversal.invoice_id == invoice_id)
+                                               .order_by(InvoiceReversal.received_at, InvoiceReversal.key)))

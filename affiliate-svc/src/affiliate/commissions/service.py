@@ -15,13 +15,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.events import InvoicePaid
 from abono.money import Money
-from affiliate.commissions.models import Bucket, EntryType, InvoiceReversal, LedgerEntry, PaidInvoice
+from affiliate.commissions.models import Bucket, EntryType, LedgerEntry, PaidInvoice
 from affiliate.commissions.repository import LedgerRepository
 from affiliate.commissions.rules import commission_of, reversal_of
 from affiliate.config import AffiliateSettings
@@ -35,13 +33,10 @@ async def record_paid_invoice(*, session: AsyncSession, settings: AffiliateSetti
     if attribution is None or attribution.status == AttributionStatus.REFUSED:
         return
     lines = [{"product_kind": li.product_kind, "amount_minor": li.amount.amount_minor} for li in event.lines]
-    await session.execute(insert(PaidInvoice).values(
+    paid = await LedgerRepository(session).keep_paid_invoice(
         invoice_id=event.invoice_id, client_id=event.client_id, number=event.number,
         total_minor=event.total.amount_minor, currency=event.total.currency, paid_at=event.paid_at,
-        kind=event.kind, lines=lines,
-    ).on_conflict_do_nothing(index_elements=[PaidInvoice.invoice_id]))
-    paid = await session.get(PaidInvoice, event.invoice_id)
-    assert paid is not None
+        kind=event.kind, lines=lines)
     if attribution.status == AttributionStatus.ATTRIBUTED:
         await post_commission(session=session, settings=settings, attribution=attribution, paid=paid,
                               at=event.occurred_at)
@@ -67,8 +62,7 @@ async def backfill(*, session: AsyncSession, settings: AffiliateSettings, attrib
                    at: datetime) -> int:
     """After staff approve a held attribution: the commissions of what the client paid meanwhile."""
     posted = 0
-    for paid in await session.scalars(select(PaidInvoice).where(PaidInvoice.client_id == attribution.client_id)
-                                      .order_by(PaidInvoice.paid_at)):
+    for paid in await LedgerRepository(session).paid_invoices_of(attribution.client_id):
         if await post_commission(session=session, settings=settings, attribution=attribution, paid=paid, at=at):
             posted += 1
     return posted
@@ -77,11 +71,10 @@ async def backfill(*, session: AsyncSession, settings: AffiliateSettings, attrib
 async def record_reversal(*, session: AsyncSession, key: str, invoice_id: uuid.UUID, client_id: uuid.UUID,
                           kind: str, amount: Money | None, at: datetime) -> None:
     """A refund or chargeback of an invoice: kept once, and applied to its commission if there is one."""
-    await session.execute(insert(InvoiceReversal).values(
+    await LedgerRepository(session).keep_reversal(
         key=key, invoice_id=invoice_id, client_id=client_id, kind=kind,
         amount_minor=amount.amount_minor if amount is not None else None,
-        currency=amount.currency if amount is not None else None, received_at=at,
-    ).on_conflict_do_nothing(index_elements=[InvoiceReversal.key]))
+        currency=amount.currency if amount is not None else None, received_at=at)
     await settle_reversals(session=session, invoice_id=invoice_id, at=at)
 
 
@@ -103,12 +96,11 @@ async def settle_reversals(*, session: AsyncSession, invoice_id: uuid.UUID, at: 
     if commission is None:
         return
     paid = await session.get(PaidInvoice, invoice_id)
-    reversals = await session.scalars(select(InvoiceReversal).where(InvoiceReversal.invoice_id == invoice_id)
-                                      .order_by(InvoiceReversal.received_at, InvoiceReversal.key))
+    reversals = await ledger.reversals_of(invoice_id)
     money = Money(commission.amount_minor, commission.currency)
     for reversal in reversals:
         key = f"reversal:{reversal.key}"
-        if await session.scalar(select(LedgerEntry.id).where(LedgerEntry.key == key)) is not None:
+        if await ledger.has_key(key):
             continue
         refunded = (Money(reversal.amount_minor, reversal.currency)
                     if reversal.amount_minor is not None and reversal.currency == commission.currency else None)

@@ -1,7 +1,9 @@
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from affiliate.referrals.models import Affiliate, Attribution, AttributionStatus, Visit
@@ -55,3 +57,15 @@ class ReferralRepository:
         return list(await self.session.scalars(select(Affiliate).order_by(Affiliate.activated_at.desc(),
                                                                           Affiliate.client_id)
                                                .limit(limit).offset(offset)))
+
+    async def add_affiliate(self, **values: Any) -> bool:
+        """Turn an affiliate account on, once; whether it was created now."""
+        inserted = await self.session.execute(insert(Affiliate).values(**values).on_conflict_do_nothing(
+            index_elements=[Affiliate.client_id]).returning(Affiliate.client_id))
+        return inserted.first() is not None
+
+    async def add_attribution(self, **values: Any) -> bool:
+        """A sign-up's attribution, once per referred client; whether it was decided now."""
+        inserted = await self.session.execute(insert(Attribution).values(**values).on_conflict_do_nothing(
+            index_elements=[Attribution.client_id]).returning(Attribution.client_id))
+        return inserted.first() is not None

@@ -18,7 +18,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.errors import Conflict, NotFound
@@ -35,12 +34,10 @@ from affiliate.referrals.rules import code_of, email_domain, ip_hash, within_win
 async def activate(*, session: AsyncSession, settings: AffiliateSettings, client_id: uuid.UUID, now: datetime,
                    address: str | None) -> tuple[Affiliate, bool]:
     """Turn the client's affiliate account on (once); returns it and whether it was created now."""
-    inserted = await session.execute(insert(Affiliate).values(
-        client_id=client_id, code=code_of(client_id), activated_at=now,
-        ip_hash=ip_hash(address, settings.ip_hash_key.get_secret_value()),
-    ).on_conflict_do_nothing(index_elements=[Affiliate.client_id]).returning(Affiliate.client_id))
-    created = inserted.first() is not None
-    affiliate = await session.get(Affiliate, client_id, populate_existing=True)
+    repo = ReferralRepository(session)
+    created = await repo.add_affiliate(client_id=client_id, code=code_of(client_id), activated_at=now,
+                                       ip_hash=ip_hash(address, settings.ip_hash_key.get_secret_value()))
+    affiliate = await repo.affiliate(client_id)
     assert affiliate is not None
     return affiliate, created
 
@@ -108,12 +105,11 @@ async def attribute_signup(*, session: AsyncSession, settings: AffiliateSettings
     affiliate, source, visit = found
     status, reason = await _verdict(session, settings, affiliate=affiliate, client=client, visit=visit,
                                     signed_up_at=signed_up_at)
-    inserted = await session.execute(insert(Attribution).values(
+    decided = await ReferralRepository(session).add_attribution(
         client_id=client_id, affiliate_id=affiliate.client_id, source=source,
         visit_id=visit.id if visit is not None else None, status=status.value, reason=reason,
-        signed_up_at=signed_up_at,
-    ).on_conflict_do_nothing(index_elements=[Attribution.client_id]).returning(Attribution.client_id))
-    if inserted.first() is None:  # decided before: once per client
+        signed_up_at=signed_up_at)
+    if not decided:  # decided before: once per client
         return None
     if status is AttributionStatus.ATTRIBUTED:
         await emit(session, ReferralAttributed(client_id=client_id, affiliate_client_id=affiliate.client_id,

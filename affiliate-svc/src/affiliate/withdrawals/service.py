@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +26,7 @@ from affiliate.crypto import SecretBox
 from affiliate.referrals.repository import ReferralRepository
 from affiliate.referrals.rules import name_key
 from affiliate.withdrawals.models import Withdrawal, WithdrawalMethod, WithdrawalStatus
+from affiliate.withdrawals.repository import WithdrawalRepository
 
 
 class IdentityNotVerified(Conflict):
@@ -52,12 +52,6 @@ def month_of(at: datetime, tz: str) -> str:
     return at.astimezone(ZoneInfo(tz)).strftime("%Y-%m")
 
 
-async def _lock_balance(session: AsyncSession, affiliate_id: uuid.UUID) -> None:
-    """Serialise an affiliate's withdrawals: two at once never both spend the same balance."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
-                          {"key": f"affiliate-balance:{affiliate_id}"})
-
-
 async def _check_bank(session: AsyncSession, settings: AffiliateSettings, affiliate_id: uuid.UUID, amount: Money,
                       bank: BankAccount | None, month: str) -> BankAccount:
     if bank is None:
@@ -73,10 +67,7 @@ async def _check_bank(session: AsyncSession, settings: AffiliateSettings, affili
     if amount.amount_minor < minimum:
         raise InvalidInput(f"The minimum bank withdrawal is {Money(minimum, amount.currency)} (F-3).",
                            minimum=MoneyModel.of(Money(minimum, amount.currency)).model_dump())
-    taken = await session.scalar(select(Withdrawal.id).where(
-        Withdrawal.affiliate_id == affiliate_id, Withdrawal.method == WithdrawalMethod.BANK.value,
-        Withdrawal.month == month, Withdrawal.status != WithdrawalStatus.REJECTED.value))
-    if taken is not None:
+    if await WithdrawalRepository(session).bank_request_in(affiliate_id, month) is not None:
         raise MonthlyLimit(f"You already asked for a bank withdrawal in {month}: one per calendar month (F-3).")
     return bank
 
@@ -88,7 +79,7 @@ async def request(*, session: AsyncSession, settings: AffiliateSettings, box: Se
         raise NotFound("Turn your affiliate account on first.")
     if amount.amount_minor <= 0:
         raise InvalidInput("A withdrawal must be a positive amount.")
-    await _lock_balance(session, affiliate_id)
+    await WithdrawalRepository(session).lock_balance(affiliate_id)
     month = month_of(now, settings.calendar_timezone)
     withdrawal = Withdrawal(id=uuid.uuid4(), affiliate_id=affiliate_id, method=method.value,
                             amount_minor=amount.amount_minor, currency=amount.currency, month=month,
@@ -125,7 +116,7 @@ async def request(*, session: AsyncSession, settings: AffiliateSettings, box: Se
 
 
 async def _requested(session: AsyncSession, withdrawal_id: uuid.UUID) -> Withdrawal:
-    withdrawal = await session.get(Withdrawal, withdrawal_id, with_for_update=True)
+    withdrawal = await WithdrawalRepository(session).get_for_update(withdrawal_id)
     if withdrawal is None:
         raise NotFound("No such withdrawal.")
     if withdrawal.status != WithdrawalStatus.REQUESTED:
@@ -167,10 +158,5 @@ def bank_details(box: SecretBox, withdrawal: Withdrawal) -> dict[str, str]:
 
 async def list_for(session: AsyncSession, *, affiliate_id: uuid.UUID | None = None, status: str | None = None,
                    limit: int = 100, offset: int = 0) -> list[Withdrawal]:
-    query = select(Withdrawal)
-    if affiliate_id is not None:
-        query = query.where(Withdrawal.affiliate_id == affiliate_id)
-    if status is not None:
-        query = query.where(Withdrawal.status == status)
-    return list(await session.scalars(query.order_by(Withdrawal.requested_at.desc(), Withdrawal.id)
-                                      .limit(limit).offset(offset)))
+    return await WithdrawalRepository(session).listed(affiliate_id=affiliate_id, status=status, limit=limit,
+                                                      offset=offset)

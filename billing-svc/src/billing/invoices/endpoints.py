@@ -8,11 +8,12 @@ from abono.bounds import CodeQuery
 from abono.db import ReadSessionDep, SessionDep
 from abono.errors import NotFound
 from abono.money import MoneyModel
+from abono.pdf import render_pdf
 from billing.credit.repository import CreditRepository
 from billing.deps import ClockDep, SettingsDep, problems
 from billing.invoices import service
 from billing.invoices.models import InvoiceStatus
-from billing.invoices.pdf import invoice_text, render_pdf
+from billing.invoices.pdf import invoice_text
 from billing.invoices.repository import InvoiceRepository
 from billing.invoices.schemas import (
     CreditBalance,
