@@ -3,8 +3,9 @@ once however often it is delivered (P-2: once the client's data is complete), a 
 and shown to operators (P-4), a paid renewal invoice renews once, an unpaid domain is not suspended, and a domain
 the registry deleted is reported (N-2 `DomainDeleted`) once."""
 
+import json
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from domains_kit import domain_order, domain_row, give_registrant, registered_domain, sync_now, wait_domain
 from provisioning_testkit import (
@@ -18,10 +19,13 @@ from provisioning_testkit import (
     wait_applied,
     wait_state,
 )
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.auth import Role
+from abono.db import unit_of_work
 from abono.events import InvoiceIssued, InvoiceLineInfo, InvoicePaid, SuspensionDecided, TerminationDecided
 from abono.testing import wait_for
+from provisioning.domains.service import send_expiry_notices
 
 
 def _plus_years(day: date, years: int) -> date:
@@ -189,3 +193,34 @@ async def test_d2_n2_a_domain_past_expiry_without_payment_is_reported_deleted_on
     actions = await fetch(served.database_url, "SELECT kind FROM driver_actions WHERE service_id = $1",
                           order.service_id)
     assert "terminate" not in {r["kind"] for r in actions}  # nothing to remove at the registry
+
+
+async def test_d2_the_client_is_warned_before_expiry_once_per_threshold(
+    served: Served, fakes: Fakes, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    order = await registered_domain(served, "aviso.com")
+    expires_on = datetime.now(UTC).date() + timedelta(days=40)
+    await fetch(served.database_url, "UPDATE domains SET expires_on = $2 WHERE service_id = $1", order.service_id,
+                expires_on)
+    settings = served.app.state.runtime.settings
+
+    async def run(today: date) -> None:
+        for _ in range(2):  # two replicas (or passes) on the same day
+            async with unit_of_work(sessionmaker) as session:
+                await send_expiry_notices(session, settings=settings, today=today, now=datetime.now(UTC))
+
+    async def notices() -> list[tuple[str, int]]:
+        rows = await fetch(served.database_url, "SELECT payload FROM outbox WHERE routing_key = $1 AND "
+                           "payload->>'service_id' = $2 ORDER BY id", "provisioning.domain.expiring",
+                           str(order.service_id))
+        return [(json.loads(r["payload"])["expires_on"], json.loads(r["payload"])["days_before"]) for r in rows]
+
+    await run(expires_on - timedelta(days=31))
+    assert await notices() == []
+    await run(expires_on - timedelta(days=30))
+    await run(expires_on - timedelta(days=12))  # still inside the 30-day notice: nothing new
+    await run(expires_on - timedelta(days=5))  # first pass after 7 days out: the 7-day notice, not 7 and 30 again
+    await run(expires_on - timedelta(days=1))
+    await run(expires_on - timedelta(days=1))
+    assert await notices() == [(expires_on.isoformat(), 30), (expires_on.isoformat(), 5),
+                               (expires_on.isoformat(), 1)]

@@ -10,7 +10,8 @@ Consumes: queue `notify.contacts`: gateway.client.registered, gateway.client.upd
 queue `notify.notifications`: gateway.client.registered (welcome), gateway.client.verification_requested (the
 verification link, e-mail only), gateway.client.updated, gateway.client.password_changed, billing.invoice.issued,
 billing.invoice.reminder, billing.invoice.paid, billing.invoice.cancelled, provisioning.service.suspended,
-provisioning.service.reactivated, provisioning.service.terminated, provisioning.domain.deleted,
+provisioning.service.reactivated, provisioning.service.terminated, provisioning.domain.expiring,
+provisioning.domain.deleted,
 support.quote.available.
 HTTP (through the gateway at /api/notify/...):
 - client: GET /inbox, GET /inbox/{id}, POST /inbox/{id}/read; GET and PATCH /preferences/me;

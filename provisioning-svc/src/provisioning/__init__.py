@@ -11,7 +11,7 @@ service_transfers (P-6), and domains, domain_renewals and registrant_profiles (D
 domain services); plus outbox and inbox.
 Publishes: provisioning.service.activated, provisioning.service.suspended, provisioning.service.reactivated,
 provisioning.service.terminated, provisioning.upgrade.applied, provisioning.service.transferred (billing does not
-consume it yet), provisioning.domain.deleted (D-2, N-2).
+consume it yet), provisioning.domain.expiring and provisioning.domain.deleted (D-2, N-2).
 Consumes: queue `provisioning.billing`: billing.service.ordered, billing.invoice.issued, billing.invoice.paid,
 billing.invoice.cancelled, billing.service.suspension_decided, billing.service.termination_decided,
 billing.upgrade.requested; queue `provisioning.gateway`: gateway.client.registered, gateway.client.updated,

@@ -65,6 +65,7 @@ class ProvisioningSettings(ServiceSettings):
     domain_availability_cache_seconds: float = 60.0  # availability answers are reused this long (D-1)
     domain_sync_hours: float = 24.0  # each domain's status and expiry are read from the registrar this often
     domain_transfer_sync_hours: float = 1.0  # ... and a transfer in progress this often
+    domain_expiry_notice_days: list[int] = [30, 7, 1]  # D-2: the client is warned this many days before expiry
     domain_contact_recheck_hours: float = 24.0  # a registration waiting for the client's data looks again
 
     # --- manual products (P-3): business days to the deadline, by product code or else by kind (upper bounds of

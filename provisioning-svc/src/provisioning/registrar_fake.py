@@ -2,6 +2,7 @@
 and JSON answers as `https://test.httpapi.com/api/`, an in-memory registry, every call recorded. Never configured
 in production. `today` is the registry's calendar (tests move it); `expire`/`delete` play the registry's part."""
 
+import argparse
 import itertools
 import secrets
 from collections.abc import Callable
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -232,3 +234,16 @@ class FakeResellerClub:
 
 def _error(message: str, status: int = 500) -> JSONResponse:
     return JSONResponse({"status": "ERROR", "message": message}, status_code=status)
+
+
+def main() -> None:
+    """The development sandbox's registrar: `python -m provisioning.registrar_fake --port 8090`."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8090)
+    args = parser.parse_args()
+    uvicorn.run(FakeResellerClub().app(), host=args.host, port=args.port, log_level="info")
+
+
+if __name__ == "__main__":
+    main()

@@ -16,6 +16,7 @@ from abono.events import (
     ClientRegistered,
     ClientUpdated,
     DomainDeleted,
+    DomainExpiring,
     EmailVerificationRequested,
     Event,
     InvoiceCancelled,
@@ -140,6 +141,14 @@ def domain_deleted(e: DomainDeleted) -> Notice:
     return Notice("domain_deleted", e.client_id, e, service_id=e.service_id, context={"domain": e.domain})
 
 
+def domain_expiring(e: DomainExpiring) -> Notice:
+    """D-2: the client is warned before its domain expires at the registry."""
+    return Notice("domain_expiring", e.client_id, e, service_id=e.service_id, context={
+        "domain": e.domain, "due_on": e.expires_on, "days_before": e.days_before,
+        "service_path": f"/domains/{e.service_id}",
+    })
+
+
 # Every N-2 event (and the verification link of A-1) and how it becomes a notice.
 NOTICES: dict[type[Event], Callable[[Any], Notice]] = {
     ClientRegistered: welcome,
@@ -156,10 +165,12 @@ NOTICES: dict[type[Event], Callable[[Any], Notice]] = {
     ServiceTerminated: _service_change("service_terminated"),
     QuoteAvailable: quote_available,
     DomainDeleted: domain_deleted,
+    DomainExpiring: domain_expiring,
     TicketReplied: ticket_replied,
     AppointmentReminder: appointment_reminder,
 }
 KINDS = tuple(sorted({"welcome", "email_verification", "password_reset", "profile_updated", "password_changed",
                       "invoice_issued", "invoice_reminder", "invoice_paid", "invoice_cancelled", "service_suspended",
                       "service_reactivated", "service_terminated", "quote_available", "domain_deleted",
+                      "domain_expiring",
                       "ticket_replied", "appointment_reminder"}))

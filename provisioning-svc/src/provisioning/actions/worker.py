@@ -48,6 +48,7 @@ ENDED = {State.TERMINATED.value, State.CANCELLED.value}
 LEASE = timedelta(seconds=120)
 CONCURRENCY = 16  # panel calls in flight per worker
 FAILING_REFRESH_SECONDS = 30.0  # the failing gauge is re-counted at least this often (other replicas, retries)
+NOTICE_CHECK_SECONDS = 300.0  # D-2 notices before expiry are looked for this often per replica
 
 
 @dataclass
@@ -80,6 +81,7 @@ class ActionWorker:
         self._failing = Gauge(f"{metrics.prefix}_driver_actions_failing", "Pending driver actions that have failed",
                               registry=metrics.registry)
         self._failing_counted_at: float | None = None  # monotonic; None: count at the next pass
+        self._notices_at: float | None = None  # monotonic; None: look for expiry notices at the next pass
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -112,10 +114,17 @@ class ActionWorker:
         return done
 
     async def _queue_domain_syncs(self) -> None:
-        """D-2: each domain's registrar sync when due (the next pass runs them)."""
+        """D-2: each domain's registrar sync when due (the next pass runs them), and the notices before expiry."""
         async with unit_of_work(self._sessionmaker) as session:
-            await domains.queue_due_syncs(session, settings=self.settings, now=self.runtime.clock.now(),
+            now = self.runtime.clock.now()
+            await domains.queue_due_syncs(session, settings=self.settings, now=now,
                                           limit=self.settings.action_batch_size)
+            due = self._notices_at is None or time.monotonic() - self._notices_at >= NOTICE_CHECK_SECONDS
+            if due:  # a day's thresholds: looking every few minutes is plenty
+                await domains.send_expiry_notices(session, settings=self.settings, now=now,
+                                                  today=self.runtime.calendar.local_date(now))
+        if due:
+            self._notices_at = time.monotonic()
 
     async def _run(self) -> None:
         while not self._stopping.is_set():

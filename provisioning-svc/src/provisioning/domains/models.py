@@ -63,3 +63,14 @@ class RegistrantProfile(Base):
     phone_cc: Mapped[str] = mapped_column(Text)
     phone: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DomainNotice(Base):
+    """D-2: a warning sent before expiry, once per domain, expiry date and threshold (any number of replicas)."""
+
+    __tablename__ = "domain_notices"
+
+    service_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    expires_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    days_before: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -7,7 +7,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from provisioning.actions.models import DriverAction
-from provisioning.domains.models import Domain, DomainRenewal, RegistrantProfile
+from provisioning.domains.models import Domain, DomainNotice, DomainRenewal, RegistrantProfile
 
 LIVE = ("registering", "transferring", "active", "expired")  # at the registry (or on its way there)
 
@@ -50,6 +50,21 @@ class DomainRepository:
     async def live_of_client(self, client_id: uuid.UUID) -> list[Domain]:
         query = select(Domain).where(Domain.client_id == client_id, Domain.status.in_(("active", "expired")))
         return list((await self.session.scalars(query)).all())
+
+    async def expiring(self, *, until: date, limit: int) -> list[Domain]:
+        """Active domains expiring by `until` with no renewal paid and waiting for the registry."""
+        renewing = exists().where(DomainRenewal.service_id == Domain.service_id, DomainRenewal.paid_at.is_not(None),
+                                  DomainRenewal.renewed_at.is_(None))
+        query = (select(Domain).where(Domain.status == "active", Domain.expires_on <= until, ~renewing)
+                 .order_by(Domain.expires_on).limit(limit))
+        return list((await self.session.scalars(query)).all())
+
+    async def note_notice(self, *, service_id: uuid.UUID, expires_on: date, days_before: int, now: datetime) -> bool:
+        """Record a notice; False if it was already sent (by this or another replica)."""
+        stmt = (insert(DomainNotice)
+                .values(service_id=service_id, expires_on=expires_on, days_before=days_before, sent_at=now)
+                .on_conflict_do_nothing().returning(DomainNotice.service_id))
+        return (await self.session.execute(stmt)).first() is not None
 
     # --- renewals ---
     async def record_renewal(self, *, service_id: uuid.UUID, invoice_id: uuid.UUID, issued_at: datetime | None,

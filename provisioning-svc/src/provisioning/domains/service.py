@@ -1,12 +1,13 @@
 """Domains from billing's events (D-2) and the client's requests (D-3); every registrar call is a P-4 action."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.errors import Conflict, InvalidInput
-from abono.events import InvoiceIssued, InvoicePaid, ServiceOrdered
+from abono.events import DomainExpiring, InvoiceIssued, InvoicePaid, ServiceOrdered
+from abono.messaging import emit
 from provisioning.actions.repository import ActionRepository
 from provisioning.config import ProvisioningSettings
 from provisioning.crypto import SecretBox
@@ -76,6 +77,31 @@ async def queue_due_syncs(session: AsyncSession, *, settings: ProvisioningSettin
         await _queue(session, service_id=domain.service_id, kind="sync", now=now, payload={})
     await session.flush()
     return len(domains)
+
+
+async def send_expiry_notices(session: AsyncSession, *, settings: ProvisioningSettings, today: date,
+                              now: datetime, limit: int = 500) -> int:
+    """D-2: warn the client before a domain expires, at each threshold of `domain_expiry_notice_days` once (the
+    nearest threshold at or above the days left, so a domain first seen 5 days out gets the 7-day notice, not
+    three at once); safe with replicas (one row per domain, expiry date and threshold)."""
+    thresholds = sorted(d for d in settings.domain_expiry_notice_days if d > 0)
+    if not thresholds:
+        return 0
+    repo, sent = DomainRepository(session), 0
+    for domain in await repo.expiring(until=today + timedelta(days=thresholds[-1]), limit=limit):
+        assert domain.expires_on is not None
+        left = (domain.expires_on - today).days
+        threshold = next((t for t in thresholds if t >= left), None)
+        if left < 0 or threshold is None:
+            continue
+        if await repo.note_notice(service_id=domain.service_id, expires_on=domain.expires_on,
+                                  days_before=threshold, now=now):
+            await emit(session, DomainExpiring(client_id=domain.client_id, domain=domain.name,
+                                               service_id=domain.service_id, expires_on=domain.expires_on,
+                                               days_before=max(left, 1), occurred_at=now))
+            sent += 1
+    await session.flush()
+    return sent
 
 
 async def _queue(session: AsyncSession, *, service_id: uuid.UUID, kind: str, now: datetime,

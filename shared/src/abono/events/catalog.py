@@ -284,6 +284,19 @@ class DomainDeleted(Event):
     reason: str = ""
 
 
+class DomainExpiring(Event):
+    """D-2: a domain expires at the registry in `days_before` days (the thresholds of
+    PROVISIONING_DOMAIN_EXPIRY_NOTICE_DAYS, once each per expiry date): renew it (pay its renewal invoice, or turn
+    renewal on) or it is deleted there."""
+
+    routing_key: ClassVar[str] = "provisioning.domain.expiring"
+    client_id: uuid.UUID
+    domain: str
+    service_id: uuid.UUID
+    expires_on: date
+    days_before: int
+
+
 class UpgradeApplied(Event):
     routing_key: ClassVar[str] = "provisioning.upgrade.applied"
     upgrade_id: uuid.UUID
