@@ -27,7 +27,7 @@ export MYPYPATH := $(subst $(space),:,$(strip $(wildcard shared/src $(addsuffix 
 STAMP := $(VENV)/.abono-installed
 PROJECT_LIST := $(VENV)/.abono-projects
 
-.PHONY: help install infra db db-reset keys run test lint fmt bench bench-quick backup restore clean distclean panel chromium FORCE
+.PHONY: help install infra db db-reset keys run test lint fmt bench bench-quick backup restore asyncapi clean distclean panel chromium FORCE
 
 help:
 	@echo "Abono"
@@ -41,6 +41,7 @@ help:
 	@echo "  make keys     make the gateway's JWT key pair in .run/keys if missing"
 	@echo "  make backup   dump every service's database and the broker's definitions into backups/<UTC time>/ (TO=dir)"
 	@echo "  make restore FROM=backups/<dir>  restore them into the databases the settings name (fresh ones)"
+	@echo "  make asyncapi write the AsyncAPI document of every event (served by the gateway at /asyncapi.json)"
 	@echo "  make lint     ruff check, ruff format --check, mypy"
 	@echo "  make fmt      ruff format and ruff check --fix"
 	@echo "  make bench    python -m bench (if bench/ exists; BENCH_ARGS=... passes options); make bench-quick: --quick"
@@ -95,6 +96,9 @@ backup: install
 restore: install
 	@test -n "$(FROM)" || { echo "restore: say which backup, e.g. make restore FROM=backups/20261203T030000Z"; exit 1; }
 	@$(PY) scripts/backup.py restore --from "$(FROM)" $(RESTORE_ARGS) $(ONLY)
+
+asyncapi: install
+	@$(PY) scripts/asyncapi.py
 
 # --- checks ------------------------------------------------------------------------------------------------------
 # Every step runs even if an earlier one failed, so one CI run reports all of them; the exit code is non-zero

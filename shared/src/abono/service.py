@@ -109,6 +109,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.service_name = spec.name
+    app.state.consumers = list(spec.consumers)  # what this service listens to (the AsyncAPI document reads it)
     app.state.clock = AdjustableClock() if platform.test_mode else SystemClock()
     pem = platform.jwt_public_key_pem()
     app.state.token_verifier = (

@@ -34,6 +34,7 @@ REFERRAL_VISIT_COOKIE = "abono_ref"
 
 
 class ClientRegistered(Event):
+    """A client signed up at the gateway: every service keeps its copy of the profile from here."""
     routing_key: ClassVar[str] = "gateway.client.registered"
     client_id: uuid.UUID
     profile: ClientProfile
@@ -52,11 +53,13 @@ class EmailVerificationRequested(Event):
 
 
 class EmailVerified(Event):
+    """The client confirmed their e-mail address (needed e.g. to receive a transfer, P-6)."""
     routing_key: ClassVar[str] = "gateway.client.email_verified"
     client_id: uuid.UUID
 
 
 class ClientUpdated(Event):
+    """The client edited their profile; `changed` names the fields that changed."""
     routing_key: ClassVar[str] = "gateway.client.updated"
     client_id: uuid.UUID
     profile: ClientProfile
@@ -64,6 +67,7 @@ class ClientUpdated(Event):
 
 
 class PasswordChanged(Event):
+    """The client's password was changed (they are told, in case it was not them)."""
     routing_key: ClassVar[str] = "gateway.client.password_changed"
     client_id: uuid.UUID
     profile: ClientProfile
@@ -112,6 +116,7 @@ class InvoiceLineInfo(BaseModel):
 
 
 class InvoiceIssued(Event):
+    """An invoice was issued (an order's or a renewal's, B-2): number, payment reference, lines, total, due date."""
     routing_key: ClassVar[str] = "billing.invoice.issued"
     invoice_id: uuid.UUID
     client_id: uuid.UUID
@@ -155,6 +160,7 @@ class InvoiceRefunded(Event):
 
 
 class InvoiceCancelled(Event):
+    """An unpaid invoice was cancelled (B-6 termination, B-11 cycle change, B-14 expired upgrade, staff)."""
     routing_key: ClassVar[str] = "billing.invoice.cancelled"
     invoice_id: uuid.UUID
     client_id: uuid.UUID
@@ -163,6 +169,7 @@ class InvoiceCancelled(Event):
 
 
 class UpgradeRequested(Event):
+    """B-14: a client asked to move a service to another product; applied by provisioning once paid."""
     routing_key: ClassVar[str] = "billing.upgrade.requested"
     upgrade_id: uuid.UUID
     service_id: uuid.UUID
@@ -248,18 +255,22 @@ class _ServiceChange(Event):
 
 
 class ServiceSuspended(_ServiceChange):
+    """Provisioning suspended a service at its panel (dunning B-4/B-5, or staff)."""
     routing_key: ClassVar[str] = "provisioning.service.suspended"
 
 
 class ServiceReactivated(_ServiceChange):
+    """Provisioning reactivated a suspended service after its invoice was paid (B-7)."""
     routing_key: ClassVar[str] = "provisioning.service.reactivated"
 
 
 class ServiceTerminated(_ServiceChange):
+    """Provisioning terminated a service at its panel (B-6, a refund, a chargeback, a cancellation)."""
     routing_key: ClassVar[str] = "provisioning.service.terminated"
 
 
 class ServiceActivated(_ServiceChange):
+    """A paid order's service was created at its panel (or its set-up task completed): the client can use it."""
     routing_key: ClassVar[str] = "provisioning.service.activated"
 
 
@@ -298,6 +309,7 @@ class DomainExpiring(Event):
 
 
 class UpgradeApplied(Event):
+    """Provisioning applied a paid upgrade (B-14): the service now runs the new product."""
     routing_key: ClassVar[str] = "provisioning.upgrade.applied"
     upgrade_id: uuid.UUID
     service_id: uuid.UUID
