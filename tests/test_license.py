@@ -24,5 +24,6 @@ def test_every_package_declares_apache_2() -> None:
         assert project.get("license") == "Apache-2.0", path
         # What the installed distribution tells pip and SBOM tools.
         assert importlib.metadata.metadata(project["name"])["License-Expression"] == "Apache-2.0", path
-    for path in ROOT.glob("*/package.json"):
+    package_jsons = [p for p in ROOT.glob("*/**/package.json") if "node_modules" not in p.parts]
+    for path in package_jsons:
         assert json.loads(path.read_text()).get("license") == "Apache-2.0", path
