@@ -101,8 +101,11 @@ async def test_b17_a_closed_account_cannot_log_in_or_refresh(api):
     # The gateway's own account endpoints refuse the still-valid access token at once ...
     me = await api.client.get("/api/auth/me", headers=account.auth)
     assert me.status_code == 403 and me.json()["type"].endswith("/account-closed")
-    # ... the services verify it statelessly until it expires (ACCESS_TOKEN_TTL): the documented limitation.
-    assert (await api.client.get("/whoami", headers=account.auth)).status_code == 200
+    # ... and so does every service once it consumed ClientClosed (issue 11, abono.revocation): the gateway too.
+    async def whoami_refused() -> bool:
+        return (await api.client.get("/whoami", headers=account.auth)).status_code == 403
+
+    await wait_for(whoami_refused, within=30, what="the gateway's revocation list to learn of the closure")
 
 
 async def test_b17_staff_see_the_closed_state(api):

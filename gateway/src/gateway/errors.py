@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from abono.errors import AccountClosed as AccountClosed  # B-17: one problem type for the gateway and services
 from abono.errors import DomainError
 from abono.errors import problem_responses as abono_problem_responses
 
@@ -13,12 +14,6 @@ class InvalidToken(DomainError):
 
 
 ACCOUNT_CLOSED = "This account is closed."
-
-
-class AccountClosed(DomainError):
-    """B-17: the account was closed (after a chargeback); it cannot log in or use its own account endpoints."""
-
-    status, code, title = 403, "account-closed", "Account closed"
 
 
 class BadGateway(DomainError):

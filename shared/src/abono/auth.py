@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import Depends, Request
 
-from abono.errors import Forbidden, Unauthorized
+from abono.errors import AccountClosed, Forbidden, Unauthorized
+from abono.revocation import RevocationList
 
 ALGORITHM = "EdDSA"
 
@@ -37,6 +38,7 @@ class Principal:
     role: Role
     email: str
     token_id: str
+    issued_at: float = 0.0  # `iat`, epoch seconds (milliseconds kept): revocations compare against it
 
     @property
     def is_staff(self) -> bool:
@@ -73,7 +75,9 @@ class TokenSigner:
             "email": email,
             "typ": "access",
             "jti": uuid.uuid4().hex,
-            "iat": int(issued.timestamp()),
+            # NumericDate may be fractional (RFC 7519 §2): milliseconds, so a token issued just after a password
+            # change is told from one issued just before it in the same second.
+            "iat": round(issued.timestamp(), 3),
             "exp": int((issued + self.ttl).timestamp()),
         }
         return jwt.encode(claims, self._key, algorithm=ALGORITHM)  # type: ignore[arg-type]
@@ -146,6 +150,7 @@ class TokenVerifier:
                 role=Role(claims["role"]),
                 email=str(claims.get("email", "")),
                 token_id=str(claims.get("jti", "")),
+                issued_at=float(claims["iat"]),
             )
         except (KeyError, ValueError):
             raise Unauthorized("The access token is not valid.") from None
@@ -164,7 +169,13 @@ async def current_principal(request: Request) -> Principal:
     verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
     if verifier is None:
         raise Unauthorized("This service has no JWT public key configured.")
-    return verifier.verify(bearer_token(request))
+    principal = verifier.verify(bearer_token(request))
+    revocations: RevocationList | None = getattr(request.app.state, "revocations", None)
+    if revocations is not None and revocations.refuses(principal.user_id, principal.issued_at):
+        if revocations.is_closed(principal.user_id):
+            raise AccountClosed("This account is closed.")
+        raise Unauthorized("This session has ended (the password was changed): log in again.")
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -45,6 +45,12 @@ class Forbidden(DomainError):
     status, code, title = 403, "forbidden", "Forbidden"
 
 
+class AccountClosed(DomainError):
+    """B-17: the account was closed (after a chargeback): nothing it holds works any more, tokens included."""
+
+    status, code, title = 403, "account-closed", "Account closed"
+
+
 class InvalidInput(DomainError):
     status, code, title = 422, "invalid-input", "Invalid input"
 

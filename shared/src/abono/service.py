@@ -26,6 +26,7 @@ from abono.messaging.broker import Broker
 from abono.messaging.consumer import Consumer, ConsumerRunner
 from abono.messaging.relay import OutboxRelay
 from abono.metrics import MetricsMiddleware, ServiceMetrics, bind_sessions, metrics_endpoint
+from abono.revocation import RevocationList, revocation_consumer
 from abono.settings import ServiceSettings
 from abono.testclock import follow_gateway_clock, service_clock_router
 
@@ -76,8 +77,12 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             service=spec.name, engine=relay_engine, broker=broker, metrics=metrics,
             sweep_seconds=settings.outbox_sweep_seconds, batch_size=settings.outbox_batch_size,
         )
+        revocations: RevocationList = app.state.revocations
+        await revocations.reload(engine)
+        tasks.append(asyncio.create_task(revocations.follow(read_engine, settings.revocation_poll_seconds)))
+        consumers = [*spec.consumers, revocation_consumer(revocations)]
         runner = ConsumerRunner(
-            service=spec.name, consumers=list(spec.consumers), sessionmaker=app.state.sessionmaker,
+            service=spec.name, consumers=consumers, sessionmaker=app.state.sessionmaker,
             broker=broker, metrics=metrics, delivery_limit=settings.consumer_delivery_limit,
             prefetch=settings.consumer_prefetch, max_transactions=settings.consumer_max_transactions,
         )
@@ -115,6 +120,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     app.state.token_verifier = (
         TokenVerifier(pem, issuer=platform.jwt_issuer, audience=platform.jwt_audience) if pem else None
     )
+    app.state.revocations = RevocationList()
     install_problem_handlers(app)
     # add_middleware puts each one outside the previous ones: RequestId, CatchUnhandled, Metrics, BodyLimit, app.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

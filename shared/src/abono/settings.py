@@ -64,4 +64,6 @@ class ServiceSettings(BaseSettings):
     run_workers: bool = True  # start the outbox relay and consumers with the app
     # The largest request body this service reads (bytes); a larger one is answered 413 (issue 11).
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    # How often each replica reloads the accounts whose tokens were revoked (abono.revocation).
+    revocation_poll_seconds: float = Field(default=1.0, gt=0)
     platform: PlatformSettings = Field(default_factory=PlatformSettings)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from sqlalchemy.exc import IntegrityError
@@ -175,7 +175,12 @@ async def change_password(
     user.password_hash = await hash_password(new_password)
     user.updated_at = now
     await revoke_all(session=session, user_id=user.id, now=now)
-    await emit(session, PasswordChanged(client_id=user.id, profile=profile_of(user), occurred_at=now))
+    # Every service refuses the access tokens issued before this instant (wall time, as tokens are): issue 11.
+    ended = datetime.now(UTC)
+    await emit(
+        session,
+        PasswordChanged(client_id=user.id, profile=profile_of(user), occurred_at=now, sessions_ended_at=ended),
+    )
 
 
 async def set_role(*, session: AsyncSession, actor: Principal, user_id: uuid.UUID, role: Role, now: datetime) -> User:

@@ -3,7 +3,7 @@ password and ends every session. Asking for a link answers the same whether or n
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -61,5 +61,9 @@ async def confirm_reset(*, session: AsyncSession, raw_token: str, new_password: 
         user.email_verified_at = now
         await emit(session, EmailVerified(client_id=user.id, occurred_at=now))
     await revoke_all(session=session, user_id=user.id, now=now)
-    await emit(session, PasswordChanged(client_id=user.id, profile=profile_of(user), occurred_at=now))
+    ended = datetime.now(UTC)  # every service refuses the access tokens issued before it (issue 11)
+    await emit(
+        session,
+        PasswordChanged(client_id=user.id, profile=profile_of(user), occurred_at=now, sessions_ended_at=ended),
+    )
     log.info("password_reset_done", client_id=str(user.id))

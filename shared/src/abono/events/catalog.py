@@ -71,6 +71,9 @@ class PasswordChanged(Event):
     routing_key: ClassVar[str] = "gateway.client.password_changed"
     client_id: uuid.UUID
     profile: ClientProfile
+    # Wall time (access tokens' clock) at which the change ended the account's sessions: every service refuses
+    # the access tokens issued before it (abono.revocation). None: the other sessions were kept.
+    sessions_ended_at: datetime | None = None
 
 
 class PasswordResetRequested(Event):

@@ -1,0 +1,25 @@
+"""Token revocations (issue 11): the accounts whose access tokens this service refuses (abono.revocation).
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-03
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+from abono.revocation import TABLE, create_revocation_table
+
+revision: str = "0007"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    create_revocation_table()
+
+
+def downgrade() -> None:
+    op.drop_table(TABLE)
