@@ -91,8 +91,8 @@ class Panel:
         return found[0]
 
     async def sign_up(self, page: Page, *, name: str, email: str, country: str = "AR") -> None:
-        es = await page.evaluate("document.documentElement.lang") == "es"
         await page.goto("/sign-up")
+        es = await page.evaluate("document.documentElement.lang") == "es"
         await page.get_by_label("Nombre y apellido" if es else "Full name").fill(name)
         await page.get_by_label("Correo electrónico" if es else "E-mail").fill(email)
         await page.get_by_label("Contraseña" if es else "Password", exact=True).fill(PASSWORD)
@@ -101,8 +101,8 @@ class Panel:
         await expect(page.get_by_role("heading", name="Revisá tu correo" if es else "Check your inbox")).to_be_visible()
 
     async def sign_in(self, page: Page, email: str) -> None:
-        es = await page.evaluate("document.documentElement.lang") == "es"
         await page.goto("/sign-in")
+        es = await page.evaluate("document.documentElement.lang") == "es"
         await page.get_by_label("Correo electrónico" if es else "E-mail").fill(email)
         await page.get_by_label("Contraseña" if es else "Password", exact=True).fill(PASSWORD)
         await page.get_by_role("button", name="Ingresar" if es else "Sign in").click()
@@ -111,6 +111,7 @@ class Panel:
     async def screenshot(self, page: Page, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         width = page.viewport_size["width"] if page.viewport_size else 0
+        await page.evaluate("window.scrollTo(0, 0)")  # the sticky top bar stays on top of a full-page shot
         await page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
 
     async def axe(self, page: Page) -> list[dict[str, Any]]:

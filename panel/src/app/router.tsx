@@ -7,7 +7,12 @@ import SignInRoute from "./routes/auth/sign-in";
 import SignUpRoute from "./routes/auth/sign-up";
 import VerifyEmailRoute from "./routes/auth/verify-email";
 import HomeRoute from "./routes/home";
+import InvoiceRoute from "./routes/invoice";
+import InvoicesRoute from "./routes/invoices";
 import NotFoundRoute from "./routes/not-found";
+import OrderRoute from "./routes/order";
+import ServiceRoute from "./routes/service";
+import ServicesRoute from "./routes/services";
 
 // Paths are those the platform's e-mails link to (/verify-email, /reset-password, /invoices/<id>).
 const router = createBrowserRouter([
@@ -21,6 +26,11 @@ const router = createBrowserRouter([
     Component: AppRoute,
     children: [
       { index: true, Component: HomeRoute },
+      { path: "services", Component: ServicesRoute },
+      { path: "services/:id", Component: ServiceRoute },
+      { path: "order", Component: OrderRoute },
+      { path: "invoices", Component: InvoicesRoute },
+      { path: "invoices/:id", Component: InvoiceRoute },
       { path: "*", Component: NotFoundRoute },
     ],
   },

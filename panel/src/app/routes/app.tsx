@@ -8,7 +8,7 @@ import { useLiveUpdates } from "@/features/live/api/stream";
 import { useInbox } from "@/features/notifications/api";
 import { useUpdateProfile } from "@/features/profile/api";
 
-const ICONS = { home: "⌂", services: "▦", order: "＋", invoices: "▤", credit: "◎", notifications: "✉", referrals: "♥", profile: "☺" };
+const ICONS = { home: "⌂", services: "▦", order: "+", invoices: "▤", credit: "◎", notifications: "✉", referrals: "♥", profile: "☺" };
 
 /** Every signed-in page: the session, the live stream, the navigation. */
 export default function AppRoute() {

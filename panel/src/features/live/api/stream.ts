@@ -15,7 +15,14 @@ const AFFECTS: Record<string, string[][]> = {
   ServiceReactivated: [["services"]],
   ServiceSuspended: [["services"]],
   ServiceTerminated: [["services"]],
-  CreditChanged: [["credit"]],
+  InvoiceReminder: [["invoices"]],
+  ServiceOrdered: [["services"]],
+  ServiceTransferred: [["services"]],
+  UpgradeApplied: [["services"], ["invoices"]],
+  DomainDeleted: [["services"]],
+  EmailVerified: [["me"]],
+  ClientUpdated: [["me"], ["billing-profile"]],
+  ClientClosed: [["me"]],
 };
 
 export function applyEvent(client: QueryClient, event: LiveEvent): void {
@@ -37,14 +44,16 @@ export async function readEvents(body: ReadableStream<Uint8Array>, onEvent: (eve
     while ((end = buffer.indexOf("\n\n")) >= 0) {
       const frame = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
-      const data = frame
-        .split("\n")
+      const lines = frame.split("\n");
+      const name = lines.find((line) => line.startsWith("event:"))?.slice(6).trim();
+      const data = lines
         .filter((line) => line.startsWith("data:"))
         .map((line) => line.slice(5).trimStart())
         .join("\n");
       if (!data) continue;
       try {
-        onEvent(JSON.parse(data) as LiveEvent);
+        const event = JSON.parse(data) as LiveEvent;
+        onEvent({ ...event, type: name || event.type });
       } catch {
         // not JSON (a comment or keep-alive): nothing to refresh
       }

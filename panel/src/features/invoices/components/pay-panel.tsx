@@ -1,0 +1,128 @@
+import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
+
+import { Amount, Button, CopyButton, ErrorNotice, Field, Notice, Spinner } from "@/components/ui";
+import type { InvoiceDetail } from "@/lib/api/client";
+import { decimalString, parseAmount } from "@/lib/format";
+
+import { usePay, usePaymentMethods, useReportTransfer } from "../api";
+
+export const CHECKOUT_MARK = "abono.checkout";
+
+/** B-20: the methods allowed for this invoice; a provider's checkout, or a transfer and its report (B-19). */
+export function PayPanel({ invoice }: { invoice: InvoiceDetail }) {
+  const { t } = useTranslation();
+  const methods = usePaymentMethods(invoice.id, true);
+  const pay = usePay(invoice.id);
+  const [method, setMethod] = useState<string | null>(null);
+  const chosen = method ?? methods.data?.methods[0] ?? null;
+  const [showTransfer, setShowTransfer] = useState(false);
+
+  const start = () => {
+    if (!chosen) return;
+    if (chosen === "transfer") {
+      setShowTransfer(true);
+      return;
+    }
+    pay.mutate(chosen, {
+      onSuccess: (instructions) => {
+        if (instructions.redirect_url) {
+          sessionStorage.setItem(CHECKOUT_MARK, invoice.id);
+          window.location.assign(instructions.redirect_url);
+        }
+      },
+    });
+  };
+
+  if (methods.isPending) return <Spinner />;
+  if (methods.isError) return <ErrorNotice error={methods.error} />;
+  if (!methods.data.methods.length) return <Notice tone="warn">{t("pay.noMethods")}</Notice>;
+  return (
+    <div className="form">
+      <fieldset>
+        <legend>{t("pay.method")}</legend>
+        <div className="choices">
+          {methods.data.methods.map((m) => (
+            <label key={m} className="choice">
+              <input
+                type="radio"
+                name="method"
+                value={m}
+                checked={m === chosen}
+                onChange={() => {
+                  setMethod(m);
+                  setShowTransfer(false);
+                }}
+              />
+              <span className="choice-title">{t(`pay.methods.${m}`, { defaultValue: m })}</span>
+              <span className="choice-sub">{t(`pay.methodHints.${m}`, { defaultValue: "" })}</span>
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <ErrorNotice error={pay.error} />
+      {!showTransfer && (
+        <Button onClick={start} busy={pay.isPending} className="btn-block">
+          {chosen === "transfer" ? t("pay.transferCta") : t("pay.payCta", { method: t(`pay.methods.${chosen}`, { defaultValue: chosen ?? "" }) })}{" "}
+          {chosen !== "transfer" && <Amount value={invoice.total_due} />}
+        </Button>
+      )}
+      {showTransfer && <TransferReport invoice={invoice} />}
+    </div>
+  );
+}
+
+function TransferReport({ invoice }: { invoice: InvoiceDetail }) {
+  const { t } = useTranslation();
+  const report = useReportTransfer(invoice.id);
+  const currency = invoice.total_due.currency;
+  const today = new Date().toISOString().slice(0, 10);
+  const [form, setForm] = useState({
+    reference: "",
+    amount: decimalString(invoice.total_due.amount_minor, currency),
+    paidOn: today,
+    proof: "",
+  });
+  const amountMinor = parseAmount(form.amount, currency);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (amountMinor === null) return;
+    report.mutate({ reference: form.reference.trim(), amount_minor: amountMinor, paid_on: form.paidOn, proof: form.proof.trim(), channel: "bank" });
+  };
+  if (report.isSuccess) {
+    return (
+      <Notice tone="ok" title={t("pay.reported")}>
+        <p>{t("pay.reportedLead")}</p>
+      </Notice>
+    );
+  }
+  return (
+    <form className="form" onSubmit={submit}>
+      <Notice tone="info" title={t("pay.transferTitle")}>
+        <p>{t("pay.transferStep1", { amount: "" })}<Amount value={invoice.total_due} /></p>
+        <p className="inline-actions">
+          {t("pay.transferStep2")} <strong className="secret">{invoice.payment_reference}</strong>
+          <CopyButton value={invoice.payment_reference} label={t("invoices.reference")} />
+        </p>
+        <p>{t("pay.transferStep3")}</p>
+      </Notice>
+      <ErrorNotice error={report.error} />
+      <div className="form-row">
+        <Field label={t("pay.operation")} required minLength={3} value={form.reference} onChange={(e) => setForm({ ...form, reference: e.target.value })} />
+        <Field
+          label={t("pay.amountPaid", { currency })}
+          inputMode="decimal"
+          required
+          value={form.amount}
+          onChange={(e) => setForm({ ...form, amount: e.target.value })}
+          error={amountMinor === null ? t("pay.amountInvalid") : null}
+        />
+        <Field label={t("pay.paidDate")} type="date" required max={today} value={form.paidOn} onChange={(e) => setForm({ ...form, paidOn: e.target.value })} />
+        <Field label={t("pay.proof")} required value={form.proof} onChange={(e) => setForm({ ...form, proof: e.target.value })} hint={t("pay.proofHint")} />
+      </div>
+      <Button type="submit" busy={report.isPending}>
+        {t("pay.report")}
+      </Button>
+    </form>
+  );
+}
