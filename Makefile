@@ -165,7 +165,7 @@ $(PANEL_OPENAPI): $(PANEL_API_SOURCES) | $(STAMP)
 	@touch $@
 
 $(PANEL_SCHEMA): $(PANEL_OPENAPI) $(PANEL_DEPS_STAMP)
-	@cd panel && $(PANEL_PATH) npx --no-install openapi-typescript openapi.json -o src/lib/api/schema.d.ts --silent
+	@cd panel && $(PANEL_PATH) npx --no-install openapi-typescript openapi.json -o src/lib/api/schema.d.ts --default-non-nullable=false
 	@touch $@
 
 panel/dist/index.html: $(PANEL_SCHEMA) $(PANEL_SOURCES) $(PANEL_DEPS_STAMP)
