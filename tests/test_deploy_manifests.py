@@ -23,6 +23,7 @@ from abono.settings import PlatformSettings
 from affiliate.config import AffiliateSettings
 from billing.config import BillingSettings
 from gateway.config import GatewaySettings
+from gateway.identity.config import IdentitySettings
 from notify.config import NotifySettings
 from provisioning.config import ProvisioningSettings
 from support.config import SupportSettings
@@ -42,6 +43,8 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "support": SupportSettings,
     "affiliate": AffiliateSettings,
 }
+# Settings classes a service reads besides its main one (same prefix family).
+EXTRA_SETTINGS: dict[str, list[type[BaseSettings]]] = {"gateway": [IdentitySettings]}
 # Read by the image's entry point (deploy/docker-entrypoint.sh), not by the settings classes.
 IMAGE_VARIABLES = {"SERVICE_MODULE", "SERVICE_PORT", "SERVICE_NAME", "SERVICE_HOST", "RUN_MIGRATIONS", "UVICORN_ARGS"}
 # Without these a production installation runs, but wrongly (links to an in-cluster address, no e-mail, no key).
@@ -55,7 +58,14 @@ REQUIRED = {
         "NOTIFY_MAIL_FROM",
         "NOTIFY_DATABASE_URL",
     },
-    "gateway": {"GATEWAY_SERVICE_URLS", "GATEWAY_TRUSTED_PROXIES", "GATEWAY_DATABASE_URL"},
+    "gateway": {
+        "GATEWAY_SERVICE_URLS",
+        "GATEWAY_TRUSTED_PROXIES",
+        "GATEWAY_DATABASE_URL",
+        "GATEWAY_IDENTITY_SECRET_KEYS",
+        "GATEWAY_IDENTITY_FINGERPRINT_KEY",
+    },
+    "affiliate": {"AFFILIATE_SECRET_KEYS", "AFFILIATE_IP_HASH_KEY", "AFFILIATE_DATABASE_URL"},
 }
 PUBLIC_URLS = {"BILLING_PAYMENTS_PUBLIC_URL", "NOTIFY_PANEL_URL", "NOTIFY_TRACKING_URL"}
 
@@ -161,9 +171,10 @@ def test_every_manifest_is_applied_by_a_kustomization_except_the_secrets_example
 
 
 def known_variables(service: str) -> set[str]:
-    settings = SETTINGS[service]
-    prefix = settings.model_config.get("env_prefix", "")
-    own = {f"{prefix}{name}".upper() for name in settings.model_fields if name != "platform"}
+    own = set()
+    for settings in [SETTINGS[service], *EXTRA_SETTINGS.get(service, [])]:
+        prefix = settings.model_config.get("env_prefix", "")
+        own |= {f"{prefix}{name}".upper() for name in settings.model_fields if name != "platform"}
     platform = {f"ABONO_{name}".upper() for name in PlatformSettings.model_fields}
     return own | platform | IMAGE_VARIABLES
 
@@ -233,6 +244,8 @@ def test_the_pods_settings_load_in_production(service: str, monkeypatch: pytest.
         monkeypatch.setenv(name, value)
     settings = SETTINGS[service]()
     assert settings.platform.environment == "production"  # type: ignore[attr-defined]
+    for extra in EXTRA_SETTINGS.get(service, []):
+        extra().check_production()  # type: ignore[attr-defined]
 
 
 def test_provisioning_without_its_secret_keys_is_refused_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
