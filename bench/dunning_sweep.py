@@ -222,7 +222,7 @@ def _figures(plan: Plan, result: dict[str, Any], prepared: dict[str, float], cou
 
 async def _load_catalog(url: str) -> None:
     from abono.db import make_engine, make_sessionmaker, unit_of_work
-    from billing.seed import load_seed_catalog
+    from billing.catalog.seeding import load_seed_catalog
 
     engine = make_engine(url, pool_size=1)
     try:
@@ -237,7 +237,7 @@ async def _sweep(url: str, today: date, out: Path) -> None:
     from abono.clock import FixedClock
     from abono.db import make_engine, make_sessionmaker
     from billing.config import BillingSettings
-    from billing.scheduler.dunning import run_dunning
+    from billing.dunning.jobs import run_dunning
 
     settings = BillingSettings(database_url=url)
     clock = FixedClock(

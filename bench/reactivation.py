@@ -35,7 +35,7 @@ from bench.common import (
     wait_ready,
 )
 from bench.options import Options
-from billing.seed import load_seed_catalog
+from billing.catalog.seeding import load_seed_catalog
 
 NAME = "reactivation"
 BILLING_DB, PROVISIONING_DB = "abono_bench_react_billing", "abono_bench_react_provisioning"

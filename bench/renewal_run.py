@@ -91,7 +91,7 @@ FROM generate_series(1, $2::int) g
 
 async def _seed(dsn: str, subscriptions: int) -> None:
     from abono.db import make_engine, make_sessionmaker, unit_of_work
-    from billing.seed import load_seed_catalog
+    from billing.catalog.seeding import load_seed_catalog
 
     engine = make_engine(f"postgresql+asyncpg://{dsn.split('://', 1)[1]}", pool_size=1)
     try:

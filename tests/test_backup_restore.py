@@ -18,7 +18,7 @@ import httpx
 
 from abono.db import make_engine, make_sessionmaker, unit_of_work
 from abono.testing import AMQP_URL, namespaced, recreate_database, wait_for
-from billing.seed import load_seed_catalog
+from billing.catalog.seeding import load_seed_catalog
 
 if TYPE_CHECKING:
     from conftest import Platform

@@ -14,8 +14,8 @@ import httpx
 
 from abono.db import asyncpg_dsn, make_engine, make_sessionmaker, unit_of_work
 from abono.testing import wait_for
+from billing.catalog.seeding import load_seed_catalog
 from billing.cycles import add_business_days
-from billing.seed import load_seed_catalog
 
 if TYPE_CHECKING:
     from conftest import Platform

@@ -17,8 +17,8 @@ import pytest
 
 from abono.db import make_engine, make_sessionmaker, unit_of_work
 from abono.testing import wait_for
+from billing.catalog.seeding import load_seed_catalog
 from billing.fakes import mercadopago_request, stripe_headers
-from billing.seed import load_seed_catalog
 
 if TYPE_CHECKING:
     from conftest import Platform

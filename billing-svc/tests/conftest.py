@@ -16,7 +16,7 @@ from billing.config import BillingSettings
 sys.path.insert(0, str(Path(__file__).parent))
 from billing_helpers import db_session
 
-from billing.seed import load_seed_catalog
+from billing.catalog.seeding import load_seed_catalog
 
 wire()  # tests that call billing's jobs directly settle invoices as the app does
 

@@ -7,7 +7,7 @@ from billing_helpers import auth, db_session, staff
 
 from billing.catalog.models import ProductKind
 from billing.catalog.seed_data import SEED_PRODUCTS
-from billing.seed import load_seed_catalog
+from billing.catalog.seeding import load_seed_catalog
 
 
 def product_body(code: str, **overrides: object) -> dict[str, object]:

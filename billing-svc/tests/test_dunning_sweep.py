@@ -17,7 +17,7 @@ from abono.clock import FixedClock
 from abono.db import asyncpg_dsn, make_engine, make_sessionmaker
 from billing.config import BillingSettings
 from billing.cycles import add_business_days
-from billing.scheduler.dunning import run_dunning
+from billing.dunning.jobs import run_dunning
 
 SETTINGS = BillingSettings()
 TZ = ZoneInfo(SETTINGS.calendar_timezone)

@@ -156,3 +156,36 @@ def test_issue12_the_check_finds_a_cycle() -> None:
     """The detector itself: a loop of three is reported, a chain is not."""
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+
+
+# Modules whose functions open and commit their own transactions besides the `jobs.py` of each domain: the
+# checkout (its idempotency key is committed before the provider is called), the webhook endpoint (the event is
+# stored and committed before it is answered) and the seed script.
+COMMITTING = {"billing.payments.checkout", "billing.payments.webhook_endpoints", "billing.seed"}
+
+
+def _opens_transactions(tree: ast.Module) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if name in ("unit_of_work", "commit"):
+                return True
+    return False
+
+
+def test_issue12_only_jobs_commit() -> None:
+    """Item 5: a function that opens its own transactions lives in a domain's `jobs.py` (or one of COMMITTING),
+    and such a module has no top-level function that works in a caller's session (those only flush)."""
+    modules = _modules()
+    wrong, mixed = [], []
+    for module, path in modules.items():
+        tree = ast.parse(path.read_text())
+        committing = module.endswith(".jobs") or module in COMMITTING
+        if _opens_transactions(tree) and not committing:
+            wrong.append(module)
+        if committing:
+            mixed += [f"{module}.{f.name}" for f in tree.body if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
+                      and any(a.arg == "session" for a in f.args.args + f.args.kwonlyargs)]
+    assert not wrong, f"these open transactions outside a jobs.py: {wrong}"
+    assert not mixed, f"these only flush but sit among committing functions: {mixed}"

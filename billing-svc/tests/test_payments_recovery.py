@@ -15,8 +15,8 @@ from abono.money import Money
 from abono.testing import wait_for
 from billing.fakes import mercadopago_request, stripe_headers
 from billing.invoices.models import Invoice
-from billing.payments.reconciliation import reconcile_once
-from billing.payments.refunds import request_provider_refunds, send_refunds
+from billing.payments.jobs import reconcile_once, send_refunds
+from billing.payments.refunds import request_provider_refunds
 
 
 @pytest.fixture(scope="module")

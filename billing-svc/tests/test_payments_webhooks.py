@@ -25,7 +25,7 @@ from payments_support import (
 from abono.clock import SystemClock
 from abono.testing import wait_for
 from billing.fakes import mercadopago_request, stripe_headers
-from billing.payments import webhooks as service
+from billing.payments import jobs, webhooks
 from billing.payments.verify import VerifiedEvent
 
 
@@ -195,12 +195,12 @@ async def test_b19_an_event_stored_but_never_processed_is_picked_up_by_the_sweep
     event = env.stripe.event("checkout.session.completed", env.stripe.sessions[sid])
     # The process died between storing the event (committed) and processing it.
     async with env.sessionmaker() as session, session.begin():
-        await service.store_event(session=session, clock=SystemClock(), settings=env.settings, event=VerifiedEvent(
+        await webhooks.store_event(session=session, clock=SystemClock(), settings=env.settings, event=VerifiedEvent(
             provider="stripe", external_id=event["id"], event_type=event["type"], object_id=None,
             body=json.dumps(event)))
     await sql(env.db_url, "UPDATE provider_events SET next_attempt_at = now() - interval '1 second' "
               "WHERE external_id = $1", event["id"])
-    done = await service.sweep(sessionmaker=env.sessionmaker, clock=SystemClock(), settings=env.settings,
+    done = await jobs.sweep(sessionmaker=env.sessionmaker, clock=SystemClock(), settings=env.settings,
                                providers=env.providers)
     assert done >= 1
     assert len(await wait_paid(env, invoice_id)) == 1

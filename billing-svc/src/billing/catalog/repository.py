@@ -43,6 +43,21 @@ class CatalogRepository:
         self.session.add(product)
         await self.session.flush()
 
+    async def add_product_once(self, product: Product) -> bool:
+        """Insert the product unless one has its code: True if new."""
+        columns = (c.key for c in Product.__table__.columns)
+        values = {k: getattr(product, k) for k in columns if getattr(product, k) is not None}
+        inserted = await self.session.execute(insert(Product).values(**values).on_conflict_do_nothing(
+            index_elements=[Product.code]).returning(Product.id))
+        return inserted.first() is not None
+
+    async def add_price_once(self, product_id: uuid.UUID, cycle: str, currency: str, amount_minor: int) -> bool:
+        """Insert the price unless the product has one for this cycle and currency: True if new."""
+        inserted = await self.session.execute(insert(Price).values(
+            product_id=product_id, cycle=cycle, currency=currency, amount_minor=amount_minor,
+        ).on_conflict_do_nothing().returning(Price.product_id))
+        return inserted.first() is not None
+
     async def set_price(self, product_id: uuid.UUID, cycle: str, currency: str, amount_minor: int) -> None:
         stmt = insert(Price).values(product_id=product_id, cycle=cycle, currency=currency, amount_minor=amount_minor)
         await self.session.execute(stmt.on_conflict_do_update(

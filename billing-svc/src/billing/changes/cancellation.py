@@ -9,10 +9,9 @@ import uuid
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.clock import Clock
-from abono.db import unit_of_work
 from abono.errors import Conflict
 from abono.events import TerminationDecided
 from abono.messaging import emit
@@ -25,7 +24,6 @@ from billing.invoices.models import Invoice
 from billing.invoices.repository import InvoiceRepository
 from billing.renewals.service import lock_client_renewals, reissue_renewal, unpaid_renewal_of
 from billing.subscriptions.models import Subscription, SubscriptionStatus
-from billing.subscriptions.repository import SubscriptionRepository
 
 B15 = "B-15"
 
@@ -49,11 +47,11 @@ async def _drop_from_renewal(session: AsyncSession, clock: Clock, settings: Bill
                               without={sub.id})
 
 
-def _end(sub: Subscription, clock: Clock, on: date) -> None:
+def end_service(sub: Subscription, clock: Clock, on: date) -> None:
     sub.status, sub.ends_on, sub.updated_at = SubscriptionStatus.CANCELLED.value, on, clock.now()
 
 
-def _ends_by(sub: Subscription, today: date) -> bool:
+def ends_by(sub: Subscription, today: date) -> bool:
     """Whether the service's end date has come: cancelled for the end of its period, or not renewing."""
     if sub.status not in (SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED):
         return False
@@ -84,7 +82,7 @@ async def cancel_service(*, session: AsyncSession, clock: Clock, settings: Billi
     await withdraw_upgrade(session=session, clock=clock, service_id=sub.id, reason="B-15: servicio cancelado")
     await _drop_from_renewal(session, clock, settings, sub, renewal, "B-15: servicio cancelado")
     if when == CancelWhen.IMMEDIATE:
-        _end(sub, clock, today)
+        end_service(sub, clock, today)
         await session.flush()
         await emit(session, TerminationDecided(client_id=client_id, service_ids=[sub.id], rule=B15,
                                                occurred_at=clock.now()))
@@ -113,24 +111,3 @@ async def set_renew(*, session: AsyncSession, clock: Clock, settings: BillingSet
     sub.renew, sub.updated_at = renew, clock.now()
     await session.flush()
     return sub
-
-
-async def end_services(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
-                       settings: BillingSettings) -> int:
-    """B-15: services cancelled for the end of their period, or not renewing, end on their date, each once."""
-    today = today_of(clock, settings)
-    async with unit_of_work(sessionmaker) as session:
-        ids = await SubscriptionRepository(session).ending(today)
-    ended = 0
-    for service_id in ids:
-        async with unit_of_work(sessionmaker) as session:
-            sub = await SubscriptionRepository(session).get(service_id, for_update=True, skip_locked=True)
-            if sub is None or not _ends_by(sub, today):
-                continue  # another replica has it, or it changed meanwhile
-            await withdraw_upgrade(session=session, clock=clock, service_id=sub.id, reason="B-15: el servicio terminó")
-            _end(sub, clock, sub.ends_on or sub.next_due_on)
-            await session.flush()
-            await emit(session, TerminationDecided(client_id=sub.client_id, service_ids=[sub.id], rule=B15,
-                                                   occurred_at=clock.now()))
-            ended += 1
-    return ended

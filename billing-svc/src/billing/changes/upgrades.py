@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.clock import Clock
-from abono.db import unit_of_work
 from abono.errors import Conflict
 from abono.events import UpgradeRequested
 from abono.messaging import emit
@@ -195,16 +194,3 @@ async def withdraw_upgrade(*, session: AsyncSession, clock: Clock, service_id: u
         await cancel_invoice(session=session, clock=clock, invoice=invoice, reason=reason)
     upgrade.status = UpgradeStatus.CANCELLED.value
     await session.flush()
-
-
-async def expire_upgrades(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
-                          settings: BillingSettings) -> int:
-    """Cancel upgrades whose invoice stayed unpaid `upgrade_invoice_valid_days` past its due date."""
-    limit = today_of(clock, settings) - timedelta(days=settings.upgrade_invoice_valid_days)
-    async with unit_of_work(sessionmaker) as session:
-        ids = await UpgradeRepository(session).expired(limit)
-    for service_id in ids:
-        async with unit_of_work(sessionmaker) as session:
-            await withdraw_upgrade(session=session, clock=clock, service_id=service_id,
-                                   reason="B-14: la mejora no se pagó a tiempo")
-    return len(ids)

@@ -1,5 +1,6 @@
-"""Paying an invoice (B-12, B-19, B-20): a provider checkout whose idempotency key is committed before the call,
-or a transfer the client reports for staff to confirm."""
+"""Paying an invoice at a provider (B-12, B-19, B-20): the payment attempt and its idempotency key are committed in a
+transaction of their own before the provider is called, and the provider's answer in another; so this flow opens
+and commits its own transactions (it takes a sessionmaker, not the request's session)."""
 
 from __future__ import annotations
 
@@ -9,60 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.clock import Clock
 from abono.db import unit_of_work
-from abono.errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
+from abono.errors import InvalidInput, ServiceUnavailable
 from abono.money import Money, MoneyModel
 from billing.clients.models import Client
-from billing.clients.repository import ClientRepository
 from billing.config import BillingSettings
-from billing.invoices.models import Invoice, InvoiceStatus
-from billing.invoices.repository import InvoiceRepository
+from billing.invoices.models import Invoice
 from billing.payments import rules
-from billing.payments.models import AttemptStatus, PaymentAttempt, TransferReport
+from billing.payments.methods import check_method_discount, payable
+from billing.payments.models import AttemptStatus, PaymentAttempt
 from billing.payments.provider import CheckoutInvoice, PaymentProvider, ProviderError
-from billing.payments.repository import AttemptRepository, TransferReportRepository
-from billing.payments.schemas import PayInstructions, TransferReportCreate
-
-
-async def _payable(session: AsyncSession, *, client_id: uuid.UUID, invoice_id: uuid.UUID,
-                   for_update: bool = False) -> tuple[Invoice, Client | None]:
-    invoice = await InvoiceRepository(session).get(invoice_id, for_update=for_update)
-    if invoice is None or invoice.client_id != client_id:
-        raise NotFound("No such invoice.")
-    if invoice.status != InvoiceStatus.UNPAID:
-        raise Conflict(f"This invoice is {invoice.status}: there is nothing to pay.")
-    if invoice.total_minor <= 0:
-        raise Conflict("Nothing is left to pay on this invoice (credit covers it).")
-    return invoice, await ClientRepository(session).get(client_id)
-
-
-def check_method_discount(*, settings: BillingSettings, invoice: Invoice, method: str) -> None:
-    """B-12: the invoice's lines priced the discount of `invoice.payment_method`; they never change after issue
-    (B-9), so a method earning a different discount must not pay this invoice as issued."""
-    assumed = rules.method_discount_percent(settings=settings, method=invoice.payment_method)
-    offered = rules.method_discount_percent(settings=settings, method=method)
-    if assumed != offered:
-        raise Conflict(f"This invoice was issued with the {invoice.payment_method or 'no'} payment-method discount "
-                       f"({assumed}%); paying by {method} earns {offered}%. Pay by {invoice.payment_method} or ask "
-                       "for the invoice to be re-issued.")
-
-
-def allowed_methods(*, settings: BillingSettings, invoice: Invoice, client: Client | None) -> list[str]:
-    amount = Money(invoice.total_minor, invoice.currency)
-    allowed = rules.allowed_methods(settings=settings, country=client.country if client else None,
-                                    currency=invoice.currency)
-    out = []
-    for method in allowed:
-        least = rules.minimum(settings=settings, method=method, currency=invoice.currency)
-        if method in settings.payment_methods_implemented and (least is None or amount >= least):
-            out.append(method)
-    return out
-
-
-async def payment_methods(*, session: AsyncSession, settings: BillingSettings, client_id: uuid.UUID,
-                          invoice_id: uuid.UUID) -> list[str]:
-    """B-20: the methods this client may use for this invoice."""
-    invoice, client = await _payable(session, client_id=client_id, invoice_id=invoice_id)
-    return allowed_methods(settings=settings, invoice=invoice, client=client)
+from billing.payments.repository import AttemptRepository
+from billing.payments.schemas import PayInstructions
 
 
 def _instructions(invoice: Invoice, method: str, attempt: PaymentAttempt | None, text: str) -> PayInstructions:
@@ -79,7 +37,7 @@ async def _start_attempt(*, sessionmaker: async_sessionmaker[AsyncSession], cloc
     """Validate and store the attempt (its idempotency key) in a committed transaction of its own; an attempt for
     the same invoice, provider and amount still waiting is reused, with its key."""
     async with unit_of_work(sessionmaker) as session:
-        invoice, client = await _payable(session, client_id=client_id, invoice_id=invoice_id, for_update=True)
+        invoice, client = await payable(session, client_id=client_id, invoice_id=invoice_id, for_update=True)
         amount = Money(invoice.total_minor, invoice.currency)
         rules.check_method(settings=settings, method=method, country=client.country if client else None,
                            amount=amount)
@@ -103,7 +61,7 @@ async def pay_invoice(*, sessionmaker: async_sessionmaker[AsyncSession], provide
     """Start paying an invoice: a provider's payment page, or transfer instructions (B-19, B-20)."""
     if method == "transfer":
         async with unit_of_work(sessionmaker) as session:
-            invoice, client = await _payable(session, client_id=client_id, invoice_id=invoice_id)
+            invoice, client = await payable(session, client_id=client_id, invoice_id=invoice_id)
             rules.check_method(settings=settings, method=method, country=client.country if client else None,
                                amount=Money(invoice.total_minor, invoice.currency))
             return _instructions(invoice, method, None, (
@@ -138,21 +96,3 @@ async def pay_invoice(*, sessionmaker: async_sessionmaker[AsyncSession], provide
         stored.provider_ref, stored.redirect_url, stored.error = checkout.provider_ref, checkout.redirect_url, None
         attempt = stored
     return _instructions(invoice, method, attempt, "Continue at the provider's page.")
-
-
-async def report_transfer(*, session: AsyncSession, clock: Clock, settings: BillingSettings, client_id: uuid.UUID,
-                          invoice_id: uuid.UUID, report: TransferReportCreate) -> TransferReport:
-    """B-19: record the client's transfer report (once per invoice and reference); staff confirm it later."""
-    invoice, client = await _payable(session, client_id=client_id, invoice_id=invoice_id)
-    rules.check_method(settings=settings, method="transfer", country=client.country if client else None,
-                       amount=Money(invoice.total_minor, invoice.currency))
-    check_method_discount(settings=settings, invoice=invoice, method=report.channel)
-    return await TransferReportRepository(session).add_once(TransferReport(
-        id=uuid.uuid4(), invoice_id=invoice.id, client_id=client_id, channel=report.channel,
-        reference=report.reference, amount_minor=report.amount_minor, currency=invoice.currency,
-        paid_on=report.paid_on, proof=report.proof, reported_at=clock.now()))
-
-
-async def transfer_reports(*, session: AsyncSession, invoice_id: uuid.UUID | None, limit: int
-                           ) -> list[TransferReport]:
-    return await TransferReportRepository(session).newest(invoice_id=invoice_id, limit=limit)

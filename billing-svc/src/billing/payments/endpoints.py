@@ -8,8 +8,7 @@ from abono.db import SessionDep
 from abono.money import Money, MoneyModel
 from billing.deps import ClockDep, SettingsDep, problems
 from billing.invoices.schemas import InvoicePublic, PaymentApplied, StaffReason, TransferConfirmation
-from billing.payments import checkout as service
-from billing.payments import staff
+from billing.payments import checkout, methods, staff, transfers
 from billing.payments.models import TransferReport
 from billing.payments.registry import ProvidersDep
 from billing.payments.schemas import (
@@ -34,9 +33,9 @@ def _public(report: TransferReport) -> TransferReportPublic:
             responses=problems(401, 404, 409))
 async def invoice_payment_methods(invoice_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep,
                                   settings: SettingsDep) -> PaymentMethods:
-    methods = await service.payment_methods(session=session, settings=settings, client_id=principal.user_id,
+    allowed = await methods.payment_methods(session=session, settings=settings, client_id=principal.user_id,
                                             invoice_id=invoice_id)
-    return PaymentMethods(invoice_id=invoice_id, methods=methods)
+    return PaymentMethods(invoice_id=invoice_id, methods=allowed)
 
 
 @router.post("/invoices/{invoice_id}/pay", summary="Pay one of my invoices: a provider's page or transfer "
@@ -44,7 +43,7 @@ async def invoice_payment_methods(invoice_id: uuid.UUID, principal: CurrentPrinc
                                                    503: {"description": "The provider is unreachable"}})
 async def pay(invoice_id: uuid.UUID, body: PayRequest, principal: CurrentPrincipal, request: Request,
               providers: ProvidersDep, clock: ClockDep, settings: SettingsDep) -> PayInstructions:
-    return await service.pay_invoice(sessionmaker=request.app.state.sessionmaker, providers=providers, clock=clock,
+    return await checkout.pay_invoice(sessionmaker=request.app.state.sessionmaker, providers=providers, clock=clock,
                                      settings=settings, client_id=principal.user_id, invoice_id=invoice_id,
                                      method=body.method)
 
@@ -54,7 +53,7 @@ async def pay(invoice_id: uuid.UUID, body: PayRequest, principal: CurrentPrincip
              responses=problems(401, 404, 409, 422))
 async def report_transfer(invoice_id: uuid.UUID, body: TransferReportCreate, principal: CurrentPrincipal,
                           session: SessionDep, clock: ClockDep, settings: SettingsDep) -> TransferReportPublic:
-    report = await service.report_transfer(session=session, clock=clock, settings=settings,
+    report = await transfers.report_transfer(session=session, clock=clock, settings=settings,
                                            client_id=principal.user_id, invoice_id=invoice_id, report=body)
     return _public(report)
 
@@ -63,7 +62,7 @@ async def report_transfer(invoice_id: uuid.UUID, body: TransferReportCreate, pri
             responses=problems(401, 403))
 async def staff_transfer_reports(_: StaffPrincipal, session: SessionDep, invoice_id: uuid.UUID | None = None,
                                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[TransferReportPublic]:
-    return [_public(r) for r in await service.transfer_reports(session=session, invoice_id=invoice_id, limit=limit)]
+    return [_public(r) for r in await transfers.transfer_reports(session=session, invoice_id=invoice_id, limit=limit)]
 
 
 @router.post("/staff/invoices/{invoice_id}/confirm-transfer", summary="Confirm a transfer the client reported (B-19)",

@@ -7,14 +7,12 @@ from __future__ import annotations
 import uuid
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.clock import Clock
-from abono.db import unit_of_work
 from abono.money import Money
 from billing.invoices.models import Invoice
 from billing.payments.models import ProviderRefund
-from billing.payments.provider import PaymentProvider, ProviderError
 from billing.payments.repository import PaymentRepository, RefundRepository
 
 log = structlog.get_logger("billing.payments")
@@ -44,28 +42,3 @@ async def request_provider_refunds(*, session: AsyncSession, clock: Clock, invoi
         left -= part
     await session.flush()
     return made
-
-
-async def send_refunds(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
-                       providers: dict[str, PaymentProvider], limit: int = 50) -> int:
-    """Send requested refunds to their providers with their stored keys; returns how many were done."""
-    done = 0
-    async with unit_of_work(sessionmaker) as session:
-        ids = await RefundRepository(session).requested_ids(limit)
-    for refund_id in ids:
-        async with unit_of_work(sessionmaker) as session:
-            refund = await RefundRepository(session).claim_requested(refund_id)
-            provider = providers.get(refund.provider) if refund is not None else None
-            if refund is None or provider is None:
-                continue
-            try:
-                refund.provider_refund_id = await provider.refund(
-                    payment_id=refund.provider_payment_id, amount=Money(refund.amount_minor, refund.currency),
-                    idempotency_key=refund.idempotency_key)
-            except ProviderError as exc:  # stays "requested": retried with the same key
-                refund.error = str(exc)[:2000]
-                log.warning("provider_refund_failed", provider=refund.provider, error=refund.error)
-                continue
-            refund.status, refund.done_at, refund.error = "done", clock.now(), None
-            done += 1
-    return done

@@ -20,7 +20,7 @@ from abono.errors import DomainError
 from abono.metrics import ServiceMetrics
 from billing.deps import ClockDep, SettingsDep
 from billing.metrics import WEBHOOKS_RECEIVED, WEBHOOKS_REJECTED
-from billing.payments import webhooks as service
+from billing.payments import jobs, webhooks
 from billing.payments.registry import ProvidersDep
 from billing.payments.verify import VerifiedEvent, verify_mercadopago, verify_stripe
 
@@ -64,11 +64,11 @@ async def mercadopago_event(request: Request, settings: SettingsDep) -> Verified
 async def _accept(request: Request, event: VerifiedEvent, clock: ClockDep, settings: SettingsDep,
                   providers: ProvidersDep) -> WebhookAck:
     async with unit_of_work(request.app.state.sessionmaker) as session:
-        new = await service.store_event(session=session, clock=clock, settings=settings, event=event)
+        new = await webhooks.store_event(session=session, clock=clock, settings=settings, event=event)
     metrics: ServiceMetrics = request.app.state.metrics  # committed: the block above ended without raising
     metrics.fact(WEBHOOKS_RECEIVED).labels(provider=event.provider, outcome="new" if new else "duplicate").inc()
     # Also for a redelivery: if the first try was lost (crash), this one processes it; else it is a no-op.
-    _process_soon(request, service.process_event(
+    _process_soon(request, jobs.process_event(
         sessionmaker=request.app.state.sessionmaker, clock=clock, settings=settings, providers=providers,
         provider=event.provider, external_id=event.external_id))
     return WebhookAck(duplicate=not new)

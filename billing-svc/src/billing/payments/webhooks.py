@@ -9,13 +9,10 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.clock import Clock
-from abono.db import unit_of_work
-from abono.metrics import count_after_commit
 from billing.config import BillingSettings
-from billing.metrics import WEBHOOKS_PROCESSED
 from billing.payments.applying import apply_provider_payment
 from billing.payments.chargebacks import record_chargeback
 from billing.payments.models import ProviderEvent
@@ -25,9 +22,6 @@ from billing.payments.stripe_provider import money_from_stripe, payment_from_int
 from billing.payments.verify import VerifiedEvent
 
 log = structlog.get_logger("billing.webhooks")
-MAX_BACKOFF = timedelta(hours=1)
-
-
 async def store_event(*, session: AsyncSession, clock: Clock, settings: BillingSettings, event: VerifiedEvent) -> bool:
     """Store the raw event unless already stored (insert-on-conflict-do-nothing); True if it is new."""
     now = clock.now()
@@ -50,7 +44,7 @@ def _stripe_session_payment(obj: dict[str, Any]) -> ProviderPayment | None:
                            reference=metadata.get("payment_reference"))
 
 
-async def _handle(*, session: AsyncSession, clock: Clock, settings: BillingSettings,
+async def handle_event(*, session: AsyncSession, clock: Clock, settings: BillingSettings,
                   providers: dict[str, PaymentProvider], row: ProviderEvent) -> str:
     provider = providers.get(row.provider)
     if provider is None:
@@ -79,44 +73,3 @@ async def _handle(*, session: AsyncSession, clock: Clock, settings: BillingSetti
         return await record_chargeback(session=session, clock=clock, provider=provider, dispute=Dispute(
             provider="stripe", dispute_id=str(obj["id"]), payment_id=str(obj["payment_intent"])))
     return "ignored"
-
-
-async def process_event(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: BillingSettings,
-                        providers: dict[str, PaymentProvider], provider: str, external_id: str) -> str | None:
-    """Process one stored event if nobody else is and it is not done; its effects and "done" commit together.
-    A failure rolls its effects back, counts the attempt and leaves the row to the sweep (with back-off)."""
-    async with unit_of_work(sessionmaker) as session:
-        row = await ProviderEventRepository(session).claim_unprocessed(provider, external_id)
-        if row is None:
-            return None  # done already, or being processed right now
-        try:
-            async with session.begin_nested():
-                outcome = await _handle(session=session, clock=clock, settings=settings, providers=providers,
-                                        row=row)
-        except Exception as exc:  # noqa: BLE001 - any failure is retried by the sweep, never lost
-            row.attempts += 1
-            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            delay = min(timedelta(seconds=settings.webhook_retry_seconds * 2 ** min(row.attempts, 10)), MAX_BACKOFF)
-            row.next_attempt_at = clock.now() + delay
-            log.warning("webhook_processing_failed", provider=provider, external_id=external_id,
-                        attempts=row.attempts, error=row.last_error)
-            count_after_commit(session, WEBHOOKS_PROCESSED, provider=provider, outcome="failed")
-            return "failed"
-        row.processed_at, row.outcome = clock.now(), outcome
-        row.attempts += 1
-        count_after_commit(session, WEBHOOKS_PROCESSED, provider=provider, outcome=outcome)
-        log.info("webhook_processed", provider=provider, external_id=external_id, outcome=outcome)
-        return outcome
-
-
-async def sweep(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: BillingSettings,
-                providers: dict[str, PaymentProvider], limit: int = 100) -> int:
-    """Process stored events whose turn has come (never processed in their request, or failed before)."""
-    async with unit_of_work(sessionmaker) as session:
-        due = await ProviderEventRepository(session).due(clock.now(), limit)
-    done = 0
-    for provider, external_id in due:
-        if await process_event(sessionmaker=sessionmaker, clock=clock, settings=settings, providers=providers,
-                               provider=provider, external_id=external_id) not in (None, "failed"):
-            done += 1
-    return done

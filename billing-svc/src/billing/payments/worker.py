@@ -10,10 +10,8 @@ import structlog
 from fastapi import FastAPI
 
 from billing.config import BillingSettings
-from billing.payments.reconciliation import reconcile_once
-from billing.payments.refunds import send_refunds
+from billing.payments.jobs import reconcile_once, send_refunds, sweep
 from billing.payments.registry import build_providers
-from billing.payments.webhooks import sweep
 
 log = structlog.get_logger("billing.payments")
 

@@ -13,11 +13,10 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.clock import AdjustableClock, Clock
-from billing.changes.cancellation import end_services
-from billing.changes.upgrades import expire_upgrades
+from billing.changes.jobs import end_services, expire_upgrades
 from billing.config import BillingSettings
+from billing.dunning.jobs import run_dunning
 from billing.renewals.jobs import issue_renewals
-from billing.scheduler.dunning import run_dunning
 
 log = structlog.get_logger("billing.scheduler")
 

@@ -1,35 +1,33 @@
-"""Dunning (B-3..B-6) on each unpaid invoice, every step recorded once so its event is emitted once:
+"""Dunning (B-3..B-6) on each unpaid invoice, every step recorded once so its event is emitted once (these only
+flush; `billing.dunning.jobs.run_dunning` runs them, a transaction each):
 reminders before the due date, suspension of the invoice's services (B-4), of all the client's services after
 business days (B-5), termination and cancellation (B-6).
 
-The common steps are swept set-based, by chunks of invoices in one transaction each (`_sweep`): 100k overdue
+The common steps are swept set-based, by chunks of invoices in one transaction each (`sweep_chunk`): 100k overdue
 services are decided in seconds, not in 100k transactions. Invoices past their B-6 day (few: B-6 cancels them)
-are dunned one by one (`_dun_one`), first, as they are the oldest: the same order as dunning each in turn.
+are dunned one by one (`dun_one`), first, as they are the oldest: the same order as dunning each in turn.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
-from functools import partial
 
 import structlog
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.clock import Clock
-from abono.db import unit_of_work
 from abono.events import InvoiceReminder, SuspensionDecided, TerminationDecided
 from abono.events.base import Event
 from abono.messaging import emit
 from abono.money import Money, MoneyModel
 from billing.config import BillingSettings
-from billing.cycles import add_business_days, local_date
+from billing.cycles import add_business_days
+from billing.dunning.repository import ActiveService, DunningQueries
 from billing.invoices.models import Invoice, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
 from billing.invoices.service import cancel_invoice
-from billing.scheduler.dunning_queries import ActiveService, DunningQueries
 from billing.subscriptions.models import Subscription, SubscriptionStatus
 from billing.subscriptions.repository import SubscriptionRepository
 
@@ -40,7 +38,6 @@ ENDED = (SubscriptionStatus.TERMINATED.value, SubscriptionStatus.CANCELLED.value
 # Invoices per sweep transaction: large enough that the per-transaction cost vanishes, small enough that locks are
 # held briefly and a payment waits at most one chunk for its client's services.
 SWEEP_CHUNK = 2000
-DEADLOCK_DETECTED = "40P01"
 
 
 async def _invoice_services(session: AsyncSession, invoice: Invoice) -> list[Subscription]:
@@ -72,7 +69,7 @@ async def _terminate(session: AsyncSession, invoice: Invoice, *, clock: Clock) -
                                                invoice_id=invoice.id, rule="B-6", occurred_at=now))
 
 
-async def _dun_one(session: AsyncSession, invoice_id: uuid.UUID, *, today: date, settings: BillingSettings,
+async def dun_one(session: AsyncSession, invoice_id: uuid.UUID, *, today: date, settings: BillingSettings,
                    clock: Clock) -> None:
     """B-4, B-5 (if a run missed them) and B-6 for an invoice past its B-6 day (no reminder is due any more)."""
     invoice = await InvoiceRepository(session).get(invoice_id, for_update=True, skip_locked=True)
@@ -91,7 +88,7 @@ async def _dun_one(session: AsyncSession, invoice_id: uuid.UUID, *, today: date,
         await _terminate(session, invoice, clock=clock)
 
 
-class _Calendar:
+class Calendar:
     """The B-4, B-5 and B-6 days of a due date (B-5 counts business days: computed once per due date)."""
 
     def __init__(self, settings: BillingSettings) -> None:
@@ -119,8 +116,8 @@ class _Calendar:
         return [rule for rule, day in (("B-4", self.b4(due)), ("B-5", self.b5(due))) if today >= day]
 
 
-async def _sweep(session: AsyncSession, *, ids: Sequence[uuid.UUID], today: date, calendar: _Calendar,
-                 clock: Clock) -> None:
+async def sweep_chunk(session: AsyncSession, *, ids: Sequence[uuid.UUID], today: date, calendar: Calendar,
+                      clock: Clock) -> None:
     """B-3, B-4 and B-5 for a chunk of invoices (none past its B-6 day) in one transaction, with the results of
     dunning them one by one in due-date order: each step claimed once, a reminder only for the latest reached, one
     `SuspensionDecided` per (invoice, rule) listing the services it suspended, which were active until then."""
@@ -160,41 +157,3 @@ async def _sweep(session: AsyncSession, *, ids: Sequence[uuid.UUID], today: date
                 events.append(SuspensionDecided(client_id=invoice.client_id, service_ids=[s.id for s in candidates],
                                                 invoice_id=invoice.id, rule=rule, occurred_at=now))
     await emit(session, *events)
-
-
-async def run_dunning(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
-                      settings: BillingSettings, chunk: int = SWEEP_CHUNK) -> int:
-    """Every unpaid invoice whose reminders or deadlines may have come; returns how many were looked at.
-
-    In due-date order, as dunning them one by one would: those past their B-6 day (the oldest, few: B-6 cancels
-    them) one per transaction, then the rest by chunks of `chunk`, one transaction each."""
-    today = local_date(clock.now(), settings.calendar_timezone)
-    horizon = today + timedelta(days=max(settings.reminder_days_before, default=0))
-    calendar = _Calendar(settings)
-    async with unit_of_work(sessionmaker) as session:
-        due = await DunningQueries(session).candidates(horizon)
-    for late in (c for c in due if today >= calendar.b6(c.due_on)):
-        async with unit_of_work(sessionmaker) as session:
-            await _dun_one(session, late.id, today=today, settings=settings, clock=clock)
-    # An invoice whose due steps are all recorded has nothing left today: not even locked (a rerun costs a read).
-    rest = [c.id for c in due if today < calendar.b6(c.due_on) and not c.done.issuperset(
-        calendar.steps_due(c.due_on, today))]
-    for start in range(0, len(rest), chunk):
-        await _with_retry(sessionmaker, partial(_sweep, ids=rest[start:start + chunk], today=today,
-                                                calendar=calendar, clock=clock))
-    return len(due)
-
-
-async def _with_retry(sessionmaker: async_sessionmaker[AsyncSession],
-                      work: Callable[[AsyncSession], Awaitable[None]], attempts: int = 3) -> None:
-    """One transaction for `work`, again if PostgreSQL chose it as a deadlock's victim (say against a payment
-    locking the same client's services in another order): nothing of it was kept, so it is simply redone."""
-    for attempt in range(1, attempts + 1):
-        try:
-            async with unit_of_work(sessionmaker) as session:
-                await work(session)
-            return
-        except DBAPIError as exc:
-            if attempt == attempts or getattr(exc.orig, "sqlstate", None) != DEADLOCK_DETECTED:
-                raise
-            log.warning("dunning_chunk_deadlock_retried", attempt=attempt)

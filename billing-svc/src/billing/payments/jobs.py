@@ -1,0 +1,143 @@
+"""Payments' jobs (B-15, B-17, B-19): processing stored webhook events and sweeping those left over, asking providers
+about open payment attempts (reconciliation), sending requested refunds. Each opens and commits its own
+transactions; the payments worker runs them on a loop in every replica (work claimed with SKIP LOCKED, effects keyed).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from abono.clock import Clock
+from abono.db import unit_of_work
+from abono.metrics import count_after_commit
+from abono.money import Money
+from billing.config import BillingSettings
+from billing.invoices.models import InvoiceStatus
+from billing.invoices.repository import InvoiceRepository
+from billing.metrics import WEBHOOKS_PROCESSED
+from billing.payments.applying import apply_provider_payment
+from billing.payments.models import AttemptStatus
+from billing.payments.provider import CheckoutInvoice, PaymentProvider, ProviderError
+from billing.payments.repository import AttemptRepository, ProviderEventRepository, RefundRepository
+from billing.payments.webhooks import handle_event
+
+log = structlog.get_logger("billing.payments")
+MAX_BACKOFF = timedelta(hours=1)
+
+
+async def process_event(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: BillingSettings,
+                        providers: dict[str, PaymentProvider], provider: str, external_id: str) -> str | None:
+    """Process one stored event if nobody else is and it is not done; its effects and "done" commit together.
+    A failure rolls its effects back, counts the attempt and leaves the row to the sweep (with back-off)."""
+    async with unit_of_work(sessionmaker) as session:
+        row = await ProviderEventRepository(session).claim_unprocessed(provider, external_id)
+        if row is None:
+            return None  # done already, or being processed right now
+        try:
+            async with session.begin_nested():
+                outcome = await handle_event(session=session, clock=clock, settings=settings, providers=providers,
+                                           row=row)
+        except Exception as exc:  # noqa: BLE001 - any failure is retried by the sweep, never lost
+            row.attempts += 1
+            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            delay = min(timedelta(seconds=settings.webhook_retry_seconds * 2 ** min(row.attempts, 10)), MAX_BACKOFF)
+            row.next_attempt_at = clock.now() + delay
+            log.warning("webhook_processing_failed", provider=provider, external_id=external_id,
+                        attempts=row.attempts, error=row.last_error)
+            count_after_commit(session, WEBHOOKS_PROCESSED, provider=provider, outcome="failed")
+            return "failed"
+        row.processed_at, row.outcome = clock.now(), outcome
+        row.attempts += 1
+        count_after_commit(session, WEBHOOKS_PROCESSED, provider=provider, outcome=outcome)
+        log.info("webhook_processed", provider=provider, external_id=external_id, outcome=outcome)
+        return outcome
+
+
+async def sweep(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: BillingSettings,
+                providers: dict[str, PaymentProvider], limit: int = 100) -> int:
+    """Process stored events whose turn has come (never processed in their request, or failed before)."""
+    async with unit_of_work(sessionmaker) as session:
+        due = await ProviderEventRepository(session).due(clock.now(), limit)
+    done = 0
+    for provider, external_id in due:
+        if await process_event(sessionmaker=sessionmaker, clock=clock, settings=settings, providers=providers,
+                               provider=provider, external_id=external_id) not in (None, "failed"):
+            done += 1
+    return done
+
+
+async def _claim(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: BillingSettings,
+                 limit: int) -> list[tuple[uuid.UUID, str, str, CheckoutInvoice, str]]:
+    """Attempts due for a question, marked asked (SKIP LOCKED: replicas share the work)."""
+    now = clock.now()
+    claimed = []
+    async with unit_of_work(sessionmaker) as session:
+        attempts = await AttemptRepository(session).due_for_question(
+            created_since=now - timedelta(days=settings.reconciliation_max_age_days),
+            checked_before=now - timedelta(seconds=settings.reconciliation_interval_seconds), limit=limit)
+        for attempt in attempts:
+            attempt.checked_at = now
+            invoice = await InvoiceRepository(session).get(attempt.invoice_id)
+            assert invoice is not None and attempt.provider_ref is not None
+            claimed.append((attempt.id, attempt.provider, attempt.provider_ref, CheckoutInvoice(
+                invoice_id=invoice.id, number=invoice.number, payment_reference=invoice.payment_reference,
+                amount=Money(attempt.amount_minor, attempt.currency)), invoice.status))
+    return claimed
+
+
+async def reconcile_once(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: BillingSettings,
+                         providers: dict[str, PaymentProvider], limit: int = 100) -> int:
+    """One pass; returns how many payments were newly applied."""
+    applied = 0
+    for attempt_id, name, ref, invoice, invoice_status in await _claim(
+            sessionmaker=sessionmaker, clock=clock, settings=settings, limit=limit):
+        provider = providers.get(name)
+        if provider is None:
+            continue
+        try:
+            payments = await provider.payments_for(checkout_ref=ref, invoice=invoice)
+        except ProviderError as exc:
+            log.warning("reconciliation_failed", provider=name, attempt_id=str(attempt_id), error=str(exc))
+            continue
+        for payment in payments:
+            async with unit_of_work(sessionmaker) as session:
+                outcome = await apply_provider_payment(session=session, clock=clock, settings=settings,
+                                                       payment=payment)
+            if outcome == "applied":
+                applied += 1
+                log.info("reconciliation_applied", provider=name, payment_id=payment.payment_id)
+        if not payments and invoice_status != InvoiceStatus.UNPAID:
+            async with unit_of_work(sessionmaker) as session:  # paid otherwise or cancelled: stop asking
+                attempt = await AttemptRepository(session).get(attempt_id)
+                if attempt is not None and attempt.status == AttemptStatus.OPEN:
+                    attempt.status = AttemptStatus.CLOSED.value
+    return applied
+
+
+async def send_refunds(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
+                       providers: dict[str, PaymentProvider], limit: int = 50) -> int:
+    """Send requested refunds to their providers with their stored keys; returns how many were done."""
+    done = 0
+    async with unit_of_work(sessionmaker) as session:
+        ids = await RefundRepository(session).requested_ids(limit)
+    for refund_id in ids:
+        async with unit_of_work(sessionmaker) as session:
+            refund = await RefundRepository(session).claim_requested(refund_id)
+            provider = providers.get(refund.provider) if refund is not None else None
+            if refund is None or provider is None:
+                continue
+            try:
+                refund.provider_refund_id = await provider.refund(
+                    payment_id=refund.provider_payment_id, amount=Money(refund.amount_minor, refund.currency),
+                    idempotency_key=refund.idempotency_key)
+            except ProviderError as exc:  # stays "requested": retried with the same key
+                refund.error = str(exc)[:2000]
+                log.warning("provider_refund_failed", provider=refund.provider, error=refund.error)
+                continue
+            refund.status, refund.done_at, refund.error = "done", clock.now(), None
+            done += 1
+    return done

@@ -1,0 +1,59 @@
+"""Which invoice a client may pay and with what (B-12 method discount, B-20 country, currency and minimum amount).
+Reads only."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from abono.errors import Conflict, NotFound
+from abono.money import Money
+from billing.clients.models import Client
+from billing.clients.repository import ClientRepository
+from billing.config import BillingSettings
+from billing.invoices.models import Invoice, InvoiceStatus
+from billing.invoices.repository import InvoiceRepository
+from billing.payments import rules
+
+
+async def payable(session: AsyncSession, *, client_id: uuid.UUID, invoice_id: uuid.UUID,
+                   for_update: bool = False) -> tuple[Invoice, Client | None]:
+    invoice = await InvoiceRepository(session).get(invoice_id, for_update=for_update)
+    if invoice is None or invoice.client_id != client_id:
+        raise NotFound("No such invoice.")
+    if invoice.status != InvoiceStatus.UNPAID:
+        raise Conflict(f"This invoice is {invoice.status}: there is nothing to pay.")
+    if invoice.total_minor <= 0:
+        raise Conflict("Nothing is left to pay on this invoice (credit covers it).")
+    return invoice, await ClientRepository(session).get(client_id)
+
+
+def check_method_discount(*, settings: BillingSettings, invoice: Invoice, method: str) -> None:
+    """B-12: the invoice's lines priced the discount of `invoice.payment_method`; they never change after issue
+    (B-9), so a method earning a different discount must not pay this invoice as issued."""
+    assumed = rules.method_discount_percent(settings=settings, method=invoice.payment_method)
+    offered = rules.method_discount_percent(settings=settings, method=method)
+    if assumed != offered:
+        raise Conflict(f"This invoice was issued with the {invoice.payment_method or 'no'} payment-method discount "
+                       f"({assumed}%); paying by {method} earns {offered}%. Pay by {invoice.payment_method} or ask "
+                       "for the invoice to be re-issued.")
+
+
+def allowed_methods(*, settings: BillingSettings, invoice: Invoice, client: Client | None) -> list[str]:
+    amount = Money(invoice.total_minor, invoice.currency)
+    allowed = rules.allowed_methods(settings=settings, country=client.country if client else None,
+                                    currency=invoice.currency)
+    out = []
+    for method in allowed:
+        least = rules.minimum(settings=settings, method=method, currency=invoice.currency)
+        if method in settings.payment_methods_implemented and (least is None or amount >= least):
+            out.append(method)
+    return out
+
+
+async def payment_methods(*, session: AsyncSession, settings: BillingSettings, client_id: uuid.UUID,
+                          invoice_id: uuid.UUID) -> list[str]:
+    """B-20: the methods this client may use for this invoice."""
+    invoice, client = await payable(session, client_id=client_id, invoice_id=invoice_id)
+    return allowed_methods(settings=settings, invoice=invoice, client=client)
