@@ -1,5 +1,6 @@
-"""The `InvoiceIssued` rows the set-based renewal run builds in SQL (B-2, B-16) are the envelope `emit` would write
-for the same invoice, field by field, and they wake the relays like `emit` does."""
+"""The `InvoiceIssued` rows the set-based renewal run writes (B-2, B-16) are the envelope `emit` would write for the
+same invoice, field by field (issue 12: they are built by the same `invoice_issued` and written by `emit`), and
+they wake the relays like `emit` does."""
 
 import asyncio
 import json
@@ -19,7 +20,7 @@ from abono.messaging.tables import OUTBOX_CHANNEL
 from abono.money import MoneyModel
 from billing.renewals.jobs import issue_renewals
 
-# An instant with microseconds, so the SQL-built `occurred_at` is compared in full (horizon: 2 Sep 2031).
+# An instant with microseconds, so the written `occurred_at` is compared in full (horizon: 2 Sep 2031).
 NOW = datetime(2031, 8, 18, 15, 4, 5, 123456, tzinfo=UTC)
 
 

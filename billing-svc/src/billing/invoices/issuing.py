@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +25,29 @@ from billing.invoices.settlement import settle
 CREDIT_APPLIED = "applied to invoice"  # the reason of the credit entry an invoice's issue uses (B-10)
 
 
+class IssuedFields(Protocol):
+    """What `InvoiceIssued` reads of an invoice (an `Invoice`, or the renewal run's plan of one)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def client_id(self) -> uuid.UUID: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def payment_reference(self) -> str: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def issued_at(self) -> datetime: ...
+    @property
+    def due_on(self) -> date: ...
+    @property
+    def total_minor(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class DraftLine:
     kind: str  # "service" | "restoration_fee"
@@ -35,6 +58,19 @@ class DraftLine:
     cycle: str | None = None
     period_start_on: date | None = None
     period_end_on: date | None = None
+
+
+def invoice_issued(invoice: IssuedFields, lines: Sequence[tuple[str, int, tuple[uuid.UUID, ...]]]) -> InvoiceIssued:
+    """`InvoiceIssued` of an invoice and its lines (description, amount after discounts, services): the one builder
+    both renewal paths and every other issue use, so the envelopes they write cannot differ."""
+    currency = invoice.currency
+    return InvoiceIssued(
+        invoice_id=invoice.id, client_id=invoice.client_id, number=invoice.number, occurred_at=invoice.issued_at,
+        payment_reference=invoice.payment_reference, total=MoneyModel.of(Money(invoice.total_minor, currency)),
+        due_on=invoice.due_on, kind=invoice.kind,
+        lines=[InvoiceLineInfo(description=description, amount=MoneyModel.of(Money(amount_minor, currency)),
+                               service_id=services[0] if len(services) == 1 else None)
+               for description, amount_minor, services in lines])
 
 
 def discount_rows(line: PricedLine) -> list[dict[str, Any]]:
@@ -81,14 +117,7 @@ async def issue_invoice(
                                invoice_id=invoice.id, at=now)
         invoice.credit_applied_minor = use
         invoice.total_minor -= use
-    await emit(session, InvoiceIssued(
-        invoice_id=invoice.id, client_id=client_id, number=invoice.number, occurred_at=now,
-        payment_reference=invoice.payment_reference, total=MoneyModel.of(Money(invoice.total_minor, currency)),
-        due_on=due_on, lines=[
-            InvoiceLineInfo(description=r.description, amount=MoneyModel.of(Money(r.amount_minor, currency)),
-                            service_id=r.service_ids[0] if len(r.service_ids) == 1 else None) for r in rows],
-        kind=kind.value,
-    ))
+    await emit(session, invoice_issued(invoice, [(r.description, r.amount_minor, tuple(r.service_ids)) for r in rows]))
     if invoice.total_minor == 0:
         await settle(session=session, clock=clock, settings=settings, invoice=invoice, method="credit")
     return invoice

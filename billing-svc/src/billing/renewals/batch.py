@@ -6,8 +6,8 @@ statement), their credit balances (under their credit locks), their due subscrip
 price (rows locked, `SKIP LOCKED`), their discount facts (B-12 active services, B-13 any suspended); lines priced
 in memory by the pure `price_line`, once per distinct input for the whole run (`Pricer`); then one block of invoice
 numbers and one statement (`WRITE_SQL`) in which PostgreSQL writes the invoices, their lines, the (subscription,
-period) claims, the credit entries and the `InvoiceIssued` outbox rows from the plan sent as arrays; the relay is
-woken as `emit` would (`emit_written`).
+period) claims and the credit entries from the plan sent as arrays; then the `InvoiceIssued` events, built by
+`invoices.issuing.invoice_issued` and written by `emit` as every other issue writes them.
 
 Credit (B-10) is applied as `issue_invoice` applies it, under the same per-client credit lock. The unusual clients
 go through the per-client path (`issue_invoice`) in the same transaction: those with an invoice that comes to zero
@@ -25,12 +25,10 @@ from functools import lru_cache
 from typing import Any
 
 import structlog
-from pydantic import AwareDatetime, TypeAdapter
 from sqlalchemy import ARRAY, Uuid, and_, any_, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from abono.events import InvoiceIssued
-from abono.messaging.outbox import emit_written
+from abono.messaging import emit
 from abono.money import Money
 from billing import locks
 from billing.catalog.models import Price, Product
@@ -38,7 +36,7 @@ from billing.config import BillingSettings
 from billing.credit.repository import CreditRepository
 from billing.cycles import Cycle, period_end
 from billing.discounts.engine import DiscountContext, DiscountPolicy, LineRequest, PricedLine, price_line
-from billing.invoices.issuing import CREDIT_APPLIED, discount_rows
+from billing.invoices.issuing import CREDIT_APPLIED, discount_rows, invoice_issued
 from billing.invoices.models import InvoiceKind, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
 from billing.locks import LockKind
@@ -230,10 +228,9 @@ def plan_client(rows: Sequence[DueRow], facts: tuple[int, bool], pricer: Pricer)
 
 
 # Everything a chunk writes, in one statement: the invoices (ids drawn by PostgreSQL), their lines, the claims of
-# their (subscription, period), the credit they use (B-10) and their `InvoiceIssued` outbox rows, from the chunk's
-# plan sent as arrays (one element per invoice, per line, and per distinct priced line). The envelope built here is
-# the one `InvoiceIssued(...).envelope()` gives for the same invoice (test_renewal_event_payload proves it field by
-# field).
+# their (subscription, period) and the credit they use (B-10), from the chunk's plan sent as arrays (one element per
+# invoice, per line, and per distinct priced line). Their `InvoiceIssued` events are built by `invoice_issued`, as
+# every other issue builds them, and written by `emit` in the same transaction.
 WRITE_SQL = text("""
 WITH priced AS (
   SELECT * FROM unnest(CAST(:p_quantity AS int[]), CAST(:p_unit AS bigint[]), CAST(:p_gross AS bigint[]),
@@ -249,13 +246,13 @@ WITH priced AS (
 ), invoice AS (
   INSERT INTO invoices (id, number, payment_reference, client_id, currency, kind, status, issued_at, due_on,
                         subtotal_minor, discount_minor, credit_applied_minor, total_minor, payment_method, note)
-  SELECT gen_random_uuid(), t.number, t.payment_reference, t.client_id, t.currency, CAST(:kind AS text),
+  SELECT t.id, t.number, t.payment_reference, t.client_id, t.currency, CAST(:kind AS text),
          CAST(:status AS text), CAST(:now AS timestamptz), t.due_on, t.subtotal_minor, t.discount_minor,
          t.credit_minor, t.subtotal_minor - t.discount_minor - t.credit_minor, t.payment_method, CAST(:note AS text)
-  FROM unnest(CAST(:number AS text[]), CAST(:reference AS text[]), CAST(:client AS uuid[]),
+  FROM unnest(CAST(:id AS uuid[]), CAST(:number AS text[]), CAST(:reference AS text[]), CAST(:client AS uuid[]),
               CAST(:currency AS text[]), CAST(:due_on AS date[]), CAST(:method AS text[]),
               CAST(:subtotal AS bigint[]), CAST(:discount AS bigint[]), CAST(:credit AS bigint[]))
-    AS t(number, payment_reference, client_id, currency, due_on, payment_method, subtotal_minor, discount_minor,
+    AS t(id, number, payment_reference, client_id, currency, due_on, payment_method, subtotal_minor, discount_minor,
          credit_minor)
   RETURNING id, number, payment_reference, client_id, currency, due_on, credit_applied_minor, total_minor
 ), line AS (
@@ -275,36 +272,22 @@ WITH priced AS (
   SELECT i.client_id, i.currency, -i.credit_applied_minor, CAST(:credit_reason AS text), i.id,
          CAST(:now AS timestamptz)
   FROM invoice i WHERE i.credit_applied_minor > 0
-), event AS (
-  INSERT INTO outbox (event_id, routing_key, payload)
-  SELECT e.event_id, CAST(:routing_key AS text), jsonb_build_object(
-    'type', CAST(:routing_key AS text), 'version', CAST(:version AS int), 'event_id', e.event_id,
-    'occurred_at', CAST(:occurred_at AS text),
-    'invoice_id', e.id, 'client_id', e.client_id, 'number', e.number, 'payment_reference', e.payment_reference,
-    'total', jsonb_build_object('amount_minor', e.total_minor, 'currency', e.currency), 'due_on', e.due_on,
-    'lines', a.lines, 'kind', CAST(:kind AS text))
-  FROM (SELECT gen_random_uuid() AS event_id, i.* FROM invoice i) e
-  JOIN (SELECT l.number, jsonb_agg(jsonb_build_object(
-          'description', l.description,
-          'amount', jsonb_build_object('amount_minor', l.amount_minor, 'currency', t.currency),
-          'service_id', l.subscription_id) ORDER BY l.position) AS lines
-        FROM planned_line l JOIN invoice t USING (number) GROUP BY l.number) a USING (number)
 )
 SELECT (SELECT count(*) FROM claim) AS claimed, (SELECT count(*) FROM planned_line) AS lines
 """)
-_INSTANT = TypeAdapter(AwareDatetime)  # how pydantic writes `occurred_at` in an envelope
 
 
 async def write_invoices(*, session: AsyncSession, settings: BillingSettings, now: datetime, note: str,
                          invoices: Sequence[PlannedInvoice], priced: Sequence[Priced]) -> int:
-    """Insert the planned invoices, their lines, their periods, their credit entries and their `InvoiceIssued`
-    events with `WRITE_SQL` (none comes to zero: the caller sent those through the per-client path). `priced`:
-    every `Priced` the lines refer to, by position (`Priced.k`)."""
+    """Insert the planned invoices, their lines, their periods and their credit entries with `WRITE_SQL`, and
+    their `InvoiceIssued` events with `emit` (none comes to zero: the caller sent those through the per-client
+    path). `priced`: every `Priced` the lines refer to, by position (`Priced.k`)."""
     if not invoices:
         return 0
     repo = InvoiceRepository(session)
     numbers = await repo.next_numbers(settings.invoice_number_prefix, len(invoices))
     references = repo.new_payment_references(settings.payment_reference_length, len(invoices))
+    ids = [uuid.uuid4() for _ in invoices]
     clients, currencies, dues, methods, subtotals, discounts, credits = [], [], [], [], [], [], []
     l_number: list[str] = []
     l_position: list[int] = []
@@ -337,17 +320,34 @@ async def write_invoices(*, session: AsyncSession, settings: BillingSettings, no
         "p_amount": [p.total_minor for p in priced], "p_discounts": [p.discounts_json for p in priced],
         "l_number": l_number, "l_position": l_position, "l_subscription": l_subscription, "l_product": l_product,
         "l_cycle": l_cycle, "l_end": l_end, "l_description": l_description, "l_priced": l_priced,
-        "number": numbers, "reference": references, "client": clients, "currency": currencies, "due_on": dues,
-        "method": methods, "subtotal": subtotals, "discount": discounts, "credit": credits,
+        "id": ids, "number": numbers, "reference": references, "client": clients, "currency": currencies,
+        "due_on": dues, "method": methods, "subtotal": subtotals, "discount": discounts, "credit": credits,
         "credit_reason": CREDIT_APPLIED,
         "kind": InvoiceKind.RENEWAL.value, "status": InvoiceStatus.UNPAID.value, "now": now, "note": note,
-        "routing_key": InvoiceIssued.routing_key, "version": InvoiceIssued.version,
-        "occurred_at": _INSTANT.dump_python(now, mode="json"),
     })).one()
     if row.claimed != row.lines:
         raise DuplicatePeriod("a period of this chunk was invoiced already")
-    await emit_written(session)
+    await emit(session, *(invoice_issued(
+        _Issued(id=invoice_id, client_id=p.client_id, number=number, payment_reference=reference, currency=p.currency,
+                kind=InvoiceKind.RENEWAL.value, issued_at=now, due_on=p.due_on, total_minor=p.total_minor),
+        [(line.description, line.priced.total_minor, (line.row.subscription_id,)) for line in p.lines])
+        for p, invoice_id, number, reference in zip(invoices, ids, numbers, references, strict=True)))
     return len(invoices)
+
+
+@dataclass(frozen=True)
+class _Issued:
+    """A planned invoice as written, for `invoice_issued`."""
+
+    id: uuid.UUID
+    client_id: uuid.UUID
+    number: str
+    payment_reference: str
+    currency: str
+    kind: str
+    issued_at: datetime
+    due_on: date
+    total_minor: int
 
 
 PerClient = Callable[[uuid.UUID], Awaitable[int]]
