@@ -102,15 +102,18 @@ asyncapi: install
 
 # --- checks ------------------------------------------------------------------------------------------------------
 # Every step runs even if an earlier one failed, so one CI run reports all of them; the exit code is non-zero
-# if any failed. pytest's "no tests collected" (exit 5) is reported but not counted as a failure.
+# if any failed. A folder holding test files with no collected test fails (scripts/check_collected.py), and so does
+# pytest's "no tests collected" (exit 5).
 test: install infra panel chromium
 	@failed=(); \
 	step() { local name=$$1; shift; echo; echo "==> $$name"; "$$@" || failed+=("$$name"); }; \
 	step "ruff check ." $(BIN)/ruff check .; \
 	step "mypy (strict) shared/src/abono" $(BIN)/mypy shared/src/abono; \
 	$(if $(SERVICE_PKGS),step "mypy $(SERVICE_PKGS)" $(BIN)/mypy $(SERVICE_PKGS);) \
+	step "every folder with test files has collected tests" $(PY) scripts/check_collected.py; \
 	echo; echo "==> pytest $(PYTEST_ARGS)"; rc=0; $(if $(PYTEST_TIMEOUT),PYTEST_TIMEOUT=$(PYTEST_TIMEOUT)) $(BIN)/pytest $(PYTEST_ARGS) || rc=$$?; \
-	if [ $$rc -eq 5 ]; then echo "pytest: no tests were collected"; elif [ $$rc -ne 0 ]; then failed+=(pytest); fi; \
+	if [ $$rc -eq 5 ]; then echo "pytest: no tests were collected"; failed+=("pytest (no tests collected)"); \
+	elif [ $$rc -ne 0 ]; then failed+=(pytest); fi; \
 	echo; \
 	if [ $${#failed[@]} -gt 0 ]; then printf 'make test: FAILED: %s\n' "$${failed[*]}"; exit 1; fi; \
 	echo "make test: all checks passed"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -10,6 +11,7 @@ from datetime import UTC, datetime
 
 import httpx
 from billing_helpers import auth, db_session
+from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.db import make_engine, make_sessionmaker
@@ -34,6 +36,13 @@ class PaymentsEnv:
     sessionmaker: async_sessionmaker[AsyncSession]
     providers: dict[str, PaymentProvider]
     db_url: str
+    app: FastAPI
+
+    async def webhooks_done(self) -> None:
+        """Await every webhook processing the app still runs after its answers (the work itself, no guessed
+        sleep); a task started by one of them is awaited too."""
+        while tasks := list(getattr(self.app.state, "webhook_tasks", ())):
+            await asyncio.gather(*tasks, return_exceptions=True)
 
 
 @asynccontextmanager
@@ -52,12 +61,14 @@ async def payments_env(db_url: str, **overrides: object) -> AsyncIterator[Paymen
         }
         values.update(overrides)
         settings = BillingSettings(**values)  # type: ignore[arg-type]
-        base_url = await stack.enter_async_context(serve(create_app(settings)))
+        app = create_app(settings)
+        base_url = await stack.enter_async_context(serve(app))
         client = await stack.enter_async_context(httpx.AsyncClient(base_url=base_url, timeout=20))
         engine = make_engine(db_url, pool_size=4)
         stack.push_async_callback(engine.dispose)
         yield PaymentsEnv(billing=client, stripe=stripe_fake, mp=mp_fake, settings=settings,
-                          sessionmaker=make_sessionmaker(engine), providers=build_providers(settings), db_url=db_url)
+                          sessionmaker=make_sessionmaker(engine), providers=build_providers(settings), db_url=db_url,
+                          app=app)
 
 
 async def new_client(url: str, *, currency: str = "USD", country: str | None = None) -> uuid.UUID:
