@@ -10,8 +10,8 @@ queue), staff_tasks (P-3), clients (a copy of each client's e-mail and verificat
 service_transfers (P-6), and domains, domain_renewals and registrant_profiles (D-1..D-3: the registrar's side of
 domain services); plus outbox and inbox.
 Publishes: provisioning.service.activated, provisioning.service.suspended, provisioning.service.reactivated,
-provisioning.service.terminated, provisioning.upgrade.applied, provisioning.service.transferred (billing does not
-consume it yet), provisioning.domain.expiring and provisioning.domain.deleted (D-2, N-2).
+provisioning.service.terminated, provisioning.upgrade.applied, provisioning.service.transferred (billing
+invoices the new owner from then on, P-6), provisioning.domain.expiring and provisioning.domain.deleted (D-2, N-2).
 Consumes: queue `provisioning.billing`: billing.service.ordered, billing.invoice.issued, billing.invoice.paid,
 billing.invoice.cancelled, billing.service.suspension_decided, billing.service.termination_decided,
 billing.upgrade.requested; queue `provisioning.gateway`: gateway.client.registered, gateway.client.updated,
