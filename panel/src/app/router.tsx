@@ -1,6 +1,7 @@
 import { createBrowserRouter, RouterProvider } from "react-router";
 
 import AppRoute from "./routes/app";
+import CreditRoute from "./routes/credit";
 import ForgotPasswordRoute from "./routes/auth/forgot-password";
 import ResetPasswordRoute from "./routes/auth/reset-password";
 import SignInRoute from "./routes/auth/sign-in";
@@ -10,7 +11,10 @@ import HomeRoute from "./routes/home";
 import InvoiceRoute from "./routes/invoice";
 import InvoicesRoute from "./routes/invoices";
 import NotFoundRoute from "./routes/not-found";
+import NotificationsRoute from "./routes/notifications";
 import OrderRoute from "./routes/order";
+import ProfileRoute from "./routes/profile";
+import ReferralsRoute from "./routes/referrals";
 import ServiceRoute from "./routes/service";
 import ServicesRoute from "./routes/services";
 
@@ -31,6 +35,10 @@ const router = createBrowserRouter([
       { path: "order", Component: OrderRoute },
       { path: "invoices", Component: InvoicesRoute },
       { path: "invoices/:id", Component: InvoiceRoute },
+      { path: "credit", Component: CreditRoute },
+      { path: "notifications", Component: NotificationsRoute },
+      { path: "referrals", Component: ReferralsRoute },
+      { path: "profile", Component: ProfileRoute },
       { path: "*", Component: NotFoundRoute },
     ],
   },

@@ -1,8 +1,10 @@
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 
-import { Amount, Card, EmptyState, ErrorNotice, Field, PageHeader, SelectField, Spinner, StatusBadge } from "@/components/ui";
+import { Amount, Button, Card, EmptyState, ErrorNotice, Field, PageHeader, SelectField, Spinner, StatusBadge } from "@/components/ui";
 import { useInvoices } from "@/features/invoices/api";
+import { PayMany } from "@/features/invoices/components/pay-many";
 import { daysUntil, formatDate } from "@/lib/format";
 import { locale } from "@/lib/i18n";
 
@@ -30,9 +32,30 @@ export default function InvoicesRoute() {
       (!query || i.number.toLowerCase().includes(query) || i.payment_reference.toLowerCase().includes(query)),
   );
   const unpaid = all.filter((i) => i.status === "unpaid");
+  const [selected, setSelected] = useState<string[]>([]);
+  const [paying, setPaying] = useState(false);
+  const chosen = unpaid.filter((i) => selected.includes(i.id));
+  const toggle = (id: string) => setSelected(selected.includes(id) ? selected.filter((s) => s !== id) : [...selected, id]);
   return (
     <>
       <PageHeader title={t("nav.invoices")} subtitle={unpaid.length ? t("invoices.unpaidCount", { count: unpaid.length }) : t("home.allPaid")} />
+      {paying && chosen.length > 0 && (
+        <PayMany
+          invoices={chosen}
+          onDone={() => {
+            setPaying(false);
+            setSelected([]);
+          }}
+        />
+      )}
+      {unpaid.length > 1 && !paying && (
+        <div className="inline-actions">
+          <Button disabled={chosen.length < 2} onClick={() => setPaying(true)}>
+            {t("payMany.cta", { count: chosen.length })}
+          </Button>
+          <span className="muted">{t("payMany.hint")}</span>
+        </div>
+      )}
       <Card>
         <div className="filters">
           <SelectField label={t("invoices.status")} value={status} onChange={(e) => set("status", e.target.value)}>
@@ -63,6 +86,9 @@ export default function InvoicesRoute() {
           <table className="table">
             <thead>
               <tr>
+                <th scope="col">
+                  <span className="visually-hidden">{t("payMany.select")}</span>
+                </th>
                 <th scope="col">{t("invoices.invoice")}</th>
                 <th scope="col">{t("invoices.issued")}</th>
                 <th scope="col">{t("invoices.due")}</th>
@@ -75,6 +101,16 @@ export default function InvoicesRoute() {
             <tbody>
               {shown.map((invoice) => (
                 <tr key={invoice.id} data-testid="invoice-row">
+                  <td className="select-cell">
+                    {invoice.status === "unpaid" && (
+                      <input
+                        type="checkbox"
+                        aria-label={t("payMany.selectOne", { number: invoice.number })}
+                        checked={selected.includes(invoice.id)}
+                        onChange={() => toggle(invoice.id)}
+                      />
+                    )}
+                  </td>
                   <td>
                     <Link to={`/invoices/${invoice.id}`} className="row-title">
                       {invoice.number}

@@ -172,16 +172,21 @@ export function ErrorNotice({ error }: { error: unknown }) {
     return <Notice tone="bad" title={t("errors.network")} />;
   }
   const byCode = `errors.code.${error.code}`;
-  const title = i18n.exists(byCode) ? t(byCode) : t(`errors.status.${error.status}`, { defaultValue: t("errors.generic") });
+  const known = i18n.exists(byCode);
+  const detail = error.problem.detail ? translateDetail(error.problem.detail, t, i18n.language) : null;
+  // A refusal we can say precisely is the headline; otherwise the kind of error, and the server's words under it.
+  const title = detail?.translated
+    ? detail.text
+    : known
+      ? t(byCode)
+      : t(`errors.status.${error.status}`, { defaultValue: t("errors.generic") });
   const fields = error.fields.filter((f) => f !== "body");
-  const detail = error.problem.detail;
-  const explained = detail ? translateDetail(detail, t, i18n.language) : null;
   return (
     <Notice tone="bad" title={title}>
       {fields.length > 0 && <p>{t("errors.fields", { fields: fields.map((f) => t(`fields.${f}`, { defaultValue: f })).join(", ") })}</p>}
-      {explained && error.status !== 422 && (explained.translated || !i18n.exists(byCode)) && (
-        <p className="notice-detail" lang={explained.translated ? undefined : "en"}>
-          {explained.text}
+      {detail && !detail.translated && !known && error.status !== 422 && (
+        <p className="notice-detail" lang="en">
+          {detail.text}
         </p>
       )}
     </Notice>
@@ -201,6 +206,9 @@ const DETAILS: [RegExp, string][] = [
   [/^This service is not active yet/, "errors.detail.not_active_yet"],
   [/^Billing does not know your account yet/, "errors.detail.billing_not_ready"],
   [/accepts at least/, "errors.detail.minimum"],
+  [/^An account with this e-mail already exists/, "errors.detail.email_taken"],
+  [/^The current password is wrong/, "errors.detail.current_password"],
+  [/^You have no such service|^No such service/, "errors.detail.no_service"],
 ];
 
 function translateDetail(detail: string, t: TFunction, language: string): { text: string; translated: boolean } {
