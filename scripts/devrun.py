@@ -7,6 +7,10 @@ Output of all of them is interleaved line by line behind a `name        | ` pref
 unless NO_COLOR is set). Ctrl-C (SIGINT) or SIGTERM stops them all: SIGTERM first, SIGKILL after a grace period.
 If one of them exits on its own, the others are stopped and this exits non-zero.
 
+With ABONO_ENVIRONMENT other than production (and ABONO_SANDBOX not false) it also starts the sandbox
+(scripts/sandbox.py: local Stripe, MercadoPago, WHM and provider fakes, a mail catcher) and points billing,
+provisioning and notify at it for whatever you have not configured yourself (scripts/_sandbox.py).
+
 Environment: everything of yours is passed through (so `ABONO_TEST_MODE=true make run` works); these are set
 only if you have not set them: ABONO_ENVIRONMENT=development, ABONO_JWT_PUBLIC_KEY_FILE and
 GATEWAY_JWT_PRIVATE_KEY_FILE (from .run/keys, see `make keys`), ABONO_GATEWAY_URL, GATEWAY_SERVICE_URLS (the
@@ -33,6 +37,7 @@ import urllib.request
 from types import FrameType
 from typing import IO
 
+import _sandbox as sandbox
 from _services import PRIVATE_KEY, PUBLIC_KEY, REPO_ROOT, Service, select, warn
 
 COLORS = ("36", "32", "33", "35", "34", "31")  # cyan, green, yellow, magenta, blue, red
@@ -72,28 +77,10 @@ def _die_with_parent() -> None:
 
 
 class Child:
-    def __init__(self, service: Service, color: str, env: dict[str, str]) -> None:
-        self.service = service
+    def __init__(self, name: str, cmd: list[str], url: str, color: str, env: dict[str, str]) -> None:
+        self.name = name
         self.color = color
-        host = service.host
-        self.url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{service.listen_port}"  # noqa: S104
-        cmd = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            service.app,
-            "--host",
-            host,
-            "--port",
-            str(service.listen_port),
-            # The gateway decides whom to believe about X-Forwarded-For (GATEWAY_TRUSTED_PROXIES); uvicorn must not
-            # rewrite the client address first.
-            "--no-proxy-headers",
-            # Open live streams (/api/stream) never end by themselves: cancel them after this on Ctrl-C.
-            "--timeout-graceful-shutdown",
-            "3",
-        ]
+        self.url = url
         # Its own session: the terminal's Ctrl-C reaches only us, and we stop each child exactly once
         # (a second SIGINT would make uvicorn skip its graceful shutdown).
         self.proc = subprocess.Popen(
@@ -111,11 +98,39 @@ class Child:
         )
         self.reader = threading.Thread(target=self._pump, args=(self.proc.stdout,), daemon=True)
 
+    @classmethod
+    def of_service(cls, service: Service, color: str, env: dict[str, str]) -> Child:
+        host = service.host
+        url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{service.listen_port}"  # noqa: S104
+        cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            service.app,
+            "--host",
+            host,
+            "--port",
+            str(service.listen_port),
+            # The gateway decides whom to believe about X-Forwarded-For (GATEWAY_TRUSTED_PROXIES); uvicorn must not
+            # rewrite the client address first.
+            "--no-proxy-headers",
+            # Open live streams (/api/stream) never end by themselves: cancel them after this on Ctrl-C.
+            "--timeout-graceful-shutdown",
+            "3",
+        ]
+        return cls(service.name, cmd, url, color, env)
+
+    @classmethod
+    def of_sandbox(cls, color: str, env: dict[str, str]) -> Child:
+        script = str(REPO_ROOT / "scripts" / "sandbox.py")
+        return cls("sandbox", [sys.executable, script], sandbox.url("mail", env), color, env)
+
     def _pump(self, stream: IO[str] | None) -> None:
         if stream is None:
             return
         for text in stream:
-            out.line(self.service.name, self.color, text)
+            out.line(self.name, self.color, text)
 
     def signal(self, sig: signal.Signals) -> None:
         if self.proc.poll() is None:
@@ -138,6 +153,8 @@ def child_env(services: list[Service]) -> dict[str, str]:
     env.setdefault("ABONO_GATEWAY_URL", f"http://127.0.0.1:{gateway.listen_port if gateway else 8000}")
     urls = {s.name: f"http://127.0.0.1:{s.listen_port}" for s in services if s.name != "gateway"}
     env.setdefault("GATEWAY_SERVICE_URLS", json.dumps(urls))
+    if sandbox.enabled(env):
+        env |= sandbox.service_env(env)
     return env
 
 
@@ -153,7 +170,7 @@ def ready(url: str) -> tuple[bool, str]:
 
 def watch_readiness(children: list[Child], stopping: threading.Event, timeout: float) -> None:
     deadline = time.monotonic() + timeout
-    pending = {c.service.name: c for c in children}
+    pending = {c.name: c for c in children}
     status: dict[str, str] = {}
     while pending and not stopping.is_set():
         for name, child in list(pending.items()):
@@ -169,11 +186,14 @@ def watch_readiness(children: list[Child], stopping: threading.Event, timeout: f
         stopping.wait(0.5)
     if stopping.is_set():
         return
-    gateway = next((c for c in children if c.service.name == "gateway"), None)
+    gateway = next((c for c in children if c.name == "gateway"), None)
     if gateway:
-        out.say(f"Abono is up: {gateway.url}/docs")
+        out.say(f"Abono is up: {gateway.url}/   (the client panel; the API at {gateway.url}/docs)")
     else:
-        out.say("Abono is up (no gateway yet): " + ", ".join(f"{c.service.name} {c.url}/docs" for c in children))
+        out.say("Abono is up (no gateway yet): " + ", ".join(f"{c.name} {c.url}/docs" for c in children))
+    if any(c.name == "sandbox" for c in children):
+        out.say(f"Sandbox: e-mail caught at {sandbox.url('mail')}/ ; Stripe and MercadoPago are local fakes "
+                "(their checkout pages have Pay and Decline buttons); no provider keys needed")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -200,8 +220,12 @@ def main(argv: list[str] | None = None) -> int:
 
     env = child_env(services)
     children: list[Child] = []
+    if sandbox.enabled(env):
+        # First, so the fakes and the mail catcher answer before the services call them.
+        children.append(Child.of_sandbox("37", env))
+        out.say(f"started sandbox (pid {children[0].proc.pid}): local Stripe, MercadoPago, WHM, mail catcher")
     for i, service in enumerate(services):
-        child = Child(service, COLORS[i % len(COLORS)], env)
+        child = Child.of_service(service, COLORS[i % len(COLORS)], env)
         children.append(child)
         out.say(f"started {service.name} (pid {child.proc.pid}) on {child.url}")
     for child in children:  # only now: preexec_fn must not run while other threads exist
@@ -212,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     while not stopping.is_set():
         failed = next((c for c in children if c.proc.poll() is not None), None)
         if failed:
-            out.say(f"{failed.service.name} exited with code {failed.proc.returncode}: stopping the others")
+            out.say(f"{failed.name} exited with code {failed.proc.returncode}: stopping the others")
             stopping.set()
             break
         stopping.wait(0.2)
@@ -227,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         if time.monotonic() > deadline or len(received) > signals_before:
             for child in children:
                 if child.proc.poll() is None:
-                    out.say(f"killing {child.service.name} (did not stop within {grace:.0f} s or asked twice)")
+                    out.say(f"killing {child.name} (did not stop within {grace:.0f} s or asked twice)")
                     child.signal(signal.SIGKILL)
             for child in children:
                 child.proc.wait()

@@ -21,7 +21,7 @@ from affiliate.app import create_app as affiliate_app
 from affiliate.config import AffiliateSettings
 from billing.app import create_app as billing_app
 from billing.config import BillingSettings
-from billing.fakes import FakeMercadoPago, FakeStripe
+from billing.fakes import FakeMercadoPago, FakeStripe, WebhookTarget
 from gateway.app import create_app as gateway_app
 from gateway.config import GatewaySettings, RateLimit
 from notify.app import create_app as notify_app
@@ -49,8 +49,11 @@ class Platform:
     service_urls: dict[str, str]
     database_urls: dict[str, str]
     fake_whm: FakeWhm | None = None  # the WHM server provisioning's `whm1` points to
-    fake_stripe: FakeStripe | None = None  # billing's Stripe API (webhook secret STRIPE_SECRET)
-    fake_mercadopago: FakeMercadoPago | None = None  # billing's MercadoPago API (secret MERCADOPAGO_SECRET)
+    # Billing's Stripe and MercadoPago (webhook secrets STRIPE_SECRET, MERCADOPAGO_SECRET). Their checkout URLs
+    # (`redirect_url` of `POST /api/billing/invoices/<id>/pay`) open hosted pages a browser can use: "Pay" sends the
+    # provider's signed webhook to this gateway and returns to the panel's success URL, "Decline" to the cancel URL.
+    fake_stripe: FakeStripe | None = None
+    fake_mercadopago: FakeMercadoPago | None = None
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.gateway_url, timeout=15)
@@ -101,13 +104,18 @@ async def platform(mail_sink: MailSink) -> AsyncIterator[Platform]:
     async with AsyncExitStack() as stack:
         fake_whm = FakeWhm()
         whm_url = await stack.enter_async_context(serve(fake_whm.app()))
-        fake_stripe, fake_mercadopago = FakeStripe(), FakeMercadoPago()
+        gateway_url = f"http://127.0.0.1:{gateway_port}"
+        fake_stripe = FakeStripe(webhook=WebhookTarget(f"{gateway_url}/webhooks/stripe", STRIPE_SECRET))
+        fake_mercadopago = FakeMercadoPago(
+            webhook=WebhookTarget(f"{gateway_url}/webhooks/mercadopago", MERCADOPAGO_SECRET)
+        )
         stripe_url = await stack.enter_async_context(serve(fake_stripe.app))
         mercadopago_url = await stack.enter_async_context(serve(fake_mercadopago.app))
+        fake_stripe.public_url, fake_mercadopago.public_url = stripe_url, mercadopago_url
         extra: dict[str, dict[str, object]] = {"billing": {
             "stripe_api_key": "sk_test_e2e", "stripe_api_url": stripe_url, "stripe_webhook_secrets": [STRIPE_SECRET],
             "mercadopago_access_token": "TEST-e2e", "mercadopago_api_url": mercadopago_url,
-            "mercadopago_webhook_secret": MERCADOPAGO_SECRET,
+            "mercadopago_webhook_secret": MERCADOPAGO_SECRET, "payments_public_url": gateway_url,
         }, "provisioning": {
             "whm_servers": {"whm1": WhmServer(url=whm_url, token=fake_whm.token)}, "action_poll_seconds": 0.1,
         }, "notify": {"smtp_port": mail_sink.port, "sender_poll_seconds": 0.1}}

@@ -1,0 +1,61 @@
+"""The development sandbox's fixed ports and secrets, shared by devrun (which points the services at it) and
+sandbox.py (which serves it). Local fakes only: never started when ABONO_ENVIRONMENT=production."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+
+HOST = "127.0.0.1"
+PORTS = {  # override one with SANDBOX_<NAME>_PORT, e.g. SANDBOX_MAIL_PORT=9026
+    "stripe": 8010,  # Stripe's API and its hosted Checkout page
+    "mercadopago": 8011,  # MercadoPago's API and its hosted Checkout Pro page
+    "whm": 8012,  # a cPanel/WHM server (the hosting products' panel)
+    "provider": 8013,  # the generic HTTP driver's provider (domains, streaming, mailer, site builder, VPS)
+    "smtp": 8025,  # the mail catcher's SMTP server (notify sends here)
+    "mail": 8026,  # the mail catcher's web page
+}
+STRIPE_KEY, STRIPE_WEBHOOK_SECRET = "sk_test_sandbox", "whsec_sandbox"
+MERCADOPAGO_TOKEN, MERCADOPAGO_WEBHOOK_SECRET = "TEST-sandbox", "mercadopago-sandbox-secret"
+WHM_TOKEN = "SANDBOXWHMTOKEN"
+PROVIDER_SECRET = "sandbox-provider-secret"
+# Catalog drivers that the generic HTTP driver speaks to (every seed driver but the WHM and staff-task ones).
+HTTP_DRIVERS = ("registrar", "nic-ar", "proxmox", "centova", "wowza", "mailer", "sitebuilder")
+
+
+def port(name: str, environ: Mapping[str, str] = os.environ) -> int:
+    return int(environ.get(f"SANDBOX_{name.upper()}_PORT", PORTS[name]))
+
+
+def url(name: str, environ: Mapping[str, str] = os.environ) -> str:
+    return f"http://{HOST}:{port(name, environ)}"
+
+
+def enabled(environ: Mapping[str, str] = os.environ) -> bool:
+    """Development and test only, and not switched off with ABONO_SANDBOX=false."""
+    return (environ.get("ABONO_ENVIRONMENT", "development") != "production"
+            and environ.get("ABONO_SANDBOX", "true").lower() not in ("0", "false", "no", "off"))
+
+
+def service_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """What to add to the services' environment so they use the sandbox: only for what you have not configured
+    yourself (a provider whose key is set, or servers you listed, are left alone)."""
+    env: dict[str, str] = {}
+    if not environ.get("BILLING_STRIPE_API_KEY"):
+        env |= {"BILLING_STRIPE_API_KEY": STRIPE_KEY, "BILLING_STRIPE_API_URL": url("stripe", environ),
+                "BILLING_STRIPE_WEBHOOK_SECRETS": json.dumps([STRIPE_WEBHOOK_SECRET])}
+    if not environ.get("BILLING_MERCADOPAGO_ACCESS_TOKEN"):
+        env |= {"BILLING_MERCADOPAGO_ACCESS_TOKEN": MERCADOPAGO_TOKEN,
+                "BILLING_MERCADOPAGO_API_URL": url("mercadopago", environ),
+                "BILLING_MERCADOPAGO_WEBHOOK_SECRET": MERCADOPAGO_WEBHOOK_SECRET}
+    if not environ.get("PROVISIONING_WHM_SERVERS"):
+        whm = {"url": url("whm", environ), "user": "root", "token": WHM_TOKEN, "verify_tls": False,
+               "panel_url": f"{url('whm', environ)}/cpanel"}
+        env |= {"PROVISIONING_WHM_SERVERS": json.dumps({"sandbox": whm})}
+    if not environ.get("PROVISIONING_HTTP_ENDPOINTS"):
+        endpoint = {"url": f"{url('provider', environ)}/provision", "secret": PROVIDER_SECRET}
+        env |= {"PROVISIONING_HTTP_ENDPOINTS": json.dumps({name: endpoint for name in HTTP_DRIVERS})}
+    if not environ.get("NOTIFY_SMTP_HOST") and not environ.get("NOTIFY_SMTP_PORT"):
+        env |= {"NOTIFY_SMTP_HOST": HOST, "NOTIFY_SMTP_PORT": str(port("smtp", environ))}
+    return env

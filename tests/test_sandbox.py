@@ -1,0 +1,109 @@
+"""Issue 13 item 5: the development sandbox (`scripts/sandbox.py`, started by `make run`): it serves the providers'
+fakes and the mail catcher on their ports, billing, provisioning and notify are pointed at it only for what is not
+configured, and nothing of it runs when ABONO_ENVIRONMENT=production."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+
+import aiosmtplib
+import httpx
+import pytest
+
+from abono.testing import free_port, wait_for
+
+SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+sys.path.insert(0, str(SCRIPTS))
+import _sandbox  # noqa: E402 - a script module, importable once its folder is on the path
+import devrun  # noqa: E402
+
+
+def test_the_sandbox_never_runs_in_production() -> None:
+    assert _sandbox.enabled({"ABONO_ENVIRONMENT": "development"})
+    assert _sandbox.enabled({})
+    assert not _sandbox.enabled({"ABONO_ENVIRONMENT": "production"})
+    assert not _sandbox.enabled({"ABONO_SANDBOX": "false"})
+    env = {**os.environ, "ABONO_ENVIRONMENT": "production"}
+    refused = subprocess.run([sys.executable, str(SCRIPTS / "sandbox.py")], env=env, capture_output=True, text=True,
+                             timeout=60)
+    assert refused.returncode == 1 and "not started" in refused.stderr
+
+
+def test_services_use_the_sandbox_only_for_what_is_not_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in list(os.environ):
+        if key.startswith(("BILLING_", "PROVISIONING_", "NOTIFY_", "ABONO_", "SANDBOX_")):
+            monkeypatch.delenv(key)
+    env = devrun.child_env([])
+    assert env["BILLING_STRIPE_API_URL"] == "http://127.0.0.1:8010"
+    assert json.loads(env["BILLING_STRIPE_WEBHOOK_SECRETS"]) == [_sandbox.STRIPE_WEBHOOK_SECRET]
+    assert env["BILLING_MERCADOPAGO_API_URL"] == "http://127.0.0.1:8011"
+    assert json.loads(env["PROVISIONING_WHM_SERVERS"])["sandbox"]["url"] == "http://127.0.0.1:8012"
+    assert set(json.loads(env["PROVISIONING_HTTP_ENDPOINTS"])) >= {"registrar", "nic-ar", "centova", "mailer"}
+    assert env["NOTIFY_SMTP_PORT"] == "8025"
+
+    monkeypatch.setenv("BILLING_STRIPE_API_KEY", "sk_live_mine")
+    monkeypatch.setenv("NOTIFY_SMTP_HOST", "smtp.example.com")
+    mine = devrun.child_env([])
+    assert "BILLING_STRIPE_API_URL" not in mine and "NOTIFY_SMTP_PORT" not in mine
+    assert mine["BILLING_MERCADOPAGO_API_URL"] == "http://127.0.0.1:8011"  # still not configured: the sandbox's
+
+    monkeypatch.setenv("ABONO_ENVIRONMENT", "production")
+    monkeypatch.delenv("BILLING_STRIPE_API_KEY")
+    production = devrun.child_env([])
+    assert not any(key in production for key in ("BILLING_STRIPE_API_URL", "PROVISIONING_WHM_SERVERS",
+                                                  "NOTIFY_SMTP_PORT", "BILLING_MERCADOPAGO_API_URL"))
+
+
+@pytest.fixture
+def sandbox_ports() -> Iterator[dict[str, int]]:
+    ports = {name: free_port() for name in _sandbox.PORTS}
+    env = {**os.environ, "ABONO_ENVIRONMENT": "development", "ABONO_GATEWAY_URL": "http://127.0.0.1:9",
+           **{f"SANDBOX_{name.upper()}_PORT": str(port) for name, port in ports.items()}}
+    proc = subprocess.Popen([sys.executable, str(SCRIPTS / "sandbox.py")], env=env)
+    try:
+        yield ports
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=15) == 0  # stops cleanly on SIGTERM
+
+
+async def test_the_sandbox_serves_the_fakes_and_catches_mail(sandbox_ports: dict[str, int]) -> None:
+    base = {name: f"http://127.0.0.1:{port}" for name, port in sandbox_ports.items()}
+    async with httpx.AsyncClient(timeout=5) as http:
+
+        async def up() -> bool:
+            try:
+                return (await http.get(f"{base['mail']}/readyz")).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        await wait_for(up, within=30, what="the sandbox to listen")
+        session = await http.post(
+            f"{base['stripe']}/v1/checkout/sessions", headers={"Authorization": "Bearer sk_test_sandbox"},
+            data={"mode": "payment", "line_items[0][price_data][unit_amount]": "1234",
+                  "line_items[0][price_data][currency]": "usd", "success_url": "http://panel.test/ok",
+                  "cancel_url": "http://panel.test/no"},
+        )
+        checkout = session.json()["url"]
+        assert checkout.startswith(base["stripe"] + "/pay/")
+        page = await http.get(checkout)
+        assert "12.34 USD" in page.text and ">Pay<" in page.text and ">Decline<" in page.text
+        declined = await http.post(f"{checkout}/decline")
+        assert declined.status_code == 303 and declined.headers["location"] == "http://panel.test/no"
+        whm = await http.get(f"{base['whm']}/json-api/accountsummary", params={"api.version": "1", "user": "x"},
+                             headers={"Authorization": f"whm root:{_sandbox.WHM_TOKEN}"})
+        assert whm.json()["metadata"]["result"] == 0
+
+        mail = EmailMessage()
+        mail["From"], mail["To"], mail["Subject"] = "no-reply@abono.test", "dev@example.test", "Probando"
+        mail.set_content("http://127.0.0.1:8000/verify-email?token=abc")
+        await aiosmtplib.send(mail, hostname="127.0.0.1", port=sandbox_ports["smtp"])
+        caught = (await http.get(f"{base['mail']}/messages.json")).json()
+        assert caught[0]["subject"] == "Probando"
+        assert caught[0]["links"] == ["http://127.0.0.1:8000/verify-email?token=abc"]
