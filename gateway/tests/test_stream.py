@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from abono.events import (
+    AppointmentReminder,
     ClientProfile,
     ClientUpdated,
     EmailVerificationRequested,
@@ -189,3 +190,11 @@ def test_a_transfer_reaches_both_clients_each_with_its_own_client_id(event_cls) 
         assert data is not None and data.startswith(b"event: ServiceTransferred\ndata: ")
         assert json.loads(data.split(b"data: ", 1)[1])["client_id"] == str(client_id)
     assert frame("gateway.client.password_reset_requested", {"client_id": str(giver), "token": "x"}, giver) is None
+
+
+def test_frames_never_name_another_person() -> None:
+    client, staff = uuid.uuid4(), uuid.uuid4()
+    reminder = AppointmentReminder(appointment_id=uuid.uuid4(), client_id=client, starts_at=datetime.now(UTC),
+                                   ends_at=datetime.now(UTC), lead="hour", topic="DNS", staff_id=staff)
+    data = frame(reminder.routing_key, reminder.envelope(), client)
+    assert data is not None and str(staff) not in data.decode() and b'"topic":"DNS"' in data

@@ -7,15 +7,20 @@ import uuid
 from typing import Any
 
 from abono.events import (
+    AffiliateCreditWithdrawn,
+    AppointmentReminder,
     ClientClosed,
     ClientUpdated,
+    ClientVerified,
     DomainDeleted,
     EmailVerified,
     Event,
     InvoiceCancelled,
     InvoiceIssued,
     InvoicePaid,
+    InvoiceRefunded,
     InvoiceReminder,
+    QuoteAccepted,
     QuoteAvailable,
     ServiceActivated,
     ServiceOrdered,
@@ -23,6 +28,7 @@ from abono.events import (
     ServiceSuspended,
     ServiceTerminated,
     ServiceTransferred,
+    TicketReplied,
     UpgradeApplied,
 )
 
@@ -34,6 +40,7 @@ STREAMED: dict[str, type[Event]] = {
         InvoicePaid,
         InvoiceCancelled,
         InvoiceReminder,
+        InvoiceRefunded,
         ServiceOrdered,
         ServiceActivated,
         ServiceReactivated,
@@ -43,16 +50,24 @@ STREAMED: dict[str, type[Event]] = {
         UpgradeApplied,
         DomainDeleted,
         QuoteAvailable,
+        QuoteAccepted,
+        TicketReplied,
+        AppointmentReminder,
+        AffiliateCreditWithdrawn,
         EmailVerified,
+        ClientVerified,
         ClientUpdated,
         ClientClosed,
     )
 }
 # Besides every `*_id` / `*_ids`, the figures a page may show at once; nothing else (profiles, driver settings...).
 SHOWN = frozenset({
-    "number", "total", "due_on", "paid_at", "method", "reason", "rule", "kind", "cycle", "domain", "days_before",
-    "client_has_overdue", "changed", "title", "valid_until", "product_name",
+    "number", "total", "amount", "due_on", "paid_at", "method", "reason", "rule", "kind", "cycle", "domain",
+    "days_before", "client_has_overdue", "changed", "title", "valid_until", "product_name", "status", "code",
+    "subject", "starts_at", "ends_at", "lead", "topic",
 })
+# Ids of other people (an affiliate, a staff member) are never shown, whatever their suffix.
+HIDDEN = frozenset({"affiliate_client_id", "staff_id", "assigned_to"})
 PING = b": ping\n\n"
 # A page's EventSource-like reader reconnects after this long; the first comment flushes the headers at once.
 OPENING = b"retry: 3000\n: connected\n\n"
@@ -88,7 +103,7 @@ def frame(routing_key: str, body: dict[str, Any], client_id: uuid.UUID) -> bytes
         "occurred_at": body.get("occurred_at"),
     }
     for key, value in body.items():
-        if key.endswith(("_id", "_ids")) or key in SHOWN:
+        if (key.endswith(("_id", "_ids")) or key in SHOWN) and key not in HIDDEN:
             data[key] = value
     data["client_id"] = str(client_id)
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
