@@ -21,8 +21,8 @@ from abono.errors import NotFound
 
 ASSETS_CACHE = "public, max-age=31536000, immutable"
 # First path segments that are never the app's: an unknown path there is a 404, not the app's index.
-NOT_THE_PANEL = frozenset({"api", "docs", "redoc", "openapi.json", "healthz", "readyz", "metrics", "webhooks",
-                           "whoami", "internal", "assets"})
+NOT_THE_PANEL = frozenset({"api", "docs", "redoc", "openapi.json", "asyncapi.json", "healthz", "readyz", "metrics",
+                           "webhooks", "whoami", "internal", "assets"})
 NOT_BUILT = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Abono</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
