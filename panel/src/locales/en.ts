@@ -296,6 +296,7 @@ export const en: Messages<typeof es> = {
     paidOn: "Paid on {{date}}.",
   },
   payMany: {
+    after: "Then report the payment below: we credit it once we see the money.",
     cta_one: "Pay {{count}} selected",
     cta_other: "Pay {{count}} selected",
     hint: "Pick several unpaid invoices and pay them with a single transfer.",

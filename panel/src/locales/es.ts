@@ -292,6 +292,7 @@ export const es = {
     paidOn: "Pagada el {{date}}.",
   },
   payMany: {
+    after: "Después informá el pago abajo: lo acreditamos cuando vemos el dinero.",
     cta_one: "Pagar {{count}} seleccionada",
     cta_other: "Pagar {{count}} seleccionadas",
     hint: "Elegí varias facturas impagas y pagalas con una sola transferencia.",

@@ -53,7 +53,7 @@ export function AppLayout({ nav, userName, onLanguage, children }: { nav: NavIte
         {t("common.skip")}
       </a>
       <header className="topbar">
-        <Link to="/" className="topbar-brand" aria-label={t("nav.home")}>
+        <Link to="/" className="topbar-brand" aria-label={`Abono: ${t("nav.home")}`}>
           <Brand />
         </Link>
         <div className="topbar-end">

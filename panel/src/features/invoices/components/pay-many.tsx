@@ -61,7 +61,7 @@ export function PayMany({ invoices, onDone }: { invoices: Invoice[]; onDone: () 
                 </li>
               ))}
             </ul>
-            <p>{t("pay.transferStep3")}</p>
+            <p>{t("payMany.after")}</p>
           </Notice>
           <ErrorNotice error={report.error} />
           <div className="form-row">
