@@ -1,6 +1,7 @@
 """Issue 16 end to end through the gateway: a client opens a ticket in Spanish, staff answer from the console's
 API, the client is mailed the answer (code in the subject) and sees it with its deadline; staff send a quote, the
-client accepts it, and billing issues its invoice from the acceptance (S-1, S-3, S-6)."""
+client accepts it, and billing issues its invoice from the acceptance (S-1, S-3, S-6); a support plan bought in
+billing and switched on in provisioning becomes the client's plan in support (S-3)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from abono.db import make_engine, make_sessionmaker, unit_of_work
 from abono.testing import wait_for
+from billing.seed import load_seed_catalog
 
 if TYPE_CHECKING:
     from conftest import MailSink, Platform
@@ -65,3 +68,54 @@ async def test_s1_s6_a_ticket_answered_by_staff_then_a_quote_accepted_becomes_an
     await wait_for(has_invoice, within=15, what="billing's invoice for the accepted quote")
     [invoice] = await invoiced()
     assert invoice["status"] == "unpaid" and invoice["kind"] == "order" and quote["number"] in str(invoice["note"])
+
+
+async def test_s3_a_support_plan_bought_in_billing_reaches_support_through_the_events(
+    gateway: httpx.AsyncClient, platform: Platform, admin_headers: dict[str, str]
+) -> None:
+    engine = make_engine(platform.database_urls["billing"], pool_size=1)
+    async with unit_of_work(make_sessionmaker(engine)) as session:
+        await load_seed_catalog(session)  # what `python -m billing.seed` does for `make run`
+    await engine.dispose()
+    email = f"tomas-{uuid.uuid4().hex[:8]}@example.test"
+    signup = await gateway.post("/api/auth/signup", json={"email": email, "password": PASSWORD, "name": "Tomás",
+                                                         "country": "AR"})
+    assert signup.status_code == 201, signup.text
+    headers = await platform.login(gateway, email, PASSWORD)
+
+    async def billing_knows_the_client() -> bool:
+        return (await gateway.get("/api/billing/clients/me", headers=headers)).status_code == 200
+
+    await wait_for(billing_knows_the_client, what="billing to learn of the client")
+    assert (await gateway.get("/api/support/support-plan", headers=headers)).json()["plan"] == "standard"
+    placed = await gateway.post("/api/billing/orders", headers=headers, json={
+        "items": [{"product_code": "support-full", "cycle": "monthly"}]})
+    assert placed.status_code == 201, placed.text
+    paid = await gateway.post(f"/api/billing/staff/invoices/{placed.json()['invoice_id']}/confirm-transfer",
+                              headers=admin_headers, json={"amount_minor": placed.json()["total_due"]["amount_minor"],
+                                                           "transfer_reference": f"PREX-{uuid.uuid4().hex[:10]}"})
+    assert paid.status_code == 200, paid.text
+    service_id = placed.json()["service_ids"][0]
+
+    async def task() -> dict[str, object] | None:
+        tasks = (await gateway.get("/api/provisioning/staff/tasks", headers=admin_headers)).json()
+        return next((t for t in tasks if t["service_id"] == service_id), None)
+
+    async def task_opened() -> bool:
+        return await task() is not None
+
+    await wait_for(task_opened, within=15, what="the staff task that switches the plan on")
+    opened = await task()
+    assert opened is not None
+    done = await gateway.post(f"/api/provisioning/staff/tasks/{opened['id']}/complete", headers=admin_headers,
+                              json={"note": "Línea de WhatsApp habilitada"})
+    assert done.status_code == 200, done.text
+
+    async def full() -> bool:
+        plan = (await gateway.get("/api/support/support-plan", headers=headers)).json()
+        return bool(plan["plan"] == "full" and plan["remote_support"])
+
+    await wait_for(full, within=15, what="support to learn of the Full plan")
+    ticket = (await gateway.post("/api/support/tickets", headers=headers, json={
+        "subject": "Caída del servidor", "sla_class": "SLA3", "message": "No responde nada"})).json()
+    assert ticket["plan"] == "full"

@@ -80,6 +80,7 @@ class ProvisioningSettings(ServiceSettings):
         "app-iphone": 40,
         "voice_overs": 7,
         "custom_site": 15,
+        "support_plan": 1,  # S-3: staff switch the plan's channels on
     }
     manual_default_due_business_days: int = 5  # a manual product listed by neither code nor kind
     manual_followup_due_business_days: int = 1  # suspend/unsuspend/terminate/change tasks of manual products

@@ -27,6 +27,7 @@ class ProductKind(StrEnum):
     MOBILE_APPS = "mobile_apps"
     CHAT_ROOMS = "chat_rooms"
     VOICE_OVERS = "voice_overs"
+    SUPPORT_PLAN = "support_plan"  # S-3: Professional and Full are sold as products; support reads them
 
 
 class Activation(StrEnum):

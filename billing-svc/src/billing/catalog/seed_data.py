@@ -70,6 +70,14 @@ SEED_PRODUCTS: tuple[SeedProduct, ...] = (
                 {"USD": 5_00, "ARS": 6_000_00}),
     SeedProduct("voice-over", "Locución Personalizada", "voice_overs", ("monthly",), "manual", "staff-task",
                 {"USD": 40_00, "ARS": 48_000_00}),
+    # S-3 support plans (every client has Standard, free): support-svc learns a client's plan from these services'
+    # events (SUPPORT_PLAN_PRODUCTS); staff switch the phone / WhatsApp lines on, so activation is a staff task.
+    SeedProduct("support-professional", "Soporte Profesional", "support_plan", ALL, "manual", "staff-task",
+                {"USD": 15_00, "ARS": 18_000_00}, upgrade_to=("support-full",),
+                description="Respuesta en 2 horas laborables, soporte remoto, telefónico y cursos."),
+    SeedProduct("support-full", "Soporte Full", "support_plan", ALL, "manual", "staff-task",
+                {"USD": 40_00, "ARS": 48_000_00},
+                description="Respuesta en 15 minutos, WhatsApp y Telegram, además de lo del plan Profesional."),
     # B-18 pay-with-time: a symbolic 0.50 invoice every month that staff may waive.
     SeedProduct("pay-with-time", "Servicio pagado con tiempo", "shared_hosting", ("monthly",), "automatic",
                 "cpanel", {"USD": 50}, driver_settings={"package": "basic"}),
