@@ -4,6 +4,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
 import gateway
+from abono.guards import SecurityHeaders
 from abono.service import ServiceSpec, create_service_app
 from gateway import bootstrap
 from gateway.accounts.consumers import consumer as accounts_consumer
@@ -15,6 +16,7 @@ from gateway.config import GatewaySettings
 from gateway.identity.config import IdentitySettings
 from gateway.identity.endpoints import router as identity_router
 from gateway.identity.service import Vault
+from gateway.metricsguard import MetricsGuard
 from gateway.panel.endpoints import install_panel
 from gateway.proxy.endpoints import router as proxy_router
 from gateway.proxy.fastpath import ProxyFastPath
@@ -87,4 +89,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.proxy_metrics = ProxyMetrics(app)
     # Outermost: proxied requests skip the middlewares, routing and dependency solving (proxy/fastpath.py).
     app.add_middleware(ProxyFastPath, gateway=app)
+    app.add_middleware(MetricsGuard, allowed=settings.metrics_allowed_networks)
+    # Outside the fast path too, so the gateway's own 413/502/504 carry them (it only adds what is missing).
+    app.add_middleware(SecurityHeaders, hsts=settings.platform.environment != "development")
     return app

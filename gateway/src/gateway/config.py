@@ -8,7 +8,7 @@ Complex values are JSON in the environment, e.g.
 
 from __future__ import annotations
 
-from ipaddress import IPv4Network, IPv6Network
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 from pydantic import BaseModel, Field, PositiveInt, field_validator, model_validator
@@ -92,6 +92,13 @@ class GatewaySettings(ServiceSettings):
     # Networks of the reverse proxies in front of the gateway. Only a request whose socket peer is in one of
     # them has its `X-Forwarded-For` / `X-Forwarded-Proto` believed; by default the peer is the client.
     trusted_proxies: list[IPv4Network | IPv6Network] = Field(default_factory=list)
+    # Who may read the gateway's own /metrics (the Prometheus scraper): peers in these networks that connect
+    # directly (no X-Forwarded-For). Loopback and the private ranges by default; anyone else gets 404.
+    metrics_allowed_networks: list[IPv4Network | IPv6Network] = Field(
+        default_factory=lambda: [
+            ip_network(net) for net in ("127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+        ]
+    )
 
     # Live stream (`/api/stream`): a `: ping` comment this often, and at most this many open streams per account
     # on one replica.

@@ -88,3 +88,52 @@ class BodyLimit:
             return message
 
         await self.app(scope, counted, send)
+
+
+# A page may load scripts, styles, images and fonts from its own origin only; no inline script, no plugin, no
+# framing (clickjacking), forms only to itself. The panel is built to fit it (same-origin bundles, no inline script).
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# An API answer is data, never a page: nothing may run in it or frame it.
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+class SecurityHeaders:
+    """Headers every answer carries, added only where the app did not set its own (so it may run twice):
+    - `X-Content-Type-Options: nosniff`;
+    - `Cache-Control: no-store` (API answers carry tokens and personal data; pages and assets set their own);
+    - a Content-Security-Policy with `frame-ancestors 'none'` (strict `PAGE_CSP` for HTML, `API_CSP` otherwise) and
+      `X-Frame-Options: DENY` for older browsers;
+    - `Strict-Transport-Security` outside development (`hsts`)."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+        self.app = app
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def stamped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = self.stamp(list(message.get("headers", ())))
+            await send(message)
+
+        await self.app(scope, receive, stamped)
+
+    def stamp(self, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+        present = {name.lower() for name, _ in headers}
+        html = any(name.lower() == b"content-type" and value.startswith(b"text/html") for name, value in headers)
+        wanted = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"cache-control", b"no-store"),
+            (b"content-security-policy", (PAGE_CSP if html else API_CSP).encode()),
+            (b"x-frame-options", b"DENY"),
+        ]
+        if self.hsts:
+            wanted.append((b"strict-transport-security", HSTS.encode()))
+        return headers + [(name, value) for name, value in wanted if name not in present]

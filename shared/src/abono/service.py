@@ -20,7 +20,7 @@ from abono.auth import CurrentPrincipal, TokenVerifier
 from abono.clock import AdjustableClock, SystemClock
 from abono.db import make_engine, make_read_engine, make_sessionmaker
 from abono.errors import install_problem_handlers, problem
-from abono.guards import BodyLimit, CatchUnhandled
+from abono.guards import BodyLimit, CatchUnhandled, SecurityHeaders
 from abono.logging import RequestIdMiddleware, configure_logging
 from abono.messaging.broker import Broker
 from abono.messaging.consumer import Consumer, ConsumerRunner
@@ -122,10 +122,12 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     )
     app.state.revocations = RevocationList()
     install_problem_handlers(app)
-    # add_middleware puts each one outside the previous ones: RequestId, CatchUnhandled, Metrics, BodyLimit, app.
+    # add_middleware puts each one outside the previous ones: RequestId, SecurityHeaders, CatchUnhandled, Metrics,
+    # BodyLimit, app.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(CatchUnhandled)
+    app.add_middleware(SecurityHeaders, hsts=platform.environment != "development")
     app.add_middleware(RequestIdMiddleware)
     app.include_router(_ops_router())
     if platform.test_mode and spec.follows_test_clock:

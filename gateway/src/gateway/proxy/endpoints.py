@@ -1,7 +1,8 @@
 import posixpath
 from urllib.parse import unquote
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
+from starlette.routing import Match
 
 from abono.errors import NotFound
 from gateway.deps import Settings
@@ -21,11 +22,29 @@ def is_private(upstream_path: str) -> bool:
     return any(path == route or path.startswith(f"{route}/") for route in PRIVATE_ROUTES)
 
 
-def _base_url(settings: Settings, service: str) -> str:
+def _base_url(request: Request, settings: Settings, service: str) -> str:
     try:
         return settings.service_urls[service]
     except KeyError:
-        raise NotFound(f"There is no service named {service!r}.", service=service) from None
+        allowed = _methods_routed_for(request)
+        if allowed:  # one of the gateway's own paths (`/api/auth/login`...) with a method it does not take
+            raise HTTPException(405, headers={"Allow": ", ".join(sorted(allowed))}) from None
+        raise NotFound("No such route.") from None
+
+
+def _methods_routed_for(request: Request) -> set[str]:
+    """The methods the gateway's own routes take at this path, asked of the router as it would route them (the
+    proxy's catch-alls and the panel's history fallback, which take any path, left out)."""
+    own = [
+        route
+        for route in request.app.router.routes
+        if getattr(route, "original_router", None) is not router and getattr(route, "name", None) != "panel"
+    ]
+    return {
+        method
+        for method in METHODS
+        if any(route.matches({**request.scope, "method": method})[0] == Match.FULL for route in own)
+    }
 
 
 def _raw_path(request: Request) -> bytes:
@@ -39,7 +58,7 @@ def _raw_path(request: Request) -> bytes:
 )
 async def proxy(service: str, request: Request, settings: Settings) -> Response:
     """`/api/<service>/<path>?<query>` → `<service url>/<path>?<query>`."""
-    base_url = _base_url(settings, service)
+    base_url = _base_url(request, settings, service)
     # From the raw path, not the decoded one: `%2F` in a path segment must reach the service still encoded.
     rest = _raw_path(request).split(b"/", 3)
     upstream_path = "/" + (rest[3].decode("latin-1") if len(rest) > 3 else "")
@@ -51,7 +70,7 @@ async def proxy(service: str, request: Request, settings: Settings) -> Response:
 @router.api_route("/webhooks/{provider}", methods=["POST", "GET", "PUT"], include_in_schema=False)
 async def webhook(provider: str, request: Request, settings: Settings) -> Response:
     """Payment providers' notifications, untouched (their signatures cover the raw body and query) → billing."""
-    base_url = _base_url(settings, "billing")
+    base_url = _base_url(request, settings, "billing")
     return await forward(
         request, service="billing", base_url=base_url, upstream_path=_raw_path(request).decode("latin-1")
     )
