@@ -29,6 +29,8 @@ from notify.config import NotifySettings
 from provisioning.app import create_app as provisioning_app
 from provisioning.config import ProvisioningSettings, WhmServer
 from provisioning.fakes import FakeWhm
+from provisioning.registrar_fake import FakeResellerClub
+from provisioning.registrars.resellerclub import ResellerClubSettings
 from support.app import create_app as support_app
 from support.config import SupportSettings
 
@@ -54,6 +56,7 @@ class Platform:
     # provider's signed webhook to this gateway and returns to the panel's success URL, "Decline" to the cancel URL.
     fake_stripe: FakeStripe | None = None
     fake_mercadopago: FakeMercadoPago | None = None
+    fake_registrar: FakeResellerClub | None = None  # provisioning's domain registrar (ResellerClub's API)
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.gateway_url, timeout=15)
@@ -109,6 +112,8 @@ async def platform(mail_sink: MailSink) -> AsyncIterator[Platform]:
         fake_mercadopago = FakeMercadoPago(
             webhook=WebhookTarget(f"{gateway_url}/webhooks/mercadopago", MERCADOPAGO_SECRET)
         )
+        fake_registrar = FakeResellerClub()
+        registrar_url = await stack.enter_async_context(serve(fake_registrar.app()))
         stripe_url = await stack.enter_async_context(serve(fake_stripe.app))
         mercadopago_url = await stack.enter_async_context(serve(fake_mercadopago.app))
         fake_stripe.public_url, fake_mercadopago.public_url = stripe_url, mercadopago_url
@@ -118,6 +123,8 @@ async def platform(mail_sink: MailSink) -> AsyncIterator[Platform]:
             "mercadopago_webhook_secret": MERCADOPAGO_SECRET, "payments_public_url": gateway_url,
         }, "provisioning": {
             "whm_servers": {"whm1": WhmServer(url=whm_url, token=fake_whm.token)}, "action_poll_seconds": 0.1,
+            "resellerclub": ResellerClubSettings(url=f"{registrar_url}/api", auth_userid=fake_registrar.auth_userid,
+                                                 api_key=fake_registrar.api_key),
         }, "notify": {"smtp_port": mail_sink.port, "sender_poll_seconds": 0.1}}
         service_urls: dict[str, str] = {}
         for name, (_, settings_cls, factory) in SERVICES.items():
@@ -131,7 +138,8 @@ async def platform(mail_sink: MailSink) -> AsyncIterator[Platform]:
             signup_rate_limit=RateLimit(limit=1000, window_seconds=3600), outbox_sweep_seconds=0.5,
         )
         gateway_url = await stack.enter_async_context(serve(gateway_app(gateway_settings), port=gateway_port))
-        yield Platform(gateway_url, service_urls, database_urls, fake_whm, fake_stripe, fake_mercadopago)
+        yield Platform(gateway_url, service_urls, database_urls, fake_whm, fake_stripe, fake_mercadopago,
+                       fake_registrar)
 
 
 @pytest.fixture
