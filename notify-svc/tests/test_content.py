@@ -70,7 +70,7 @@ def test_n1_every_kind_has_its_templates_in_both_languages(kind: str, language: 
 def test_n1_every_n2_event_has_a_notice() -> None:
     names = {cls.__name__ for cls in NOTICES}
     assert names >= {"ClientRegistered", "PasswordChanged", "ClientUpdated", "InvoiceIssued", "InvoiceReminder",
-                     "InvoiceCancelled", "InvoicePaid", "ServiceSuspended", "ServiceReactivated",
+                     "InvoiceCancelled", "InvoicePaid", "ServiceActivated", "ServiceSuspended", "ServiceReactivated",
                      "ServiceTerminated", "QuoteAvailable", "DomainDeleted"}
 
 

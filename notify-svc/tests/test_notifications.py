@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from abono.events import ServiceOrdered, ServiceSuspended, TicketReplied
+from abono.events import ServiceActivated, ServiceOrdered, ServiceSuspended, TicketReplied
 from abono.testing import wait_for
 
 if TYPE_CHECKING:
@@ -118,6 +118,34 @@ async def test_n2_service_messages_name_the_service_from_the_order(notify: Harne
     mail = next(m for m in notify.mailbox.to(registered.profile.email) if "suspendido" in m["Subject"])
     assert mail["Subject"] == "Servicio suspendido: Hosting Plus (ejemplo.com.ar)"
     assert f"/invoices/{suspended.invoice_id}" in (await notify.messages(suspended.event_id))["panel"]["body_text"]
+
+
+async def test_n2_activation_tells_the_client_where_the_access_data_are_in_es_and_en(
+    notify: Harness, events: EventFactory
+) -> None:
+    """#19 item 4: a new client waits for activation; the message says where the access data are (the service's page
+    in the panel) and never carries them."""
+    for language, subject, where in [
+        ("es", "Su servicio está listo: Hosting Plus (ejemplo.com.ar)", "Los datos de acceso"),
+        ("en", "Your service is ready: Hosting Plus (ejemplo.com.ar)", "Its access data"),
+    ]:
+        client_id, registered = events.new_client(phone=PHONE, language=language)
+        service_id = uuid.uuid4()
+        ordered = ServiceOrdered(
+            service_id=service_id, client_id=client_id, invoice_id=uuid.uuid4(), product_id=uuid.uuid4(),
+            product_code="HOST-PLUS", product_name="Hosting Plus", kind="shared_hosting", cycle="annual",
+            activation="automatic", driver="fake", domain="ejemplo.com.ar",
+        )
+        await notify.publish(registered, ordered)
+        await notify.wait_applied(registered, ordered)
+        activated = ServiceActivated(service_id=service_id, client_id=client_id, reason="order")
+        await notify.publish(activated)
+        await notify.wait_status(activated.event_id, "email", "sent")
+        mail = next(m for m in notify.mailbox.to(registered.profile.email) if m["Subject"] == subject)
+        text = mail.get_body(preferencelist=("plain",)).get_content()
+        assert where in text
+        assert any(f"/services/{service_id}" in link for link in links_in(text)), text
+        assert set(await notify.messages(activated.event_id)) == {"email", "panel", "whatsapp"}
 
 
 async def test_n3_one_message_per_event_and_channel_whatever_the_redeliveries(

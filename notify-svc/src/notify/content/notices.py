@@ -26,6 +26,7 @@ from abono.events import (
     PasswordChanged,
     PasswordResetRequested,
     QuoteAvailable,
+    ServiceActivated,
     ServiceReactivated,
     ServiceSuspended,
     ServiceTerminated,
@@ -104,8 +105,13 @@ def invoice_cancelled(e: InvoiceCancelled) -> Notice:
                   context={"number": e.number, "invoice_path": _invoice_path(e.invoice_id)})
 
 
-def _service_change(kind: str) -> Callable[[ServiceSuspended | ServiceReactivated | ServiceTerminated], Notice]:
-    def build(e: ServiceSuspended | ServiceReactivated | ServiceTerminated) -> Notice:
+ServiceChange = ServiceActivated | ServiceSuspended | ServiceReactivated | ServiceTerminated
+
+
+def _service_change(kind: str) -> Callable[[ServiceChange], Notice]:
+    """The service's page in the panel (`service_url`): where an active service's access data are shown."""
+
+    def build(e: ServiceChange) -> Notice:
         return Notice(kind, e.client_id, e, service_id=e.service_id, context={
             "invoice_path": _invoice_path(e.invoice_id), "service_path": f"/services/{e.service_id}",
         })
@@ -160,6 +166,7 @@ NOTICES: dict[type[Event], Callable[[Any], Notice]] = {
     InvoiceReminder: invoice_reminder,
     InvoicePaid: invoice_paid,
     InvoiceCancelled: invoice_cancelled,
+    ServiceActivated: _service_change("service_activated"),  # N-2 (#19): the access data are in the panel
     ServiceSuspended: _service_change("service_suspended"),
     ServiceReactivated: _service_change("service_reactivated"),
     ServiceTerminated: _service_change("service_terminated"),
@@ -171,6 +178,6 @@ NOTICES: dict[type[Event], Callable[[Any], Notice]] = {
 }
 KINDS = tuple(sorted({"welcome", "email_verification", "password_reset", "profile_updated", "password_changed",
                       "invoice_issued", "invoice_reminder", "invoice_paid", "invoice_cancelled", "service_suspended",
-                      "service_reactivated", "service_terminated", "quote_available", "domain_deleted",
-                      "domain_expiring",
+                      "service_activated", "service_reactivated", "service_terminated", "quote_available",
+                      "domain_deleted", "domain_expiring",
                       "ticket_replied", "appointment_reminder"}))
