@@ -16,6 +16,7 @@ from affiliate_testkit import (
     paid,
     publish,
     referred_client,
+    staff,
     wait_applied,
 )
 
@@ -167,3 +168,35 @@ async def test_f2_monthly_earnings_and_statement(served: Served) -> None:
         assert b"40.00 USD" in pdf.content and b"Comisi" in pdf.content
         bad = await http.get("/affiliates/me/statements/2026-13", headers=auth(affiliate_id))
         assert bad.status_code == 422
+
+
+async def test_f2_staff_set_a_kinds_percentage_audited_and_it_applies_to_new_commissions(served: Served) -> None:
+    affiliate_id, code = await new_affiliate(served)
+    friend = await referred_client(served, code)
+    admin = staff()
+    async with served.http() as http:
+        assert (await http.put("/staff/commission-rates/vps", json={"percent": "15"},
+                               headers=auth(affiliate_id))).status_code == 403
+        for bad in ({"percent": "101"}, {"percent": "-1"}, {"percent": "abc"}):
+            assert (await http.put("/staff/commission-rates/vps", json=bad, headers=admin)).status_code == 422
+        assert (await http.put("/staff/commission-rates/Bad-Kind", json={"percent": "5"},
+                               headers=admin)).status_code == 422
+        listed = await http.put("/staff/commission-rates/vps", json={"percent": "15"}, headers=admin)
+        assert listed.status_code == 200
+        rates = {r["product_kind"]: (r["percent"], r["source"]) for r in listed.json()}
+        assert rates["vps"] == ("15.000", "staff") and rates["domain"] == ("5", "setting")
+        assert rates["default"] == ("10", "setting")
+    invoice = paid(friend, total=10_000, kind="vps", at=served.clock.now())
+    await publish(invoice)
+    await wait_applied(served, invoice)
+    assert balance(await me(served, affiliate_id)) == (1_500, 0)
+    audit = await fetch(served.database_url, "SELECT action, details FROM audit_log WHERE details->>'product_kind' "
+                        "= 'vps' ORDER BY at")
+    assert audit[0]["action"] == "commission_rate_set" and '"percent": "15"' in audit[0]["details"]
+    async with served.http() as http:
+        assert (await http.delete("/staff/commission-rates/vps", headers=admin)).status_code == 204
+        assert (await http.delete("/staff/commission-rates/vps", headers=admin)).status_code == 404
+    later = paid(friend, total=10_000, kind="vps", at=served.clock.now())
+    await publish(later)
+    await wait_applied(served, later)
+    assert balance(await me(served, affiliate_id)) == (2_500, 0)  # back to the default 10 %

@@ -8,6 +8,7 @@ from affiliate.commissions.maturing import start_maturing, stop_maturing
 from affiliate.config import AffiliateSettings
 from affiliate.consumers import make_consumers
 from affiliate.crypto import SecretBox
+from affiliate.rates.endpoints import router as rates_router
 from affiliate.referrals.endpoints import router as referrals_router
 from affiliate.withdrawals.endpoints import router as withdrawals_router
 
@@ -20,7 +21,7 @@ def create_app(settings: AffiliateSettings | None = None) -> FastAPI:
             title="Abono affiliates",
             description=affiliate.__doc__ or "",
             settings=settings,
-            routers=[referrals_router, commissions_router, withdrawals_router],
+            routers=[referrals_router, commissions_router, withdrawals_router, rates_router],
             consumers=make_consumers(settings),
             on_startup=[start_maturing],
             on_shutdown=[stop_maturing],

@@ -23,6 +23,7 @@ from affiliate.commissions.models import Bucket, EntryType, LedgerEntry, PaidInv
 from affiliate.commissions.repository import LedgerRepository
 from affiliate.commissions.rules import commission_of, reversal_of
 from affiliate.config import AffiliateSettings
+from affiliate.rates import service as rates
 from affiliate.referrals.models import Attribution, AttributionStatus
 from affiliate.referrals.repository import ReferralRepository
 
@@ -46,7 +47,7 @@ async def post_commission(*, session: AsyncSession, settings: AffiliateSettings,
                           paid: PaidInvoice, at: datetime) -> uuid.UUID | None:
     """The invoice's commission, once; then any refund or chargeback of it that came first."""
     total = Money(paid.total_minor, paid.currency)
-    amount = commission_of(total=total, lines=paid.lines, percent_for=settings.percent_for)
+    amount = commission_of(total=total, lines=paid.lines, percent_for=await rates.percent_for(session, settings))
     if amount.amount_minor <= 0:
         return None
     posted = await LedgerRepository(session).post(
