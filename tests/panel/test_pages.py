@@ -1,5 +1,6 @@
-"""Every page of the panel at 390 and 1280 px: it renders the client's own data, has no serious or critical axe-core
-violation, and is photographed into panel/screenshots/."""
+"""Every page of the panel, in Spanish and English, at 390 and 1280 px: it renders the client's own data, has no
+serious or critical axe-core violation, and is photographed into panel/screenshots/. A second client sees none of
+the first one's invoices or services, even by typing their addresses."""
 
 from __future__ import annotations
 
@@ -86,8 +87,7 @@ async def check(panel: Panel, page: Page, name: str) -> None:
     await panel.screenshot(page, name)
 
 
-# English runs on the branch wt/panel (its switch of the account language is not yet verified on main).
-@pytest.mark.parametrize("language", ["es"])
+@pytest.mark.parametrize("language", ["es", "en"])
 async def test_every_page_in_both_languages_and_widths_is_accessible(
     panel: Panel, gateway: httpx.AsyncClient, admin_headers: dict[str, str], language: str
 ) -> None:
@@ -118,3 +118,55 @@ async def test_every_page_in_both_languages_and_widths_is_accessible(
         await page.goto(f"/services/{client.service_id}")
         await expect(page.get_by_text("Hosting Básico").first).to_be_visible()
 
+
+async def test_a_second_client_never_sees_the_first_ones_data(
+    panel: Panel, gateway: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    first = await client_with_active_hosting(panel, gateway, admin_headers)
+    second = await client_with_active_hosting(panel, gateway, admin_headers)
+    page = await panel.person()
+    await panel.sign_in(page, second.email)
+    await page.goto("/invoices")
+    await expect(page.get_by_test_id("invoice-row")).to_have_count(1)
+    await expect(page.get_by_test_id("invoice-row")).to_contain_text(second.invoice_number)
+    await page.goto(f"/invoices/{first.invoice_id}")
+    await expect(page.get_by_role("alert")).to_contain_text("No encontramos lo que buscás.")
+    await expect(page.get_by_text(first.invoice_number)).to_have_count(0)
+    await page.goto(f"/services/{first.service_id}")
+    await expect(page.get_by_role("alert")).to_contain_text("No encontramos ese servicio entre los tuyos.")
+    await page.goto("/services")
+    await expect(page.get_by_test_id("service-row")).to_have_count(1)
+
+    # Signing out and in as the first client on the same tab shows nothing of the second one's.
+    await page.get_by_role("button", name="Salir").click()
+    await panel.sign_in(page, first.email)
+    await page.goto("/invoices")
+    await expect(page.get_by_test_id("invoice-row")).to_have_count(1)
+    await expect(page.get_by_test_id("invoice-row")).to_contain_text(first.invoice_number)
+
+
+async def test_b19_several_unpaid_invoices_are_reported_paid_by_one_transfer(
+    panel: Panel, gateway: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    client = await client_with_active_hosting(panel, gateway, admin_headers)
+    numbers = []
+    for _ in range(2):
+        order = {"items": [{"product_code": "web-builder", "cycle": "monthly"}]}
+        placed = await gateway.post("/api/billing/orders", json=order, headers=client.headers)
+        assert placed.status_code == 201, placed.text
+        numbers.append(placed.json()["number"])
+    page = await panel.person(width="phone")
+    await panel.sign_in(page, client.email)
+    await page.goto("/invoices?status=unpaid")
+    for number in numbers:
+        await page.get_by_label(f"Elegir la factura {number}").check()
+    await page.get_by_role("button", name="Pagar 2 seleccionadas").click()
+    operation = f"OP-{uuid.uuid4().hex[:8]}"
+    await page.get_by_label("Número de operación").fill(operation)
+    await page.get_by_label("Comprobante").fill("Una transferencia por las dos")
+    await check(panel, page, "es-invoices-pay-many")
+    await page.get_by_role("button", name="Informar el pago de todas").click()
+    await expect(page.get_by_text("¡Gracias! Recibimos tu aviso")).to_be_visible()
+    reports = (await gateway.get("/api/billing/staff/transfer-reports?limit=500", headers=admin_headers)).json()
+    mine = [r for r in reports if r["reference"] == operation]
+    assert len(mine) == 2, reports
