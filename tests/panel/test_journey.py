@@ -1,7 +1,7 @@
-"""Issue 13's journey in Spanish, in one browser tab that is never reloaded (B-2, B-4, B-7, B-12, B-19, P-2, P-5):
-sign up, verify from the caught e-mail, order hosting with a coupon (every discount line shown before confirming),
-pay, watch the service become active through the live stream, move the test clock past the due date, watch it be
-suspended, pay the renewal, watch it come back."""
+"""Issue 13's journey in Spanish (B-2, B-4, B-7, B-12, B-19, P-2, P-5): sign up, verify from the caught e-mail,
+order hosting with a coupon (every discount line shown before confirming), pay at the sandbox's hosted checkout
+(declined, then paid), and watch, in a tab that is never reloaded, the service become active, be suspended once the
+test clock passes the due date, and come back when the renewal is paid."""
 
 from __future__ import annotations
 
@@ -86,7 +86,6 @@ async def test_journey_in_spanish_order_pay_active_suspended_reactivated_without
     await page.goto(await panel.mail_link(email, "/verify-email"))
     await expect(page.get_by_text("¡Correo confirmado!")).to_be_visible()
     await panel.sign_in(page, email)
-    await page.evaluate("window.__sameDocument = true")  # gone if anything reloads the page
 
     # Contratar: hosting with a coupon; the preview names every discount before confirming (B-12, B-13).
     await nav(page, "Contratar")
@@ -104,25 +103,39 @@ async def test_journey_in_spanish_order_pay_active_suspended_reactivated_without
     await page.get_by_role("button", name="Confirmar pedido").click()
     await expect(page.get_by_text("¡Pedido confirmado!")).to_be_visible()
     await expect(page.get_by_text(f"Cupón {coupon}")).to_be_visible()  # the invoice carries the same lines
-    order_invoice = invoice_id_of(page)
-    await report_transfer(page)
+    await panel.screenshot(page, "es-invoice-new")
+    invoice_url = page.url
 
-    # The service waits for the payment; staff confirm the transfer; the open page follows by itself (P-2).
-    await nav(page, "Mis servicios")
-    row = page.get_by_test_id("service-row").filter(has_text="Hosting Básico")
+    # A second tab stays on Mis servicios for the rest of the journey and is never reloaded: every change of
+    # state reaches it through the live stream (issue 13 item 4).
+    watcher = await page.context.new_page()
+    await watcher.goto("/services")
+    row = watcher.get_by_test_id("service-row").filter(has_text="Hosting Básico")
     await expect(row).to_contain_text("Pendiente de pago")
-    await staff_confirms(gateway, admin_headers, order_invoice)
-    await expect(row).to_contain_text("Activo", timeout=LIVE)
+    await watcher.evaluate("window.__sameDocument = true")  # gone if anything reloads the tab
+
+    # Pay by card at the provider's hosted checkout (the sandbox): a declined card first, then a good one (B-19).
+    await page.get_by_label("Tarjeta").check()
+    await page.get_by_role("button", name=re.compile("^Pagar con Tarjeta")).click()
+    await page.get_by_role("button", name="Decline").click()
+    await expect(page.get_by_text("El pago no se completó")).to_be_visible()
+    await page.get_by_label("Tarjeta").check()
+    await page.get_by_role("button", name=re.compile("^Pagar con Tarjeta")).click()
+    await page.get_by_role("button", name="Pay").click()
+    await expect(page).to_have_url(f"{invoice_url}?paid=1")
+    await expect(page.get_by_text("¡Pago acreditado!")).to_be_visible(timeout=LIVE)
+    await panel.screenshot(page, "es-invoice-paid")
+    await expect(row).to_contain_text("Activo", timeout=LIVE)  # P-2, in the untouched tab
 
     # The renewal goes unpaid: two days after its due date the service is suspended (B-2, B-4), live.
-    services = await billing_services(panel, gateway, email)
+    services = await billing_services(gateway, email)
     due = date.fromisoformat(services[0]["next_due_on"])
     await move_clock(gateway, admin_headers, due - timedelta(days=15))
     await move_clock(gateway, admin_headers, due + timedelta(days=2))
     await expect(row).to_contain_text("Suspendido", timeout=LIVE)
-    await panel.screenshot(page, "es-services-suspended")
+    await panel.screenshot(watcher, "es-services-suspended")
 
-    # Pay the renewal from Facturas; the service comes back by itself (B-7, P-5).
+    # Pay the renewal from Facturas by a reported transfer; the service comes back by itself (B-7, P-5).
     await nav(page, "Facturas")
     renewal_row = page.get_by_test_id("invoice-row").filter(has_text="Renovación")
     await expect(renewal_row).to_contain_text("Impaga")
@@ -130,12 +143,11 @@ async def test_journey_in_spanish_order_pay_active_suspended_reactivated_without
     await report_transfer(page)
     await staff_confirms(gateway, admin_headers, invoice_id_of(page))
     await expect(page.get_by_text("Pagada", exact=True).first).to_be_visible(timeout=LIVE)
-    await nav(page, "Mis servicios")
     await expect(row).to_contain_text("Activo", timeout=LIVE)
-    assert await page.evaluate("window.__sameDocument === true"), "the page was reloaded"
+    assert await watcher.evaluate("window.__sameDocument === true"), "the watching tab was reloaded"
 
 
-async def billing_services(panel: Panel, gateway: httpx.AsyncClient, email: str) -> list[dict[str, Any]]:
+async def billing_services(gateway: httpx.AsyncClient, email: str) -> list[dict[str, Any]]:
     login = await gateway.post("/api/auth/login", json={"email": email, "password": "una-clave-bien-larga"})
     headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
     services = (await gateway.get("/api/billing/services", headers=headers)).json()
