@@ -107,6 +107,8 @@ async def test_every_page_in_both_languages_and_widths_is_accessible(
         await page.goto("/sign-in")
         await page.get_by_role("button", name=language.upper(), exact=True).click()
         await panel.sign_in(page, client.email)
+        # The account's language (es at sign-up) wins over the device's; the top bar's switch changes both.
+        await page.get_by_role("button", name=language.upper(), exact=True).click()
         for name, path in pages.items():
             await page.goto(path)
             if name in TITLES[language]:
