@@ -77,7 +77,8 @@ export function UpgradeCard({ service, targets }: { service: BillingService; tar
 export function CycleCard({ service, product }: { service: BillingService; product: Product | undefined }) {
   const { t } = useTranslation();
   const cycles = (product?.cycles ?? []).filter((c) => c !== service.cycle);
-  const [cycle, setCycle] = useState<Cycle | "">(cycles[0] ?? "");
+  const [picked, setCycle] = useState<Cycle | "">("");
+  const cycle = picked || cycles[0] || ""; // the catalog may arrive after the first render
   const change = useChangeCycle(service.id);
   if (!cycles.length) return null;
   const price = product?.prices.find((p) => p.cycle === cycle && p.currency === service.price?.currency);
