@@ -104,7 +104,7 @@ async def test_journey_in_spanish_order_pay_active_suspended_reactivated_without
     await expect(page.get_by_text("¡Pedido confirmado!")).to_be_visible()
     await expect(page.get_by_text(f"Cupón {coupon}")).to_be_visible()  # the invoice carries the same lines
     await panel.screenshot(page, "es-invoice-new")
-    invoice_url = page.url
+    invoice_url = page.url.split("?", 1)[0]  # without the "just ordered" marker
 
     # A second tab stays on Mis servicios for the rest of the journey and is never reloaded: every change of
     # state reaches it through the live stream (issue 13 item 4).
@@ -115,11 +115,11 @@ async def test_journey_in_spanish_order_pay_active_suspended_reactivated_without
     await watcher.evaluate("window.__sameDocument = true")  # gone if anything reloads the tab
 
     # Pay by card at the provider's hosted checkout (the sandbox): a declined card first, then a good one (B-19).
-    await page.get_by_label("Tarjeta").check()
+    await page.locator("input[name=method][value=stripe]").check()  # "Tarjeta": Stripe's card
     await page.get_by_role("button", name=re.compile("^Pagar con Tarjeta")).click()
     await page.get_by_role("button", name="Decline").click()
     await expect(page.get_by_text("El pago no se completó")).to_be_visible()
-    await page.get_by_label("Tarjeta").check()
+    await page.locator("input[name=method][value=stripe]").check()  # "Tarjeta": Stripe's card
     await page.get_by_role("button", name=re.compile("^Pagar con Tarjeta")).click()
     await page.get_by_role("button", name="Pay").click()
     await expect(page).to_have_url(f"{invoice_url}?paid=1")
