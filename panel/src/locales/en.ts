@@ -134,6 +134,7 @@ export const en: Messages<typeof es> = {
     mobile_apps: "Apps",
     chat_rooms: "Chat rooms",
     voice_overs: "Voice-overs",
+    support_plan: "Support plans",
   },
   order: {
     title: "Order",

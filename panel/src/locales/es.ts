@@ -130,6 +130,7 @@ export const es = {
     mobile_apps: "Apps",
     chat_rooms: "Salas de chat",
     voice_overs: "Locución",
+    support_plan: "Planes de soporte",
   },
   order: {
     title: "Contratar",

@@ -11,12 +11,17 @@ export function isDomain(value: string): boolean {
 
 // The kinds clients order most come first (the manual's "los servicios más facturados").
 const KIND_ORDER: ProductKind[] = ["shared_hosting", "domain", "reseller_hosting", "vps", "web_builder", "audio_streaming",
-  "video_streaming", "email_marketing", "webmaster", "news_portal", "community_manager", "mobile_apps", "chat_rooms", "voice_overs"];
+  "video_streaming", "email_marketing", "webmaster", "news_portal", "community_manager", "mobile_apps", "chat_rooms", "voice_overs", "support_plan"];
+// A kind the API adds before the panel knows it goes last, not first.
+const rank = (kind: ProductKind): number => {
+  const at = KIND_ORDER.indexOf(kind);
+  return at === -1 ? KIND_ORDER.length : at;
+};
 
 /** Products sold in `currency`, grouped by kind, the most ordered kinds first. */
 export function byKind(products: Product[], currency: string): Map<ProductKind, Product[]> {
   const groups = new Map<ProductKind, Product[]>();
-  const sorted = [...products].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+  const sorted = [...products].sort((a, b) => rank(a.kind) - rank(b.kind));
   for (const product of sorted) {
     if (!product.active || !product.prices.some((p) => p.currency === currency)) continue;
     groups.set(product.kind, [...(groups.get(product.kind) ?? []), product]);
