@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
-import pytest
 from playwright.async_api import Route, async_playwright
 
 from abono.testing import wait_for
@@ -36,7 +35,6 @@ async def test_docs_assets_are_served_by_the_gateway(platform: Platform) -> None
         assert missing.headers["content-type"].startswith("application/problem+json")
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (set ABONO_CHROMIUM)")
 async def test_docs_render_offline_in_headless_chromium(platform: Platform, tmp_path: Path) -> None:
     gateway = urlsplit(platform.gateway_url).netloc
 
