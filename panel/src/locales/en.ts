@@ -294,7 +294,7 @@ export const en: Messages<typeof es> = {
     resultConfirmingLead: "The provider tells us within seconds; this page updates by itself.",
     resultNotCompleted: "The payment was not completed",
     resultNotCompletedLead: "Nothing was charged. Try again or pick another method.",
-    paidOn: "Paid on {{date}}.",
+    paidOn: "Paid on {{date}}",
   },
   payMany: {
     after: "Then report the payment below: we credit it once we see the money.",

@@ -290,7 +290,7 @@ export const es = {
     resultConfirmingLead: "El proveedor nos avisa en segundos; esta página se actualiza sola.",
     resultNotCompleted: "El pago no se completó",
     resultNotCompletedLead: "No se cobró nada. Podés intentar de nuevo o elegir otro medio.",
-    paidOn: "Pagada el {{date}}.",
+    paidOn: "Pagada el {{date}}",
   },
   payMany: {
     after: "Después informá el pago abajo: lo acreditamos cuando vemos el dinero.",

@@ -84,7 +84,7 @@ export function CycleCard({ service, product }: { service: BillingService; produ
   const price = product?.prices.find((p) => p.cycle === cycle && p.currency === service.price?.currency);
   return (
     <Card title={t("services.cycleChange")}>
-      <p className="muted">{t("services.cycleLead", { cycle: t(`cycle.${service.cycle}`, { defaultValue: service.cycle }) })}</p>
+      <p className="muted">{t("services.cycleLead", { cycle: t(`cycle.${service.cycle}`, { defaultValue: service.cycle }).toLocaleLowerCase() })}</p>
       <div className="inline-actions" style={{ alignItems: "flex-end" }}>
         <SelectField label={t("fields.cycle")} value={cycle} onChange={(e) => setCycle(e.target.value as Cycle)}>
           {cycles.map((c) => (
