@@ -2,12 +2,12 @@ from fastapi import FastAPI
 
 import affiliate
 import affiliate.models
+from abono.crypto import SecretBox
 from abono.service import ServiceSpec, create_service_app
 from affiliate.commissions.endpoints import router as commissions_router
 from affiliate.commissions.maturing import start_maturing, stop_maturing
 from affiliate.config import AffiliateSettings
 from affiliate.consumers import make_consumers
-from affiliate.crypto import SecretBox
 from affiliate.rates.endpoints import router as rates_router
 from affiliate.referrals.endpoints import router as referrals_router
 from affiliate.withdrawals.endpoints import router as withdrawals_router

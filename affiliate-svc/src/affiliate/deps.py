@@ -6,8 +6,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from abono.clock import Clock
+from abono.crypto import SecretBox
 from affiliate.config import AffiliateSettings
-from affiliate.crypto import SecretBox
 
 
 def _clock(request: Request) -> Clock:

@@ -6,9 +6,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from abono.clock import Clock, SystemClock
+from abono.crypto import SecretBox
 from provisioning.business_calendar import BusinessCalendar
 from provisioning.config import ProvisioningSettings
-from provisioning.crypto import SecretBox
 from provisioning.domains.search import AvailabilityCache
 from provisioning.drivers.registry import DriverRegistry
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from abono.crypto import SecretBox
 from abono.errors import Conflict, InvalidInput, NotFound
 from abono.events import AffiliateCreditWithdrawn
 from abono.messaging import emit
@@ -22,7 +23,6 @@ from affiliate.clients.repository import ClientRepository
 from affiliate.commissions.models import Bucket, EntryType
 from affiliate.commissions.repository import LedgerRepository
 from affiliate.config import AffiliateSettings
-from affiliate.crypto import SecretBox
 from affiliate.referrals.repository import ReferralRepository
 from affiliate.referrals.rules import name_key
 from affiliate.withdrawals.models import Withdrawal, WithdrawalMethod, WithdrawalStatus

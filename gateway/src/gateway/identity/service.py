@@ -6,10 +6,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from abono.crypto import SecretBox
 from abono.errors import Conflict, InvalidInput, NotFound
 from abono.events import ClientVerified
 from abono.messaging.outbox import emit
@@ -18,17 +18,11 @@ from gateway.identity.models import DocumentSide, IdentityDocument, IdentityStat
 from gateway.identity.rules import IMAGES, fingerprint, normalise_tax_id, sniff
 
 
-class Vault:
+class Vault(SecretBox):
     """Files and tax ids at rest: encrypted with the first key, decrypted with any (rotation)."""
 
     def __init__(self, settings: IdentitySettings) -> None:
-        self._fernet = MultiFernet([Fernet(k.get_secret_value().encode()) for k in settings.secret_keys])
-
-    def seal(self, data: bytes) -> bytes:
-        return self._fernet.encrypt(data)
-
-    def open(self, token: bytes) -> bytes:
-        return self._fernet.decrypt(token)
+        super().__init__(settings.secret_keys)
 
 
 async def _verification(session: AsyncSession, client_id: uuid.UUID, now: datetime) -> IdentityVerification:

@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from abono.crypto import SecretBox
 from abono.events import DomainDeleted
 from abono.messaging import emit
 from provisioning.config import ProvisioningSettings
-from provisioning.crypto import SecretBox
 from provisioning.domains.models import Domain, RegistrantProfile
 from provisioning.domains.repository import DomainRepository
 from provisioning.drivers.base import Provisioned

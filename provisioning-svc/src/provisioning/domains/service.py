@@ -5,12 +5,12 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from abono.crypto import SecretBox
 from abono.errors import Conflict, InvalidInput
 from abono.events import DomainExpiring, InvoiceIssued, InvoicePaid, ServiceOrdered
 from abono.messaging import emit
 from provisioning.actions.repository import ActionRepository
 from provisioning.config import ProvisioningSettings
-from provisioning.crypto import SecretBox
 from provisioning.domains.models import Domain
 from provisioning.domains.names import normalize
 from provisioning.domains.repository import DomainRepository

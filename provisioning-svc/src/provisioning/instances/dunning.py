@@ -17,8 +17,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from abono.crypto import SecretBox
 from abono.events import InvoiceCancelled, InvoicePaid, SuspensionDecided, TerminationDecided
-from provisioning.crypto import SecretBox
 from provisioning.instances import upgrades
 from provisioning.instances.lifecycle import Action, State, allows
 from provisioning.instances.models import ServiceInstance

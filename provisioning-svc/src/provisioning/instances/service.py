@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from abono.crypto import SecretBox
 from abono.events import (
     ServiceActivated,
     ServiceOrdered,
@@ -20,7 +21,6 @@ from abono.events.base import Event
 from abono.messaging import emit
 from abono.metrics import count_after_commit
 from provisioning.actions.repository import ActionRepository
-from provisioning.crypto import SecretBox
 from provisioning.drivers.base import Provisioned
 from provisioning.instances.lifecycle import Action, State, next_state
 from provisioning.instances.models import ServiceAudit, ServiceInstance

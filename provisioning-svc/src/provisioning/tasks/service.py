@@ -5,10 +5,10 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from abono.crypto import SecretBox
 from abono.errors import Conflict, NotFound
 from provisioning.business_calendar import BusinessCalendar
 from provisioning.config import ProvisioningSettings
-from provisioning.crypto import SecretBox
 from provisioning.drivers.base import Provisioned
 from provisioning.instances import service as instances
 from provisioning.tasks.models import StaffTask

@@ -1,4 +1,4 @@
-"""Secrets at rest (P-7, P-8): Fernet (AES-128-CBC + HMAC-SHA256) with keys from settings, rotatable."""
+"""Secrets at rest (P-7, P-8, F-3, A-2): Fernet (AES-128-CBC + HMAC-SHA256) with keys from settings, rotatable."""
 
 from cryptography.fernet import Fernet, MultiFernet
 from pydantic import SecretStr
@@ -15,3 +15,9 @@ class SecretBox:
 
     def decrypt(self, token: str) -> str:
         return self._fernet.decrypt(token.encode()).decode()
+
+    def seal(self, data: bytes) -> bytes:
+        return self._fernet.encrypt(data)
+
+    def open(self, token: bytes) -> bytes:
+        return self._fernet.decrypt(token)
