@@ -4,6 +4,7 @@ import billing
 import billing.models
 from abono.service import ServiceSpec, create_service_app
 from billing.bootstrap import wire
+from billing.business_settings.endpoints import router as business_settings_router
 from billing.catalog.endpoints import router as catalog_router
 from billing.changes.endpoints import router as changes_router
 from billing.clients import consumers as client_consumers
@@ -35,7 +36,7 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
             settings=settings,
             routers=[clients_router, catalog_router, coupons_router, orders_router, invoices_router,
                      services_router, changes_router, payments_router, webhooks_router, referrals_router,
-                     tlds_router],
+                     tlds_router, business_settings_router],
             consumers=[client_consumers.consumer, subscription_consumers.consumer, quote_consumer(settings),
                        affiliate_consumers.consumer],
             on_startup=[start_scheduler, start_payments],

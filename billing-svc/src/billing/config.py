@@ -1,13 +1,34 @@
 """Billing settings (env `BILLING_*`). Every number of DOMAIN.md's billing rules lives here, never in code."""
 
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import SettingsConfigDict
 
 from abono.settings import ServiceSettings
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/abono_billing"
+
+
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+CountryOrAny = Annotated[str, Field(pattern=r"^([A-Z]{2}|\*)$")]  # ISO 3166 alpha-2, or "*": any other country
+
+
+class TransferInstruction(BaseModel):
+    """Where a client transfers money in a currency from a country (B-19): shown with the payment reference."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    currency: CurrencyCode
+    country: CountryOrAny = "*"
+    bank_name: str = Field(min_length=1, max_length=120)
+    account_holder: str = Field(min_length=1, max_length=120)
+    account_number: str = Field(min_length=1, max_length=60)  # CBU, IBAN, account number
+    alias: str = Field(default="", max_length=60)
+    swift: str = Field(default="", max_length=11)
+    holder_tax_id: str = Field(default="", max_length=40)
+    notes: str = Field(default="", max_length=1000)
 
 
 class BillingSettings(ServiceSettings):
@@ -77,6 +98,15 @@ class BillingSettings(ServiceSettings):
     webhook_retry_seconds: int = 30  # a stored event not processed this long after its last try is tried again
     reconciliation_interval_seconds: int = 300  # how often providers are asked about open payment attempts
     reconciliation_max_age_days: int = 7  # attempts older than this are no longer asked about
+
+    # --- who invoices, and where transfers go (B-19); operators change them in the staff console ---
+    seller_name: str = "Abono"
+    seller_address: str = ""
+    seller_tax_id: str = ""
+    seller_logo_url: str = ""  # https:// or a data:image/... URL; empty: no logo
+    transfer_instructions: list[TransferInstruction] = []
+    # Business settings stored by the console (billing.business_settings) are re-read at most this often per replica.
+    business_settings_cache_seconds: float = Field(default=5.0, ge=0, le=300)
 
     # --- referral free month and 2x1 (B-12, F-4; billing.promos) ---
     referral_enabled: bool = True

@@ -1,10 +1,11 @@
-"""Request dependencies shared by billing's routers: the clock and the settings."""
+"""Request dependencies shared by billing's routers: the clock and the settings (with the stored business settings)."""
 
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from abono.clock import Clock
+from billing.business_settings.jobs import cache_of
 from billing.config import BillingSettings
 
 
@@ -13,9 +14,14 @@ def _clock(request: Request) -> Clock:
     return clock
 
 
-def _settings(request: Request) -> BillingSettings:
+def _base_settings(request: Request) -> BillingSettings:
     settings: BillingSettings = request.app.state.settings
     return settings
+
+
+async def _settings(request: Request) -> BillingSettings:
+    """The environment's settings with the business settings an admin stored (re-read within seconds)."""
+    return await cache_of(request.app).current()
 
 
 ClockDep = Annotated[Clock, Depends(_clock)]

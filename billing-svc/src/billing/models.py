@@ -1,6 +1,7 @@
 """Every billing table, imported once so the metadata (Alembic, mappers) knows them all."""
 
 from billing.audit.models import AuditEntry
+from billing.business_settings.models import BusinessSetting
 from billing.catalog.models import Price, Product
 from billing.changes.models import Upgrade
 from billing.clients.models import Client
@@ -19,6 +20,7 @@ from billing.promos.models import ReferralReward, TwoForOneOrder, TwoForOnePair
 from billing.subscriptions.models import Subscription
 from billing.tlds.models import TldPrice
 
-__all__ = ["AuditEntry", "BillingPeriod", "Chargeback", "Client", "Coupon", "CreditEntry", "DunningStep", "Invoice",
-           "InvoiceLine", "Payment", "PaymentAttempt", "Price", "Product", "ProviderEvent", "ProviderRefund",
-           "ReferralReward", "Subscription", "TldPrice", "TransferReport", "TwoForOneOrder", "TwoForOnePair", "Upgrade"]
+__all__ = ["AuditEntry", "BillingPeriod", "BusinessSetting", "Chargeback", "Client", "Coupon", "CreditEntry",
+           "DunningStep", "Invoice", "InvoiceLine", "Payment", "PaymentAttempt", "Price", "Product", "ProviderEvent",
+           "ProviderRefund", "ReferralReward", "Subscription", "TldPrice", "TransferReport", "TwoForOneOrder",
+           "TwoForOnePair", "Upgrade"]

@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Text
+from sqlalchemy import BigInteger, DateTime, Index, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -10,9 +10,10 @@ from billing.db import Base
 
 
 class AuditEntry(Base):
-    """Staff actions on money (B-18 waive, refunds, confirmed transfers), who and when."""
+    """Staff actions on money (B-18 waive, refunds, confirmed transfers) and on business settings, who and when."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_target", "target_type", "at"),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     actor_id: Mapped[uuid.UUID]

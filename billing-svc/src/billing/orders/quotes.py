@@ -18,6 +18,7 @@ from abono.events import QuoteAccepted, QuoteLineInfo, ServiceOrdered
 from abono.messaging import emit
 from abono.messaging.consumer import Consumer
 from abono.money import Money
+from billing.business_settings.service import effective
 from billing.catalog.models import Product
 from billing.catalog.repository import CatalogRepository
 from billing.config import BillingSettings
@@ -43,7 +44,7 @@ def quote_consumer(settings: BillingSettings) -> Consumer:
 
     @consumer.on(QuoteAccepted)
     async def quote_accepted(session: AsyncSession, event: QuoteAccepted) -> None:
-        await place_quote_order(session=session, settings=settings, event=event)
+        await place_quote_order(session=session, settings=await effective(session, settings), event=event)
 
     return consumer
 

@@ -12,6 +12,7 @@ from abono.clock import Clock
 from abono.db import unit_of_work
 from abono.errors import InvalidInput, ServiceUnavailable
 from abono.money import Money, MoneyModel
+from billing.business_settings.service import transfer_instructions_for
 from billing.clients.models import Client
 from billing.config import BillingSettings
 from billing.invoices.models import Invoice
@@ -64,9 +65,12 @@ async def pay_invoice(*, sessionmaker: async_sessionmaker[AsyncSession], provide
             invoice, client = await payable(session, client_id=client_id, invoice_id=invoice_id)
             rules.check_method(settings=settings, method=method, country=client.country if client else None,
                                amount=Money(invoice.total_minor, invoice.currency))
-            return _instructions(invoice, method, None, (
+            answer = _instructions(invoice, method, None, (
                 f"Transfer the amount quoting reference {invoice.payment_reference}, then report it at "
                 f"POST /invoices/{invoice.id}/transfer-report; staff confirm it once the money arrives."))
+            answer.bank = transfer_instructions_for(settings, currency=invoice.currency,
+                                                    country=client.country if client else None)
+            return answer
     provider = providers.get(method)
     if provider is None and method in settings.payment_methods_implemented:
         raise InvalidInput(f"Method {method!r} is not configured here.")

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from abono.bounds import PositiveMoneyMinor
 from abono.money import MoneyModel
+from billing.config import TransferInstruction
 
 MethodName = Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9_]{2,40}$")]
 
@@ -26,6 +27,7 @@ class PayInstructions(BaseModel):
     redirect_url: str | None = None
     provider_ref: str | None = None
     instructions: str
+    bank: TransferInstruction | None = None  # transfer: the account for the invoice's currency and client's country
 
 
 class PaymentMethods(BaseModel):

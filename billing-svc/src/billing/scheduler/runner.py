@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.clock import AdjustableClock, Clock
+from billing.business_settings.jobs import effective_now
 from billing.changes.jobs import end_services, expire_upgrades
 from billing.config import BillingSettings
 from billing.dunning.jobs import run_dunning
@@ -32,7 +33,9 @@ class RunReport:
 async def run_once(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
                    settings: BillingSettings) -> RunReport:
     """One pass: services whose end has come (B-15), renewals (B-2), reminders and dunning decisions (B-3..B-6),
-    upgrades left unpaid (B-14)."""
+    upgrades left unpaid (B-14). The business settings an admin stored are read once per run, so a change applies
+    from the next run on."""
+    settings = await effective_now(sessionmaker, settings)
     ended = await end_services(sessionmaker=sessionmaker, clock=clock, settings=settings)
     issued = await issue_renewals(sessionmaker=sessionmaker, clock=clock, settings=settings)
     dunned = await run_dunning(sessionmaker=sessionmaker, clock=clock, settings=settings)
