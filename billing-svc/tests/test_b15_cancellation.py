@@ -79,7 +79,8 @@ async def test_b15_end_of_period_stops_renewal_and_ends_the_service_on_its_due_d
 async def test_b15_a_domain_is_not_cancelled_but_set_not_to_renew(
         billing: httpx.AsyncClient, billing_db: str, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     client_id = await new_client(billing_db)
-    domain_id = (await paid_order(billing, client_id, [{"product_code": "domain-com", "cycle": "annual"}]))[
+    domain_id = (await paid_order(billing, client_id, [{"product_code": "domain-com", "cycle": "annual",
+                                                                 "domain": "b15-dominio.com"}]))[
         "service_ids"][0]  # type: ignore[index]
     refused = await billing.post(f"/services/{domain_id}/cancel", headers=auth(client_id), json={})
     assert refused.status_code == 409 and "renew" in refused.json()["detail"]

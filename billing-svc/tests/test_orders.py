@@ -31,11 +31,11 @@ async def test_b19_order_makes_one_invoice_pending_services_and_service_ordered(
     client_id = await new_client(billing_db)
     placed = await billing.post("/orders", headers=auth(client_id), json={"items": [
         {"product_code": "hosting-basic", "cycle": "semiannual", "domain": "ana.com.ar"},
-        {"product_code": "domain-com", "cycle": "annual", "quantity": 2}]})
+        {"product_code": "domain-com", "cycle": "annual", "domain": "ana.com"}]})
     assert placed.status_code == 201, placed.text
     body = placed.json()
-    assert len(body["service_ids"]) == 3 and body["status"] == "unpaid"
-    assert body["total_due"] == {"amount_minor": (3000 - 180) + (3000 - 600), "currency": "USD"}
+    assert len(body["service_ids"]) == 2 and body["status"] == "unpaid"
+    assert body["total_due"] == {"amount_minor": (3000 - 180) + (1500 - 300), "currency": "USD"}
     other = await billing.post("/orders", headers=auth(client_id), json={"items": [
         {"product_code": "web-builder", "cycle": "monthly"}]})
     assert other.json()["payment_reference"] != body["payment_reference"]
@@ -97,3 +97,22 @@ async def test_b6_restoring_a_terminated_service_charges_the_restoration_fee(bil
     stranger = await new_client(billing_db)
     assert (await billing.post("/orders", headers=auth(stranger), json={"items": [
         {"product_code": "radio-basic", "cycle": "monthly", "restore_service_id": old_id}]})).status_code == 404
+
+
+async def test_d1_a_domain_line_names_one_domain_of_its_tld(billing: httpx.AsyncClient, billing_db: str) -> None:
+    client_id = await new_client(billing_db)
+    for item, why in [
+        ({"product_code": "domain-com", "cycle": "annual"}, "say which domain"),
+        ({"product_code": "domain-com", "cycle": "annual", "domain": "  "}, "say which domain"),
+        ({"product_code": "domain-com", "cycle": "annual", "domain": "ana.com", "quantity": 2}, "one at a time"),
+        ({"product_code": "domain-com", "cycle": "annual", "domain": "ana.net"}, "not a .com name"),
+        ({"product_code": "domain-com", "cycle": "annual", "domain": "www.ana.com"}, "not a .com name"),
+    ]:
+        for path in ("/orders/preview", "/orders"):
+            refused = await billing.post(path, headers=auth(client_id), json={"items": [item]})
+            assert refused.status_code == 422 and why in refused.json()["detail"], (item, refused.text)
+    assert (await sql(billing_db, "SELECT count(*) AS n FROM invoices WHERE client_id = $1", client_id))[0]["n"] == 0
+    placed = await billing.post("/orders", headers=auth(client_id), json={"items": [
+        {"product_code": "domain-com", "cycle": "annual", "domain": "Ana-D1.com"}]})
+    assert placed.status_code == 201, placed.text
+    assert len(placed.json()["service_ids"]) == 1

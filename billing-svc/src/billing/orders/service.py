@@ -35,6 +35,7 @@ from billing.promos import two_for_one as promo
 from billing.subscriptions.models import Subscription, SubscriptionStatus
 from billing.subscriptions.repository import SubscriptionRepository
 from billing.tlds.repository import order_price_minor
+from billing.tlds.service import check_domain_line
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,8 @@ async def _plan(*, session: AsyncSession, clock: Clock, settings: BillingSetting
         if price is None:
             raise InvalidInput(f"{product.name} has no {item.cycle.value} price in {currency}.")
         amount_minor = price.amount_minor
-        if product.kind == ProductKind.DOMAIN:  # D-1: the TLD's register or transfer price
+        if product.kind == ProductKind.DOMAIN:  # D-1: one named domain, at the TLD's register or transfer price
+            check_domain_line(product, item.domain, item.quantity)
             listed = await order_price_minor(session, product_id=product.id, cycle=item.cycle.value,
                                              currency=currency, transfer=item.transfer)
             amount_minor = amount_minor if listed is None else listed

@@ -16,6 +16,18 @@ def tld_of(product: Product) -> str:
     return tld.lstrip(".")
 
 
+def check_domain_line(product: Product, domain: str | None, quantity: int) -> None:
+    """D-1: a domain line names one domain of the product's TLD (a name is registered once, never by the dozen)."""
+    tld = tld_of(product)
+    if not domain or not domain.strip():
+        raise InvalidInput(f"{product.name}: say which domain to register (e.g. mysite.{tld}).")
+    if quantity != 1:
+        raise InvalidInput(f"{product.name}: a domain is ordered one at a time (quantity 1), {domain} included.")
+    label = domain.strip().lower().removesuffix(".").removesuffix(f".{tld}")
+    if label == domain.strip().lower().removesuffix(".") or not label or "." in label:
+        raise InvalidInput(f"{domain!r} is not a .{tld} name; {product.name} registers .{tld} domains.")
+
+
 async def price_list(*, session: AsyncSession) -> list[TldPublic]:
     """Every active domain product with, per cycle and currency, its register, renew and transfer price (register
     and transfer default to the renew price where the TLD list has none)."""
