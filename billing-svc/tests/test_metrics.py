@@ -6,6 +6,7 @@ import uuid
 import httpx
 import pytest
 from billing_helpers import auth, new_client, pay, sql, staff
+from payments_support import payments_env
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -96,11 +97,19 @@ async def test_b19_rolled_back_payment_never_counts(billing: httpx.AsyncClient, 
         sessionmaker.configure(info={})
 
 
-async def test_b19_unsigned_webhook_counts_as_rejected(billing: httpx.AsyncClient) -> None:
-    before = await scrape(billing)
-    response = await billing.post("/webhooks/stripe", content=b"{}")
-    assert response.status_code == 400
-    after = await scrape(billing)
+async def test_b19_unsigned_webhook_counts_as_rejected(billing_db: str) -> None:
+    async with payments_env(billing_db) as env:  # Stripe configured: its own check refuses the unsigned body
+        before = await scrape(env.billing)
+        response = await env.billing.post("/webhooks/stripe", content=b"{}")
+        assert response.status_code == 400
+        after = await scrape(env.billing)
     labels = {"provider": "stripe", "status": "400"}
     assert sample(after, "abono_billing_webhooks_rejected_total", **labels) - sample(
         before, "abono_billing_webhooks_rejected_total", **labels) == 1
+
+
+async def test_b19_webhook_for_a_provider_not_configured_is_refused(billing: httpx.AsyncClient) -> None:
+    """No provider under that id here (no credentials): 404 problem+json, nothing stored; never a guess."""
+    response = await billing.post("/webhooks/stripe", content=b"{}")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")

@@ -21,13 +21,19 @@ from mercadopago.config.request_options import RequestOptions
 from mercadopago.http.http_client import HttpClient
 
 from abono.money import Money
+from billing.config import BillingSettings
 from billing.payments.provider import (
     Checkout,
     CheckoutInvoice,
+    Dispute,
+    EventEffect,
     ProviderError,
     ProviderPayment,
     ProviderPaymentStatus,
+    VerifiedEvent,
+    WebhookRequest,
 )
+from billing.payments.verify import verify_mercadopago
 
 SDK_BASE_URL = "https://api.mercadopago.com"
 _NUMBER_FIELDS = re.compile(r'"(unit_price|amount|transaction_amount)": "(-?\d+(?:\.\d+)?)"')
@@ -81,10 +87,45 @@ def payment_from_api(body: dict[str, Any]) -> ProviderPayment:
 class MercadoPagoProvider:
     name = "mercadopago"
 
-    def __init__(self, *, access_token: str, api_url: str, return_url: str) -> None:
+    def __init__(self, *, access_token: str, api_url: str, return_url: str, webhook_secret: str = "",
+                 tolerance_seconds: int = 300) -> None:
         self.sdk = mercadopago.SDK(access_token, http_client=MercadoPagoHttpClient(api_url))
         self.access_token = access_token
         self.return_url = return_url.rstrip("/")
+        self.webhook_secret = webhook_secret
+        self.tolerance_seconds = tolerance_seconds
+
+    @classmethod
+    def from_settings(cls, settings: BillingSettings) -> MercadoPagoProvider | None:
+        """None without an access token: MercadoPago is not offered."""
+        if not settings.mercadopago_access_token:
+            return None
+        return cls(access_token=settings.mercadopago_access_token, api_url=settings.mercadopago_api_url,
+                   return_url=settings.payments_public_url, webhook_secret=settings.mercadopago_webhook_secret,
+                   tolerance_seconds=settings.webhook_tolerance_seconds)
+
+    async def verify_webhook(self, request: WebhookRequest) -> VerifiedEvent:
+        query = request.query
+        return verify_mercadopago(
+            body=request.body, signature=request.headers.get("x-signature"),
+            request_id=request.headers.get("x-request-id"), data_id=query.get("data.id") or query.get("id"),
+            event_type=query.get("type") or query.get("topic"), secret=self.webhook_secret,
+            tolerance=self.tolerance_seconds)
+
+    async def parse_event(self, event: VerifiedEvent) -> EventEffect:
+        """The body is not signed: only the signed `data.id` is trusted, the payment is read from the API."""
+        if event.event_type not in ("payment", "payment.created", "payment.updated") or not event.object_id:
+            return EventEffect()
+        payment = await self.get_payment(payment_id=event.object_id)
+        if payment.status == ProviderPaymentStatus.CHARGED_BACK:
+            return EventEffect(dispute=Dispute(provider=self.name, dispute_id=f"payment:{payment.payment_id}",
+                                               payment_id=payment.payment_id))
+        return EventEffect(payment=payment)
+
+    async def capture(self, *, checkout_ref: str, invoice: CheckoutInvoice, idempotency_key: str
+                      ) -> list[ProviderPayment]:
+        """Checkout Pro captures by itself: the preference's payments."""
+        return await self.payments_for(checkout_ref=checkout_ref, invoice=invoice)
 
     def _options(self, idempotency_key: str) -> RequestOptions:
         return RequestOptions(access_token=self.access_token, custom_headers={"x-idempotency-key": idempotency_key})

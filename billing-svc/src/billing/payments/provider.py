@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from abono.money import Money
 
@@ -65,13 +66,58 @@ class Dispute:
     payment_id: str
 
 
+@dataclass(frozen=True)
+class WebhookRequest:
+    """A provider's notification as it reached us: the raw body and what came with it (header names lower-case)."""
+
+    body: bytes
+    headers: Mapping[str, str]
+    query: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class VerifiedEvent:
+    """A notification whose signature was checked; stored once per (provider, external id) before processing."""
+
+    provider: str
+    external_id: str  # unique per provider: the stored row's key
+    event_type: str
+    object_id: str | None
+    body: str
+
+
+@dataclass(frozen=True)
+class EventEffect:
+    """What a verified event means for us: a payment to apply, a dispute to record, or nothing (`note` says why)."""
+
+    payment: ProviderPayment | None = None
+    dispute: Dispute | None = None
+    note: str = "ignored"
+
+
 class PaymentProvider(Protocol):
-    """One payment provider. Implementations are async; a sync SDK runs in a thread."""
+    """One payment provider: adding one is a module implementing this and its settings, registered by id in
+    `billing.payments.registry`. Implementations are async; a sync SDK runs in a thread."""
 
     name: str
 
     async def create_checkout(self, *, invoice: CheckoutInvoice, idempotency_key: str) -> Checkout:
         """Ask the provider for a payment page for the invoice's amount (the key was stored before the call)."""
+        ...
+
+    async def capture(self, *, checkout_ref: str, invoice: CheckoutInvoice, idempotency_key: str
+                      ) -> list[ProviderPayment]:
+        """The client is back from the provider's page: take the money the client approved (PayPal's order
+        capture, keyed) and report the payments; a provider that captures by itself only reports them."""
+        ...
+
+    async def verify_webhook(self, request: WebhookRequest) -> VerifiedEvent:
+        """Check a notification's signature before anything is stored (B-19): `MissingSignature` (400) or
+        `BadSignature` (401) from `billing.payments.verify` when it does not hold."""
+        ...
+
+    async def parse_event(self, event: VerifiedEvent) -> EventEffect:
+        """What a stored, verified event means (the provider's API is asked when the body is not signed)."""
         ...
 
     async def get_payment(self, *, payment_id: str) -> ProviderPayment:
@@ -84,6 +130,30 @@ class PaymentProvider(Protocol):
 
     async def refund(self, *, payment_id: str, amount: Money, idempotency_key: str) -> str:
         """Refund `amount` of a payment back through the method that paid (B-15); returns the refund's id."""
+        ...
+
+
+@dataclass(frozen=True)
+class SavedMethod:
+    """A payment method the client saved at a provider (a card, an agreement), charged later without the client."""
+
+    provider: str
+    method_ref: str
+    label: str
+
+
+@runtime_checkable
+class SavesMethods(Protocol):
+    """An optional capability of a `PaymentProvider` (B-21, issue #15 item 2): saving a method and charging it.
+    No provider offers it yet; `isinstance(provider, SavesMethods)` tells whether one does."""
+
+    async def save_method(self, *, client_ref: str, return_url: str, idempotency_key: str) -> Checkout:
+        """Where the client goes to save a method (Stripe's SetupIntent, PayPal's vault ...)."""
+        ...
+
+    async def charge_saved(self, *, method: SavedMethod, invoice: CheckoutInvoice,
+                           idempotency_key: str) -> ProviderPayment:
+        """Charge a saved method for an invoice, once per key."""
         ...
 
 

@@ -13,10 +13,10 @@ from abono.clock import Clock
 from abono.money import Money
 from billing.invoices.models import Invoice
 from billing.payments.models import ProviderRefund
+from billing.payments.registry import PROVIDER_IDS
 from billing.payments.repository import PaymentRepository, RefundRepository
 
 log = structlog.get_logger("billing.payments")
-PROVIDERS = ("stripe", "mercadopago")
 
 
 async def request_provider_refunds(*, session: AsyncSession, clock: Clock, invoice: Invoice, amount: Money
@@ -25,7 +25,7 @@ async def request_provider_refunds(*, session: AsyncSession, clock: Clock, invoi
     Once per payment (unique); money paid otherwise (transfer, credit) is refunded by staff by hand."""
     refunds = RefundRepository(session)
     left, made = amount, []
-    for payment in await PaymentRepository(session).refundable(invoice.id, PROVIDERS):
+    for payment in await PaymentRepository(session).refundable(invoice.id, PROVIDER_IDS):
         if left.amount_minor <= 0:
             break
         part = min(left, Money(payment.amount_minor - payment.credited_minor, payment.currency))

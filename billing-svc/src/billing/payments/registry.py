@@ -1,7 +1,10 @@
-"""The configured providers, built once per app from settings (a provider without credentials is not offered)."""
+"""The payment providers, keyed by provider id (the `method` a client pays with, the `/webhooks/<id>` path, the
+first half of a payment key). Each is built once per app from settings; one without credentials is not offered.
+Adding a provider is one module implementing `PaymentProvider` with a `from_settings`, and one line here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,17 +14,16 @@ from billing.payments.mercadopago_provider import MercadoPagoProvider
 from billing.payments.provider import PaymentProvider
 from billing.payments.stripe_provider import StripeProvider
 
+PROVIDER_FACTORIES: dict[str, Callable[[BillingSettings], PaymentProvider | None]] = {
+    "stripe": StripeProvider.from_settings,
+    "mercadopago": MercadoPagoProvider.from_settings,
+}
+PROVIDER_IDS = tuple(PROVIDER_FACTORIES)
+
 
 def build_providers(settings: BillingSettings) -> dict[str, PaymentProvider]:
-    providers: dict[str, PaymentProvider] = {}
-    if settings.stripe_api_key:
-        providers["stripe"] = StripeProvider(api_key=settings.stripe_api_key, api_url=settings.stripe_api_url,
-                                             return_url=settings.payments_public_url)
-    if settings.mercadopago_access_token:
-        providers["mercadopago"] = MercadoPagoProvider(access_token=settings.mercadopago_access_token,
-                                                       api_url=settings.mercadopago_api_url,
-                                                       return_url=settings.payments_public_url)
-    return providers
+    built = {name: factory(settings) for name, factory in PROVIDER_FACTORIES.items()}
+    return {name: provider for name, provider in built.items() if provider is not None}
 
 
 def app_providers(request: Request) -> dict[str, PaymentProvider]:

@@ -7,19 +7,26 @@ any event (in any order) leads back to the invoice.
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
 import stripe
 
 from abono.money import Money, exponent
+from billing.config import BillingSettings
 from billing.payments.provider import (
     Checkout,
     CheckoutInvoice,
+    Dispute,
+    EventEffect,
     ProviderError,
     ProviderPayment,
     ProviderPaymentStatus,
+    VerifiedEvent,
+    WebhookRequest,
 )
+from billing.payments.verify import verify_stripe
 
 # Stripe's zero-decimal currencies among ours; for these Stripe's amount is the ISO amount unscaled.
 STRIPE_ZERO_DECIMAL = frozenset({"CLP", "PYG", "JPY", "KRW", "VND", "XAF", "XOF"})
@@ -56,13 +63,62 @@ def payment_from_intent(intent: Any) -> ProviderPayment:
                            reference=metadata.get("payment_reference"))
 
 
+def _session_payment(obj: dict[str, Any]) -> ProviderPayment | None:
+    """A paid Checkout Session's payment (from a signed event), None while it is not paid."""
+    if obj.get("payment_status") != "paid" or not obj.get("payment_intent"):
+        return None
+    metadata = obj.get("metadata") or {}
+    raw_invoice = metadata.get("invoice_id") or obj.get("client_reference_id")
+    return ProviderPayment(provider="stripe", payment_id=str(obj["payment_intent"]),
+                           status=ProviderPaymentStatus.APPROVED,
+                           amount=money_from_stripe(int(obj["amount_total"]), str(obj["currency"])),
+                           invoice_id=uuid.UUID(str(raw_invoice)) if raw_invoice else None,
+                           reference=metadata.get("payment_reference"))
+
+
 class StripeProvider:
     name = "stripe"
 
-    def __init__(self, *, api_key: str, api_url: str, return_url: str) -> None:
+    def __init__(self, *, api_key: str, api_url: str, return_url: str, webhook_secrets: list[str] | None = None,
+                 tolerance_seconds: int = 300) -> None:
         self.client = stripe.StripeClient(api_key, base_addresses={"api": api_url}, http_client=stripe.HTTPXClient(),
                                           max_network_retries=2)
         self.return_url = return_url.rstrip("/")
+        self.webhook_secrets = list(webhook_secrets or [])
+        self.tolerance_seconds = tolerance_seconds
+
+    @classmethod
+    def from_settings(cls, settings: BillingSettings) -> StripeProvider | None:
+        """None without an API key: Stripe is not offered."""
+        if not settings.stripe_api_key:
+            return None
+        return cls(api_key=settings.stripe_api_key, api_url=settings.stripe_api_url,
+                   return_url=settings.payments_public_url, webhook_secrets=settings.stripe_webhook_secrets,
+                   tolerance_seconds=settings.webhook_tolerance_seconds)
+
+    async def verify_webhook(self, request: WebhookRequest) -> VerifiedEvent:
+        return verify_stripe(body=request.body, header=request.headers.get("stripe-signature"),
+                             secrets=self.webhook_secrets, tolerance=self.tolerance_seconds)
+
+    async def parse_event(self, event: VerifiedEvent) -> EventEffect:
+        """The body is signed: it is the truth (sessions paid, intents succeeded, disputes opened)."""
+        body = json.loads(event.body)
+        obj: dict[str, Any] = body["data"]["object"]
+        kind = body["type"]
+        if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
+            found = _session_payment(obj)
+            return EventEffect(payment=found) if found is not None else EventEffect(note="not paid yet")
+        if kind == "payment_intent.succeeded":
+            return EventEffect(payment=payment_from_intent(obj))
+        if kind == "charge.dispute.created":
+            return EventEffect(dispute=Dispute(provider="stripe", dispute_id=str(obj["id"]),
+                                               payment_id=str(obj["payment_intent"])))
+        return EventEffect()
+
+    async def capture(self, *, checkout_ref: str, invoice: CheckoutInvoice, idempotency_key: str
+                      ) -> list[ProviderPayment]:
+        """Checkout captures by itself: what the session holds."""
+        return await self.payments_for(checkout_ref=checkout_ref, invoice=invoice)
 
     async def create_checkout(self, *, invoice: CheckoutInvoice, idempotency_key: str) -> Checkout:
         metadata = {"invoice_id": str(invoice.invoice_id), "payment_reference": invoice.payment_reference}

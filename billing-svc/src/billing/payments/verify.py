@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import stripe
 from mercadopago.webhook.validator import InvalidWebhookSignatureError, WebhookSignatureValidator
 
 from abono.errors import DomainError
+from billing.payments.provider import VerifiedEvent
 
 Now = Callable[[], float]
 
@@ -27,15 +27,6 @@ class MissingSignature(DomainError):
 
 class BadSignature(DomainError):
     status, code, title = 401, "bad-signature", "Invalid webhook signature"
-
-
-@dataclass(frozen=True)
-class VerifiedEvent:
-    provider: str
-    external_id: str  # unique per provider: the stored row's key
-    event_type: str
-    object_id: str | None
-    body: str
 
 
 def _within(timestamp: int, tolerance: int, now: Now) -> bool:

@@ -1,6 +1,7 @@
-"""POST /webhooks/stripe and /webhooks/mercadopago (the gateway forwards the raw body untouched).
+"""POST /webhooks/<provider id> (stripe, mercadopago, paypal ...; the gateway forwards the raw body untouched).
 
-Verified in a dependency before anything else (400 missing headers, 401 bad signature: nothing is written), stored
+Verified by the provider (`PaymentProvider.verify_webhook`, looked up by id: no branch on the name here) in a
+dependency before anything else (400 missing headers, 401 bad signature: nothing is written), stored
 once, answered 200 at once, processed after the response (a task of its own, not Starlette's BackgroundTasks: those
 run inside the request's ASGI call and hold its keep-alive connection, so the provider's next webhook on that
 connection would wait for this one's processing), or later by the sweep if the process stops first."""
@@ -8,21 +9,21 @@ connection would wait for this one's processing), or later by the sweep if the p
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel
 
 from abono.db import unit_of_work
-from abono.errors import DomainError
+from abono.errors import DomainError, NotFound
 from abono.metrics import ServiceMetrics
 from billing.deps import ClockDep, SettingsDep
 from billing.metrics import WEBHOOKS_RECEIVED, WEBHOOKS_REJECTED
 from billing.payments import jobs, webhooks
+from billing.payments.provider import VerifiedEvent, WebhookRequest
 from billing.payments.registry import ProvidersDep
-from billing.payments.verify import VerifiedEvent, verify_mercadopago, verify_stripe
 
 log = structlog.get_logger("billing.webhooks")
 router = APIRouter(tags=["webhooks"])
@@ -37,28 +38,21 @@ class WebhookAck(BaseModel):
     duplicate: bool  # stored before: nothing new was written
 
 
-def _counting_rejections(request: Request, provider: str, verify: Callable[[], VerifiedEvent]) -> VerifiedEvent:
+ProviderId = Annotated[str, Path(min_length=2, max_length=40, pattern=r"^[a-z0-9]+$")]
+
+
+async def verified_event(provider: ProviderId, request: Request, providers: ProvidersDep) -> VerifiedEvent:
+    """The provider's own signature check on the raw body; a rejection is counted and nothing is stored."""
+    found = providers.get(provider)
+    if found is None:
+        raise NotFound(f"No payment provider {provider!r} is configured here.")
+    webhook = WebhookRequest(body=await request.body(), headers=request.headers, query=request.query_params)
     try:
-        return verify()
+        return await found.verify_webhook(webhook)
     except DomainError as exc:
         metrics: ServiceMetrics = request.app.state.metrics
         metrics.fact(WEBHOOKS_REJECTED).labels(provider=provider, status=str(exc.status)).inc()
         raise
-
-
-async def stripe_event(request: Request, settings: SettingsDep) -> VerifiedEvent:
-    body, header = await request.body(), request.headers.get("stripe-signature")
-    return _counting_rejections(request, "stripe", lambda: verify_stripe(
-        body=body, header=header, secrets=settings.stripe_webhook_secrets,
-        tolerance=settings.webhook_tolerance_seconds))
-
-
-async def mercadopago_event(request: Request, settings: SettingsDep) -> VerifiedEvent:
-    query, body = request.query_params, await request.body()
-    return _counting_rejections(request, "mercadopago", lambda: verify_mercadopago(
-        body=body, signature=request.headers.get("x-signature"), request_id=request.headers.get("x-request-id"),
-        data_id=query.get("data.id") or query.get("id"), event_type=query.get("type") or query.get("topic"),
-        secret=settings.mercadopago_webhook_secret, tolerance=settings.webhook_tolerance_seconds))
 
 
 async def _accept(request: Request, event: VerifiedEvent, clock: ClockDep, settings: SettingsDep,
@@ -91,14 +85,9 @@ def _process_soon(request: Request, processing: Coroutine[Any, Any, object]) -> 
     task.add_done_callback(done)
 
 
-@router.post("/webhooks/stripe", summary="Stripe events (signed; B-17, B-19)", responses=_RESPONSES)
-async def stripe_webhook(request: Request, event: Annotated[VerifiedEvent, Depends(stripe_event)],
-                         clock: ClockDep, settings: SettingsDep, providers: ProvidersDep) -> WebhookAck:
-    return await _accept(request, event, clock, settings, providers)
-
-
-@router.post("/webhooks/mercadopago", summary="MercadoPago notifications (signed manifest; B-17, B-19)",
-             responses=_RESPONSES)
-async def mercadopago_webhook(request: Request, event: Annotated[VerifiedEvent, Depends(mercadopago_event)],
-                              clock: ClockDep, settings: SettingsDep, providers: ProvidersDep) -> WebhookAck:
+@router.post("/webhooks/{provider}", summary="A payment provider's notifications (signed; B-17, B-19)",
+             responses={**_RESPONSES, 404: {"description": "No such provider configured (problem+json)"}})
+async def provider_webhook(provider: ProviderId, request: Request,
+                           event: Annotated[VerifiedEvent, Depends(verified_event)], clock: ClockDep,
+                           settings: SettingsDep, providers: ProvidersDep) -> WebhookAck:
     return await _accept(request, event, clock, settings, providers)
