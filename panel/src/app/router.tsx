@@ -39,6 +39,8 @@ const router = createBrowserRouter([
       { path: "notifications", Component: NotificationsRoute },
       { path: "referrals", Component: ReferralsRoute },
       { path: "profile", Component: ProfileRoute },
+      // Staff console (issue 14): lazy-loaded, role-checked in the route and by every API call behind it.
+      { path: "staff/settings", lazy: async () => ({ Component: (await import("./routes/staff-settings")).default }) },
       { path: "*", Component: NotFoundRoute },
     ],
   },

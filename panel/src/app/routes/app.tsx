@@ -8,7 +8,7 @@ import { useLiveUpdates } from "@/features/live/api/stream";
 import { useInbox } from "@/features/notifications/api";
 import { useUpdateProfile } from "@/features/profile/api";
 
-const ICONS = { home: "⌂", services: "▦", order: "+", invoices: "▤", credit: "◎", notifications: "✉", referrals: "♥", profile: "☺" };
+const ICONS = { home: "⌂", services: "▦", order: "+", invoices: "▤", credit: "◎", notifications: "✉", referrals: "♥", profile: "☺", settings: "⚙" };
 
 /** Every signed-in page: the session, the live stream, the navigation. */
 export default function AppRoute() {
@@ -35,6 +35,9 @@ export default function AppRoute() {
     { to: "/referrals", label: t("nav.referrals"), icon: ICONS.referrals },
     { to: "/profile", label: t("nav.profile"), icon: ICONS.profile },
   ];
+  if (me.data?.role === "admin" || me.data?.role === "staff") {
+    nav.push({ to: "/staff/settings", label: t("staffSettings.nav"), icon: ICONS.settings });
+  }
   return (
     <AppLayout nav={nav} userName={me.data?.name ?? ""} onLanguage={(language) => update.mutate({ language })}>
       <Outlet />

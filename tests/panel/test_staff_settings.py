@@ -1,0 +1,153 @@
+"""Issue 14 item 5 in the browser: an admin changes the dunning days (B-4) in the staff console, and the next
+scheduler sweep follows them: an invoice one day overdue, left alone under the installation's 2 days, is suspended
+under the new 1 day, with no restart. The page is checked with axe-core and photographed at both widths."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import httpx
+from playwright.async_api import Locator, Page, expect
+
+from abono.db import asyncpg_dsn, make_engine, make_sessionmaker, unit_of_work
+from abono.testing import wait_for
+from billing.seed import load_seed_catalog
+
+if TYPE_CHECKING:
+    from tests.panel.conftest import Panel
+
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+
+DUE = date(2031, 3, 3)  # a Monday no other e2e test uses
+TZ = ZoneInfo("America/Argentina/Buenos_Aires")
+
+
+class Billing:
+    """Rows written straight to the platform's billing database: a client's service on an unpaid invoice."""
+
+    def __init__(self, url: str) -> None:
+        self.dsn = asyncpg_dsn(url)
+
+    async def sql(self, query: str, *args: object) -> list[asyncpg.Record]:
+        conn = await asyncpg.connect(self.dsn)
+        try:
+            return list(await conn.fetch(query, *args))
+        finally:
+            await conn.close()
+
+    async def overdue_service(self, due_on: date) -> uuid.UUID:
+        client_id, service_id, invoice_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        issued = datetime.combine(due_on - timedelta(days=15), time(12), tzinfo=UTC)
+        await self.sql(
+            """
+            INSERT INTO subscriptions (id, client_id, product_id, product_code, cycle, currency, status, next_due_on,
+                                       created_at, updated_at)
+            SELECT $1, $2, id, code, 'monthly', 'USD', 'active', $3, $4, $4 FROM products ORDER BY code LIMIT 1
+        """,
+            service_id,
+            client_id,
+            due_on,
+            issued,
+        )
+        await self.sql(
+            """
+            INSERT INTO invoices (id, number, payment_reference, client_id, currency, kind, status, issued_at, due_on,
+                                  subtotal_minor, discount_minor, credit_applied_minor, total_minor, note)
+            VALUES ($1::uuid, 'ST-' || $1::uuid::text, 'RS' || left(replace($1::uuid::text, '-', ''), 12), $2, 'USD',
+                    'renewal', 'unpaid', $3, $4, 5000, 0, 0, 5000, '')
+        """,
+            invoice_id,
+            client_id,
+            issued,
+            due_on,
+        )
+        await self.sql(
+            """
+            INSERT INTO invoice_lines (id, invoice_id, position, kind, description, service_ids, quantity,
+                                       unit_price_minor, gross_minor, discount_minor, amount_minor, discounts)
+            VALUES ($1, $2, 1, 'service', 'hosting', $3, 1, 5000, 5000, 0, 5000, '[]')
+        """,
+            uuid.uuid4(),
+            invoice_id,
+            [service_id],
+        )
+        return service_id
+
+    async def status(self, service_id: uuid.UUID) -> str:
+        return str((await self.sql("SELECT status FROM subscriptions WHERE id = $1", service_id))[0]["status"])
+
+
+async def move_clock(gateway: httpx.AsyncClient, admin: dict[str, str], day: date, hour: int) -> None:
+    instant = datetime.combine(day, time(hour), tzinfo=TZ)
+    moved = await gateway.put("/api/test/clock", json={"now": instant.isoformat()}, headers=admin)
+    assert moved.status_code == 200, moved.text
+
+
+def card(page: Page, title: str) -> Locator:
+    return page.locator("section.card", has=page.get_by_role("heading", name=title, exact=True))
+
+
+async def sign_in_admin(page: Page) -> None:
+    await page.goto("/sign-in")
+    await page.get_by_label("Correo electrónico").fill(ADMIN_EMAIL)
+    await page.get_by_label("Contraseña", exact=True).fill(ADMIN_PASSWORD)
+    await page.get_by_role("button", name="Ingresar").click()
+    await expect(page.locator("main.content")).to_be_visible()
+
+
+async def test_b4_admin_changes_dunning_days_in_the_console_and_the_next_sweep_follows_them(
+    panel: Panel, gateway: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    engine = make_engine(panel.platform.database_urls["billing"], pool_size=1)
+    async with unit_of_work(make_sessionmaker(engine)) as session:
+        await load_seed_catalog(session)
+    await engine.dispose()
+    billing = Billing(panel.platform.database_urls["billing"])
+    one_day_late = await billing.overdue_service(DUE)
+    witness = await billing.overdue_service(DUE - timedelta(days=2))  # 3 days late at the sweep: B-4 under both
+    await move_clock(gateway, admin_headers, DUE + timedelta(days=1), 12)
+
+    async def swept() -> bool:
+        return await billing.status(witness) == "suspended"
+
+    await wait_for(swept, within=30, what="the sweep at the installation's days to suspend the witness")
+    assert await billing.status(one_day_late) == "active"  # B-4 at 2 days: not yet
+
+    try:
+        page = await panel.person(width="laptop")
+        await sign_in_admin(page)
+        await page.get_by_role("navigation").get_by_role("link", name="Configuración", exact=True).click()
+        await expect(page.get_by_role("heading", name="Configuración del negocio")).to_be_visible()
+        dunning = card(page, "Cobranza: avisos, suspensión y baja")
+        b4 = page.get_by_label("Suspender el servicio a los (días de atraso)")
+        await expect(b4).to_have_value("2")
+        await b4.fill("1")
+        await page.get_by_role("button", name="Guardar días de cobranza").click()
+        await expect(page.get_by_text("Guardado. Rige desde la próxima corrida.")).to_be_visible()
+        await expect(dunning.get_by_text("Cambiada en la consola")).to_be_visible()
+        history = card(page, "Historial de cambios")
+        await expect(history.get_by_text(ADMIN_EMAIL)).to_be_visible()
+        await expect(history.get_by_text("suspend_after_days")).to_be_visible()
+
+        await move_clock(gateway, admin_headers, DUE + timedelta(days=1), 13)  # the next sweep, the same day
+
+        async def suspended() -> bool:
+            return await billing.status(one_day_late) == "suspended"
+
+        await wait_for(suspended, within=30, what="the next sweep to suspend at the new B-4 day")
+        assert await panel.axe(page) == []
+        await panel.screenshot(page, "staff-settings")
+        phone = await panel.person(width="phone")
+        await sign_in_admin(phone)
+        await phone.goto("/staff/settings")
+        await expect(phone.get_by_role("heading", name="Configuración del negocio")).to_be_visible()
+        await expect(phone.get_by_label("Suspender el servicio a los (días de atraso)")).to_have_value("1")
+        assert await panel.axe(phone) == []
+        await panel.screenshot(phone, "staff-settings")
+    finally:  # the other e2e tests dun at the installation's days
+        reset = await gateway.delete("/api/billing/staff/settings/dunning", headers=admin_headers)
+        assert reset.status_code in (204, 404), reset.text
