@@ -17,6 +17,10 @@ import ProfileRoute from "./routes/profile";
 import ReferralsRoute from "./routes/referrals";
 import ServiceRoute from "./routes/service";
 import ServicesRoute from "./routes/services";
+import SupportAppointmentsRoute from "@/features/support/routes/appointments";
+import SupportNewTicketRoute from "@/features/support/routes/new-ticket";
+import SupportRoute from "@/features/support/routes/support";
+import SupportTicketRoute from "@/features/support/routes/ticket";
 
 // Paths are those the platform's e-mails link to (/verify-email, /reset-password, /invoices/<id>).
 const router = createBrowserRouter([
@@ -41,6 +45,10 @@ const router = createBrowserRouter([
       { path: "profile", Component: ProfileRoute },
       // Staff console (issue 14): lazy-loaded, role-checked in the route and by every API call behind it.
       { path: "staff/settings", lazy: async () => ({ Component: (await import("./routes/staff-settings")).default }) },
+      { path: "support", Component: SupportRoute },
+      { path: "support/new", Component: SupportNewTicketRoute },
+      { path: "support/tickets/:id", Component: SupportTicketRoute },
+      { path: "support/appointments", Component: SupportAppointmentsRoute },
       { path: "*", Component: NotFoundRoute },
     ],
   },

@@ -1,3 +1,5 @@
+import { supportEn } from "@/features/support/locales";
+
 import type { es } from "./es";
 
 type Messages<T> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K]> };
@@ -34,6 +36,7 @@ export const en: Messages<typeof es> = {
     notifications: "Notifications",
     referrals: "Referrals",
     profile: "Profile",
+    support: "Support",
   },
   fields: {
     email: "E-mail",
@@ -319,6 +322,7 @@ export const en: Messages<typeof es> = {
     noMovements: "You have not used any credit yet.",
     usedOn: "Applied to invoice {{number}}",
   },
+  support: supportEn,
   referrals: {
     lead: "Recommend Abono: for every friend who orders and pays, you get a free month.",
     yourLink: "Your referral link",

@@ -1,3 +1,5 @@
+import { supportEs } from "@/features/support/locales";
+
 // Spanish: the panel's first language and the source of truth for every message's key (en.ts must match).
 export const es = {
   common: {
@@ -30,6 +32,7 @@ export const es = {
     notifications: "Notificaciones",
     referrals: "Referidos",
     profile: "Perfil",
+    support: "Soporte",
   },
   fields: {
     email: "Correo electrónico",
@@ -315,6 +318,7 @@ export const es = {
     noMovements: "Todavía no usaste saldo a favor.",
     usedOn: "Aplicado a la factura {{number}}",
   },
+  support: supportEs,
   referrals: {
     lead: "Recomendá Abono: por cada amigo que contrata y paga, ganás un mes gratis.",
     yourLink: "Tu enlace de referido",

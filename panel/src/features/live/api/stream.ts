@@ -23,6 +23,10 @@ const AFFECTS: Record<string, string[][]> = {
   EmailVerified: [["me"]],
   ClientUpdated: [["me"], ["billing-profile"]],
   ClientClosed: [["me"]],
+  TicketReplied: [["support"]],
+  QuoteAvailable: [["support"]],
+  QuoteAccepted: [["support"], ["invoices"]],
+  AppointmentReminder: [["support"]],
 };
 
 export function applyEvent(client: QueryClient, event: LiveEvent): void {

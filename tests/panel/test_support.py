@@ -1,0 +1,175 @@
+"""Issue 16 in the panel (S-1, S-3, S-6, S-7): a client opens a ticket in Spanish with an attachment and sees its
+deadline; staff answer through the console's API and the answer appears in the open tab without a reload (the live
+stream's TicketReplied); a quote staff send appears the same way and, accepted, becomes an invoice; a client whose
+plan includes remote support books an appointment. Every support page is checked with axe-core in both languages
+and photographed at 390 and 1280 px."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import httpx
+from playwright.async_api import expect
+from sqlalchemy import text
+
+from abono.db import make_engine, make_sessionmaker, unit_of_work
+from abono.testing import wait_for
+from tests.panel.test_pages import check
+
+if TYPE_CHECKING:
+    from tests.panel.conftest import Panel
+
+PASSWORD = "una-clave-bien-larga"
+# Monday 10:00 in Buenos Aires, a date no other e2e test uses: business hours, and Tuesday's slots are bookable.
+START = datetime(2029, 6, 4, 13, 0, tzinfo=UTC)
+BOOK_DAY = "2029-06-05"
+LIVE = 15_000  # ms: staff's reply crosses support → broker → gateway → the stream → the page
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+
+
+async def new_client(panel: Panel, gateway: httpx.AsyncClient) -> tuple[str, dict[str, str]]:
+    email = panel.new_email("sofia")
+    signup = await gateway.post(
+        "/api/auth/signup", json={"email": email, "password": PASSWORD, "name": "Sofía Paz", "country": "AR"}
+    )
+    assert signup.status_code == 201, signup.text
+    headers = await panel.platform.login(gateway, email, PASSWORD)
+
+    async def known() -> bool:
+        billing = (await gateway.get("/api/billing/clients/me", headers=headers)).status_code == 200
+        support = (await gateway.get("/api/support/support-plan", headers=headers)).status_code == 200
+        return billing and support
+
+    await wait_for(known, within=30, what="billing and support to learn of the client")
+    return email, headers
+
+
+async def give_professional_plan(panel: Panel, client_id: str) -> None:
+    """What billing's and provisioning's events do when a Professional plan is paid and switched on (tested in
+    tests/test_support_e2e.py), written straight into support's copy to keep this test on the panel."""
+    engine = make_engine(panel.platform.database_urls["support"], pool_size=1)
+    async with unit_of_work(make_sessionmaker(engine)) as session:
+        await session.execute(
+            text(
+                "INSERT INTO client_services (id, client_id, product_code, product_name, kind, status, updated_at) "
+                "VALUES (:id, :client, 'support-professional', 'Soporte Profesional', 'support_plan', 'active', now())"
+            ),
+            {"id": uuid.uuid4(), "client": uuid.UUID(client_id)},
+        )
+    await engine.dispose()
+
+
+async def test_s1_s3_s6_s7_a_client_opens_a_ticket_sees_the_staff_reply_live_accepts_a_quote_and_books(
+    panel: Panel, gateway: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    moved = await gateway.put("/api/test/clock", json={"now": START.isoformat()}, headers=admin_headers)
+    assert moved.status_code == 200, moved.text
+    email, headers = await new_client(panel, gateway)
+    page = await panel.person(width="phone")
+    await panel.sign_in(page, email)
+    await page.get_by_role("button", name="Menú").click()
+    await page.get_by_role("link", name="Soporte").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Soporte")
+    await expect(page.get_by_text("Todavía no abriste ningún ticket.")).to_be_visible()
+    await check(panel, page, "es-support-empty")
+
+    # S-1: the ticket, its class with the plan's first-response time, an attachment checked by content.
+    await page.get_by_role("link", name="Abrir un ticket").click()
+    await page.get_by_label("Asunto").fill("La web muestra un error 500")
+    await page.get_by_label("Reporte de un error").check()
+    await expect(page.get_by_text("Primera respuesta en 2 horas").first).to_be_visible()
+    await page.get_by_label("Mensaje", exact=True).fill("Desde esta mañana la portada devuelve un error 500.")
+    await page.get_by_label("Adjuntos (opcional)").set_input_files(
+        files=[{"name": "captura.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    await check(panel, page, "es-support-new")
+    await page.get_by_role("button", name="Enviar").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("La web muestra un error 500")
+    ticket_id = page.url.rsplit("/", 1)[1]
+    ticket = (await gateway.get(f"/api/support/tickets/{ticket_id}", headers=headers)).json()
+    assert ticket["sla_class"] == "SLA3" and ticket["messages"][0]["attachments"][0]["content_type"] == "image/png"
+    # S-3: the deadline the client is promised is on the ticket (SLA3 under Standard: 2 hours around the clock).
+    await expect(page.get_by_text("Próximo plazo:")).to_be_visible()
+    await expect(page.get_by_test_id("message")).to_have_count(1)
+    await expect(page.get_by_text("captura.png")).to_be_visible()
+    await check(panel, page, "es-support-ticket")
+
+    # Staff answer from the console's API; the open tab shows it without a reload.
+    answer = "Reiniciamos el servicio PHP de su cuenta; la portada ya responde."
+    replied = await gateway.post(
+        f"/api/support/tickets/{ticket_id}/messages", headers=admin_headers, json={"message": answer}
+    )
+    assert replied.status_code == 201, replied.text
+    await expect(page.get_by_test_id("message").nth(1)).to_contain_text(answer, timeout=LIVE)
+    await expect(page.get_by_test_id("message").nth(1)).to_contain_text("Soporte")
+    await expect(page.locator("[data-status='answered']")).to_be_visible()
+
+    # The client answers back in the thread.
+    await page.get_by_label("Tu respuesta").fill("¡Gracias! Ya funciona.")
+    await page.get_by_role("button", name="Enviar respuesta").click()
+    await expect(page.get_by_test_id("message")).to_have_count(3)
+
+    # S-6: a quote sent from the ticket appears live; accepted, billing issues its invoice.
+    quote = await gateway.post(
+        f"/api/support/tickets/{ticket_id}/quotes",
+        headers=admin_headers,
+        json={
+            "title": "Optimización del sitio",
+            "currency": "USD",
+            "lines": [{"description": "Auditoría de rendimiento", "unit_price_minor": 15000}],
+        },
+    )
+    assert quote.status_code == 201, quote.text
+    number = quote.json()["number"]
+    await expect(page.get_by_test_id("quote")).to_contain_text("Auditoría de rendimiento", timeout=LIVE)
+    await check(panel, page, "es-support-ticket-quote")
+    await page.get_by_role("button", name="Aceptar y generar la factura").click()
+    await expect(page.get_by_text("Aceptaste este presupuesto")).to_be_visible()
+
+    async def invoiced() -> bool:
+        invoices = (await gateway.get("/api/billing/invoices", headers=headers)).json()
+        return any(number in str(i.get("note")) for i in invoices)
+
+    await wait_for(invoiced, within=20, what="billing's invoice for the accepted quote")
+    await page.get_by_role("link", name="Ver facturas").click()
+    await expect(page.get_by_test_id("invoice-row")).to_have_count(1)
+
+    # S-7: Standard has no remote support; Professional books a slot within business hours.
+    await page.goto("/support/appointments")
+    await expect(page.get_by_text("Tu plan no incluye asistencia remota.")).to_be_visible()
+    await check(panel, page, "es-support-appointments-none")
+    me = (await gateway.get("/api/auth/me", headers=headers)).json()
+    await give_professional_plan(panel, me["id"])
+    await page.reload()
+    await page.get_by_label("Día").fill(BOOK_DAY)
+    first = page.get_by_role("radio").first
+    await expect(first).to_be_visible()
+    slot = await first.locator("xpath=..").inner_text()
+    await first.check()
+    await page.get_by_label("¿Qué necesitás resolver?").fill("Configurar el correo en la oficina")
+    await check(panel, page, "es-support-appointments")
+    await page.get_by_role("button", name="Reservar", exact=True).click()
+    await expect(page.get_by_text("¡Listo! Reservaste el turno")).to_be_visible()
+    await expect(page.get_by_test_id("appointment")).to_contain_text("Configurar el correo en la oficina")
+    assert re.match(r"^1\d:\d\d", slot), slot  # business hours in Buenos Aires
+    booked = (await gateway.get("/api/support/appointments", headers=headers)).json()
+    assert [a["topic"] for a in booked] == ["Configurar el correo en la oficina"]
+
+    # The same pages in English at 1280 px.
+    english = await panel.person(width="laptop", language="en")
+    await panel.sign_in(english, email)
+    await english.get_by_role("button", name="EN", exact=True).click()
+    for name, path, title in [
+        ("support", "/support", "Support"),
+        ("support-new", "/support/new", "Open a ticket"),
+        ("support-ticket", f"/support/tickets/{ticket_id}", "La web muestra un error 500"),
+        ("support-appointments", "/support/appointments", "Remote assistance"),
+    ]:
+        await english.goto(path)
+        await expect(english.get_by_role("heading", level=1)).to_have_text(title)
+        await check(panel, english, f"en-{name}")
+    await english.goto("/support")
+    await expect(english.get_by_test_id("ticket-row")).to_contain_text("Open")  # the client wrote last
