@@ -27,6 +27,7 @@ from gateway.sessions.endpoints import router as sessions_router
 from gateway.stream.endpoints import router as stream_router
 from gateway.testclock.endpoints import internal_router as internal_clock_router
 from gateway.testclock.endpoints import router as test_clock_router
+from gateway.totp.endpoints import router as totp_router
 
 _FASTAPI_DOC_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
 
@@ -54,6 +55,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         stream_router,
         apidocs_router,
         identity_router,
+        totp_router,
     ]
     if settings.platform.test_mode:
         routers += [test_clock_router, internal_clock_router]

@@ -6,14 +6,19 @@ from gateway.ratelimit.models import RateLimitCounter
 from gateway.recovery.models import PasswordResetToken
 from gateway.sessions.models import RefreshToken
 from gateway.testclock.models import PlatformClockOffset
+from gateway.totp.models import AuditEntry, RecoveryCode, SecurityPolicy, TotpCredential
 
 __all__ = [
+    "AuditEntry",
     "EmailVerificationToken",
     "IdentityDocument",
     "IdentityVerification",
     "PasswordResetToken",
     "PlatformClockOffset",
     "RateLimitCounter",
+    "RecoveryCode",
     "RefreshToken",
+    "SecurityPolicy",
+    "TotpCredential",
     "User",
 ]

@@ -19,7 +19,8 @@ REFRESH_REFUSED = "The refresh token is not valid (unknown, used, revoked or exp
 
 @router.post(
     "/login",
-    summary="Log in: an access token and a refresh token (403 `account-closed` for a closed account, B-17)",
+    summary="Log in: an access token and a refresh token (403 `account-closed` for a closed account, B-17; 401 "
+    "`totp-required` / `totp-invalid` for a staff account with two-factor authentication)",
     responses=problem_responses(401, 403, 422, 429),
 )
 async def login(
@@ -62,6 +63,8 @@ async def checked_login(
         now=now,
         signer=signer,
         refresh_ttl=timedelta(days=settings.refresh_token_ttl_days),
+        vault=request.app.state.identity_vault,
+        totp_code=data.totp_code,
     )
 
 

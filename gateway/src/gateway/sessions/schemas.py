@@ -12,6 +12,8 @@ class LoginRequest(BaseModel):
 
     email: Email
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    # Staff with two-factor authentication: the authenticator's 6-digit code, or a recovery code.
+    totp_code: Annotated[str, StringConstraints(min_length=6, max_length=32, pattern=r"^[0-9A-Za-z-]+$")] | None = None
 
 
 class RefreshRequest(BaseModel):

@@ -14,18 +14,17 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.auth import TokenSigner
-from abono.errors import Unauthorized
+from abono.crypto import SecretBox
+from gateway.accounts.credentials import authenticate
 from gateway.accounts.models import User
-from gateway.accounts.passwords import burn_verification, hash_password, needs_rehash, verify_password
 from gateway.accounts.repository import UserRepository
-from gateway.errors import ACCOUNT_CLOSED, AccountClosed
 from gateway.sessions.models import RefreshToken
 from gateway.sessions.repository import RefreshTokenRepository
 from gateway.sessions.schemas import TokenPair
 from gateway.tokens import hash_token, new_token
+from gateway.totp.service import second_factor
 
 log = structlog.get_logger("gateway.sessions")
-BAD_CREDENTIALS = "Wrong e-mail or password."
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,22 +35,20 @@ class RefreshRefused:
 
 
 async def login(
-    *, session: AsyncSession, email: str, password: str, now: datetime, signer: TokenSigner, refresh_ttl: timedelta
+    *,
+    session: AsyncSession,
+    email: str,
+    password: str,
+    now: datetime,
+    signer: TokenSigner,
+    refresh_ttl: timedelta,
+    vault: SecretBox,
+    totp_code: str | None = None,
 ) -> TokenPair:
-    """Check the credentials and open a new session (a new refresh-token family)."""
-    user = await UserRepository(session).get_by_email(email)
-    if user is None:
-        # Same work and same answer as a wrong password: the response does not tell which e-mails have accounts.
-        await burn_verification(password)
-        raise Unauthorized(BAD_CREDENTIALS)
-    if not await verify_password(user.password_hash, password):
-        raise Unauthorized(BAD_CREDENTIALS)
-    if user.is_closed:
-        # Only after the password: a wrong one gets the same 401 as for an open account (B-17).
-        log.info("login_refused_closed", client_id=str(user.id))
-        raise AccountClosed(ACCOUNT_CLOSED)
-    if needs_rehash(user.password_hash):
-        user.password_hash = await hash_password(password)
+    """Check the credentials, then the second factor where the account has one (or must), and open a new session
+    (a new refresh-token family)."""
+    user = await authenticate(session=session, email=email, password=password)
+    await second_factor(session=session, vault=vault, user=user, code=totp_code, now=now)
     return await issue_tokens(
         session=session, user=user, family_id=uuid.uuid4(), now=now, signer=signer, refresh_ttl=refresh_ttl
     )

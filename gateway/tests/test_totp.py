@@ -1,0 +1,130 @@
+"""#14 item 7: staff accounts enrol TOTP (codes from pyotp, as an authenticator app makes them), login asks for the
+code once enrolled (each code once), hashed single-use recovery codes, and admins can require it of all staff."""
+
+import time
+from typing import Any
+
+import pyotp
+
+
+def login_body(email: str, password: str, code: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"email": email, "password": password}
+    if code is not None:
+        body["totp_code"] = code
+    return body
+
+
+def next_code(secret: str) -> str:
+    """The code of the next 30-second step (accepted for clock drift, and never used before in this test)."""
+    return pyotp.TOTP(secret).at(time.time() + 30)
+
+
+def problem_code(response: Any) -> str:
+    return str(response.json()["type"]).rsplit("/", 1)[-1]
+
+
+async def staff_account(api: Any) -> Any:
+    account = await api.account()
+    admin = api.bearer(await api.admin_token())
+    promoted = await api.client.patch(f"/api/auth/users/{account.id}/role", headers=admin, json={"role": "staff"})
+    assert promoted.status_code == 200, promoted.text
+    return account
+
+
+async def test_item7_staff_enrols_totp_and_login_asks_for_each_code_once(api: Any) -> None:
+    client = await api.account()
+    refused = await api.client.post("/api/auth/totp/setup", json=login_body(client.email, client.password))
+    assert refused.status_code == 403  # staff accounts only
+    staff = await staff_account(api)
+    wrong_password = await api.client.post("/api/auth/totp/setup", json=login_body(staff.email, "not-it"))
+    assert wrong_password.status_code == 401  # (each try counts under the login limits: 10 a minute per e-mail)
+    setup = await api.client.post("/api/auth/totp/setup", json=login_body(staff.email, staff.password))
+    assert setup.status_code == 201, setup.text
+    secret = setup.json()["secret"]
+    assert setup.json()["otpauth_uri"].startswith("otpauth://totp/Abono:")
+    sealed = await api.db.fetchval("SELECT secret_sealed FROM totp_credentials WHERE user_id = $1::uuid", staff.id)
+    assert secret not in sealed  # sealed at rest
+
+    without = await api.client.post("/api/auth/login", json=login_body(staff.email, staff.password))
+    assert without.status_code == 401 and problem_code(without) == "totp-required"
+    wrong = await api.client.post("/api/auth/login", json=login_body(staff.email, staff.password, "000000"))
+    assert wrong.status_code == 401 and problem_code(wrong) == "totp-invalid"
+    code = pyotp.TOTP(secret).now()
+    logged = await api.client.post("/api/auth/login", json=login_body(staff.email, staff.password, code))
+    assert logged.status_code == 200, logged.text
+    replayed = await api.client.post("/api/auth/login", json=login_body(staff.email, staff.password, code))
+    assert replayed.status_code == 401 and problem_code(replayed) == "totp-invalid"
+    headers = api.bearer(logged.json()["access_token"])
+    status = (await api.client.get("/api/auth/totp", headers=headers)).json()
+    assert status == {"enrolled": True, "confirmed": True, "required": False, "recovery_codes_left": 0}
+
+    codes = (await api.client.post("/api/auth/totp/recovery-codes", headers=headers)).json()["codes"]
+    assert len(codes) == 10 and len(set(codes)) == 10
+    stored = await api.db.fetch("SELECT code_hash FROM totp_recovery_codes WHERE user_id = $1::uuid", staff.id)
+    assert len(stored) == 10 and all(c.encode() not in bytes(r["code_hash"]) for r in stored for c in codes)
+    recovered = await api.client.post("/api/auth/login", json=login_body(staff.email, staff.password, codes[0]))
+    assert recovered.status_code == 200, recovered.text
+    again = await api.client.post("/api/auth/login", json=login_body(staff.email, staff.password, codes[0]))
+    assert again.status_code == 401
+    assert (await api.client.get("/api/auth/totp", headers=headers)).json()["recovery_codes_left"] == 9
+
+    # A stolen password alone cannot put a new device in place of the confirmed one.
+    replace = await api.client.post("/api/auth/totp/setup", json=login_body(staff.email, staff.password))
+    assert replace.status_code == 401 and problem_code(replace) == "totp-required"
+    off = await api.client.post("/api/auth/totp/disable", headers=headers, json={"code": next_code(secret)})
+    assert off.status_code == 204
+    assert await api.db.fetchval("SELECT count(*) FROM totp_credentials WHERE user_id = $1::uuid", staff.id) == 0
+    actions = [
+        r["action"]
+        for r in await api.db.fetch("SELECT action FROM audit_log WHERE actor_id = $1::uuid ORDER BY id", staff.id)
+    ]
+    assert actions == [
+        "totp_secret_created",
+        "totp_enabled",
+        "totp_recovery_codes_created",
+        "totp_recovery_code_used",
+        "totp_disabled",
+    ]
+
+
+async def test_item7_admins_require_totp_of_every_staff_account_audited(api: Any) -> None:
+    admin = api.bearer(await api.admin_token())  # before the policy: the test's admin has no second factor
+    staff = await staff_account(api)
+    client = await api.account()
+    staff_headers = api.bearer((await api.login(staff.email))["access_token"])
+    for who in (staff_headers, client.auth):
+        forbidden = await api.client.put("/api/auth/security-policy", headers=who, json={"require_staff_totp": True})
+        assert forbidden.status_code == 403
+    assert (await api.client.get("/api/auth/security-policy", headers=client.auth)).status_code == 403
+    assert (
+        await api.client.put("/api/auth/security-policy", headers=admin, json={"require_staff_totp": "x"})
+    ).status_code == 422
+    try:
+        on = await api.client.put("/api/auth/security-policy", headers=admin, json={"require_staff_totp": True})
+        assert on.status_code == 200 and on.json()["require_staff_totp"] is True
+        read = await api.client.get("/api/auth/security-policy", headers=staff_headers)
+        assert read.json()["require_staff_totp"] is True
+
+        blocked = await api.client.post("/api/auth/login", json=login_body(staff.email, staff.password))
+        assert blocked.status_code == 403 and problem_code(blocked) == "totp-enrolment-required"
+        assert (
+            await api.client.post("/api/auth/login", json=login_body(client.email, client.password))
+        ).status_code == 200  # clients are not concerned
+        secret = (await api.client.post("/api/auth/totp/setup", json=login_body(staff.email, staff.password))).json()[
+            "secret"
+        ]
+        logged = await api.client.post(
+            "/api/auth/login", json=login_body(staff.email, staff.password, pyotp.TOTP(secret).now())
+        )
+        assert logged.status_code == 200, logged.text
+        headers = api.bearer(logged.json()["access_token"])
+        assert (await api.client.get("/api/auth/totp", headers=headers)).json()["required"] is True
+        kept = await api.client.post("/api/auth/totp/disable", headers=headers, json={"code": next_code(secret)})
+        assert kept.status_code == 409
+    finally:
+        off = await api.client.put("/api/auth/security-policy", headers=admin, json={"require_staff_totp": False})
+        assert off.status_code == 200
+    audit = await api.db.fetch("SELECT details FROM audit_log WHERE action = 'security_policy_set' ORDER BY id")
+    assert (
+        '"require_staff_totp": true' in audit[-2]["details"] and '"require_staff_totp": false' in audit[-1]["details"]
+    )
