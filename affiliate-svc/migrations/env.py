@@ -1,4 +1,4 @@
-import affiliate.models  # noqa: F401  (registers every table on the metadata)
+import affiliate.models  # noqa: F401  (every table on the metadata: autogenerate and the drift check see them all)
 from abono.migrations import run_env
 from affiliate.config import default_database_url
 from affiliate.db import metadata

@@ -1,4 +1,4 @@
-import billing.models  # noqa: F401  (registers every table on the metadata)
+import billing.models  # noqa: F401  (every table on the metadata: autogenerate and the drift check see them all)
 from abono.migrations import run_env
 from billing.config import default_database_url
 from billing.db import metadata

@@ -1,4 +1,4 @@
-import gateway.models  # noqa: F401 - registers every table on the metadata (for autogenerate)
+import gateway.models  # noqa: F401  (every table on the metadata: autogenerate and the drift check see them all)
 from abono.migrations import run_env
 from gateway.config import default_database_url
 from gateway.db import metadata

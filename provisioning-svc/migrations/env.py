@@ -1,3 +1,4 @@
+import provisioning.models  # noqa: F401  (every table on the metadata: autogenerate and the drift check see them all)
 from abono.migrations import run_env
 from provisioning.config import default_database_url
 from provisioning.db import metadata

@@ -1,4 +1,4 @@
-import support.models  # noqa: F401  (every table on the metadata)
+import support.models  # noqa: F401  (every table on the metadata: autogenerate and the drift check see them all)
 from abono.migrations import run_env
 from support.config import default_database_url
 from support.db import metadata

@@ -1,7 +1,7 @@
 from fastapi import FastAPI
 
 import affiliate
-import affiliate.models
+import affiliate.models  # every table on the metadata, as in every service
 from abono.crypto import SecretBox
 from abono.service import ServiceSpec, create_service_app
 from affiliate.commissions.endpoints import router as commissions_router

@@ -1,7 +1,7 @@
 from fastapi import FastAPI
 
 import billing
-import billing.models
+import billing.models  # every table on the metadata, as in every service
 from abono.service import ServiceSpec, create_service_app
 from billing.bootstrap import wire
 from billing.business_settings.endpoints import router as business_settings_router

@@ -4,6 +4,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
 import gateway
+import gateway.models  # every table on the metadata, as in every service
 from abono.guards import SecurityHeaders
 from abono.service import ServiceSpec, create_service_app
 from gateway import bootstrap

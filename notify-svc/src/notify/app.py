@@ -6,6 +6,7 @@ import httpx
 from fastapi import FastAPI
 
 import notify
+import notify.models  # every table on the metadata, as in every service
 from abono.clock import Clock
 from abono.service import ServiceSpec, create_service_app
 from notify.config import NotifySettings

@@ -12,9 +12,3 @@ revocation_table(metadata)
 class Base(DeclarativeBase):
     metadata = metadata
 
-
-def load_models() -> None:
-    """Import every model module so `metadata` knows all tables (Alembic autogenerate, tests)."""
-    import notify.contacts.models
-    import notify.messages.models
-    import notify.preferences.models  # noqa: F401

@@ -1,6 +1,7 @@
 from fastapi import FastAPI
 
 import provisioning
+import provisioning.models  # every table on the metadata, as in every service
 from abono.service import ServiceSpec, create_service_app
 from provisioning.actions.endpoints import router as actions_router
 from provisioning.actions.worker import ActionWorker

@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 import support
+import support.models  # every table on the metadata, as in every service
 from abono.clock import AdjustableClock
 from abono.service import ServiceSpec, create_service_app
 from support.appointments.endpoints import router as appointments_router

@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, Text
+from sqlalchemy import BigInteger, DateTime, Index, Integer, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -13,6 +13,7 @@ class DriverAction(Base):
     """P-4: one driver call to make, written with the state change that needs it and retried until done."""
 
     __tablename__ = "driver_actions"
+    __table_args__ = (Index("ix_driver_actions_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     service_id: Mapped[uuid.UUID] = mapped_column(index=True)

@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, Text
+from sqlalchemy import DateTime, Index, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from provisioning.db import Base
@@ -13,6 +13,7 @@ class ClientCopy(Base):
     exist yet. Either event may arrive first, so every column but the id may be missing for a while."""
 
     __tablename__ = "clients"
+    __table_args__ = (Index("ix_clients_lower_email", text("lower(email)")),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     email: Mapped[str | None] = mapped_column(Text)

@@ -1,7 +1,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import ARRAY, Date, DateTime, Integer, Text
+from sqlalchemy import ARRAY, Date, DateTime, Index, Integer, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from provisioning.db import Base
@@ -11,6 +11,11 @@ class Domain(Base):
     """A domain service (its id is the service's): what the registry holds and what the client asked for."""
 
     __tablename__ = "domains"
+    __table_args__ = (
+        Index("ix_domains_name", "name"),
+        Index("ix_domains_expires_on", "expires_on"),
+        Index("ix_domains_sync_due_at", "sync_due_at", postgresql_where=text("sync_due_at IS NOT NULL")),
+    )
 
     service_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     client_id: Mapped[uuid.UUID] = mapped_column(index=True)
@@ -26,7 +31,7 @@ class Domain(Base):
     expires_on: Mapped[date | None] = mapped_column(Date)
     registry_nameservers: Mapped[list[str]] = mapped_column(ARRAY(Text))  # what the last sync read
     synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    sync_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    sync_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -36,6 +41,7 @@ class DomainRenewal(Base):
     """D-2: a renewal invoice for a domain; renewed at the registry once, when paid (in either order)."""
 
     __tablename__ = "domain_renewals"
+    __table_args__ = (Index("ix_domain_renewals_invoice_id", "invoice_id"),)
 
     service_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     invoice_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)

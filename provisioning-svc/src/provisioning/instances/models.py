@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Text
+from sqlalchemy import BigInteger, DateTime, Index, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -13,6 +13,7 @@ class ServiceInstance(Base):
     """One service (P-1); its id is billing's service id. Product, driver and settings come with the order."""
 
     __tablename__ = "services"
+    __table_args__ = (Index("ix_services_order_invoice_id", "order_invoice_id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     client_id: Mapped[uuid.UUID] = mapped_column(index=True)
@@ -59,6 +60,7 @@ class SuspensionHold(Base):
     """A service is suspended *for* an invoice (B-4/B-5); it comes back only once every hold is released."""
 
     __tablename__ = "suspension_holds"
+    __table_args__ = (Index("ix_suspension_holds_invoice_id", "invoice_id"),)
 
     service_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     invoice_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)

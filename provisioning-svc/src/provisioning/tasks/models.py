@@ -1,7 +1,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, Text
+from sqlalchemy import BigInteger, Date, DateTime, Index, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from provisioning.db import Base
@@ -11,6 +11,7 @@ class StaffTask(Base):
     """P-3: work a manual product needs from staff, with its deadline in business days."""
 
     __tablename__ = "staff_tasks"
+    __table_args__ = (Index("ix_staff_tasks_open", "due_on", postgresql_where=text("completed_at IS NULL")),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(BigInteger, unique=True)  # one task per driver action, however retried

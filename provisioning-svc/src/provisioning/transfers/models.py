@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, Text
+from sqlalchemy import DateTime, Index, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from provisioning.db import Base
@@ -13,6 +13,10 @@ class ServiceTransfer(Base):
     `expired` (a pending request past `expires_at` is expired, even before the row says so)."""
 
     __tablename__ = "service_transfers"
+    # One pending request per service at a time (the service's lock orders requests; this is the backstop).
+    __table_args__ = (
+        Index("uq_service_transfers_pending", "service_id", unique=True, postgresql_where=text("status = 'pending'")),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     service_id: Mapped[uuid.UUID] = mapped_column(index=True)

@@ -1,0 +1,7 @@
+"""Every table of notify, imported once so the metadata is complete (Alembic, tests)."""
+
+from notify.contacts.models import ClientService, Contact, ParkedEvent
+from notify.messages.models import Message, MessageLink, StatusReport
+from notify.preferences.models import Preference
+
+__all__ = ["ClientService", "Contact", "Message", "MessageLink", "ParkedEvent", "Preference", "StatusReport"]
