@@ -109,7 +109,7 @@ test: install infra panel chromium
 	step() { local name=$$1; shift; echo; echo "==> $$name"; "$$@" || failed+=("$$name"); }; \
 	step "ruff check ." $(BIN)/ruff check .; \
 	step "mypy (strict) shared/src/abono" $(BIN)/mypy shared/src/abono; \
-	$(if $(SERVICE_PKGS),step "mypy $(SERVICE_PKGS)" $(BIN)/mypy $(SERVICE_PKGS);) \
+	$(if $(SERVICE_PKGS),step "mypy (strict) $(SERVICE_PKGS)" $(BIN)/mypy $(SERVICE_PKGS);) \
 	step "every folder with test files has collected tests" $(PY) scripts/check_collected.py; \
 	echo; echo "==> pytest $(PYTEST_ARGS)"; rc=0; $(if $(PYTEST_TIMEOUT),PYTEST_TIMEOUT=$(PYTEST_TIMEOUT)) $(BIN)/pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests were collected"; failed+=("pytest (no tests collected)"); \
