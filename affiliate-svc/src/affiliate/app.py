@@ -5,7 +5,7 @@ import affiliate.models  # every table on the metadata, as in every service
 from abono.crypto import SecretBox
 from abono.service import ServiceSpec, create_service_app
 from affiliate.commissions.endpoints import router as commissions_router
-from affiliate.commissions.maturing import start_maturing, stop_maturing
+from affiliate.commissions.maturing import MATURING
 from affiliate.config import AffiliateSettings
 from affiliate.consumers import make_consumers
 from affiliate.rates.endpoints import router as rates_router
@@ -23,8 +23,7 @@ def create_app(settings: AffiliateSettings | None = None) -> FastAPI:
             settings=settings,
             routers=[referrals_router, commissions_router, withdrawals_router, rates_router],
             consumers=make_consumers(settings),
-            on_startup=[start_maturing],
-            on_shutdown=[stop_maturing],
+            workers=[MATURING],
         )
     )
     app.state.secret_box = SecretBox(settings.secret_keys)

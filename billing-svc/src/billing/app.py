@@ -19,7 +19,7 @@ from billing.payments.webhook_endpoints import router as webhooks_router
 from billing.payments.worker import start_payments, stop_payments
 from billing.promos import consumers as affiliate_consumers
 from billing.promos.endpoints import router as referrals_router
-from billing.scheduler.runner import start_scheduler, stop_scheduler
+from billing.scheduler.runner import SCHEDULER
 from billing.subscriptions import consumers as subscription_consumers
 from billing.subscriptions.endpoints import router as services_router
 from billing.tlds.endpoints import router as tlds_router
@@ -39,7 +39,8 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
                      tlds_router, business_settings_router],
             consumers=[client_consumers.consumer, subscription_consumers.consumer, quote_consumer(settings),
                        affiliate_consumers.consumer],
-            on_startup=[start_scheduler, start_payments],
-            on_shutdown=[stop_scheduler, stop_payments],
+            on_startup=[start_payments],
+            on_shutdown=[stop_payments],
+            workers=[SCHEDULER],
         )
     )

@@ -1,4 +1,4 @@
-"""Wiring: settings → renderer, composer, consumers, transports and the sender, then the service app."""
+"""Wiring: settings → renderer, composer, consumers, and the sender (a worker), then the service app."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import notify
 import notify.models  # every table on the metadata, as in every service
 from abono.clock import Clock
 from abono.service import ServiceSpec, create_service_app
+from abono.workers import WorkerSpec
 from notify.config import NotifySettings
 from notify.contacts import consumers as contact_consumers
 from notify.content.rendering import Renderer
@@ -25,6 +26,34 @@ from notify.tracking.endpoints import router as tracking_router
 from notify.tracking.whatsapp_webhook import router as whatsapp_router
 
 
+def _build_sender(app: FastAPI) -> Sender:
+    settings: NotifySettings = app.state.settings
+    http = httpx.AsyncClient()
+    app.state.sender_http = http
+    transports: dict[Channel, Transport] = {Channel.EMAIL: SmtpTransport(settings),
+                                            Channel.WHATSAPP: WhatsAppTransport(settings, http)}
+    sent = app.state.metrics.counter("messages_total", "Messages settled by the sender", ("channel", "outcome"))
+
+    def clock() -> Clock:
+        clock_: Clock = app.state.clock
+        return clock_
+
+    return Sender(settings=settings, sessionmaker=app.state.sessionmaker, transports=transports, clock=clock,
+                  on_outcome=lambda channel, outcome: sent.labels(channel, outcome).inc())
+
+
+def _sender_enabled(app: FastAPI) -> bool:
+    settings: NotifySettings = app.state.settings
+    return settings.run_workers
+
+
+async def _close_sender_http(app: FastAPI) -> None:
+    await app.state.sender_http.aclose()
+
+
+SENDER = WorkerSpec("sender", _build_sender, _sender_enabled)
+
+
 def create_app(settings: NotifySettings | None = None) -> FastAPI:
     settings = settings or NotifySettings()
     renderer = Renderer(panel_url=settings.public_panel_url(), company_name=settings.company_name,
@@ -38,21 +67,6 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
         clock_: Clock = app.state.clock
         return clock_
 
-    async def start_sender(app_: FastAPI) -> None:
-        http = httpx.AsyncClient()
-        transports: dict[Channel, Transport] = {Channel.EMAIL: SmtpTransport(settings),
-                                                Channel.WHATSAPP: WhatsAppTransport(settings, http)}
-        sent = app_.state.metrics.counter("messages_total", "Messages settled by the sender", ("channel", "outcome"))
-        sender = Sender(settings=settings, sessionmaker=app_.state.sessionmaker, transports=transports, clock=clock,
-                        on_outcome=lambda channel, outcome: sent.labels(channel, outcome).inc())
-        app_.state.sender, app_.state.sender_http = sender, http
-        if settings.run_workers:
-            sender.start()
-
-    async def stop_sender(app_: FastAPI) -> None:
-        await app_.state.sender.stop()
-        await app_.state.sender_http.aclose()
-
     app = create_service_app(
         ServiceSpec(
             name="notify",
@@ -61,8 +75,8 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
             settings=settings,
             routers=[messages_router, preferences_router, tracking_router, whatsapp_router],
             consumers=[contact_consumers.consumer, build_consumer(composer, clock)],
-            on_startup=[start_sender],
-            on_shutdown=[stop_sender],
+            on_shutdown=[_close_sender_http],
+            workers=[SENDER],
         )
     )
     return app

@@ -3,6 +3,7 @@ from fastapi import FastAPI
 import provisioning
 import provisioning.models  # every table on the metadata, as in every service
 from abono.service import ServiceSpec, create_service_app
+from abono.workers import WorkerSpec
 from provisioning.actions.endpoints import router as actions_router
 from provisioning.actions.worker import ActionWorker
 from provisioning.clients.consumers import gateway_consumer
@@ -15,17 +16,20 @@ from provisioning.tasks.endpoints import router as tasks_router
 from provisioning.transfers.endpoints import router as transfers_router
 
 
-async def _start_worker(app: FastAPI) -> None:
+def _build_worker(app: FastAPI) -> ActionWorker:
+    return ActionWorker(runtime=app.state.runtime, sessionmaker=app.state.sessionmaker, metrics=app.state.metrics)
+
+
+def _worker_enabled(app: FastAPI) -> bool:
     runtime: Runtime = app.state.runtime
-    worker = ActionWorker(runtime=runtime, sessionmaker=app.state.sessionmaker, metrics=app.state.metrics)
-    app.state.action_worker = worker
-    if runtime.settings.run_action_worker:
-        worker.start()
+    return runtime.settings.run_action_worker
 
 
-async def _stop_worker(app: FastAPI) -> None:
-    await app.state.action_worker.stop()
+async def _close_drivers(app: FastAPI) -> None:
     await app.state.runtime.drivers.aclose()
+
+
+ACTION_WORKER = WorkerSpec("action_worker", _build_worker, _worker_enabled)
 
 
 def create_app(settings: ProvisioningSettings | None = None) -> FastAPI:
@@ -39,8 +43,8 @@ def create_app(settings: ProvisioningSettings | None = None) -> FastAPI:
             settings=settings,
             routers=[services_router, transfers_router, tasks_router, actions_router, domains_router],
             consumers=[billing_consumer(runtime), gateway_consumer()],
-            on_startup=[_start_worker],
-            on_shutdown=[_stop_worker],
+            on_shutdown=[_close_drivers],
+            workers=[ACTION_WORKER],
         )
     )
     runtime.clock = app.state.clock  # test mode: the clock the gateway moves

@@ -29,6 +29,7 @@ from abono.metrics import MetricsMiddleware, ServiceMetrics, bind_sessions, metr
 from abono.revocation import RevocationList, revocation_consumer
 from abono.settings import ServiceSettings
 from abono.testclock import follow_gateway_clock, service_clock_router
+from abono.workers import Worker, WorkerSpec
 
 log = structlog.get_logger("abono.service")
 
@@ -43,8 +44,10 @@ class ServiceSpec:
     routers: Sequence[APIRouter] = ()
     consumers: Sequence[Consumer] = ()
     description: str = ""
-    on_startup: Sequence[Hook] = ()  # after the database, broker and workers are up
-    on_shutdown: Sequence[Hook] = ()
+    on_startup: Sequence[Hook] = ()  # after the database, broker, relay and consumers are up
+    on_shutdown: Sequence[Hook] = ()  # after the workers stopped
+    # The service's background workers (abono.workers): built and started after the on_startup hooks.
+    workers: Sequence[WorkerSpec] = ()
     # The gateway owns the test clock itself instead of following it.
     follows_test_clock: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
@@ -92,10 +95,19 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             await runner.start()
         for hook in spec.on_startup:
             await hook(app)
+        started: list[Worker] = []
+        for worker_spec in spec.workers:
+            worker = worker_spec.build(app)
+            setattr(app.state, worker_spec.name, worker)
+            if worker_spec.enabled(app):
+                worker.start()
+                started.append(worker)
         log.info("service_started", port=settings.port, test_mode=platform.test_mode)
         try:
             yield
         finally:
+            for worker in reversed(started):
+                await worker.stop()
             for hook in spec.on_shutdown:
                 await hook(app)
             for task in tasks:

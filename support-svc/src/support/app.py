@@ -4,36 +4,17 @@ from fastapi import FastAPI
 
 import support
 import support.models  # every table on the metadata, as in every service
-from abono.clock import AdjustableClock
 from abono.service import ServiceSpec, create_service_app
 from support.appointments.endpoints import router as appointments_router
-from support.appointments.service import send_reminders
 from support.channels.consumers import channels_consumer
 from support.channels.mail import start_mail_server
 from support.clients.consumers import clients_consumer
 from support.config import SupportSettings
 from support.quotes.endpoints import router as quotes_router
 from support.runtime import Runtime
-from support.scheduler import Scheduler
+from support.scheduler import SCHEDULER
 from support.tickets.desk import router as desk_router
 from support.tickets.endpoints import router as tickets_router
-from support.tickets.escalation import flag_due_deadlines
-
-
-async def _start_scheduler(app: FastAPI) -> None:
-    runtime: Runtime = app.state.runtime
-    scheduler = Scheduler(runtime=runtime, sessionmaker=app.state.sessionmaker,
-                          jobs=[flag_due_deadlines, send_reminders],
-                          poll_seconds=runtime.settings.scheduler_poll_seconds)
-    app.state.scheduler = scheduler
-    if isinstance(runtime.clock, AdjustableClock):
-        runtime.clock.on_change(scheduler.wake)  # test mode: a moved clock is looked at at once
-    if runtime.settings.run_scheduler:
-        scheduler.start()
-
-
-async def _stop_scheduler(app: FastAPI) -> None:
-    await app.state.scheduler.stop()
 
 
 async def _start_mail(app: FastAPI) -> None:
@@ -61,8 +42,9 @@ def create_app(settings: SupportSettings | None = None) -> FastAPI:
             settings=settings,
             routers=[tickets_router, desk_router, quotes_router, appointments_router],
             consumers=[clients_consumer(), channels_consumer(runtime)],
-            on_startup=[_start_scheduler, _start_mail],
-            on_shutdown=[_stop_mail, _stop_scheduler],
+            on_startup=[_start_mail],
+            on_shutdown=[_stop_mail],
+            workers=[SCHEDULER],
         )
     )
     runtime.clock = app.state.clock

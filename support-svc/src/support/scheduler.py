@@ -1,60 +1,47 @@
-"""The support scheduler: SLA flags (S-3) and appointment reminders (S-7), each pass one transaction per job.
-Safe with any number of replicas: rows are claimed with `FOR UPDATE SKIP LOCKED` and each effect has a unique key."""
+"""The support scheduler: SLA flags (S-3) and appointment reminders (S-7), each pass one transaction per batch of a
+job (an `abono.workers.PeriodicJob`, at `app.state.scheduler`). Safe with any number of replicas: rows are claimed with
+`FOR UPDATE SKIP LOCKED` and each effect has a unique key."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 
-import structlog
+from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from abono.db import unit_of_work
+from abono.workers import PeriodicJob, WorkerSpec, drain
+from support.appointments.service import send_reminders
 from support.runtime import Runtime
-
-log = structlog.get_logger("support.scheduler")
+from support.tickets.escalation import flag_due_deadlines
 
 Job = Callable[[AsyncSession, Runtime], Awaitable[int]]
+JOBS: Sequence[Job] = (flag_due_deadlines, send_reminders)
 
 
-class Scheduler:
-    def __init__(self, *, runtime: Runtime, sessionmaker: async_sessionmaker[AsyncSession], jobs: Sequence[Job],
-                 poll_seconds: float) -> None:
-        self.runtime, self.sessionmaker, self.jobs, self.poll_seconds = runtime, sessionmaker, jobs, poll_seconds
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+async def run_once(*, runtime: Runtime, sessionmaker: async_sessionmaker[AsyncSession],
+                   jobs: Sequence[Job] = JOBS) -> int:
+    """One pass: each job until a transaction finds less than a full batch; how many rows were handled."""
+    done = 0
+    for job in jobs:
 
-    def wake(self, *_: object) -> None:
-        """Run a pass now (the test clock moved, or a caller wants one)."""
-        self._wake.set()
+        async def step(session: AsyncSession, job: Job = job) -> int:
+            return await job(session, runtime)
 
-    async def run_once(self) -> int:
-        done = 0
-        for job in self.jobs:
-            while True:  # a full batch may leave more behind: go on until a pass finds less
-                async with unit_of_work(self.sessionmaker) as session:
-                    count = await job(session, self.runtime)
-                done += count
-                if count < self.runtime.settings.scheduler_batch_size:
-                    break
-        return done
+        done += await drain(sessionmaker, step, batch=runtime.settings.scheduler_batch_size)
+    return done
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="support-scheduler")
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+def _build(app: FastAPI) -> PeriodicJob:
+    runtime: Runtime = app.state.runtime
+    return PeriodicJob(name="support-scheduler", run_pass=partial(run_once, runtime=runtime,
+                                                                  sessionmaker=app.state.sessionmaker),
+                       clock=runtime.clock, interval_seconds=runtime.settings.scheduler_poll_seconds)
 
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("scheduler_pass_failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-            self._wake.clear()
+
+def _enabled(app: FastAPI) -> bool:
+    runtime: Runtime = app.state.runtime
+    return runtime.settings.run_scheduler
+
+
+SCHEDULER = WorkerSpec("scheduler", _build, _enabled)

@@ -1,25 +1,21 @@
 """Runs service endings, renewals, dunning and upgrade expiry every `scheduler_interval_seconds`, and at once when
-the (test) clock moves."""
+the (test) clock moves (an `abono.workers.PeriodicJob`, at `app.state.scheduler`)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from dataclasses import dataclass
-from datetime import datetime
+from functools import partial
 
-import structlog
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from abono.clock import AdjustableClock, Clock
+from abono.clock import Clock
+from abono.workers import PeriodicJob, WorkerSpec
 from billing.business_settings.jobs import effective_now
 from billing.changes.jobs import end_services, expire_upgrades
 from billing.config import BillingSettings
 from billing.dunning.jobs import run_dunning
 from billing.renewals.jobs import issue_renewals
-
-log = structlog.get_logger("billing.scheduler")
 
 
 @dataclass(frozen=True)
@@ -43,54 +39,16 @@ async def run_once(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clo
     return RunReport(issued, dunned, ended, expired)
 
 
-class BillingScheduler:
-    def __init__(self, *, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
-                 settings: BillingSettings) -> None:
-        self.sessionmaker, self.clock, self.settings = sessionmaker, clock, settings
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self.runs = 0
-
-    def wake(self, _now: datetime | None = None) -> None:
-        """Run again now (thread-safe: the clock may move from anywhere)."""
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
-
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await run_once(sessionmaker=self.sessionmaker, clock=self.clock, settings=self.settings)
-            except Exception:
-                log.exception("scheduler_run_failed")
-            self.runs += 1
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.scheduler_interval_seconds)
-
-    def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        if isinstance(self.clock, AdjustableClock):
-            self.clock.on_change(self.wake)
-        self._task = asyncio.create_task(self._run(), name="billing-scheduler")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-
-async def start_scheduler(app: FastAPI) -> None:
+def _build(app: FastAPI) -> PeriodicJob:
     settings: BillingSettings = app.state.settings
-    if not settings.scheduler_enabled:
-        return
-    scheduler = BillingScheduler(sessionmaker=app.state.sessionmaker, clock=app.state.clock, settings=settings)
-    app.state.scheduler = scheduler
-    scheduler.start()
+    run_pass = partial(run_once, sessionmaker=app.state.sessionmaker, clock=app.state.clock, settings=settings)
+    return PeriodicJob(name="billing-scheduler", run_pass=run_pass, clock=app.state.clock,
+                       interval_seconds=settings.scheduler_interval_seconds)
 
 
-async def stop_scheduler(app: FastAPI) -> None:
-    scheduler: BillingScheduler | None = getattr(app.state, "scheduler", None)
-    if scheduler is not None:
-        await scheduler.stop()
+def _enabled(app: FastAPI) -> bool:
+    settings: BillingSettings = app.state.settings
+    return settings.scheduler_enabled
+
+
+SCHEDULER = WorkerSpec("scheduler", _build, _enabled)
