@@ -1,21 +1,13 @@
 """Helpers of the affiliate tests (importable: conftest puts this folder on sys.path)."""
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aio_pika
-import asyncpg
-import httpx
-from fastapi import FastAPI
-
 from abono.auth import Role
-from abono.clock import AdjustableClock
-from abono.db import asyncpg_dsn
 from abono.events import ClientProfile, ClientRegistered, Event, InvoiceLineInfo, InvoicePaid
 from abono.money import MoneyModel
-from abono.testing import amqp_url_for, ensure_test_vhost, platform_settings, publish_events, test_keys, wait_for
+from abono.testing import ServedService, amqp_url_for, bearer, fetch_rows, publish_events, standalone_platform, wait_for
 from affiliate.config import AffiliateSettings
 
 # Our own virtual host: other services' tests publish billing and gateway events on the shared one.
@@ -24,43 +16,13 @@ BROKER_URL = amqp_url_for(VHOST)
 QUEUES = ("affiliate.clients", "affiliate.billing")
 
 
-def ensure_vhost() -> None:
-    ensure_test_vhost(VHOST)
-
-
-async def purge_queues() -> None:
-    connection = await aio_pika.connect(BROKER_URL)
-    async with connection:
-        channel = await connection.channel()
-        for name in QUEUES:
-            try:
-                queue = await channel.get_queue(name, ensure=True)
-            except aio_pika.exceptions.ChannelClosed:
-                channel = await connection.channel()
-                continue
-            await queue.purge()
-
-
-@dataclass
-class Served:
-    app: FastAPI
-    url: str
-    database_url: str
-
-    @property
-    def clock(self) -> AdjustableClock:
-        clock: AdjustableClock = self.app.state.clock
-        return clock
-
-    def http(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.url, timeout=10)
+Served = ServedService
 
 
 def make_settings(database_url: str, **overrides: Any) -> AffiliateSettings:
     values: dict[str, Any] = {
         "database_url": database_url,
-        # Test mode gives the app a movable clock; the gateway it would follow is not running here.
-        "platform": platform_settings(test_mode=True, gateway_url="http://127.0.0.1:9", amqp_url=BROKER_URL),
+        "platform": standalone_platform(BROKER_URL),
         "outbox_sweep_seconds": 0.5,
         "commission_percent_by_kind": {"domain": "5"},
     }
@@ -68,8 +30,7 @@ def make_settings(database_url: str, **overrides: Any) -> AffiliateSettings:
     return AffiliateSettings(**values)
 
 
-def auth(user_id: uuid.UUID, role: Role = Role.CLIENT) -> dict[str, str]:
-    return {"Authorization": f"Bearer {test_keys().token(role, user_id=user_id)}"}
+auth = bearer
 
 
 def staff() -> dict[str, str]:
@@ -81,24 +42,12 @@ async def publish(*events: Event) -> None:
     await publish_events(*events, amqp_url=BROKER_URL, until_routed=True)
 
 
-async def fetch(database_url: str, query: str, *args: Any) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(asyncpg_dsn(database_url))
-    try:
-        return list(await conn.fetch(query, *args))
-    finally:
-        await conn.close()
+fetch = fetch_rows
 
 
 async def wait_applied(served: Served, *events: Event) -> None:
     """Until the inbox holds every event (applied, or skipped as a duplicate)."""
-    ids = [e.event_id for e in events]
-
-    async def applied() -> bool:
-        rows = await fetch(served.database_url, "SELECT count(DISTINCT event_id) AS n FROM inbox "
-                           "WHERE event_id = ANY($1::uuid[])", ids)
-        return int(rows[0]["n"]) == len(set(ids))
-
-    await wait_for(applied, within=30, what=f"{len(ids)} event(s) to be applied")
+    await served.wait_applied(*(e.event_id for e in events), within=30)
 
 
 def registered(client_id: uuid.UUID | None = None, *, email: str | None = None, code: str | None = None,

@@ -5,15 +5,13 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # the helpers below, for the test modules too
 
-from affiliate_testkit import Served, ensure_vhost, make_settings, purge_queues
+from affiliate_testkit import QUEUES, VHOST, Served, make_settings
 
-from abono.db import asyncpg_dsn
-from abono.testing import migrated_database, serve
+from abono.testing import migrated_database, serve_alone
 from affiliate.app import create_app
 
 
@@ -24,14 +22,6 @@ async def affiliate_db() -> str:
 
 @pytest.fixture(scope="module")
 async def served(affiliate_db: str) -> AsyncIterator[Served]:
-    conn = await asyncpg.connect(asyncpg_dsn(affiliate_db))
-    try:  # events emitted by an earlier module were never meant to be published
-        await conn.execute("UPDATE outbox SET published_at = now() WHERE published_at IS NULL")
-    finally:
-        await conn.close()
-    ensure_vhost()
-    await purge_queues()
     app = create_app(make_settings(affiliate_db))
-    async with serve(app) as url:
-        await app.state.consumer_runner.wait_consuming()
-        yield Served(app, url, affiliate_db)
+    async with serve_alone(app, affiliate_db, vhost=VHOST, queues=QUEUES) as served:
+        yield served

@@ -5,18 +5,17 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 sys.path.insert(0, str(Path(__file__).parent))  # the helpers below, for the test modules too
 
-from provisioning_testkit import Fakes, Served, ensure_vhost, make_settings, purge_queue
+from provisioning_testkit import QUEUES, VHOST, Fakes, Served, make_settings
 
 from abono.clock import FixedClock
-from abono.db import asyncpg_dsn, make_engine, make_sessionmaker
+from abono.db import make_engine, make_sessionmaker
 from abono.metrics import ServiceMetrics
-from abono.testing import migrated_database, serve
+from abono.testing import migrated_database, serve, serve_alone
 from provisioning.actions.worker import ActionWorker
 from provisioning.app import create_app
 from provisioning.fakes import FakeProvider, FakeWhm
@@ -62,17 +61,8 @@ def worker(runtime: Runtime, sessionmaker: async_sessionmaker[AsyncSession]) -> 
 @pytest.fixture(scope="module")
 async def served(provisioning_db: str, fakes: Fakes) -> AsyncIterator[Served]:
     """The whole app (consumers, worker, endpoints) on the test database and broker."""
-    conn = await asyncpg.connect(asyncpg_dsn(provisioning_db))
-    try:  # events emitted by direct tests were never meant to be published
-        await conn.execute("UPDATE outbox SET published_at = now() WHERE published_at IS NULL")
-    finally:
-        await conn.close()
-    ensure_vhost()
-    await purge_queue("provisioning.billing")  # billing's own tests publish orders to the same test broker
-    await purge_queue("provisioning.gateway")
     app = create_app(make_settings(provisioning_db, fakes))
-    async with serve(app) as url:
-        await app.state.consumer_runner.wait_consuming()
-        yield Served(app, url, provisioning_db)
+    async with serve_alone(app, provisioning_db, vhost=VHOST, queues=QUEUES) as served:
+        yield served
 
 

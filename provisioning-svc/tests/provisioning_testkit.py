@@ -5,18 +5,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import aio_pika
-import asyncpg
-import httpx
 from cryptography.fernet import Fernet
-from fastapi import FastAPI
 from pydantic import SecretStr
 
-from abono.auth import Role
-from abono.clock import AdjustableClock
-from abono.db import asyncpg_dsn
 from abono.events import ClientProfile, ClientRegistered, EmailVerified, Event, InvoicePaid, ServiceOrdered
-from abono.testing import amqp_url_for, ensure_test_vhost, platform_settings, publish_events, test_keys, wait_for
+from abono.testing import ServedService, amqp_url_for, bearer, fetch_rows, publish_events, standalone_platform, wait_for
 from provisioning.config import HttpEndpoint, ProvisioningSettings, WhmServer
 from provisioning.fakes import FakeProvider, FakeWhm
 from provisioning.registrar_fake import FakeResellerClub
@@ -27,10 +20,8 @@ SECRET_KEY = Fernet.generate_key().decode()
 # the shared test vhost, and their platforms consume `provisioning.billing` there too.
 VHOST = "abono_test_provisioning"
 BROKER_URL = amqp_url_for(VHOST)
-
-
-def ensure_vhost() -> None:
-    ensure_test_vhost(VHOST)
+# billing's own tests publish orders to the same test broker: the served app starts on empty queues
+QUEUES = ("provisioning.billing", "provisioning.gateway")
 
 
 @dataclass
@@ -43,26 +34,13 @@ class Fakes:
     registrar_url: str
 
 
-@dataclass
-class Served:
-    app: FastAPI
-    url: str
-    database_url: str
-
-    @property
-    def clock(self) -> AdjustableClock:
-        clock: AdjustableClock = self.app.state.clock
-        return clock
-
-    def http(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.url, timeout=10)
+Served = ServedService
 
 
 def make_settings(database_url: str, fakes: Fakes, **overrides: Any) -> ProvisioningSettings:
     values: dict[str, Any] = {
         "database_url": database_url,
-        # Test mode gives the app a movable clock; the gateway it would follow is not running here.
-        "platform": platform_settings(test_mode=True, gateway_url="http://127.0.0.1:9", amqp_url=BROKER_URL),
+        "platform": standalone_platform(BROKER_URL),
         "secret_keys": [SecretStr(SECRET_KEY)],
         "whm_servers": {"whm1": WhmServer(url=fakes.whm_url, token=SecretStr(fakes.whm.token),
                                           panel_url="https://cpanel.example.test:2083")},
@@ -79,8 +57,7 @@ def make_settings(database_url: str, fakes: Fakes, **overrides: Any) -> Provisio
     return ProvisioningSettings(**values)
 
 
-def auth(user_id: uuid.UUID, role: Role = Role.CLIENT) -> dict[str, str]:
-    return {"Authorization": f"Bearer {test_keys().token(role, user_id=user_id)}"}
+auth = bearer
 
 
 def ordered(client_id: uuid.UUID, *, driver: str = "whm", activation: str = "automatic", kind: str = "hosting",
@@ -100,12 +77,7 @@ async def publish_as_billing(*events: Event) -> None:
     await publish_events(*events, amqp_url=BROKER_URL)
 
 
-async def fetch(database_url: str, query: str, *args: Any) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(asyncpg_dsn(database_url))
-    try:
-        return list(await conn.fetch(query, *args))
-    finally:
-        await conn.close()
+fetch = fetch_rows
 
 
 async def service_state(database_url: str, service_id: uuid.UUID) -> str | None:
@@ -140,18 +112,6 @@ async def events_for(database_url: str, service_id: uuid.UUID) -> list[str]:
     return [str(r["routing_key"]) for r in rows]
 
 
-async def purge_queue(name: str) -> None:
-    """Drop what waits in a consumer queue of the test broker (if it exists)."""
-    connection = await aio_pika.connect(BROKER_URL)
-    async with connection:
-        channel = await connection.channel()
-        try:
-            queue = await channel.declare_queue(name, passive=True)
-        except aio_pika.exceptions.ChannelClosed:
-            return
-        await queue.purge()
-
-
 async def wait_state(served: Served, service_id: uuid.UUID, state: str) -> None:
     async def reached() -> bool:
         return await service_state(served.database_url, service_id) == state
@@ -161,12 +121,7 @@ async def wait_state(served: Served, service_id: uuid.UUID, state: str) -> None:
 
 async def wait_applied(served: Served, *event_ids: uuid.UUID) -> None:
     """Until the app's consumers applied these events (their inbox rows exist)."""
-    async def applied() -> bool:
-        rows = await fetch(served.database_url, "SELECT count(*) AS n FROM inbox WHERE event_id = ANY($1::uuid[])",
-                           list(event_ids))
-        return bool(rows[0]["n"] == len(set(event_ids)))
-
-    await wait_for(applied, what="the events to be applied")
+    await served.wait_applied(*event_ids)
 
 
 def registered(client_id: uuid.UUID | None = None, *, email: str | None = None) -> ClientRegistered:

@@ -9,9 +9,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # the helpers below, for the test modules too
 
-from support_testkit import Served, ensure_vhost, make_settings
+from support_testkit import VHOST, Served, make_settings
 
-from abono.testing import migrated_database, serve
+from abono.testing import migrated_database, serve_alone
 from support.app import create_app
 
 
@@ -25,8 +25,6 @@ async def served(support_db: str) -> AsyncIterator[Served]:
     """The whole app (consumers, endpoints) on the test database and broker. Its scheduler does not run by itself:
     tests set its clock to instants of their own, so they run passes (`app.state.scheduler.run_once()`) or serve
     replicas of their own."""
-    ensure_vhost()
     app = create_app(make_settings(support_db, run_scheduler=False))
-    async with serve(app) as url:
-        await app.state.consumer_runner.wait_consuming()
-        yield Served(app, url, support_db)
+    async with serve_alone(app, support_db, vhost=VHOST, served=Served) as served:
+        yield served

@@ -3,20 +3,13 @@
 import base64
 import json
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import asyncpg
-import httpx
-from fastapi import FastAPI
-
 from abono.auth import Role
-from abono.clock import AdjustableClock
-from abono.db import asyncpg_dsn
 from abono.events import ClientProfile, ClientRegistered, Event, ServiceActivated, ServiceOrdered
-from abono.testing import amqp_url_for, ensure_test_vhost, platform_settings, publish_events, test_keys, wait_for
+from abono.testing import ServedService, amqp_url_for, bearer, publish_events, standalone_platform, wait_for
 from support.config import SupportSettings
 
 BA = ZoneInfo("America/Argentina/Buenos_Aires")
@@ -26,10 +19,6 @@ PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4
                        "AAAABJRU5ErkJggg==")
 
 
-def ensure_vhost() -> None:
-    ensure_test_vhost(VHOST)
-
-
 def local(*args: int) -> datetime:
     return datetime(*args, tzinfo=BA)  # type: ignore[misc]
 
@@ -37,8 +26,7 @@ def local(*args: int) -> datetime:
 def make_settings(database_url: str, **overrides: Any) -> SupportSettings:
     values: dict[str, Any] = {
         "database_url": database_url,
-        # Test mode gives the app a movable clock; the gateway it would follow is not running here.
-        "platform": platform_settings(test_mode=True, gateway_url="http://127.0.0.1:9", amqp_url=BROKER_URL),
+        "platform": standalone_platform(BROKER_URL),
         "outbox_sweep_seconds": 0.5,
         "scheduler_poll_seconds": 0.2,
     }
@@ -46,46 +34,18 @@ def make_settings(database_url: str, **overrides: Any) -> SupportSettings:
     return SupportSettings(**values)
 
 
-def auth(user_id: uuid.UUID, role: Role = Role.CLIENT) -> dict[str, str]:
-    return {"Authorization": f"Bearer {test_keys().token(role, user_id=user_id)}"}
+auth = bearer
 
 
 def staff() -> dict[str, str]:
     return auth(uuid.uuid4(), Role.STAFF)
 
 
-@dataclass
-class Served:
-    app: FastAPI
-    url: str
-    database_url: str
-
-    @property
-    def clock(self) -> AdjustableClock:
-        clock: AdjustableClock = self.app.state.clock
-        return clock
-
-    def http(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.url, timeout=10)
-
-    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        conn = await asyncpg.connect(asyncpg_dsn(self.database_url))
-        try:
-            return list(await conn.fetch(query, *args))
-        finally:
-            await conn.close()
+class Served(ServedService):
+    """The served app, with what support's tests do through it."""
 
     async def publish(self, *events: Event) -> None:
         await publish_events(*events, amqp_url=BROKER_URL, until_routed=True)
-
-    async def wait_applied(self, *events: Event) -> None:
-        ids = [e.event_id for e in events]
-
-        async def applied() -> bool:
-            rows = await self.fetch("SELECT event_id FROM inbox WHERE event_id = ANY($1::uuid[])", ids)
-            return len(rows) == len(set(ids))
-
-        await wait_for(applied, what=f"support to apply {len(ids)} events")
 
     async def new_client(self, *, phone: str | None = None, plan_product: str | None = None,
                          email: str | None = None) -> uuid.UUID:
@@ -96,7 +56,7 @@ class Served:
         if plan_product:
             events += self.plan_events(client_id, plan_product)
         await self.publish(*events)
-        await self.wait_applied(*events)
+        await self.wait_applied(*(e.event_id for e in events))
         return client_id
 
     @staticmethod

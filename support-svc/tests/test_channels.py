@@ -105,7 +105,7 @@ async def test_s1_a_whatsapp_message_from_a_known_number_opens_a_ticket(served: 
                                      text="Hola, se cayó mi radio", received_at=datetime.now(UTC))
     for event in (first, second, stranger, replay):
         await served.publish(event)
-        await served.wait_applied(event)
+        await served.wait_applied(event.event_id)
     async with served.http() as http:
         [ticket] = (await http.get("/tickets", headers=auth(client))).json()
         assert ticket["channel"] == "whatsapp" and ticket["subject"] == "WhatsApp: Hola, se cayó mi radio"

@@ -13,20 +13,25 @@ import shutil
 import socket
 import subprocess
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 import aio_pika
 import aio_pika.exceptions
 import asyncpg
+import httpx
 import uvicorn
+from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from abono.auth import Role, TokenSigner, generate_keypair
+from abono.clock import AdjustableClock
+from abono.db import asyncpg_dsn
 from abono.events import Event
 from abono.messaging.broker import EVENTS_EXCHANGE
 from abono.migrations import upgrade
@@ -195,3 +200,88 @@ async def publish_events(*events: Event, amqp_url: str = AMQP_URL, until_routed:
                 return True
 
             await wait_for(routed, what=f"{event.routing_key} to be routed")
+
+
+# --- one service served alone: the set-up every service's test kit shares --------------------------------------------
+def bearer(user_id: uuid.UUID, role: Role = Role.CLIENT) -> dict[str, str]:
+    """The Authorization header of a test token for `user_id` in `role`."""
+    return {"Authorization": f"Bearer {test_keys().token(role, user_id=user_id)}"}
+
+
+def standalone_platform(amqp_url: str) -> PlatformSettings:
+    """Test mode (the app gets a movable clock) for a service served alone: the gateway it would follow is not
+    running, and its broker is the service's own virtual host."""
+    return platform_settings(test_mode=True, gateway_url="http://127.0.0.1:9", amqp_url=amqp_url)
+
+
+async def fetch_rows(database_url: str, query: str, *args: Any) -> list[asyncpg.Record]:
+    """Rows of `query` on the database at `database_url` (a connection of its own, closed after)."""
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        return list(await conn.fetch(query, *args))
+    finally:
+        await conn.close()
+
+
+async def purge_queues(amqp_url: str, names: Iterable[str]) -> None:
+    """Drop what waits in these consumer queues of the test broker (those that exist)."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        for name in names:
+            channel = await connection.channel()  # a missing queue closes the channel it was asked on
+            try:
+                queue = await channel.declare_queue(name, passive=True)
+            except aio_pika.exceptions.ChannelClosed:
+                continue
+            await queue.purge()
+
+
+@dataclass
+class ServedService:
+    """A service's whole app (consumers, workers, endpoints) served on loopback over its test database."""
+
+    app: FastAPI
+    url: str
+    database_url: str
+
+    @property
+    def clock(self) -> AdjustableClock:
+        clock: AdjustableClock = self.app.state.clock
+        return clock
+
+    def http(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.url, timeout=10)
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        return await fetch_rows(self.database_url, query, *args)
+
+    async def wait_applied(self, *event_ids: uuid.UUID, within: float = 10.0) -> None:
+        """Until the app's consumers applied these events (applied or skipped as duplicates: their inbox rows)."""
+        ids = list(set(event_ids))
+
+        async def applied() -> bool:
+            rows = await self.fetch("SELECT count(*) AS n FROM inbox WHERE event_id = ANY($1::uuid[])", ids)
+            return int(rows[0]["n"]) == len(ids)
+
+        await wait_for(applied, within=within, what=f"{len(ids)} event(s) to be applied")
+
+
+S = TypeVar("S", bound=ServedService)
+
+
+@asynccontextmanager
+async def serve_alone(app: FastAPI, database_url: str, *, vhost: str, queues: Iterable[str] = (),
+                      served: type[S] = ServedService) -> AsyncIterator[S]:  # type: ignore[assignment]
+    """Serve a service's app alone for a test module: what earlier modules left in the outbox unpublished is marked
+    published (it was never meant to reach the broker), the service's virtual host exists and its queues are empty,
+    and the app is served until its consumers consume."""
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        await conn.execute("UPDATE outbox SET published_at = now() WHERE published_at IS NULL")
+    finally:
+        await conn.close()
+    ensure_test_vhost(vhost)
+    await purge_queues(amqp_url_for(vhost), queues)
+    async with serve(app) as url:
+        await app.state.consumer_runner.wait_consuming()
+        yield served(app, url, database_url)
