@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from support_testkit import BA, Served, auth, local, make_settings, staff
 
+from abono.auth import Role
 from abono.testing import serve, wait_for
 from support.app import create_app
 
@@ -26,8 +27,10 @@ async def test_s3_friday_1630_sla1_standard_is_due_the_next_business_day_holiday
     # The resolution deadline: 48 business hours from the client's message, on the same calendar.
     assert as_local(ticket["resolution_due_at"]) > as_local(ticket["first_response_due_at"])
     async with served.http() as http:
-        # Staff work the bridge day (S-2 override): Monday counts, Tuesday is still a holiday.
-        put = await http.put("/calendar/overrides/2026-12-07", headers=staff(),
+        # The desk works the bridge day (S-2 override, set by an admin): Monday counts, Tuesday is still a holiday.
+        assert (await http.put("/calendar/overrides/2026-12-07", headers=staff(),
+                               json={"kind": "working_day"})).status_code == 403  # staff read, admins change
+        put = await http.put("/calendar/overrides/2026-12-07", headers=admin(),
                              json={"kind": "working_day", "note": "Guardia del puente"})
         assert put.status_code == 200
         try:
@@ -35,9 +38,17 @@ async def test_s3_friday_1630_sla1_standard_is_due_the_next_business_day_holiday
             again = await served.open_ticket(client, sla_class="SLA1")
             assert as_local(again["first_response_due_at"]) == local(2026, 12, 9, 10, 30)
         finally:
-            assert (await http.delete("/calendar/overrides/2026-12-07", headers=staff())).status_code == 204
+            assert (await http.delete("/calendar/overrides/2026-12-07", headers=admin())).status_code == 204
+        history = (await http.get("/calendar/overrides/history", headers=staff())).json()
+        assert [h["action"] for h in history[:2]] == ["calendar_override_removed", "calendar_override_set"]
+        assert history[1]["details"]["after"] == {"kind": "working_day", "note": "Guardia del puente"}
+        assert history[0]["details"]["before"] == history[1]["details"]["after"]
         assert (await http.put("/calendar/overrides/2026-12-07", headers=auth(client),
                                json={"kind": "day_off"})).status_code == 403
+
+
+def admin() -> dict[str, str]:
+    return auth(uuid.uuid4(), Role.ADMIN)
 
 
 async def test_s3_plans_come_from_the_catalog_products_the_client_holds(served: Served) -> None:

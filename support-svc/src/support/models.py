@@ -3,7 +3,7 @@
 from support.appointments.models import Appointment
 from support.clients.models import ClientCopy, ClientService
 from support.quotes.models import Quote, QuoteLine
-from support.tickets.models import Attachment, CalendarOverride, CannedReply, SlaFlag, Ticket, TicketMessage
+from support.tickets.models import Attachment, AuditEntry, CalendarOverride, CannedReply, SlaFlag, Ticket, TicketMessage
 
-__all__ = ["Appointment", "Attachment", "CalendarOverride", "CannedReply", "ClientCopy", "ClientService", "Quote",
-           "QuoteLine", "SlaFlag", "Ticket", "TicketMessage"]
+__all__ = ["Appointment", "Attachment", "AuditEntry", "CalendarOverride", "CannedReply", "ClientCopy", "ClientService",
+           "Quote", "QuoteLine", "SlaFlag", "Ticket", "TicketMessage"]

@@ -3,22 +3,24 @@ what a client's plan gives it (S-3)."""
 
 import uuid
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Query, Response
 
-from abono.auth import CurrentPrincipal, StaffPrincipal
+from abono.auth import AdminPrincipal, CurrentPrincipal, StaffPrincipal
 from abono.db import ReadSessionDep, SessionDep
 from abono.errors import Conflict, NotFound, problem_responses
 from support.clients.repository import ServiceRepository
 from support.runtime import RuntimeDep
 from support.tickets import service, views
-from support.tickets.models import CannedReply
+from support.tickets.models import CalendarOverride, CannedReply
 from support.tickets.repository import CalendarRepository, CannedReplyRepository
 from support.tickets.schemas import (
     CalendarOverrideIn,
     CalendarOverridePublic,
     CannedReplyCreate,
     CannedReplyPublic,
+    SettingChangePublic,
     SupportPlanPublic,
     TicketMerge,
     TicketPublic,
@@ -26,6 +28,7 @@ from support.tickets.schemas import (
 )
 
 router = APIRouter(tags=["staff desk"])
+Day = Annotated[date, Path(description="A calendar day (YYYY-MM-DD) of the provider's calendar")]
 
 
 @router.patch("/tickets/{ticket_id}", summary="Staff: assign, unassign, or set a ticket's status",
@@ -72,21 +75,41 @@ async def overrides(_: StaffPrincipal, session: ReadSessionDep) -> list[Calendar
     return [CalendarOverridePublic(day=o.day, kind=o.kind, note=o.note) for o in rows]
 
 
-@router.put("/calendar/overrides/{day}", summary="Staff: mark a day off, or a holiday the desk works (S-2)",
-            responses=problem_responses(401, 403, 422))
-async def put_override(day: date, body: CalendarOverrideIn, principal: StaffPrincipal, session: SessionDep,
+def _as_dict(row: CalendarOverride | None) -> dict[str, str] | None:
+    return None if row is None else {"kind": row.kind, "note": row.note}
+
+
+@router.put("/calendar/overrides/{day}", summary="Admin: mark a day off, or a holiday the desk works (S-2; audited, "
+            "applies to the next deadline computed)", responses=problem_responses(401, 403, 422))
+async def put_override(day: Day, body: CalendarOverrideIn, principal: AdminPrincipal, session: SessionDep,
                        runtime: RuntimeDep) -> CalendarOverridePublic:
-    await CalendarRepository(session).put(day=day, kind=body.kind, note=body.note, by=principal.user_id,
-                                          at=runtime.clock.now())
+    repo, now = CalendarRepository(session), runtime.clock.now()
+    before = _as_dict(await repo.get(day))
+    await repo.put(day=day, kind=body.kind, note=body.note, by=principal.user_id, at=now)
+    await repo.audit(actor_id=principal.user_id, action="calendar_override_set", at=now, details={
+        "day": day.isoformat(), "actor_email": principal.email, "before": before,
+        "after": {"kind": body.kind, "note": body.note}})
     return CalendarOverridePublic(day=day, kind=body.kind, note=body.note)
 
 
-@router.delete("/calendar/overrides/{day}", status_code=204, summary="Staff: back to the holidays calendar",
-               responses=problem_responses(401, 403, 404))
-async def delete_override(day: date, _: StaffPrincipal, session: SessionDep) -> Response:
-    if not await CalendarRepository(session).remove(day):
+@router.delete("/calendar/overrides/{day}", status_code=204, summary="Admin: back to the holidays calendar (audited)",
+               responses=problem_responses(401, 403, 404, 422))
+async def delete_override(day: Day, principal: AdminPrincipal, session: SessionDep, runtime: RuntimeDep) -> Response:
+    repo, now = CalendarRepository(session), runtime.clock.now()
+    before = _as_dict(await repo.get(day))
+    if before is None or not await repo.remove(day):
         raise NotFound("No override on that day.")
+    await repo.audit(actor_id=principal.user_id, action="calendar_override_removed", at=now, details={
+        "day": day.isoformat(), "actor_email": principal.email, "before": before, "after": None})
     return Response(status_code=204)
+
+
+@router.get("/calendar/overrides/history", summary="Staff: the latest changes of the calendar overrides (who, when, "
+            "before, after)", responses=problem_responses(401, 403, 422))
+async def override_history(_: StaffPrincipal, session: ReadSessionDep,
+                           limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[SettingChangePublic]:
+    return [SettingChangePublic(at=e.at, actor_id=e.actor_id, action=e.action, details=e.details)
+            for e in await CalendarRepository(session).history(limit=limit)]
 
 
 @router.get("/support-plan", summary="The caller's support plan (S-3) and what it includes",

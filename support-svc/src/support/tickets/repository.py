@@ -1,6 +1,7 @@
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -9,6 +10,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from support.tickets.models import (
     Attachment,
+    AuditEntry,
     CalendarOverride,
     CannedReply,
     SlaFlag,
@@ -165,6 +167,16 @@ class CalendarRepository:
         stmt = insert(CalendarOverride).values(day=day, **values)
         await self.session.execute(stmt.on_conflict_do_update(index_elements=[CalendarOverride.day], set_=values))
 
+    async def get(self, day: date) -> CalendarOverride | None:
+        return await self.session.get(CalendarOverride, day, with_for_update=True)
+
     async def remove(self, day: date) -> bool:
         result = await self.session.execute(delete(CalendarOverride).where(CalendarOverride.day == day))
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def audit(self, *, actor_id: uuid.UUID, action: str, details: dict[str, Any], at: datetime) -> None:
+        self.session.add(AuditEntry(actor_id=actor_id, action=action, details=details, at=at))
+        await self.session.flush()
+
+    async def history(self, *, limit: int) -> Sequence[AuditEntry]:
+        return (await self.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))).all()

@@ -1,6 +1,6 @@
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -114,6 +114,15 @@ class CalendarOverrideIn(BaseModel):
 
     kind: Literal["day_off", "working_day"]
     note: str = Field(default="", max_length=500)
+
+
+class SettingChangePublic(BaseModel):
+    """One audited change: who, when, what (`details`: the day, before and after)."""
+
+    at: datetime
+    actor_id: uuid.UUID
+    action: str
+    details: dict[str, Any]
 
 
 class CalendarOverridePublic(BaseModel):
