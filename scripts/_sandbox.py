@@ -12,7 +12,8 @@ PORTS = {  # override one with SANDBOX_<NAME>_PORT, e.g. SANDBOX_MAIL_PORT=9026
     "stripe": 8010,  # Stripe's API and its hosted Checkout page
     "mercadopago": 8011,  # MercadoPago's API and its hosted Checkout Pro page
     "whm": 8012,  # a cPanel/WHM server (the hosting products' panel)
-    "provider": 8013,  # the generic HTTP driver's provider (domains, streaming, mailer, site builder, VPS)
+    "provider": 8013,  # the generic HTTP driver's provider (streaming, mailer, site builder, VPS)
+    "registrar": 8014,  # the domain registrar (ResellerClub's HTTP API, D-1..D-3)
     "smtp": 8025,  # the mail catcher's SMTP server (notify sends here)
     "mail": 8026,  # the mail catcher's web page
 }
@@ -20,6 +21,7 @@ STRIPE_KEY, STRIPE_WEBHOOK_SECRET = "sk_test_sandbox", "whsec_sandbox"
 MERCADOPAGO_TOKEN, MERCADOPAGO_WEBHOOK_SECRET = "TEST-sandbox", "mercadopago-sandbox-secret"
 WHM_TOKEN = "SANDBOXWHMTOKEN"
 PROVIDER_SECRET = "sandbox-provider-secret"
+REGISTRAR_USERID, REGISTRAR_API_KEY = "123456", "sandbox-registrar-key"
 # Catalog drivers that the generic HTTP driver speaks to (every seed driver but the WHM and staff-task ones).
 HTTP_DRIVERS = ("registrar", "nic-ar", "proxmox", "centova", "wowza", "mailer", "sitebuilder")
 
@@ -56,6 +58,10 @@ def service_env(environ: Mapping[str, str]) -> dict[str, str]:
     if not environ.get("PROVISIONING_HTTP_ENDPOINTS"):
         endpoint = {"url": f"{url('provider', environ)}/provision", "secret": PROVIDER_SECRET}
         env |= {"PROVISIONING_HTTP_ENDPOINTS": json.dumps({name: endpoint for name in HTTP_DRIVERS})}
+    if not environ.get("PROVISIONING_RESELLERCLUB"):
+        registrar = {"url": f"{url('registrar', environ)}/api", "auth_userid": REGISTRAR_USERID,
+                     "api_key": REGISTRAR_API_KEY}
+        env |= {"PROVISIONING_RESELLERCLUB": json.dumps(registrar)}
     if not environ.get("NOTIFY_SMTP_HOST") and not environ.get("NOTIFY_SMTP_PORT"):
         env |= {"NOTIFY_SMTP_HOST": HOST, "NOTIFY_SMTP_PORT": str(port("smtp", environ))}
     return env

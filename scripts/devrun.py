@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     if sandbox.enabled(env):
         # First, so the fakes and the mail catcher answer before the services call them.
         children.append(Child.of_sandbox("37", env))
-        out.say(f"started sandbox (pid {children[0].proc.pid}): local Stripe, MercadoPago, WHM, mail catcher")
+        out.say(f"started sandbox (pid {children[0].proc.pid}): Stripe, MercadoPago, WHM, registrar, mail catcher")
     for i, service in enumerate(services):
         child = Child.of_service(service, COLORS[i % len(COLORS)], env)
         children.append(child)

@@ -5,6 +5,8 @@
   (ABONO_GATEWAY_URL/webhooks/<provider>) and returns the browser to the panel; "Decline" returns it to the cancel URL;
 - a WHM server (8012) and a provider of the generic HTTP driver (8013): `provisioning.fakes`, so every seeded product
   can be ordered and activated;
+- the domain registrar (8014): `provisioning.registrar_fake`, ResellerClub's HTTP API with an in-memory registry, so
+  a domain can be searched, registered and managed from the panel (`google.com` and `tomado.com` are taken);
 - the mail catcher: SMTP on 8025 (notify sends there), its web page on 8026 (`notify.mailcatcher`).
 
 Everything is in memory and starts empty. It refuses to run when ABONO_ENVIRONMENT=production.
@@ -25,6 +27,7 @@ import uvicorn
 from billing.fakes import FakeMercadoPago, FakeStripe, WebhookTarget
 from notify.mailcatcher import MailCatcher
 from provisioning.fakes import FakeProvider, FakeWhm
+from provisioning.registrar_fake import FakeResellerClub
 
 
 class _Server(uvicorn.Server):
@@ -50,6 +53,7 @@ async def main() -> int:
         "mercadopago": mercadopago.app,
         "whm": FakeWhm(token=sandbox.WHM_TOKEN).app(),
         "provider": FakeProvider(secret=sandbox.PROVIDER_SECRET).app(),
+        "registrar": FakeResellerClub(auth_userid=sandbox.REGISTRAR_USERID, api_key=sandbox.REGISTRAR_API_KEY).app(),
         "mail": catcher.web(),
     }
     smtp = await catcher.serve_smtp(sandbox.HOST, sandbox.port("smtp"))

@@ -46,6 +46,8 @@ def test_services_use_the_sandbox_only_for_what_is_not_configured(monkeypatch: p
     assert json.loads(env["PROVISIONING_WHM_SERVERS"])["sandbox"]["url"] == "http://127.0.0.1:8012"
     assert set(json.loads(env["PROVISIONING_HTTP_ENDPOINTS"])) >= {"registrar", "nic-ar", "centova", "mailer"}
     assert env["NOTIFY_SMTP_PORT"] == "8025"
+    registrar = json.loads(env["PROVISIONING_RESELLERCLUB"])  # D-1..D-3: domains go to the sandbox's ResellerClub
+    assert registrar["url"] == "http://127.0.0.1:8014/api" and registrar["api_key"] == _sandbox.REGISTRAR_API_KEY
 
     monkeypatch.setenv("BILLING_STRIPE_API_KEY", "sk_live_mine")
     monkeypatch.setenv("NOTIFY_SMTP_HOST", "smtp.example.com")
@@ -57,7 +59,8 @@ def test_services_use_the_sandbox_only_for_what_is_not_configured(monkeypatch: p
     monkeypatch.delenv("BILLING_STRIPE_API_KEY")
     production = devrun.child_env([])
     assert not any(key in production for key in ("BILLING_STRIPE_API_URL", "PROVISIONING_WHM_SERVERS",
-                                                  "NOTIFY_SMTP_PORT", "BILLING_MERCADOPAGO_API_URL"))
+                                                  "PROVISIONING_RESELLERCLUB", "NOTIFY_SMTP_PORT",
+                                                  "BILLING_MERCADOPAGO_API_URL"))
 
 
 @pytest.fixture
@@ -99,6 +102,10 @@ async def test_the_sandbox_serves_the_fakes_and_catches_mail(sandbox_ports: dict
         whm = await http.get(f"{base['whm']}/json-api/accountsummary", params={"api.version": "1", "user": "x"},
                              headers={"Authorization": f"whm root:{_sandbox.WHM_TOKEN}"})
         assert whm.json()["metadata"]["result"] == 0
+        free = await http.get(f"{base['registrar']}/api/domains/available.json", params={
+            "auth-userid": _sandbox.REGISTRAR_USERID, "api-key": _sandbox.REGISTRAR_API_KEY,
+            "domain-name": "mi-sitio", "tlds": ["com"]})
+        assert free.status_code == 200 and free.json()["mi-sitio.com"]["status"] == "available", free.text
 
         mail = EmailMessage()
         mail["From"], mail["To"], mail["Subject"] = "no-reply@abono.test", "dev@example.test", "Probando"
