@@ -1,4 +1,4 @@
-"""The payments test bench: fake Stripe and MercadoPago APIs, and a billing app pointed at them."""
+"""The payments test bench: fake Stripe, MercadoPago and PayPal APIs, and a billing app pointed at them."""
 
 from __future__ import annotations
 
@@ -18,13 +18,14 @@ from abono.db import make_engine, make_sessionmaker
 from abono.testing import platform_settings, serve
 from billing.app import create_app
 from billing.config import BillingSettings
-from billing.fakes import FakeMercadoPago, FakeStripe
+from billing.fakes import FakeMercadoPago, FakePayPal, FakeStripe
 from billing.payments.provider import PaymentProvider
 from billing.payments.registry import build_providers
 
 STRIPE_SECRET = "whsec_test_current"
 STRIPE_OLD_SECRET = "whsec_test_previous"
 MP_SECRET = "mp-webhook-secret"
+PAYPAL_WEBHOOK_ID = "WH-ABONO-TEST"
 
 
 @dataclass
@@ -32,6 +33,7 @@ class PaymentsEnv:
     billing: httpx.AsyncClient
     stripe: FakeStripe
     mp: FakeMercadoPago
+    paypal: FakePayPal
     settings: BillingSettings
     sessionmaker: async_sessionmaker[AsyncSession]
     providers: dict[str, PaymentProvider]
@@ -48,9 +50,11 @@ class PaymentsEnv:
 @asynccontextmanager
 async def payments_env(db_url: str, **overrides: object) -> AsyncIterator[PaymentsEnv]:
     stripe_fake, mp_fake = FakeStripe(), FakeMercadoPago()
+    paypal_fake = FakePayPal(client_id="abono-test", client_secret="abono-test-secret", webhook_id=PAYPAL_WEBHOOK_ID)
     async with AsyncExitStack() as stack:
         stripe_url = await stack.enter_async_context(serve(stripe_fake.app))
         mp_url = await stack.enter_async_context(serve(mp_fake.app))
+        paypal_url = await stack.enter_async_context(serve(paypal_fake.app))
         values: dict[str, object] = {
             "database_url": db_url, "outbox_sweep_seconds": 0.5, "platform": platform_settings(),
             "scheduler_enabled": False, "payments_worker_enabled": False,
@@ -58,6 +62,8 @@ async def payments_env(db_url: str, **overrides: object) -> AsyncIterator[Paymen
             "stripe_webhook_secrets": [STRIPE_OLD_SECRET, STRIPE_SECRET],
             "mercadopago_access_token": "TEST-token", "mercadopago_api_url": mp_url,
             "mercadopago_webhook_secret": MP_SECRET,
+            "paypal_client_id": paypal_fake.client_id, "paypal_client_secret": paypal_fake.client_secret,
+            "paypal_api_url": paypal_url, "paypal_webhook_id": PAYPAL_WEBHOOK_ID,
         }
         values.update(overrides)
         settings = BillingSettings(**values)  # type: ignore[arg-type]
@@ -66,7 +72,7 @@ async def payments_env(db_url: str, **overrides: object) -> AsyncIterator[Paymen
         client = await stack.enter_async_context(httpx.AsyncClient(base_url=base_url, timeout=20))
         engine = make_engine(db_url, pool_size=4)
         stack.push_async_callback(engine.dispose)
-        yield PaymentsEnv(billing=client, stripe=stripe_fake, mp=mp_fake, settings=settings,
+        yield PaymentsEnv(billing=client, stripe=stripe_fake, mp=mp_fake, paypal=paypal_fake, settings=settings,
                           sessionmaker=make_sessionmaker(engine), providers=build_providers(settings), db_url=db_url,
                           app=app)
 

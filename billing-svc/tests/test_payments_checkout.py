@@ -53,7 +53,7 @@ async def test_b19_stripe_checkout_for_the_invoice_with_its_key_stored_before_th
     placed = await unpaid_order(env.billing, client_id)
     invoice_id = str(placed["invoice_id"])
     methods = await env.billing.get(f"/invoices/{invoice_id}/payment-methods", headers=auth(client_id))
-    assert methods.json()["methods"] == ["stripe", "transfer"]  # paypal: only the rule table exists
+    assert methods.json()["methods"] == ["stripe", "transfer", "paypal"]
     paid = await env.billing.post(f"/invoices/{invoice_id}/pay", headers=auth(client_id), json={"method": "stripe"})
     assert paid.status_code == 200, paid.text
     body = paid.json()
@@ -69,11 +69,11 @@ async def test_b19_stripe_checkout_for_the_invoice_with_its_key_stored_before_th
     # Asking again gives the same page: no second session.
     again = await env.billing.post(f"/invoices/{invoice_id}/pay", headers=auth(client_id), json={"method": "stripe"})
     assert again.json()["provider_ref"] == body["provider_ref"] and len(env.stripe.sessions) == 1
-    # Another client's invoice is not found; PayPal is refused.
+    # Another client's invoice is not found; MercadoPago is not offered outside Argentina (B-20).
     assert (await env.billing.post(f"/invoices/{invoice_id}/pay", headers=auth(), json={"method": "stripe"})
             ).status_code == 404
     assert (await env.billing.post(f"/invoices/{invoice_id}/pay", headers=auth(client_id),
-                                   json={"method": "paypal"})).status_code == 422
+                                   json={"method": "mercadopago"})).status_code == 422
 
 
 async def test_b19_a_started_attempt_is_retried_with_the_same_stored_key(env: PaymentsEnv) -> None:

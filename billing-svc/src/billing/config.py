@@ -82,6 +82,10 @@ class BillingSettings(ServiceSettings):
     mercadopago_access_token: str = ""  # empty: MercadoPago is not offered
     mercadopago_api_url: str = "https://api.mercadopago.com"  # a local fake in tests
     mercadopago_webhook_secret: str = ""
+    paypal_client_id: str = ""  # empty: PayPal is not offered (REST app credentials, OAuth client_credentials)
+    paypal_client_secret: str = ""
+    paypal_api_url: str = "https://api-m.paypal.com"  # https://api-m.sandbox.paypal.com for a trial; a fake in tests
+    paypal_webhook_id: str = ""  # the webhook's id at PayPal: verify-webhook-signature checks events were sent to it
     webhook_tolerance_seconds: int = 300  # a signature's timestamp may be this far in the past or the future
     payments_public_url: str = "http://127.0.0.1:8000"  # where the client returns after paying (the panel)
     # B-20: methods offered per client country ("*": any other) and currencies each method refuses.
@@ -93,7 +97,7 @@ class BillingSettings(ServiceSettings):
         "stripe": {"USD": 50, "ARS": 5_000, "UYU": 2_000, "COP": 200_000, "CLP": 500, "PEN": 200},
         "mercadopago": {"ARS": 100}, "paypal": {"USD": 100},
     }
-    payment_methods_implemented: list[str] = ["stripe", "mercadopago", "transfer"]
+    payment_methods_implemented: list[str] = ["stripe", "mercadopago", "paypal", "transfer"]
     payments_worker_enabled: bool = True  # the webhook sweep and the reconciliation loop
     webhook_retry_seconds: int = 30  # a stored event not processed this long after its last try is tried again
     reconciliation_interval_seconds: int = 300  # how often providers are asked about open payment attempts

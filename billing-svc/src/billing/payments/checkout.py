@@ -1,6 +1,10 @@
 """Paying an invoice at a provider (B-12, B-19, B-20): the payment attempt and its idempotency key are committed in a
 transaction of their own before the provider is called, and the provider's answer in another; so this flow opens
-and commits its own transactions (it takes a sessionmaker, not the request's session)."""
+and commits its own transactions (it takes a sessionmaker, not the request's session).
+
+Back from the provider's page (`capture_on_return`), the checkout the client approved is captured (PayPal's order
+capture; a provider that captures by itself reports what it holds) and applied once per payment key, so a PayPal
+payment needs no webhook and no staff step; the provider is called outside any transaction."""
 
 from __future__ import annotations
 
@@ -10,18 +14,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.clock import Clock
 from abono.db import unit_of_work
-from abono.errors import InvalidInput, ServiceUnavailable
+from abono.errors import InvalidInput, NotFound, ServiceUnavailable
 from abono.money import Money, MoneyModel
 from billing.business_settings.service import transfer_instructions_for
 from billing.clients.models import Client
 from billing.config import BillingSettings
 from billing.invoices.models import Invoice
+from billing.invoices.repository import InvoiceRepository
 from billing.payments import rules
+from billing.payments.applying import apply_provider_payment
 from billing.payments.methods import check_method_discount, payable
 from billing.payments.models import AttemptStatus, PaymentAttempt
 from billing.payments.provider import CheckoutInvoice, PaymentProvider, ProviderError
 from billing.payments.repository import AttemptRepository
-from billing.payments.schemas import PayInstructions
+from billing.payments.schemas import CaptureResult, PayInstructions
 
 
 def _instructions(invoice: Invoice, method: str, attempt: PaymentAttempt | None, text: str) -> PayInstructions:
@@ -100,3 +106,48 @@ async def pay_invoice(*, sessionmaker: async_sessionmaker[AsyncSession], provide
         stored.provider_ref, stored.redirect_url, stored.error = checkout.provider_ref, checkout.redirect_url, None
         attempt = stored
     return _instructions(invoice, method, attempt, "Continue at the provider's page.")
+
+
+async def capture_on_return(
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    providers: dict[str, PaymentProvider],
+    clock: Clock,
+    settings: BillingSettings,
+    client_id: uuid.UUID,
+    invoice_id: uuid.UUID,
+    method: str,
+    provider_ref: str,
+) -> CaptureResult:
+    provider = providers.get(method)
+    async with unit_of_work(sessionmaker) as session:
+        attempt = await AttemptRepository(session).by_ref(
+            invoice_id=invoice_id, client_id=client_id, provider=method, provider_ref=provider_ref
+        )
+        invoice = await InvoiceRepository(session).get(invoice_id)
+        if provider is None or attempt is None or invoice is None:
+            raise NotFound("No such checkout for this invoice.")
+        checkout_invoice = CheckoutInvoice(
+            invoice_id=invoice.id,
+            number=invoice.number,
+            payment_reference=invoice.payment_reference,
+            amount=Money(attempt.amount_minor, attempt.currency),
+        )
+        key = f"{attempt.idempotency_key}-capture"
+    try:
+        payments = await provider.capture(checkout_ref=provider_ref, invoice=checkout_invoice, idempotency_key=key)
+    except ProviderError as exc:
+        raise ServiceUnavailable(f"{method} could not be reached; your payment is confirmed when it answers.") from exc
+    outcomes = []
+    for payment in payments:
+        async with unit_of_work(sessionmaker) as session:
+            outcomes.append(
+                await apply_provider_payment(session=session, clock=clock, settings=settings, payment=payment)
+            )
+    async with unit_of_work(sessionmaker) as session:
+        current = await InvoiceRepository(session).get(invoice_id)
+        assert current is not None
+        status = current.status
+    return CaptureResult(
+        invoice_id=invoice_id, invoice_status=status, outcome=outcomes[0] if outcomes else "not approved yet"
+    )

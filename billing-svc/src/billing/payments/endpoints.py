@@ -12,6 +12,8 @@ from billing.payments import checkout, methods, staff, transfers
 from billing.payments.models import TransferReport
 from billing.payments.registry import ProvidersDep
 from billing.payments.schemas import (
+    CaptureRequest,
+    CaptureResult,
     PayInstructions,
     PaymentMethods,
     PayRequest,
@@ -46,6 +48,16 @@ async def pay(invoice_id: uuid.UUID, body: PayRequest, principal: CurrentPrincip
     return await checkout.pay_invoice(sessionmaker=request.app.state.sessionmaker, providers=providers, clock=clock,
                                      settings=settings, client_id=principal.user_id, invoice_id=invoice_id,
                                      method=body.method)
+
+
+@router.post("/invoices/{invoice_id}/capture", summary="Back from the provider's page: capture what I approved "
+             "and apply it (PayPal; B-19)", responses={**problems(401, 404, 422),
+                                                      503: {"description": "The provider is unreachable"}})
+async def capture(invoice_id: uuid.UUID, body: CaptureRequest, principal: CurrentPrincipal, request: Request,
+                  providers: ProvidersDep, clock: ClockDep, settings: SettingsDep) -> CaptureResult:
+    return await checkout.capture_on_return(
+        sessionmaker=request.app.state.sessionmaker, providers=providers, clock=clock, settings=settings,
+        client_id=principal.user_id, invoice_id=invoice_id, method=body.method, provider_ref=body.provider_ref)
 
 
 @router.post("/invoices/{invoice_id}/transfer-report", status_code=201,

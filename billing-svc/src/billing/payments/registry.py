@@ -11,12 +11,14 @@ from fastapi import Depends, Request
 
 from billing.config import BillingSettings
 from billing.payments.mercadopago_provider import MercadoPagoProvider
+from billing.payments.paypal_provider import PayPalProvider
 from billing.payments.provider import PaymentProvider
 from billing.payments.stripe_provider import StripeProvider
 
 PROVIDER_FACTORIES: dict[str, Callable[[BillingSettings], PaymentProvider | None]] = {
     "stripe": StripeProvider.from_settings,
     "mercadopago": MercadoPagoProvider.from_settings,
+    "paypal": PayPalProvider.from_settings,
 }
 PROVIDER_IDS = tuple(PROVIDER_FACTORIES)
 

@@ -68,6 +68,13 @@ class AttemptRepository:
             PaymentAttempt.amount_minor == amount_minor, PaymentAttempt.currency == currency,
             PaymentAttempt.status.in_(WAITING)).order_by(PaymentAttempt.created_at.desc()).limit(1))
 
+    async def by_ref(self, *, invoice_id: uuid.UUID, client_id: uuid.UUID, provider: str,
+                     provider_ref: str) -> PaymentAttempt | None:
+        """The client's attempt for this invoice at this provider's checkout (order, session, preference)."""
+        return await self.session.scalar(select(PaymentAttempt).where(
+            PaymentAttempt.invoice_id == invoice_id, PaymentAttempt.client_id == client_id,
+            PaymentAttempt.provider == provider, PaymentAttempt.provider_ref == provider_ref).limit(1))
+
     async def add(self, attempt: PaymentAttempt) -> None:
         self.session.add(attempt)
         await self.session.flush()

@@ -30,6 +30,21 @@ class PayInstructions(BaseModel):
     bank: TransferInstruction | None = None  # transfer: the account for the invoice's currency and client's country
 
 
+class CaptureRequest(BaseModel):
+    """The client is back from the provider's page: which checkout it approved (PayPal's `token`, the order id)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: MethodName
+    provider_ref: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_\-]+$")]
+
+
+class CaptureResult(BaseModel):
+    invoice_id: uuid.UUID
+    invoice_status: str
+    outcome: str  # "applied", "duplicate" (applied before), "not approved yet", "pending", "failed" ...
+
+
 class PaymentMethods(BaseModel):
     invoice_id: uuid.UUID
     methods: list[str]
