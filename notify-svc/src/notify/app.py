@@ -22,6 +22,7 @@ from notify.messages.consumers import build_consumer
 from notify.messages.endpoints import router as messages_router
 from notify.messages.models import Channel
 from notify.preferences.endpoints import router as preferences_router
+from notify.template_overrides.endpoints import router as templates_router
 from notify.tracking.endpoints import router as tracking_router
 from notify.tracking.whatsapp_webhook import router as whatsapp_router
 
@@ -73,10 +74,11 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
             title="Abono notifications",
             description=notify.__doc__ or "",
             settings=settings,
-            routers=[messages_router, preferences_router, tracking_router, whatsapp_router],
+            routers=[messages_router, preferences_router, tracking_router, whatsapp_router, templates_router],
             consumers=[contact_consumers.consumer, build_consumer(composer, clock)],
             on_shutdown=[_close_sender_http],
             workers=[SENDER],
         )
     )
+    app.state.renderer = renderer  # the console's template previews (notify.template_overrides)
     return app

@@ -3,5 +3,7 @@
 from notify.contacts.models import ClientService, Contact, ParkedEvent
 from notify.messages.models import Message, MessageLink, StatusReport
 from notify.preferences.models import Preference
+from notify.template_overrides.models import AuditEntry, TemplateOverride
 
-__all__ = ["ClientService", "Contact", "Message", "MessageLink", "ParkedEvent", "Preference", "StatusReport"]
+__all__ = ["AuditEntry", "ClientService", "Contact", "Message", "MessageLink", "ParkedEvent", "Preference",
+           "StatusReport", "TemplateOverride"]

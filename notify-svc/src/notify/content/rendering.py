@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
 
 from notify.config import LANGUAGES
 from notify.content.formatting import Formatter
@@ -32,31 +33,45 @@ class Renderer:
         self.panel_url = panel_url.rstrip("/")
         self.company_name = company_name
         self.default_language = default_language
-        self._env = Environment(
-            loader=PackageLoader("notify", "templates"),
-            autoescape=select_autoescape(["html"]),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        options: dict[str, Any] = {"loader": PackageLoader("notify", "templates"), "undefined": StrictUndefined,
+                                   "trim_blocks": True, "lstrip_blocks": True}
+        self._env = Environment(autoescape=select_autoescape(["html"]), **options)
+        # Templates an admin wrote in the console (#14 item 5): sandboxed, so a template reaches no Python object's
+        # internals; the HTML part autoescaped as the files' are.
+        self._sandbox_text = SandboxedEnvironment(autoescape=False, **options)
+        self._sandbox_html = SandboxedEnvironment(autoescape=select_autoescape(["html"], default_for_string=True),
+                                                  **options)
 
     def language(self, *candidates: str | None) -> str:
         """The first of `candidates` we have templates for, else the default."""
         return next((c for c in candidates if c in LANGUAGES), self.default_language)
 
-    def render(self, kind: str, language: str, context: dict[str, Any], *, pixel_url: str | None = None) -> Rendered:
+    def file_sources(self, kind: str, language: str) -> tuple[str, str]:
+        """The packaged templates of a kind and language: (`.txt`, `.html`) as written in `templates/`."""
+        assert self._env.loader is not None
+        return (self._env.loader.get_source(self._env, f"{language}/{kind}.txt")[0],
+                self._env.loader.get_source(self._env, f"{language}/{kind}.html")[0])
+
+    def _templates(self, kind: str, language: str, sources: tuple[str, str] | None) -> tuple[Template, Template]:
+        if sources is None:
+            return (self._env.get_template(f"{language}/{kind}.txt"), self._env.get_template(f"{language}/{kind}.html"))
+        return self._sandbox_text.from_string(sources[0]), self._sandbox_html.from_string(sources[1])
+
+    def render(self, kind: str, language: str, context: dict[str, Any], *, pixel_url: str | None = None,
+               sources: tuple[str, str] | None = None) -> Rendered:
+        """The message of `kind` in `language`; `sources` (text, HTML) in place of the packaged templates."""
         values = {**context, "fmt": Formatter(language), "company": self.company_name, "panel_url": self.panel_url,
                   "pixel_url": pixel_url}
         for key, value in context.items():
             if key.endswith("_path"):
                 values[key.removesuffix("_path") + "_url"] = f"{self.panel_url}{value}" if value else None
-        text = self._env.get_template(f"{language}/{kind}.txt")
+        text, html_template = self._templates(kind, language, sources)
         params = _block(text, "params", values)
         values["subject"] = " ".join(_block(text, "subject", values).split())
         return Rendered(
             subject=values["subject"],
             text=_block(text, "text", values),
-            html=self._env.get_template(f"{language}/{kind}.html").render(values),
+            html=html_template.render(values),
             whatsapp=_block(text, "whatsapp", values),
             whatsapp_params=[line.strip() for line in params.splitlines() if line.strip()],
         )

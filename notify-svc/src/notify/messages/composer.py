@@ -9,16 +9,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import structlog
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify.contacts.repository import ContactRepository
 from notify.content.notices import NOTICES, Notice
-from notify.content.rendering import Renderer, rewrite_links
+from notify.content.rendering import Rendered, Renderer, rewrite_links
 from notify.messages.models import Channel, Message, MessageLink, Status
 from notify.preferences.models import Preference
 from notify.preferences.repository import PreferenceRepository
+from notify.template_overrides.repository import TemplateRepository
+
+log = structlog.get_logger("notify.composer")
 
 TOKEN_BYTES = 24  # 192 random bits: tracking tokens cannot be guessed or enumerated
 
@@ -82,11 +86,13 @@ class Composer:
             service = await contacts.get_service(notice.service_id)
             if service is not None:
                 context["service"] = f"{service.name} ({service.domain})" if service.domain else service.name
+        # An admin's version of the templates (#14 item 5), read per event: a change applies to the next message.
+        sources = await TemplateRepository(session).sources(notice.kind, language)
         channels = plan_channels(notice, phone=recipient.phone, preference=preference,
                                  whatsapp_enabled=self.whatsapp_enabled)
         created = 0
         for channel in channels:
-            row, links = self._build(channel, notice, recipient, language, context, now)
+            row, links = self._build(channel, notice, recipient, language, context, now, sources)
             inserted = await session.execute(
                 insert(Message).values(**row).on_conflict_do_nothing(index_elements=["event_id", "channel"])
                 .returning(Message.id)
@@ -107,8 +113,20 @@ class Composer:
             return None
         return Recipient(email=contact.email, name=contact.name, phone=contact.phone, language=contact.language)
 
+    def _render(self, kind: str, language: str, context: dict[str, Any], sources: tuple[str, str] | None,
+                pixel_url: str | None = None) -> Rendered:
+        """An admin's templates when there are; the packaged ones if those fail on this event's figures (the
+        client is told all the same, and the failure is logged for the admin to fix)."""
+        if sources is not None:
+            try:
+                return self.renderer.render(kind, language, context, pixel_url=pixel_url, sources=sources)
+            except Exception:
+                log.exception("template_override_failed", kind=kind, language=language)
+        return self.renderer.render(kind, language, context, pixel_url=pixel_url)
+
     def _build(self, channel: Channel, notice: Notice, recipient: Recipient, language: str,
-               context: dict[str, Any], now: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+               context: dict[str, Any], now: datetime,
+               sources: tuple[str, str] | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         message_id = uuid.uuid4()
         row: dict[str, Any] = {
             "id": message_id, "client_id": notice.client_id, "event_id": notice.event.event_id,
@@ -118,8 +136,8 @@ class Composer:
         links: list[dict[str, Any]] = []
         if channel is Channel.EMAIL:
             token = secrets.token_urlsafe(TOKEN_BYTES)
-            rendered = self.renderer.render(notice.kind, language, context,
-                                            pixel_url=f"{self.tracking_url}/t/o/{token}.gif")
+            rendered = self._render(notice.kind, language, context, sources,
+                                    pixel_url=f"{self.tracking_url}/t/o/{token}.gif")
 
             def tracked(url: str) -> str:
                 link_token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -130,7 +148,7 @@ class Composer:
             row |= {"address": recipient.email, "subject": rendered.subject, "body_text": text, "body_html": html,
                     "tracking_token": token}
             return row, links
-        rendered = self.renderer.render(notice.kind, language, context)
+        rendered = self._render(notice.kind, language, context, sources)
         if channel is Channel.WHATSAPP:
             row |= {"address": recipient.phone, "subject": rendered.subject, "body_text": rendered.whatsapp,
                     "template_params": rendered.whatsapp_params}
