@@ -98,3 +98,15 @@ async def test_s1_replies_both_ways_internal_notes_and_statuses(served: Served) 
         # Writing again reopens it.
         await http.post(f"{path}/messages", headers=auth(client), json={"message": "Volvió a fallar"})
         assert (await http.get(path, headers=auth(client))).json()["status"] == "open"
+
+
+async def test_staff_find_a_ticket_by_its_code_or_words_of_its_subject(served: Served) -> None:
+    """Issue 14 item 1: the console's search box reaches tickets."""
+    client = await served.new_client()
+    word = uuid.uuid4().hex[:8]
+    ticket = await served.open_ticket(client, subject=f"Error 500 en la tienda {word}")
+    async with served.http() as http:
+        for q in (ticket["code"].lower(), f"TIENDA {word.upper()}"):
+            found = await http.get("/tickets", params={"q": q}, headers=staff())
+            assert found.status_code == 200, found.text
+            assert [t["id"] for t in found.json()] == [ticket["id"]], q

@@ -10,6 +10,7 @@ from billing.changes.endpoints import router as changes_router
 from billing.clients import consumers as client_consumers
 from billing.clients.endpoints import router as clients_router
 from billing.config import BillingSettings
+from billing.console.endpoints import router as console_router
 from billing.discounts.endpoints import router as coupons_router
 from billing.invoices.endpoints import router as invoices_router
 from billing.orders.endpoints import router as orders_router
@@ -36,7 +37,7 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
             settings=settings,
             routers=[clients_router, catalog_router, coupons_router, orders_router, invoices_router,
                      services_router, changes_router, payments_router, webhooks_router, referrals_router,
-                     tlds_router, business_settings_router],
+                     tlds_router, business_settings_router, console_router],
             consumers=[client_consumers.consumer, subscription_consumers.consumer, quote_consumer(settings),
                        affiliate_consumers.consumer],
             on_startup=[start_payments],

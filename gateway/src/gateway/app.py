@@ -25,6 +25,7 @@ from gateway.proxy.upstream import close_upstream, open_upstream
 from gateway.recovery.endpoints import router as recovery_router
 from gateway.sessions.browser import router as browser_sessions_router
 from gateway.sessions.endpoints import router as sessions_router
+from gateway.staff.endpoints import router as staff_router
 from gateway.stream.endpoints import router as stream_router
 from gateway.testclock.endpoints import internal_router as internal_clock_router
 from gateway.testclock.endpoints import router as test_clock_router
@@ -57,6 +58,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         apidocs_router,
         identity_router,
         totp_router,
+        staff_router,
     ]
     if settings.platform.test_mode:
         routers += [test_clock_router, internal_clock_router]

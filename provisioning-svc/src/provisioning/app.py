@@ -8,6 +8,7 @@ from provisioning.actions.endpoints import router as actions_router
 from provisioning.actions.worker import ActionWorker
 from provisioning.clients.consumers import gateway_consumer
 from provisioning.config import ProvisioningSettings
+from provisioning.console.endpoints import router as console_router
 from provisioning.domains.endpoints import router as domains_router
 from provisioning.instances.consumers import billing_consumer
 from provisioning.instances.endpoints import router as services_router
@@ -41,7 +42,8 @@ def create_app(settings: ProvisioningSettings | None = None) -> FastAPI:
             title="Abono provisioning",
             description=provisioning.__doc__ or "",
             settings=settings,
-            routers=[services_router, transfers_router, tasks_router, actions_router, domains_router],
+            routers=[services_router, transfers_router, tasks_router, actions_router, domains_router,
+                     console_router],
             consumers=[billing_consumer(runtime), gateway_consumer()],
             on_shutdown=[_close_drivers],
             workers=[ACTION_WORKER],

@@ -42,3 +42,5 @@ CodePath = Annotated[str, Path(min_length=1, max_length=64)]
 TokenPath = Annotated[str, Path(min_length=1, max_length=512)]
 # Serial ids (bigint): positive and within PostgreSQL's range.
 SerialIdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
+# The staff console's search box (issue 14): what a person types to find a client, an invoice, a service.
+SearchQuery = Annotated[str, Query(min_length=1, max_length=100, description="What to find")]

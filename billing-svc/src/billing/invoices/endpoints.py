@@ -1,10 +1,8 @@
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from abono.auth import CurrentPrincipal, StaffPrincipal
-from abono.bounds import CodeQuery
 from abono.db import ReadSessionDep, SessionDep
 from abono.errors import NotFound
 from abono.money import MoneyModel
@@ -12,7 +10,6 @@ from abono.pdf import render_pdf
 from billing.credit.repository import CreditRepository
 from billing.deps import ClockDep, SettingsDep, problems
 from billing.invoices import service
-from billing.invoices.models import InvoiceStatus
 from billing.invoices.pdf import invoice_text
 from billing.invoices.repository import InvoiceRepository
 from billing.invoices.schemas import (
@@ -52,16 +49,6 @@ async def my_invoice_pdf(invoice_id: uuid.UUID, principal: CurrentPrincipal, ses
 async def my_credit(principal: CurrentPrincipal, session: ReadSessionDep) -> CreditBalance:
     balances = await CreditRepository(session).balances(principal.user_id)
     return CreditBalance(balances=[MoneyModel.of(m) for m in balances])
-
-
-@router.get("/staff/invoices", summary="Search invoices (staff)", responses=problems(401, 403))
-async def search_invoices(
-    _: StaffPrincipal, session: SessionDep, client_id: uuid.UUID | None = None, status: InvoiceStatus | None = None,
-    number: CodeQuery | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[InvoicePublic]:
-    found = await InvoiceRepository(session).search(client_id=client_id, status=status.value if status else None,
-                                                    number=number, limit=limit)
-    return [InvoicePublic.of(i) for i in found]
 
 
 @router.get("/staff/invoices/{invoice_id}", summary="Any invoice with its lines (staff)",

@@ -5,11 +5,10 @@ from fastapi import APIRouter, Query, Request
 
 from abono.auth import CurrentPrincipal, StaffPrincipal
 from abono.db import SessionDep
-from abono.money import Money, MoneyModel
+from abono.money import MoneyModel
 from billing.deps import ClockDep, SettingsDep, problems
 from billing.invoices.schemas import InvoicePublic, PaymentApplied, StaffReason, TransferConfirmation
 from billing.payments import checkout, methods, staff, transfers
-from billing.payments.models import TransferReport
 from billing.payments.registry import ProvidersDep
 from billing.payments.schemas import (
     CaptureRequest,
@@ -22,13 +21,6 @@ from billing.payments.schemas import (
 )
 
 router = APIRouter(tags=["payments"])
-
-
-def _public(report: TransferReport) -> TransferReportPublic:
-    return TransferReportPublic(id=report.id, invoice_id=report.invoice_id, client_id=report.client_id,
-                                channel=report.channel, reference=report.reference,
-                                amount=MoneyModel.of(Money(report.amount_minor, report.currency)),
-                                paid_on=report.paid_on, proof=report.proof, reported_at=report.reported_at)
 
 
 @router.get("/invoices/{invoice_id}/payment-methods", summary="The methods I may pay this invoice with (B-20)",
@@ -67,14 +59,15 @@ async def report_transfer(invoice_id: uuid.UUID, body: TransferReportCreate, pri
                           session: SessionDep, clock: ClockDep, settings: SettingsDep) -> TransferReportPublic:
     report = await transfers.report_transfer(session=session, clock=clock, settings=settings,
                                            client_id=principal.user_id, invoice_id=invoice_id, report=body)
-    return _public(report)
+    return TransferReportPublic.of(report)
 
 
 @router.get("/staff/transfer-reports", summary="Transfers clients reported, newest first (staff, B-19)",
             responses=problems(401, 403))
 async def staff_transfer_reports(_: StaffPrincipal, session: SessionDep, invoice_id: uuid.UUID | None = None,
                                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[TransferReportPublic]:
-    return [_public(r) for r in await transfers.transfer_reports(session=session, invoice_id=invoice_id, limit=limit)]
+    found = await transfers.transfer_reports(session=session, invoice_id=invoice_id, limit=limit)
+    return [TransferReportPublic.of(r) for r in found]
 
 
 @router.post("/staff/invoices/{invoice_id}/confirm-transfer", summary="Confirm a transfer the client reported (B-19)",

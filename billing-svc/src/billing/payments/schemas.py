@@ -5,8 +5,9 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from abono.bounds import PositiveMoneyMinor
-from abono.money import MoneyModel
+from abono.money import Money, MoneyModel
 from billing.config import TransferInstruction
+from billing.payments.models import TransferReport
 
 MethodName = Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9_]{2,40}$")]
 
@@ -72,3 +73,9 @@ class TransferReportPublic(BaseModel):
     paid_on: date
     proof: str
     reported_at: datetime
+
+    @classmethod
+    def of(cls, report: TransferReport) -> "TransferReportPublic":
+        return cls(id=report.id, invoice_id=report.invoice_id, client_id=report.client_id, channel=report.channel,
+                   reference=report.reference, amount=MoneyModel.of(Money(report.amount_minor, report.currency)),
+                   paid_on=report.paid_on, proof=report.proof, reported_at=report.reported_at)

@@ -11,6 +11,7 @@ from gateway.accounts.schemas import EmailVerification, PasswordChange, RoleUpda
 from gateway.deps import ClientIp, CurrentUser, Now, Settings
 from gateway.errors import problem_responses
 from gateway.ratelimit.service import enforce
+from gateway.staff.service import audit
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -131,4 +132,5 @@ async def set_role(
     user_id: uuid.UUID, data: RoleUpdate, principal: AdminPrincipal, session: SessionDep, now: Now
 ) -> UserPublic:
     user = await service.set_role(session=session, actor=principal, user_id=user_id, role=data.role, now=now)
+    await audit(session, actor=principal, action="set_role", client_id=user_id, at=now, role=data.role.value)
     return UserPublic.model_validate(user)

@@ -1,7 +1,19 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, Enum, ForeignKey, Index, LargeBinary, String, Text, func
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Identity,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from abono.auth import Role
@@ -23,6 +35,8 @@ class User(Base):
     __table_args__ = (CheckConstraint("(closed_at IS NULL) = (closed_reason IS NULL)", name="ck_users_closed_reason"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    # The client number staff read on the phone (issue 14), given by the database.
+    number: Mapped[int] = mapped_column(BigInteger, Identity(), unique=True)
     email: Mapped[str] = mapped_column(Text)
     password_hash: Mapped[str] = mapped_column(Text)
     role: Mapped[Role] = mapped_column(RoleColumn)

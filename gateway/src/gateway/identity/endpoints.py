@@ -17,6 +17,7 @@ from gateway.identity import service
 from gateway.identity.config import IdentitySettings
 from gateway.identity.models import DocumentSide, IdentityDocument, IdentityStatus, IdentityVerification
 from gateway.identity.schemas import IdentityDecision, IdentityPublic, IdentitySubmit
+from gateway.staff.service import audit
 
 router = APIRouter(prefix="/api/identity", tags=["identity"])
 ClientId = Annotated[uuid.UUID, Path()]
@@ -102,6 +103,7 @@ async def approve(client_id: ClientId, data: IdentityDecision, principal: StaffP
                   now: Now, vault: VaultDep, settings: IdentitySettingsDep) -> IdentityPublic:
     found = await service.decide(session=session, vault=vault, settings=settings, client_id=client_id, approve=True,
                                  reason=data.reason, staff_id=principal.user_id, now=now)
+    await audit(session, actor=principal, action="identity_approve", client_id=client_id, at=now, reason=data.reason)
     return await _public(session, client_id, found)
 
 
@@ -111,4 +113,5 @@ async def reject(client_id: ClientId, data: IdentityDecision, principal: StaffPr
                  now: Now, vault: VaultDep, settings: IdentitySettingsDep) -> IdentityPublic:
     found = await service.decide(session=session, vault=vault, settings=settings, client_id=client_id,
                                  approve=False, reason=data.reason, staff_id=principal.user_id, now=now)
+    await audit(session, actor=principal, action="identity_reject", client_id=client_id, at=now, reason=data.reason)
     return await _public(session, client_id, found)

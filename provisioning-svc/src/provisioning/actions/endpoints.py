@@ -11,6 +11,8 @@ from abono.db import SessionDep
 from abono.errors import Conflict, NotFound
 from provisioning.actions.repository import ActionRepository
 from provisioning.actions.schemas import DriverActionPublic
+from provisioning.instances.repository import ServiceRepository
+from provisioning.instances.service import Cause, note
 from provisioning.runtime import RuntimeDep
 
 router = APIRouter(prefix="/staff/actions", tags=["staff: driver actions"])
@@ -29,7 +31,7 @@ async def failed_actions(_: StaffPrincipal, session: SessionDep, runtime: Runtim
 
 @router.post("/{action_id}/retry", summary="Attempt a failing action again now",
              responses={**STAFF, 404: {"description": "No such action"}, 409: {"description": "Already done"}})
-async def retry_action(action_id: SerialIdPath, _: StaffPrincipal, session: SessionDep,
+async def retry_action(action_id: SerialIdPath, principal: StaffPrincipal, session: SessionDep,
                        runtime: RuntimeDep) -> DriverActionPublic:
     action = await ActionRepository(session).get_for_update(action_id)
     if action is None:
@@ -38,4 +40,8 @@ async def retry_action(action_id: SerialIdPath, _: StaffPrincipal, session: Sess
         raise Conflict("This action is already done.")
     action.next_attempt_at = runtime.clock.now()
     await session.flush()
+    service = await ServiceRepository(session).get(action.service_id)
+    if service is not None:  # issue 14 item 7: who brought the attempt forward, and when
+        await note(session, service=service, action="retry_driver_action", now=runtime.clock.now(),
+                   cause=Cause(decided_by="staff", actor_id=principal.user_id, note=f"{action.kind} #{action.id}"))
     return DriverActionPublic.model_validate(action)

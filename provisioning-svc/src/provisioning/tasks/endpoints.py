@@ -19,7 +19,7 @@ STAFF: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _public(task: StaffTask, runtime: RuntimeDep) -> StaffTaskPublic:
+def task_public(task: StaffTask, runtime: RuntimeDep) -> StaffTaskPublic:
     today = runtime.calendar.local_date(runtime.clock.now())
     public = StaffTaskPublic.model_validate(task)
     public.overdue = task.completed_at is None and task.due_on < today
@@ -34,7 +34,7 @@ async def list_tasks(
     today = runtime.calendar.local_date(runtime.clock.now())
     tasks = await service.list_tasks(session, open_only=status != "all",
                                      overdue_on=today if status == "overdue" else None, limit=limit)
-    return [_public(t, runtime) for t in tasks]
+    return [task_public(t, runtime) for t in tasks]
 
 
 @router.post("/{task_id}/complete", summary="Complete a task (a set-up task activates the service)",
@@ -45,4 +45,4 @@ async def complete_task(task_id: uuid.UUID, body: TaskCompletion, principal: Sta
                          manual_url=body.manual_url, downloads=body.downloads)
     task = await service.complete_task(session, task_id=task_id, staff_id=principal.user_id, note=body.note,
                                        access=access, box=runtime.box, now=runtime.clock.now())
-    return _public(task, runtime)
+    return task_public(task, runtime)

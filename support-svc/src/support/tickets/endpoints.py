@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from abono.auth import CurrentPrincipal, Principal
-from abono.bounds import OffsetQuery
+from abono.bounds import OffsetQuery, SearchQuery
 from abono.db import ReadSessionDep, SessionDep
 from abono.errors import Forbidden, NotFound, problem_responses
 from support.runtime import RuntimeDep
@@ -43,10 +43,10 @@ async def list_tickets(principal: CurrentPrincipal, session: ReadSessionDep,
                        status: Annotated[str | None, Query(pattern=STATUS_PATTERN, max_length=20)] = None,
                        sla_class: SlaClass | None = None, assigned_to: uuid.UUID | None = None, queue: bool = False,
                        limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                       offset: OffsetQuery = 0) -> list[TicketPublic]:
+                       offset: OffsetQuery = 0, q: SearchQuery | None = None) -> list[TicketPublic]:
     rows = await TicketRepository(session).list(
         client_id=_scope(principal), status=status, sla_class=sla_class.value if sla_class else None,
-        assigned_to=assigned_to, queue=queue, limit=limit, offset=offset)
+        assigned_to=assigned_to, queue=queue, limit=limit, offset=offset, search=q)
     return [views.public(t) for t in rows]
 
 

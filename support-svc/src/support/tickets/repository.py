@@ -47,8 +47,13 @@ class TicketRepository:
         return bool(await self.session.scalar(select(exists().where(Ticket.code == code))))
 
     async def list(self, *, client_id: uuid.UUID | None, status: str | None, sla_class: str | None,
-                   assigned_to: uuid.UUID | None, queue: bool, limit: int, offset: int) -> Sequence[Ticket]:
+                   assigned_to: uuid.UUID | None, queue: bool, limit: int, offset: int,
+                   search: str | None = None) -> Sequence[Ticket]:
         query = select(Ticket)
+        if search:  # the console's search box (issue 14): the ticket's code, or words of its subject
+            text = search.strip()
+            pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(or_(Ticket.code == text.upper(), func.lower(Ticket.subject).like(pattern)))
         if client_id is not None:
             query = query.where(Ticket.client_id == client_id)
         if status is not None:

@@ -1,0 +1,168 @@
+"""The console's billing endpoints (issue 14 items 1, 2, 3, 6): staff and admins only."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from abono.auth import StaffPrincipal
+from abono.bounds import OffsetQuery, PageSizeQuery, SearchQuery
+from abono.db import SessionDep
+from abono.money import MoneyModel
+from billing.console import service
+from billing.console.repository import ConsoleRepository, InvoiceFilters
+from billing.console.schemas import BillingWork, ClientBilling, CreditAdjustment, MonthlyFigure, WaitingTransfer
+from billing.deps import ClockDep, SettingsDep, problems
+from billing.invoices.models import InvoiceStatus
+from billing.invoices.schemas import InvoicePublic
+from billing.orders.schemas import OrderPlaced, OrderRequest
+
+router = APIRouter(prefix="/staff", tags=["staff: billing"])
+Currency = Annotated[str, Query(pattern=r"^[A-Z]{3}$", max_length=3)]
+Method = Annotated[str, Query(pattern=r"^[a-z0-9_]{2,40}$", max_length=40)]
+EXPORT_LIMIT = 50_000
+
+
+def _filters(
+    q: SearchQuery | None = None,
+    status: InvoiceStatus | None = None,
+    currency: Currency | None = None,
+    method: Method | None = None,
+    due_from: date | None = None,
+    due_to: date | None = None,
+    client_id: uuid.UUID | None = None,
+) -> InvoiceFilters:
+    return InvoiceFilters(
+        q=q,
+        status=status.value if status else None,
+        currency=currency,
+        method=method,
+        due_from=due_from,
+        due_to=due_to,
+        client_id=client_id,
+    )
+
+
+@router.get(
+    "/invoices",
+    summary="Invoices by number, payment reference, amount or a transfer report's reference, "
+    "and by status, due range, currency, method (staff)",
+    responses=problems(401, 403, 422),
+)
+async def search_invoices(
+    _: StaffPrincipal,
+    session: SessionDep,
+    q: SearchQuery | None = None,
+    status: InvoiceStatus | None = None,
+    currency: Currency | None = None,
+    method: Method | None = None,
+    due_from: date | None = None,
+    due_to: date | None = None,
+    client_id: uuid.UUID | None = None,
+    limit: PageSizeQuery = 100,
+    offset: OffsetQuery = 0,
+) -> list[InvoicePublic]:
+    filters = _filters(q, status, currency, method, due_from, due_to, client_id)
+    return [InvoicePublic.of(i) for i in await ConsoleRepository(session).invoices(filters, limit=limit, offset=offset)]
+
+
+@router.get(
+    "/invoices-export",
+    summary="The same invoice list as CSV (staff)",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}, **problems(401, 403, 422)},
+)
+async def export_invoices(
+    _: StaffPrincipal,
+    session: SessionDep,
+    q: SearchQuery | None = None,
+    status: InvoiceStatus | None = None,
+    currency: Currency | None = None,
+    method: Method | None = None,
+    due_from: date | None = None,
+    due_to: date | None = None,
+) -> Response:
+    filters = _filters(q, status, currency, method, due_from, due_to)
+    invoices = await ConsoleRepository(session).invoices(filters, limit=EXPORT_LIMIT)
+    return Response(
+        service.invoices_csv(invoices),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="invoices.csv"'},
+    )
+
+
+@router.get(
+    "/transfers/waiting",
+    summary="Reported transfers whose invoice is still unpaid, oldest first (B-19)",
+    responses=problems(401, 403),
+)
+async def waiting_transfers(
+    _: StaffPrincipal, session: SessionDep, limit: PageSizeQuery = 200
+) -> list[WaitingTransfer]:
+    return service.waiting(await ConsoleRepository(session).waiting_transfers(limit=limit))
+
+
+@router.get(
+    "/clients/{client_id}",
+    summary="A client's services, invoices, payments, credit, transfer reports and audit trail (staff)",
+    responses=problems(401, 403),
+)
+async def client_billing(client_id: uuid.UUID, _: StaffPrincipal, session: SessionDep) -> ClientBilling:
+    return await service.client_billing(session=session, client_id=client_id)
+
+
+@router.post(
+    "/clients/{client_id}/credit",
+    summary="A manual credit (positive) or debit (negative) with the reason (staff, audited, B-10)",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def adjust_credit(
+    client_id: uuid.UUID, body: CreditAdjustment, principal: StaffPrincipal, session: SessionDep, clock: ClockDep
+) -> list[MoneyModel]:
+    return await service.adjust_credit(
+        session=session, clock=clock, actor_id=principal.user_id, client_id=client_id, body=body
+    )
+
+
+@router.post(
+    "/clients/{client_id}/orders",
+    status_code=201,
+    summary="Place an order for the client (staff, audited)",
+    responses=problems(401, 403, 404, 409, 422),
+)
+async def order_for_client(
+    client_id: uuid.UUID,
+    body: OrderRequest,
+    principal: StaffPrincipal,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> OrderPlaced:
+    return await service.order_for_client(
+        session=session, clock=clock, settings=settings, actor_id=principal.user_id, client_id=client_id, request=body
+    )
+
+
+@router.get(
+    "/work", summary="What waits for a person today: transfers, invoices due (staff)", responses=problems(401, 403)
+)
+async def work(_: StaffPrincipal, session: SessionDep, clock: ClockDep, settings: SettingsDep) -> BillingWork:
+    return await service.work(session=session, clock=clock, settings=settings)
+
+
+@router.get(
+    "/figures/monthly",
+    summary="Invoiced and collected per month and currency (staff)",
+    responses=problems(401, 403, 422),
+)
+async def monthly(
+    _: StaffPrincipal,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    months: Annotated[int, Query(ge=1, le=36)] = 12,
+) -> list[MonthlyFigure]:
+    return await service.monthly_figures(session=session, clock=clock, settings=settings, months=months)
