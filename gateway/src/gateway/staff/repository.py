@@ -40,10 +40,13 @@ class StaffClientRepository:
         name, or the last four digits of its tax id), best first, each with its verification status."""
         q = query.strip().lower()
         branches: list[Select[Any]] = []
+        exact: Any = literal(False)  # a client number or id typed in full comes before every partial match
         if (number := _CLIENT_NUMBER.match(q)) is not None:
             branches.append(select(User.id).where(User.number == int(number.group(1))))
+            exact = User.number == int(number.group(1))
         with contextlib.suppress(ValueError):
             branches.append(select(User.id).where(User.id == uuid.UUID(q)))
+            exact = User.id == uuid.UUID(q)
         pattern = f"%{_escape_like(q)}%"
         branches += [
             select(User.id).where(func.lower(User.name).like(pattern)).limit(_PER_BRANCH),
@@ -70,7 +73,7 @@ class StaffClientRepository:
             .join(ids, ids.c[0] == User.id)
             .outerjoin(IdentityVerification, IdentityVerification.client_id == User.id)
             .where(User.role == Role.CLIENT)
-            .order_by(rank.desc(), User.number)
+            .order_by(exact.desc(), rank.desc(), User.number.desc())
             .limit(limit)
         )
         return [(user, status) for user, status in rows]
