@@ -68,6 +68,13 @@ class Platform:
         assert response.status_code == 200, response.text
         return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
+    @staticmethod
+    async def client_id(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+        """The signed-in account's id (sign-up's answer carries none: issue 11)."""
+        response = await client.get("/api/auth/me", headers=headers)
+        assert response.status_code == 200, response.text
+        return str(response.json()["id"])
+
 
 @dataclass
 class MailSink:

@@ -23,7 +23,7 @@ async def test_f1_a_visit_through_the_gateway_then_a_signup_is_attributed(
     email = f"afi-{uuid.uuid4().hex[:8]}@example.test"
     signup = await gateway.post("/api/auth/signup",
                                 json={"email": email, "password": PASSWORD, "name": "Afi", "country": "AR"})
-    assert signup.status_code == 201, signup.text
+    assert signup.status_code == 202, signup.text
     headers = await platform.login(gateway, email, PASSWORD)
     turned_on = await gateway.post("/api/affiliate/affiliates/me", headers=headers)
     assert turned_on.status_code == 201, turned_on.text
@@ -34,12 +34,12 @@ async def test_f1_a_visit_through_the_gateway_then_a_signup_is_attributed(
         landed = await visitor.get(path)
         assert landed.status_code == 302 and landed.headers["location"] == "/signup"
         assert "abono_ref=" in landed.headers["set-cookie"]
+        friend_email = f"amiga-{uuid.uuid4().hex[:8]}@example.com"
         friend = await visitor.post("/api/auth/signup", json={
-            "email": f"amiga-{uuid.uuid4().hex[:8]}@example.com", "password": PASSWORD, "name": "Amiga",
-            "country": "AR"})
-        assert friend.status_code == 201, friend.text
+            "email": friend_email, "password": PASSWORD, "name": "Amiga", "country": "AR"})
+        assert friend.status_code == 202, friend.text
 
-    friend_id = friend.json()["id"]
+    friend_id = await platform.client_id(gateway, await platform.login(gateway, friend_email, PASSWORD))
 
     async def counted(signups: int, held: int) -> bool:
         summary = (await gateway.get("/api/affiliate/affiliates/me", headers=headers)).json()
@@ -65,9 +65,9 @@ async def test_a2_f3_identity_approved_by_staff_opens_bank_withdrawals(
     email = f"ver-{uuid.uuid4().hex[:8]}@example.test"
     signup = await gateway.post("/api/auth/signup",
                                 json={"email": email, "password": PASSWORD, "name": "Vera", "country": "AR"})
-    assert signup.status_code == 201, signup.text
-    client_id = signup.json()["id"]
+    assert signup.status_code == 202, signup.text
     headers = await platform.login(gateway, email, PASSWORD)
+    client_id = await platform.client_id(gateway, headers)
     assert (await gateway.post("/api/affiliate/affiliates/me", headers=headers)).status_code == 201
     withdrawal = {"method": "bank", "amount_minor": 2_000, "currency": "USD",
                   "bank_account": {"holder_name": "Vera Gómez", "bank": "Banco Nación", "account": "0110599520000001"}}

@@ -50,9 +50,9 @@ async def test_b1_to_b6_a_client_from_order_to_termination_on_the_test_clock(
     email = f"dora-{uuid.uuid4().hex[:8]}@example.test"
     signup = await gateway.post("/api/auth/signup",
                                 json={"email": email, "password": PASSWORD, "name": "Dora", "country": "AR"})
-    assert signup.status_code == 201, signup.text
-    client_id = signup.json()["id"]
+    assert signup.status_code == 202, signup.text
     headers = await platform.login(gateway, email, PASSWORD)
+    client_id = await platform.client_id(gateway, headers)
 
     async def billing_knows_the_client() -> bool:
         return (await gateway.get("/api/billing/clients/me", headers=headers)).status_code == 200

@@ -37,7 +37,7 @@ async def test_d1_d2_d3_a_client_searches_orders_pays_and_manages_a_com(
     email = f"lia-{uuid.uuid4().hex[:8]}@example.test"
     signup = await gateway.post("/api/auth/signup",
                                 json={"email": email, "password": PASSWORD, "name": "Lía", "country": "AR"})
-    assert signup.status_code == 201, signup.text
+    assert signup.status_code == 202, signup.text
     headers = await platform.login(gateway, email, PASSWORD)
 
     async def billing_knows_the_client() -> bool:

@@ -108,7 +108,7 @@ async def client_headers(gateway: httpx.AsyncClient, platform: Platform) -> dict
     email = f"bounds-{uuid.uuid4().hex[:8]}@example.test"
     signup = await gateway.post("/api/auth/signup",
                                 json={"email": email, "password": PASSWORD, "name": "Eva", "country": "AR"})
-    assert signup.status_code == 201, signup.text
+    assert signup.status_code == 202, signup.text
     return await platform.login(gateway, email, PASSWORD)
 
 

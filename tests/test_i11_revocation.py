@@ -23,8 +23,9 @@ async def _sign_up(gateway: httpx.AsyncClient, platform: Platform) -> tuple[str,
     email = f"revoke-{uuid.uuid4().hex[:8]}@example.test"
     signup = await gateway.post("/api/auth/signup",
                                 json={"email": email, "password": PASSWORD, "name": "Iris", "country": "AR"})
-    assert signup.status_code == 201, signup.text
-    return signup.json()["id"], await platform.login(gateway, email, PASSWORD)
+    assert signup.status_code == 202, signup.text
+    headers = await platform.login(gateway, email, PASSWORD)
+    return await platform.client_id(gateway, headers), headers
 
 
 async def _statuses(gateway: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, int]:

@@ -25,15 +25,19 @@ async def test_n2_signup_mails_welcome_and_verification_link_through_the_gateway
     email = f"lucia-{uuid.uuid4().hex[:8]}@example.test"
     signup = await gateway.post("/api/auth/signup", json={"email": email, "password": PASSWORD, "name": "Lucía",
                                                          "country": "AR"})
-    assert signup.status_code == 201, signup.text
-    client_id = signup.json()["id"]
+    assert signup.status_code == 202, signup.text
+    client_id = await platform.client_id(gateway, await platform.login(gateway, email, PASSWORD))
+    # Issue 11: signing up again with the address answers the same and mails its owner instead.
+    again = await gateway.post("/api/auth/signup", json={"email": email.upper(), "password": "otra clave 12345",
+                                                        "name": "Otra", "country": "AR"})
+    assert (again.status_code, again.json()["next_step"]) == (202, "check_email")
 
-    async def both_mails() -> bool:
-        return len(mail_sink.to(email)) >= 2
+    async def three_mails() -> bool:
+        return len(mail_sink.to(email)) >= 3
 
-    await wait_for(both_mails, within=15, what="the welcome and verification e-mails")
+    await wait_for(three_mails, within=15, what="the welcome, verification and account-exists e-mails")
     mails = {m["Subject"]: m for m in mail_sink.to(email)}
-    assert "Bienvenido/a a Abono" in mails
+    assert "Bienvenido/a a Abono" in mails and "Usted ya tiene una cuenta en Abono" in mails
     verification = mails["Confirme su e-mail en Abono"]
     text = verification.get_body(preferencelist=("plain",)).get_content()
     links = re.findall(r"https?://\S+", text)

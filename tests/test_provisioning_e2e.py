@@ -40,9 +40,9 @@ async def test_b4_b7_suspended_when_overdue_and_back_by_itself_once_paid(
     email = f"hosting-{uuid.uuid4().hex[:8]}@example.test"
     signup = await gateway.post("/api/auth/signup",
                                 json={"email": email, "password": PASSWORD, "name": "Sol", "country": "AR"})
-    assert signup.status_code == 201, signup.text
-    client_id = uuid.UUID(signup.json()["id"])
+    assert signup.status_code == 202, signup.text
     headers = await platform.login(gateway, email, PASSWORD)
+    client_id = uuid.UUID(await platform.client_id(gateway, headers))
     whm = platform.fake_whm
     assert whm is not None
 

@@ -79,7 +79,7 @@ async def test_b4_b7_overdue_hosting_is_suspended_and_comes_back_by_itself_when_
     email = f"rita-{uuid.uuid4().hex[:8]}@example.test"
     signup = await gateway.post("/api/auth/signup",
                                 json={"email": email, "password": PASSWORD, "name": "Rita", "country": "AR"})
-    assert signup.status_code == 201, signup.text
+    assert signup.status_code == 202, signup.text
     headers = await platform.login(gateway, email, PASSWORD)
 
     async def billing_knows_the_client() -> bool:

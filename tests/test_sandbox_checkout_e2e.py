@@ -31,7 +31,7 @@ async def _client(gateway: httpx.AsyncClient, platform: Platform) -> dict[str, s
     email = f"caja-{uuid.uuid4().hex[:8]}@example.test"
     signup = await gateway.post("/api/auth/signup",
                                 json={"email": email, "password": PASSWORD, "name": "Carla", "country": "AR"})
-    assert signup.status_code == 201, signup.text
+    assert signup.status_code == 202, signup.text
     headers = await platform.login(gateway, email, PASSWORD)
 
     async def billing_knows_the_client() -> bool:

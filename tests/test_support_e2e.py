@@ -26,7 +26,7 @@ async def test_s1_s6_a_ticket_answered_by_staff_then_a_quote_accepted_becomes_an
     email = f"sofia-{uuid.uuid4().hex[:8]}@example.test"
     signup = await gateway.post("/api/auth/signup", json={"email": email, "password": PASSWORD, "name": "Sofía",
                                                          "country": "AR"})
-    assert signup.status_code == 201, signup.text
+    assert signup.status_code == 202, signup.text
     headers = await platform.login(gateway, email, PASSWORD)
 
     opened = await gateway.post("/api/support/tickets", headers=headers, json={
@@ -80,7 +80,7 @@ async def test_s3_a_support_plan_bought_in_billing_reaches_support_through_the_e
     email = f"tomas-{uuid.uuid4().hex[:8]}@example.test"
     signup = await gateway.post("/api/auth/signup", json={"email": email, "password": PASSWORD, "name": "Tomás",
                                                          "country": "AR"})
-    assert signup.status_code == 201, signup.text
+    assert signup.status_code == 202, signup.text
     headers = await platform.login(gateway, email, PASSWORD)
 
     async def billing_knows_the_client() -> bool:

@@ -155,3 +155,22 @@ async def test_b12_two_for_one_needs_same_cycle_each_other_and_the_window(
     assert await _order(sessionmaker, t0 + timedelta(days=window, minutes=-1), e, d) == 0
     with pytest.raises(InvalidInput):
         await _order(sessionmaker, t0, a, a)
+
+
+async def test_i11_naming_a_partner_does_not_tell_whether_the_email_is_a_clients(
+        billing: httpx.AsyncClient, billing_db: str) -> None:
+    ana, beto = await new_client(billing_db), await new_client(billing_db)
+    beto_email = (await billing.get("/clients/me", headers=auth(beto))).json()["email"]
+    previews = [await billing.post("/orders/preview", headers=auth(ana), json={"items": MONTHLY_RADIO, "partner": p})
+                for p in (beto_email, f"nadie-{uuid.uuid4().hex[:8]}@example.test", str(uuid.uuid4()))]
+    assert [p.status_code for p in previews] == [200, 200, 200]
+    assert previews[0].json() == previews[1].json() == previews[2].json()
+    # An order naming an unknown partner is placed, with no 2x1 claim (none to pair with).
+    placed = await billing.post("/orders", headers=auth(ana),
+                                json={"items": MONTHLY_RADIO, "partner": "nadie@example.test"})
+    assert placed.status_code == 201, placed.text
+    assert (await sql(billing_db, "SELECT count(*) AS n FROM two_for_one_orders WHERE client_id = $1",
+                      ana))[0]["n"] == 0
+    to_self = await billing.post("/orders/preview", headers=auth(ana),
+                                 json={"items": MONTHLY_RADIO, "partner": str(ana)})
+    assert to_self.status_code == 422  # what the caller knows of itself

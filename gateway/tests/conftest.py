@@ -245,9 +245,22 @@ class Api:
     async def sign_up(self, **fields: Any) -> dict[str, Any]:
         body = {"email": self.unique_email(), "password": PASSWORD, "name": "Ana Pérez", "country": "AR", **fields}
         response = await self.client.post("/api/auth/signup", json=body)
-        assert response.status_code == 201, response.text
-        user: dict[str, Any] = response.json()
-        return user
+        assert response.status_code == 202, response.text
+        assert response.json() == {
+            "email": body["email"].replace("@Example.com", "@example.com"),
+            "next_step": "check_email",
+        }
+        return await self.user(body["email"])
+
+    async def user(self, email: str) -> dict[str, Any]:
+        """The account of `email`, read from the database (sign-up's answer shows no account: issue 11)."""
+        row = await self.db.fetchrow(
+            "SELECT id::text, email, role, name, phone, country, currency, language, email_verified_at "
+            "FROM users WHERE lower(email) = lower($1)",
+            email,
+        )
+        assert row is not None, f"no account for {email}"
+        return dict(row)
 
     async def login(self, email: str, password: str = PASSWORD) -> dict[str, Any]:
         response = await self.client.post("/api/auth/login", json={"email": email, "password": password})

@@ -147,7 +147,7 @@ async def test_openapi_merges_the_services(api):
         _, _, kind, name = ref.split("/", 3)
         assert name in doc["components"][kind], ref
 
-    signup_errors = paths["/api/auth/signup"]["post"]["responses"]["409"]["content"]
+    signup_errors = paths["/api/auth/signup"]["post"]["responses"]["429"]["content"]
     assert list(signup_errors) == ["application/problem+json"]
 
     swagger = await api.client.get("/docs")

@@ -105,9 +105,9 @@ async def test_login_and_signup_rate_limits(api, make_settings):
     async with api.serve(create_app(settings)) as url, httpx.AsyncClient(base_url=url, headers=headers) as client:
         email = api.unique_email("limited")
         body = {"email": email, "password": api.password, "name": "Limited", "country": "PE"}
-        assert (await client.post("/api/auth/signup", json=body)).status_code == 201
+        assert (await client.post("/api/auth/signup", json=body)).status_code == 202
         other = {**body, "email": api.unique_email("limited")}
-        assert (await client.post("/api/auth/signup", json=other)).status_code == 201
+        assert (await client.post("/api/auth/signup", json=other)).status_code == 202
         third = await client.post("/api/auth/signup", json={**body, "email": api.unique_email("limited")})
         assert third.status_code == 429
         assert third.headers["content-type"] == "application/problem+json"

@@ -43,7 +43,7 @@ def _context() -> dict[str, Any]:
     now = datetime(2027, 1, 1, 12, tzinfo=UTC)
     return {
         "name": "Ana <script>", "verify_path": "/verify-email?token=a&b=1", "expires_at": now,
-        "reset_path": "/reset-password?token=a&b=1",
+        "reset_path": "/reset-password?token=a&b=1", "signin_path": "/sign-in", "forgot_path": "/forgot-password",
         "changed": ["name"], "changed_at": now, "number": "F-1", "total": total, "due_on": date(2027, 1, 10),
         "payment_reference": "REF", "lines": [InvoiceLineInfo(description="Hosting & dominio", amount=total)],
         "invoice_path": "/invoices/1", "days_before": 1, "paid_at": now, "service": "Hosting Plus",
@@ -63,7 +63,7 @@ def test_n1_every_kind_has_its_templates_in_both_languages(kind: str, language: 
     assert "Ana <script>" in rendered.text and "Ana &lt;script&gt;" in rendered.html  # autoescaped HTML only
     assert "<script>" not in rendered.html and "https://t.test/t/o/x.gif" in rendered.html
     assert "None" not in rendered.text
-    if kind not in ("email_verification", "password_reset"):
+    if kind not in ("email_verification", "password_reset", "account_exists"):
         assert rendered.whatsapp and rendered.whatsapp_params[0] == "Ana <script>"
 
 

@@ -69,10 +69,12 @@ async def test_p6_both_clients_confirm_and_the_service_changes_owner_audited_and
         created = await offer(http, order.service_id, a, to_email=recipient.profile.email.upper())
         assert created.status_code == 201, created.text
         transfer = created.json()
-        assert (transfer["status"], transfer["direction"], transfer["to_client_id"]) == ("pending", "outgoing", str(b))
+        # Issue 11: the owner is not told whether the e-mail is a client's until the transfer completes.
+        assert (transfer["status"], transfer["direction"], transfer["to_client_id"]) == ("pending", "outgoing", None)
         assert transfer["domain"] == "cedido.com.ar" and transfer["accepted_at"] is None
         incoming = (await http.get("/transfers", headers=auth(b))).json()
-        assert [(t["id"], t["direction"], t["status"]) for t in incoming] == [(transfer["id"], "incoming", "pending")]
+        assert [(t["id"], t["direction"], t["status"], t["to_client_id"]) for t in incoming] == [
+            (transfer["id"], "incoming", "pending", str(b))]
         # A third client sees nothing and touches nothing.
         assert (await http.get("/transfers", headers=auth(stranger))).json() == []
         for action in ("accept", "cancel"):
@@ -85,6 +87,8 @@ async def test_p6_both_clients_confirm_and_the_service_changes_owner_audited_and
         accepted = await http.post(f"/transfers/{transfer['id']}/accept", headers=auth(b))
         assert accepted.status_code == 200, accepted.text
         assert accepted.json()["status"] == "completed" and accepted.json()["accepted_at"] is not None
+        [completed] = (await http.get("/transfers", headers=auth(a))).json()
+        assert completed["to_client_id"] == str(b)  # once completed, the owner sees whom the service went to
         mine = await http.get(f"/services/{order.service_id}", headers=auth(b))
         assert mine.status_code == 200 and mine.json()["access"]["username"]
         assert (await http.get(f"/services/{order.service_id}", headers=auth(a))).status_code == 404
@@ -111,11 +115,14 @@ async def test_p6_both_accounts_must_be_verified(served: Served) -> None:
     owner, unverified = await client_via_events(served), await client_via_events(served, verified=False)
     order = await active_service(served, owner.client_id, "verifica.com.ar")
     async with served.http() as http:
-        refused = await offer(http, order.service_id, owner.client_id, to_email=unverified.profile.email)
+        # Issue 11: offering to an unverified client answers as to anyone; the recipient is checked when it accepts.
+        offered = await offer(http, order.service_id, owner.client_id, to_email=unverified.profile.email)
+        assert offered.status_code == 201, offered.text
+        refused = await http.post(f"/transfers/{offered.json()['id']}/accept", headers=auth(unverified.client_id))
         assert (refused.status_code, problem_code(refused), refused.json()["client"]) == (
             409, "client-not-verified", "recipient")
-        unknown = await offer(http, order.service_id, owner.client_id, to_email="nadie@example.test")
-        assert (unknown.status_code, problem_code(unknown)) == (422, "recipient-unknown")
+        cancelled = await http.post(f"/transfers/{offered.json()['id']}/cancel", headers=auth(owner.client_id))
+        assert cancelled.status_code == 200, cancelled.text
         to_self = await offer(http, order.service_id, owner.client_id, to_client_id=owner.client_id)
         assert to_self.status_code == 422
         for body in ({}, {"to_email": unverified.profile.email, "to_client_id": str(unverified.client_id)}):
@@ -126,12 +133,14 @@ async def test_p6_both_accounts_must_be_verified(served: Served) -> None:
         other = await active_service(served, unverified.client_id, "sinverificar.com.ar")
         response = await offer(http, other.service_id, unverified.client_id, to_client_id=owner.client_id)
         assert (response.status_code, response.json()["client"]) == (409, "owner")
-        # Once the gateway says the recipient verified its e-mail, the same request goes through.
+        # Once the gateway says the recipient verified its e-mail, it can accept.
         verified = EmailVerified(client_id=unverified.client_id)
         await publish_as_billing(verified)
         await wait_applied(served, verified.event_id)
-        assert (await offer(http, order.service_id, owner.client_id,
-                            to_client_id=unverified.client_id)).status_code == 201
+        again = await offer(http, order.service_id, owner.client_id, to_client_id=unverified.client_id)
+        assert again.status_code == 201, again.text
+        accepted = await http.post(f"/transfers/{again.json()['id']}/accept", headers=auth(unverified.client_id))
+        assert accepted.status_code == 200, accepted.text
         # The gateway's events in either order: verified first, registered after.
         late = registered()
         early = EmailVerified(client_id=late.client_id)
@@ -141,6 +150,24 @@ async def test_p6_both_accounts_must_be_verified(served: Served) -> None:
         await wait_applied(served, late.event_id)
         third = await active_service(served, owner.client_id, "desorden.com.ar")
         assert (await offer(http, third.service_id, owner.client_id, to_email=late.profile.email)).status_code == 201
+
+
+async def test_i11_an_offer_does_not_tell_whether_the_email_is_a_clients(served: Served) -> None:
+    owner, recipient = await client_via_events(served), await client_via_events(served)
+    unverified = await client_via_events(served, verified=False)
+    orders = [await active_service(served, owner.client_id, f"enum{i}.com.ar") for i in range(3)]
+    async with served.http() as http:
+        answers = [await offer(http, order.service_id, owner.client_id, to_email=email) for order, email in zip(
+            orders, (recipient.profile.email, unverified.profile.email, f"nadie-{uuid.uuid4().hex[:8]}@example.test"),
+            strict=True)]
+        volatile = {"id", "service_id", "domain", "to_email", "requested_at", "expires_at"}
+        shapes = {json.dumps({k: v for k, v in a.json().items() if k not in volatile}, sort_keys=True)
+                  for a in answers}
+        assert [a.status_code for a in answers] == [201, 201, 201] and len(shapes) == 1, shapes
+        assert all(a.json()["to_client_id"] is None for a in answers)
+        # The unknown e-mail's offer reaches nobody: no one's list shows it but the owner's.
+        assert answers[2].json()["id"] not in {t["id"] for t in (await http.get(
+            "/transfers", headers=auth(recipient.client_id))).json()}
 
 
 async def test_p6_only_an_active_service_with_no_unpaid_invoice_is_transferred(served: Served) -> None:

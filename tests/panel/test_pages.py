@@ -48,7 +48,7 @@ async def client_with_active_hosting(panel: Panel, gateway: httpx.AsyncClient, a
     email = panel.new_email("marta")
     signup = await gateway.post("/api/auth/signup",
                                 json={"email": email, "password": PASSWORD, "name": "Marta Díaz", "country": "AR"})
-    assert signup.status_code == 201, signup.text
+    assert signup.status_code == 202, signup.text
     login = await gateway.post("/api/auth/login", json={"email": email, "password": PASSWORD})
     headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
 

@@ -35,7 +35,7 @@ async def new_client(panel: Panel, gateway: httpx.AsyncClient) -> tuple[str, dic
     signup = await gateway.post(
         "/api/auth/signup", json={"email": email, "password": PASSWORD, "name": "Sofía Paz", "country": "AR"}
     )
-    assert signup.status_code == 201, signup.text
+    assert signup.status_code == 202, signup.text
     headers = await panel.platform.login(gateway, email, PASSWORD)
 
     async def known() -> bool:

@@ -89,6 +89,10 @@ class GatewaySettings(ServiceSettings):
     signup_rate_limit: RateLimit = RateLimit(limit=5, window_seconds=3600)
     # Password-reset e-mails asked for one address from one client IP (they also count on `signup_rate_limit`).
     password_reset_rate_limit: RateLimit = RateLimit(limit=5, window_seconds=3600)
+    # Requests that name another client by e-mail or id (issue 11: offering a service transfer), per client IP,
+    # so nobody pages through e-mails with them: `lookup_routes` are "METHOD regex" matched on the whole path.
+    lookup_rate_limit: RateLimit = RateLimit(limit=20, window_seconds=3600)
+    lookup_routes: list[str] = Field(default_factory=lambda: ["POST /api/provisioning/services/[^/]+/transfers"])
     # Networks of the reverse proxies in front of the gateway. Only a request whose socket peer is in one of
     # them has its `X-Forwarded-For` / `X-Forwarded-Proto` believed; by default the peer is the client.
     trusted_proxies: list[IPv4Network | IPv6Network] = Field(default_factory=list)

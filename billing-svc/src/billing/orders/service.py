@@ -59,6 +59,8 @@ async def _two_for_one(*, session: AsyncSession, clock: Clock, settings: Billing
     if request.partner is None:
         return None, None
     partner = await promo.resolve_partner(session, client, request.partner)
+    if partner is None:
+        return None, None
     if lock:
         await promo.lock_pair(session, client.id, partner.id)
     found = await CatalogRepository(session).by_codes([i.product_code for i in request.items])

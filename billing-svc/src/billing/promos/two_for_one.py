@@ -2,7 +2,8 @@
 first invoice; renewals are paid by both.
 
 - An order may name a `partner` (the other client's id or e-mail, as billing's client copy knows it). Only a new
-  client (no settled invoice: paid, waived or refunded) may name one; the partner must be known to billing.
+  client (no settled invoice: paid, waived or refunded) may name one; a partner billing does not know is ignored
+  (no 2x1, no error: issue 11, the answer must not tell who is a client).
 - Each such order is recorded (`two_for_one_orders`, per product and cycle). When the second of the two orders is
   placed within `BILLING_TWO_FOR_ONE_WINDOW_DAYS` of the first (injected clock), and the first named this client
   and holds the same product and cycle, the pair is recorded once (`two_for_one_pairs`, key: the two ids sorted)
@@ -50,17 +51,19 @@ async def is_new_client(session: AsyncSession, client_id: uuid.UUID) -> bool:
     return not await InvoiceRepository(session).has_settled(client_id)
 
 
-async def resolve_partner(session: AsyncSession, client: Client, partner: str) -> Client:
-    """The client an order names as its 2x1 partner (id or e-mail); `InvalidInput` if it cannot take part."""
+async def resolve_partner(session: AsyncSession, client: Client, partner: str) -> Client | None:
+    """The client an order names as its 2x1 partner (id or e-mail), or None if billing knows no such client: the
+    order then has no 2x1, priced like an order whose partner has not ordered yet, so naming an e-mail does not
+    tell whether it is a client's (issue 11). `InvalidInput` only for what the caller knows of itself."""
+    if not await is_new_client(session, client.id):
+        raise InvalidInput("The 2x1 is for new clients only.")
     clients = ClientRepository(session)
     try:
         found = await clients.get(uuid.UUID(partner))
     except ValueError:
         found = await clients.by_email(partner)
-    if found is None or found.id == client.id:
-        raise InvalidInput(f"No other client {partner!r} to share a 2x1 with.")
-    if not await is_new_client(session, client.id):
-        raise InvalidInput("The 2x1 is for new clients only.")
+    if found is not None and found.id == client.id:
+        raise InvalidInput("You cannot be your own 2x1 partner.")
     return found
 
 

@@ -7,7 +7,15 @@ from abono.auth import AdminPrincipal, StaffPrincipal
 from abono.db import SessionDep
 from abono.events.catalog import REFERRAL_VISIT_COOKIE
 from gateway.accounts import service
-from gateway.accounts.schemas import EmailVerification, PasswordChange, RoleUpdate, UserCreate, UserPublic, UserUpdate
+from gateway.accounts.schemas import (
+    EmailVerification,
+    PasswordChange,
+    RoleUpdate,
+    SignupAccepted,
+    UserCreate,
+    UserPublic,
+    UserUpdate,
+)
 from gateway.deps import ClientIp, CurrentUser, Now, Settings
 from gateway.errors import problem_responses
 from gateway.ratelimit.service import enforce
@@ -18,24 +26,26 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 @router.post(
     "/signup",
-    status_code=status.HTTP_201_CREATED,
-    summary="Sign up as a client (A-1: one account per e-mail)",
-    responses=problem_responses(409, 422, 429),
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Sign up as a client (A-1: one account per e-mail); the next step arrives by e-mail",
+    description="The answer is the same whether or not the e-mail already has an account (issue 11): a new "
+    'account is mailed its verification link, an existing one a "you already have an account" message.',
+    responses=problem_responses(422, 429),
 )
 async def signup(
     data: UserCreate, request: Request, session: SessionDep, settings: Settings, now: Now, ip: ClientIp
-) -> UserPublic:
+) -> SignupAccepted:
     await enforce(
         sessionmaker=request.app.state.sessionmaker, now=now, checks=[(f"signup:{ip}", settings.signup_rate_limit)]
     )
-    user = await service.register(
+    await service.register(
         session=session,
         data=data,
         now=now,
         verification_ttl=timedelta(hours=settings.verification_token_ttl_hours),
         referral_visit=_referral_visit(request),
     )
-    return UserPublic.model_validate(user)
+    return SignupAccepted(email=data.email)
 
 
 def _referral_visit(request: Request) -> str | None:

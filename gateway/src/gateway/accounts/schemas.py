@@ -78,6 +78,13 @@ class UserCreate(BaseModel):
     referral_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
 
 
+class SignupAccepted(BaseModel):
+    """Sign-up's answer, the same whether or not the e-mail already had an account (issue 11): look in the mailbox."""
+
+    email: str = Field(description="The address the next step was mailed to")
+    next_step: Literal["check_email"] = "check_email"
+
+
 class UserUpdate(BaseModel):
     """Profile changes; only the fields sent change. `phone: null` removes the phone."""
 

@@ -18,6 +18,7 @@ from abono.events import (
     EmailVerificationRequested,
     EmailVerified,
     PasswordChanged,
+    SignupForExistingAccount,
 )
 from abono.messaging.outbox import emit
 from gateway.accounts.countries import default_currency
@@ -57,15 +58,17 @@ async def create_user(
     language: str = "es",
     phone: str | None = None,
     verified: bool = False,
+    password_hash: str | None = None,
 ) -> User:
-    """Insert an account; 409 if the e-mail is taken in any case (A-1). Emits nothing (callers decide)."""
+    """Insert an account; 409 if the e-mail is taken in any case (A-1). Emits nothing (callers decide).
+    `password_hash`: the hash of `password` if the caller made it already."""
     users = UserRepository(session)
     if await users.get_by_email(email) is not None:
         raise Conflict(DUPLICATE_EMAIL)
     user = User(
         id=uuid.uuid4(),
         email=email,
-        password_hash=await hash_password(password),
+        password_hash=password_hash or await hash_password(password),
         role=role,
         name=name,
         phone=phone,
@@ -92,33 +95,59 @@ async def register(
     now: datetime,
     verification_ttl: timedelta,
     referral_visit: str | None = None,
-) -> User:
+) -> None:
     """Sign a client up and ask notify to mail the verification link. `referral_visit`: the referral link's cookie
-    (F-1), carried on `ClientRegistered` for the affiliate service to attribute the sign-up."""
-    user = await create_user(
-        session=session,
-        email=data.email,
-        password=data.password,
-        name=data.name,
-        now=now,
-        country=data.country,
-        currency=data.currency,
-        language=data.language,
-        phone=data.phone,
-    )
+    (F-1), carried on `ClientRegistered` for the affiliate service to attribute the sign-up.
+
+    An e-mail that already has an account is not an error (issue 11: the answer must not tell who is a client):
+    its owner is mailed "you already have an account" instead, and nothing else changes. Both ways hash the
+    password first, so the time taken does not tell either."""
+    password_hash = await hash_password(data.password)
+    users = UserRepository(session)
+    existing = await users.get_by_email(data.email)
+    if existing is None:
+        try:
+            user = await create_user(
+                session=session,
+                email=data.email,
+                password=data.password,
+                password_hash=password_hash,
+                name=data.name,
+                now=now,
+                country=data.country,
+                currency=data.currency,
+                language=data.language,
+                phone=data.phone,
+            )
+        except Conflict:  # a concurrent sign-up with the same e-mail won the race
+            existing = await users.get_by_email(data.email)
+        else:
+            await _registered(
+                session=session, user=user, data=data, now=now, ttl=verification_ttl, visit=referral_visit
+            )
+            return
+    if existing is None or existing.is_closed:  # closed (B-17): no mail, the same answer
+        log.info("signup_repeated_not_mailed", reason="closed" if existing else "vanished")
+        return
+    await emit(session, SignupForExistingAccount(client_id=existing.id, profile=profile_of(existing), occurred_at=now))
+    log.info("signup_repeated", client_id=str(existing.id))
+
+
+async def _registered(
+    *, session: AsyncSession, user: User, data: UserCreate, now: datetime, ttl: timedelta, visit: str | None
+) -> None:
     await emit(
         session,
         ClientRegistered(
             client_id=user.id,
             profile=profile_of(user),
             referral_code=data.referral_code,
-            referral_visit=referral_visit,
+            referral_visit=visit,
             occurred_at=now,
         ),
     )
-    await request_verification(session=session, user=user, now=now, ttl=verification_ttl)
+    await request_verification(session=session, user=user, now=now, ttl=ttl)
     log.info("client_registered", client_id=str(user.id))
-    return user
 
 
 async def request_verification(*, session: AsyncSession, user: User, now: datetime, ttl: timedelta) -> None:

@@ -21,9 +21,10 @@ from yarl import URL
 from abono.errors import too_large_problem
 from abono.guards import content_length
 from gateway.config import GatewaySettings
-from gateway.deps import Networks, forwarded_chain, is_trusted
+from gateway.deps import Networks, client_ip, forwarded_chain, is_trusted
 from gateway.errors import BadGateway, GatewayTimeout
 from gateway.proxy.upstream import Attempt, upstream_of
+from gateway.ratelimit.service import enforce, is_lookup
 
 log = structlog.get_logger("gateway.proxy")
 
@@ -149,6 +150,13 @@ def body_limit(settings: GatewaySettings, path: str) -> int:
 async def forward(request: Request, *, service: str, base_url: str, upstream_path: str) -> Response:
     """Send `request` to `base_url + upstream_path` (same method, query string, body) and relay the answer."""
     settings: GatewaySettings = request.app.state.settings
+    if is_lookup(settings.lookup_routes, request.method, request.url.path):
+        ip = client_ip(request, settings.trusted_proxies)
+        await enforce(
+            sessionmaker=request.app.state.sessionmaker,
+            now=request.app.state.clock.now(),
+            checks=[(f"lookup:{ip}", settings.lookup_rate_limit)],
+        )
     limit = body_limit(settings, request.url.path)
     declared = content_length(request.scope)
     if declared is not None and declared > limit:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import math
+import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -51,6 +53,16 @@ async def enforce(
     if retry_after:
         log.info("rate_limited", keys=[key.split(":", 1)[0] for key, _ in checks], retry_after=retry_after)
         raise TooManyRequests("Too many attempts; try again later.", retry_after=retry_after)
+
+
+def is_lookup(routes: Sequence[str], method: str, path: str) -> bool:
+    """Whether `method path` is one of `routes` ("METHOD regex"), the requests counted on the lookup budget."""
+    return any(m == method and pattern.fullmatch(path) for m, pattern in _compiled(tuple(routes)))
+
+
+@cache
+def _compiled(routes: tuple[str, ...]) -> list[tuple[str, re.Pattern[str]]]:
+    return [(method.upper(), re.compile(regex)) for method, regex in (route.split(" ", 1) for route in routes)]
 
 
 async def prune_forever(

@@ -30,6 +30,7 @@ from abono.events import (
     ServiceReactivated,
     ServiceSuspended,
     ServiceTerminated,
+    SignupForExistingAccount,
     TicketReplied,
 )
 from notify.messages.models import Channel
@@ -70,6 +71,12 @@ def password_reset(e: PasswordResetRequested) -> Notice:
     # Whoever reads the mailbox may set the password: e-mail only, never WhatsApp or the panel inbox.
     return Notice("password_reset", e.client_id, e, profile=e.profile, channels=frozenset({Channel.EMAIL}),
                   context={"reset_path": f"/reset-password?token={e.token}", "expires_at": e.expires_at})
+
+
+def account_exists(e: SignupForExistingAccount) -> Notice:
+    # Issue 11: a sign-up with this address answered as a new one would; only its mailbox learns it is taken.
+    return Notice("account_exists", e.client_id, e, profile=e.profile, channels=frozenset({Channel.EMAIL}),
+                  context={"signin_path": "/sign-in", "forgot_path": "/forgot-password"})
 
 
 def profile_updated(e: ClientUpdated) -> Notice:
@@ -160,6 +167,7 @@ NOTICES: dict[type[Event], Callable[[Any], Notice]] = {
     ClientRegistered: welcome,
     EmailVerificationRequested: email_verification,
     PasswordResetRequested: password_reset,
+    SignupForExistingAccount: account_exists,
     ClientUpdated: profile_updated,
     PasswordChanged: password_changed,
     InvoiceIssued: invoice_issued,
@@ -179,5 +187,5 @@ NOTICES: dict[type[Event], Callable[[Any], Notice]] = {
 KINDS = tuple(sorted({"welcome", "email_verification", "password_reset", "profile_updated", "password_changed",
                       "invoice_issued", "invoice_reminder", "invoice_paid", "invoice_cancelled", "service_suspended",
                       "service_activated", "service_reactivated", "service_terminated", "quote_available",
-                      "domain_deleted", "domain_expiring",
+                      "domain_deleted", "domain_expiring", "account_exists",
                       "ticket_replied", "appointment_reminder"}))

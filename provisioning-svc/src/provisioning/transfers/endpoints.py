@@ -20,16 +20,22 @@ def _public(transfer: ServiceTransfer, client_id: uuid.UUID, runtime: Runtime) -
     public = TransferPublic.model_validate(transfer)
     public.status = service.status_of(transfer, runtime.clock.now())
     public.direction = "outgoing" if transfer.from_client_id == client_id else "incoming"
+    if public.direction == "outgoing" and transfer.status != "completed":
+        public.to_client_id = None  # issue 11: offering does not tell whether the e-mail is a client's
     return public
 
 
 @router.post(
     "/services/{service_id}/transfers", status_code=status.HTTP_201_CREATED,
     summary="Offer one of my active services to another client (my request is my confirmation)",
+    description="The answer does not tell whether the e-mail or id is a client's, or a verified one (issue 11): "
+    "an offer to an e-mail no client has reaches nobody and expires; the recipient's verification is checked when "
+    "it accepts, and its id is shown to the owner once the transfer is completed.",
     responses=problem_responses(
-        401, 404, 409, 422, s404="No such service of yours",
-        s409="Not verified, service not active or with unpaid invoices, or a transfer already pending",
-        s422="Invalid body, unknown recipient, or the recipient is the owner"),
+        401, 404, 409, 422, 429, s404="No such service of yours",
+        s409="You are not verified, the service is not active or has unpaid invoices, or a transfer is pending",
+        s422="Invalid body, or the recipient is the owner",
+        s429="Too many offers (the gateway's limit: an offer must not be a way to look e-mails up)"),
 )
 async def request_transfer(service_id: uuid.UUID, body: TransferCreate, principal: CurrentPrincipal,
                            session: SessionDep, runtime: RuntimeDep) -> TransferPublic:

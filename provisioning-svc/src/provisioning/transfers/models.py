@@ -21,7 +21,8 @@ class ServiceTransfer(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     service_id: Mapped[uuid.UUID] = mapped_column(index=True)
     from_client_id: Mapped[uuid.UUID] = mapped_column(index=True)
-    to_client_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    # None: offered to an e-mail no client has (issue 11); such an offer reaches nobody and expires.
+    to_client_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     from_email: Mapped[str | None] = mapped_column(Text)
     to_email: Mapped[str | None] = mapped_column(Text)
     product_name: Mapped[str] = mapped_column(Text)  # what the recipient is offered (it cannot see the service)

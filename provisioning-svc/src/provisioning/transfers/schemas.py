@@ -31,8 +31,8 @@ class TransferPublic(BaseModel):
     status: str  # pending | completed | cancelled | expired
     from_client_id: uuid.UUID
     from_email: str | None
-    to_client_id: uuid.UUID
-    to_email: str | None
+    to_client_id: uuid.UUID | None  # shown to the recipient, and to the owner once completed (issue 11)
+    to_email: str | None  # as the owner typed it; None when offered by id
     requested_at: datetime  # the owner's confirmation
     expires_at: datetime
     accepted_at: datetime | None  # the recipient's confirmation (completes the transfer)

@@ -5,6 +5,9 @@ verified (provisioning's copy of the gateway's accounts; "verified" means e-mail
 verification, A-2, exists), and the service active with no unpaid invoice, when requested and again when accepted.
 Either client may cancel while it is pending; a request expires after `transfer_expiry_days` on the injected clock.
 A third client is told nothing: every transfer that is not its own is a 404.
+Offering does not tell whether an e-mail or id is a client's, nor whether that client is verified (issue 11): the
+offer is made either way (to nobody, for an unknown e-mail; it expires unaccepted), the recipient is checked when it
+accepts, and the owner sees the recipient's id only once the transfer is completed.
 """
 
 import uuid
@@ -30,10 +33,6 @@ RULE = "P-6"
 
 class ClientNotVerified(Conflict):
     code, title = "client-not-verified", "Both clients must be verified"
-
-
-class RecipientUnknown(InvalidInput):
-    code, title = "recipient-unknown", "No client matches the recipient"
 
 
 class ServiceNotTransferable(Conflict):
@@ -65,18 +64,17 @@ async def request_transfer(
     service = await services.lock(service_id)
     if service is None or service.client_id != owner_id:
         raise NotFound("You have no such service.")
-    recipient = await _recipient(session, to_client_id=to_client_id, to_email=to_email)
-    if recipient.id == owner_id:
-        raise InvalidInput("A service cannot be transferred to its own owner.")
-    await _check_transferable(session, service=service, owner_id=owner_id, recipient=recipient)
+    recipient_id, shown_email = await _recipient(session, owner_id=owner_id, to_client_id=to_client_id,
+                                                 to_email=to_email)
+    await _check_owner_side(session, service=service, owner_id=owner_id)
     transfers = TransferRepository(session)
     await transfers.expire_stale(service.id, now=now)
     pending = await transfers.pending_for_service(service.id)
     if pending is not None:
         raise TransferAlreadyPending("Cancel the pending transfer of this service first.", transfer_id=str(pending.id))
     transfer = ServiceTransfer(
-        id=uuid.uuid4(), service_id=service.id, from_client_id=owner_id, to_client_id=recipient.id,
-        from_email=owner_email or None, to_email=recipient.email, product_name=service.product_name,
+        id=uuid.uuid4(), service_id=service.id, from_client_id=owner_id, to_client_id=recipient_id,
+        from_email=owner_email or None, to_email=shown_email, product_name=service.product_name,
         domain=service.domain, status=PENDING, requested_at=now, expires_at=now + timedelta(days=expiry_days),
     )
     transfers.add(transfer)
@@ -102,9 +100,9 @@ async def accept_transfer(session: AsyncSession, *, transfer_id: uuid.UUID, clie
     recipient = await ClientRepository(session).get(client_id)
     await _check_transferable(session, service=service, owner_id=transfer.from_client_id, recipient=recipient)
     transfer.status, transfer.accepted_at = "completed", now
-    service.client_id, service.updated_at = transfer.to_client_id, now
+    service.client_id, service.updated_at = client_id, now  # the recipient (checked above)
     event = ServiceTransferred(service_id=service.id, from_client_id=transfer.from_client_id,
-                               to_client_id=transfer.to_client_id, transfer_id=transfer.id, occurred_at=now)
+                               to_client_id=client_id, transfer_id=transfer.id, occurred_at=now)
     await emit(session, event)
     transfer.event_id = event.event_id
     cause = Cause("client", rule=RULE, actor_id=client_id, note=_describe(transfer) + ", confirmed by both")
@@ -149,27 +147,37 @@ def _check_pending(transfer: ServiceTransfer, now: datetime) -> None:
         raise TransferNotPending(f"This transfer is {status}.", transfer_status=status)
 
 
-async def _recipient(session: AsyncSession, *, to_client_id: uuid.UUID | None, to_email: str | None) -> ClientCopy:
-    clients = ClientRepository(session)
-    recipient = await clients.get(to_client_id) if to_client_id else await clients.by_email(to_email or "")
-    if recipient is None:
-        raise RecipientUnknown("No client has that e-mail address or id.")
-    return recipient
+async def _recipient(session: AsyncSession, *, owner_id: uuid.UUID, to_client_id: uuid.UUID | None,
+                     to_email: str | None) -> tuple[uuid.UUID | None, str | None]:
+    """Whom an offer goes to: the recipient's id (None: no client has that e-mail) and the e-mail the owner typed.
+    Whether a client matches is never told to the owner (issue 11); only offering to oneself is refused."""
+    if to_client_id is not None:
+        if to_client_id == owner_id:
+            raise InvalidInput("A service cannot be transferred to its own owner.")
+        return to_client_id, None
+    found = await ClientRepository(session).by_email(to_email or "")
+    if found is not None and found.id == owner_id:
+        raise InvalidInput("A service cannot be transferred to its own owner.")
+    return (found.id if found is not None else None), to_email
 
 
-async def _check_transferable(session: AsyncSession, *, service: ServiceInstance, owner_id: uuid.UUID,
-                              recipient: ClientCopy | None) -> None:
+async def _check_owner_side(session: AsyncSession, *, service: ServiceInstance, owner_id: uuid.UUID) -> None:
     owner = await ClientRepository(session).get(owner_id)
     if owner is None or not owner.verified:
         raise ClientNotVerified("Verify your e-mail address before transferring a service.", client="owner")
-    if recipient is None or not recipient.verified:
-        raise ClientNotVerified("The recipient has not verified its e-mail address yet.", client="recipient")
     if service.state != State.ACTIVE.value:
         raise ServiceNotTransferable(f"Only an active service can be transferred; this one is {service.state}.")
     unpaid = await InvoiceRepository(session).unpaid_for_service(service_id=service.id, owner_id=owner_id)
     if unpaid:
         raise ServiceNotTransferable("The service has unpaid invoices; pay them first.",
                                      invoices=[i.number for i in unpaid])
+
+
+async def _check_transferable(session: AsyncSession, *, service: ServiceInstance, owner_id: uuid.UUID,
+                              recipient: ClientCopy | None) -> None:
+    await _check_owner_side(session, service=service, owner_id=owner_id)
+    if recipient is None or not recipient.verified:
+        raise ClientNotVerified("Verify your e-mail address before accepting a transfer.", client="recipient")
 
 
 def _describe(transfer: ServiceTransfer) -> str:

@@ -86,6 +86,15 @@ class PasswordResetRequested(Event):
     expires_at: datetime
 
 
+class SignupForExistingAccount(Event):
+    """Someone signed up with the e-mail of an open account (issue 11: the sign-up answers as for a new one, so
+    it does not tell who is a client); the owner is mailed "you already have an account" instead."""
+
+    routing_key: ClassVar[str] = "gateway.client.signup_repeated"
+    client_id: uuid.UUID
+    profile: ClientProfile
+
+
 class ClientVerified(Event):
     """A-2: staff approved the client's identity documents. Services that gate on it (P-6 transfers, F-3
     withdrawals, international domains) record it. `document_fingerprint` is a keyed hash of the normalised
