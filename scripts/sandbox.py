@@ -3,6 +3,9 @@
 - Stripe (SANDBOX_STRIPE_PORT 8010) and MercadoPago (8011): `billing.fakes`, the fakes the tests use, speaking the
   APIs billing calls, with their hosted checkout pages: "Pay" sends the provider's signed webhook to the gateway
   (ABONO_GATEWAY_URL/webhooks/<provider>) and returns the browser to the panel; "Decline" returns it to the cancel URL;
+- PayPal (8015): `billing.fakes.FakePayPal`, its REST API (OAuth, Orders v2, captures, refunds,
+  verify-webhook-signature) and its approval page: "Pay" approves the order, sends CHECKOUT.ORDER.APPROVED to the
+  gateway and returns the browser to the panel with `token=<order id>`, where the panel captures it;
 - a WHM server (8012) and a provider of the generic HTTP driver (8013): `provisioning.fakes`, so every seeded product
   can be ordered and activated;
 - the domain registrar (8014): `provisioning.registrar_fake`, ResellerClub's HTTP API with an in-memory registry, so
@@ -24,7 +27,7 @@ from collections.abc import Iterator
 import _sandbox as sandbox
 import uvicorn
 
-from billing.fakes import FakeMercadoPago, FakeStripe, WebhookTarget
+from billing.fakes import FakeMercadoPago, FakePayPal, FakeStripe, WebhookTarget
 from notify.mailcatcher import MailCatcher
 from provisioning.fakes import FakeProvider, FakeWhm
 from provisioning.registrar_fake import FakeResellerClub
@@ -47,10 +50,14 @@ async def main() -> int:
                         webhook=WebhookTarget(f"{gateway}/webhooks/stripe", sandbox.STRIPE_WEBHOOK_SECRET))
     mercadopago = FakeMercadoPago(public_url=sandbox.url("mercadopago"), webhook=WebhookTarget(
         f"{gateway}/webhooks/mercadopago", sandbox.MERCADOPAGO_WEBHOOK_SECRET))
+    paypal = FakePayPal(client_id=sandbox.PAYPAL_CLIENT_ID, client_secret=sandbox.PAYPAL_CLIENT_SECRET,
+                        webhook_id=sandbox.PAYPAL_WEBHOOK_ID, public_url=sandbox.url("paypal"),
+                        webhook=WebhookTarget(f"{gateway}/webhooks/paypal", secret=""))  # signs as PayPal: no secret
     catcher = MailCatcher()
     apps = {
         "stripe": stripe.app,
         "mercadopago": mercadopago.app,
+        "paypal": paypal.app,
         "whm": FakeWhm(token=sandbox.WHM_TOKEN).app(),
         "provider": FakeProvider(secret=sandbox.PROVIDER_SECRET).app(),
         "registrar": FakeResellerClub(auth_userid=sandbox.REGISTRAR_USERID, api_key=sandbox.REGISTRAR_API_KEY).app(),

@@ -21,7 +21,7 @@ from affiliate.app import create_app as affiliate_app
 from affiliate.config import AffiliateSettings
 from billing.app import create_app as billing_app
 from billing.config import BillingSettings
-from billing.fakes import FakeMercadoPago, FakeStripe, WebhookTarget
+from billing.fakes import FakeMercadoPago, FakePayPal, FakeStripe, WebhookTarget
 from gateway.app import create_app as gateway_app
 from gateway.config import GatewaySettings, RateLimit
 from notify.app import create_app as notify_app
@@ -42,6 +42,7 @@ SERVICES = {
     "affiliate": ("affiliate-svc", AffiliateSettings, affiliate_app),
 }
 STRIPE_SECRET, MERCADOPAGO_SECRET = "whsec_e2e", "mercadopago-e2e-secret"
+PAYPAL_WEBHOOK_ID = "WH-E2E"
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@abono.test", "admin-password-for-tests"
 
 
@@ -57,6 +58,9 @@ class Platform:
     fake_stripe: FakeStripe | None = None
     fake_mercadopago: FakeMercadoPago | None = None
     fake_registrar: FakeResellerClub | None = None  # provisioning's domain registrar (ResellerClub's API)
+    # Billing's PayPal (webhook id PAYPAL_WEBHOOK_ID): its approval page's "Pay" approves the order, sends
+    # CHECKOUT.ORDER.APPROVED to this gateway and returns to the panel with `token=<order id>`.
+    fake_paypal: FakePayPal | None = None
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.gateway_url, timeout=15)
@@ -119,15 +123,23 @@ async def platform(mail_sink: MailSink) -> AsyncIterator[Platform]:
         fake_mercadopago = FakeMercadoPago(
             webhook=WebhookTarget(f"{gateway_url}/webhooks/mercadopago", MERCADOPAGO_SECRET)
         )
+        fake_paypal = FakePayPal(
+            client_id="e2e-paypal", client_secret="e2e-paypal-secret", webhook_id=PAYPAL_WEBHOOK_ID,
+            webhook=WebhookTarget(f"{gateway_url}/webhooks/paypal", ""),
+        )
         fake_registrar = FakeResellerClub()
         registrar_url = await stack.enter_async_context(serve(fake_registrar.app()))
         stripe_url = await stack.enter_async_context(serve(fake_stripe.app))
         mercadopago_url = await stack.enter_async_context(serve(fake_mercadopago.app))
+        paypal_url = await stack.enter_async_context(serve(fake_paypal.app))
         fake_stripe.public_url, fake_mercadopago.public_url = stripe_url, mercadopago_url
+        fake_paypal.public_url = paypal_url
         extra: dict[str, dict[str, object]] = {"billing": {
             "stripe_api_key": "sk_test_e2e", "stripe_api_url": stripe_url, "stripe_webhook_secrets": [STRIPE_SECRET],
             "mercadopago_access_token": "TEST-e2e", "mercadopago_api_url": mercadopago_url,
             "mercadopago_webhook_secret": MERCADOPAGO_SECRET, "payments_public_url": gateway_url,
+            "paypal_client_id": fake_paypal.client_id, "paypal_client_secret": fake_paypal.client_secret,
+            "paypal_api_url": paypal_url, "paypal_webhook_id": PAYPAL_WEBHOOK_ID,
         }, "provisioning": {
             "whm_servers": {"whm1": WhmServer(url=whm_url, token=fake_whm.token)}, "action_poll_seconds": 0.1,
             "resellerclub": ResellerClubSettings(url=f"{registrar_url}/api", auth_userid=fake_registrar.auth_userid,
@@ -146,7 +158,7 @@ async def platform(mail_sink: MailSink) -> AsyncIterator[Platform]:
         )
         gateway_url = await stack.enter_async_context(serve(gateway_app(gateway_settings), port=gateway_port))
         yield Platform(gateway_url, service_urls, database_urls, fake_whm, fake_stripe, fake_mercadopago,
-                       fake_registrar)
+                       fake_registrar, fake_paypal)
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """The platform's promise end to end, every step by the automation (B-2, B-4, B-7, B-19, P-1, P-2, P-5):
 a client orders hosting through the gateway, pays, and the hosting is created on the panel; the renewal goes
 unpaid, two days after the due date billing decides the suspension and provisioning suspends the panel account;
-the client pays — through Stripe, MercadoPago or a reported transfer — and the account is active again.
+the client pays — through Stripe, MercadoPago, PayPal or a reported transfer — and the account is active again.
 No staff action touches the service: the only staff act is confirming a reported transfer, which is how a transfer
-payment is credited. Provider payments arrive as webhooks signed as the providers sign them, through the gateway."""
+payment is credited. Provider payments arrive as webhooks signed as the providers sign them, through the gateway;
+a PayPal order is approved at PayPal's page and captured when the browser comes back to the panel (#15 item 1)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 import pytest
@@ -37,6 +39,9 @@ async def pay_through_provider(
     started = await gateway.post(f"/api/billing/invoices/{invoice_id}/pay", json={"method": method}, headers=headers)
     assert started.status_code == 200, started.text
     ref = started.json()["provider_ref"]
+    if method == "paypal":
+        await approve_at_paypal(gateway, platform, headers, invoice_id, started.json()["redirect_url"])
+        return
     if method == "stripe":
         stripe = platform.fake_stripe
         assert stripe is not None
@@ -52,7 +57,26 @@ async def pay_through_provider(
     assert response.status_code == 200, response.text
 
 
-@pytest.mark.parametrize("method", ["transfer", "stripe", "mercadopago"])
+async def approve_at_paypal(gateway: httpx.AsyncClient, platform: Platform, headers: dict[str, str], invoice_id: str,
+                            approval_url: str) -> None:
+    """As a browser: PayPal's page, "Pay" (PayPal notifies CHECKOUT.ORDER.APPROVED), back to the panel's invoice page
+    with `token`, where the panel captures the order (the payment is applied once, whichever comes first)."""
+    async with httpx.AsyncClient(timeout=15) as browser:
+        page = await browser.get(approval_url)
+        assert page.status_code == 200 and "PayPal" in page.text
+        action = next(a for a in page.text.split('action="')[1:] if a.startswith("/checkoutnow/pay"))
+        back = await browser.post(urljoin(str(page.url), action.split('"')[0].replace("&amp;", "&")))
+    assert back.status_code == 303
+    returned = urlsplit(back.headers["location"])
+    assert returned.path == f"/invoices/{invoice_id}" and parse_qs(returned.query)["paid"] == ["1"]
+    token = parse_qs(returned.query)["token"][0]
+    captured = await gateway.post(f"/api/billing/invoices/{invoice_id}/capture", headers=headers,
+                                  json={"method": "paypal", "provider_ref": token})
+    assert captured.status_code == 200, captured.text
+    assert captured.json()["invoice_status"] == "paid"
+
+
+@pytest.mark.parametrize("method", ["transfer", "stripe", "mercadopago", "paypal"])
 async def test_b4_b7_overdue_hosting_is_suspended_and_comes_back_by_itself_when_paid(
     gateway: httpx.AsyncClient, admin_headers: dict[str, str], platform: Platform, method: str
 ) -> None:
@@ -77,8 +101,10 @@ async def test_b4_b7_overdue_hosting_is_suspended_and_comes_back_by_itself_when_
 
     await move_to(START.date())
     email = f"rita-{uuid.uuid4().hex[:8]}@example.test"
+    # PayPal is for clients outside Argentina (B-20); the manual sends Colombia to it, with a USD account.
+    where = {"country": "CO", "currency": "USD"} if method == "paypal" else {"country": "AR"}
     signup = await gateway.post("/api/auth/signup",
-                                json={"email": email, "password": PASSWORD, "name": "Rita", "country": "AR"})
+                                json={"email": email, "password": PASSWORD, "name": "Rita", **where})
     assert signup.status_code == 202, signup.text
     headers = await platform.login(gateway, email, PASSWORD)
 

@@ -43,6 +43,8 @@ def test_services_use_the_sandbox_only_for_what_is_not_configured(monkeypatch: p
     assert env["BILLING_STRIPE_API_URL"] == "http://127.0.0.1:8010"
     assert json.loads(env["BILLING_STRIPE_WEBHOOK_SECRETS"]) == [_sandbox.STRIPE_WEBHOOK_SECRET]
     assert env["BILLING_MERCADOPAGO_API_URL"] == "http://127.0.0.1:8011"
+    assert env["BILLING_PAYPAL_API_URL"] == "http://127.0.0.1:8015"
+    assert env["BILLING_PAYPAL_WEBHOOK_ID"] == _sandbox.PAYPAL_WEBHOOK_ID
     assert json.loads(env["PROVISIONING_WHM_SERVERS"])["sandbox"]["url"] == "http://127.0.0.1:8012"
     assert set(json.loads(env["PROVISIONING_HTTP_ENDPOINTS"])) >= {"registrar", "nic-ar", "centova", "mailer"}
     assert env["NOTIFY_SMTP_PORT"] == "8025"
@@ -60,7 +62,7 @@ def test_services_use_the_sandbox_only_for_what_is_not_configured(monkeypatch: p
     production = devrun.child_env([])
     assert not any(key in production for key in ("BILLING_STRIPE_API_URL", "PROVISIONING_WHM_SERVERS",
                                                   "PROVISIONING_RESELLERCLUB", "NOTIFY_SMTP_PORT",
-                                                  "BILLING_MERCADOPAGO_API_URL"))
+                                                  "BILLING_MERCADOPAGO_API_URL", "BILLING_PAYPAL_API_URL"))
 
 
 @pytest.fixture
@@ -99,6 +101,21 @@ async def test_the_sandbox_serves_the_fakes_and_catches_mail(sandbox_ports: dict
         assert "12.34 USD" in page.text and ">Pay<" in page.text and ">Decline<" in page.text
         declined = await http.post(f"{checkout}/decline")
         assert declined.status_code == 303 and declined.headers["location"] == "http://panel.test/no"
+        credentials = (_sandbox.PAYPAL_CLIENT_ID, _sandbox.PAYPAL_CLIENT_SECRET)
+        granted = await http.post(f"{base['paypal']}/v1/oauth2/token", data={"grant_type": "client_credentials"},
+                                  auth=credentials)
+        bearer = {"Authorization": f"Bearer {granted.json()['access_token']}"}
+        unit = {"description": "Factura F-1", "amount": {"currency_code": "USD", "value": "12.34"}}
+        context = {"return_url": "http://panel.test/ok", "cancel_url": "http://panel.test/no"}
+        order = (await http.post(f"{base['paypal']}/v2/checkout/orders", headers=bearer, json={
+            "intent": "CAPTURE", "purchase_units": [unit],
+            "payment_source": {"paypal": {"experience_context": context}}})).json()
+        approval = next(link["href"] for link in order["links"] if link["rel"] == "payer-action")
+        assert approval.startswith(base["paypal"] + "/checkoutnow?token=")
+        page = await http.get(approval)
+        assert "12.34 USD" in page.text and "PayPal" in page.text and ">Pay<" in page.text
+        declined = await http.post(f"{base['paypal']}/checkoutnow/decline?token={order['id']}")
+        assert declined.status_code == 303 and declined.headers["location"] == f"http://panel.test/no?token={order['id']}"
         whm = await http.get(f"{base['whm']}/json-api/accountsummary", params={"api.version": "1", "user": "x"},
                              headers={"Authorization": f"whm root:{_sandbox.WHM_TOKEN}"})
         assert whm.json()["metadata"]["result"] == 0
