@@ -7,7 +7,8 @@
 Channels are the routing keys; each message's payload schema comes from the event's pydantic model (as serialised
 on the wire: the envelope `type` and `version` plus the model's fields); the producer is the service the routing
 key names (`<service>.<entity>.<verb>`), and the consumers are read from each service's app: every `Consumer` it
-runs and the routing keys it handles, with its queue `<service>.<consumer>`. The gateway serves the file at
+runs and the routing keys it handles, with its queue `<service>.<consumer>` (`<service>.<consumer>.bulk` for
+events of the bulk lane, issue 20). The gateway serves the file at
 `/asyncapi.json`.
 """
 
@@ -117,8 +118,8 @@ def document() -> dict[str, Any]:
         channels[channel_id] = {
             "address": routing_key,
             "title": routing_key,
-            "description": f"Published by {producer}. Consumed by "
-            + (", ".join(f"{s} (queue `{queue_name(s, c)}`)" for s, c in listeners) or "no service yet")
+            "description": f"Published by {producer} in the {cls.lane.name.lower()} outbox lane. Consumed by "
+            + (", ".join(f"{s} (queue `{queue_name(s, c, cls.lane)}`)" for s, c in listeners) or "no service yet")
             + ".",
             "messages": {name: {"$ref": f"#/components/messages/{name}"}},
             "bindings": {
@@ -140,7 +141,7 @@ def document() -> dict[str, Any]:
             "bindings": {"amqp": {"deliveryMode": 2, "bindingVersion": AMQP_BINDING_VERSION}},
         }
         for service, consumer in listeners:
-            queue = queue_name(service, consumer)
+            queue = queue_name(service, consumer, cls.lane)
             operations[f"{channel_id}_receive_{_id(queue)}"] = {
                 "action": "receive",
                 "channel": channel_ref,

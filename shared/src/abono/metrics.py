@@ -48,8 +48,12 @@ _DECLARED: dict[str, list[FactCounter]] = {}
 _PUBLISHED_FACTS: dict[str, list[tuple[FactCounter, LabelsOf, Callable[[Mapping[str, Any]], float]]]] = {}
 
 
-def count_published(routing_key: str, fact: FactCounter, labels_of: LabelsOf,
-                    amount_of: Callable[[Mapping[str, Any]], float] = lambda _payload: 1.0) -> None:
+def count_published(
+    routing_key: str,
+    fact: FactCounter,
+    labels_of: LabelsOf,
+    amount_of: Callable[[Mapping[str, Any]], float] = lambda _payload: 1.0,
+) -> None:
     """Count `fact` each time the relay of `fact.service` has published an event `routing_key` (its payload gives
     the labels and the amount)."""
     _PUBLISHED_FACTS.setdefault(routing_key, []).append((fact, labels_of, amount_of))
@@ -62,28 +66,42 @@ class ServiceMetrics:
         prefix = f"abono_{service.replace('-', '_')}"
         self.prefix = prefix
         self.http_request_duration = Histogram(
-            f"{prefix}_http_request_duration_seconds", "HTTP request latency",
-            ["method", "route", "status"], buckets=LATENCY_BUCKETS, registry=self.registry,
+            f"{prefix}_http_request_duration_seconds",
+            "HTTP request latency",
+            ["method", "route", "status"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
         )
         self.events_published = Counter(
-            f"{prefix}_events_published_total", "Events published from the outbox", ["routing_key"],
+            f"{prefix}_events_published_total",
+            "Events published from the outbox",
+            ["routing_key"],
             registry=self.registry,
         )
         self.events_consumed = Counter(
-            f"{prefix}_events_consumed_total", "Events consumed, by outcome",
-            ["consumer", "routing_key", "outcome"], registry=self.registry,
+            f"{prefix}_events_consumed_total",
+            "Events consumed, by outcome",
+            ["consumer", "routing_key", "outcome"],
+            registry=self.registry,
         )
         self.events_dead_lettered = Counter(
-            f"{prefix}_events_dead_lettered_total", "Events sent to a dead-letter queue",
-            ["consumer", "routing_key"], registry=self.registry,
+            f"{prefix}_events_dead_lettered_total",
+            "Events sent to a dead-letter queue",
+            ["consumer", "routing_key"],
+            registry=self.registry,
         )
         self.outbox_lag = Gauge(
-            f"{prefix}_outbox_lag_seconds", "Age of the oldest unpublished outbox row at the last relay pass",
+            f"{prefix}_outbox_lag_seconds",
+            "Age of the oldest unpublished outbox row at the last relay pass, by lane",
+            ["lane"],
             registry=self.registry,
         )
         self.outbox_publish_latency = Histogram(
-            f"{prefix}_outbox_publish_delay_seconds", "From emit to broker confirm",
-            buckets=LATENCY_BUCKETS, registry=self.registry,
+            f"{prefix}_outbox_publish_delay_seconds",
+            "From emit to broker confirm, by lane",
+            ["lane"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
         )
 
         self._facts: dict[str, Counter] = {}
@@ -109,8 +127,7 @@ class ServiceMetrics:
         return Counter(f"{self.prefix}_{name}", doc, list(labels), registry=self.registry)
 
     def histogram(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> Histogram:
-        return Histogram(f"{self.prefix}_{name}", doc, list(labels), buckets=LATENCY_BUCKETS,
-                         registry=self.registry)
+        return Histogram(f"{self.prefix}_{name}", doc, list(labels), buckets=LATENCY_BUCKETS, registry=self.registry)
 
     def render(self) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
@@ -121,8 +138,7 @@ def bind_sessions(sessionmaker: async_sessionmaker[AsyncSession], metrics: Servi
     sessionmaker.configure(info={_SESSION_METRICS: metrics})
 
 
-def count_after_commit(session: AsyncSession | Session, fact: FactCounter, amount: float = 1.0,
-                       **labels: str) -> None:
+def count_after_commit(session: AsyncSession | Session, fact: FactCounter, amount: float = 1.0, **labels: str) -> None:
     """Count `fact` once the session's transaction commits; never if it, or the savepoint this runs in, rolls back.
 
     A no-op for a session not made by a service app's sessionmaker (a script's, a test's own): nothing watches it.
@@ -193,9 +209,9 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            self.metrics.http_request_duration.labels(
-                scope["method"], _route(scope), str(status)
-            ).observe(time.perf_counter() - start)
+            self.metrics.http_request_duration.labels(scope["method"], _route(scope), str(status)).observe(
+                time.perf_counter() - start
+            )
 
 
 def _route(scope: Scope) -> str:

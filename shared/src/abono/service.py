@@ -75,19 +75,29 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         await broker.start()
         # The relay's own small pool: sharing the requests' pool, it queued behind them for a connection when the
         # service was busy, and events waited seconds after their commit (bench reactivation, 50 webhooks/s).
-        relay_engine = make_engine(settings.database_url, pool_size=1)
+        # Up to one connection per lane's loop (three) plus the purge: an urgent claim never waits for a bulk one.
+        relay_engine = make_engine(settings.database_url, pool_size=2)
         relay = OutboxRelay(
-            service=spec.name, engine=relay_engine, broker=broker, metrics=metrics,
-            sweep_seconds=settings.outbox_sweep_seconds, batch_size=settings.outbox_batch_size,
+            service=spec.name,
+            engine=relay_engine,
+            broker=broker,
+            metrics=metrics,
+            sweep_seconds=settings.outbox_sweep_seconds,
+            batch_size=settings.outbox_batch_size,
         )
         revocations: RevocationList = app.state.revocations
         await revocations.reload(engine)
         tasks.append(asyncio.create_task(revocations.follow(read_engine, settings.revocation_poll_seconds)))
         consumers = [*spec.consumers, revocation_consumer(revocations)]
         runner = ConsumerRunner(
-            service=spec.name, consumers=consumers, sessionmaker=app.state.sessionmaker,
-            broker=broker, metrics=metrics, delivery_limit=settings.consumer_delivery_limit,
-            prefetch=settings.consumer_prefetch, max_transactions=settings.consumer_max_transactions,
+            service=spec.name,
+            consumers=consumers,
+            sessionmaker=app.state.sessionmaker,
+            broker=broker,
+            metrics=metrics,
+            delivery_limit=settings.consumer_delivery_limit,
+            prefetch=settings.consumer_prefetch,
+            max_transactions=settings.consumer_max_transactions,
         )
         app.state.relay, app.state.consumer_runner = relay, runner
         if settings.run_workers:
@@ -121,8 +131,13 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
 
     # Metrics are Prometheus (/metrics). FastAPI's native OpenTelemetry check, on by default, looks the OTel
     # providers up in os.environ on every request: ~5 % of a proxied request's CPU in the gateway (py-spy).
-    app = FastAPI(title=spec.title, description=spec.description, version="0.1.0", lifespan=lifespan,
-                  telemetry={"tracing": False, "metrics": False, "logs": False})
+    app = FastAPI(
+        title=spec.title,
+        description=spec.description,
+        version="0.1.0",
+        lifespan=lifespan,
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.service_name = spec.name
@@ -156,15 +171,19 @@ def _ops_router() -> APIRouter:
     async def healthz(request: Request) -> dict[str, str]:
         return {"status": "ok", "service": request.app.state.service_name}
 
-    @router.get("/readyz", summary="Readiness: the database and the broker are reachable",
-                responses={503: {"description": "A dependency is unreachable (problem+json)"}})
+    @router.get(
+        "/readyz",
+        summary="Readiness: the database and the broker are reachable",
+        responses={503: {"description": "A dependency is unreachable (problem+json)"}},
+    )
     async def readyz(request: Request) -> Any:
         checks = {"database": await _database_ok(request.app), "broker": request.app.state.broker.is_connected}
         if all(checks.values()):
             return {"status": "ready", "checks": checks}
         failing = ", ".join(name for name, ok in checks.items() if not ok)
-        return problem(503, "Service Unavailable", f"Not ready: {failing} unreachable.", code="not-ready",
-                       checks=checks)
+        return problem(
+            503, "Service Unavailable", f"Not ready: {failing} unreachable.", code="not-ready", checks=checks
+        )
 
     router.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
 

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from abono.db import make_sessionmaker, new_metadata
-from abono.events import Event
+from abono.events import Event, Lane
 from abono.events import base as events_base
 from abono.messaging import Broker, Consumer, ConsumerRunner, OutboxRelay, emit
 from abono.messaging.broker import EVENTS_EXCHANGE
@@ -35,7 +35,8 @@ metadata = new_metadata()
 outbox, inbox = messaging_tables(metadata)
 # What handlers do: one row per application of an event. No unique key on purpose, so a double shows.
 effects = Table(
-    "effects", metadata,
+    "effects",
+    metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=True),
     Column("consumer", Text, nullable=False),
     Column("event_id", UUID(as_uuid=True), nullable=False),
@@ -54,9 +55,13 @@ class Ping(Event):
     label: str
 
 
-def ping_class(scope: str) -> type[Ping]:
+def ping_class(scope: str, in_lane: Lane = Lane.STANDARD) -> type[Ping]:
+    """The scope's ping of `in_lane` (`test.<scope>.ping`, or `test.<scope>.<lane>_ping` for another lane)."""
+    verb = "ping" if in_lane == Lane.STANDARD else f"{in_lane.name.lower()}_ping"
+
     class ScopedPing(Ping):
-        routing_key: ClassVar[str] = f"test.{scope}.ping"
+        routing_key: ClassVar[str] = f"test.{scope}.{verb}"
+        lane: ClassVar[Lane] = in_lane
 
     return ScopedPing
 
@@ -67,12 +72,14 @@ def unregister(event_type: type[Event]) -> None:
     events_base._REGISTRY.pop(event_type.routing_key, None)
 
 
-def recording_consumer(ping: type[Ping], name: str, calls: Counter[str] | None = None) -> Consumer:
-    """A consumer whose handler counts its calls by label, writes an effect row, and fails on `POISON`."""
+def recording_consumer(
+    ping: type[Ping], name: str, calls: Counter[str] | None = None, *, also: Sequence[type[Ping]] = ()
+) -> Consumer:
+    """A consumer whose handler (of `ping` and of the pings in `also`) counts its calls by label, writes an effect
+    row, and fails on `POISON`."""
     consumer = Consumer(name)
     seen = calls if calls is not None else Counter()
 
-    @consumer.on(ping)
     async def on_ping(session: AsyncSession, event: Ping) -> None:
         seen[event.label] += 1
         await session.execute(
@@ -81,6 +88,8 @@ def recording_consumer(ping: type[Ping], name: str, calls: Counter[str] | None =
         if event.label == POISON:
             raise RuntimeError("this event always fails")
 
+    for each in (ping, *also):
+        consumer.on(each)(on_ping)
     return consumer
 
 
@@ -154,9 +163,11 @@ class Tap:
     def message_ids(self) -> list[str]:
         return [m.message_id or "" for m in self.messages]
 
-    async def attach(self, channel: AbstractChannel, routing_key: str) -> Tap:
+    async def attach(self, channel: AbstractChannel, *routing_keys: str) -> Tap:
+        """One queue for all `routing_keys`: the order of `messages` is the order the broker routed them in."""
         queue = await channel.declare_queue(exclusive=True, auto_delete=True)
-        await queue.bind(EVENTS_EXCHANGE, routing_key=routing_key)
+        for routing_key in routing_keys:
+            await queue.bind(EVENTS_EXCHANGE, routing_key=routing_key)
 
         async def record(message: AbstractIncomingMessage) -> None:
             self.messages.append(message)
@@ -181,6 +192,7 @@ class Bus:
         self.channel = channel
         self.service = f"t{uuid.uuid4().hex[:10]}"
         self.Ping = ping_class(self.service)
+        self._pings: list[type[Ping]] = [self.Ping]
         self.metrics = ServiceMetrics(self.service)
         self.queues: set[str] = set()  # deleted by close(), with their dead-letter queues
         self._brokers: list[Broker] = []
@@ -203,12 +215,21 @@ class Bus:
         return relay
 
     async def runner(
-        self, consumers: Sequence[Consumer], broker: Broker, *, sessionmaker: Any = None, **options: Any,
+        self,
+        consumers: Sequence[Consumer],
+        broker: Broker,
+        *,
+        sessionmaker: Any = None,
+        **options: Any,
     ) -> ConsumerRunner:
         options = {"delivery_limit": 3, "prefetch": 20, "retry_delay": 0.05, **options}
         runner = ConsumerRunner(
-            service=self.service, consumers=consumers, sessionmaker=sessionmaker or self.sessionmaker,
-            broker=broker, metrics=self.metrics, **options,
+            service=self.service,
+            consumers=consumers,
+            sessionmaker=sessionmaker or self.sessionmaker,
+            broker=broker,
+            metrics=self.metrics,
+            **options,
         )
         self._runners.append(runner)
         self.queues.update(runner.queues)
@@ -216,11 +237,18 @@ class Bus:
         await asyncio.wait_for(runner.wait_consuming(), 10)
         return runner
 
-    def consumer(self, name: str, calls: Counter[str] | None = None) -> Consumer:
-        return recording_consumer(self.Ping, name, calls)
+    def ping(self, lane: Lane) -> type[Ping]:
+        """This test's ping of another lane (unregistered by `close`)."""
+        ping = ping_class(self.service, lane)
+        self._pings.append(ping)
+        return ping
 
-    async def tap(self) -> Tap:
-        return await Tap().attach(self.channel, self.Ping.routing_key)
+    def consumer(self, name: str, calls: Counter[str] | None = None, *, also: Sequence[type[Ping]] = ()) -> Consumer:
+        return recording_consumer(self.Ping, name, calls, also=also)
+
+    async def tap(self, *pings: type[Ping]) -> Tap:
+        keys = [ping.routing_key for ping in pings or (self.Ping,)]
+        return await Tap().attach(self.channel, *keys)
 
     async def emit(self, *events: Event) -> None:
         async with self.sessionmaker() as session, session.begin():
@@ -276,7 +304,8 @@ class Bus:
             for name in (queue, f"{queue}.dlq"):
                 await self.channel.queue_delete(name, if_unused=False, if_empty=False)
         self.queues.clear()
-        unregister(self.Ping)
+        for ping in self._pings:
+            unregister(ping)
 
 
 async def _crash_consumer(db_url: str, amqp_url: str, service: str, consumer: str, delivery_limit: str) -> None:
@@ -286,8 +315,11 @@ async def _crash_consumer(db_url: str, amqp_url: str, service: str, consumer: st
     broker = Broker(amqp_url, name=service)
     await broker.start()
     runner = ConsumerRunner(
-        service=service, consumers=[recording_consumer(ping_class(service), consumer)],
-        sessionmaker=make_sessionmaker(engine), broker=broker, metrics=ServiceMetrics(service),
+        service=service,
+        consumers=[recording_consumer(ping_class(service), consumer)],
+        sessionmaker=make_sessionmaker(engine),
+        broker=broker,
+        metrics=ServiceMetrics(service),
         delivery_limit=int(delivery_limit),
     )
     await runner.start()

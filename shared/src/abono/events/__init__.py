@@ -1,6 +1,6 @@
 """Events: the base class, the registry and the catalog."""
 
-from abono.events.base import Event, UnknownEvent, event_class, parse_event, registered_events
+from abono.events.base import Event, Lane, UnknownEvent, event_class, parse_event, registered_events
 from abono.events.catalog import (
     AffiliateCreditWithdrawn,
     AppointmentReminder,
@@ -62,6 +62,7 @@ __all__ = [
     "InvoicePaid",
     "InvoiceRefunded",
     "InvoiceReminder",
+    "Lane",
     "PasswordChanged",
     "PasswordResetRequested",
     "QuoteAccepted",

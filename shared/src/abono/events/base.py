@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from enum import IntEnum
 from typing import Any, ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -15,6 +16,18 @@ class UnknownEvent(LookupError):
     """A routing key no event class is registered for."""
 
 
+class Lane(IntEnum):
+    """Which outbox lane (and broker queue) an event travels in, declared by each event type in the catalog.
+
+    The relay drains each lane on its own, so an event is never queued behind those of a later lane: an urgent one
+    waits at most for the urgent events emitted before it, whatever the backlog of the others (issue 20). The value
+    is stored in the outbox's `lane` column (lower drains first when one pass takes all lanes)."""
+
+    URGENT = 0  # changes what a client can use: payments, orders, suspensions, reactivations, terminations...
+    STANDARD = 1  # everything else a person may be waiting for (sign-up, password reset, ticket replies)
+    BULK = 2  # produced by the thousand at once (renewal invoices, reminders): consumers get them on their own queue
+
+
 class Event(BaseModel):
     """Immutable fact. Carries the ids and figures its consumers need, so they need no call back."""
 
@@ -23,6 +36,7 @@ class Event(BaseModel):
 
     routing_key: ClassVar[str]
     version: ClassVar[int] = 1
+    lane: ClassVar[Lane] = Lane.STANDARD
 
     event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
     occurred_at: AwareDatetime = Field(default_factory=lambda: datetime.now(UTC))

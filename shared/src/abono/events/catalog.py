@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from abono.events.base import Event
+from abono.events.base import Event, Lane
 from abono.money import MoneyModel
 
 
@@ -35,6 +35,7 @@ REFERRAL_VISIT_COOKIE = "abono_ref"
 
 class ClientRegistered(Event):
     """A client signed up at the gateway: every service keeps its copy of the profile from here."""
+
     routing_key: ClassVar[str] = "gateway.client.registered"
     client_id: uuid.UUID
     profile: ClientProfile
@@ -54,12 +55,14 @@ class EmailVerificationRequested(Event):
 
 class EmailVerified(Event):
     """The client confirmed their e-mail address (needed e.g. to receive a transfer, P-6)."""
+
     routing_key: ClassVar[str] = "gateway.client.email_verified"
     client_id: uuid.UUID
 
 
 class ClientUpdated(Event):
     """The client edited their profile; `changed` names the fields that changed."""
+
     routing_key: ClassVar[str] = "gateway.client.updated"
     client_id: uuid.UUID
     profile: ClientProfile
@@ -68,6 +71,7 @@ class ClientUpdated(Event):
 
 class PasswordChanged(Event):
     """The client's password was changed (they are told, in case it was not them)."""
+
     routing_key: ClassVar[str] = "gateway.client.password_changed"
     client_id: uuid.UUID
     profile: ClientProfile
@@ -111,6 +115,7 @@ class ClientClosed(Event):
     session. `rule` is the DOMAIN.md rule that closed it, `reason` a short machine-readable cause."""
 
     routing_key: ClassVar[str] = "gateway.client.closed"
+    lane: ClassVar[Lane] = Lane.URGENT
     client_id: uuid.UUID
     reason: str  # "chargeback"
     rule: str  # "B-17"
@@ -129,7 +134,9 @@ class InvoiceLineInfo(BaseModel):
 
 class InvoiceIssued(Event):
     """An invoice was issued (an order's or a renewal's, B-2): number, payment reference, lines, total, due date."""
+
     routing_key: ClassVar[str] = "billing.invoice.issued"
+    lane: ClassVar[Lane] = Lane.BULK
     invoice_id: uuid.UUID
     client_id: uuid.UUID
     number: str
@@ -144,6 +151,7 @@ class InvoicePaid(Event):
     """What provisioning needs: services to activate, to reactivate (if nothing else is overdue), to upgrade."""
 
     routing_key: ClassVar[str] = "billing.invoice.paid"
+    lane: ClassVar[Lane] = Lane.URGENT
     invoice_id: uuid.UUID
     client_id: uuid.UUID
     number: str
@@ -173,7 +181,9 @@ class InvoiceRefunded(Event):
 
 class InvoiceCancelled(Event):
     """An unpaid invoice was cancelled (B-6 termination, B-11 cycle change, B-14 expired upgrade, staff)."""
+
     routing_key: ClassVar[str] = "billing.invoice.cancelled"
+    lane: ClassVar[Lane] = Lane.URGENT
     invoice_id: uuid.UUID
     client_id: uuid.UUID
     number: str
@@ -182,7 +192,9 @@ class InvoiceCancelled(Event):
 
 class UpgradeRequested(Event):
     """B-14: a client asked to move a service to another product; applied by provisioning once paid."""
+
     routing_key: ClassVar[str] = "billing.upgrade.requested"
+    lane: ClassVar[Lane] = Lane.URGENT
     upgrade_id: uuid.UUID
     service_id: uuid.UUID
     client_id: uuid.UUID
@@ -199,6 +211,7 @@ class InvoiceReminder(Event):
     """B-3: a reminder that an unpaid invoice falls due in `days_before` days."""
 
     routing_key: ClassVar[str] = "billing.invoice.reminder"
+    lane: ClassVar[Lane] = Lane.BULK
     invoice_id: uuid.UUID
     client_id: uuid.UUID
     number: str
@@ -211,6 +224,7 @@ class ServiceOrdered(Event):
     """A service was ordered: provisioning creates it `pending` (the id is billing's subscription id)."""
 
     routing_key: ClassVar[str] = "billing.service.ordered"
+    lane: ClassVar[Lane] = Lane.URGENT
     service_id: uuid.UUID
     client_id: uuid.UUID
     invoice_id: uuid.UUID
@@ -229,6 +243,7 @@ class SuspensionDecided(Event):
     """Dunning (B-4 one service, B-5 all the client's services): provisioning suspends them."""
 
     routing_key: ClassVar[str] = "billing.service.suspension_decided"
+    lane: ClassVar[Lane] = Lane.URGENT
     client_id: uuid.UUID
     service_ids: list[uuid.UUID]
     invoice_id: uuid.UUID
@@ -239,6 +254,7 @@ class TerminationDecided(Event):
     """Dunning B-6, a refund or a client's cancellation (B-15), a chargeback (B-17): provisioning terminates."""
 
     routing_key: ClassVar[str] = "billing.service.termination_decided"
+    lane: ClassVar[Lane] = Lane.URGENT
     client_id: uuid.UUID
     service_ids: list[uuid.UUID]
     invoice_id: uuid.UUID | None = None
@@ -250,6 +266,7 @@ class ChargebackReceived(Event):
     affiliate service reverses the referred client's commissions (F-2); the gateway may close the account."""
 
     routing_key: ClassVar[str] = "billing.payment.charged_back"
+    lane: ClassVar[Lane] = Lane.URGENT
     client_id: uuid.UUID
     invoice_id: uuid.UUID | None = None
     provider: str
@@ -260,6 +277,7 @@ class ChargebackReceived(Event):
 
 # --- provisioning ------------------------------------------------------------------------------
 class _ServiceChange(Event):
+    lane: ClassVar[Lane] = Lane.URGENT
     service_id: uuid.UUID
     client_id: uuid.UUID
     reason: str
@@ -268,21 +286,25 @@ class _ServiceChange(Event):
 
 class ServiceSuspended(_ServiceChange):
     """Provisioning suspended a service at its panel (dunning B-4/B-5, or staff)."""
+
     routing_key: ClassVar[str] = "provisioning.service.suspended"
 
 
 class ServiceReactivated(_ServiceChange):
     """Provisioning reactivated a suspended service after its invoice was paid (B-7)."""
+
     routing_key: ClassVar[str] = "provisioning.service.reactivated"
 
 
 class ServiceTerminated(_ServiceChange):
     """Provisioning terminated a service at its panel (B-6, a refund, a chargeback, a cancellation)."""
+
     routing_key: ClassVar[str] = "provisioning.service.terminated"
 
 
 class ServiceActivated(_ServiceChange):
     """A paid order's service was created at its panel (or its set-up task completed): the client can use it."""
+
     routing_key: ClassVar[str] = "provisioning.service.activated"
 
 
@@ -313,6 +335,7 @@ class DomainExpiring(Event):
     renewal on) or it is deleted there."""
 
     routing_key: ClassVar[str] = "provisioning.domain.expiring"
+    lane: ClassVar[Lane] = Lane.BULK
     client_id: uuid.UUID
     domain: str
     service_id: uuid.UUID
@@ -322,7 +345,9 @@ class DomainExpiring(Event):
 
 class UpgradeApplied(Event):
     """Provisioning applied a paid upgrade (B-14): the service now runs the new product."""
+
     routing_key: ClassVar[str] = "provisioning.upgrade.applied"
+    lane: ClassVar[Lane] = Lane.URGENT
     upgrade_id: uuid.UUID
     service_id: uuid.UUID
     client_id: uuid.UUID
@@ -427,6 +452,7 @@ class AppointmentReminder(Event):
     """S-7: a remote-support appointment is `lead` away ("day" | "hour"): the client is reminded."""
 
     routing_key: ClassVar[str] = "support.appointment.reminder"
+    lane: ClassVar[Lane] = Lane.BULK
     appointment_id: uuid.UUID
     client_id: uuid.UUID
     starts_at: datetime

@@ -123,7 +123,9 @@ class Broker:
         while not self._closing.is_set():
             try:
                 connection = await aio_pika.connect(
-                    self.url, timeout=self._connect_timeout, client_properties={"connection_name": self.name},
+                    self.url,
+                    timeout=self._connect_timeout,
+                    client_properties={"connection_name": self.name},
                 )
             except Exception as exc:  # noqa: BLE001 - any failure to connect is retried
                 log.warning("broker_connect_failed", broker=self.name, error=repr(exc), retry_in=round(delay, 2))

@@ -32,7 +32,10 @@ async def emit(session: AsyncSession, *events: Event) -> None:
         return
     await session.execute(
         insert(_outbox),
-        [{"event_id": e.event_id, "routing_key": e.routing_key, "payload": e.envelope()} for e in events],
+        [
+            {"event_id": e.event_id, "routing_key": e.routing_key, "payload": e.envelope(), "lane": int(e.lane)}
+            for e in events
+        ],
     )
     await emit_written(session)
 

@@ -4,6 +4,12 @@ Guarantee: a row is marked published only after the broker confirmed it, and sta
 event is lost. A crash between the confirm and the commit publishes it again: delivery is at least once, and
 the consumers' inbox makes it exactly-once in effect.
 
+Lanes (issue 20): every row carries its event type's lane (`abono.events.Lane`: urgent, standard, bulk) and the relay
+runs one loop per lane, each claiming only its lane's rows in id order. An urgent event therefore waits for the
+urgent events committed before it, never for a bulk backlog (a renewal run's million `InvoiceIssued`): its loop
+claims and publishes it while the bulk loop is busy with its own batch. Within a lane, one relay publishes in id
+order, as before.
+
 Woken right after the commit by `emit` in the same process, and by `NOTIFY abono_outbox` (sent by `emit` in
 processes without a relay, delivered at commit) on a dedicated asyncpg connection; a sweep every `sweep_seconds`
 covers wake-ups missed (another replica's commit, the LISTEN connection down). Rows are claimed with
@@ -21,10 +27,12 @@ from typing import Any
 
 import asyncpg
 import structlog
+from prometheus_client import Histogram
 from sqlalchemy import Row, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from abono.db import asyncpg_dsn, new_metadata
+from abono.events.base import Lane
 from abono.messaging import wake
 from abono.messaging.broker import Broker, wait_first
 from abono.messaging.tables import OUTBOX_CHANNEL, messaging_tables
@@ -36,11 +44,15 @@ _outbox, _ = messaging_tables(new_metadata())
 
 _CLAIM = (
     select(
-        _outbox.c.id, _outbox.c.event_id, _outbox.c.routing_key, _outbox.c.payload, _outbox.c.created_at,
+        _outbox.c.id,
+        _outbox.c.event_id,
+        _outbox.c.routing_key,
+        _outbox.c.payload,
+        _outbox.c.created_at,
         # The database's clock, so lag and latency are measured against the clock that stamped created_at.
         func.clock_timestamp().label("db_now"),
     )
-    .where(_outbox.c.published_at.is_(None))
+    .where(_outbox.c.published_at.is_(None), _outbox.c.lane == bindparam("lane"))
     .order_by(_outbox.c.id)
     .limit(bindparam("batch"))
     .with_for_update(skip_locked=True)
@@ -88,31 +100,36 @@ class OutboxRelay:
         self._max_backoff = max_backoff
         self._stop_timeout = stop_timeout
         self._dsn = asyncpg_dsn(engine.url.render_as_string(hide_password=False))
-        self._wake = asyncio.Event()
+        # One wake-up flag and one drain lock per lane: each lane's loop clears and waits on its own.
+        self._wakes = {lane: asyncio.Event() for lane in Lane}
+        self._drain_locks = {lane: asyncio.Lock() for lane in Lane}
         self._stopping = asyncio.Event()
-        self._drain_lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
         self._last_purge = 0.0
         self._db_key = wake.database_key(engine.url)
-        self._local_wake: wake.Wake | None = None
+        self._local_wakes: list[wake.Wake] = []
 
     async def start(self) -> None:
         if self._tasks:
             return
         self._stopping.clear()
-        self._wake.set()  # rows left by an earlier run are published at once
-        self._local_wake = wake.register(self._db_key, self._wake)
+        for flag in self._wakes.values():
+            flag.set()  # rows left by an earlier run are published at once
+            self._local_wakes.append(wake.register(self._db_key, flag))
         self._tasks = [
-            asyncio.create_task(self._run(), name=f"outbox-relay-{self.service}"),
+            *(
+                asyncio.create_task(self._run(lane), name=f"outbox-relay-{self.service}-{lane.name.lower()}")
+                for lane in Lane
+            ),
             asyncio.create_task(self._listen(), name=f"outbox-listener-{self.service}"),
         ]
 
     async def stop(self) -> None:
         """Let a pass in progress finish (its rows are then marked), then stop."""
         self._stopping.set()
-        if self._local_wake is not None:
-            wake.unregister(self._db_key, self._local_wake)
-            self._local_wake = None
+        for local_wake in self._local_wakes:
+            wake.unregister(self._db_key, local_wake)
+        self._local_wakes = []
         if not self._tasks:
             return
         _, pending = await asyncio.wait(self._tasks, timeout=self._stop_timeout)
@@ -121,18 +138,21 @@ class OutboxRelay:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
 
-    async def publish_pending(self) -> int:
-        """Publish every pending row (batch after batch while batches come back full); returns how many.
+    async def publish_pending(self, lane: Lane | None = None) -> int:
+        """Publish every pending row of `lane` (all lanes, urgent first, if None), batch after batch while batches
+        come back full; returns how many.
 
         Raises `PublishFailed` (after marking the confirmed ones) if the broker did not confirm some rows."""
-        async with self._drain_lock:
-            total = 0
-            while True:
-                published = await self._publish_batch()
-                total += published
-                # Stopping: end after this batch, so stop() never has to cut a batch between confirm and commit.
-                if published < self._batch_size or self._stopping.is_set():
-                    return total
+        total = 0
+        for each in Lane if lane is None else (lane,):
+            async with self._drain_locks[each]:
+                while True:
+                    published = await self._publish_batch(each)
+                    total += published
+                    # Stopping: end after this batch, so stop() never has to cut a batch between confirm and commit.
+                    if published < self._batch_size or self._stopping.is_set():
+                        break
+        return total
 
     async def purge_published(self) -> int:
         """Delete rows published longer ago than the retention; returns how many."""
@@ -154,16 +174,20 @@ class OutboxRelay:
             if result.rowcount < _PURGE_BATCH:
                 return deleted
 
-    async def _publish_batch(self) -> int:
+    async def _publish_batch(self, lane: Lane) -> int:
+        lag = self._metrics.outbox_lag.labels(lane.name.lower())
         async with self._engine.begin() as conn:
-            rows = (await conn.execute(_CLAIM, {"batch": self._batch_size})).all()
+            rows = (await conn.execute(_CLAIM, {"batch": self._batch_size, "lane": int(lane)})).all()
             if not rows:
-                self._metrics.outbox_lag.set(0)
+                lag.set(0)
                 return 0
             claimed = time.monotonic()
-            self._metrics.outbox_lag.set((rows[0].db_now - rows[0].created_at).total_seconds())
+            lag.set((rows[0].db_now - rows[0].created_at).total_seconds())
+            latency = self._metrics.outbox_publish_latency.labels(lane.name.lower())
             # All in flight at once on the confirming channel: one confirm at a time is several times slower.
-            results = await asyncio.gather(*(self._publish(row, claimed) for row in rows), return_exceptions=True)
+            results = await asyncio.gather(
+                *(self._publish(row, claimed, latency) for row in rows), return_exceptions=True
+            )
             confirmed = [row for row, result in zip(rows, results, strict=True) if result is None]
             failed = [(row, result) for row, result in zip(rows, results, strict=True) if result is not None]
             if confirmed:
@@ -181,7 +205,7 @@ class OutboxRelay:
             raise PublishFailed(f"{len(failed)} of {len(rows)} outbox rows not confirmed: {failed[0][1]!r}")
         return len(confirmed)
 
-    async def _publish(self, row: Row[*tuple[Any, ...]], claimed: float) -> None:
+    async def _publish(self, row: Row[*tuple[Any, ...]], claimed: float, latency: Histogram) -> None:
         await self._broker.publish(
             row.routing_key,
             json.dumps(row.payload, separators=(",", ":")).encode(),
@@ -189,29 +213,32 @@ class OutboxRelay:
             timestamp=row.created_at,
         )
         emitted_ago = (row.db_now - row.created_at).total_seconds() + (time.monotonic() - claimed)
-        self._metrics.outbox_publish_latency.observe(emitted_ago)
+        latency.observe(emitted_ago)
 
-    async def _run(self) -> None:
+    async def _run(self, lane: Lane) -> None:
+        flag = self._wakes[lane]
         failures = 0
         while not self._stopping.is_set():
             if not self._broker.is_connected:
-                # No point claiming rows; a NOTIFY meanwhile stays in _wake for when it is back.
+                # No point claiming rows; a NOTIFY meanwhile stays in the flag for when it is back.
                 await wait_first(self._broker.wait_connected(), self._stopping.wait())
                 continue
-            self._wake.clear()  # before the pass: a commit during it wakes the next one
+            flag.clear()  # before the pass: a commit during it wakes the next one
             try:
-                count = await self.publish_pending()
+                count = await self.publish_pending(lane)
                 failures = 0
                 if count:
-                    log.debug("outbox_published", count=count)
+                    log.debug("outbox_published", count=count, lane=lane.name.lower())
                 await self._purge_now_and_then()
             except Exception as exc:  # noqa: BLE001 - the relay must outlive broker and database outages
                 failures += 1
                 backoff = min(self._max_backoff, 0.25 * 2**failures)
-                log.warning("outbox_relay_failed", error=repr(exc), retry_in=backoff, failures=failures)
+                log.warning(
+                    "outbox_relay_failed", error=repr(exc), retry_in=backoff, failures=failures, lane=lane.name.lower()
+                )
                 await wait_first(self._stopping.wait(), within=backoff)
                 continue
-            await wait_first(self._wake.wait(), self._stopping.wait(), within=self._sweep_seconds)
+            await wait_first(flag.wait(), self._stopping.wait(), within=self._sweep_seconds)
 
     async def _purge_now_and_then(self) -> None:
         if self._retention is None or time.monotonic() - self._last_purge < _PURGE_EVERY_SECONDS:
@@ -245,7 +272,7 @@ class OutboxRelay:
         lost = asyncio.Event()
         conn.add_termination_listener(lambda _conn: lost.set())
         await conn.add_listener(OUTBOX_CHANNEL, self._on_notify)
-        self._wake.set()
+        self._on_notify()
         while not (lost.is_set() or self._stopping.is_set()):
             if not await wait_first(lost.wait(), self._stopping.wait(), within=_LISTENER_PING_SECONDS):
                 # A socket can die silently (no FIN/RST): a query is the only way to notice.
@@ -254,5 +281,5 @@ class OutboxRelay:
             log.warning("outbox_listen_lost", error="connection terminated")
 
     def _on_notify(self, *_: object) -> None:
-        self._wake.set()
-
+        for flag in self._wakes.values():
+            flag.set()

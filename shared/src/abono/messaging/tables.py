@@ -1,7 +1,8 @@
 """The outbox and inbox tables every service database has (same names, same shape).
 
-Each service adds them to its own metadata with `messaging_tables(metadata)`, and creates them in its
-first Alembic revision with `create_messaging_tables()`.
+Each service adds them to its own metadata with `messaging_tables(metadata)`, creates them in its first Alembic
+revision with `create_messaging_tables()` (the first shape, without lanes) and adds the outbox's `lane` column in a
+later one with `add_outbox_lanes()`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     PrimaryKeyConstraint,
+    SmallInteger,
     Table,
     Text,
     func,
@@ -22,17 +24,32 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from abono.db import new_metadata
+from abono.events.base import Lane
 
 OUTBOX_TABLE = "outbox"
 INBOX_TABLE = "inbox"
 # NOTIFY channel the relay LISTENs on; a NOTIFY sent inside a transaction is delivered at its commit.
 OUTBOX_CHANNEL = "abono_outbox"
+# The relay claims each lane's pending rows in id order through this index (issue 20).
+PENDING_INDEX = "ix_outbox_pending_lane"
+_PENDING_INDEX_V1 = "ix_outbox_pending"
 
 
-def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
-    """Define (or return the already defined) outbox and inbox tables on `metadata`."""
+def _lane_column() -> Column[int]:
+    # Rows written before lanes existed, or by SQL that does not say, travel in the standard lane.
+    return Column("lane", SmallInteger, nullable=False, server_default=text(str(int(Lane.STANDARD))))
+
+
+def messaging_tables(metadata: MetaData, *, lanes: bool = True) -> tuple[Table, Table]:
+    """Define (or return the already defined) outbox and inbox tables on `metadata`. `lanes=False` gives the
+    first revision's shape, which `create_messaging_tables` creates and `add_outbox_lanes` brings up to date."""
     if OUTBOX_TABLE in metadata.tables:
         return metadata.tables[OUTBOX_TABLE], metadata.tables[INBOX_TABLE]
+    pending = (
+        [_lane_column(), Index(PENDING_INDEX, "lane", "id", postgresql_where=text("published_at IS NULL"))]
+        if lanes
+        else [Index(_PENDING_INDEX_V1, "id", postgresql_where=text("published_at IS NULL"))]
+    )
     outbox = Table(
         OUTBOX_TABLE,
         metadata,
@@ -44,7 +61,7 @@ def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("published_at", DateTime(timezone=True), nullable=True),
         Column("attempts", Integer, nullable=False, server_default=text("0")),
         Column("last_error", Text, nullable=True),
-        Index("ix_outbox_pending", "id", postgresql_where=text("published_at IS NULL")),
+        *pending,
     )
     inbox = Table(
         INBOX_TABLE,
@@ -62,10 +79,28 @@ def create_messaging_tables() -> None:
     """For a service's first Alembic revision: create the outbox and inbox tables."""
     from alembic import op
 
-    outbox, inbox = messaging_tables(new_metadata())
+    outbox, inbox = messaging_tables(new_metadata(), lanes=False)
     bind = op.get_bind()
     outbox.create(bind)
     inbox.create(bind)
+
+
+def add_outbox_lanes() -> None:
+    """For a service's revision after the first: the outbox's `lane` column, pending rows indexed by lane and id
+    (the old index on id alone goes: the claim no longer uses it, and renewal runs pay for every index)."""
+    from alembic import op
+
+    op.add_column(OUTBOX_TABLE, _lane_column())
+    op.create_index(PENDING_INDEX, OUTBOX_TABLE, ["lane", "id"], postgresql_where=text("published_at IS NULL"))
+    op.drop_index(_PENDING_INDEX_V1, table_name=OUTBOX_TABLE)
+
+
+def drop_outbox_lanes() -> None:
+    from alembic import op
+
+    op.create_index(_PENDING_INDEX_V1, OUTBOX_TABLE, ["id"], postgresql_where=text("published_at IS NULL"))
+    op.drop_index(PENDING_INDEX, table_name=OUTBOX_TABLE)
+    op.drop_column(OUTBOX_TABLE, "lane")
 
 
 def drop_messaging_tables() -> None:
