@@ -52,7 +52,7 @@ FULL = Plan(subscriptions=FULL_N, within=1800)
 
 # Clients own 1-3 services (2 on average; a client's 2nd and 3rd renew the same day: one invoice, B-1); ~3% of
 # clients have a suspended service (B-13, no discount), 10% pay with zelle (B-12), 0.5% hold credit (B-10: applied
-# in the batch; the few whose invoice it pays in full take the per-client path, settled at once); products, cycles
+# in the batch; the few whose invoice it pays in full are settled at once, in the batch too); products, cycles
 # and currencies from the seeded price list (USD; ARS for one client in five).
 SEED_SQL = """
 CREATE TEMP TABLE combos AS

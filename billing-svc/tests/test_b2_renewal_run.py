@@ -1,5 +1,6 @@
-"""The set-based renewal run (B-1, B-2, B-10, B-12, B-13, B-15, B-16) issues exactly what the per-client path issues,
-once, whatever the number of runs and concurrent runners."""
+"""The set-based renewal run (B-1, B-2, B-10, B-12, B-13, B-15, B-16), the one writer of renewal invoices, issues
+exactly what `issue_invoice` (the path of every other invoice) issues for the same renewals, once, whatever the number
+of runs and concurrent runners."""
 
 import asyncio
 import uuid
@@ -14,8 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from abono.clock import FixedClock
 from abono.db import make_engine, make_sessionmaker
 from billing.config import BillingSettings
+from billing.invoices.issuing import issue_invoice
+from billing.invoices.models import InvoiceKind
+from billing.invoices.repository import InvoiceRepository
+from billing.renewals.batch import due_rows
 from billing.renewals.jobs import issue_renewals
-from billing.renewals.service import renew_client
+from billing.renewals.repository import due_conditions
+from billing.renewals.service import B16_NOTE, renewal_line
+from billing.subscriptions.repository import SubscriptionRepository
 
 SETTINGS = BillingSettings()
 TZ = ZoneInfo(SETTINGS.calendar_timezone)
@@ -72,15 +79,32 @@ def comparable(invoices: list[dict[str, Any]], lines: list[dict[str, Any]], even
     return out
 
 
+async def issue_each(session: AsyncSession, client_id: uuid.UUID, horizon: date) -> None:
+    """The reference: the client's renewal invoices (one per currency and due date, B-1) issued one at a time by
+    `issue_invoice`, with the renewal lines `renewal_line` prices."""
+    ids = [row.subscription_id for row in await due_rows(session, [client_id], due_conditions(horizon))]
+    subs = {sub.id: sub for sub in await SubscriptionRepository(session).many(ids, for_update=True)}
+    groups: dict[tuple[str, date], list[Any]] = {}
+    for sub_id in ids:
+        groups.setdefault((subs[sub_id].currency, subs[sub_id].next_due_on), []).append(subs[sub_id])
+    for (currency, due_on), members in groups.items():
+        drafts = [draft for sub in members
+                  if (draft := await renewal_line(session=session, settings=SETTINGS, sub=sub, due_on=due_on))]
+        if drafts:
+            invoice = await issue_invoice(session=session, clock=clock(), settings=SETTINGS, client_id=client_id,
+                                          currency=currency, kind=InvoiceKind.RENEWAL, due_on=due_on, lines=drafts,
+                                          payment_method=members[0].payment_method, note=B16_NOTE)
+            await InvoiceRepository(session).claim_periods(invoice.id, [(d.service_ids[0], due_on) for d in drafts])
+
+
 async def per_client_reference(sessionmaker: async_sessionmaker[AsyncSession],
                                clients: list[uuid.UUID]) -> list[dict[str, Any]]:
-    """What the per-client path (`issue_invoice` per invoice, the reference) issues, read and rolled back."""
+    """What `issue_invoice`, invoice by invoice, issues for these clients' renewals: read, then rolled back."""
     horizon = RUN_DAY + timedelta(days=SETTINGS.renewal_lead_days)
     async with sessionmaker() as session:
         await session.begin()
         for client_id in sorted(clients):
-            await renew_client(session=session, clock=clock(), settings=SETTINGS, client_id=client_id,
-                               horizon=horizon)
+            await issue_each(session, client_id, horizon)
         await session.flush()
         raw = await (await session.connection()).get_raw_connection()
         conn: Any = raw.driver_connection
@@ -97,7 +121,7 @@ async def issued(url: str, clients: list[uuid.UUID]) -> list[dict[str, Any]]:
                       await sql(url, EVENTS, [str(c) for c in clients]), await sql(url, CREDITS, clients))
 
 
-async def test_b1_b2_b10_b12_b13_b15_b16_set_based_run_issues_what_the_per_client_path_issues(
+async def test_b1_b2_b10_b12_b13_b15_b16_set_based_run_issues_what_issue_invoice_issues(
         billing_db: str, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     a, b, c, d, e, f, g, h = (uuid.uuid4() for _ in range(8))
     # a: two monthly services due the same day share an invoice (B-1), the annual one its own; 4 active → 10%

@@ -9,16 +9,17 @@ numbers and one statement (`WRITE_SQL`) in which PostgreSQL writes the invoices,
 period) claims and the credit entries from the plan sent as arrays; then the `InvoiceIssued` events, built by
 `invoices.issuing.invoice_issued` and written by `emit` as every other issue writes them.
 
-Credit (B-10) is applied as `issue_invoice` applies it, under the same per-client credit lock. The unusual clients
-go through the per-client path (`issue_invoice`) in the same transaction: those with an invoice that comes to zero
-(credit or a free line), settled at once. Both paths give the same invoices.
+Credit (B-10) is applied as `issue_invoice` applies it, under the same per-client credit lock; an invoice that comes
+to zero (credit or a free line) is settled once written, as `issue_invoice` settles it. This is the one writer of
+renewal invoices: the run's retry of a client alone is a chunk of one (#12 item 3); a test holds it equal to issuing
+each invoice with `issue_invoice`.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
@@ -28,6 +29,7 @@ import structlog
 from sqlalchemy import ARRAY, Uuid, and_, any_, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from abono.clock import Clock
 from abono.messaging import emit
 from abono.money import Money
 from billing import locks
@@ -39,6 +41,7 @@ from billing.discounts.engine import DiscountContext, DiscountPolicy, LineReques
 from billing.invoices.issuing import CREDIT_APPLIED, discount_rows, invoice_issued
 from billing.invoices.models import InvoiceKind, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
+from billing.invoices.settlement import settle
 from billing.locks import LockKind
 from billing.subscriptions.models import Subscription, SubscriptionStatus
 
@@ -115,7 +118,7 @@ async def lock_clients(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -
 
 
 async def due_rows(session: AsyncSession, client_ids: Sequence[uuid.UUID], due: list[Any]) -> list[DueRow]:
-    """The clients' due subscriptions (the conditions `due`), locked, in the per-client path's order."""
+    """The clients' due subscriptions (the conditions `due`), locked, in the order they are invoiced."""
     stmt = (
         select(Subscription.id, Subscription.client_id, Subscription.product_id, Product.name, Subscription.cycle,
                Subscription.currency, Subscription.payment_method, Subscription.next_due_on, Price.amount_minor)
@@ -154,9 +157,9 @@ async def credit_balances(session: AsyncSession, client_ids: Sequence[uuid.UUID]
     return await credit.positive_balances(holders)
 
 
-def apply_credit(invoices: Sequence[PlannedInvoice], balances: Balances) -> list[PlannedInvoice] | None:
+def apply_credit(invoices: Sequence[PlannedInvoice], balances: Balances) -> list[PlannedInvoice]:
     """B-10 as `issue_invoice` applies it, invoice after invoice: the balance in the invoice's currency pays what it
-    can. None when an invoice would come to zero: it is settled at once, which the per-client path does."""
+    can (an invoice it pays in full comes to zero and is settled once written)."""
     applied: list[PlannedInvoice] = []
     for invoice in invoices:
         key = (invoice.client_id, invoice.currency)
@@ -164,8 +167,6 @@ def apply_credit(invoices: Sequence[PlannedInvoice], balances: Balances) -> list
         if use > 0:
             balances[key] -= use
             invoice = replace(invoice, credit_minor=use)
-        if invoice.total_minor == 0:
-            return None
         applied.append(invoice)
     return applied
 
@@ -277,11 +278,11 @@ SELECT (SELECT count(*) FROM claim) AS claimed, (SELECT count(*) FROM planned_li
 """)
 
 
-async def write_invoices(*, session: AsyncSession, settings: BillingSettings, now: datetime, note: str,
-                         invoices: Sequence[PlannedInvoice], priced: Sequence[Priced]) -> int:
+async def write_invoices(*, session: AsyncSession, settings: BillingSettings, clock: Clock, now: datetime,
+                         note: str, invoices: Sequence[PlannedInvoice], priced: Sequence[Priced]) -> int:
     """Insert the planned invoices, their lines, their periods and their credit entries with `WRITE_SQL`, and
-    their `InvoiceIssued` events with `emit` (none comes to zero: the caller sent those through the per-client
-    path). `priced`: every `Priced` the lines refer to, by position (`Priced.k`)."""
+    their `InvoiceIssued` events with `emit`; an invoice that comes to zero (credit, a free line) is then settled,
+    as `issue_invoice` settles it. `priced`: every `Priced` the lines refer to, by position (`Priced.k`)."""
     if not invoices:
         return 0
     repo = InvoiceRepository(session)
@@ -332,6 +333,11 @@ async def write_invoices(*, session: AsyncSession, settings: BillingSettings, no
                 kind=InvoiceKind.RENEWAL.value, issued_at=now, due_on=p.due_on, total_minor=p.total_minor),
         [(line.description, line.priced.total_minor, (line.row.subscription_id,)) for line in p.lines])
         for p, invoice_id, number, reference in zip(invoices, ids, numbers, references, strict=True)))
+    for planned, invoice_id in zip(invoices, ids, strict=True):
+        if planned.total_minor == 0:  # B-10: paid in full at issue
+            invoice = await repo.get(invoice_id, for_update=True)
+            assert invoice is not None
+            await settle(session=session, clock=clock, settings=settings, invoice=invoice, method="credit")
     return len(invoices)
 
 
@@ -350,13 +356,10 @@ class _Issued:
     total_minor: int
 
 
-PerClient = Callable[[uuid.UUID], Awaitable[int]]
-
-
-async def renew_chunk(*, session: AsyncSession, settings: BillingSettings, pricer: Pricer, now: datetime,
-                      note: str, client_ids: Sequence[uuid.UUID], due: list[Any], per_client: PerClient) -> int:
-    """Renew a chunk of clients in the caller's transaction; returns how many invoices were issued. `pricer`: the
-    run's (shared by its chunks)."""
+async def renew_chunk(*, session: AsyncSession, settings: BillingSettings, pricer: Pricer, clock: Clock,
+                      note: str, client_ids: Sequence[uuid.UUID], due: list[Any]) -> int:
+    """Renew a chunk of clients in the caller's transaction (the one renewal writer: a single client is a chunk of
+    one); returns how many invoices were issued. `pricer`: the run's (shared by its chunks)."""
     # Plans for these very arrays: after five runs, the generic plan of a prepared statement guesses their sizes
     # and nests loops over them (measured: 3x slower run).
     await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
@@ -371,15 +374,9 @@ async def renew_chunk(*, session: AsyncSession, settings: BillingSettings, price
         by_client.setdefault(row.client_id, []).append(row)
     if not by_client:
         return 0
-    clients = list(by_client)
-    facts = await discount_facts(session, clients)
-    issued = 0
+    facts = await discount_facts(session, list(by_client))
     batch: list[PlannedInvoice] = []
     for client_id, client_rows in by_client.items():
-        planned = apply_credit(plan_client(client_rows, facts.get(client_id, (0, False)), pricer), balances)
-        if planned is None:
-            issued += await per_client(client_id)  # an invoice settled at once (B-10): the per-client path
-        else:
-            batch.extend(planned)
-    return issued + await write_invoices(session=session, settings=settings, now=now, note=note, invoices=batch,
-                                         priced=pricer.priced)
+        batch.extend(apply_credit(plan_client(client_rows, facts.get(client_id, (0, False)), pricer), balances))
+    return await write_invoices(session=session, settings=settings, clock=clock, now=clock.now(), note=note,
+                                invoices=batch, priced=pricer.priced)

@@ -2,13 +2,12 @@
 current price; one client's renewals due the same day in the same currency share one invoice. A job: it opens and
 commits its own transactions.
 
-Set-based: clients are renewed `chunk_clients` at a time, one transaction per chunk (`batch`), `parallel`
-chunks at once (each on its own connection, sharing the run's memoised prices); a client
-with credit (B-10) or an invoice settled at once goes through the per-client path (`service.renew_client`) in it.
+Set-based: clients are renewed `chunk_clients` at a time, one transaction per chunk (`batch.renew_chunk`, the one
+renewal writer), `parallel` chunks at once (each on its own connection, sharing the run's memoised prices).
 Replica-safe: each client is handled under its per-client renewal lock (taken for the whole chunk in one
 statement, tried: a client another replica or a change holds is left for the next run), its subscriptions are
 re-read and row-locked inside it, and the (subscription, period) primary key refuses a second invoice whatever
-happens (the chunk is then rolled back and its clients retried one by one).
+happens (the chunk is then rolled back and its clients retried one by one: chunks of one).
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from billing.cycles import local_date
 from billing.discounts.policy import policy_from
 from billing.renewals.batch import DuplicatePeriod, Pricer, renew_chunk
 from billing.renewals.repository import RenewalRepository, due_conditions
-from billing.renewals.service import B16_NOTE, renew_client, try_lock_client_renewals
+from billing.renewals.service import B16_NOTE
 
 log = structlog.get_logger("billing.renewals")
 CHUNK_CLIENTS = 500  # clients per transaction: as many renewal locks held at once (the lock table holds ~6,400)
@@ -62,29 +61,16 @@ async def _renew_chunk(*, sessionmaker: async_sessionmaker[AsyncSession], clock:
                        pricer: Pricer, client_ids: list[uuid.UUID], horizon: date) -> int:
     try:
         async with unit_of_work(sessionmaker) as session:
-            async def per_client(client_id: uuid.UUID) -> int:
-                return await renew_client(session=session, clock=clock, settings=settings, client_id=client_id,
-                                          horizon=horizon)
-
-            return await renew_chunk(session=session, settings=settings, pricer=pricer, now=clock.now(),
-                                     note=B16_NOTE, client_ids=client_ids, due=due_conditions(horizon),
-                                     per_client=per_client)
+            return await renew_chunk(session=session, settings=settings, pricer=pricer, clock=clock, note=B16_NOTE,
+                                     client_ids=client_ids, due=due_conditions(horizon))
     except (DuplicatePeriod, IntegrityError):  # a claimed period, or a payment reference drawn twice
         log.warning("renewal_chunk_retried_per_client", clients=len(client_ids))
-        return await _renew_one_by_one(sessionmaker=sessionmaker, clock=clock, settings=settings,
-                                       client_ids=client_ids, horizon=horizon)
-
-
-async def _renew_one_by_one(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
-                            settings: BillingSettings, client_ids: list[uuid.UUID], horizon: date) -> int:
     issued = 0
-    for client_id in client_ids:
+    for client_id in client_ids:  # one by one: what another runner claimed no longer holds the others back
         try:
             async with unit_of_work(sessionmaker) as session:
-                if not await try_lock_client_renewals(session, client_id):
-                    continue  # another replica is renewing this client right now
-                issued += await renew_client(session=session, clock=clock, settings=settings, client_id=client_id,
-                                             horizon=horizon)
+                issued += await renew_chunk(session=session, settings=settings, pricer=pricer, clock=clock,
+                                            note=B16_NOTE, client_ids=[client_id], due=due_conditions(horizon))
         except DuplicatePeriod:
             log.warning("renewal_already_issued", client_id=str(client_id))
     return issued

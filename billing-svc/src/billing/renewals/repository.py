@@ -33,13 +33,6 @@ class RenewalRepository:
             select(Subscription.client_id).where(*due_conditions(horizon)).distinct()
             .order_by(Subscription.client_id)))
 
-    async def due_subscriptions(self, client_id: uuid.UUID, horizon: date) -> list[Subscription]:
-        """The client's subscriptions due by `horizon`, locked (SKIP LOCKED), in the order they are invoiced."""
-        return list(await self.session.scalars(
-            select(Subscription).where(Subscription.client_id == client_id, *due_conditions(horizon))
-            .order_by(Subscription.next_due_on, Subscription.created_at, Subscription.id)
-            .with_for_update(skip_locked=True)))
-
     async def period_invoice(self, subscription_id: uuid.UUID, period_start_on: date) -> uuid.UUID | None:
         """The invoice that claimed the subscription's period starting `period_start_on`, if any."""
         return await self.session.scalar(select(BillingPeriod.invoice_id).where(

@@ -1,5 +1,5 @@
-"""Renewal lines and the per-client renewal path (B-1, B-2, B-12, B-13, B-16), the client's renewal lock, and the
-re-issue of an unpaid renewal invoice (B-9). Only flushes: the caller owns the transaction.
+"""Renewal lines (B-12, B-13, B-16), the client's renewal lock, and the re-issue of an unpaid renewal invoice (B-9)
+(the renewal run itself writes through `batch.renew_chunk`). Only flushes: the caller owns the transaction.
 
 B-9: an issued invoice never changes; a change cancels it (its credit comes back) and a new one is issued. A renewal
 invoice may hold several services (B-1): the re-issue holds every one of them that still renews, each at the current
@@ -9,7 +9,6 @@ price and terms (B-16), so the change of one service never drops another's renew
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Collection
 from datetime import date
 
@@ -30,7 +29,7 @@ from billing.invoices.models import Invoice, InvoiceKind, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
 from billing.invoices.service import cancel_invoice
 from billing.locks import LockKind
-from billing.renewals.batch import DuplicatePeriod, renewal_description
+from billing.renewals.batch import renewal_description
 from billing.renewals.repository import RENEWING, RenewalRepository
 from billing.subscriptions.models import Subscription
 from billing.subscriptions.repository import SubscriptionRepository
@@ -66,30 +65,6 @@ async def renewal_line(*, session: AsyncSession, settings: BillingSettings, sub:
     return DraftLine(kind="service", description=renewal_description(product.name, sub.cycle, due_on, end),
                      priced=priced, service_ids=(sub.id,), product_id=product.id, cycle=sub.cycle,
                      period_start_on=due_on, period_end_on=end)
-
-
-async def renew_client(*, session: AsyncSession, clock: Clock, settings: BillingSettings, client_id: uuid.UUID,
-                       horizon: date) -> int:
-    """The per-client path, under the client's renewal lock (the caller holds it): one `issue_invoice` per
-    invoice. Returns how many were issued."""
-    subs = await RenewalRepository(session).due_subscriptions(client_id, horizon)
-    groups: dict[tuple[str, date], list[Subscription]] = defaultdict(list)
-    for sub in subs:
-        groups[(sub.currency, sub.next_due_on)].append(sub)
-    issued = 0
-    for (currency, due_on), members in groups.items():
-        drafts = [d for d in [await renewal_line(session=session, settings=settings, sub=sub, due_on=due_on)
-                              for sub in members] if d is not None]
-        if not drafts:
-            continue
-        invoice = await issue_invoice(session=session, clock=clock, settings=settings, client_id=client_id,
-                                      currency=currency, kind=InvoiceKind.RENEWAL, due_on=due_on, lines=drafts,
-                                      payment_method=members[0].payment_method, note=B16_NOTE)
-        periods = [(d.service_ids[0], due_on) for d in drafts]
-        if len(await InvoiceRepository(session).claim_periods(invoice.id, periods)) != len(periods):
-            raise DuplicatePeriod(f"client {client_id}: a period due {due_on} was invoiced already")
-        issued += 1
-    return issued
 
 
 async def unpaid_renewal_of(session: AsyncSession, sub: Subscription) -> Invoice | None:
