@@ -32,7 +32,7 @@ INVOICES = """SELECT i.id, i.client_id, i.number, i.currency, i.kind, i.status, 
     FROM invoices i WHERE i.client_id = ANY($1::uuid[]) AND i.kind = 'renewal' ORDER BY i.client_id, i.number"""
 LINES = """SELECT l.invoice_id, l.position, l.kind, l.description, l.service_ids, l.product_id, l.cycle,
     l.period_start_on, l.period_end_on, l.quantity, l.unit_price_minor, l.gross_minor, l.discount_minor,
-    l.amount_minor, l.discounts::text AS discounts
+    l.amount_minor, l.discounts::text AS discounts, l.withheld::text AS withheld
     FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
     WHERE i.client_id = ANY($1::uuid[]) AND i.kind = 'renewal' ORDER BY i.client_id, i.number, l.position"""
 EVENTS = """SELECT o.routing_key, o.payload->>'invoice_id' AS invoice_id, o.payload->>'total' AS total,
@@ -168,6 +168,7 @@ async def test_b1_b2_b10_b12_b13_b15_b16_set_based_run_issues_what_issue_invoice
     assert all(domain not in line["service_ids"] for i in by_client[b] for line in i["lines"])
     assert [line["cycle"] for line in by_client[b][0]["lines"]] == ["semiannual", "biennial"]
     assert all(line["discount_minor"] == 0 for line in by_client[c][0]["lines"])
+    assert all('"because": "B-13"' in line["withheld"] for line in by_client[c][0]["lines"])  # and says why
     assert by_client[d][0]["credit_applied_minor"] == 1000 and by_client[d][0]["status"] == "unpaid"
     assert by_client[e][0]["status"] == "paid" and by_client[e][0]["total_minor"] == 0
     assert [(i["credit_applied_minor"], i["credit_entries"]) for i in by_client[g]] == [

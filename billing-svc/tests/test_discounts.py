@@ -89,6 +89,26 @@ def test_b13_no_discount_at_all_while_a_service_is_suspended() -> None:
     assert priced.discounts == () and priced.total == Money(10_000, USD)
 
 
+def test_b13_every_withheld_discount_and_coupon_says_why_on_the_line() -> None:
+    """#12 item 10: what a suspended client would have had is listed, each with B-13 and words a client reads."""
+    context = DiscountContext(active_services=12, payment_method="zelle", suspended=True,
+                              coupon=CouponTerms("BIENVENIDA", percent=Decimal(5)))
+    priced = price_line(line(1_000, quantity=10, cycle="annual"), policy=POLICY, context=context)
+    offered = price_line(line(1_000, quantity=10, cycle="annual"), policy=POLICY,
+                         context=DiscountContext(active_services=12, payment_method="zelle",
+                                                 coupon=CouponTerms("BIENVENIDA", percent=Decimal(5))))
+    assert [w.rule for w in priced.withheld] == [d.rule for d in offered.discounts] == [
+        "bundle", "cycle", "active_services", "payment_method", "coupon"]
+    assert {w.because for w in priced.withheld} == {"B-13"}
+    assert all("suspendido" in w.reason for w in priced.withheld)
+    assert [w.label for w in priced.withheld if w.rule == "coupon"] == ["Cupón BIENVENIDA"]
+    fixed = price_lines([line(3_000), line(2_000)], policy=POLICY, context=DiscountContext(
+        suspended=True, coupon=CouponTerms("FIJO", amount=Money(500, USD))))
+    assert [[w.label for w in p.withheld] for p in fixed] == [["Cupón FIJO"], []]
+    assert all(p.discounts == () for p in fixed)
+    assert price_line(line(1_000), policy=POLICY, context=DiscountContext(active_services=12)).withheld == ()
+
+
 def test_clp_has_no_minor_unit_and_rounds_half_up() -> None:
     priced = price_line(line(9_999, cycle="semiannual", currency="CLP"), policy=POLICY, context=DiscountContext())
     assert priced.discount_total == Money(600, "CLP")  # 6% of 9 999 = 599.94 → 600

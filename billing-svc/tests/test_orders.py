@@ -4,7 +4,7 @@ pending services and `ServiceOrdered`, coupons, the restoration fee (B-6)."""
 import uuid
 
 import httpx
-from billing_helpers import auth, new_client, outbox, sql, staff
+from billing_helpers import auth, new_client, outbox, paid_order, sql, staff
 
 
 async def test_b12_preview_shows_the_seed_examples_line_by_line(billing: httpx.AsyncClient, billing_db: str) -> None:
@@ -116,3 +116,30 @@ async def test_d1_a_domain_line_names_one_domain_of_its_tld(billing: httpx.Async
         {"product_code": "domain-com", "cycle": "annual", "domain": "Ana-D1.com"}]})
     assert placed.status_code == 201, placed.text
     assert len(placed.json()["service_ids"]) == 1
+
+
+async def test_b13_a_withheld_coupon_says_why_on_the_preview_and_the_invoice_line(billing: httpx.AsyncClient,
+                                                                                 billing_db: str) -> None:
+    """#12 item 10: a suspended client's valid coupon gets no discount (B-13), and the preview and the invoice line
+    say so, with the rule and words a client understands."""
+    code = f"SUSP{uuid.uuid4().hex[:6].upper()}"
+    assert (await billing.post("/staff/coupons", headers=staff(), json={
+        "code": code, "percent": "15", "audience": "existing"})).status_code == 201
+    client_id = await new_client(billing_db)
+    await paid_order(billing, client_id, [{"product_code": "vps-1", "cycle": "monthly"}])
+    await sql(billing_db, "UPDATE subscriptions SET status = 'suspended' WHERE client_id = $1", client_id)
+    order = {"items": [{"product_code": "vps-2", "cycle": "annual"}], "coupon": code}
+    preview = await billing.post("/orders/preview", headers=auth(client_id), json=order)
+    assert preview.status_code == 200, preview.text
+    line = preview.json()["lines"][0]
+    assert line["discounts"] == [] and line["amount"] == line["gross"]
+    withheld = {w["rule"]: w for w in line["withheld"]}
+    assert set(withheld) == {"cycle", "coupon"}
+    assert withheld["coupon"]["label"] == f"Cupón {code}" and withheld["coupon"]["because"] == "B-13"
+    assert "suspendido" in withheld["coupon"]["reason"]
+    placed = await billing.post("/orders", headers=auth(client_id), json=order)
+    assert placed.status_code == 201, placed.text
+    invoice_id = placed.json()["invoice_id"]
+    detail = (await billing.get(f"/invoices/{invoice_id}", headers=auth(client_id))).json()
+    assert detail["lines"][0]["withheld"] == line["withheld"]
+    assert detail["discount"]["amount_minor"] == 0

@@ -7,18 +7,20 @@ Order of application on one invoice line:
    taken once from what the bundle left and rounded HALF_UP once per line; the amount is then split back over the
    rules (largest remainder) so each rule's line shows its share and the shares sum exactly;
 3. a fixed-amount coupon, spread over the lines in order.
-No line ever goes below zero; a client with a suspended service gets nothing at all (B-13).
+No line ever goes below zero; a client with a suspended service gets nothing at all (B-13), and each discount or
+coupon so withheld is listed on the line with its reason (`WithheldDiscount`), so the preview and the invoice say why.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from abono.money import Money
 
 HUNDRED = Decimal(100)
+SUSPENDED = ("B-13", "Tenés un servicio suspendido: mientras lo esté, no se aplican descuentos ni cupones.")
 
 
 @dataclass(frozen=True)
@@ -69,11 +71,22 @@ class AppliedDiscount:
 
 
 @dataclass(frozen=True)
+class WithheldDiscount:
+    """A discount or coupon the line would have had, and why it does not (#12 item 10)."""
+
+    rule: str  # the discount withheld, as `AppliedDiscount.rule`
+    label: str  # what it would have been ("Cupón BIENVENIDA")
+    because: str  # the rule that withholds it ("B-13")
+    reason: str  # in words a client understands
+
+
+@dataclass(frozen=True)
 class PricedLine:
     unit_price: Money
     quantity: int
     gross: Money
     discounts: tuple[AppliedDiscount, ...] = field(default_factory=tuple)
+    withheld: tuple[WithheldDiscount, ...] = field(default_factory=tuple)
 
     @property
     def discount_total(self) -> Money:
@@ -114,7 +127,10 @@ def price_line(line: LineRequest, *, policy: DiscountPolicy, context: DiscountCo
     if line.quantity < 1:
         raise ValueError("quantity must be at least 1")
     gross = line.unit_price.times(line.quantity)
-    if context.suspended or gross.is_zero():
+    if context.suspended:  # B-13: nothing at all; say what would have applied
+        offered = price_line(line, policy=policy, context=replace(context, suspended=False))
+        return PricedLine(line.unit_price, line.quantity, gross, withheld=_withheld(offered.discounts, SUSPENDED))
+    if gross.is_zero():
         return PricedLine(line.unit_price, line.quantity, gross)
     applied: list[AppliedDiscount] = []
     free_units = 0
@@ -141,13 +157,23 @@ def price_line(line: LineRequest, *, policy: DiscountPolicy, context: DiscountCo
     return PricedLine(line.unit_price, line.quantity, gross, tuple(applied))
 
 
+def _withheld(discounts: Sequence[AppliedDiscount], why: tuple[str, str]) -> tuple[WithheldDiscount, ...]:
+    return tuple(WithheldDiscount(d.rule, d.label, *why) for d in discounts)
+
+
 def price_lines(
     lines: Sequence[LineRequest], *, policy: DiscountPolicy, context: DiscountContext
 ) -> list[PricedLine]:
     """Every line priced; a fixed-amount coupon is taken from the lines in order, none below zero."""
     priced = [price_line(line, policy=policy, context=context) for line in lines]
     coupon = context.coupon
-    if context.suspended or coupon is None or coupon.amount is None:
+    if coupon is None or coupon.amount is None:
+        return priced
+    if context.suspended:  # B-13: the fixed coupon too is withheld, said on the first line it would have reduced
+        if priced:
+            first = priced[0]
+            offered = AppliedDiscount("coupon", f"Cupón {coupon.code}", coupon.amount)
+            priced[0] = replace(first, withheld=(*first.withheld, *_withheld([offered], SUSPENDED)))
         return priced
     remaining = coupon.amount
     result: list[PricedLine] = []
@@ -158,5 +184,5 @@ def price_lines(
             continue
         remaining -= take
         extra = AppliedDiscount("coupon", f"Cupón {coupon.code}", take)
-        result.append(PricedLine(line.unit_price, line.quantity, line.gross, (*line.discounts, extra)))
+        result.append(replace(line, discounts=(*line.discounts, extra)))
     return result

@@ -78,6 +78,11 @@ def discount_rows(line: PricedLine) -> list[dict[str, Any]]:
              "amount_minor": d.amount.amount_minor} for d in line.discounts]
 
 
+def withheld_rows(line: PricedLine) -> list[dict[str, Any]]:
+    """The discounts the engine withheld from the line, with the rule and the words that say why (#12 item 10)."""
+    return [{"rule": w.rule, "label": w.label, "because": w.because, "reason": w.reason} for w in line.withheld]
+
+
 async def issue_invoice(
     *, session: AsyncSession, clock: Clock, settings: BillingSettings, client_id: uuid.UUID, currency: str,
     kind: InvoiceKind, due_on: date, lines: Sequence[DraftLine], payment_method: str | None = None, note: str = "",
@@ -103,7 +108,7 @@ async def issue_invoice(
             period_start_on=d.period_start_on, period_end_on=d.period_end_on, quantity=d.priced.quantity,
             unit_price_minor=d.priced.unit_price.amount_minor, gross_minor=d.priced.gross.amount_minor,
             discount_minor=d.priced.discount_total.amount_minor, amount_minor=d.priced.total.amount_minor,
-            discounts=discount_rows(d.priced),
+            discounts=discount_rows(d.priced), withheld=withheld_rows(d.priced),
         )
         for index, d in enumerate(lines, start=1)
     ]

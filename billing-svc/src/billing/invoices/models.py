@@ -3,7 +3,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ARRAY, BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import ARRAY, BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, Uuid, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -70,6 +70,8 @@ class InvoiceLine(Base):
     discount_minor: Mapped[int] = mapped_column(BigInteger)
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     discounts: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    # Discounts and coupons the engine withheld, each with its rule and reason (B-13; #12 item 10)
+    withheld: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list, server_default=text("'[]'::jsonb"))
 
 
 class BillingPeriod(Base):

@@ -18,6 +18,7 @@ def invoice_text(invoice: Invoice, lines: Sequence[InvoiceLine]) -> list[str]:
     for line in lines:
         out.append(f"{line.description}  x{line.quantity}  {m(line.gross_minor)}")
         out.extend(f"    - {d['label']}: -{m(d['amount_minor'])}" for d in line.discounts)
+        out.extend(f"    - {w['label']}: no aplicado ({w['because']}): {w['reason']}" for w in line.withheld)
         out.append(f"    = {m(line.amount_minor)}")
     out += ["", f"Subtotal: {m(invoice.subtotal_minor)}", f"Descuentos: -{m(invoice.discount_minor)}",
             f"Saldo a favor aplicado: -{m(invoice.credit_applied_minor)}", f"Total a pagar: {m(invoice.total_minor)}"]

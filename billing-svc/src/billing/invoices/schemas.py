@@ -1,13 +1,14 @@
 import uuid
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from abono.bounds import PositiveMoneyMinor
 from abono.money import Money, MoneyModel
 from billing.cycles import Cycle
-from billing.invoices.issuing import DraftLine, discount_rows
+from billing.invoices.issuing import DraftLine, discount_rows, withheld_rows
 from billing.invoices.models import Invoice, InvoiceLine
 
 
@@ -18,7 +19,41 @@ class DiscountLine(BaseModel):
     amount: MoneyModel
 
 
-class PreviewLine(BaseModel):
+class WithheldLine(BaseModel):
+    """A discount or coupon the line would have had and does not, and why (e.g. B-13: a suspended service)."""
+
+    rule: str  # the discount withheld ("coupon", "cycle", ...)
+    label: str  # what it would have been ("Cupón BIENVENIDA")
+    because: str  # the rule that withholds it ("B-13")
+    reason: str  # in words a client understands
+
+
+class LineFigures(BaseModel):
+    """What a preview line and an invoice line show alike: units, price, every discount and every one withheld."""
+
+    quantity: int
+    unit_price: MoneyModel
+    gross: MoneyModel
+    discounts: list[DiscountLine]
+    withheld: list[WithheldLine]
+    amount: MoneyModel
+
+    @staticmethod
+    def figures(*, currency: str, quantity: int, unit_minor: int, gross_minor: int, amount_minor: int,
+                discounts: Sequence[Mapping[str, Any]], withheld: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """The fields above from minor units and the stored rows (`discount_rows`, `withheld_rows`)."""
+
+        def m(minor: int) -> MoneyModel:
+            return MoneyModel.of(Money(minor, currency))
+
+        return {"quantity": quantity, "unit_price": m(unit_minor), "gross": m(gross_minor), "amount": m(amount_minor),
+                "discounts": [DiscountLine(rule=d["rule"], label=d["label"], percent=d["percent"],
+                                           amount=m(d["amount_minor"])) for d in discounts],
+                "withheld": [WithheldLine(rule=w["rule"], label=w["label"], because=w["because"], reason=w["reason"])
+                             for w in withheld]}
+
+
+class PreviewLine(LineFigures):
     """A line as it would be invoiced (an order's or an upgrade's preview), every discount shown."""
 
     kind: str
@@ -27,50 +62,35 @@ class PreviewLine(BaseModel):
     cycle: Cycle | None
     period_start_on: date | None
     period_end_on: date | None
-    quantity: int
-    unit_price: MoneyModel
-    gross: MoneyModel
-    discounts: list[DiscountLine]
-    amount: MoneyModel
 
     @classmethod
     def of(cls, draft: DraftLine, product_code: str | None) -> "PreviewLine":
-        priced, currency = draft.priced, draft.priced.gross.currency
+        priced = draft.priced
         return cls(
             kind=draft.kind, description=draft.description, product_code=product_code,
             cycle=Cycle(draft.cycle) if draft.cycle else None, period_start_on=draft.period_start_on,
-            period_end_on=draft.period_end_on, quantity=priced.quantity, unit_price=MoneyModel.of(priced.unit_price),
-            gross=MoneyModel.of(priced.gross),
-            discounts=[DiscountLine(rule=r["rule"], label=r["label"], percent=r["percent"],
-                                    amount=MoneyModel.of(Money(r["amount_minor"], currency)))
-                       for r in discount_rows(priced)],
-            amount=MoneyModel.of(priced.total))
+            period_end_on=draft.period_end_on,
+            **cls.figures(currency=priced.gross.currency, quantity=priced.quantity,
+                          unit_minor=priced.unit_price.amount_minor, gross_minor=priced.gross.amount_minor,
+                          amount_minor=priced.total.amount_minor, discounts=discount_rows(priced),
+                          withheld=withheld_rows(priced)))
 
 
-class InvoiceLinePublic(BaseModel):
+class InvoiceLinePublic(LineFigures):
     kind: str
     description: str
     service_ids: list[uuid.UUID]
     cycle: str | None
     period_start_on: date | None
     period_end_on: date | None
-    quantity: int
-    unit_price: MoneyModel
-    gross: MoneyModel
-    discounts: list[DiscountLine]
-    amount: MoneyModel
 
     @classmethod
     def of(cls, line: InvoiceLine, currency: str) -> "InvoiceLinePublic":
-        def m(minor: int) -> MoneyModel:
-            return MoneyModel.of(Money(minor, currency))
-
         return cls(kind=line.kind, description=line.description, service_ids=line.service_ids, cycle=line.cycle,
-                   period_start_on=line.period_start_on, period_end_on=line.period_end_on, quantity=line.quantity,
-                   unit_price=m(line.unit_price_minor), gross=m(line.gross_minor),
-                   discounts=[DiscountLine(rule=d["rule"], label=d["label"], percent=d["percent"],
-                                           amount=m(d["amount_minor"])) for d in line.discounts],
-                   amount=m(line.amount_minor))
+                   period_start_on=line.period_start_on, period_end_on=line.period_end_on,
+                   **cls.figures(currency=currency, quantity=line.quantity, unit_minor=line.unit_price_minor,
+                                 gross_minor=line.gross_minor, amount_minor=line.amount_minor,
+                                 discounts=line.discounts, withheld=line.withheld))
 
 
 class InvoiceFields(Protocol):

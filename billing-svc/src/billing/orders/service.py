@@ -4,7 +4,7 @@ the 2x1 for new clients when the order names a partner (billing.promos.two_for_o
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +23,7 @@ from billing.credit.repository import CreditRepository
 from billing.cycles import local_date, period_end
 from billing.discounts.context import discount_context
 from billing.discounts.coupons import consume_coupon, usable_coupon
-from billing.discounts.engine import DiscountContext, LineRequest, PricedLine, price_lines
+from billing.discounts.engine import LineRequest, PricedLine, price_lines
 from billing.discounts.policy import policy_from
 from billing.invoices.issuing import DraftLine
 from billing.invoices.issuing import issue_invoice as issue
@@ -77,11 +77,15 @@ async def _plan(*, session: AsyncSession, clock: Clock, settings: BillingSetting
     today = local_date(clock.now(), settings.calendar_timezone)
     context = await discount_context(session=session, client_id=client.id, payment_method=request.payment_method,
                                      bundle=True)
-    if request.coupon and not context.suspended:
-        terms = await usable_coupon(session=session, code=request.coupon, now=clock.now(),
-                                    new_client=not await subs.has_any(client.id), currency=currency)
-        context = DiscountContext(active_services=context.active_services, payment_method=context.payment_method,
-                                  suspended=False, coupon=terms)
+    if request.coupon:
+        try:
+            terms = await usable_coupon(session=session, code=request.coupon, now=clock.now(),
+                                        new_client=not await subs.has_any(client.id), currency=currency)
+        except InvalidInput:
+            if not context.suspended:
+                raise
+            terms = None  # B-13 withholds every coupon anyway: only a valid one is worth naming as withheld
+        context = replace(context, coupon=terms)
     products: list[Product] = []
     requests: list[LineRequest] = []
     for item in request.items:

@@ -38,7 +38,7 @@ from billing.config import BillingSettings
 from billing.credit.repository import CreditRepository
 from billing.cycles import Cycle, period_end
 from billing.discounts.engine import DiscountContext, DiscountPolicy, LineRequest, PricedLine, price_line
-from billing.invoices.issuing import CREDIT_APPLIED, discount_rows, invoice_issued
+from billing.invoices.issuing import CREDIT_APPLIED, discount_rows, invoice_issued, withheld_rows
 from billing.invoices.models import InvoiceKind, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
 from billing.invoices.settlement import settle
@@ -75,12 +75,14 @@ class Priced:
     discount_minor: int
     total_minor: int
     discounts_json: str
+    withheld_json: str
 
     @classmethod
     def of(cls, k: int, line: PricedLine) -> Priced:
         discount = line.discount_total.amount_minor
         return cls(k, line, line.unit_price.amount_minor, line.gross.amount_minor, discount,
-                   line.gross.amount_minor - discount, json.dumps(discount_rows(line)))
+                   line.gross.amount_minor - discount, json.dumps(discount_rows(line)),
+                   json.dumps(withheld_rows(line)))
 
 
 @dataclass(frozen=True)
@@ -235,10 +237,13 @@ def plan_client(rows: Sequence[DueRow], facts: tuple[int, bool], pricer: Pricer)
 WRITE_SQL = text("""
 WITH priced AS (
   SELECT * FROM unnest(CAST(:p_quantity AS int[]), CAST(:p_unit AS bigint[]), CAST(:p_gross AS bigint[]),
-                       CAST(:p_discount AS bigint[]), CAST(:p_amount AS bigint[]), CAST(:p_discounts AS text[]))
-    WITH ORDINALITY AS p(quantity, unit_price_minor, gross_minor, discount_minor, amount_minor, discounts, k)
+                       CAST(:p_discount AS bigint[]), CAST(:p_amount AS bigint[]), CAST(:p_discounts AS text[]),
+                       CAST(:p_withheld AS text[]))
+    WITH ORDINALITY AS p(quantity, unit_price_minor, gross_minor, discount_minor, amount_minor, discounts, withheld,
+                         k)
 ), planned_line AS (
-  SELECT l.*, p.quantity, p.unit_price_minor, p.gross_minor, p.discount_minor, p.amount_minor, p.discounts
+  SELECT l.*, p.quantity, p.unit_price_minor, p.gross_minor, p.discount_minor, p.amount_minor, p.discounts,
+         p.withheld
   FROM unnest(CAST(:l_number AS text[]), CAST(:l_position AS int[]), CAST(:l_subscription AS uuid[]),
               CAST(:l_product AS uuid[]), CAST(:l_cycle AS text[]), CAST(:l_end AS date[]),
               CAST(:l_description AS text[]), CAST(:l_priced AS bigint[]))
@@ -259,10 +264,10 @@ WITH priced AS (
 ), line AS (
   INSERT INTO invoice_lines (id, invoice_id, position, kind, description, service_ids, product_id, cycle,
                              period_start_on, period_end_on, quantity, unit_price_minor, gross_minor,
-                             discount_minor, amount_minor, discounts)
+                             discount_minor, amount_minor, discounts, withheld)
   SELECT gen_random_uuid(), i.id, l.position, 'service', l.description, ARRAY[l.subscription_id], l.product_id,
          l.cycle, i.due_on, l.period_end_on, l.quantity, l.unit_price_minor, l.gross_minor, l.discount_minor,
-         l.amount_minor, CAST(l.discounts AS jsonb)
+         l.amount_minor, CAST(l.discounts AS jsonb), CAST(l.withheld AS jsonb)
   FROM planned_line l JOIN invoice i USING (number)
 ), claim AS (
   INSERT INTO billing_periods (subscription_id, period_start_on, invoice_id)
@@ -319,6 +324,7 @@ async def write_invoices(*, session: AsyncSession, settings: BillingSettings, cl
         "p_quantity": [p.line.quantity for p in priced], "p_unit": [p.unit_minor for p in priced],
         "p_gross": [p.gross_minor for p in priced], "p_discount": [p.discount_minor for p in priced],
         "p_amount": [p.total_minor for p in priced], "p_discounts": [p.discounts_json for p in priced],
+        "p_withheld": [p.withheld_json for p in priced],
         "l_number": l_number, "l_position": l_position, "l_subscription": l_subscription, "l_product": l_product,
         "l_cycle": l_cycle, "l_end": l_end, "l_description": l_description, "l_priced": l_priced,
         "id": ids, "number": numbers, "reference": references, "client": clients, "currency": currencies,
