@@ -5,6 +5,7 @@ from gateway.identity.models import IdentityDocument, IdentityVerification
 from gateway.ratelimit.models import RateLimitCounter
 from gateway.recovery.models import PasswordResetToken
 from gateway.sessions.models import RefreshToken
+from gateway.staff.models import StaffAudit
 from gateway.testclock.models import PlatformClockOffset
 from gateway.totp.models import AuditEntry, RecoveryCode, SecurityPolicy, TotpCredential
 
@@ -18,6 +19,7 @@ __all__ = [
     "RateLimitCounter",
     "RecoveryCode",
     "RefreshToken",
+    "StaffAudit",
     "SecurityPolicy",
     "TotpCredential",
     "User",

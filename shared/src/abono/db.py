@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import MetaData, event
+from sqlalchemy import Index, MetaData, event, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
@@ -25,6 +25,11 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def trigram_index(name: str, expression: str) -> Index:
+    """A GIN trigram index on `expression` (pg_trgm): serves `ILIKE '%q%'` and similarity searches."""
+    return Index(name, text(f"{expression} gin_trgm_ops"), postgresql_using="gin")
 
 
 def new_metadata() -> MetaData:

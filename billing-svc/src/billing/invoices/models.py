@@ -7,6 +7,7 @@ from sqlalchemy import ARRAY, BigInteger, Date, DateTime, ForeignKey, Index, Int
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from abono.db import trigram_index
 from billing.db import Base
 
 
@@ -28,7 +29,13 @@ class InvoiceKind(StrEnum):
 
 class Invoice(Base):
     __tablename__ = "invoices"
-    __table_args__ = (Index("ix_invoices_status_due_on", "status", "due_on"),)
+    __table_args__ = (
+        Index("ix_invoices_status_due_on", "status", "due_on"),
+        trigram_index("ix_invoices_payment_reference_trgm", "payment_reference"),
+        trigram_index("ix_invoices_number_trgm", "number"),
+        Index("ix_invoices_total_minor", "total_minor"),
+        Index("ix_invoices_issued_at", "issued_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     number: Mapped[str] = mapped_column(Text, unique=True)

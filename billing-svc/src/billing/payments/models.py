@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from abono.db import trigram_index
 from billing.db import Base
 
 
@@ -16,6 +17,9 @@ class Payment(Base):
     """Money received for an invoice; `payment_key` (provider + its id) makes applying it idempotent (B-19)."""
 
     __tablename__ = "payments"
+    __table_args__ = (
+        Index("ix_payments_received_at", "received_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     payment_key: Mapped[str] = mapped_column(Text, unique=True)
@@ -60,7 +64,10 @@ class TransferReport(Base):
     """B-19: "I paid" by transfer; waits for staff's confirm-transfer (which applies it once per reference)."""
 
     __tablename__ = "transfer_reports"
-    __table_args__ = (UniqueConstraint("invoice_id", "reference"),)
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "reference"),
+        trigram_index("ix_transfer_reports_reference_trgm", "upper(reference)"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id"), index=True)

@@ -13,10 +13,12 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from abono.auth import Role
+from abono.db import trigram_index
 from gateway.db import Base
 
 # Stored as its value ("client"), checked by a constraint: adding a role is a migration, not an ALTER TYPE.
@@ -32,7 +34,12 @@ RoleColumn = Enum(
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("(closed_at IS NULL) = (closed_reason IS NULL)", name="ck_users_closed_reason"),)
+    __table_args__ = (
+        CheckConstraint("(closed_at IS NULL) = (closed_reason IS NULL)", name="ck_users_closed_reason"),
+        trigram_index("ix_users_name_trgm", "lower(name)"),
+        trigram_index("ix_users_email_trgm", "lower(email)"),
+        Index("ix_users_phone_digits", text("regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g')")),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     # The client number staff read on the phone (issue 14), given by the database.

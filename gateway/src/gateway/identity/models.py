@@ -2,9 +2,10 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, Text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from abono.db import trigram_index
 from gateway.db import Base
 
 
@@ -25,6 +26,10 @@ class IdentityVerification(Base):
     """A-2: a client's identity verification, one per client (a rejected one is resubmitted in place)."""
 
     __tablename__ = "identity_verifications"
+    __table_args__ = (
+        trigram_index("ix_identity_legal_name_trgm", "lower(legal_name)"),
+        Index("ix_identity_tax_id_last4", "tax_id_last4"),
+    )
 
     client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     status: Mapped[str] = mapped_column(Text)

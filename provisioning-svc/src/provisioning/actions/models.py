@@ -13,7 +13,10 @@ class DriverAction(Base):
     """P-4: one driver call to make, written with the state change that needs it and retried until done."""
 
     __tablename__ = "driver_actions"
-    __table_args__ = (Index("ix_driver_actions_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),)
+    __table_args__ = (
+        Index("ix_driver_actions_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
+        Index("ix_driver_actions_pending", "status", "attempts", postgresql_where=text("status = 'pending'")),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     service_id: Mapped[uuid.UUID] = mapped_column(index=True)

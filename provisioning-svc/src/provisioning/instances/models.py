@@ -6,6 +6,7 @@ from sqlalchemy import BigInteger, DateTime, Index, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from abono.db import trigram_index
 from provisioning.db import Base
 
 
@@ -13,7 +14,11 @@ class ServiceInstance(Base):
     """One service (P-1); its id is billing's service id. Product, driver and settings come with the order."""
 
     __tablename__ = "services"
-    __table_args__ = (Index("ix_services_order_invoice_id", "order_invoice_id"),)
+    __table_args__ = (
+        Index("ix_services_order_invoice_id", "order_invoice_id"),
+        trigram_index("ix_services_domain_trgm", "lower(domain)"),
+        Index("ix_services_state_driver", "state", "driver"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     client_id: Mapped[uuid.UUID] = mapped_column(index=True)
@@ -104,6 +109,9 @@ class ServiceAccess(Base):
     """P-7: how the client reaches its service; the password only encrypted (`SecretBox`)."""
 
     __tablename__ = "service_access"
+    __table_args__ = (
+        trigram_index("ix_service_access_username_trgm", "lower(username)"),
+    )
 
     service_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     panel_url: Mapped[str | None] = mapped_column(Text)

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from abono.db import trigram_index
 from support.db import Base
 
 
@@ -45,6 +46,7 @@ class Ticket(Base):
     __table_args__ = (
         Index("ix_tickets_open_deadlines", "first_response_due_at", "resolution_due_at",
               postgresql_where=text("status <> 'closed' AND merged_into IS NULL")),
+        trigram_index("ix_tickets_subject_trgm", "lower(subject)"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
