@@ -19,8 +19,8 @@ __all__ = [
     "RateLimitCounter",
     "RecoveryCode",
     "RefreshToken",
-    "StaffAudit",
     "SecurityPolicy",
+    "StaffAudit",
     "TotpCredential",
     "User",
 ]
