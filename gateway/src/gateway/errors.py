@@ -24,6 +24,6 @@ class GatewayTimeout(DomainError):
     status, code, title = 504, "gateway-timeout", "Gateway timeout"
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+def problem_responses(*statuses: int, **descriptions: str) -> dict[int | str, dict[str, Any]]:
     """The library's problem responses, with the gateway's wording for its 400 (verification links)."""
-    return abono_problem_responses(*statuses, s400="Invalid or expired token")
+    return abono_problem_responses(*statuses, **{"s400": "Invalid or expired token", **descriptions})

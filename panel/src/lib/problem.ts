@@ -5,6 +5,8 @@ export type Problem = {
   title?: string;
   status?: number;
   detail?: string | null;
+  /** Why, for problems that say it (e.g. `weak-password`: common, personal, guessable). */
+  reason?: string;
   errors?: { loc: (string | number)[]; msg: string; type: string }[];
 };
 

@@ -80,11 +80,11 @@ export const en: Messages<typeof es> = {
     createAccount: "Create account",
     signUpTitle: "Create your account",
     signUpLead: "It takes a minute; then confirm your e-mail from the link we send you.",
-    passwordRule: "At least {{count}} characters.",
+    passwordRule: "At least {{count}} characters. A phrase of unrelated words is best: common passwords and your name or e-mail are refused.",
     passwordTooShort: "The password needs at least {{count}} characters.",
     passwordMismatch: "The two passwords do not match.",
     checkInbox: "Check your inbox",
-    verificationSent: "We sent a link to {{email}} to confirm your e-mail.",
+    verificationSent: "We sent an e-mail to {{email}} with the next step: the link to confirm your address (or, if you already had an account, how to get into it).",
     verificationHint: "You can sign in meanwhile; a few actions need a confirmed e-mail.",
     goToSignIn: "Go to sign in",
     goToPanel: "Go to my panel",
@@ -392,6 +392,14 @@ export const en: Messages<typeof es> = {
       "email-taken": "An account with that e-mail exists already. Sign in or reset the password?",
       "invalid-token": "The link is not valid or has expired. Ask for a new one.",
       "invalid-input": "Some data is not valid.",
+      "weak-password": "That password is too easy to guess. Choose another.",
+    },
+    reason: {
+      "weak-password": {
+        common: "That password is among the most used and leaked ones. Choose another.",
+        personal: "That password is built on your name or e-mail. Choose one unrelated to them.",
+        guessable: "That password is easy to guess (a word, a date, a sequence or a keyboard pattern). Try a longer phrase of unrelated words.",
+      },
     },
     detail: {
       coupon_unknown: "The coupon “{{value}}” does not exist.",

@@ -76,11 +76,11 @@ export const es = {
     createAccount: "Crear cuenta",
     signUpTitle: "Creá tu cuenta",
     signUpLead: "En un minuto: después confirmás tu correo desde el enlace que te enviamos.",
-    passwordRule: "Al menos {{count}} caracteres.",
+    passwordRule: "Al menos {{count}} caracteres. Mejor una frase de palabras sin relación: no sirven las contraseñas comunes ni tu nombre o correo.",
     passwordTooShort: "La contraseña necesita al menos {{count}} caracteres.",
     passwordMismatch: "Las dos contraseñas no coinciden.",
     checkInbox: "Revisá tu correo",
-    verificationSent: "Te enviamos un enlace a {{email}} para confirmar tu correo.",
+    verificationSent: "Te enviamos un correo a {{email}} con el siguiente paso: el enlace para confirmar tu dirección (o, si ya tenías una cuenta, cómo entrar).",
     verificationHint: "Podés ingresar mientras tanto; algunas operaciones piden el correo confirmado.",
     goToSignIn: "Ir a ingresar",
     goToPanel: "Ir a mi panel",
@@ -388,6 +388,14 @@ export const es = {
       "email-taken": "Ya existe una cuenta con ese correo. ¿Querés ingresar o recuperar la contraseña?",
       "invalid-token": "El enlace no es válido o ya venció. Pedí uno nuevo.",
       "invalid-input": "Algún dato no es válido.",
+      "weak-password": "Esa contraseña es muy fácil de adivinar. Elegí otra.",
+    },
+    reason: {
+      "weak-password": {
+        common: "Esa contraseña está entre las más usadas y filtradas. Elegí otra.",
+        personal: "Esa contraseña se arma con tu nombre o tu correo. Elegí una que no tenga que ver con ellos.",
+        guessable: "Esa contraseña es fácil de adivinar (una palabra, una fecha, una secuencia o un patrón del teclado). Probá con una frase más larga de palabras sin relación.",
+      },
     },
     detail: {
       coupon_unknown: "El cupón «{{value}}» no existe.",

@@ -30,7 +30,9 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
     summary="Sign up as a client (A-1: one account per e-mail); the next step arrives by e-mail",
     description="The answer is the same whether or not the e-mail already has an account (issue 11): a new "
     'account is mailed its verification link, an existing one a "you already have an account" message.',
-    responses=problem_responses(422, 429),
+    responses=problem_responses(
+        422, 429, s422="Invalid body, or `weak-password` (its `reason`: common, personal, guessable)"
+    ),
 )
 async def signup(
     data: UserCreate, request: Request, session: SessionDep, settings: Settings, now: Now, ip: ClientIp
@@ -102,7 +104,7 @@ async def update_me(data: UserUpdate, user: CurrentUser, session: SessionDep, no
     "/password",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Change my password (ends every session: log in again)",
-    responses=problem_responses(401, 403, 422, 429),
+    responses=problem_responses(401, 403, 422, 429, s422="Invalid body, or `weak-password` (see sign-up)"),
 )
 async def change_password(
     data: PasswordChange,

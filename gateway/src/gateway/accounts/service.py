@@ -26,6 +26,7 @@ from gateway.accounts.models import EmailVerificationToken, User
 from gateway.accounts.passwords import hash_password, verify_password
 from gateway.accounts.repository import UserRepository, VerificationTokenRepository
 from gateway.accounts.schemas import UserCreate, UserUpdate
+from gateway.accounts.strength import check_new_password
 from gateway.errors import InvalidToken
 from gateway.sessions.service import revoke_all
 from gateway.tokens import hash_token, new_token
@@ -102,6 +103,8 @@ async def register(
     An e-mail that already has an account is not an error (issue 11: the answer must not tell who is a client):
     its owner is mailed "you already have an account" instead, and nothing else changes. Both ways hash the
     password first, so the time taken does not tell either."""
+    # Judged on what was sent only, so a weak password is refused alike for a new and a taken e-mail.
+    await check_new_password(data.password, email=data.email, name=data.name)
     password_hash = await hash_password(data.password)
     users = UserRepository(session)
     existing = await users.get_by_email(data.email)
@@ -201,6 +204,7 @@ async def change_password(
     """Replace the password and end every session; a wrong current password is 401."""
     if not await verify_password(user.password_hash, current_password):
         raise Unauthorized("The current password is wrong.")
+    await check_new_password(new_password, email=user.email, name=user.name)
     user.password_hash = await hash_password(new_password)
     user.updated_at = now
     await revoke_all(session=session, user_id=user.id, now=now)

@@ -40,7 +40,7 @@ async def request_password_reset(
     "/password-reset/confirm",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Set a new password with the token of the mailed link (ends every session: log in again)",
-    responses=problem_responses(400, 422),
+    responses=problem_responses(400, 422, s422="Invalid body, or `weak-password` (see sign-up)"),
 )
 async def confirm_password_reset(data: PasswordResetConfirm, session: SessionDep, now: Now) -> None:
     await service.confirm_reset(session=session, raw_token=data.token, new_password=data.new_password, now=now)

@@ -13,6 +13,7 @@ from abono.messaging.outbox import emit
 from gateway.accounts.passwords import hash_password
 from gateway.accounts.repository import UserRepository
 from gateway.accounts.service import profile_of
+from gateway.accounts.strength import check_new_password
 from gateway.errors import InvalidToken
 from gateway.recovery.models import PasswordResetToken
 from gateway.recovery.repository import PasswordResetTokenRepository
@@ -53,6 +54,7 @@ async def confirm_reset(*, session: AsyncSession, raw_token: str, new_password: 
     user = await UserRepository(session).get_for_update(token.user_id)
     if user is None or user.is_closed:  # closed after the link was mailed (B-17)
         raise InvalidToken(BAD_LINK)
+    await check_new_password(new_password, email=user.email, name=user.name)  # the link stays usable if refused
     await tokens.use_all_of(user.id, at=now)
     user.password_hash = await hash_password(new_password)
     user.updated_at = now

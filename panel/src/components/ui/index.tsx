@@ -171,7 +171,9 @@ export function ErrorNotice({ error }: { error: unknown }) {
   if (!(error instanceof ApiError)) {
     return <Notice tone="bad" title={t("errors.network")} />;
   }
-  const byCode = `errors.code.${error.code}`;
+  // A problem that says why (`reason`) is worded by its reason when the page knows it, else by its type.
+  const byReason = error.problem.reason ? `errors.reason.${error.code}.${error.problem.reason}` : "";
+  const byCode = byReason && i18n.exists(byReason) ? byReason : `errors.code.${error.code}`;
   const known = i18n.exists(byCode);
   const detail = error.problem.detail ? translateDetail(error.problem.detail, t, i18n.language) : null;
   // A refusal we can say precisely is the headline; otherwise the kind of error, and the server's words under it.
