@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
+PASSWORD = "una-clave-bien-larga"
 DUE = date(2031, 3, 3)  # a Monday no other e2e test uses
 TZ = ZoneInfo("America/Argentina/Buenos_Aires")
 
@@ -151,3 +152,55 @@ async def test_b4_admin_changes_dunning_days_in_the_console_and_the_next_sweep_f
     finally:  # the other e2e tests dun at the installation's days
         reset = await gateway.delete("/api/billing/staff/settings/dunning", headers=admin_headers)
         assert reset.status_code in (204, 404), reset.text
+
+
+async def test_b19_client_sees_the_transfer_account_an_admin_set_for_its_currency_and_country(
+    panel: Panel, gateway: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    engine = make_engine(panel.platform.database_urls["billing"], pool_size=1)
+    async with unit_of_work(make_sessionmaker(engine)) as session:
+        await load_seed_catalog(session)
+    await engine.dispose()
+    email = panel.new_email("lucia")
+    signup = await gateway.post(
+        "/api/auth/signup", json={"email": email, "password": PASSWORD, "name": "Lucía Gómez", "country": "AR"}
+    )
+    assert signup.status_code == 202, signup.text
+    headers = await panel.platform.login(gateway, email, PASSWORD)
+
+    async def billing_knows() -> bool:
+        return (await gateway.get("/api/billing/clients/me", headers=headers)).status_code == 200
+
+    await wait_for(billing_knows, within=30, what="billing to learn of the client")
+    order = {"items": [{"product_code": "hosting-basic", "cycle": "annual", "domain": f"l{uuid.uuid4().hex[:8]}.com"}]}
+    placed = await gateway.post("/api/billing/orders", json=order, headers=headers)
+    assert placed.status_code == 201, placed.text
+    bank = {
+        "currency": "ARS",
+        "country": "AR",
+        "bank_name": "Banco de la Nación Argentina",
+        "account_holder": "Hosting del Sur SA",
+        "account_number": "0110599520000001234567",
+        "alias": "HOSTING.SUR.PESOS",
+        "holder_tax_id": "30-71234567-8",
+        "notes": "Solo transferencias en pesos.",
+    }
+    put = await gateway.put(
+        "/api/billing/staff/settings/transfers", headers=admin_headers, json={"transfer_instructions": [bank]}
+    )
+    assert put.status_code == 200, put.text
+    try:
+        page = await panel.person(width="phone")
+        await panel.sign_in(page, email)
+        await page.goto(f"/invoices/{placed.json()['invoice_id']}")
+        await page.get_by_label("Transferencia").check()
+        await page.get_by_role("button", name="Ver datos para transferir").click()
+        details = page.get_by_test_id("bank-details")
+        await expect(details.get_by_text("0110599520000001234567")).to_be_visible()
+        await expect(details.get_by_text("HOSTING.SUR.PESOS")).to_be_visible()
+        await expect(details.get_by_text("Solo transferencias en pesos.")).to_be_visible()
+        assert await panel.axe(page) == []
+        await panel.screenshot(page, "invoice-transfer-bank")
+    finally:
+        reset = await gateway.delete("/api/billing/staff/settings/transfers", headers=admin_headers)
+        assert reset.status_code == 204, reset.text

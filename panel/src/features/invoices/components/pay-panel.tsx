@@ -3,11 +3,44 @@ import { useTranslation } from "react-i18next";
 
 import { Amount, Button, CopyButton, ErrorNotice, Field, Notice, Spinner } from "@/components/ui";
 import type { InvoiceDetail } from "@/lib/api/client";
+import type { components } from "@/lib/api/schema";
 import { decimalString, parseAmount } from "@/lib/format";
 
 import { usePay, usePaymentMethods, useReportTransfer } from "../api";
 
 export const CHECKOUT_MARK = "abono.checkout";
+
+type Bank = components["schemas"]["billing.TransferInstruction"];
+
+/** B-19: where to transfer; each figure a person copies has its copy button. */
+function BankDetails({ bank }: { bank: Bank }) {
+  const { t } = useTranslation();
+  const rows: [string, string | undefined][] = [
+    [t("pay.bank.name"), bank.bank_name],
+    [t("pay.bank.holder"), bank.account_holder],
+    [t("pay.bank.holderTaxId"), bank.holder_tax_id],
+    [t("pay.bank.account"), bank.account_number],
+    [t("pay.bank.alias"), bank.alias],
+    [t("pay.bank.swift"), bank.swift],
+  ];
+  return (
+    <div data-testid="bank-details">
+    <dl className="bank-details">
+      {rows
+        .filter(([, value]) => value)
+        .map(([label, value]) => (
+          <div key={label} className="inline-actions">
+            <dt>{label}</dt>
+            <dd>
+              <strong className="secret">{value}</strong> <CopyButton value={value ?? ""} label={label} />
+            </dd>
+          </div>
+        ))}
+    </dl>
+    {bank.notes && <p>{bank.notes}</p>}
+    </div>
+  );
+}
 
 /** B-20: the methods allowed for this invoice; a provider's checkout, or a transfer and its report (B-19). */
 export function PayPanel({ invoice }: { invoice: InvoiceDetail }) {
@@ -17,11 +50,18 @@ export function PayPanel({ invoice }: { invoice: InvoiceDetail }) {
   const [method, setMethod] = useState<string | null>(null);
   const chosen = method ?? methods.data?.methods[0] ?? null;
   const [showTransfer, setShowTransfer] = useState(false);
+  const [bank, setBank] = useState<Bank | null>(null);
 
   const start = () => {
     if (!chosen) return;
     if (chosen === "transfer") {
-      setShowTransfer(true);
+      // B-19: the provider's bank account for this currency and the client's country (set in the staff console).
+      pay.mutate(chosen, {
+        onSuccess: (instructions) => {
+          setBank(instructions.bank ?? null);
+          setShowTransfer(true);
+        },
+      });
       return;
     }
     pay.mutate(chosen, {
@@ -67,12 +107,12 @@ export function PayPanel({ invoice }: { invoice: InvoiceDetail }) {
           {chosen !== "transfer" && <Amount value={invoice.total_due} />}
         </Button>
       )}
-      {showTransfer && <TransferReport invoice={invoice} />}
+      {showTransfer && <TransferReport invoice={invoice} bank={bank} />}
     </div>
   );
 }
 
-function TransferReport({ invoice }: { invoice: InvoiceDetail }) {
+function TransferReport({ invoice, bank }: { invoice: InvoiceDetail; bank: Bank | null }) {
   const { t } = useTranslation();
   const report = useReportTransfer(invoice.id);
   const currency = invoice.total_due.currency;
@@ -100,6 +140,7 @@ function TransferReport({ invoice }: { invoice: InvoiceDetail }) {
     <form className="form" onSubmit={submit}>
       <Notice tone="info" title={t("pay.transferTitle")}>
         <p>{t("pay.transferStep1", { amount: "" })}<Amount value={invoice.total_due} /></p>
+        {bank && <BankDetails bank={bank} />}
         <p className="inline-actions">
           {t("pay.transferStep2")} <strong className="secret">{invoice.payment_reference}</strong>
           <CopyButton value={invoice.payment_reference} label={t("invoices.reference")} />
