@@ -211,4 +211,8 @@ async def test_p4_a_worker_dying_between_claim_and_record_neither_loses_nor_doub
     assert (after["status"], after["attempts"], after["done_at"]) == ("done", 2, done["done_at"])
     assert await events_for(provisioning_db, order.service_id) == ["provisioning.service.activated"]
     assert [a["domain"] for a in fakes.whm.accounts.values()].count(order.domain) == 1
+    # S-4: the activation names the WHM server the account lives on (support's status page maps it).
+    (activated,) = await fetch(provisioning_db, "SELECT payload->>'server' AS server FROM outbox WHERE "
+                               "payload->>'service_id' = $1", str(order.service_id))
+    assert activated["server"] == "whm1"
     await replica.run_once()  # whatever else the dead worker had claimed (other tests' actions) is finished too

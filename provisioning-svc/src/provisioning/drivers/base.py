@@ -52,6 +52,7 @@ class Provisioned:
     password: str | None = None
     manual_url: str | None = None
     downloads: list[dict[str, str]] = field(default_factory=list)
+    server: str | None = None  # the server the account lives on, where the driver knows it (S-4 status page)
 
 
 class ProvisioningDriver(Protocol):

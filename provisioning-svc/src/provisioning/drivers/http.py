@@ -56,6 +56,7 @@ class HttpDriver:
             username=answer.get("username") or call.account.username,
             password=answer.get("password") or call.account.password,
             manual_url=answer.get("manual_url"),
+            server=answer.get("server"),
         )
 
     async def suspend(self, call: DriverCall) -> None:

@@ -62,7 +62,7 @@ class DriverRegistry:
         server = servers.get(str(name))
         if server is None:
             raise DriverError(f"no WHM server {name!r} is configured")
-        return WhmDriver(server, self._client(server.verify_tls))
+        return WhmDriver(server, self._client(server.verify_tls), name=str(name))
 
     def _task_opener(self, session: AsyncSession, now: datetime) -> TaskOpener:
         async def opener(call: DriverCall, kind: str) -> None:

@@ -13,9 +13,10 @@ from provisioning.drivers.base import AccountStatus, DriverCall, DriverError, Pr
 
 
 class WhmDriver:
-    def __init__(self, server: WhmServer, http: httpx.AsyncClient) -> None:
+    def __init__(self, server: WhmServer, http: httpx.AsyncClient, name: str | None = None) -> None:
         self.server = server
         self.http = http
+        self.name = name  # the server's name in PROVISIONING_WHM_SERVERS (S-4: what the status page lists)
 
     async def create(self, call: DriverCall) -> Provisioned:
         account = call.account
@@ -29,7 +30,8 @@ class WhmDriver:
         reason = await self._call("createacct", params)
         if reason is not None and await self.status(call) is AccountStatus.ABSENT:
             raise DriverError(f"createacct: {reason}")
-        return Provisioned(panel_url=self.server.panel_url, username=account.username, password=account.password)
+        return Provisioned(panel_url=self.server.panel_url, username=account.username, password=account.password,
+                           server=self.name)
 
     async def suspend(self, call: DriverCall) -> None:
         params = {"user": self._user(call), "reason": call.reason or "Suspended by Abono"}

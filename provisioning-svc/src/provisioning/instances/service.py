@@ -66,8 +66,9 @@ async def note(session: AsyncSession, *, service: ServiceInstance, action: str, 
 
 
 async def change_state(session: AsyncSession, *, service: ServiceInstance, action: Action, cause: Cause,
-                       now: datetime) -> None:
-    """Apply one P-1 transition (`IllegalTransition` if there is no such edge) with its audit, event and action."""
+                       now: datetime, server: str | None = None) -> None:
+    """Apply one P-1 transition (`IllegalTransition` if there is no such edge) with its audit, event and action;
+    `server` (activation only) is where the account lives, told to support's status page (S-4)."""
     before = State(service.state)
     service.state = next_state(before, action).value
     service.updated_at = now
@@ -80,9 +81,10 @@ async def change_state(session: AsyncSession, *, service: ServiceInstance, actio
     else:
         service.ended_at = now
     event_cls = _EVENTS.get(action)
+    fields = {"server": server} if action is Action.ACTIVATE else {}
     event = event_cls(
         service_id=service.id, client_id=service.client_id, reason=cause.rule or cause.note or cause.decided_by,
-        invoice_id=cause.invoice_id, occurred_at=now,
+        invoice_id=cause.invoice_id, occurred_at=now, **fields,
     ) if event_cls else None
     if event is not None:
         await emit(session, event)
@@ -158,7 +160,8 @@ async def complete_activation(
         return False  # e.g. terminated (B-17) while the create was in flight: nothing to activate
     await save_access(session, service_id=service_id, provisioned=provisioned, box=box, now=now)
     cause = Cause(decided_by, invoice_id=service.order_invoice_id, actor_id=actor_id, note=note or "P-2")
-    await change_state(session, service=service, action=Action.ACTIVATE, cause=cause, now=now)
+    await change_state(session, service=service, action=Action.ACTIVATE, cause=cause, now=now,
+                       server=provisioned.server)
     return True
 
 
