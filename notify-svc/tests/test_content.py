@@ -51,6 +51,9 @@ def _context() -> dict[str, Any]:
         "domain": "ejemplo.com.ar", "code": "K7QM4XZP2A", "subject": "Sitio caído", "body": "Ya está en línea.",
         "status": "answered", "resolution_due_at": now, "ticket_path": "/tickets/1", "starts_at": now, "lead": "day",
         "topic": "Configurar correo", "appointment_path": "/appointments/1",
+        "stage": "opened", "server_label": "Servidor Web 1", "services": ["Hosting Plus", "Radio"],
+        "message": "Investigamos.", "status_path": "/status", "product_name": "Hosting Plus", "month": date(2031, 4, 1),
+        "uptime_percent": "99.861", "credit_percent": 10, "downtime_minutes": 60, "credit_path": "/credit",
     }
 
 
@@ -71,7 +74,8 @@ def test_n1_every_n2_event_has_a_notice() -> None:
     names = {cls.__name__ for cls in NOTICES}
     assert names >= {"ClientRegistered", "PasswordChanged", "ClientUpdated", "InvoiceIssued", "InvoiceReminder",
                      "InvoiceCancelled", "InvoicePaid", "ServiceActivated", "ServiceSuspended", "ServiceReactivated",
-                     "ServiceTerminated", "QuoteAvailable", "DomainDeleted"}
+                     "ServiceTerminated", "QuoteAvailable", "DomainDeleted", "IncidentClientAffected",
+                     "SlaCreditDecided"}
 
 
 def test_n3_links_are_rewritten_in_both_parts_but_not_the_pixel() -> None:

@@ -11,6 +11,7 @@ from billing.clients import consumers as client_consumers
 from billing.clients.endpoints import router as clients_router
 from billing.config import BillingSettings
 from billing.console.endpoints import router as console_router
+from billing.credit import consumers as credit_consumers
 from billing.discounts.endpoints import router as coupons_router
 from billing.invoices.endpoints import router as invoices_router
 from billing.orders.endpoints import router as orders_router
@@ -39,7 +40,7 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
                      services_router, changes_router, payments_router, webhooks_router, referrals_router,
                      tlds_router, business_settings_router, console_router],
             consumers=[client_consumers.consumer, subscription_consumers.consumer, quote_consumer(settings),
-                       affiliate_consumers.consumer],
+                       affiliate_consumers.consumer, credit_consumers.consumer],
             on_startup=[start_payments],
             on_shutdown=[stop_payments],
             workers=[SCHEDULER],

@@ -5,7 +5,7 @@ from billing.business_settings.models import BusinessSetting
 from billing.catalog.models import Price, Product
 from billing.changes.models import Upgrade
 from billing.clients.models import Client
-from billing.credit.models import CreditEntry
+from billing.credit.models import CreditEntry, SlaCreditApplied
 from billing.discounts.models import Coupon
 from billing.invoices.models import BillingPeriod, DunningStep, Invoice, InvoiceLine
 from billing.payments.models import (
@@ -22,5 +22,5 @@ from billing.tlds.models import TldPrice
 
 __all__ = ["AuditEntry", "BillingPeriod", "BusinessSetting", "Chargeback", "Client", "Coupon", "CreditEntry",
            "DunningStep", "Invoice", "InvoiceLine", "Payment", "PaymentAttempt", "Price", "Product", "ProviderEvent",
-           "ProviderRefund", "ReferralReward", "Subscription", "TldPrice", "TransferReport", "TwoForOneOrder",
-           "TwoForOnePair", "Upgrade"]
+           "ProviderRefund", "ReferralReward", "SlaCreditApplied", "Subscription", "TldPrice", "TransferReport",
+           "TwoForOneOrder", "TwoForOnePair", "Upgrade"]

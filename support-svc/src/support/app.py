@@ -13,6 +13,7 @@ from support.config import SupportSettings
 from support.quotes.endpoints import router as quotes_router
 from support.runtime import Runtime
 from support.scheduler import SCHEDULER
+from support.status.endpoints import router as status_router
 from support.tickets.desk import router as desk_router
 from support.tickets.endpoints import router as tickets_router
 
@@ -40,8 +41,8 @@ def create_app(settings: SupportSettings | None = None) -> FastAPI:
             title="Abono support",
             description=support.__doc__ or "",
             settings=settings,
-            routers=[tickets_router, desk_router, quotes_router, appointments_router],
-            consumers=[clients_consumer(), channels_consumer(runtime)],
+            routers=[tickets_router, desk_router, quotes_router, appointments_router, status_router],
+            consumers=[clients_consumer(runtime), channels_consumer(runtime)],
             on_startup=[_start_mail],
             on_shutdown=[_stop_mail],
             workers=[SCHEDULER],

@@ -1,6 +1,7 @@
 """support-svc settings (`SUPPORT_*`). Every number of DOMAIN.md's S-rules lives here, never in code."""
 
 from datetime import date, time, timedelta
+from decimal import Decimal
 
 from pydantic import Field, PositiveInt
 from pydantic_settings import SettingsConfigDict
@@ -8,6 +9,7 @@ from pydantic_settings import SettingsConfigDict
 from abono.settings import ServiceSettings
 from support.sla.calendar import BusinessHours
 from support.sla.policy import Plan, SlaClass, SlaTargets
+from support.status.downtime import CreditTier
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/abono_support"
 
@@ -66,6 +68,20 @@ class SupportSettings(ServiceSettings):
     appointment_change_cutoff_hours: PositiveInt = 24  # cancel / reschedule up to this long before the start
     appointment_horizon_days: PositiveInt = 30  # how far ahead a slot may be booked
     appointment_desk: str = "remote"
+
+    # --- S-4 status page: health probes (per server defaults; staff set each server's own) ---
+    status_probe_interval_seconds: PositiveInt = 30
+    status_probe_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    status_failures_to_open: PositiveInt = 3  # failed checks in a row that open an incident by themselves
+    status_successes_to_resolve: PositiveInt = 1  # passing checks in a row that resolve the probe's incident
+    status_resolved_days_shown: PositiveInt = 7  # resolved incidents stay on the public page this long
+    # --- S-4 Decision: monthly SLA credits ---
+    sla_credit_tiers: dict[Decimal, PositiveInt] = {Decimal("99.89"): 10, Decimal("99.0"): 25, Decimal("95.0"): 50}
+    sla_maintenance_notice_hours: PositiveInt = 48  # maintenance announced this long before is not downtime
+    sla_credited_statuses: list[str] = ["active"]  # the states of the services credited when the month is decided
+
+    def credit_tiers(self) -> list[CreditTier]:
+        return [CreditTier(below_percent=below, credit_percent=pct) for below, pct in self.sla_credit_tiers.items()]
 
     def targets(self) -> SlaTargets:
         return SlaTargets(

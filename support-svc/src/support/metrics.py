@@ -12,3 +12,7 @@ SLA_FLAGS = FactCounter("support", "sla_flags_total",
 QUOTES = FactCounter("support", "quotes_total", "S-6 quotes sent and accepted", ("outcome",))
 APPOINTMENTS = FactCounter("support", "appointments_total", "S-7 appointments booked, rescheduled, cancelled",
                            ("action",))
+INCIDENTS = FactCounter("support", "incidents_total", "S-4 incidents opened and resolved, by source (staff, probe)",
+                        ("source", "stage"))
+SLA_CREDITS = FactCounter("support", "sla_credits_total", "S-4 monthly SLA credits decided, by tier",
+                          ("credit_percent",))

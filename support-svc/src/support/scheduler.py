@@ -1,5 +1,5 @@
-"""The support scheduler: SLA flags (S-3) and appointment reminders (S-7), each pass one transaction per batch of a
-job (an `abono.workers.PeriodicJob`, at `app.state.scheduler`). Safe with any number of replicas: rows are claimed with
+"""The support scheduler: SLA flags (S-3), appointment reminders (S-7), health probes and month-end SLA credits
+(S-4), each pass one transaction per batch of a job (an `abono.workers.PeriodicJob`, at `app.state.scheduler`). Safe with any number of replicas: rows are claimed with
 `FOR UPDATE SKIP LOCKED` and each effect has a unique key."""
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from abono.workers import PeriodicJob, WorkerSpec, drain
 from support.appointments.service import send_reminders
 from support.runtime import Runtime
+from support.status.credits import decide_month_credits
+from support.status.probe import probe_servers
 from support.tickets.escalation import flag_due_deadlines
 
 Job = Callable[[AsyncSession, Runtime], Awaitable[int]]
-JOBS: Sequence[Job] = (flag_due_deadlines, send_reminders)
+JOBS: Sequence[Job] = (flag_due_deadlines, send_reminders, probe_servers, decide_month_credits)
 
 
 async def run_once(*, runtime: Runtime, sessionmaker: async_sessionmaker[AsyncSession],

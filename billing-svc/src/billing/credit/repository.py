@@ -8,11 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ARRAY, Uuid, any_, func, literal, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.money import Money
 from billing import locks
-from billing.credit.models import CreditEntry
+from billing.credit.models import CreditEntry, SlaCreditApplied
 from billing.locks import LockKind
 
 
@@ -53,3 +54,10 @@ class CreditRepository:
         self.session.add(CreditEntry(client_id=client_id, currency=amount.currency, amount_minor=amount.amount_minor,
                                      reason=reason, invoice_id=invoice_id, payment_id=payment_id, created_at=at))
         await self.session.flush()
+
+    async def sla_credit_once(self, row: SlaCreditApplied) -> bool:
+        """Record a service's SLA credit for a month (S-4): False if that service and month already have one."""
+        columns = {c.key: getattr(row, c.key) for c in SlaCreditApplied.__table__.columns}
+        inserted = await self.session.execute(insert(SlaCreditApplied).values(**columns).on_conflict_do_nothing(
+            index_elements=[SlaCreditApplied.service_id, SlaCreditApplied.month]).returning(SlaCreditApplied.month))
+        return inserted.first() is not None

@@ -22,6 +22,8 @@ _FIELDS = {
 # Thousands and decimal separators.
 _SEPARATORS = {"es": (".", ","), "en": (",", ".")}
 _SYMBOLS = {"USD": "US$", "EUR": "€"}
+CalendarDate = date  # `date` is also a method name below
+
 # The provider's own time zone (ARCHITECTURE "Time"): instants in messages are shown in it.
 PROVIDER_TZ = ZoneInfo("America/Argentina/Buenos_Aires")
 
@@ -55,6 +57,11 @@ class Formatter:
         if self.language == "es":
             return f"{day.day} de {month} de {day.year}"
         return f"{month} {day.day}, {day.year}"
+
+    def month(self, value: CalendarDate) -> str:
+        """`abril de 2031` / `April 2031`."""
+        name = _MONTHS[self.language][value.month - 1]
+        return f"{name} de {value.year}" if self.language == "es" else f"{name} {value.year}"
 
     def datetime(self, value: datetime) -> str:
         """The date and the provider's local time: `10 de enero de 2027, 14:05 (hora de Argentina)`."""

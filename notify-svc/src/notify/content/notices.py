@@ -19,6 +19,7 @@ from abono.events import (
     DomainExpiring,
     EmailVerificationRequested,
     Event,
+    IncidentClientAffected,
     InvoiceCancelled,
     InvoiceIssued,
     InvoicePaid,
@@ -31,6 +32,7 @@ from abono.events import (
     ServiceSuspended,
     ServiceTerminated,
     SignupForExistingAccount,
+    SlaCreditDecided,
     TicketReplied,
 )
 from notify.messages.models import Channel
@@ -162,6 +164,22 @@ def domain_expiring(e: DomainExpiring) -> Notice:
     })
 
 
+def service_incident(e: IncidentClientAffected) -> Notice:
+    """S-4: an incident on the server of some of the client's services opened or was resolved."""
+    return Notice("service_incident", e.client_id, e, context={
+        "stage": e.stage, "title": e.title, "server_label": e.server_label, "services": e.service_names,
+        "message": e.message, "started_at": e.started_at, "resolved_at": e.resolved_at, "status_path": "/status",
+    })
+
+
+def sla_credit(e: SlaCreditDecided) -> Notice:
+    """S-4 Decision: a month under the 99.89% promise earned the service a credit, without the client asking."""
+    return Notice("sla_credit", e.client_id, e, service_id=e.service_id, context={
+        "product_name": e.product_name, "month": e.month, "uptime_percent": e.uptime_percent,
+        "credit_percent": e.credit_percent, "downtime_minutes": e.downtime_minutes, "credit_path": "/credit",
+    })
+
+
 # Every N-2 event (and the verification link of A-1) and how it becomes a notice.
 NOTICES: dict[type[Event], Callable[[Any], Notice]] = {
     ClientRegistered: welcome,
@@ -183,9 +201,11 @@ NOTICES: dict[type[Event], Callable[[Any], Notice]] = {
     DomainExpiring: domain_expiring,
     TicketReplied: ticket_replied,
     AppointmentReminder: appointment_reminder,
+    IncidentClientAffected: service_incident,
+    SlaCreditDecided: sla_credit,
 }
 KINDS = tuple(sorted({"welcome", "email_verification", "password_reset", "profile_updated", "password_changed",
                       "invoice_issued", "invoice_reminder", "invoice_paid", "invoice_cancelled", "service_suspended",
                       "service_activated", "service_reactivated", "service_terminated", "quote_available",
                       "domain_deleted", "domain_expiring", "account_exists",
-                      "ticket_replied", "appointment_reminder"}))
+                      "ticket_replied", "appointment_reminder", "service_incident", "sla_credit"}))

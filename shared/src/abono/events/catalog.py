@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -303,9 +304,10 @@ class ServiceTerminated(_ServiceChange):
 
 
 class ServiceActivated(_ServiceChange):
-    """A paid order's service was created at its panel (or its set-up task completed): the client can use it."""
-
+    """A paid order's service was created at its panel (or its set-up task completed): the client can use it.
+    `server` names the server the account lives on (S-4: the status page and SLA credits), where a driver knows it."""
     routing_key: ClassVar[str] = "provisioning.service.activated"
+    server: str | None = None
 
 
 class ServiceTransferred(Event):
@@ -460,6 +462,41 @@ class AppointmentReminder(Event):
     lead: str
     topic: str
     staff_id: uuid.UUID | None = None
+
+
+class IncidentClientAffected(Event):
+    """S-4: an incident on a server that hosts some of the client's services was opened (`stage` "opened") or
+    resolved ("resolved"); the client is told (N-2), once per incident, client and stage."""
+
+    routing_key: ClassVar[str] = "support.incident.client_affected"
+    incident_id: uuid.UUID
+    client_id: uuid.UUID
+    stage: str  # "opened" | "resolved"
+    server: str
+    server_label: str
+    title: str
+    status: str  # investigating | identified | monitoring | resolved
+    message: str
+    started_at: datetime
+    resolved_at: datetime | None = None
+    service_ids: list[uuid.UUID] = []
+    service_names: list[str] = []
+
+
+class SlaCreditDecided(Event):
+    """S-4 Decision: a service's calendar month broke the 99.89% uptime promise. Billing credits the client's
+    balance `credit_percent` of the service's monthly-equivalent price (B-10), once per service and month; notify
+    announces it. One event per service and month."""
+
+    routing_key: ClassVar[str] = "support.sla_credit.decided"
+    service_id: uuid.UUID
+    client_id: uuid.UUID
+    month: date  # the month's first day
+    server: str
+    product_name: str
+    downtime_minutes: int
+    uptime_percent: Decimal  # e.g. 99.861
+    credit_percent: int  # 10 | 25 | 50
 
 
 # --- notify: inbound channels ---------------------------------------------------------------------

@@ -17,6 +17,8 @@ from abono.events import (
 )
 from abono.messaging.consumer import Consumer
 from support.clients.repository import ClientRepository, ServiceRepository
+from support.runtime import Runtime
+from support.status.service import place_service
 
 Lifecycle = ServiceActivated | ServiceReactivated | ServiceSuspended | ServiceTerminated
 _LIFECYCLE: dict[type[Lifecycle], str] = {ServiceActivated: "active", ServiceReactivated: "active",
@@ -31,7 +33,7 @@ def _status_handler(status: str) -> Callable[[AsyncSession, Lifecycle], Awaitabl
     return handle
 
 
-def clients_consumer() -> Consumer:
+def clients_consumer(runtime: Runtime) -> Consumer:
     """The `support.clients` consumer."""
     consumer = Consumer("clients")
 
@@ -50,7 +52,15 @@ def clients_consumer() -> Consumer:
             product_name=event.product_name, kind=event.kind, at=event.occurred_at)
 
     for event_type, status in _LIFECYCLE.items():
-        consumer.on(event_type)(_status_handler(status))
+        if event_type is not ServiceActivated:
+            consumer.on(event_type)(_status_handler(status))
+
+    @consumer.on(ServiceActivated)
+    async def activated(session: AsyncSession, event: ServiceActivated) -> None:
+        await _status_handler("active")(session, event)
+        if event.server:  # S-4: which server it sits on (the status page, incidents' clients, SLA credits)
+            await place_service(session, runtime, service_id=event.service_id, server=event.server,
+                                at=event.occurred_at)
 
     @consumer.on(ServiceTransferred)
     async def transferred(session: AsyncSession, event: ServiceTransferred) -> None:

@@ -32,4 +32,5 @@ class ClientService(Base):
     product_name: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(Text)  # pending | active | suspended | terminated
+    server: Mapped[str | None] = mapped_column(Text, index=True)  # S-4: where provisioning placed it
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
