@@ -36,7 +36,7 @@ async def place(served: Served, client_id: uuid.UUID, server: str, product: str)
         ServiceActivated(service_id=service_id, client_id=client_id, reason="paid", server=server),
     ]
     await served.publish(*events)
-    await served.wait_applied(*events)
+    await served.wait_applied(*(e.event_id for e in events))
     return service_id
 
 

@@ -1,6 +1,6 @@
 """The support scheduler: SLA flags (S-3), appointment reminders (S-7), health probes and month-end SLA credits
-(S-4), each pass one transaction per batch of a job (an `abono.workers.PeriodicJob`, at `app.state.scheduler`). Safe with any number of replicas: rows are claimed with
-`FOR UPDATE SKIP LOCKED` and each effect has a unique key."""
+(S-4), each pass one transaction per batch of a job (an `abono.workers.PeriodicJob`, at `app.state.scheduler`). Safe
+with any number of replicas: rows are claimed with `FOR UPDATE SKIP LOCKED` and each effect has a unique key."""
 
 from __future__ import annotations
 
