@@ -306,6 +306,7 @@ class ServiceTerminated(_ServiceChange):
 class ServiceActivated(_ServiceChange):
     """A paid order's service was created at its panel (or its set-up task completed): the client can use it.
     `server` names the server the account lives on (S-4: the status page and SLA credits), where a driver knows it."""
+
     routing_key: ClassVar[str] = "provisioning.service.activated"
     server: str | None = None
 
