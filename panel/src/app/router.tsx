@@ -17,6 +17,7 @@ import ProfileRoute from "./routes/profile";
 import ReferralsRoute from "./routes/referrals";
 import ServiceRoute from "./routes/service";
 import ServicesRoute from "./routes/services";
+import StaffRoute from "./routes/staff";
 import SupportAppointmentsRoute from "@/features/support/routes/appointments";
 import SupportNewTicketRoute from "@/features/support/routes/new-ticket";
 import SupportRoute from "@/features/support/routes/support";
@@ -44,6 +45,7 @@ const router = createBrowserRouter([
       { path: "referrals", Component: ReferralsRoute },
       { path: "profile", Component: ProfileRoute },
       // Staff console (issue 14): lazy-loaded, role-checked in the route and by every API call behind it.
+      { path: "staff/*", Component: StaffRoute },
       { path: "staff/settings", lazy: async () => ({ Component: (await import("./routes/staff-settings")).default }) },
       { path: "support", Component: SupportRoute },
       { path: "support/new", Component: SupportNewTicketRoute },

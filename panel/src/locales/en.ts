@@ -1,3 +1,4 @@
+import { consoleEn } from "@/features/staff/locales";
 import { supportEn } from "@/features/support/locales";
 
 import type { es } from "./es";
@@ -331,6 +332,7 @@ export const en: Messages<typeof es> = {
     usedOn: "Applied to invoice {{number}}",
   },
   support: supportEn,
+  console: consoleEn,
   referrals: {
     lead: "Recommend Abono: for every friend who orders and pays, you get a free month.",
     yourLink: "Your referral link",

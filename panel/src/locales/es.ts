@@ -1,3 +1,4 @@
+import { consoleEs } from "@/features/staff/locales";
 import { supportEs } from "@/features/support/locales";
 
 // Spanish: the panel's first language and the source of truth for every message's key (en.ts must match).
@@ -327,6 +328,7 @@ export const es = {
     usedOn: "Aplicado a la factura {{number}}",
   },
   support: supportEs,
+  console: consoleEs,
   referrals: {
     lead: "Recomendá Abono: por cada amigo que contrata y paga, ganás un mes gratis.",
     yourLink: "Tu enlace de referido",

@@ -8,6 +8,8 @@ import { useLiveUpdates } from "@/features/live/api/stream";
 import { useInbox } from "@/features/notifications/api";
 import { useUpdateProfile } from "@/features/profile/api";
 
+import { isStaff } from "./staff";
+
 const ICONS = { home: "⌂", services: "▦", order: "+", invoices: "▤", credit: "◎", notifications: "✉", referrals: "♥", profile: "☺", settings: "⚙", support: "?" };
 
 /** Every signed-in page: the session, the live stream, the navigation. */
@@ -25,7 +27,9 @@ export default function AppRoute() {
     const next = encodeURIComponent(location.pathname + location.search);
     return <Navigate to={`/sign-in?next=${next}`} replace />;
   }
-  const nav: NavItem[] = [
+  const staff = isStaff(me.data?.role);
+  if (staff && location.pathname === "/") return <Navigate to="/staff" replace />;
+  const clientNav: NavItem[] = [
     { to: "/", label: t("nav.home"), icon: ICONS.home },
     { to: "/services", label: t("nav.services"), icon: ICONS.services },
     { to: "/order", label: t("nav.order"), icon: ICONS.order },
@@ -36,9 +40,17 @@ export default function AppRoute() {
     { to: "/referrals", label: t("nav.referrals"), icon: ICONS.referrals },
     { to: "/profile", label: t("nav.profile"), icon: ICONS.profile },
   ];
-  if (me.data?.role === "admin" || me.data?.role === "staff") {
-    nav.push({ to: "/staff/settings", label: t("staffSettings.nav"), icon: ICONS.settings });
-  }
+  // Staff and admins get the console's navigation instead (issue 14); its pages load only for them.
+  const nav: NavItem[] = staff
+    ? [
+        { to: "/staff", label: t("console.nav.home"), icon: ICONS.home, end: true },
+        { to: "/staff/billing", label: t("console.nav.billing"), icon: ICONS.invoices },
+        { to: "/staff/provisioning", label: t("console.nav.provisioning"), icon: ICONS.services },
+        { to: "/support", label: t("nav.support"), icon: ICONS.support },
+        { to: "/staff/settings", label: t("staffSettings.nav"), icon: ICONS.settings },
+        { to: "/profile", label: t("nav.profile"), icon: ICONS.profile },
+      ]
+    : clientNav;
   return (
     <AppLayout nav={nav} userName={me.data?.name ?? ""} onLanguage={(language) => update.mutate({ language })}>
       <Outlet />

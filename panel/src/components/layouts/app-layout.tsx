@@ -5,7 +5,7 @@ import { Link, NavLink, useLocation, useNavigate } from "react-router";
 import { signOut } from "@/lib/auth";
 import { LANGUAGES, setLanguage, type Language } from "@/lib/i18n";
 
-export type NavItem = { to: string; label: string; icon: ReactNode; badge?: number };
+export type NavItem = { to: string; label: string; icon: ReactNode; badge?: number; end?: boolean };
 
 export function Brand() {
   return (
@@ -84,7 +84,7 @@ export function AppLayout({ nav, userName, onLanguage, children }: { nav: NavIte
         <ul>
           {nav.map((item) => (
             <li key={item.to}>
-              <NavLink to={item.to} end={item.to === "/"}>
+              <NavLink to={item.to} end={item.end ?? item.to === "/"}>
                 <span className="nav-icon" aria-hidden="true">
                   {item.icon}
                 </span>

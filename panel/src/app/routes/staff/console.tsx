@@ -1,0 +1,25 @@
+// The console's pages (lazy chunk): home, search, a client's page, billing work, provisioning work. Settings
+// (/staff/settings) are their own route, beside these.
+import "@/features/staff/staff.css";
+
+import { Route, Routes } from "react-router";
+
+import NotFoundRoute from "../not-found";
+import StaffBillingRoute from "./billing";
+import StaffClientRoute from "./client";
+import StaffHomeRoute from "./home";
+import StaffProvisioningRoute from "./provisioning";
+import StaffSearchRoute from "./search";
+
+export default function StaffConsole() {
+  return (
+    <Routes>
+      <Route index element={<StaffHomeRoute />} />
+      <Route path="search" element={<StaffSearchRoute />} />
+      <Route path="clients/:id" element={<StaffClientRoute />} />
+      <Route path="billing" element={<StaffBillingRoute />} />
+      <Route path="provisioning" element={<StaffProvisioningRoute />} />
+      <Route path="*" element={<NotFoundRoute />} />
+    </Routes>
+  );
+}
