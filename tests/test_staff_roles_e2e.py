@@ -58,7 +58,7 @@ async def test_i7_a_client_token_gets_403_on_every_staff_operation_of_the_merged
     signup = await gateway.post(
         "/api/auth/signup", json={"email": email, "password": PASSWORD, "name": "Eva", "country": "AR"}
     )
-    assert signup.status_code == 201, signup.text
+    assert signup.status_code == 202, signup.text
     client = await platform.login(gateway, email, PASSWORD)
     doc = await merged_document(gateway, platform)
     walked, wrong = [], []

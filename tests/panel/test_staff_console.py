@@ -34,8 +34,10 @@ async def staff_member(panel: Panel, gateway: httpx.AsyncClient, admin: dict[str
     signup = await gateway.post(
         "/api/auth/signup", json={"email": email, "password": PASSWORD, "name": "Laura Staff", "country": "AR"}
     )
-    assert signup.status_code == 201, signup.text
-    promoted = await gateway.patch(f"/api/auth/users/{signup.json()['id']}/role", json={"role": "staff"}, headers=admin)
+    assert signup.status_code == 202, signup.text
+    login = await gateway.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+    me = (await gateway.get("/api/auth/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"})).json()
+    promoted = await gateway.patch(f"/api/auth/users/{me['id']}/role", json={"role": "staff"}, headers=admin)
     assert promoted.status_code == 200, promoted.text
     return email
 

@@ -20,7 +20,7 @@ from gateway.staff.models import StaffAudit
 # Each way of matching stops at this many rows before the best are ranked: a two-letter query over 100k clients
 # stays a bounded index scan, not a sort of everything that matched.
 _PER_BRANCH = 50
-_CLIENT_NUMBER = re.compile(r"^[cC]-?0*(\d{1,12})$")
+_CLIENT_NUMBER = re.compile(r"^(?:c-?)?0*(\d{1,12})$")
 
 
 def _escape_like(text: str) -> str:
