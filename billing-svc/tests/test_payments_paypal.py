@@ -172,7 +172,8 @@ async def test_b20_a_uyu_client_is_refused_paypal_with_the_advice_to_switch_the_
         placed = await unpaid_order(env.billing, client_id)
         invoice_id = placed["invoice_id"]
         methods = (await env.billing.get(f"/invoices/{invoice_id}/payment-methods", headers=auth(client_id))).json()
-        assert "paypal" not in methods["methods"]
+        assert "paypal" not in methods["methods"]  # and the panel is told why, with the manual's advice
+        assert methods["refused"] == [{"method": "paypal", "currency": currency, "switch_to": "USD"}]
         refused = await env.billing.post(
             f"/invoices/{invoice_id}/pay", headers=auth(client_id), json={"method": "paypal"}
         )

@@ -307,6 +307,8 @@ export const en: Messages<typeof es> = {
     resultNotCompleted: "The payment was not completed",
     resultNotCompletedLead: "Nothing was charged. Try again or pick another method.",
     paidOn: "Paid on {{date}}",
+    refusedCurrency: "{{method}} does not accept accounts in {{currency}}. Ask support to switch your account to {{switchTo}} and you can pay with {{method}}.",
+    capturing: "Confirming your PayPal payment…",
   },
   payMany: {
     after: "Then report the payment below: we credit it once we see the money.",
@@ -403,6 +405,7 @@ export const en: Messages<typeof es> = {
       "invalid-token": "The link is not valid or has expired. Ask for a new one.",
       "invalid-input": "Some data is not valid.",
       "weak-password": "That password is too easy to guess. Choose another.",
+      "currency-refused": "This payment method does not accept your account's currency. Ask support to switch it to US dollars (USD).",
     },
     reason: {
       "weak-password": {

@@ -303,6 +303,8 @@ export const es = {
     resultNotCompleted: "El pago no se completó",
     resultNotCompletedLead: "No se cobró nada. Podés intentar de nuevo o elegir otro medio.",
     paidOn: "Pagada el {{date}}",
+    refusedCurrency: "{{method}} no acepta cuentas en {{currency}}. Pedile a soporte que pase tu cuenta a {{switchTo}} y vas a poder pagar con {{method}}.",
+    capturing: "Confirmando tu pago con PayPal…",
   },
   payMany: {
     after: "Después informá el pago abajo: lo acreditamos cuando vemos el dinero.",
@@ -399,6 +401,7 @@ export const es = {
       "invalid-token": "El enlace no es válido o ya venció. Pedí uno nuevo.",
       "invalid-input": "Algún dato no es válido.",
       "weak-password": "Esa contraseña es muy fácil de adivinar. Elegí otra.",
+      "currency-refused": "Este medio de pago no acepta la moneda de tu cuenta. Pedile a soporte que la pase a dólares (USD).",
     },
     reason: {
       "weak-password": {

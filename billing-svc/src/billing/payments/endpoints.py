@@ -27,9 +27,8 @@ router = APIRouter(tags=["payments"])
             responses=problems(401, 404, 409))
 async def invoice_payment_methods(invoice_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep,
                                   settings: SettingsDep) -> PaymentMethods:
-    allowed = await methods.payment_methods(session=session, settings=settings, client_id=principal.user_id,
-                                            invoice_id=invoice_id)
-    return PaymentMethods(invoice_id=invoice_id, methods=allowed)
+    return await methods.payment_methods(session=session, settings=settings, client_id=principal.user_id,
+                                         invoice_id=invoice_id)
 
 
 @router.post("/invoices/{invoice_id}/pay", summary="Pay one of my invoices: a provider's page or transfer "

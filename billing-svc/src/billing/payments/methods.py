@@ -15,6 +15,7 @@ from billing.config import BillingSettings
 from billing.invoices.models import Invoice, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
 from billing.payments import rules
+from billing.payments.schemas import MethodRefused, PaymentMethods
 
 
 async def payable(session: AsyncSession, *, client_id: uuid.UUID, invoice_id: uuid.UUID,
@@ -53,7 +54,13 @@ def allowed_methods(*, settings: BillingSettings, invoice: Invoice, client: Clie
 
 
 async def payment_methods(*, session: AsyncSession, settings: BillingSettings, client_id: uuid.UUID,
-                          invoice_id: uuid.UUID) -> list[str]:
-    """B-20: the methods this client may use for this invoice."""
+                          invoice_id: uuid.UUID) -> PaymentMethods:
+    """B-20: the methods this client may use for this invoice, and those refused for its currency with the advice."""
     invoice, client = await payable(session, client_id=client_id, invoice_id=invoice_id)
-    return allowed_methods(settings=settings, invoice=invoice, client=client)
+    refused = rules.refused_by_currency(settings=settings, country=client.country if client else None,
+                                        currency=invoice.currency)
+    return PaymentMethods(invoice_id=invoice.id, methods=allowed_methods(settings=settings, invoice=invoice,
+                                                                         client=client),
+                          refused=[MethodRefused(method=m, currency=invoice.currency,
+                                                 switch_to=rules.SWITCH_CURRENCY_TO)
+                                   for m in refused if m in settings.payment_methods_implemented])

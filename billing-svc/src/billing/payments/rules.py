@@ -25,6 +25,13 @@ def allowed_methods(*, settings: BillingSettings, country: str | None, currency:
     return [m for m in offered if currency not in settings.payment_method_refused_currencies.get(m, [])]
 
 
+def refused_by_currency(*, settings: BillingSettings, country: str | None, currency: str) -> list[str]:
+    """B-20: methods the client's country offers that refuse `currency` (PayPal: UYU, PYG, VES)."""
+    table = settings.payment_methods_by_country
+    offered = table.get((country or "").upper(), table.get("*", []))
+    return [m for m in offered if currency in settings.payment_method_refused_currencies.get(m, [])]
+
+
 def minimum(*, settings: BillingSettings, method: str, currency: str) -> Money | None:
     """B-20: the provider's minimum amount in `currency`, if any."""
     amount = settings.payment_min_amount_minor.get(method, {}).get(currency)

@@ -46,9 +46,19 @@ class CaptureResult(BaseModel):
     outcome: str  # "applied", "duplicate" (applied before), "not approved yet", "pending", "failed" ...
 
 
+class MethodRefused(BaseModel):
+    """B-20: a method the client's country offers but that refuses the account's currency, and the manual's advice:
+    switch the account to `switch_to` (PayPal refuses UYU, PYG and VES)."""
+
+    method: str
+    currency: str
+    switch_to: str
+
+
 class PaymentMethods(BaseModel):
     invoice_id: uuid.UUID
     methods: list[str]
+    refused: list[MethodRefused] = []
 
 
 class TransferReportCreate(BaseModel):

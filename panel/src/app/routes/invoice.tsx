@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useParams, useSearchParams } from "react-router";
 
 import { Amount, Button, Card, CopyButton, DefinitionList, ErrorNotice, Notice, PageHeader, Spinner, StatusBadge } from "@/components/ui";
-import { openInvoicePdf, useInvoice } from "@/features/invoices/api";
+import { openInvoicePdf, useCapture, useInvoice } from "@/features/invoices/api";
 import { CHECKOUT_MARK, PayPanel } from "@/features/invoices/components/pay-panel";
 import { LineItems, Totals } from "@/features/order/components/price-summary";
 import { formatDate, formatDateTime } from "@/lib/format";
@@ -30,9 +30,15 @@ export default function InvoiceRoute() {
   const returned = useCheckoutReturn(id);
   const pdf = useMutation({ mutationFn: () => openInvoicePdf(id, invoice.data?.number ?? id) });
   const { refetch } = invoice;
+  const capture = useCapture(id);
+  // PayPal returns with the approved order as `token`: the panel captures it (the payment is applied once).
+  const [approvedOrder] = useState(() => (params.get("provider") === "paypal" ? params.get("token") : null));
+  const { mutate: captureOrder } = capture;
   useEffect(() => {
-    if (returned === "paid") void refetch();
-  }, [returned, refetch]);
+    if (returned !== "paid") return;
+    if (approvedOrder) captureOrder({ method: "paypal", provider_ref: approvedOrder });
+    else void refetch();
+  }, [returned, refetch, approvedOrder, captureOrder]);
   if (invoice.isPending) return <Spinner />;
   if (invoice.isError) return <ErrorNotice error={invoice.error} />;
   const data = invoice.data;
@@ -52,7 +58,10 @@ export default function InvoiceRoute() {
         }
       />
       <ErrorNotice error={pdf.error} />
+      <ErrorNotice error={capture.error} />
+      {returned === "paid" && capture.isPending && <Notice tone="info" title={t("pay.capturing")} />}
       {returned === "paid" &&
+        !capture.isPending &&
         (paid ? (
           <Notice tone="ok" title={t("pay.resultPaid")}>
             <p>{t("pay.resultPaidLead")}</p>

@@ -40,6 +40,16 @@ export function usePay(id: string) {
   });
 }
 
+/** Back from PayPal (`token` = the order the client approved): capture it and apply it (B-19), then reload. */
+export function useCapture(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: { method: string; provider_ref: string }) =>
+      unwrap(await api.POST("/api/billing/invoices/{invoice_id}/capture", { params: { path: { invoice_id: id } }, body })),
+    onSuccess: () => client.invalidateQueries({ queryKey: invoiceKeys.all }),
+  });
+}
+
 export function useReportTransfer(id: string) {
   const client = useQueryClient();
   return useMutation({

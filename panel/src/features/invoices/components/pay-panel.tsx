@@ -76,9 +76,21 @@ export function PayPanel({ invoice }: { invoice: InvoiceDetail }) {
 
   if (methods.isPending) return <Spinner />;
   if (methods.isError) return <ErrorNotice error={methods.error} />;
-  if (!methods.data.methods.length) return <Notice tone="warn">{t("pay.noMethods")}</Notice>;
+  const refused = methods.data.refused?.map((r) => (
+    <Notice key={r.method} tone="info">
+      {t("pay.refusedCurrency", { method: t(`pay.methods.${r.method}`, { defaultValue: r.method }), currency: r.currency, switchTo: r.switch_to })}
+    </Notice>
+  ));
+  if (!methods.data.methods.length)
+    return (
+      <>
+        {refused}
+        <Notice tone="warn">{t("pay.noMethods")}</Notice>
+      </>
+    );
   return (
     <div className="form">
+      {refused}
       <fieldset>
         <legend>{t("pay.method")}</legend>
         <div className="choices">
