@@ -74,12 +74,13 @@ async function readToken(response: Response): Promise<Session> {
   return { accessToken: body.access_token, expiresAt: Date.now() + body.expires_in * 1000 };
 }
 
-export async function signIn(email: string, password: string): Promise<Session> {
+/** `totpCode`: a staff account's two-factor code (or a recovery code) when the first try answered `totp-required`. */
+export async function signIn(email: string, password: string, totpCode?: string): Promise<Session> {
   const response = await fetch("/api/auth/session", {
     method: "POST",
     credentials: "same-origin",
     headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify({ email, password }),
+    body: JSON.stringify(totpCode ? { email, password, totp_code: totpCode } : { email, password }),
   });
   const session = await readToken(response);
   set(session);
