@@ -18,6 +18,8 @@ import ReferralsRoute from "./routes/referrals";
 import ServiceRoute from "./routes/service";
 import ServicesRoute from "./routes/services";
 import StaffRoute from "./routes/staff";
+import DomainRoute from "@/features/domains/routes/domain";
+import DomainsRoute from "@/features/domains/routes/domains";
 import SupportAppointmentsRoute from "@/features/support/routes/appointments";
 import SupportNewTicketRoute from "@/features/support/routes/new-ticket";
 import SupportRoute from "@/features/support/routes/support";
@@ -47,6 +49,8 @@ const router = createBrowserRouter([
       // Staff console (issue 14): lazy-loaded, role-checked in the route and by every API call behind it.
       { path: "staff/*", Component: StaffRoute },
       { path: "staff/settings", lazy: async () => ({ Component: (await import("./routes/staff-settings")).default }) },
+      { path: "domains", Component: DomainsRoute },
+      { path: "domains/:id", Component: DomainRoute },
       { path: "support", Component: SupportRoute },
       { path: "support/new", Component: SupportNewTicketRoute },
       { path: "support/tickets/:id", Component: SupportTicketRoute },

@@ -1,4 +1,5 @@
 import { consoleEn } from "@/features/staff/locales";
+import { domainsEn } from "@/features/domains/locales";
 import { supportEn } from "@/features/support/locales";
 
 import type { es } from "./es";
@@ -38,6 +39,7 @@ export const en: Messages<typeof es> = {
     referrals: "Referrals",
     profile: "Profile",
     support: "Support",
+    domains: "Domains",
   },
   fields: {
     email: "E-mail",
@@ -343,6 +345,7 @@ export const en: Messages<typeof es> = {
   },
   support: supportEn,
   console: consoleEn,
+  domains: domainsEn,
   referrals: {
     lead: "Recommend Abono: for every friend who orders and pays, you get a free month.",
     yourLink: "Your referral link",

@@ -1,4 +1,5 @@
 import { consoleEs } from "@/features/staff/locales";
+import { domainsEs } from "@/features/domains/locales";
 import { supportEs } from "@/features/support/locales";
 
 // Spanish: the panel's first language and the source of truth for every message's key (en.ts must match).
@@ -34,6 +35,7 @@ export const es = {
     referrals: "Referidos",
     profile: "Perfil",
     support: "Soporte",
+    domains: "Dominios",
   },
   fields: {
     email: "Correo electrónico",
@@ -339,6 +341,7 @@ export const es = {
   },
   support: supportEs,
   console: consoleEs,
+  domains: domainsEs,
   referrals: {
     lead: "Recomendá Abono: por cada amigo que contrata y paga, ganás un mes gratis.",
     yourLink: "Tu enlace de referido",

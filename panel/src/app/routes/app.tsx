@@ -9,8 +9,7 @@ import { useInbox } from "@/features/notifications/api";
 import { useUpdateProfile } from "@/features/profile/api";
 
 import { isStaff } from "./staff";
-
-const ICONS = { home: "⌂", services: "▦", order: "+", invoices: "▤", credit: "◎", notifications: "✉", referrals: "♥", profile: "☺", settings: "⚙", support: "?" };
+const ICONS = { home: "⌂", services: "▦", order: "+", invoices: "▤", credit: "◎", notifications: "✉", referrals: "♥", profile: "☺", settings: "⚙", support: "?", domains: "◍" };
 
 /** Every signed-in page: the session, the live stream, the navigation. */
 export default function AppRoute() {
@@ -36,6 +35,7 @@ export default function AppRoute() {
     { to: "/invoices", label: t("nav.invoices"), icon: ICONS.invoices },
     { to: "/credit", label: t("nav.credit"), icon: ICONS.credit },
     { to: "/notifications", label: t("nav.notifications"), icon: ICONS.notifications, badge: inbox.data?.unread },
+    { to: "/domains", label: t("nav.domains"), icon: ICONS.domains },
     { to: "/support", label: t("nav.support"), icon: ICONS.support },
     { to: "/referrals", label: t("nav.referrals"), icon: ICONS.referrals },
     { to: "/profile", label: t("nav.profile"), icon: ICONS.profile },

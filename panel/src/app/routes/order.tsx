@@ -6,6 +6,7 @@ import { Amount, Button, Card, EmptyState, ErrorNotice, Field, Notice, PageHeade
 import { useBillingProfile, useCatalog, usePlaceOrder, usePreview } from "@/features/order/api";
 import { byKind, DOMAIN_OPTIONAL, DOMAIN_REQUIRED, fromMonthly, isDomain } from "@/features/order/components/catalog";
 import { LineItems, Totals } from "@/features/order/components/price-summary";
+import { DomainSearch } from "@/features/domains/components/search";
 import type { Cycle, Money, OrderRequest, ProductKind } from "@/lib/api/client";
 
 export default function OrderRoute() {
@@ -50,6 +51,11 @@ export default function OrderRoute() {
     return () => clearTimeout(timer);
   }, [orderKey, runPreview]);
 
+  const pick = (k: ProductKind) => {
+    setParams({ kind: k }, { replace: true });
+    setCode(null);
+  };
+
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (order) place.mutate(order, { onSuccess: (placed) => navigate(`/invoices/${placed.invoice_id}?new=1`) });
@@ -62,26 +68,19 @@ export default function OrderRoute() {
       <PageHeader title={t("order.title")} subtitle={t("order.lead", { currency })} />
       {kinds.length === 0 ? (
         <EmptyState title={t("order.nothing")} />
+      ) : kind === "domain" ? (
+        // D-1: a domain is searched by name, priced per TLD and ordered one name at a time.
+        <div className="form">
+          <Card title={t("order.step1")}>
+            <KindTabs kinds={kinds} kind={kind} onPick={pick} />
+          </Card>
+          <DomainSearch currency={currency} />
+        </div>
       ) : (
         <form className="grid-main" onSubmit={submit}>
           <div className="form">
             <Card title={t("order.step1")}>
-              <div className="tabs" role="group" aria-label={t("order.kind")}>
-                {kinds.map((k) => (
-                  <button
-                    key={k}
-                    type="button"
-                    className="tab"
-                    aria-pressed={k === kind}
-                    onClick={() => {
-                      setParams({ kind: k }, { replace: true });
-                      setCode(null);
-                    }}
-                  >
-                    {t(`kind.${k}`)}
-                  </button>
-                ))}
-              </div>
+              <KindTabs kinds={kinds} kind={kind} onPick={pick} />
               <fieldset>
                 <legend>{t("order.product")}</legend>
                 <div className="product-grid">
@@ -200,5 +199,18 @@ export default function OrderRoute() {
         </form>
       )}
     </>
+  );
+}
+
+function KindTabs({ kinds, kind, onPick }: { kinds: ProductKind[]; kind: ProductKind | undefined; onPick: (kind: ProductKind) => void }) {
+  const { t } = useTranslation();
+  return (
+    <div className="tabs" role="group" aria-label={t("order.kind")}>
+      {kinds.map((k) => (
+        <button key={k} type="button" className="tab" aria-pressed={k === kind} onClick={() => onPick(k)}>
+          {t(`kind.${k}`)}
+        </button>
+      ))}
+    </div>
   );
 }

@@ -8,10 +8,10 @@ import { authFetch } from "@/lib/auth";
 export type LiveEvent = { type: string; client_id?: string; invoice_id?: string; service_id?: string };
 
 const AFFECTS: Record<string, string[][]> = {
-  InvoicePaid: [["invoices"], ["services"], ["credit"]],
+  InvoicePaid: [["invoices"], ["services"], ["credit"], ["domains"]],
   InvoiceIssued: [["invoices"]],
   InvoiceCancelled: [["invoices"], ["credit"]],
-  ServiceActivated: [["services"]],
+  ServiceActivated: [["services"], ["domains"]],
   ServiceReactivated: [["services"]],
   ServiceSuspended: [["services"]],
   ServiceTerminated: [["services"]],
@@ -19,7 +19,7 @@ const AFFECTS: Record<string, string[][]> = {
   ServiceOrdered: [["services"]],
   ServiceTransferred: [["services"]],
   UpgradeApplied: [["services"], ["invoices"]],
-  DomainDeleted: [["services"]],
+  DomainDeleted: [["services"], ["domains"]],
   EmailVerified: [["me"]],
   ClientUpdated: [["me"], ["billing-profile"]],
   ClientClosed: [["me"]],
