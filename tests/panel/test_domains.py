@@ -33,7 +33,7 @@ async def test_d1_d2_d3_a_client_searches_orders_and_manages_a_com(
     signup = await gateway.post(
         "/api/auth/signup", json={"email": email, "password": PASSWORD, "name": "Lía Gómez", "country": "AR"}
     )
-    assert signup.status_code == 201, signup.text
+    assert signup.status_code == 202, signup.text
     headers = await panel.platform.login(gateway, email, PASSWORD)
 
     async def billing_knows() -> bool:
