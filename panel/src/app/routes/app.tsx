@@ -9,6 +9,7 @@ import { useInbox } from "@/features/notifications/api";
 import { useUpdateProfile } from "@/features/profile/api";
 
 import { isStaff } from "./staff";
+
 const ICONS = { home: "⌂", services: "▦", order: "+", invoices: "▤", credit: "◎", notifications: "✉", referrals: "♥", profile: "☺", settings: "⚙", support: "?", domains: "◍" };
 
 /** Every signed-in page: the session, the live stream, the navigation. */
