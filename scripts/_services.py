@@ -51,6 +51,12 @@ class Service:
         return self.env("DATABASE_URL", f"postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/abono_{self.name}")
 
     @property
+    def direct_database_url(self) -> str:
+        """PostgreSQL itself (`<PREFIX>DIRECT_DATABASE_URL`) when `database_url` is a transaction-pooling PgBouncer:
+        migrations hold a session advisory lock and pg_dump a session, which transaction pooling cannot give."""
+        return self.env("DIRECT_DATABASE_URL", self.database_url)
+
+    @property
     def host(self) -> str:
         return self.env("HOST", "127.0.0.1")
 

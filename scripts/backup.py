@@ -124,7 +124,8 @@ def import_broker(source: Path) -> str:
 
 
 def dump(service: Service, target: Path) -> None:
-    _run(["pg_dump", "--format=custom", "--no-owner", "--no-acl", f"--file={target}", libpq_url(service.database_url)])
+    url = libpq_url(service.direct_database_url)
+    _run(["pg_dump", "--format=custom", "--no-owner", "--no-acl", f"--file={target}", url])
 
 
 async def table_count(url: str) -> int:
@@ -150,7 +151,7 @@ async def ensure_database(url: str) -> None:
 
 
 def restore(service: Service, source: Path, *, clean: bool) -> None:
-    url = libpq_url(service.database_url)
+    url = libpq_url(service.direct_database_url)
     asyncio.run(ensure_database(url))
     if not clean and asyncio.run(table_count(url)):
         sys.exit(
@@ -175,7 +176,7 @@ def backup_command(args: argparse.Namespace) -> None:
         dump(service, target)
         manifest["databases"][service.name] = {
             "file": target.name,
-            "database": make_url(service.database_url).database,
+            "database": make_url(service.direct_database_url).database,
             "sha256": _sha256(target),
         }
         print(f"backup: {service.name} -> {target} ({target.stat().st_size:,} bytes)")

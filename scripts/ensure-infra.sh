@@ -4,6 +4,7 @@
 #   reachable             -> nothing to do
 #   installed but stopped -> start it (pg_ctlcluster / rabbitmq-server -detached) and wait for it
 #   not installed         -> as root on Debian/Ubuntu: apt-get install postgresql rabbitmq-server, start both,
+#                            (and pgbouncer, whose binary the tests run behind transaction pooling)
 #                            set the postgres user's password to `postgres` (the default URLs use it)
 #   otherwise             -> stop with a message saying how to get them (e.g. docker compose up -d postgres rabbitmq)
 #
@@ -133,6 +134,8 @@ preinstall() {
   local wanted=()
   if ! pg_up && is_local "$PG_HOST" && ! command -v pg_ctlcluster >/dev/null; then wanted+=(postgresql); fi
   if ! amqp_up && is_local "$AMQP_HOST" && ! command -v rabbitmq-server >/dev/null; then wanted+=(rabbitmq-server); fi
+  # Only the binary: shared/tests/test_pgbouncer.py runs its own PgBouncer (transaction pooling, #12 item 9).
+  if ! command -v pgbouncer >/dev/null; then wanted+=(pgbouncer); fi
   if ((${#wanted[@]})) && can_install; then
     apt_install "${wanted[@]}"
     if [[ " ${wanted[*]} " == *" rabbitmq-server "* ]]; then

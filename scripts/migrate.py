@@ -89,7 +89,7 @@ async def _revision(conn: asyncpg.Connection) -> str | None:
 
 
 async def migrate(service: Service, *, create: bool, reset: bool = False) -> None:
-    url = make_url(service.database_url)
+    url = make_url(service.direct_database_url)
     if reset and await _drop_database(url):
         print(f"{service.name}: dropped database {_where(url)}", flush=True)
     if await _ensure_database(url, create=create):

@@ -259,3 +259,75 @@ def test_provisioning_without_its_secret_keys_is_refused_in_production(monkeypat
         monkeypatch.setenv(name, value)
     with pytest.raises(ValueError, match="PROVISIONING_SECRET_KEYS"):
         ProvisioningSettings()
+
+
+# --- connection budget and PgBouncer (#12 item 9) ------------------------------------------------------------------
+PGBOUNCER_INI = ROOT / "deploy" / "pgbouncer" / "pgbouncer.ini"
+# Server connections PostgreSQL keeps for itself beyond the services': superuser_reserved_connections (3) and, on
+# CloudNativePG, the instance manager and the two replicas' streaming (deploy/README.md "Connection budget").
+RESERVED = 3 + 10
+
+
+def _settings_as_deployed(service: str, env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Any:
+    for name in list(os.environ):
+        if name.startswith(("ABONO_", f"{service.upper()}_")):
+            monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return SETTINGS[service]()
+
+
+def _max_replicas() -> dict[str, int]:
+    return {d["spec"]["scaleTargetRef"]["name"]: int(d["spec"]["maxReplicas"])
+            for _, d in documents() if d["kind"] == "HorizontalPodAutoscaler"}
+
+
+def _pooler() -> dict[str, Any]:
+    (pooler,) = [d for _, d in documents() if d["kind"] == "Pooler"]
+    return pooler
+
+
+def test_i9_the_poolers_run_transaction_pooling_and_every_service_is_told_so() -> None:
+    """The CloudNativePG pooler and the compose PgBouncer pool by transaction; each service's pods and containers
+    say so (no prepared-statement cache) and name PostgreSQL itself for LISTEN, migrations and backups."""
+    assert _pooler()["spec"]["pgbouncer"]["poolMode"] == "transaction"
+    ini = PGBOUNCER_INI.read_text()
+    assert "\npool_mode = transaction\n" in ini
+    for service in SETTINGS:
+        prefix = service.upper()
+        for where, env in (("deploy/k8s", pod_environment(service)), ("compose", compose_environment(service))):
+            assert env[f"{prefix}_DB_TRANSACTION_POOLING"] == "true", where
+            pooled, direct = env[f"{prefix}_DATABASE_URL"] or "", env[f"{prefix}_DIRECT_DATABASE_URL"] or ""
+            assert ("abono-pg-pooler" in pooled or "@pgbouncer:6432/" in pooled), (where, pooled)
+            assert ("abono-pg-rw" in direct or "@postgres:5432/" in direct), (where, direct)
+
+
+def test_i9_the_connection_budget_fits_postgresql_max_connections(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every replica at the HPAs' bounds, with the pools its settings size, fits the pooler's clients; the poolers'
+    server connections, one LISTEN per replica, one migration per database and PostgreSQL's reserve fit
+    `max_connections`. The figures deploy/README.md quotes are these."""
+    replicas = _max_replicas()
+    assert set(replicas) == set(SETTINGS)
+    per_replica = {s: _settings_as_deployed(s, pod_environment(s), monkeypatch).connections_per_replica()
+                   for s in SETTINGS}
+    clients = sum(replicas[s] * per_replica[s] for s in SETTINGS)
+    pooler = _pooler()["spec"]
+    parameters = pooler["pgbouncer"]["parameters"]
+    assert clients <= int(parameters["max_client_conn"]), "one pooler instance must take every client (failover)"
+    databases = len(SETTINGS)
+    server = int(parameters["default_pool_size"]) * databases * int(pooler["instances"])
+    direct = sum(replicas.values()) + databases  # the relays' LISTEN, and migrations running at once
+    (cluster,) = [d for _, d in documents() if d["kind"] == "Cluster"]
+    max_connections = int(cluster["spec"]["postgresql"]["parameters"]["max_connections"])
+    assert server + direct + RESERVED <= max_connections, (server, direct, RESERVED, max_connections)
+    assert (per_replica["billing"], clients, server, direct) == (45, 1530, 240, 40)  # deploy/README.md's figures
+
+
+def test_i9_the_compose_budget_fits_its_postgres() -> None:
+    compose = yaml.safe_load(COMPOSE.read_text())
+    command = compose["services"]["postgres"]["command"]
+    max_connections = int(next(arg.split("=", 1)[1] for arg in command if arg.startswith("max_connections=")))
+    pool = int(next(line.split("=", 1)[1] for line in PGBOUNCER_INI.read_text().splitlines()
+                    if line.startswith("default_pool_size")))
+    databases = len(SETTINGS)
+    assert pool * databases + databases + databases + 3 <= max_connections  # pooler, LISTENs, migrations, reserve

@@ -8,9 +8,10 @@ PostgreSQL itself keeps read-only.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import Index, MetaData, event, text
@@ -37,29 +38,53 @@ def new_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """The service's engine. No `pool_pre_ping`: it cost three round trips per checkout (BEGIN, a ping,
-    ROLLBACK); a connection whose socket the server closed (restart, `pg_terminate_backend`) is instead
-    replaced at checkout for free (`_replace_closed`), and a connection that fails mid-query is invalidated by
-    SQLAlchemy, so only the request that was using it fails."""
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+def pooler_connect_args() -> dict[str, Any]:
+    """asyncpg behind PgBouncer in transaction pooling mode (#12 item 9): consecutive transactions of one client
+    run on different server connections, so no prepared statement may outlive its transaction. asyncpg's statement
+    cache and SQLAlchemy's are off, and each statement asyncpg still prepares gets a name of its own (never
+    `__asyncpg_stmt_1__` twice on one server connection)."""
+    return {
+        "statement_cache_size": 0,
+        "prepared_statement_cache_size": 0,
+        "prepared_statement_name_func": lambda: f"__asyncpg_{uuid.uuid4().hex}__",
+    }
+
+
+def make_engine(url: str, *, pool_size: int = 10, max_overflow: int | None = None,
+                transaction_pooling: bool = False) -> AsyncEngine:
+    """The service's engine (`max_overflow`: as many as `pool_size` unless said). No `pool_pre_ping`: it cost
+    three round trips per checkout (BEGIN, a ping, ROLLBACK); a connection whose socket the server closed (restart,
+    `pg_terminate_backend`) is instead replaced at checkout for free (`_replace_closed`), and a connection that
+    fails mid-query is invalidated by SQLAlchemy, so only the request that was using it fails.
+    `transaction_pooling`: the URL is a PgBouncer in transaction mode (`pooler_connect_args`)."""
+    engine = create_async_engine(url, pool_size=pool_size,
+                                 max_overflow=pool_size if max_overflow is None else max_overflow,
+                                 connect_args=pooler_connect_args() if transaction_pooling else {})
     event.listen(engine.sync_engine.pool, "checkout", _replace_closed)
     return engine
 
 
-def make_read_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def make_read_engine(url: str, *, pool_size: int = 20, transaction_pooling: bool = False) -> AsyncEngine:
     """An engine for reads only: autocommit (each statement its own implicit transaction, so no `BEGIN` and
     `COMMIT` round trips) on connections opened with `default_transaction_read_only`, so PostgreSQL refuses any
-    write made through it. Connections are opened on demand: an idle read pool costs nothing. The same ceiling
-    as `make_engine` (twice pool_size) but no overflow: under load, overflow connections were opened and closed
-    per request (~9 % of billing's CPU at 64 concurrent reads); these stay open once made."""
-    engine = create_async_engine(
-        url,
-        pool_size=2 * pool_size,
-        max_overflow=0,
-        isolation_level="AUTOCOMMIT",
-        connect_args={"server_settings": {"default_transaction_read_only": "on"}},
-    )
+    write made through it. Connections are opened on demand: an idle read pool costs nothing. No overflow: under
+    load, overflow connections were opened and closed per request (~9 % of billing's CPU at 64 concurrent reads);
+    these stay open once made.
+
+    Behind a transaction-pooling PgBouncer neither holds: a statement outside a transaction may be prepared on one
+    server connection and run on another, and no session setting may be sent. There, reads run in `BEGIN READ ONLY`
+    transactions (PostgreSQL still refuses a write), at the cost of the two round trips."""
+    if transaction_pooling:
+        engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, connect_args=pooler_connect_args(),
+                                     execution_options={"postgresql_readonly": True})
+    else:
+        engine = create_async_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=0,
+            isolation_level="AUTOCOMMIT",
+            connect_args={"server_settings": {"default_transaction_read_only": "on"}},
+        )
     event.listen(engine.sync_engine.pool, "checkout", _replace_closed)
     return engine
 

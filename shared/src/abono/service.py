@@ -27,7 +27,7 @@ from abono.messaging.consumer import Consumer, ConsumerRunner
 from abono.messaging.relay import OutboxRelay
 from abono.metrics import MetricsMiddleware, ServiceMetrics, bind_sessions, metrics_endpoint
 from abono.revocation import RevocationList, revocation_consumer
-from abono.settings import ServiceSettings
+from abono.settings import RELAY_POOL_SIZE, ServiceSettings
 from abono.testclock import follow_gateway_clock, service_clock_router
 from abono.workers import Worker, WorkerSpec
 
@@ -61,11 +61,14 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+        pooled = settings.db_transaction_pooling  # behind PgBouncer in transaction mode (#12 item 9)
+        engine = make_engine(settings.database_url, pool_size=settings.db_pool_size,
+                             max_overflow=settings.db_max_overflow, transaction_pooling=pooled)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         bind_sessions(app.state.sessionmaker, metrics)  # count_after_commit counts on this app's metrics
-        read_engine = make_read_engine(settings.database_url, pool_size=settings.db_pool_size)
+        read_engine = make_read_engine(settings.database_url, pool_size=settings.db_read_pool_size,
+                                       transaction_pooling=pooled)
         app.state.read_sessionmaker = make_sessionmaker(read_engine)
         broker = Broker(platform.amqp_url, name=spec.name)
         app.state.broker = broker
@@ -76,12 +79,13 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         # The relay's own small pool: sharing the requests' pool, it queued behind them for a connection when the
         # service was busy, and events waited seconds after their commit (bench reactivation, 50 webhooks/s).
         # Up to one connection per lane's loop (three) plus the purge: an urgent claim never waits for a bulk one.
-        relay_engine = make_engine(settings.database_url, pool_size=2)
+        relay_engine = make_engine(settings.database_url, pool_size=RELAY_POOL_SIZE, transaction_pooling=pooled)
         relay = OutboxRelay(
             service=spec.name,
             engine=relay_engine,
             broker=broker,
             metrics=metrics,
+            listen_url=settings.listen_url(),
             sweep_seconds=settings.outbox_sweep_seconds,
             batch_size=settings.outbox_batch_size,
         )

@@ -9,6 +9,10 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The outbox relay's own pool (2, and 2 in overflow: its lanes' loops and the purge) and its LISTEN connection.
+RELAY_POOL_SIZE = 2
+RELAY_CONNECTIONS = 2 * RELAY_POOL_SIZE + 1
+
 
 class PlatformSettings(BaseSettings):
     """`ABONO_*`: what every service of one installation shares."""
@@ -50,9 +54,20 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
 
     database_url: str
+    # PostgreSQL itself, bypassing a transaction-pooling PgBouncer: the outbox relay's LISTEN, migrations (a session
+    # advisory lock) and backups use it. Unset: `database_url` (no pooler, or one in session mode).
+    direct_database_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
-    db_pool_size: int = 10
+    # The connection budget of one replica (#12 item 9; deploy/README.md "Connection budget"): at most
+    # db_pool_size + db_max_overflow (writes) + db_read_pool_size (reads) + RELAY_CONNECTIONS (the outbox relay's
+    # pool and its LISTEN connection). `connections_per_replica()` is that sum.
+    db_pool_size: int = Field(default=10, gt=0)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_read_pool_size: int = Field(default=20, gt=0)
+    # True behind PgBouncer in transaction pooling mode: asyncpg's prepared-statement caches are off and statements
+    # get unique names (a server connection serves many clients), and no session setting is sent at connect.
+    db_transaction_pooling: bool = False
     # Outbox relay: periodic sweep behind LISTEN/NOTIFY, and the batch it claims.
     outbox_sweep_seconds: float = 2.0
     outbox_batch_size: int = 500
@@ -67,3 +82,11 @@ class ServiceSettings(BaseSettings):
     # How often each replica reloads the accounts whose tokens were revoked (abono.revocation).
     revocation_poll_seconds: float = Field(default=1.0, gt=0)
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
+
+    def connections_per_replica(self) -> int:
+        """The most connections one replica of this service opens: what the budget adds up."""
+        return self.db_pool_size + self.db_max_overflow + self.db_read_pool_size + RELAY_CONNECTIONS
+
+    def listen_url(self) -> str:
+        """Where the outbox relay LISTENs: PostgreSQL itself (a LISTEN cannot go through transaction pooling)."""
+        return self.direct_database_url or self.database_url

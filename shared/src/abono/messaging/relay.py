@@ -89,6 +89,7 @@ class OutboxRelay:
         retention: timedelta | None = timedelta(days=7),
         max_backoff: float = 30.0,
         stop_timeout: float = 10.0,
+        listen_url: str | None = None,  # PostgreSQL itself when `engine` goes through a transaction-pooling PgBouncer
     ) -> None:
         self.service = service
         self._engine = engine
@@ -99,7 +100,7 @@ class OutboxRelay:
         self._retention = retention
         self._max_backoff = max_backoff
         self._stop_timeout = stop_timeout
-        self._dsn = asyncpg_dsn(engine.url.render_as_string(hide_password=False))
+        self._dsn = asyncpg_dsn(listen_url or engine.url.render_as_string(hide_password=False))
         # One wake-up flag and one drain lock per lane: each lane's loop clears and waits on its own.
         self._wakes = {lane: asyncio.Event() for lane in Lane}
         self._drain_locks = {lane: asyncio.Lock() for lane in Lane}
