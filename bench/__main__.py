@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import FrameType
 
-from bench import dunning_sweep, event_bus, gateway, panel_load, reactivation, renewal_run
+from bench import dunning_sweep, event_bus, gateway, panel_load, reactivation, renewal_run, staff_search
 from bench.common import Figure, emit_figure, say
 from bench.options import Options
 
@@ -29,6 +29,7 @@ SCENARIOS: dict[str, Scenario] = {
     "renewal_run": renewal_run.run,
     "dunning_sweep": dunning_sweep.run,
     "panel_load": panel_load.run,
+    "staff_search": staff_search.run,
 }
 
 

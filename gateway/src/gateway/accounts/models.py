@@ -4,6 +4,7 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Computed,
     DateTime,
     Enum,
     ForeignKey,
@@ -13,7 +14,6 @@ from sqlalchemy import (
     String,
     Text,
     func,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,7 +38,7 @@ class User(Base):
         CheckConstraint("(closed_at IS NULL) = (closed_reason IS NULL)", name="ck_users_closed_reason"),
         trigram_index("ix_users_name_trgm", "lower(name)"),
         trigram_index("ix_users_email_trgm", "lower(email)"),
-        Index("ix_users_phone_digits", text("regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g')")),
+        trigram_index("ix_users_phone_digits_trgm", "phone_digits"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -49,6 +49,8 @@ class User(Base):
     role: Mapped[Role] = mapped_column(RoleColumn)
     name: Mapped[str] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(Text)
+    # The phone's digits only, for the console's search (issue 14): "+54 9 11 4321-9876" → "5491143219876".
+    phone_digits: Mapped[str] = mapped_column(Text, Computed("regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g')"))
     country: Mapped[str | None] = mapped_column(String(2))
     currency: Mapped[str] = mapped_column(String(3))
     language: Mapped[str] = mapped_column(String(2))

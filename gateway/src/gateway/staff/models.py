@@ -13,9 +13,7 @@ class StaffAudit(Base):
     """Issue 14 item 7: every staff action taken at the gateway, who and when (the services keep their own)."""
 
     __tablename__ = "staff_audit"
-    __table_args__ = (
-        Index("ix_staff_audit_client_id_at", "client_id", "at"),
-    )
+    __table_args__ = (Index("ix_staff_audit_client_id_at", "client_id", "at"),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     actor_id: Mapped[uuid.UUID]
