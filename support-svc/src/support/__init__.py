@@ -1,12 +1,13 @@
-"""support-svc: tickets with SLA clocks, quotes, remote-support appointments and the status page with its SLA
-credits (DOMAIN.md S-1..S-4, S-6, S-7).
+"""support-svc: tickets with SLA clocks, quotes, remote-support appointments, the status page with its SLA credits
+and the knowledge base (DOMAIN.md S-1..S-7).
 
 Owns: database `abono_support` (tickets, messages, attachments, SLA flags, canned replies, calendar overrides,
-quotes, appointments; servers, incidents, maintenance, SLA credits; copies of clients and their services).
+quotes, appointments; servers, incidents, maintenance, SLA credits; knowledge-base articles; copies of clients and
+their services).
 Publishes: support.ticket.replied, support.ticket.sla_flagged, support.quote.available, support.quote.accepted,
 support.appointment.reminder, support.incident.client_affected, support.sla_credit.decided.
 Consumes: gateway.client.registered/updated, billing.service.ordered, provisioning.service.* (the client's plan; the
 server a service sits on), notify.whatsapp.message_received.
-HTTP: /tickets, /canned-replies, /calendar/overrides, /support-plan, /quotes, /appointments, /status, plus /healthz,
-/readyz, /metrics, /whoami.
+HTTP: /tickets, /canned-replies, /calendar/overrides, /support-plan, /quotes, /appointments, /status, /kb, plus
+/healthz, /readyz, /metrics, /whoami.
 """

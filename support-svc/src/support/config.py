@@ -80,6 +80,10 @@ class SupportSettings(ServiceSettings):
     sla_maintenance_notice_hours: PositiveInt = 48  # maintenance announced this long before is not downtime
     sla_credited_statuses: list[str] = ["active"]  # the states of the services credited when the month is decided
 
+    # --- S-5 knowledge base ---
+    kb_title_similarity: float = Field(default=0.45, gt=0, le=1)  # trigram word similarity that forgives a typo
+    kb_search_results: PositiveInt = 10
+
     def credit_tiers(self) -> list[CreditTier]:
         return [CreditTier(below_percent=below, credit_percent=pct) for below, pct in self.sla_credit_tiers.items()]
 
