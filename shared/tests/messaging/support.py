@@ -12,10 +12,12 @@ import os
 import sys
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import aio_pika
+import structlog.testing
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
 from sqlalchemy import BigInteger, Column, Integer, Table, Text, event, func, insert, select
 from sqlalchemy.dialects.postgresql import UUID
@@ -144,6 +146,17 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, gate
         writer.transport.abort()
 
 
+@contextmanager
+def logged() -> Iterator[list[MutableMapping[str, Any]]]:
+    """What the code logs meanwhile (structlog's entries): a test waits for a retry it cannot otherwise see."""
+    with structlog.testing.capture_logs() as entries:
+        yield entries
+
+
+def times_logged(entries: Sequence[MutableMapping[str, Any]], event_name: str) -> int:
+    return sum(1 for entry in entries if entry.get("event") == event_name)
+
+
 def holds(predicate: Callable[[], object]) -> Callable[[], Awaitable[bool]]:
     """`predicate` as the async check `wait_for` polls."""
 
@@ -267,6 +280,9 @@ class Bus:
         async with self.engine.connect() as conn:
             query = select(outbox.c.event_id).where(outbox.c.published_at.is_(None)).order_by(outbox.c.id)
             return list((await conn.scalars(query)).all())
+
+    async def nothing_pending(self) -> bool:
+        return await self.pending_event_ids() == []
 
     async def outbox_attempts(self, event_id: uuid.UUID) -> tuple[int, str]:
         """The row's attempt count and the class name its last error starts with."""

@@ -15,7 +15,7 @@ from abono.db import make_engine, make_sessionmaker
 from abono.testing import AMQP_URL, PG_ADMIN_DSN, wait_for
 
 from . import support
-from .support import POISON, Bus, TcpProxy, effects, holds
+from .support import POISON, Bus, TcpProxy, effects, holds, logged, times_logged
 
 PG_PORT = urlsplit(PG_ADMIN_DSN).port or 5432
 AMQP_PORT = urlsplit(AMQP_URL).port or 5672
@@ -114,9 +114,13 @@ async def test_database_outage_does_not_spend_deliveries(bus: Bus) -> None:
         await bus.runner([bus.consumer("orders", calls)], await bus.broker(),
                          sessionmaker=make_sessionmaker(proxied), delivery_limit=1)
         await proxy.cut()
-        await bus.emit(bus.Ping(label="waits for the database"))
-        await bus.relay(await bus.broker()).publish_pending()
-        await asyncio.sleep(1.0)  # with retries through the queue, delivery_limit=1 would dead-letter it by now
+        with logged() as entries:
+            await bus.emit(bus.Ping(label="waits for the database"))
+            await bus.relay(await bus.broker()).publish_pending()
+            # Three attempts on the unreachable database: through the queue, delivery_limit=1 would have
+            # dead-lettered it at the second.
+            await wait_for(holds(lambda: times_logged(entries, "event_database_unreachable") >= 3), within=15,
+                           what="the consumer to try again while the database is away")
         assert await bus.queue_depth(f"{bus.service}.orders.dlq") == 0
 
         await proxy.start()

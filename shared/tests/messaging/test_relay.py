@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import text
 
 from abono.db import asyncpg_dsn
-from abono.messaging import emit
+from abono.messaging import emit, wake
 from abono.messaging import outbox as outbox_module
 from abono.messaging.tables import OUTBOX_CHANNEL
 from abono.testing import AMQP_URL, wait_for
 
-from .support import Bus, Ping, TcpProxy, holds
+from .support import Bus, Ping, TcpProxy, holds, logged, times_logged
 
 AMQP_PORT = urlsplit(AMQP_URL).port or 5672
 
@@ -58,16 +58,24 @@ async def test_event_emitted_while_broker_unreachable_is_published_when_it_retur
     await proxy.cut()
     await wait_for(holds(lambda: not relay_broker.is_connected), within=5, what="the relay's broker to notice")
     event = bus.Ping(label="during outage")
-    await bus.emit(event)
-    await asyncio.sleep(1.0)  # several sweeps and reconnect attempts while RabbitMQ is unreachable
+    with logged() as entries:
+        await bus.emit(event)
+        # Several reconnect attempts (and sweeps, every 0.2 s) while RabbitMQ is unreachable.
+        await wait_for(holds(lambda: times_logged(entries, "broker_connect_failed") >= 3), within=10,
+                       what="several reconnect attempts")
     assert await bus.effect_labels() == []
     assert await bus.pending_event_ids() == [event.event_id]
 
     await proxy.start()
     await wait_for(holds(lambda: calls["during outage"] == 1), within=10, what="the event to be consumed")
-    await asyncio.sleep(0.5)  # room for a duplicate delivery to show up
+    await wait_for(bus.nothing_pending, within=10, what="the row marked published")
+    # A marker published after it: the queue is FIFO and nothing is pending any more, so once the marker is
+    # consumed, a duplicate of the event would have been too (no guessed sleep).
+    await bus.emit(bus.Ping(label="marker"))
+    await wait_for(holds(lambda: calls["marker"] == 1), within=10, what="the marker to be consumed")
+    del calls["marker"]
     assert calls == Counter({"during outage": 1})
-    assert await bus.effect_labels() == ["during outage"]
+    assert await bus.effect_labels() == ["during outage", "marker"]
     assert await bus.pending_event_ids() == []
     assert bus.consumed("orders", "duplicate") == 0
 
@@ -85,7 +93,11 @@ async def test_publish_whose_confirm_is_lost_is_published_again_and_applied_once
     await bus.emit(event)
     await relay.start()
     await wait_for(holds(lambda: calls["confirm lost"] == 1), within=5, what="the first copy to be consumed")
-    await asyncio.sleep(0.5)  # the relay's publish times out: the row must stay pending
+    # The relay's publish times out: it records the failed attempt, and the row stays pending.
+    async def attempt_recorded() -> bool:
+        return (await bus.outbox_attempts(event.event_id))[0] >= 1
+
+    await wait_for(attempt_recorded, within=10, what="the failed attempt recorded")
     assert await bus.pending_event_ids() == [event.event_id]
 
     await proxy.cut()  # the relay reconnects and publishes the row again
@@ -150,10 +162,18 @@ async def test_event_emitted_in_a_savepoint_wakes_the_relay_at_the_root_commit(b
     await bus.emit(bus.Ping(label="warm-up"))
     await tap.wait(1)
 
-    async with bus.sessionmaker() as session, session.begin():
-        async with session.begin_nested():
-            await emit(session, bus.Ping(label="in a savepoint"))
-        await asyncio.sleep(0.5)  # the transaction goes on after the release: a relay woken then finds nothing
+    # Beside the relay, an observer of the same wake-ups (`emit` calls them synchronously after the commit).
+    woken = asyncio.Event()
+    key = wake.database_key(bus.engine.url)
+    observer = wake.register(key, woken)
+    try:
+        async with bus.sessionmaker() as session, session.begin():
+            async with session.begin_nested():
+                await emit(session, bus.Ping(label="in a savepoint"))
+            assert not woken.is_set()  # released, not committed: no wake-up (a relay woken now finds nothing)
+        assert woken.is_set()  # the root commit woke them
+    finally:
+        wake.unregister(key, observer)
     started = time.monotonic()
     await tap.wait(2, within=2.0)
 
