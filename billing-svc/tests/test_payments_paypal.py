@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from billing_helpers import auth, outbox, sql, staff
 from payments_support import PAYPAL_WEBHOOK_ID, PaymentsEnv, new_client, payments_env, unpaid_order
@@ -218,3 +219,11 @@ async def test_b15_a_paypal_refund_is_sent_once_with_its_stored_paypal_request_i
     )
     assert from_retry == row["provider_refund_id"]
     assert len([r for r in env.paypal.refunds.values() if r["capture_id"] == capture_id]) == 1
+
+
+async def test_b20_a_provider_without_credentials_is_not_offered(billing: httpx.AsyncClient, billing_db: str) -> None:
+    """No PayPal (nor Stripe) credentials here: the pay page lists the transfer only, never a method that fails."""
+    client_id = await new_client(billing_db, country="US")
+    placed = await unpaid_order(billing, client_id)
+    methods = await billing.get(f"/invoices/{placed['invoice_id']}/payment-methods", headers=auth(client_id))
+    assert methods.status_code == 200 and methods.json()["methods"] == ["transfer"]

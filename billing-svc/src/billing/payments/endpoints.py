@@ -26,9 +26,9 @@ router = APIRouter(tags=["payments"])
 @router.get("/invoices/{invoice_id}/payment-methods", summary="The methods I may pay this invoice with (B-20)",
             responses=problems(401, 404, 409))
 async def invoice_payment_methods(invoice_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep,
-                                  settings: SettingsDep) -> PaymentMethods:
+                                  settings: SettingsDep, providers: ProvidersDep) -> PaymentMethods:
     return await methods.payment_methods(session=session, settings=settings, client_id=principal.user_id,
-                                         invoice_id=invoice_id)
+                                         invoice_id=invoice_id, configured=providers.keys())
 
 
 @router.post("/invoices/{invoice_id}/pay", summary="Pay one of my invoices: a provider's page or transfer "

@@ -4,6 +4,7 @@ Reads only."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,13 +55,15 @@ def allowed_methods(*, settings: BillingSettings, invoice: Invoice, client: Clie
 
 
 async def payment_methods(*, session: AsyncSession, settings: BillingSettings, client_id: uuid.UUID,
-                          invoice_id: uuid.UUID) -> PaymentMethods:
-    """B-20: the methods this client may use for this invoice, and those refused for its currency with the advice."""
+                          invoice_id: uuid.UUID, configured: Collection[str]) -> PaymentMethods:
+    """B-20: the methods this client may use for this invoice, and those refused for its currency with the advice.
+    A provider's method is listed only where the provider is `configured` (its credentials are set)."""
     invoice, client = await payable(session, client_id=client_id, invoice_id=invoice_id)
+    usable = {*configured, *rules.OFFLINE_METHODS}
     refused = rules.refused_by_currency(settings=settings, country=client.country if client else None,
                                         currency=invoice.currency)
-    return PaymentMethods(invoice_id=invoice.id, methods=allowed_methods(settings=settings, invoice=invoice,
-                                                                         client=client),
+    allowed = allowed_methods(settings=settings, invoice=invoice, client=client)
+    return PaymentMethods(invoice_id=invoice.id, methods=[m for m in allowed if m in usable],
                           refused=[MethodRefused(method=m, currency=invoice.currency,
                                                  switch_to=rules.SWITCH_CURRENCY_TO)
-                                   for m in refused if m in settings.payment_methods_implemented])
+                                   for m in refused if m in settings.payment_methods_implemented and m in usable])

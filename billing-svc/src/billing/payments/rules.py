@@ -8,6 +8,8 @@ from abono.errors import InvalidInput
 from abono.money import Money
 from billing.config import BillingSettings
 
+# Methods paid without a provider (staff confirm them); every other method needs its provider configured.
+OFFLINE_METHODS = ("transfer",)
 # B-20: what the provider's manual tells a client whose account is in a currency the method refuses.
 SWITCH_CURRENCY_TO = "USD"
 
