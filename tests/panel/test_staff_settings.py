@@ -4,6 +4,7 @@ under the new 1 day, with no restart. The page is checked with axe-core and phot
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -204,3 +205,32 @@ async def test_b19_client_sees_the_transfer_account_an_admin_set_for_its_currenc
     finally:
         reset = await gateway.delete("/api/billing/staff/settings/transfers", headers=admin_headers)
         assert reset.status_code == 204, reset.text
+
+
+async def test_item5_admin_previews_a_template_marks_a_day_off_and_sees_the_staff_security(
+    panel: Panel, gateway: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    page = await panel.person(width="laptop")
+    await sign_in_admin(page)
+    await page.goto("/staff/settings")
+    templates = card(page, "Plantillas de mensajes")
+    await expect(templates.get_by_label("Texto (bloques subject, text, whatsapp, params)")).to_have_value(
+        re.compile(r"\{% block subject %\}")
+    )
+    await templates.get_by_role("button", name="Vista previa").click()
+    await expect(templates.get_by_test_id("preview-subject")).to_have_text(
+        "Factura F-000123 emitida: ARS 15.000,00, vence el 10 de enero de 2027"
+    )
+    holidays = card(page, "Feriados y días no laborables")
+    await holidays.get_by_label("Día", exact=True).fill("2031-07-21")
+    await holidays.get_by_label("Nota").fill("Asueto de la empresa")
+    await holidays.get_by_role("button", name="Guardar el día").click()
+    try:
+        await expect(holidays.get_by_text("Asueto de la empresa")).to_be_visible()
+        security = card(page, "Seguridad del staff")
+        await expect(security.get_by_label("Exigir verificación en dos pasos a todo el staff")).not_to_be_checked()
+        assert await panel.axe(page) == []
+        await panel.screenshot(page, "staff-settings-more")
+    finally:
+        removed = await gateway.delete("/api/support/calendar/overrides/2031-07-21", headers=admin_headers)
+        assert removed.status_code == 204, removed.text

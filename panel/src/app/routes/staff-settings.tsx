@@ -8,6 +8,9 @@ import { useMe } from "@/features/auth/api";
 import { useBusinessSettings } from "@/features/settings/api";
 import { DiscountsForm } from "@/features/settings/components/discounts-form";
 import { DunningForm } from "@/features/settings/components/dunning-form";
+import { HolidaysCard } from "@/features/settings/components/holidays-card";
+import { SecurityCard } from "@/features/settings/components/security-card";
+import { TemplatesCard } from "@/features/settings/components/templates-card";
 import { SettingsHistory } from "@/features/settings/components/history";
 import { SellerForm } from "@/features/settings/components/seller-form";
 import { TransfersForm } from "@/features/settings/components/transfers-form";
@@ -45,6 +48,15 @@ export default function StaffSettingsRoute() {
           </Card>
         </>
       )}
+      <Card title={t("staffSettings.groups.holidays")}>
+        <HolidaysCard editable={editable} />
+      </Card>
+      <Card title={t("staffSettings.groups.templates")}>
+        <TemplatesCard editable={editable} />
+      </Card>
+      <Card title={t("staffSettings.groups.security")}>
+        <SecurityCard editable={editable} />
+      </Card>
       <Card title={t("staffSettings.history.title")}>
         <SettingsHistory />
       </Card>
