@@ -9,8 +9,10 @@ database (their session), so running one again after a rollback changes nothing.
 
 Lanes on the broker (issue 20): a consumer's events of the bulk lane (`abono.events.Lane.BULK`) come through a queue
 of their own, `<queue>.bulk`, consumed side by side with `<queue>` (every other lane), so an urgent event is never
-behind a million bulk ones in one queue. Both record in the same inbox name, `<queue>`, so an event that reached
-both (a binding left from before a lane change) is still applied once.
+behind a million bulk ones in one queue; and in the process, the bulk queue's worker starts a transaction only while
+the main queue's has nothing waiting, so a busy process spends its CPU and connections on the urgent event first.
+Both record in the same inbox name, `<queue>`, so an event that reached both (a binding left from before a lane
+change) is still applied once.
 
 A redelivery (crash before the ack, a duplicate publish) finds the inbox row and is acked without running the
 handler. A handler that keeps failing is nacked back to its queue until RabbitMQ's delivery limit moves it to
@@ -63,21 +65,25 @@ class ConsumerRunner:
             raise ValueError(f"duplicate consumer names in {names}")
         self.service = service
 
-        def worker(queue: str, consumer: Consumer, bind: Sequence[str], unbind: Sequence[str]) -> QueueWorker:
+        def worker(
+            queue: str, consumer: Consumer, bind: Sequence[str], unbind: Sequence[str], after: QueueWorker | None
+        ) -> QueueWorker:
             return QueueWorker(
                 queue=queue, inbox=queue_name(service, consumer.name), consumer=consumer, bind=bind, unbind=unbind,
                 sessionmaker=sessionmaker, broker=broker, metrics=metrics, delivery_limit=delivery_limit,
                 prefetch=prefetch, max_transactions=max_transactions, retry_delay=retry_delay,
                 max_retry_delay=max_retry_delay, stop_timeout=stop_timeout,
+                yield_to=after.quiet if after is not None else None,
             )  # fmt: skip
 
         self._workers: list[QueueWorker] = []
         for name, c in zip(names, consumers, strict=True):
             main, bulk = c.routing_keys_of(bulk=False), c.routing_keys_of(bulk=True)
             # The main queue always: it must lose the bindings of keys that moved to the bulk queue.
-            self._workers.append(worker(name, c, main, bulk))
-            if bulk:
-                self._workers.append(worker(queue_name(service, c.name, Lane.BULK), c, bulk, main))
+            first = worker(name, c, main, bulk, None)
+            self._workers.append(first)
+            if bulk:  # applied only while the main queue's worker has nothing to do (a pause between transactions)
+                self._workers.append(worker(queue_name(service, c.name, Lane.BULK), c, bulk, main, first))
 
     @property
     def queues(self) -> list[str]:

@@ -52,6 +52,7 @@ class QueueWorker:
         retry_delay: float,
         max_retry_delay: float,
         stop_timeout: float,
+        yield_to: asyncio.Event | None = None,
     ) -> None:
         self.queue = queue
         self.inbox = inbox
@@ -69,6 +70,11 @@ class QueueWorker:
         self._stopping = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
+        # Set while no delivery waits or is being applied; a lower lane's worker (`yield_to`) waits for it before
+        # each of its transactions, so the process's CPU and connections go to the urgent queue first.
+        self.quiet = asyncio.Event()
+        self.quiet.set()
+        self._yield_to = yield_to
         self._task: asyncio.Task[None] | None = None
         self._waiting: list[AbstractIncomingMessage] = []  # delivered, for the next transaction
         self._max_transactions = max_transactions
@@ -152,6 +158,7 @@ class QueueWorker:
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         self._idle.clear()
+        self.quiet.clear()
         self._waiting.append(message)
         if self._applying < self._max_transactions:
             self._applying += 1
@@ -160,6 +167,8 @@ class QueueWorker:
             task.add_done_callback(self._appliers.discard)
 
     def _set_idle_if_done(self) -> None:
+        if not (self._waiting or self._applying):
+            self.quiet.set()
         if not (self._waiting or self._retries or self._applying):
             self._idle.set()
 
@@ -167,6 +176,8 @@ class QueueWorker:
         """Apply what has been delivered, a transaction at a time, until nothing waits."""
         try:
             while self._waiting:
+                if self._yield_to is not None and not self._yield_to.is_set():
+                    await wait_first(self._yield_to.wait(), self._stopping.wait())
                 batch, self._waiting = self._waiting[: self._prefetch], self._waiting[self._prefetch :]
                 try:
                     await self._apply_batch(batch)
