@@ -17,7 +17,16 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import FrameType
 
-from bench import dunning_sweep, event_bus, gateway, panel_load, reactivation, renewal_run, staff_search
+from bench import (
+    dunning_sweep,
+    event_bus,
+    gateway,
+    panel_load,
+    reactivation,
+    renewal_day,
+    renewal_run,
+    staff_search,
+)
 from bench.common import Figure, emit_figure, say
 from bench.options import Options
 
@@ -27,6 +36,7 @@ SCENARIOS: dict[str, Scenario] = {
     "gateway": gateway.run,
     "reactivation": reactivation.run,
     "renewal_run": renewal_run.run,
+    "renewal_day": renewal_day.run,
     "dunning_sweep": dunning_sweep.run,
     "panel_load": panel_load.run,
     "staff_search": staff_search.run,

@@ -152,38 +152,46 @@ class Bus:
 
     async def raw(self, run: str, *, count: int, rate: float = 0.0, limit_s: float = 120.0) -> dict[str, Any]:
         """The aio-pika baseline: returns the publisher's first send time and the consumer's record."""
-        cons_out, pub_out = self.tmp / f"raw-consume-{run}.json", self.tmp / f"raw-publish-{run}.json"
-        for stale in (cons_out, pub_out):
-            stale.unlink(missing_ok=True)
-        common = ["--amqp", AMQP_URL, "--count", str(count), "--timeout", str(limit_s + count / max(rate, 1.0))]
-        consumer = self.children.python(
-            f"raw-consume-{run}", ["-m", "bench.bus_worker", "raw-consume", *common, "--out", str(cons_out)]
-        )
-        deadline = time.monotonic() + 30
-        while "READY" not in consumer.log_path.read_text(errors="replace"):
-            consumer.check_alive()
-            if time.monotonic() > deadline:
-                raise ScenarioFailed(f"raw consumer not ready:\n{consumer.tail()}")
-            await asyncio.sleep(0.05)
-        publisher = self.children.python(
-            f"raw-publish-{run}",
-            [
-                "-m",
-                "bench.bus_worker",
-                "raw-publish",
-                *common,
-                "--rate",
-                str(rate),
-                "--size",
-                str(self.size),
-                "--out",
-                str(pub_out),
-            ],
-        )
-        for child in (publisher, consumer):
-            if await child.wait(limit_s + count / max(rate, 1.0) + 30) != 0:
-                raise ScenarioFailed(f"{child.name} failed:\n{child.tail()}")
-        return {**json.loads(cons_out.read_text()), **json.loads(pub_out.read_text())}
+        return await raw_baseline(self.children, run, count=count, size=self.size, rate=rate, limit_s=limit_s)
+
+
+async def raw_baseline(
+    children: Children, run: str, *, count: int, size: int, rate: float = 0.0, limit_s: float = 120.0
+) -> dict[str, Any]:
+    """Raw aio-pika on a quorum queue bound to `abono.events` (persistent, confirms, manual acks), `count` messages
+    of `size` bytes: returns the publisher's first send time and the consumer's record."""
+    cons_out, pub_out = children.log_dir / f"raw-consume-{run}.json", children.log_dir / f"raw-publish-{run}.json"
+    for stale in (cons_out, pub_out):
+        stale.unlink(missing_ok=True)
+    common = ["--amqp", AMQP_URL, "--count", str(count), "--timeout", str(limit_s + count / max(rate, 1.0))]
+    consumer = children.python(
+        f"raw-consume-{run}", ["-m", "bench.bus_worker", "raw-consume", *common, "--out", str(cons_out)]
+    )
+    deadline = time.monotonic() + 30
+    while "READY" not in consumer.log_path.read_text(errors="replace"):
+        consumer.check_alive()
+        if time.monotonic() > deadline:
+            raise ScenarioFailed(f"raw consumer not ready:\n{consumer.tail()}")
+        await asyncio.sleep(0.05)
+    publisher = children.python(
+        f"raw-publish-{run}",
+        [
+            "-m",
+            "bench.bus_worker",
+            "raw-publish",
+            *common,
+            "--rate",
+            str(rate),
+            "--size",
+            str(size),
+            "--out",
+            str(pub_out),
+        ],
+    )
+    for child in (publisher, consumer):
+        if await child.wait(limit_s + count / max(rate, 1.0) + 30) != 0:
+            raise ScenarioFailed(f"{child.name} failed:\n{child.tail()}")
+    return {**json.loads(cons_out.read_text()), **json.loads(pub_out.read_text())}
 
 
 async def reset_queues(*, purge_only: bool = False) -> None:

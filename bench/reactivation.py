@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from abono.auth import generate_keypair
@@ -64,6 +65,84 @@ async def _load_catalog(url: str) -> None:
         await engine.dispose()
 
 
+@dataclass(frozen=True)
+class Services:
+    """Billing and provisioning under uvicorn, wired to the load process's fake WHM and fake Stripe."""
+
+    billing: Child
+    provisioning: Child
+    billing_url: str
+    provisioning_url: str
+    billing_db: str
+    provisioning_db: str
+    whm_port: int
+    stripe_port: int
+    private_file: Path
+
+    def load_args(self) -> list[str]:
+        """The load process's options that say where everything is."""
+        # fmt: off
+        return [
+            "--whm-port", str(self.whm_port), "--whm-token", WHM_TOKEN,
+            "--stripe-port", str(self.stripe_port), "--stripe-secret", STRIPE_SECRET,
+            "--jwt-private-key-file", str(self.private_file),
+            "--billing-url", self.billing_url, "--billing-dsn", self.billing_db.replace("+asyncpg", ""),
+            "--provisioning-url", self.provisioning_url,
+            "--provisioning-dsn", self.provisioning_db.replace("+asyncpg", ""),
+            "--amqp-url", AMQP_URL,
+        ]
+        # fmt: on
+
+
+async def start_services(opts: Options, children: Children, billing_db: str, provisioning_db: str) -> Services:
+    """Start billing and provisioning (migrated databases given) and wait until both are ready."""
+    private_pem, public_pem = generate_keypair()
+    public_file = opts.log_dir / "reactivation-jwt-public.pem"
+    public_file.write_text(public_pem)
+    private_file = opts.log_dir / "reactivation-jwt-private.pem"
+    private_file.write_text(private_pem)
+    private_file.chmod(0o600)
+    common = {
+        "ABONO_AMQP_URL": AMQP_URL,
+        "ABONO_JWT_PUBLIC_KEY_FILE": str(public_file),
+        "ABONO_ENVIRONMENT": "development",
+        "ABONO_LOG_LEVEL": "WARNING",
+        "ABONO_TEST_MODE": "false",
+    }
+    billing_port, provisioning_port, whm_port, stripe_port = free_port(), free_port(), free_port(), free_port()
+    billing_url = f"http://127.0.0.1:{billing_port}"
+    provisioning_url = f"http://127.0.0.1:{provisioning_port}"
+    billing = children.uvicorn(
+        "react-billing",
+        "billing.app:create_app",
+        billing_port,
+        {
+            **common,
+            "BILLING_DATABASE_URL": billing_db,
+            "BILLING_SCHEDULER_ENABLED": "false",
+            "BILLING_STRIPE_API_KEY": "sk_test_bench",
+            "BILLING_STRIPE_API_URL": f"http://127.0.0.1:{stripe_port}",
+            "BILLING_STRIPE_WEBHOOK_SECRETS": json.dumps([STRIPE_SECRET]),
+        },
+    )
+    provisioning = children.uvicorn(
+        "react-provisioning",
+        "provisioning.app:create_app",
+        provisioning_port,
+        {
+            **common,
+            "PROVISIONING_DATABASE_URL": provisioning_db,
+            "PROVISIONING_WHM_SERVERS": json.dumps(
+                {"whm1": {"url": f"http://127.0.0.1:{whm_port}", "token": WHM_TOKEN}}
+            ),
+            "PROVISIONING_ACTION_POLL_SECONDS": "0.05",
+        },
+    )
+    await asyncio.gather(wait_ready(billing, billing_url), wait_ready(provisioning, provisioning_url))
+    return Services(billing, provisioning, billing_url, provisioning_url, billing_db, provisioning_db, whm_port,
+                    stripe_port, private_file)  # fmt: skip
+
+
 async def run(opts: Options) -> list[Figure]:
     plan = QUICK if opts.quick else FULL
     ensure_bench_vhost()
@@ -71,62 +150,15 @@ async def run(opts: Options) -> list[Figure]:
         await asyncio.to_thread(upgrade, REPO_ROOT / "billing-svc", urls[BILLING_DB])
         await asyncio.to_thread(upgrade, REPO_ROOT / "provisioning-svc", urls[PROVISIONING_DB])
         await _load_catalog(urls[BILLING_DB])
-        private_pem, public_pem = generate_keypair()
-        public_file = opts.log_dir / "reactivation-jwt-public.pem"
-        public_file.write_text(public_pem)
-        private_file = opts.log_dir / "reactivation-jwt-private.pem"
-        private_file.write_text(private_pem)
-        private_file.chmod(0o600)
-        common = {
-            "ABONO_AMQP_URL": AMQP_URL,
-            "ABONO_JWT_PUBLIC_KEY_FILE": str(public_file),
-            "ABONO_ENVIRONMENT": "development",
-            "ABONO_LOG_LEVEL": "WARNING",
-            "ABONO_TEST_MODE": "false",
-        }
-        billing_port, provisioning_port, whm_port, stripe_port = free_port(), free_port(), free_port(), free_port()
-        billing_url = f"http://127.0.0.1:{billing_port}"
-        provisioning_url = f"http://127.0.0.1:{provisioning_port}"
-        billing = children.uvicorn(
-            "react-billing",
-            "billing.app:create_app",
-            billing_port,
-            {
-                **common,
-                "BILLING_DATABASE_URL": urls[BILLING_DB],
-                "BILLING_SCHEDULER_ENABLED": "false",
-                "BILLING_STRIPE_API_KEY": "sk_test_bench",
-                "BILLING_STRIPE_API_URL": f"http://127.0.0.1:{stripe_port}",
-                "BILLING_STRIPE_WEBHOOK_SECRETS": json.dumps([STRIPE_SECRET]),
-            },
-        )
-        provisioning = children.uvicorn(
-            "react-provisioning",
-            "provisioning.app:create_app",
-            provisioning_port,
-            {
-                **common,
-                "PROVISIONING_DATABASE_URL": urls[PROVISIONING_DB],
-                "PROVISIONING_WHM_SERVERS": json.dumps(
-                    {"whm1": {"url": f"http://127.0.0.1:{whm_port}", "token": WHM_TOKEN}}
-                ),
-                "PROVISIONING_ACTION_POLL_SECONDS": "0.05",
-            },
-        )
-        await asyncio.gather(wait_ready(billing, billing_url), wait_ready(provisioning, provisioning_url))
+        pair = await start_services(opts, children, urls[BILLING_DB], urls[PROVISIONING_DB])
+        billing, provisioning = pair.billing, pair.provisioning
         out = opts.log_dir / "reactivation-load.json"
         out.unlink(missing_ok=True)
         cpu0 = {"provisioning": provisioning.cpu_seconds(), "billing": billing.cpu_seconds()}
         # fmt: off
         load = children.python("reactivation-load", [
             "-m", "bench.reactivation_load",
-            "--whm-port", str(whm_port), "--whm-token", WHM_TOKEN,
-            "--stripe-port", str(stripe_port), "--stripe-secret", STRIPE_SECRET,
-            "--jwt-private-key-file", str(private_file),
-            "--billing-url", billing_url, "--billing-dsn", urls[BILLING_DB].replace("+asyncpg", ""),
-            "--provisioning-url", provisioning_url,
-            "--provisioning-dsn", urls[PROVISIONING_DB].replace("+asyncpg", ""),
-            "--amqp-url", AMQP_URL,
+            *pair.load_args(),
             "--services", str(plan.services), "--rate", str(plan.rate), "--duration", str(plan.seconds),
             "--timeout", "10" if opts.quick else "30",
             "--out", str(out),

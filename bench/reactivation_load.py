@@ -33,8 +33,9 @@ import json
 import sys
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -200,7 +201,130 @@ async def _poll(pool: asyncpg.Pool, sql: str, waiting: Iterable[uuid.UUID], seen
             seen_at[row["id"]] = now
 
 
-async def run(args: argparse.Namespace) -> dict[str, Any]:
+@dataclass
+class Rig:
+    """What the measured phases share: the fakes, the database pools, the HTTP session, the set-up's rows."""
+
+    args: argparse.Namespace
+    whm: TimedWhm
+    stripe: FakeStripe
+    prov: asyncpg.Pool
+    bill: asyncpg.Pool
+    http: aiohttp.ClientSession
+    refs: dict[uuid.UUID, str]
+    invoice_of: dict[uuid.UUID, uuid.UUID]
+    domain_of: dict[uuid.UUID, str]
+    bus_at: dict[uuid.UUID, float]
+
+
+async def measure(rig: Rig, services: list[uuid.UUID], rate: float) -> dict[str, Any]:
+    """Open loop at `rate`: one signed checkout.session.completed per service's overdue invoice; per-service times."""
+    args, whm, stripe, prov, bill, http = rig.args, rig.whm, rig.stripe, rig.prov, rig.bill, rig.http
+    refs, invoice_of, domain_of, bus_at = rig.refs, rig.invoice_of, rig.domain_of, rig.bus_at
+    sent_at: dict[uuid.UUID, float] = {}
+    acked_at: dict[uuid.UUID, float] = {}
+    rejected: list[str] = []
+    active_at: dict[uuid.UUID, float] = {}
+    paid_at: dict[uuid.UUID, float] = {}  # keyed by service
+    sending_done = asyncio.Event()
+    service_of = {inv: sid for sid, inv in invoice_of.items()}
+
+    async def poll() -> None:
+        while not sending_done.is_set() or len(active_at) < len(sent_at) or len(paid_at) < len(sent_at):
+            await _poll(
+                prov,
+                "SELECT id FROM services WHERE state = 'active' AND id = ANY($1::uuid[])",
+                list(sent_at),
+                active_at,
+            )
+            paid_invoices: dict[uuid.UUID, float] = {}
+            await _poll(
+                bill,
+                "SELECT id FROM invoices WHERE status = 'paid' AND id = ANY($1::uuid[])",
+                [invoice_of[s] for s in sent_at if s not in paid_at],
+                paid_invoices,
+            )
+            for inv, at in paid_invoices.items():
+                paid_at.setdefault(service_of[inv], at)
+            await asyncio.sleep(0.005)
+
+    async def send(sid: uuid.UUID) -> None:
+        ref = refs[sid]
+        stripe.complete(ref)  # the client paid at Stripe
+        body = json.dumps(stripe.event("checkout.session.completed", stripe.sessions[ref]))
+        headers = stripe_headers(body, args.stripe_secret)
+        sent_at[sid] = time.time()
+        try:
+            async with http.post(f"{args.billing_url}/webhooks/stripe", data=body.encode(), headers=headers) as r:
+                text = await r.text()
+                if 200 <= r.status < 300:
+                    acked_at[sid] = time.time()
+                else:
+                    rejected.append(f"{r.status} {text[:200]}")
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            rejected.append(repr(exc))
+
+    poller = asyncio.create_task(poll())
+    tasks: set[asyncio.Task[None]] = set()
+    start = time.perf_counter() + 0.1
+    for i, sid in enumerate(services):
+        delay = start + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        task = asyncio.create_task(send(sid))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+    send_seconds = time.perf_counter() - start
+    if tasks:
+        await asyncio.gather(*tasks)
+    sending_done.set()
+    try:
+        await asyncio.wait_for(asyncio.shield(poller), timeout=args.timeout)
+    except TimeoutError:
+        poller.cancel()
+    deadline = time.monotonic() + 5  # the panel calls come after the commit: give them a moment
+    while len(whm.unsuspended_at) < len(active_at) and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.2)
+    end = time.time()
+    user_of = {acct["domain"]: user for user, acct in whm.accounts.items()}
+    out: dict[str, list[float]] = {"active_s": [], "paid_s": [], "panel_s": [], "bus_s": [], "ack_s": []}
+    missing = missing_paid = 0
+    for sid, t0 in sent_at.items():
+        if sid in active_at:
+            out["active_s"].append(active_at[sid] - t0)
+        else:
+            missing += 1
+            out["active_s"].append(end - t0)  # never reactivated: counted with the time waited (a lower bound)
+        if sid in paid_at:
+            out["paid_s"].append(paid_at[sid] - t0)
+        else:
+            missing_paid += 1
+            out["paid_s"].append(end - t0)
+        user = user_of.get(domain_of[sid])
+        # Never seen: counted with the time waited (a lower bound), as above.
+        out["panel_s"].append(whm.unsuspended_at.get(user or "", end) - t0)
+        out["bus_s"].append(bus_at.get(sid, end) - t0)
+        if sid in acked_at:
+            out["ack_s"].append(acked_at[sid] - t0)
+    return {
+        "sent": len(sent_at),
+        "panel_missing": sum(1 for s in sent_at if user_of.get(domain_of[s]) not in whm.unsuspended_at),
+        "offered_rate": rate,
+        "achieved_rate": round(len(sent_at) / send_seconds, 1) if send_seconds > 0 else None,
+        "missing": missing,
+        "missing_paid": missing_paid,
+        "rejected": len(rejected),
+        "rejected_sample": rejected[:3],
+        **out,
+    }
+
+
+Phases = Callable[[Rig, list[uuid.UUID], int], Awaitable[dict[str, Any]]]
+
+
+async def run(args: argparse.Namespace, phases: Phases | None = None) -> dict[str, Any]:
+    """Set up, then measure `count` services at the rate (or run `phases`: the renewal_day scenario's)."""
     whm = TimedWhm(token=args.whm_token)
     whm.unsuspended_at = {}
     stripe = FakeStripe()
@@ -262,111 +386,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
         await queue.consume(on_message)
 
-        # --- measured: open loop, one signed checkout.session.completed per overdue invoice ----------------------
+        rig = Rig(args, whm, stripe, prov, bill, http, refs, invoice_of, domain_of, bus_at)
         count = min(n, int(args.rate * args.duration))
-        sent_at: dict[uuid.UUID, float] = {}
-        acked_at: dict[uuid.UUID, float] = {}
-        rejected: list[str] = []
-        active_at: dict[uuid.UUID, float] = {}
-        paid_at: dict[uuid.UUID, float] = {}  # keyed by service
-        sending_done = asyncio.Event()
-        service_of = {inv: sid for sid, inv in invoice_of.items()}
-
-        async def poll() -> None:
-            while not sending_done.is_set() or len(active_at) < len(sent_at) or len(paid_at) < len(sent_at):
-                await _poll(
-                    prov,
-                    "SELECT id FROM services WHERE state = 'active' AND id = ANY($1::uuid[])",
-                    list(sent_at),
-                    active_at,
-                )
-                paid_invoices: dict[uuid.UUID, float] = {}
-                await _poll(
-                    bill,
-                    "SELECT id FROM invoices WHERE status = 'paid' AND id = ANY($1::uuid[])",
-                    [invoice_of[s] for s in sent_at if s not in paid_at],
-                    paid_invoices,
-                )
-                for inv, at in paid_invoices.items():
-                    paid_at.setdefault(service_of[inv], at)
-                await asyncio.sleep(0.005)
-
-        async def send(sid: uuid.UUID) -> None:
-            ref = refs[sid]
-            stripe.complete(ref)  # the client paid at Stripe
-            body = json.dumps(stripe.event("checkout.session.completed", stripe.sessions[ref]))
-            headers = stripe_headers(body, args.stripe_secret)
-            sent_at[sid] = time.time()
-            try:
-                async with http.post(f"{args.billing_url}/webhooks/stripe", data=body.encode(), headers=headers) as r:
-                    text = await r.text()
-                    if 200 <= r.status < 300:
-                        acked_at[sid] = time.time()
-                    else:
-                        rejected.append(f"{r.status} {text[:200]}")
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                rejected.append(repr(exc))
-
-        poller = asyncio.create_task(poll())
-        tasks: set[asyncio.Task[None]] = set()
-        start = time.perf_counter() + 0.1
-        for i, (sid, _, _) in enumerate(triples[:count]):
-            delay = start + i / args.rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            task = asyncio.create_task(send(sid))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
-        send_seconds = time.perf_counter() - start
-        if tasks:
-            await asyncio.gather(*tasks)
-        sending_done.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(poller), timeout=args.timeout)
-        except TimeoutError:
-            poller.cancel()
-        deadline = time.monotonic() + 5  # the panel calls come after the commit: give them a moment
-        while len(whm.unsuspended_at) < len(active_at) and time.monotonic() < deadline:  # noqa: ASYNC110
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(0.2)
+        services = [sid for sid, _, _ in triples]
+        result = await (phases(rig, services, count) if phases else measure(rig, services[:count], args.rate))
         await queue.unbind(EXCHANGE, routing_key=InvoicePaid.routing_key)
         await queue.delete(if_unused=False, if_empty=False)
-        end = time.time()
-        user_of = {acct["domain"]: user for user, acct in whm.accounts.items()}
-        out: dict[str, list[float]] = {"active_s": [], "paid_s": [], "panel_s": [], "bus_s": [], "ack_s": []}
-        missing = missing_paid = 0
-        for sid, t0 in sent_at.items():
-            if sid in active_at:
-                out["active_s"].append(active_at[sid] - t0)
-            else:
-                missing += 1
-                out["active_s"].append(end - t0)  # never reactivated: counted with the time waited (a lower bound)
-            if sid in paid_at:
-                out["paid_s"].append(paid_at[sid] - t0)
-            else:
-                missing_paid += 1
-                out["paid_s"].append(end - t0)
-            user = user_of.get(domain_of[sid])
-            # Never seen: counted with the time waited (a lower bound), as above.
-            out["panel_s"].append(whm.unsuspended_at.get(user or "", end) - t0)
-            out["bus_s"].append(bus_at.get(sid, end) - t0)
-            if sid in acked_at:
-                out["ack_s"].append(acked_at[sid] - t0)
-        return {
-            "sent": len(sent_at),
-            "panel_missing": sum(1 for s in sent_at if user_of.get(domain_of[s]) not in whm.unsuspended_at),
-            "offered_rate": args.rate,
-            "achieved_rate": round(len(sent_at) / send_seconds, 1) if send_seconds > 0 else None,
-            "missing": missing,
-            "missing_paid": missing_paid,
-            "rejected": len(rejected),
-            "rejected_sample": rejected[:3],
-            "setup_s": round(setup_s, 1),
-            **out,
-        }
+        return {**result, "setup_s": round(setup_s, 1)}
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.reactivation_load", description=__doc__)
     parser.add_argument("--whm-port", type=int, required=True)
     parser.add_argument("--whm-token", required=True)
@@ -383,7 +412,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, required=True)
     parser.add_argument("--timeout", type=float, default=30.0, help="wait after the last webhook")
     parser.add_argument("--out", required=True)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     result = asyncio.run(run(args))
     Path(args.out).write_text(json.dumps(result))
     return 0

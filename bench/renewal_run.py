@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+import billing.models  # noqa: F401 - every table, so the child's mappers resolve their foreign keys
 from abono.db import asyncpg_dsn
 from abono.migrations import upgrade
 from bench.common import (
@@ -89,7 +90,7 @@ FROM generate_series(1, $2::int) g
 """
 
 
-async def _seed(dsn: str, subscriptions: int) -> None:
+async def seed_due_subscriptions(dsn: str, subscriptions: int) -> None:
     from abono.db import make_engine, make_sessionmaker, unit_of_work
     from billing.catalog.seeding import load_seed_catalog
 
@@ -141,14 +142,18 @@ async def _counts(dsn: str) -> dict[str, int]:
         await conn.close()
 
 
-async def _run_child(children: Children, opts: Options, url: str, label: str, plan: Plan,
-                     profile: bool) -> dict[str, float]:
+async def _run_child(
+    children: Children, opts: Options, url: str, label: str, plan: Plan, profile: bool
+) -> dict[str, float]:
     out = opts.log_dir / f"renewal-{label}.json"
     go = opts.log_dir / f"renewal-{label}.go"
     out.unlink(missing_ok=True)
     go.unlink(missing_ok=True)
-    child = children.python(f"renewal-{label}", ["-m", "bench.renewal_run", "child", url, RUN_DAY.isoformat(),
-                                                  str(out), str(go)], {"ABONO_LOG_LEVEL": "WARNING"})
+    child = children.python(
+        f"renewal-{label}",
+        ["-m", "bench.renewal_run", "child", url, RUN_DAY.isoformat(), str(out), str(go)],
+        {"ABONO_LOG_LEVEL": "WARNING"},
+    )
     if profile:
         start_profiler(children, child, plan.within, opts.profile)
         await asyncio.sleep(1.0)  # let py-spy attach before the timed work starts
@@ -168,7 +173,7 @@ async def run(opts: Options) -> list[Figure]:
         dsn = asyncpg_dsn(url)
         await asyncio.to_thread(upgrade, REPO_ROOT / "billing-svc", url)
         started = time.perf_counter()
-        await _seed(dsn, n)
+        await seed_due_subscriptions(dsn, n)
         say(f"seeded {n} due subscriptions in {time.perf_counter() - started:.1f} s")
         baseline_s = await _baseline(dsn, n)
         say(f"baseline: INSERT ... SELECT of {n} rows in {baseline_s:.2f} s ({n / baseline_s:,.0f} rows/s)")
@@ -182,8 +187,9 @@ async def run(opts: Options) -> list[Figure]:
     if counts["issued_events"] != counts["invoices"] or counts["invoices"] != first["issued"]:
         problems.append(f"outbox InvoiceIssued {counts['issued_events']} != invoices {counts['invoices']}")
     if counts["lines"] != counts["subscriptions"] or counts["periods"] != counts["subscriptions"]:
-        problems.append(f"lines {counts['lines']} / periods {counts['periods']} != subscriptions "
-                        f"{counts['subscriptions']}")
+        problems.append(
+            f"lines {counts['lines']} / periods {counts['periods']} != subscriptions {counts['subscriptions']}"
+        )
     if after["invoices"] != counts["invoices"]:
         problems.append(f"the rerun changed the invoice count: {counts['invoices']} → {after['invoices']}")
     if problems:
@@ -193,19 +199,46 @@ async def run(opts: Options) -> list[Figure]:
             say(f"  profile {share:6.1%}  {frame}")
     seconds, invoices = first["seconds"], counts["invoices"]
     scale = n / FULL_N
-    shape = (f"{n} subscriptions, {invoices} invoices ({counts['settled_by_credit']} settled by credit), "
-             f"{counts['clients']} clients, {-(-counts['clients'] // CHUNK_CLIENTS)} transactions "
-             f"({PARALLEL_CHUNKS} at once)")
+    shape = (
+        f"{n} subscriptions, {invoices} invoices ({counts['settled_by_credit']} settled by credit), "
+        f"{counts['clients']} clients, {-(-counts['clients'] // CHUNK_CLIENTS)} transactions "
+        f"({PARALLEL_CHUNKS} at once)"
+    )
     return [
-        Figure(NAME, "invoices_per_second", invoices / seconds, "invoices/s", n / baseline_s, TARGET_PER_S,
-               note=f"{shape}; baseline: rows/s of one INSERT ... SELECT of {n} rows into a copy of invoices",
-               extra={"lines_per_second": round(n / seconds)}),
-        Figure(NAME, f"seconds_for_{n}", seconds, "s", baseline_s, TARGET_FULL_S * scale, goal="max",
-               note=(f"target 40 s for 1M{' scaled to ' + str(n) if scale != 1 else ''}; "
-                     f"issue 7 also wants ≤ {WITHIN_BASELINE:.0f}x the baseline (ratio)"),
-               extra={"within_3x_baseline": seconds <= WITHIN_BASELINE * baseline_s}),
-        Figure(NAME, "rerun_invoices_created", second["issued"], "invoices", None, 0, goal="max",
-               note=f"B-2: the second run over the same {n} subscriptions (took {second['seconds']:.2f} s)"),
+        Figure(
+            NAME,
+            "invoices_per_second",
+            invoices / seconds,
+            "invoices/s",
+            n / baseline_s,
+            TARGET_PER_S,
+            note=f"{shape}; baseline: rows/s of one INSERT ... SELECT of {n} rows into a copy of invoices",
+            extra={"lines_per_second": round(n / seconds)},
+        ),
+        Figure(
+            NAME,
+            f"seconds_for_{n}",
+            seconds,
+            "s",
+            baseline_s,
+            TARGET_FULL_S * scale,
+            goal="max",
+            note=(
+                f"target 40 s for 1M{' scaled to ' + str(n) if scale != 1 else ''}; "
+                f"issue 7 also wants ≤ {WITHIN_BASELINE:.0f}x the baseline (ratio)"
+            ),
+            extra={"within_3x_baseline": seconds <= WITHIN_BASELINE * baseline_s},
+        ),
+        Figure(
+            NAME,
+            "rerun_invoices_created",
+            second["issued"],
+            "invoices",
+            None,
+            0,
+            goal="max",
+            note=f"B-2: the second run over the same {n} subscriptions (took {second['seconds']:.2f} s)",
+        ),
     ]
 
 
@@ -222,8 +255,9 @@ async def _child(url: str, day: str) -> dict[str, float]:
     engine = make_engine(url, pool_size=2)
     try:
         started = time.perf_counter()
-        issued = await renewals.issue_renewals(sessionmaker=make_sessionmaker(engine),
-                                               clock=FixedClock(noon.astimezone(UTC)), settings=settings)
+        issued = await renewals.issue_renewals(
+            sessionmaker=make_sessionmaker(engine), clock=FixedClock(noon.astimezone(UTC)), settings=settings
+        )
         seconds = time.perf_counter() - started
     finally:
         await engine.dispose()

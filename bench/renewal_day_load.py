@@ -1,0 +1,130 @@
+"""The load process of the `renewal_day` scenario: `bench.reactivation_load`'s set-up and webhooks, in two phases.
+
+    python -m bench.renewal_day_load <reactivation_load's options> --renewal-go FILE --renewal-out FILE
+        --drain-duration S --drain-within S
+
+1. Quiet bus: the first half of the services' webhooks at --rate for --duration s (the same figure as the
+   `reactivation` scenario's).
+2. Renewal day: touches --renewal-go (the waiting renewal child starts billing's real `issue_renewals`), waits for
+   its first `InvoiceIssued` rows in billing's outbox, then sends the second half's webhooks at the same rate for
+   --drain-duration s while billing's relay and provisioning's consumer drain the backlog.
+3. Waits for the run's end (--renewal-out appears), then up to --drain-grace s until provisioning has recorded every
+   issued invoice (its `provisioning.billing.bulk` queue drained), noting when billing's outbox was fully published
+   and when provisioning caught up (or how many it had recorded when the wait ended).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from abono.events import InvoiceIssued, Lane
+from bench.reactivation_load import Rig, measure, parser, run
+
+RECORDED = "SELECT count(*) FROM issued_invoices"
+
+
+async def _issued(rig: Rig) -> int:
+    return int(await rig.bill.fetchval("SELECT count(*) FROM outbox WHERE routing_key = $1", InvoiceIssued.routing_key))
+
+
+async def _pending_bulk(rig: Rig) -> int:
+    sql = "SELECT count(*) FROM outbox WHERE lane = $1 AND published_at IS NULL"
+    return int(await rig.bill.fetchval(sql, int(Lane.BULK)))
+
+
+async def _backlog(rig: Rig) -> dict[str, int]:
+    """Issued so far, still in billing's outbox, recorded by provisioning: the backlog is issued - recorded."""
+    issued, pending = await _issued(rig), await _pending_bulk(rig)
+    return {"issued": issued, "outbox_pending": pending, "recorded": await rig.prov.fetchval(RECORDED)}
+
+
+async def _until(check: Any, within: float, what: str) -> float:
+    deadline = time.monotonic() + within
+    while not await check():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"renewal day: {what} after {within:.0f} s")
+        await asyncio.sleep(0.05)
+    return time.time()
+
+
+async def phases(rig: Rig, services: list[uuid.UUID], count: int) -> dict[str, Any]:
+    args = rig.args
+    recorded_before = await rig.prov.fetchval(RECORDED)
+    quiet = await measure(rig, services[:count], args.rate)
+    print(f"quiet bus: {quiet['sent']} webhooks measured", file=sys.stderr, flush=True)
+
+    # Only the renewal run's own subscriptions renew: the measured services' overdue renewals stay as they are.
+    await rig.bill.execute("UPDATE subscriptions SET renew = false WHERE id = ANY($1::uuid[])", services)
+    t_go = time.time()
+    await asyncio.to_thread(Path(args.renewal_go).touch)
+
+    async def started() -> bool:
+        return bool(await _issued(rig))
+
+    t_first_row = await _until(started, 120, "no InvoiceIssued row in billing's outbox")
+    at_start = await _backlog(rig)
+    drain_count = min(len(services) - count, int(args.rate * args.drain_duration))
+    during = await measure(rig, services[count : count + drain_count], args.rate)
+    at_end = await _backlog(rig)
+    print(f"during the drain: {during['sent']} webhooks measured; backlog {at_start} → {at_end}", file=sys.stderr,
+          flush=True)  # fmt: skip
+
+    out = Path(args.renewal_out)
+
+    async def run_done() -> bool:
+        return await asyncio.to_thread(out.exists)
+
+    t_run_done = await _until(run_done, args.drain_within, "the renewal run did not end")
+    marks: dict[str, float] = {}
+
+    async def drained() -> bool:
+        if "published" not in marks and not await _pending_bulk(rig):
+            marks["published"] = time.time()
+        return "published" in marks and await rig.prov.fetchval(RECORDED) - recorded_before >= await _issued(rig)
+
+    # Bounded: if provisioning has not caught up by then, the rate of what it recorded is the figure.
+    try:
+        t_drained, complete = await _until(drained, args.drain_grace, "not caught up"), True
+    except RuntimeError:
+        t_drained, complete = time.time(), False
+    recorded = await rig.prov.fetchval(RECORDED) - recorded_before
+    renewal = json.loads(await asyncio.to_thread(out.read_text))
+    return {
+        "quiet": quiet,
+        "during": during,
+        "backlog_at_start": at_start,
+        "backlog_at_end": at_end,
+        "issued": await _issued(rig),
+        "recorded": recorded,
+        "complete": complete,
+        "t_go": t_go,
+        "t_first_row": t_first_row,
+        "t_run_done": t_run_done,
+        "t_published": marks.get("published"),
+        "t_drained": t_drained,
+        "renewal": renewal,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    cli = parser()
+    cli.prog = "python -m bench.renewal_day_load"
+    cli.add_argument("--renewal-go", required=True, help="touched to start the waiting renewal child")
+    cli.add_argument("--renewal-out", required=True, help="the renewal child's result file (exists once done)")
+    cli.add_argument("--drain-duration", type=float, required=True, help="seconds of webhooks during the drain")
+    cli.add_argument("--drain-within", type=float, default=900.0, help="limit for the renewal run")
+    cli.add_argument("--drain-grace", type=float, default=60.0, help="wait after the run for the backlog")
+    args = cli.parse_args(argv)
+    result = asyncio.run(run(args, phases))
+    Path(args.out).write_text(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
