@@ -54,6 +54,7 @@ def _context() -> dict[str, Any]:
         "stage": "opened", "server_label": "Servidor Web 1", "services": ["Hosting Plus", "Radio"],
         "message": "Investigamos.", "status_path": "/status", "product_name": "Hosting Plus", "month": date(2031, 4, 1),
         "uptime_percent": "99.861", "credit_percent": 10, "downtime_minutes": 60, "credit_path": "/credit",
+        "votes": 4, "ideas_path": "/ideas",
     }
 
 

@@ -10,6 +10,7 @@ from support.channels.consumers import channels_consumer
 from support.channels.mail import start_mail_server
 from support.clients.consumers import clients_consumer
 from support.config import SupportSettings
+from support.ideas.endpoints import router as ideas_router
 from support.kb.endpoints import router as kb_router
 from support.quotes.endpoints import router as quotes_router
 from support.runtime import Runtime
@@ -42,7 +43,8 @@ def create_app(settings: SupportSettings | None = None) -> FastAPI:
             title="Abono support",
             description=support.__doc__ or "",
             settings=settings,
-            routers=[tickets_router, desk_router, quotes_router, appointments_router, status_router, kb_router],
+            routers=[tickets_router, desk_router, quotes_router, appointments_router, status_router, kb_router,
+                     ideas_router],
             consumers=[clients_consumer(runtime), channels_consumer(runtime)],
             on_startup=[_start_mail],
             on_shutdown=[_stop_mail],

@@ -80,6 +80,9 @@ class SupportSettings(ServiceSettings):
     sla_maintenance_notice_hours: PositiveInt = 48  # maintenance announced this long before is not downtime
     sla_credited_statuses: list[str] = ["active"]  # the states of the services credited when the month is decided
 
+    # --- S-5 ideas board ---
+    idea_votes_to_approve: PositiveInt = 4
+
     # --- S-5 knowledge base ---
     kb_title_similarity: float = Field(default=0.45, gt=0, le=1)  # trigram word similarity that forgives a typo
     kb_search_results: PositiveInt = 10

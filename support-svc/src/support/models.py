@@ -2,11 +2,12 @@
 
 from support.appointments.models import Appointment
 from support.clients.models import ClientCopy, ClientService
+from support.ideas.models import Idea, IdeaVote
 from support.kb.models import KbArticle, KbCategory, KbUnansweredSearch
 from support.quotes.models import Quote, QuoteLine
 from support.status.models import Incident, IncidentUpdate, Maintenance, Server, SlaCredit, SlaMonth
 from support.tickets.models import Attachment, AuditEntry, CalendarOverride, CannedReply, SlaFlag, Ticket, TicketMessage
 
 __all__ = ["Appointment", "Attachment", "AuditEntry", "CalendarOverride", "CannedReply", "ClientCopy", "ClientService",
-           "Incident", "IncidentUpdate", "KbArticle", "KbCategory", "KbUnansweredSearch", "Maintenance", "Quote",
-           "QuoteLine", "Server", "SlaCredit", "SlaFlag", "SlaMonth", "Ticket", "TicketMessage"]
+           "Idea", "IdeaVote", "Incident", "IncidentUpdate", "KbArticle", "KbCategory", "KbUnansweredSearch",
+           "Maintenance", "Quote", "QuoteLine", "Server", "SlaCredit", "SlaFlag", "SlaMonth", "Ticket", "TicketMessage"]

@@ -19,6 +19,7 @@ from abono.events import (
     DomainExpiring,
     EmailVerificationRequested,
     Event,
+    IdeaVoterTold,
     IncidentClientAffected,
     InvoiceCancelled,
     InvoiceIssued,
@@ -172,6 +173,12 @@ def service_incident(e: IncidentClientAffected) -> Notice:
     })
 
 
+def idea_update(e: IdeaVoterTold) -> Notice:
+    """S-5: an idea the client voted for was approved (enough votes) or shipped."""
+    return Notice("idea_update", e.client_id, e, context={"title": e.title, "status": e.status, "votes": e.votes,
+                                                          "ideas_path": "/ideas"})
+
+
 def sla_credit(e: SlaCreditDecided) -> Notice:
     """S-4 Decision: a month under the 99.89% promise earned the service a credit, without the client asking."""
     return Notice("sla_credit", e.client_id, e, service_id=e.service_id, context={
@@ -203,9 +210,11 @@ NOTICES: dict[type[Event], Callable[[Any], Notice]] = {
     AppointmentReminder: appointment_reminder,
     IncidentClientAffected: service_incident,
     SlaCreditDecided: sla_credit,
+    IdeaVoterTold: idea_update,
 }
 KINDS = tuple(sorted({"welcome", "email_verification", "password_reset", "profile_updated", "password_changed",
                       "invoice_issued", "invoice_reminder", "invoice_paid", "invoice_cancelled", "service_suspended",
                       "service_activated", "service_reactivated", "service_terminated", "quote_available",
                       "domain_deleted", "domain_expiring", "account_exists",
-                      "ticket_replied", "appointment_reminder", "service_incident", "sla_credit"}))
+                      "ticket_replied", "appointment_reminder", "service_incident", "sla_credit",
+                      "idea_update"}))

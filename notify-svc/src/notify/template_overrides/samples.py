@@ -54,4 +54,6 @@ def sample_context() -> dict[str, Any]:
         "credit_percent": 10,
         "downtime_minutes": 60,
         "credit_path": "/credit",
+        "votes": 4,
+        "ideas_path": "/ideas",
     }

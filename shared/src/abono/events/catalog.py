@@ -484,6 +484,18 @@ class IncidentClientAffected(Event):
     service_names: list[str] = []
 
 
+class IdeaVoterTold(Event):
+    """S-5: an idea the client voted for reached `status` ("approved": 4 votes; "shipped": staff shipped it); once
+    per idea, voter and status."""
+
+    routing_key: ClassVar[str] = "support.idea.voter_told"
+    idea_id: uuid.UUID
+    client_id: uuid.UUID  # the voter
+    title: str
+    status: str  # approved | shipped
+    votes: int
+
+
 class SlaCreditDecided(Event):
     """S-4 Decision: a service's calendar month broke the 99.89% uptime promise. Billing credits the client's
     balance `credit_percent` of the service's monthly-equivalent price (B-10), once per service and month; notify

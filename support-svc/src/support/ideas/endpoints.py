@@ -1,0 +1,64 @@
+"""S-5 ideas board over HTTP: clients post, list and vote; staff mark ideas planned or shipped."""
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from abono.auth import CurrentPrincipal, StaffPrincipal
+from abono.bounds import OffsetQuery, PageSizeQuery
+from abono.db import ReadSessionDep, SessionDep
+from abono.errors import Forbidden, problem_responses
+from support.ideas import service
+from support.ideas.repository import IdeaRepository
+from support.ideas.schemas import IdeaCreate, IdeaPublic, IdeaStatusChange
+from support.runtime import RuntimeDep
+
+router = APIRouter(tags=["ideas"])
+StatusQuery = Annotated[Literal["open", "approved", "planned", "shipped"] | None, Query()]
+
+
+@router.post("/ideas", status_code=201, summary="A client posts an idea (S-5)", responses=problem_responses(401, 403))
+async def post_idea(
+    body: IdeaCreate, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
+) -> IdeaPublic:
+    if principal.is_staff:
+        raise Forbidden("Ideas come from clients.")
+    idea = await service.post_idea(session, runtime, client_id=principal.user_id, body=body)
+    return (await service.views(session, [idea], principal.user_id))[0]
+
+
+@router.get("/ideas", summary="Ideas, most voted first (filter by status)", responses=problem_responses(401))
+async def list_ideas(
+    principal: CurrentPrincipal,
+    session: ReadSessionDep,
+    status: StatusQuery = None,
+    limit: PageSizeQuery = 100,
+    offset: OffsetQuery = 0,
+) -> list[IdeaPublic]:
+    ideas = await IdeaRepository(session).ideas(status=status, limit=limit, offset=offset)
+    return await service.views(session, ideas, None if principal.is_staff else principal.user_id)
+
+
+@router.post(
+    "/ideas/{idea_id}/vote",
+    summary="Vote once for an idea; the 4th vote approves it and its voters are told",
+    responses=problem_responses(401, 403, 404, 409),
+)
+async def vote(idea_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep) -> IdeaPublic:
+    if principal.is_staff:
+        raise Forbidden("Votes come from clients.")
+    idea = await service.vote(session, runtime, idea_id=idea_id, client_id=principal.user_id)
+    return (await service.views(session, [idea], principal.user_id))[0]
+
+
+@router.post(
+    "/ideas/{idea_id}/status",
+    summary="Staff: mark an idea planned or shipped (shipped: voters told)",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def set_status(
+    idea_id: uuid.UUID, body: IdeaStatusChange, _: StaffPrincipal, session: SessionDep, runtime: RuntimeDep
+) -> IdeaPublic:
+    idea = await service.set_status(session, runtime, idea_id=idea_id, status=body.status)
+    return (await service.views(session, [idea], None))[0]
