@@ -124,3 +124,19 @@ async def test_b1_to_b6_a_client_from_order_to_termination_on_the_test_clock(
     assert len(await billing_events(platform, "billing.invoice.paid", client_id)) == 1
     final = (await gateway.get(f"/api/billing/invoices/{renewal['id']}", headers=headers)).json()
     assert final["status"] == "cancelled"
+
+
+async def test_i19_the_public_catalog_answers_through_the_gateway_without_a_token(
+    gateway: httpx.AsyncClient, platform: Platform
+) -> None:
+    """#19 item 2: a storefront reads the catalog at the gateway with no login, and `/openapi.json` shows no lock."""
+    engine = make_engine(platform.database_urls["billing"], pool_size=1)
+    async with unit_of_work(make_sessionmaker(engine)) as session:
+        await load_seed_catalog(session)
+    await engine.dispose()
+    response = await gateway.get("/api/billing/catalog/public", params={"country": "AR"})
+    assert response.status_code == 200, response.text
+    assert response.json()["currency"] == "ARS" and response.json()["products"]
+    document = (await gateway.get("/openapi.json")).json()
+    (operation,) = [op["get"] for path, op in document["paths"].items() if path.endswith("/catalog/public")]
+    assert operation["security"] == []

@@ -101,3 +101,23 @@ async def test_c1_seed_catalog_has_every_kind_and_loads_idempotently(billing_db:
     assert hosting["upgrade_to"] == ["hosting-plus", "hosting-pro"]  # C-3
     assert {"cycle": "annual", "currency": "USD", "amount_minor": 6000} in hosting["prices"]
     assert products["pay-with-time"]["prices"] == [{"cycle": "monthly", "currency": "USD", "amount_minor": 50}]
+
+
+async def test_i19_public_catalog_needs_no_login_and_prices_in_the_visitors_currency(
+        billing: httpx.AsyncClient) -> None:
+    """#19 item 2: a storefront reads products and prices without a token; the currency is the one asked for, else
+    the visitor's country's (what a client from there is billed in), else US dollars."""
+    by_default = await billing.get("/catalog/public")
+    assert by_default.status_code == 200, by_default.text
+    body = by_default.json()
+    assert body["currency"] == "USD" and body["products"]
+    assert all(p["active"] for p in body["products"])
+    assert all(price["currency"] == "USD" for p in body["products"] for price in p["prices"])
+    assert "driver" not in body["products"][0]
+    argentina = (await billing.get("/catalog/public", params={"country": "AR"})).json()
+    assert argentina["currency"] == "ARS"
+    assert {price["currency"] for p in argentina["products"] for price in p["prices"]} == {"ARS"}
+    asked = (await billing.get("/catalog/public", params={"country": "AR", "currency": "USD"})).json()
+    assert asked["currency"] == "USD"
+    assert (await billing.get("/catalog/public", params={"country": "ZZ"})).status_code == 422
+    assert (await billing.get("/catalog/public", params={"currency": "XXX"})).status_code == 422

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 
 from abono.auth import Role
 from abono.clock import SystemClock
+from abono.countries import COUNTRIES
 from abono.db import make_engine, make_sessionmaker, unit_of_work
 from abono.errors import Conflict
 from abono.events import ClientRegistered, EmailVerified
 from abono.messaging.outbox import emit
-from gateway.accounts.countries import COUNTRIES
 from gateway.accounts.schemas import normalize_email
 from gateway.accounts.service import create_user, profile_of
 from gateway.config import GatewaySettings

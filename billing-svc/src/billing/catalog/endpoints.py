@@ -1,8 +1,12 @@
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from pydantic import AfterValidator
 
 from abono.auth import CurrentPrincipal, StaffPrincipal
 from abono.bounds import CodePath
-from abono.db import SessionDep
+from abono.countries import COUNTRIES, default_currency
+from abono.db import ReadSessionDep, SessionDep
 from abono.money import CurrencyCode
 from billing.catalog import service
 from billing.catalog.schemas import (
@@ -12,11 +16,22 @@ from billing.catalog.schemas import (
     ProductDetail,
     ProductPublic,
     ProductUpdate,
+    PublicCatalog,
 )
 from billing.cycles import Cycle
 from billing.deps import ClockDep, problems
 
 router = APIRouter(tags=["catalog"])
+
+
+def _country(code: str | None) -> str | None:
+    if code is not None and code not in COUNTRIES:
+        raise ValueError("not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+CountryQuery = Annotated[str | None, Query(min_length=2, max_length=2, pattern="^[A-Z]{2}$"),
+                         AfterValidator(_country)]
 
 
 def _public(detail: ProductDetail) -> ProductPublic:
@@ -27,6 +42,22 @@ def _public(detail: ProductDetail) -> ProductPublic:
             responses=problems(401))
 async def list_products(_: CurrentPrincipal, session: SessionDep) -> list[ProductPublic]:
     return [_public(p) for p in await service.list_products(session=session, include_inactive=False)]
+
+
+@router.get(
+    "/catalog/public", summary="The public catalog, in the visitor's currency (no login)",
+    description="Active products and their prices, for a storefront: no token needed. The prices are in `currency` "
+    "if given, else in the currency of the visitor's `country` (ISO 3166-1 alpha-2: the one a client from there is "
+    "billed in), else in US dollars. A product without a price in that currency is listed without prices.",
+    responses=problems(422), openapi_extra={"security": []},
+)
+async def public_catalog(session: ReadSessionDep, currency: CurrencyCode | None = None,
+                         country: CountryQuery = None) -> PublicCatalog:
+    chosen = currency or default_currency(country)
+    products = await service.list_products(session=session, include_inactive=False)
+    return PublicCatalog(currency=chosen, products=[
+        _public(p).model_copy(update={"prices": [price for price in p.prices if price.currency == chosen]})
+        for p in products])
 
 
 @router.get("/catalog/products/{code}", summary="One active product with its prices", responses=problems(401, 404))

@@ -86,3 +86,10 @@ class ProductDetail(ProductPublic):
 
     driver: str
     driver_settings: dict[str, Any]
+
+
+class PublicCatalog(BaseModel):
+    """The storefront's catalog (no login): active products with their prices in one currency (#19 item 2)."""
+
+    currency: str
+    products: list[ProductPublic]

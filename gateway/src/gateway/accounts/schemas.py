@@ -15,7 +15,7 @@ from pydantic import (
 )
 
 from abono.auth import Role
-from gateway.accounts.countries import COUNTRIES, CURRENCIES
+from abono.countries import COUNTRIES, CURRENCIES
 
 
 def _country(code: str) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.auth import Principal, Role
+from abono.countries import default_currency
 from abono.errors import Conflict, NotFound, Unauthorized
 from abono.events import (
     ClientProfile,
@@ -21,7 +22,6 @@ from abono.events import (
     SignupForExistingAccount,
 )
 from abono.messaging.outbox import emit
-from gateway.accounts.countries import default_currency
 from gateway.accounts.models import EmailVerificationToken, User
 from gateway.accounts.passwords import hash_password, verify_password
 from gateway.accounts.repository import UserRepository, VerificationTokenRepository

@@ -1,4 +1,5 @@
-"""Countries (ISO 3166-1 alpha-2) and the currency a new client of each is billed in unless it picks one."""
+"""Countries (ISO 3166-1 alpha-2) and the currency a client of each is billed in unless it picks one: the
+gateway's sign-up and billing's public catalog (#19 item 2) read the same table."""
 
 from abono.money import CURRENCY_EXPONENTS
 
