@@ -11,8 +11,8 @@ from abono.settings import ServiceSettings
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/abono_billing"
 
 
-CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-CountryOrAny = Annotated[str, Field(pattern=r"^([A-Z]{2}|\*)$")]  # ISO 3166 alpha-2, or "*": any other country
+CurrencyCode = Annotated[str, Field(min_length=3, max_length=3, pattern=r"^[A-Z]{3}$")]
+CountryOrAny = Annotated[str, Field(min_length=1, max_length=2, pattern=r"^([A-Z]{2}|\*)$")]  # ISO 3166 alpha-2, or "*": any other country
 
 
 class TransferInstruction(BaseModel):
