@@ -12,7 +12,8 @@ DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/ab
 
 
 CurrencyCode = Annotated[str, Field(min_length=3, max_length=3, pattern=r"^[A-Z]{3}$")]
-CountryOrAny = Annotated[str, Field(min_length=1, max_length=2, pattern=r"^([A-Z]{2}|\*)$")]  # ISO 3166 alpha-2, or "*": any other country
+# ISO 3166 alpha-2, or "*": any other country
+CountryOrAny = Annotated[str, Field(min_length=1, max_length=2, pattern=r"^([A-Z]{2}|\*)$")]
 
 
 class TransferInstruction(BaseModel):
