@@ -7,7 +7,7 @@ import io
 import uuid
 
 import httpx
-from billing_helpers import auth, new_client, staff
+from billing_helpers import auth, new_client, outbox, staff
 
 
 async def _order(billing: httpx.AsyncClient, client_id: uuid.UUID) -> dict[str, object]:
@@ -128,3 +128,22 @@ async def test_staff_home_figures_count_work_and_give_twelve_months_per_currency
     usd = [f for f in figures if f["currency"] == "USD"]
     assert len(usd) == 12 and usd[-1]["invoiced"]["amount_minor"] > 0
     assert [f["month"] for f in usd] == sorted(f["month"] for f in usd)
+
+
+async def test_staff_resend_an_unpaid_invoice_the_same_envelope_again_audited(
+    billing: httpx.AsyncClient, billing_db: str
+) -> None:
+    client_id = await new_client(billing_db)
+    placed = await _order(billing, client_id)
+    resent = await billing.post(f"/staff/invoices/{placed['invoice_id']}/resend", headers=staff())
+    assert resent.status_code == 200, resent.text
+    issued = await outbox(billing_db, "billing.invoice.issued", invoice_id=str(placed["invoice_id"]))
+    assert len(issued) == 2 and issued[0]["event_id"] != issued[1]["event_id"]
+    assert {k: v for k, v in issued[0].items() if k != "event_id"} == {
+        k: v for k, v in issued[1].items() if k != "event_id"
+    }
+    record = (await billing.get(f"/staff/clients/{client_id}", headers=staff())).json()
+    assert [a["action"] for a in record["audit"]] == ["resend_invoice"]
+    assert (
+        await billing.post(f"/staff/invoices/{placed['invoice_id']}/resend", headers=auth(client_id))
+    ).status_code == 403

@@ -94,6 +94,20 @@ async def export_invoices(
     )
 
 
+@router.post(
+    "/invoices/{invoice_id}/resend",
+    summary="Send an unpaid invoice to the client again (staff, audited)",
+    responses=problems(401, 403, 404, 409),
+)
+async def resend_invoice(
+    invoice_id: uuid.UUID, principal: StaffPrincipal, session: SessionDep, clock: ClockDep
+) -> InvoicePublic:
+    invoice = await service.resend_invoice(
+        session=session, clock=clock, actor_id=principal.user_id, invoice_id=invoice_id
+    )
+    return InvoicePublic.of(invoice)
+
+
 @router.get(
     "/transfers/waiting",
     summary="Reported transfers whose invoice is still unpaid, oldest first (B-19)",

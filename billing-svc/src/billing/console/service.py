@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.clock import Clock
 from abono.errors import Conflict, NotFound
+from abono.messaging import emit
 from abono.money import Money, MoneyModel
 from billing.audit.repository import AuditRepository
 from billing.clients.repository import ClientRepository
@@ -29,8 +30,11 @@ from billing.console.schemas import (
 )
 from billing.credit.repository import CreditRepository
 from billing.cycles import local_date
-from billing.invoices.models import Invoice
+from billing.invoices.issuing import invoice_issued
+from billing.invoices.models import Invoice, InvoiceStatus
+from billing.invoices.repository import InvoiceRepository
 from billing.invoices.schemas import InvoicePublic
+from billing.invoices.service import audit_invoice
 from billing.orders import service as orders
 from billing.orders.schemas import OrderPlaced, OrderRequest
 from billing.payments.models import TransferReport
@@ -141,6 +145,21 @@ async def order_for_client(
         },
     )
     return placed
+
+
+async def resend_invoice(*, session: AsyncSession, clock: Clock, actor_id: uuid.UUID, invoice_id: uuid.UUID) -> Invoice:
+    """Send an unpaid invoice to the client again: the same `InvoiceIssued` envelope (a new event id), so notify
+    mails it once more and every other consumer finds it already recorded. Audited."""
+    repo = InvoiceRepository(session)
+    invoice = await repo.get(invoice_id)
+    if invoice is None:
+        raise NotFound("No such invoice.")
+    if invoice.status != InvoiceStatus.UNPAID:
+        raise Conflict(f"Only an unpaid invoice is sent again; this one is {invoice.status}.")
+    lines = [(line.description, line.amount_minor, tuple(line.service_ids)) for line in await repo.lines(invoice.id)]
+    await emit(session, invoice_issued(invoice, lines))
+    await audit_invoice(session, actor_id=actor_id, action="resend_invoice", invoice=invoice, clock=clock)
+    return invoice
 
 
 async def work(*, session: AsyncSession, clock: Clock, settings: BillingSettings) -> BillingWork:

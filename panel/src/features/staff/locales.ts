@@ -51,6 +51,8 @@ export const consoleEs = {
     refund: "Reembolsar",
     refundConfirm: "Reembolsar factura",
     reason: "Motivo (queda registrado)",
+    resend: "Reenviar",
+    resent: "Reenviada al cliente",
   },
   transfers: {
     client: "Ver cliente",
@@ -147,6 +149,8 @@ export const consoleEs = {
     prices: "Precios por ciclo y moneda",
     upgrades: "Puede pasar a",
     withdrawn: "retirado",
+    showCatalog_one: "Ver el catálogo ({{count}} producto)",
+    showCatalog_other: "Ver el catálogo ({{count}} productos)",
   },
   provisioning: {
     title: "Servicios y tareas",
@@ -245,6 +249,8 @@ export const consoleEn: Messages<typeof consoleEs> = {
     refund: "Refund",
     refundConfirm: "Refund invoice",
     reason: "Reason (recorded)",
+    resend: "Send again",
+    resent: "Sent to the client again",
   },
   transfers: {
     client: "See client",
@@ -341,6 +347,8 @@ export const consoleEn: Messages<typeof consoleEs> = {
     prices: "Prices per cycle and currency",
     upgrades: "Upgrades to",
     withdrawn: "withdrawn",
+    showCatalog_one: "Show the catalog ({{count}} product)",
+    showCatalog_other: "Show the catalog ({{count}} products)",
   },
   provisioning: {
     title: "Services and tasks",

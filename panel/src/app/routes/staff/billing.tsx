@@ -126,6 +126,8 @@ function Catalog() {
       ) : products.isError ? (
         <ErrorNotice error={products.error} />
       ) : (
+        <details className="catalog-details">
+          <summary>{t("console.billing.showCatalog", { count: products.data.length })}</summary>
         <table className="table">
           <thead>
             <tr>
@@ -155,6 +157,7 @@ function Catalog() {
             ))}
           </tbody>
         </table>
+        </details>
       )}
     </Card>
   );

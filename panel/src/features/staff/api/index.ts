@@ -172,6 +172,14 @@ export function useInvoiceAction(action: "waive" | "refund") {
   });
 }
 
+export function useResendInvoice() {
+  const invalidate = useInvalidateStaff();
+  return useMutation({
+    mutationFn: async (invoiceId: string) => unwrap(await api.POST("/api/billing/staff/invoices/{invoice_id}/resend", invoicePath(invoiceId))),
+    onSuccess: invalidate,
+  });
+}
+
 export function useWaitingTransfers() {
   return useQuery({ queryKey: staffKeys.waiting(), queryFn: async () => unwrap(await api.GET("/api/billing/staff/transfers/waiting")) });
 }

@@ -7,6 +7,7 @@ import { locale } from "@/lib/i18n";
 
 import {
   useInvoiceAction,
+  useResendInvoice,
   type ClientBilling,
   type ClientProfile,
   type ClientProvisioning,
@@ -83,6 +84,18 @@ export function ServicesCard({ billing, provisioning }: { billing: ClientBilling
   );
 }
 
+function ResendButton({ invoice }: { invoice: StaffInvoice }) {
+  const { t } = useTranslation();
+  const resend = useResendInvoice();
+  if (invoice.status !== "unpaid") return null;
+  if (resend.isSuccess) return <span className="muted small">{t("console.invoice.resent")}</span>;
+  return (
+    <Button variant="ghost" className="btn-small" busy={resend.isPending} onClick={() => resend.mutate(invoice.id)}>
+      {t("console.invoice.resend")}
+    </Button>
+  );
+}
+
 function InvoiceActions({ invoice }: { invoice: StaffInvoice }) {
   const { t } = useTranslation();
   const action = invoice.status === "unpaid" ? "waive" : invoice.status === "paid" ? "refund" : null;
@@ -150,8 +163,9 @@ export function InvoicesTable({ invoices, actions = true }: { invoices: StaffInv
               <Amount value={i.total_due} />
             </td>
             {actions && (
-              <td>
+              <td className="row-actions">
                 <InvoiceActions invoice={i} />
+                <ResendButton invoice={i} />
               </td>
             )}
           </tr>
