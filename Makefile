@@ -27,7 +27,7 @@ export MYPYPATH := $(subst $(space),:,$(strip $(wildcard shared/src $(addsuffix 
 STAMP := $(VENV)/.abono-installed
 PROJECT_LIST := $(VENV)/.abono-projects
 
-.PHONY: help install infra db db-reset keys run test lint fmt bench bench-quick backup restore asyncapi clean distclean panel chromium FORCE
+.PHONY: help install infra db db-reset keys run test lint fmt fuzz bench bench-quick backup restore asyncapi clean distclean panel chromium FORCE
 
 help:
 	@echo "Abono"
@@ -43,6 +43,7 @@ help:
 	@echo "  make restore FROM=backups/<dir>  restore them into the databases the settings name (fresh ones)"
 	@echo "  make asyncapi write the AsyncAPI document of every event (served by the gateway at /asyncapi.json)"
 	@echo "  make lint     ruff check, ruff format --check, mypy"
+	@echo "  make fuzz     schemathesis over the merged OpenAPI of a running make run (client + admin token; FUZZ_ARGS=...)"
 	@echo "  make fmt      ruff format and ruff check --fix"
 	@echo "  make bench    python -m bench (if bench/ exists; BENCH_ARGS=... passes options); make bench-quick: --quick"
 	@echo "  make clean    remove caches and build leftovers;  make distclean  also $(VENV) and .run/ (keys)"
@@ -125,6 +126,12 @@ lint: install
 	step "ruff format --check" $(BIN)/ruff format --check .; \
 	step "mypy" $(BIN)/mypy shared/src/abono $(SERVICE_PKGS); \
 	if [ $${#failed[@]} -gt 0 ]; then printf 'make lint: FAILED: %s\n' "$${failed[*]}"; exit 1; fi
+
+# schemathesis over the merged OpenAPI document of the platform `make run` serves (scripts/fuzz.py, issue 11):
+# a fresh client's token and, with GATEWAY_ADMIN_EMAIL/PASSWORD set, the admin's. FUZZ_ARGS="--examples 5 --only /api/billing".
+FUZZ_ARGS ?=
+fuzz: install
+	@$(PY) scripts/fuzz.py $(FUZZ_ARGS)
 
 fmt: install
 	@$(BIN)/ruff format .

@@ -116,6 +116,9 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             if worker_spec.enabled(app):
                 worker.start()
                 started.append(worker)
+        # Built now and cached: building it at the gateway's first fetch took longer than the gateway waits
+        # (`GATEWAY_OPENAPI_FETCH_TIMEOUT_SECONDS`), and the merged document then left this service out (issue 11).
+        app.openapi()
         log.info("service_started", port=settings.port, test_mode=platform.test_mode)
         try:
             yield

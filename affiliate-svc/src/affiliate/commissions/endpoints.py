@@ -19,7 +19,9 @@ from affiliate.statements import statement, statement_text
 from affiliate.views import ledger_entries
 
 router = APIRouter(tags=["commissions"])
-Month = Annotated[str, Path(min_length=7, max_length=7, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+# Years 2000-2099: a statement's month and the next one are real dates (year 0000 was a 500, issue 11).
+Month = Annotated[str, Path(min_length=7, max_length=7, pattern=r"^20\d{2}-(0[1-9]|1[0-2])$",
+                            description="YYYY-MM (2000-2099)")]
 
 
 @router.get("/affiliates/me/ledger", summary="My ledger, newest first: commissions with their maturity date, "

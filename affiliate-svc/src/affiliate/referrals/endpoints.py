@@ -26,7 +26,8 @@ Code = Annotated[str, Path(min_length=12, max_length=12, pattern=r"^[0-9A-Fa-f]{
                            description="The affiliate's referral code")]
 
 
-@router.get("/r/{code}", status_code=status.HTTP_302_FOUND, summary="A referral link (public, no login): records "
+@router.get("/r/{code}", status_code=status.HTTP_302_FOUND, response_class=RedirectResponse,
+            summary="A referral link (public, no login): records "
             "the visit, sets the 90-day cookie and leads to the sign-up (F-1)",
             responses={302: {"description": "To the panel's sign-up"}, **problem_responses(422)})
 async def visit(code: Code, request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep,

@@ -69,6 +69,7 @@ async def verify_email(data: EmailVerification, session: SessionDep, now: Now) -
 @router.post(
     "/verification",
     status_code=status.HTTP_202_ACCEPTED,
+    response_class=Response,
     summary="Mail me a new verification link",
     responses={204: {"description": "Already verified: nothing to send"}, **problem_responses(401, 403, 429)},
 )

@@ -104,6 +104,45 @@ def errors_as_problems(doc: Doc) -> Doc:
     return doc
 
 
+# Issue 11 item 8: what the platform itself can answer to any operation, whatever its code declares.
+_PLATFORM_ERRORS = {
+    "401": "Missing, invalid, expired or revoked access token",
+    "403": "Not allowed to you (role, someone else's, or `account-closed`, B-17)",
+    "404": "No such object (or not yours)",
+    "413": "Request body larger than the limit (`content-too-large`)",
+    "422": "Invalid parameters or body",
+}
+
+
+def declare_platform_errors(paths: Doc) -> None:
+    """Every operation declares the errors the platform can answer it with, as problem+json: an authenticated
+    operation (one that declares 401) can also be 403 (a closed account, B-17); one with a body can be 413 (the
+    body limits) and 422; one with parameters 422; one with path parameters 404. Every error response the code
+    declared is problem+json too, which is what the services send."""
+    problem = {"application/problem+json": {"schema": {"$ref": PROBLEM_REF}}}
+    for item in paths.values():
+        shared_parameters = item.get("parameters", [])
+        for method, operation in item.items():
+            if method not in HTTP_METHODS or not isinstance(operation, dict):
+                continue
+            responses: Doc = operation.setdefault("responses", {})
+            parameters = [*shared_parameters, *operation.get("parameters", [])]
+            wanted = set()
+            if "401" in responses:
+                wanted.add("403")
+            if "requestBody" in operation:
+                wanted |= {"413", "422"}
+            if parameters:
+                wanted.add("422")
+            if any(p.get("in") == "path" for p in parameters if isinstance(p, dict)):
+                wanted.add("404")
+            for status in sorted(wanted - responses.keys()):
+                responses[status] = {"description": _PLATFORM_ERRORS[status]}
+            for status, response in responses.items():
+                if status.isdigit() and int(status) >= 400 and isinstance(response, dict):
+                    response["content"] = copy.deepcopy(problem)
+
+
 def merge(own: Doc, services: dict[str, Doc | None]) -> Doc:
     """The gateway's document plus each reachable service's; `None` marks a service that could not be read."""
     merged = copy.deepcopy(own)
@@ -118,6 +157,7 @@ def merge(own: Doc, services: dict[str, Doc | None]) -> Doc:
         for kind, entries in part["components"].items():
             components.setdefault(kind, {}).update(entries)
         tags.extend(part["tags"])
+    declare_platform_errors(merged["paths"])
     # Access tokens are sent by clients as a bearer header; declared here so Swagger UI offers "Authorize".
     components.setdefault("securitySchemes", {})[BEARER] = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     merged["security"] = [{BEARER: []}, {}]

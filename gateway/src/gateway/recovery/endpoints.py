@@ -15,6 +15,7 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 @router.post(
     "/password-reset",
     status_code=status.HTTP_202_ACCEPTED,
+    response_class=Response,
     summary="Mail me a password-reset link (202 whether or not the e-mail has an account)",
     responses=problem_responses(422, 429),
 )
