@@ -140,3 +140,18 @@ async def test_i19_the_public_catalog_answers_through_the_gateway_without_a_toke
     document = (await gateway.get("/openapi.json")).json()
     (operation,) = [op["get"] for path, op in document["paths"].items() if path.endswith("/catalog/public")]
     assert operation["security"] == []
+
+
+async def test_i19_an_errors_instance_is_the_path_the_caller_used_at_the_gateway(
+    gateway: httpx.AsyncClient, platform: Platform
+) -> None:
+    """#19 item 1: problem+json's `instance` names the gateway's path, not the service's internal one."""
+    missing = await gateway.get("/api/billing/clients/me")  # no token
+    assert missing.status_code == 401
+    assert missing.json()["instance"] == "/api/billing/clients/me"
+    invalid = await gateway.get("/api/billing/catalog/public", params={"country": "ZZ"})
+    assert invalid.status_code == 422 and invalid.json()["instance"] == "/api/billing/catalog/public"
+    direct = httpx.AsyncClient(base_url=platform.service_urls["billing"])
+    async with direct:  # called directly (or with a forged prefix), a service names its own path
+        forged = await direct.get("/clients/me", headers={"X-Forwarded-Prefix": "https://evil.example/x"})
+    assert forged.json()["instance"] == "/clients/me"

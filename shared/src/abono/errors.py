@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -146,6 +147,16 @@ def excerpt(text: str, limit: int = MAX_EXCERPT) -> str:
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
+_PREFIX = re.compile(r"/api/[a-z][a-z0-9-]{0,39}")
+
+
+def instance_of(request: Request) -> str:
+    """The path the caller used: behind the gateway, its `/api/<service>` prefix (`X-Forwarded-Prefix`, set by the
+    gateway alone) before the service's own path (#19 item 1); anything else in that header is ignored."""
+    prefix = request.headers.get("x-forwarded-prefix", "")
+    return f"{prefix}{request.url.path}" if _PREFIX.fullmatch(prefix) else request.url.path
+
+
 def _slug(status: int) -> str:
     try:
         return HTTPStatus(status).phrase.lower().replace(" ", "-")
@@ -159,16 +170,16 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         headers = {"Retry-After": str(exc.extra.pop("retry_after"))} if "retry_after" in exc.extra else None
-        return problem(exc.status, exc.title, excerpt(exc.detail), code=exc.code, instance=request.url.path,
+        return problem(exc.status, exc.title, excerpt(exc.detail), code=exc.code, instance=instance_of(request),
                        headers=headers, **{k: excerpt(v) if isinstance(v, str) else v for k, v in exc.extra.items()})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if isinstance(exc, PayloadTooLarge):
-            return too_large_problem(exc.limit, request.url.path, close=True)
+            return too_large_problem(exc.limit, instance_of(request), close=True)
         title = _title(exc.status_code)
         detail = excerpt(exc.detail) if isinstance(exc.detail, str) and exc.detail != title else None
-        return problem(exc.status_code, title, detail, instance=request.url.path,
+        return problem(exc.status_code, title, detail, instance=instance_of(request),
                        headers=dict(exc.headers) if exc.headers else None)
 
     @app.exception_handler(RequestValidationError)
@@ -183,12 +194,12 @@ def install_problem_handlers(app: FastAPI) -> None:
             for e in exc.errors()[:MAX_REPORTED_ERRORS]
         ]
         return problem(422, "Invalid input", "The request does not match the expected schema.",
-                       code="invalid-input", instance=request.url.path, errors=errors)
+                       code="invalid-input", instance=instance_of(request), errors=errors)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled_error", path=request.url.path)
-        return problem(500, "Internal server error", code="internal", instance=request.url.path)
+        return problem(500, "Internal server error", code="internal", instance=instance_of(request))
 
 
 def _title(status: int) -> str:

@@ -50,6 +50,7 @@ _REPLACED_ON_REQUEST = frozenset(
         "x-forwarded-for",
         "x-forwarded-proto",
         "x-forwarded-host",
+        "x-forwarded-prefix",
         "x-request-id",
         "expect",
     }
@@ -74,8 +75,9 @@ def _end_to_end(headers: list[tuple[str, str]], also_drop: frozenset[str]) -> li
     return [(name, value) for name, value in headers if name.lower() not in drop]
 
 
-def request_headers(request: Request, trusted: Networks) -> CIMultiDict[str]:
-    """The client's end-to-end headers (Authorization included: services verify the JWT themselves) plus ours."""
+def request_headers(request: Request, trusted: Networks, *, service: str) -> CIMultiDict[str]:
+    """The client's end-to-end headers (Authorization included: services verify the JWT themselves) plus ours;
+    `X-Forwarded-Prefix` tells the service the path the caller used (its errors' `instance`, #19 item 1)."""
     raw = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
     headers: CIMultiDict[str] = CIMultiDict(_end_to_end(raw, _REPLACED_ON_REQUEST))
     from_proxy = request.client is not None and is_trusted(request.client.host, trusted)
@@ -84,6 +86,7 @@ def request_headers(request: Request, trusted: Networks) -> CIMultiDict[str]:
     headers["X-Forwarded-Host"] = (from_proxy and request.headers.get("x-forwarded-host")) or request.headers.get(
         "host", ""
     )
+    headers["X-Forwarded-Prefix"] = f"/api/{service}"
     headers["X-Request-ID"] = getattr(request.state, "request_id", None) or uuid.uuid4().hex
     return headers
 
@@ -170,7 +173,7 @@ async def forward(request: Request, *, service: str, base_url: str, upstream_pat
         body = await request.body()  # small: held whole, so a request on a stale connection can be sent again
     elif _has_body(request):
         body = _request_body(request, state)
-    headers = request_headers(request, settings.trusted_proxies)
+    headers = request_headers(request, settings.trusted_proxies, service=service)
     started = time.perf_counter()
     attempt = Attempt()
     while True:
