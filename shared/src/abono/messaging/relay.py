@@ -49,6 +49,7 @@ _CLAIM = (
         _outbox.c.routing_key,
         _outbox.c.payload,
         _outbox.c.created_at,
+        _outbox.c.lane,
         # The database's clock, so lag and latency are measured against the clock that stamped created_at.
         func.clock_timestamp().label("db_now"),
     )
@@ -104,6 +105,10 @@ class OutboxRelay:
         # One wake-up flag and one drain lock per lane: each lane's loop clears and waits on its own.
         self._wakes = {lane: asyncio.Event() for lane in Lane}
         self._drain_locks = {lane: asyncio.Lock() for lane in Lane}
+        # Set while a lane's loop is not draining: the bulk lane claims its next batch only when the others are.
+        self._lane_quiet = {lane: asyncio.Event() for lane in Lane}
+        for quiet in self._lane_quiet.values():
+            quiet.set()
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._last_purge = 0.0
@@ -147,13 +152,27 @@ class OutboxRelay:
         total = 0
         for each in Lane if lane is None else (lane,):
             async with self._drain_locks[each]:
-                while True:
-                    published = await self._publish_batch(each)
-                    total += published
-                    # Stopping: end after this batch, so stop() never has to cut a batch between confirm and commit.
-                    if published < self._batch_size or self._stopping.is_set():
-                        break
+                self._lane_quiet[each].clear()
+                try:
+                    while True:
+                        if each == Lane.BULK:
+                            await self._yield_to_other_lanes()
+                        published = await self._publish_batch(each)
+                        total += published
+                        # Stopping: end after this batch, so stop() never has to cut a batch between confirm and
+                        # commit.
+                        if published < self._batch_size or self._stopping.is_set():
+                            break
+                finally:
+                    self._lane_quiet[each].set()
         return total
+
+    async def _yield_to_other_lanes(self) -> None:
+        """Between bulk batches: let an urgent or standard pass in progress finish first (they share the process's
+        CPU, its event loop and the broker connection)."""
+        for lane in Lane:
+            if lane != Lane.BULK and not self._lane_quiet[lane].is_set():
+                await wait_first(self._lane_quiet[lane].wait(), self._stopping.wait())
 
     async def purge_published(self) -> int:
         """Delete rows published longer ago than the retention; returns how many."""
@@ -212,6 +231,7 @@ class OutboxRelay:
             json.dumps(row.payload, separators=(",", ":")).encode(),
             message_id=str(row.event_id),
             timestamp=row.created_at,
+            bulk=row.lane == Lane.BULK,
         )
         emitted_ago = (row.db_now - row.created_at).total_seconds() + (time.monotonic() - claimed)
         latency.observe(emitted_ago)
