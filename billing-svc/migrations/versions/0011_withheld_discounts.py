@@ -18,8 +18,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.add_column("invoice_lines", sa.Column("withheld", postgresql.JSONB(astext_type=sa.Text()), nullable=False,
-                                             server_default=sa.text("'[]'::jsonb")))
+    op.add_column(
+        "invoice_lines",
+        sa.Column(
+            "withheld", postgresql.JSONB(astext_type=sa.Text()), nullable=False, server_default=sa.text("'[]'::jsonb")
+        ),
+    )
 
 
 def downgrade() -> None:

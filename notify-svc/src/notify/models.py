@@ -5,5 +5,14 @@ from notify.messages.models import Message, MessageLink, StatusReport
 from notify.preferences.models import Preference
 from notify.template_overrides.models import AuditEntry, TemplateOverride
 
-__all__ = ["AuditEntry", "ClientService", "Contact", "Message", "MessageLink", "ParkedEvent", "Preference",
-           "StatusReport", "TemplateOverride"]
+__all__ = [
+    "AuditEntry",
+    "ClientService",
+    "Contact",
+    "Message",
+    "MessageLink",
+    "ParkedEvent",
+    "Preference",
+    "StatusReport",
+    "TemplateOverride",
+]

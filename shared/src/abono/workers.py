@@ -48,8 +48,14 @@ class PeriodicJob:
     """Runs `run_pass` every `interval_seconds`, and at once on `wake()` or when `clock` (an adjustable test clock)
     moves. `runs` counts finished passes, failed ones included."""
 
-    def __init__(self, *, name: str, run_pass: Callable[[], Awaitable[object]], interval_seconds: float,
-                 clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        name: str,
+        run_pass: Callable[[], Awaitable[object]],
+        interval_seconds: float,
+        clock: Clock | None = None,
+    ) -> None:
         self.name, self.interval_seconds, self.clock = name, interval_seconds, clock
         self._run_pass = run_pass
         self._wake = asyncio.Event()
@@ -93,8 +99,9 @@ class PeriodicJob:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.interval_seconds)
 
 
-async def drain(sessionmaker: async_sessionmaker[AsyncSession], step: Callable[[AsyncSession], Awaitable[int]], *,
-                batch: int) -> int:
+async def drain(
+    sessionmaker: async_sessionmaker[AsyncSession], step: Callable[[AsyncSession], Awaitable[int]], *, batch: int
+) -> int:
     """Run `step` one transaction at a time until a transaction does less than a full `batch` (a full one may have
     left more behind); how much was done in all."""
     done = 0
