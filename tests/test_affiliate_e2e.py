@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -28,11 +29,12 @@ async def test_f1_a_visit_through_the_gateway_then_a_signup_is_attributed(
     turned_on = await gateway.post("/api/affiliate/affiliates/me", headers=headers)
     assert turned_on.status_code == 201, turned_on.text
     link = turned_on.json()["link"]
-    path = link[link.index("/api/affiliate/"):]
+    path = urlsplit(link).path
+    assert path.startswith("/r/")  # the gateway's short alias of /api/affiliate/r/<code>
 
     async with httpx.AsyncClient(base_url=str(gateway.base_url), timeout=10) as visitor:  # its own cookie jar
         landed = await visitor.get(path)
-        assert landed.status_code == 302 and landed.headers["location"] == "/signup"
+        assert landed.status_code == 302 and landed.headers["location"] == "/sign-up"
         assert "abono_ref=" in landed.headers["set-cookie"]
         friend_email = f"amiga-{uuid.uuid4().hex[:8]}@example.com"
         friend = await visitor.post("/api/auth/signup", json={

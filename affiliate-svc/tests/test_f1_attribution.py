@@ -27,7 +27,7 @@ async def visit(served: Served, code: str, *, address: str = "198.51.100.7") -> 
     async with served.http() as http:
         response = await http.get(f"/r/{code}", headers={"X-Forwarded-For": address})
     assert response.status_code == 302, response.text
-    assert response.headers["location"] == "/signup"
+    assert response.headers["location"] == "/sign-up"
     return response.cookies.get(REFERRAL_VISIT_COOKIE)
 
 
@@ -41,7 +41,7 @@ async def test_f1_activation_gives_a_short_link_and_is_idempotent(served: Served
     affiliate_id, code = await new_affiliate(served)
     assert code == affiliate_id.hex[:12].upper()  # the same code billing's referral month uses (B-12/F-4)
     again = await activate(served, affiliate_id)
-    assert again["code"] == code and again["link"].endswith(f"/api/affiliate/r/{code}")
+    assert again["code"] == code and again["link"].endswith(f"/r/{code}")  # the gateway's short alias
     summary = await me(served, affiliate_id)
     assert (summary["visits"], summary["signups"], summary["conversions"]) == (0, 0, 0)
 
@@ -50,7 +50,7 @@ async def test_f1_visit_records_and_sets_a_90_day_first_party_cookie(served: Ser
     affiliate_id, code = await new_affiliate(served)
     async with served.http() as http:
         response = await http.get(f"/r/{code.lower()}", headers={"X-Forwarded-For": "198.51.100.9"})
-    assert response.status_code == 302 and response.headers["location"] == "/signup"
+    assert response.status_code == 302 and response.headers["location"] == "/sign-up"
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{REFERRAL_VISIT_COOKIE}=")
     assert "Max-Age=7776000" in cookie and "Path=/" in cookie and "HttpOnly" in cookie

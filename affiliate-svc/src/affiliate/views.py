@@ -18,7 +18,7 @@ from affiliate.withdrawals.models import Withdrawal
 
 def affiliate_public(settings: AffiliateSettings, affiliate: Affiliate) -> AffiliatePublic:
     return AffiliatePublic(client_id=affiliate.client_id, code=affiliate.code, activated_at=affiliate.activated_at,
-                           link=f"{settings.platform.gateway_url.rstrip('/')}/api/affiliate/r/{affiliate.code}")
+                           link=f"{settings.platform.gateway_url.rstrip('/')}/r/{affiliate.code}")
 
 
 def balances_of(sums: dict[str, dict[str, int]]) -> list[Balance]:

@@ -18,6 +18,7 @@ import ReferralsRoute from "./routes/referrals";
 import ServiceRoute from "./routes/service";
 import ServicesRoute from "./routes/services";
 import StaffRoute from "./routes/staff";
+import AffiliatesRoute from "@/features/affiliates/routes/affiliates";
 import DomainRoute from "@/features/domains/routes/domain";
 import DomainsRoute from "@/features/domains/routes/domains";
 import SupportAppointmentsRoute from "@/features/support/routes/appointments";
@@ -49,6 +50,7 @@ const router = createBrowserRouter([
       // Staff console (issue 14): lazy-loaded, role-checked in the route and by every API call behind it.
       { path: "staff/*", Component: StaffRoute },
       { path: "staff/settings", lazy: async () => ({ Component: (await import("./routes/staff-settings")).default }) },
+      { path: "affiliates", Component: AffiliatesRoute },
       { path: "domains", Component: DomainsRoute },
       { path: "domains/:id", Component: DomainRoute },
       { path: "support", Component: SupportRoute },

@@ -1,4 +1,5 @@
 import { consoleEn } from "@/features/staff/locales";
+import { affiliatesEn } from "@/features/affiliates/locales";
 import { domainsEn } from "@/features/domains/locales";
 import { supportEn } from "@/features/support/locales";
 
@@ -40,6 +41,7 @@ export const en: Messages<typeof es> = {
     profile: "Profile",
     support: "Support",
     domains: "Domains",
+    affiliates: "Affiliates",
   },
   fields: {
     email: "E-mail",
@@ -346,6 +348,7 @@ export const en: Messages<typeof es> = {
   support: supportEn,
   console: consoleEn,
   domains: domainsEn,
+  affiliates: affiliatesEn,
   referrals: {
     lead: "Recommend Abono: for every friend who orders and pays, you get a free month.",
     yourLink: "Your referral link",

@@ -1,4 +1,5 @@
 import { consoleEs } from "@/features/staff/locales";
+import { affiliatesEs } from "@/features/affiliates/locales";
 import { domainsEs } from "@/features/domains/locales";
 import { supportEs } from "@/features/support/locales";
 
@@ -36,6 +37,7 @@ export const es = {
     profile: "Perfil",
     support: "Soporte",
     domains: "Dominios",
+    affiliates: "Afiliados",
   },
   fields: {
     email: "Correo electrónico",
@@ -342,6 +344,7 @@ export const es = {
   support: supportEs,
   console: consoleEs,
   domains: domainsEs,
+  affiliates: affiliatesEs,
   referrals: {
     lead: "Recomendá Abono: por cada amigo que contrata y paga, ganás un mes gratis.",
     yourLink: "Tu enlace de referido",

@@ -67,6 +67,16 @@ async def proxy(service: str, request: Request, settings: Settings) -> Response:
     return await forward(request, service=service, base_url=base_url, upstream_path=upstream_path)
 
 
+@router.get("/r/{code}", include_in_schema=False)
+async def referral_link(code: str, request: Request, settings: Settings) -> Response:
+    """F-1: the short referral link an affiliate shares, `/r/<code>` → the affiliate service's `/r/<code>` (it records
+    the visit, sets the first-party cookie on this origin and redirects to the panel's sign-up)."""
+    base_url = _base_url(request, settings, "affiliate")
+    return await forward(
+        request, service="affiliate", base_url=base_url, upstream_path=_raw_path(request).decode("latin-1")
+    )
+
+
 @router.api_route("/webhooks/{provider}", methods=["POST", "GET", "PUT"], include_in_schema=False)
 async def webhook(provider: str, request: Request, settings: Settings) -> Response:
     """Payment providers' notifications, untouched (their signatures cover the raw body and query) → billing."""

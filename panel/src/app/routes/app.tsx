@@ -10,7 +10,7 @@ import { useUpdateProfile } from "@/features/profile/api";
 
 import { isStaff } from "./staff";
 
-const ICONS = { home: "⌂", services: "▦", order: "+", invoices: "▤", credit: "◎", notifications: "✉", referrals: "♥", profile: "☺", settings: "⚙", support: "?", domains: "◍" };
+const ICONS = { home: "⌂", services: "▦", order: "+", invoices: "▤", credit: "◎", notifications: "✉", referrals: "♥", profile: "☺", settings: "⚙", support: "?", domains: "◍", affiliates: "★" };
 
 /** Every signed-in page: the session, the live stream, the navigation. */
 export default function AppRoute() {
@@ -39,6 +39,7 @@ export default function AppRoute() {
     { to: "/domains", label: t("nav.domains"), icon: ICONS.domains },
     { to: "/support", label: t("nav.support"), icon: ICONS.support },
     { to: "/referrals", label: t("nav.referrals"), icon: ICONS.referrals },
+    { to: "/affiliates", label: t("nav.affiliates"), icon: ICONS.affiliates },
     { to: "/profile", label: t("nav.profile"), icon: ICONS.profile },
   ];
   // Staff and admins get the console's navigation instead (issue 14); its pages load only for them.

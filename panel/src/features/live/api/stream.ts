@@ -24,6 +24,8 @@ const AFFECTS: Record<string, string[][]> = {
   ClientUpdated: [["me"], ["billing-profile"]],
   ClientClosed: [["me"]],
   TicketReplied: [["support"]],
+  AffiliateCreditWithdrawn: [["affiliate"], ["credit"]],
+  ClientVerified: [["me"], ["affiliate"]],
   QuoteAvailable: [["support"]],
   QuoteAccepted: [["support"], ["invoices"]],
   AppointmentReminder: [["support"]],
