@@ -4,12 +4,13 @@ request bodies are bounded (413 problem+json, before the body is read when its l
 import asyncio
 import json
 
+import asyncpg
 import httpx
 from fastapi import FastAPI, Request
 
 from abono.errors import install_problem_handlers
 from abono.guards import BodyLimit, CatchUnhandled
-from abono.testing import serve
+from abono.testing import PG_ADMIN_DSN, serve
 
 LIMIT = 1000
 
@@ -86,3 +87,26 @@ async def test_i11_413_is_sent_before_the_body():
         head, _ = await _read_response(reader)
         writer.close()
         assert head.startswith(b"HTTP/1.1 413")
+
+
+async def test_i11_text_postgresql_cannot_store_is_422_not_500():
+    """Found by schemathesis: valid JSON strings with a NUL (PostgreSQL refuses it) or a lone surrogate (no UTF-8
+    encoder takes it) reached the database and answered 500."""
+    app = guarded_app()
+
+    @app.post("/store")
+    async def store(body: dict[str, str]) -> dict[str, str]:
+        connection = await asyncpg.connect(PG_ADMIN_DSN)
+        try:
+            return {"stored": await connection.fetchval("SELECT $1::text", body["text"])}
+        finally:
+            await connection.close()
+
+    async with serve(app) as url, httpx.AsyncClient(base_url=url) as client:
+        for text in ("a\\u0000b", "a\\ud800b"):
+            response = await client.post(
+                "/store", content=f'{{"text": "{text}"}}', headers={"Content-Type": "application/json"}
+            )
+            assert response.status_code == 422, (text, response.text)
+            assert response.json()["type"].endswith("/invalid-input")
+        assert (await client.post("/store", json={"text": "añb"})).json() == {"stored": "añb"}

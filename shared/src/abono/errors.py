@@ -198,8 +198,32 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if unstorable_text(exc):  # found by schemathesis (issue 11): a client's input, not our fault
+            return problem(422, "Invalid input", UNSTORABLE_TEXT, code="invalid-input", instance=request.url.path)
         log.exception("unhandled_error", path=request.url.path)
         return problem(500, "Internal server error", code="internal", instance=instance_of(request))
+
+
+UNSTORABLE_TEXT = "Text must be valid Unicode without NUL characters."
+# PostgreSQL's "character not in repertoire" (a NUL in text) and "untranslatable character".
+_UNSTORABLE_SQLSTATES = frozenset({"22021", "22P05"})
+
+
+def unstorable_text(exc: BaseException) -> bool:
+    """Whether `exc` comes from text PostgreSQL cannot store: a NUL character, or a lone surrogate (JSON's
+    `\\ud800` decodes to one, which no UTF-8 encoder takes). Valid JSON, so validation let it through."""
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, UnicodeEncodeError) or getattr(current, "sqlstate", None) in _UNSTORABLE_SQLSTATES:
+            return True
+        orig = getattr(current, "orig", None)
+        stack.extend([current.__cause__, current.__context__, orig if isinstance(orig, BaseException) else None])
+    return False
 
 
 def _title(status: int) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from abono.errors import PayloadTooLarge, problem, too_large_problem
+from abono.errors import UNSTORABLE_TEXT, PayloadTooLarge, problem, too_large_problem, unstorable_text
 
 log = structlog.get_logger("abono.guards")
 
@@ -39,9 +39,15 @@ class CatchUnhandled:
 
         try:
             await self.app(scope, receive, watch)
-        except Exception:
+        except Exception as exc:
             if started:
                 raise  # the status is already out: only a cut connection says the body is incomplete
+            if unstorable_text(exc):  # a NUL or a lone surrogate in a client's text (issue 11, schemathesis)
+                response = problem(
+                    422, "Invalid input", UNSTORABLE_TEXT, code="invalid-input", instance=scope.get("path")
+                )
+                await response(scope, receive, send)
+                return
             log.exception("unhandled_error", path=scope.get("path"))
             response = problem(500, "Internal server error", code="internal", instance=scope.get("path"))
             await response(scope, receive, send)
