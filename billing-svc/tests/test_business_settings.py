@@ -83,6 +83,9 @@ async def test_item5_staff_read_only_clients_refused_admins_write_bounded_values
     assert read.status_code == 200
     assert read.json()["dunning"]["source"] == "environment"
     assert read.json()["dunning"]["value"]["suspend_after_days"] == BillingSettings().suspend_after_days
+    # Percentages are JSON numbers, as the OpenAPI document declares (issue 11, make fuzz).
+    discounts = read.json()["discounts"]["value"]
+    assert all(isinstance(p, int | float) for p in discounts["discount_cycle_percent"].values()), discounts
     for who in (client, staff()):
         refused = await billing.put("/staff/settings/dunning", headers=who, json=DUNNING)
         assert refused.status_code == 403
