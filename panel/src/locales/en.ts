@@ -321,6 +321,7 @@ export const en: Messages<typeof es> = {
     paidOn: "Paid on {{date}}",
     refusedCurrency: "{{method}} does not accept accounts in {{currency}}. Ask support to switch your account to {{switchTo}} and you can pay with {{method}}.",
     capturing: "Confirming your PayPal payment…",
+    repriced: "The payment-method discount changes with {{method}}: you pay",
   },
   payMany: {
     after: "Then report the payment below: we credit it once we see the money.",

@@ -317,6 +317,7 @@ export const es = {
     paidOn: "Pagada el {{date}}",
     refusedCurrency: "{{method}} no acepta cuentas en {{currency}}. Pedile a soporte que pase tu cuenta a {{switchTo}} y vas a poder pagar con {{method}}.",
     capturing: "Confirmando tu pago con PayPal…",
+    repriced: "El descuento por medio de pago cambia con {{method}}: pagás",
   },
   payMany: {
     after: "Después informá el pago abajo: lo acreditamos cuando vemos el dinero.",

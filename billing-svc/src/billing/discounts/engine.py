@@ -186,3 +186,36 @@ def price_lines(
         extra = AppliedDiscount("coupon", f"Cupón {coupon.code}", take)
         result.append(replace(line, discounts=(*line.discounts, extra)))
     return result
+
+
+def for_payment_method(line: PricedLine, *, policy: DiscountPolicy, method: str | None) -> PricedLine:
+    """B-22: the same line priced for another payment method. Whole units off (bundle, 2x1) and every other
+    percentage stay as they were; the percentages are taken again, with the new method's, from what the units left
+    (summed, capped and split as `price_line` does); a fixed coupon keeps its amount, never below zero. A line that
+    got nothing (B-13) still gets nothing."""
+    if line.withheld and not line.discounts:
+        return line
+    units = [d for d in line.discounts if d.rule in ("bundle", "two_for_one")]
+    rules = [(d.rule, d.label, d.percent) for d in line.discounts
+             if d.percent is not None and d.rule not in ("bundle", "two_for_one", "payment_method")]
+    method_pct = policy.payment_method_percent.get(method, Decimal(0)) if method else Decimal(0)
+    if method_pct:
+        rules.append(("payment_method", f"Pago con {method}", method_pct))
+    applied = list(units)
+    base = line.gross - sum((d.amount for d in units), Money.zero(line.gross.currency))
+    left = base
+    if rules and not base.is_zero():
+        total_pct = sum((pct for _, _, pct in rules), Decimal(0))
+        cap = policy.max_total_percent if policy.max_total_percent is not None else total_pct
+        amount = base.scale(min(total_pct, cap, HUNDRED) / HUNDRED)
+        if not amount.is_zero():
+            parts = amount.allocate([_weight(pct) for _, _, pct in rules])
+            applied.extend(AppliedDiscount(rule, label, part, pct)
+                           for (rule, label, pct), part in zip(rules, parts, strict=True))
+            left -= amount
+    for fixed in (d for d in line.discounts if d.rule == "coupon" and d.percent is None):
+        take = fixed.amount if fixed.amount < left else left
+        if take.amount_minor > 0:
+            applied.append(replace(fixed, amount=take))
+            left -= take
+    return replace(line, discounts=tuple(applied))

@@ -21,9 +21,10 @@ from billing.clients.models import Client
 from billing.config import BillingSettings
 from billing.invoices.models import Invoice
 from billing.invoices.repository import InvoiceRepository
+from billing.invoices.repricing import reprice_for_method
 from billing.payments import rules
 from billing.payments.applying import apply_provider_payment
-from billing.payments.methods import check_method_discount, payable
+from billing.payments.methods import payable
 from billing.payments.models import AttemptStatus, PaymentAttempt
 from billing.payments.provider import CheckoutInvoice, PaymentProvider, ProviderError
 from billing.payments.repository import AttemptRepository
@@ -45,10 +46,11 @@ async def _start_attempt(*, sessionmaker: async_sessionmaker[AsyncSession], cloc
     the same invoice, provider and amount still waiting is reused, with its key."""
     async with unit_of_work(sessionmaker) as session:
         invoice, client = await payable(session, client_id=client_id, invoice_id=invoice_id, for_update=True)
+        # B-22: another method than the invoice was priced for re-prices its method discount (B-12).
+        await reprice_for_method(session=session, settings=settings, invoice=invoice, method=method)
         amount = Money(invoice.total_minor, invoice.currency)
         rules.check_method(settings=settings, method=method, country=client.country if client else None,
                            amount=amount)
-        check_method_discount(settings=settings, invoice=invoice, method=method)
         attempts = AttemptRepository(session)
         attempt = await attempts.waiting(invoice_id=invoice.id, provider=method, amount_minor=amount.amount_minor,
                                          currency=amount.currency)

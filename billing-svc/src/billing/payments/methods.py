@@ -9,12 +9,13 @@ from collections.abc import Collection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.errors import Conflict, NotFound
-from abono.money import Money
+from abono.money import Money, MoneyModel
 from billing.clients.models import Client
 from billing.clients.repository import ClientRepository
 from billing.config import BillingSettings
 from billing.invoices.models import Invoice, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
+from billing.invoices.repricing import total_for_method
 from billing.payments import rules
 from billing.payments.schemas import MethodRefused, PaymentMethods
 
@@ -29,17 +30,6 @@ async def payable(session: AsyncSession, *, client_id: uuid.UUID, invoice_id: uu
     if invoice.total_minor <= 0:
         raise Conflict("Nothing is left to pay on this invoice (credit covers it).")
     return invoice, await ClientRepository(session).get(client_id)
-
-
-def check_method_discount(*, settings: BillingSettings, invoice: Invoice, method: str) -> None:
-    """B-12: the invoice's lines priced the discount of `invoice.payment_method`; they never change after issue
-    (B-9), so a method earning a different discount must not pay this invoice as issued."""
-    assumed = rules.method_discount_percent(settings=settings, method=invoice.payment_method)
-    offered = rules.method_discount_percent(settings=settings, method=method)
-    if assumed != offered:
-        raise Conflict(f"This invoice was issued with the {invoice.payment_method or 'no'} payment-method discount "
-                       f"({assumed}%); paying by {method} earns {offered}%. Pay by {invoice.payment_method} or ask "
-                       "for the invoice to be re-issued.")
 
 
 def allowed_methods(*, settings: BillingSettings, invoice: Invoice, client: Client | None) -> list[str]:
@@ -62,8 +52,10 @@ async def payment_methods(*, session: AsyncSession, settings: BillingSettings, c
     usable = {*configured, *rules.OFFLINE_METHODS}
     refused = rules.refused_by_currency(settings=settings, country=client.country if client else None,
                                         currency=invoice.currency)
-    allowed = allowed_methods(settings=settings, invoice=invoice, client=client)
-    return PaymentMethods(invoice_id=invoice.id, methods=[m for m in allowed if m in usable],
+    allowed = [m for m in allowed_methods(settings=settings, invoice=invoice, client=client) if m in usable]
+    totals = {m: MoneyModel.of(await total_for_method(session=session, settings=settings, invoice=invoice, method=m))
+              for m in allowed}
+    return PaymentMethods(invoice_id=invoice.id, methods=allowed, totals=totals,
                           refused=[MethodRefused(method=m, currency=invoice.currency,
                                                  switch_to=rules.SWITCH_CURRENCY_TO)
                                    for m in refused if m in settings.payment_methods_implemented and m in usable])

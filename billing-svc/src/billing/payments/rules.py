@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from abono.errors import InvalidInput
 from abono.money import Money
 from billing.config import BillingSettings
@@ -56,8 +54,3 @@ def check_method(*, settings: BillingSettings, method: str, country: str | None,
     least = minimum(settings=settings, method=method, currency=amount.currency)
     if least is not None and amount < least:
         raise InvalidInput(f"{method} accepts at least {least}; this invoice is {amount}.")
-
-
-def method_discount_percent(*, settings: BillingSettings, method: str | None) -> Decimal:
-    """B-12: the payment-method discount a method earns (0 when none is configured)."""
-    return settings.discount_payment_method_percent.get(method, Decimal(0)) if method else Decimal(0)

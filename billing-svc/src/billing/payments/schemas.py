@@ -59,6 +59,8 @@ class PaymentMethods(BaseModel):
     invoice_id: uuid.UUID
     methods: list[str]
     refused: list[MethodRefused] = []
+    # B-22: what paying by each method costs (its payment-method discount re-priced), shown before paying.
+    totals: dict[str, MoneyModel] = {}
 
 
 class TransferReportCreate(BaseModel):

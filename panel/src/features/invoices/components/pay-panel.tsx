@@ -88,6 +88,9 @@ export function PayPanel({ invoice }: { invoice: InvoiceDetail }) {
         <Notice tone="warn">{t("pay.noMethods")}</Notice>
       </>
     );
+  // B-22: another method than the invoice was priced for re-prices its payment-method discount; shown before paying.
+  const total = (chosen && methods.data.totals?.[chosen]) || invoice.total_due;
+  const repriced = chosen !== "transfer" && total.amount_minor !== invoice.total_due.amount_minor;
   return (
     <div className="form">
       {refused}
@@ -112,11 +115,16 @@ export function PayPanel({ invoice }: { invoice: InvoiceDetail }) {
           ))}
         </div>
       </fieldset>
+      {repriced && (
+        <Notice tone="info">
+          {t("pay.repriced", { method: t(`pay.methods.${chosen}`, { defaultValue: chosen ?? "" }) })} <Amount value={total} />
+        </Notice>
+      )}
       <ErrorNotice error={pay.error} />
       {!showTransfer && (
         <Button onClick={start} busy={pay.isPending} className="btn-block">
           {chosen === "transfer" ? t("pay.transferCta") : t("pay.payCta", { method: t(`pay.methods.${chosen}`, { defaultValue: chosen ?? "" }) })}{" "}
-          {chosen !== "transfer" && <Amount value={invoice.total_due} />}
+          {chosen !== "transfer" && <Amount value={total} />}
         </Button>
       )}
       {showTransfer && <TransferReport invoice={invoice} bank={bank} />}
