@@ -6,6 +6,7 @@ import support
 import support.models  # every table on the metadata, as in every service
 from abono.service import ServiceSpec, create_service_app
 from support.appointments.endpoints import router as appointments_router
+from support.bot.endpoints import router as bot_router
 from support.channels.consumers import channels_consumer
 from support.channels.mail import start_mail_server
 from support.clients.consumers import clients_consumer
@@ -44,7 +45,7 @@ def create_app(settings: SupportSettings | None = None) -> FastAPI:
             description=support.__doc__ or "",
             settings=settings,
             routers=[tickets_router, desk_router, quotes_router, appointments_router, status_router, kb_router,
-                     ideas_router],
+                     ideas_router, bot_router],
             consumers=[clients_consumer(runtime), channels_consumer(runtime)],
             on_startup=[_start_mail],
             on_shutdown=[_stop_mail],

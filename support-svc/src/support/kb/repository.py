@@ -61,6 +61,11 @@ class KbRepository:
             query = query.with_for_update()
         return (await self.session.scalars(query)).one_or_none()
 
+    async def by_ids(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, KbArticle]:
+        if not ids:
+            return {}
+        return {a.id: a for a in (await self.session.scalars(select(KbArticle).where(KbArticle.id.in_(list(ids)))))}
+
     async def by_slug(self, language: str, slug: str) -> KbArticle | None:
         return (
             await self.session.scalars(select(KbArticle).where(KbArticle.language == language, KbArticle.slug == slug))
