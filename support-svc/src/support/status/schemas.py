@@ -4,7 +4,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from abono.bounds import LongText, ShortText
 
@@ -56,7 +56,7 @@ class IncidentCreate(BaseModel):
     title: ShortText = Field(min_length=1)
     message: LongText = Field(min_length=1)
     status: IncidentStatus = IncidentStatus.INVESTIGATING
-    started_at: datetime | None = None  # default: now (staff may date it back to when it began)
+    started_at: AwareDatetime | None = None  # default: now (staff may date it back to when it began)
 
 
 class IncidentUpdateCreate(BaseModel):
@@ -72,8 +72,8 @@ class MaintenanceCreate(BaseModel):
     server: ServerName
     title: ShortText = Field(min_length=1)
     description: LongText = ""
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> "MaintenanceCreate":
