@@ -9,7 +9,7 @@ import { unwrap } from "@/lib/problem";
 type Schemas = components["schemas"];
 export type BusinessSettings = Schemas["billing.BusinessSettingsPublic"];
 export type DunningSettings = Schemas["billing.DunningSettings"];
-export type DiscountSettings = Schemas["billing.DiscountSettings-Input"];
+export type DiscountSettings = Schemas["billing.DiscountSettings"];
 export type SellerIdentity = Schemas["billing.SellerIdentity"];
 export type TransferSettings = Schemas["billing.TransferSettings"];
 export type TransferInstruction = Schemas["billing.TransferInstruction"];

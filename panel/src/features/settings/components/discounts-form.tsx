@@ -34,12 +34,13 @@ export function DiscountsForm({ value, editable }: { value: DiscountSettingsNow;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     save.mutate({
-      discount_cycle_percent: Object.fromEntries(Object.entries(cycles).filter(([, p]) => p.trim() !== "")),
-      discount_active_service_tiers: pairs(form.tiers).map(([n, p]): [number, string] => [Number(n), p]),
-      discount_payment_method_percent: Object.fromEntries(pairs(form.methods)),
+      // Percentages travel as JSON numbers (the schema's `number`, read exactly as a decimal by billing).
+      discount_cycle_percent: Object.fromEntries(Object.entries(cycles).filter(([, p]) => p.trim() !== "").map(([c, p]) => [c, Number(p)])),
+      discount_active_service_tiers: pairs(form.tiers).map(([n, p]): [number, number] => [Number(n), Number(p)]),
+      discount_payment_method_percent: Object.fromEntries(pairs(form.methods).map(([m, p]) => [m, Number(p)])),
       discount_bundle_size: Number(form.size),
       discount_bundle_free: Number(form.free),
-      discount_max_total_percent: form.cap.trim() === "" ? null : form.cap.trim(),
+      discount_max_total_percent: form.cap.trim() === "" ? null : Number(form.cap.trim()),
     });
   };
   const percent = { inputMode: "decimal", pattern: "[0-9]{1,3}([.][0-9]{1,3})?", readOnly: !editable } as const;
