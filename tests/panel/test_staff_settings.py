@@ -227,6 +227,17 @@ async def test_item5_admin_previews_a_template_marks_a_day_off_and_sees_the_staf
     await holidays.get_by_role("button", name="Guardar el día").click()
     try:
         await expect(holidays.get_by_text("Asueto de la empresa")).to_be_visible()
+        payments = card(page, "Medios de pago y mínimos")
+        methods = payments.get_by_label("Medios por país del cliente")
+        await expect(methods).to_have_value(re.compile(r"^AR: "))
+        await methods.fill("AR: mercadopago, transfer\n*: stripe, transfer")
+        await payments.get_by_role("button", name="Guardar medios de pago").click()
+        await expect(payments.get_by_text("Cambiada en la consola")).to_be_visible()
+        stored = (await gateway.get("/api/billing/staff/settings", headers=admin_headers)).json()["payments"]
+        assert stored["value"]["payment_methods_by_country"] == {
+            "AR": ["mercadopago", "transfer"],
+            "*": ["stripe", "transfer"],
+        }
         security = card(page, "Seguridad del staff")
         await expect(security.get_by_label("Exigir verificación en dos pasos a todo el staff")).not_to_be_checked()
         assert await panel.axe(page) == []
@@ -234,3 +245,5 @@ async def test_item5_admin_previews_a_template_marks_a_day_off_and_sees_the_staf
     finally:
         removed = await gateway.delete("/api/support/calendar/overrides/2031-07-21", headers=admin_headers)
         assert removed.status_code == 204, removed.text
+        reset = await gateway.delete("/api/billing/staff/settings/payments", headers=admin_headers)
+        assert reset.status_code in (204, 404), reset.text

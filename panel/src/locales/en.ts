@@ -512,6 +512,15 @@ export const en: Messages<typeof es> = {
       remove: "Remove this account",
       save: "Save accounts",
     },
+    payments: {
+      methods: "Methods per client country",
+      methodsHint: "One line per country: code: methods separated by commas. * is any other country (AR: mercadopago, transfer).",
+      refused: "Currencies each method refuses",
+      refusedHint: "One line per method (paypal: UYU, PYG, VES).",
+      minimums: "Minimums per method and currency (minor units)",
+      minimumsHint: "One line per method: currency and amount in minor units (stripe: USD 50, ARS 5000).",
+      save: "Save payment methods",
+    },
     holidays: {
       none: "No changes to the holidays calendar.",
       day: "Day",

@@ -508,6 +508,15 @@ export const es = {
       remove: "Quitar esta cuenta",
       save: "Guardar cuentas",
     },
+    payments: {
+      methods: "Medios por país del cliente",
+      methodsHint: "Una línea por país: código: medios separados por comas. * es cualquier otro país (AR: mercadopago, transfer).",
+      refused: "Monedas que cada medio rechaza",
+      refusedHint: "Una línea por medio (paypal: UYU, PYG, VES).",
+      minimums: "Mínimos por medio y moneda (en centavos)",
+      minimumsHint: "Una línea por medio: moneda e importe en la unidad menor (stripe: USD 50, ARS 5000).",
+      save: "Guardar medios de pago",
+    },
     holidays: {
       none: "Sin cambios al calendario de feriados.",
       day: "Día",

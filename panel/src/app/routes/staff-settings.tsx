@@ -8,6 +8,7 @@ import { useMe } from "@/features/auth/api";
 import { useBusinessSettings } from "@/features/settings/api";
 import { DiscountsForm } from "@/features/settings/components/discounts-form";
 import { DunningForm } from "@/features/settings/components/dunning-form";
+import { PaymentsForm } from "@/features/settings/components/payments-form";
 import { HolidaysCard } from "@/features/settings/components/holidays-card";
 import { SecurityCard } from "@/features/settings/components/security-card";
 import { TemplatesCard } from "@/features/settings/components/templates-card";
@@ -39,6 +40,9 @@ export default function StaffSettingsRoute() {
           </Card>
           <Card title={t("staffSettings.groups.discounts")} actions={<span className="badge badge-muted">{source(settings.data.discounts)}</span>}>
             <DiscountsForm value={settings.data.discounts.value} editable={editable} />
+          </Card>
+          <Card title={t("staffSettings.groups.payments")} actions={<span className="badge badge-muted">{source(settings.data.payments)}</span>}>
+            <PaymentsForm value={settings.data.payments.value} editable={editable} />
           </Card>
           <Card title={t("staffSettings.groups.transfers")} actions={<span className="badge badge-muted">{source(settings.data.transfers)}</span>}>
             <TransfersForm value={settings.data.transfers.value.transfer_instructions} editable={editable} />

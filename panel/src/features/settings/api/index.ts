@@ -11,6 +11,7 @@ export type BusinessSettings = Schemas["billing.BusinessSettingsPublic"];
 export type DunningSettings = Schemas["billing.DunningSettings"];
 export type DiscountSettings = Schemas["billing.DiscountSettings"];
 export type SellerIdentity = Schemas["billing.SellerIdentity"];
+export type PaymentSettings = Schemas["billing.PaymentSettings"];
 export type TransferSettings = Schemas["billing.TransferSettings"];
 export type TransferInstruction = Schemas["billing.TransferInstruction"];
 export type SettingChange = Schemas["billing.SettingChange"];
@@ -50,4 +51,8 @@ export function useSaveSeller() {
 
 export function useSaveTransfers() {
   return useSaved(async (body: TransferSettings) => unwrap(await api.PUT("/api/billing/staff/settings/transfers", { body })));
+}
+
+export function useSavePayments() {
+  return useSaved(async (body: PaymentSettings) => unwrap(await api.PUT("/api/billing/staff/settings/payments", { body })));
 }
