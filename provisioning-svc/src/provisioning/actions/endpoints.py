@@ -21,12 +21,26 @@ STAFF: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/failed", summary="Driver actions that failed and are waiting for their next attempt", responses=STAFF)
+@router.get(
+    "/failed", summary="Driver actions that failed and are waiting for their next attempt", responses=STAFF,
+    description="Each with its last error. `not_configured` says what this installation lacks for the service to "
+                "run (a WHM server, an HTTP endpoint, the registrar): such a service stays `pending` until you "
+                "configure it and restart provisioning; it is not retried in a loop meanwhile. "
+                "`not_configured_only=true` lists just those.",
+)
 async def failed_actions(_: StaffPrincipal, session: SessionDep, runtime: RuntimeDep,
-                         limit: int = Query(100, ge=1, le=1000)) -> list[DriverActionPublic]:
+                         limit: int = Query(100, ge=1, le=1000),
+                         not_configured_only: bool = False) -> list[DriverActionPublic]:
     rows = await ActionRepository(session).failing(
         min_attempts=runtime.settings.action_failing_after_attempts, limit=limit)
-    return [DriverActionPublic.model_validate(r) for r in rows]
+    services = {s.id: s for s in await ServiceRepository(session).many({r.service_id for r in rows})}
+    listed = []
+    for row in rows:
+        service = services.get(row.service_id)
+        problem = runtime.drivers.configuration_problem(row.driver, service.driver_settings if service else {})
+        if problem is not None or not not_configured_only:
+            listed.append(DriverActionPublic.model_validate(row).model_copy(update={"not_configured": problem}))
+    return listed
 
 
 @router.post("/{action_id}/retry", summary="Attempt a failing action again now",

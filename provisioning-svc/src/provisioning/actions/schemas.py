@@ -17,3 +17,6 @@ class DriverActionPublic(BaseModel):
     last_attempt_at: datetime | None
     next_attempt_at: datetime
     created_at: datetime
+    # #19 item 3: what this installation lacks for the service to run (a WHM server, an HTTP endpoint, the
+    # registrar), e.g. "no WHM server 'whm9' is configured (PROVISIONING_WHM_SERVERS)"; None when configured.
+    not_configured: str | None = None

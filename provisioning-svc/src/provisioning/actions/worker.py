@@ -32,7 +32,14 @@ from provisioning.actions.models import DriverAction
 from provisioning.actions.repository import ActionRepository
 from provisioning.domains import actions as domain_actions
 from provisioning.domains import service as domains
-from provisioning.drivers.base import Account, DriverCall, DriverError, Provisioned, ProvisioningDriver
+from provisioning.drivers.base import (
+    Account,
+    DriverCall,
+    DriverError,
+    DriverNotConfigured,
+    Provisioned,
+    ProvisioningDriver,
+)
 from provisioning.drivers.manual import ManualDriver
 from provisioning.instances import service as instances
 from provisioning.instances import upgrades
@@ -261,6 +268,15 @@ class ActionWorker:
             await domain_actions.park(session, service_id=action.service_id, now=now)
             log.info("driver_action_awaiting_client", action_id=action.id, service_id=str(action.service_id),
                      reason=str(exc))
+        except DriverNotConfigured as exc:
+            # #19 item 3: no server/endpoint here: retrying cannot help until an operator configures it. The action
+            # waits at the longest back-off (never dropped, P-4) and the operators' list shows this reason.
+            action.next_attempt_at = now + timedelta(seconds=self.settings.action_retry_max_seconds)
+            action.last_error = f"not configured: {exc}"[:2000]
+            self._failing_counted_at = None
+            self._attempts.labels(action.driver, action.kind, "not_configured").inc()
+            log.warning("driver_action_not_configured", action_id=action.id, service_id=str(action.service_id),
+                        kind=action.kind, driver=action.driver, attempts=action.attempts, error=action.last_error)
         except Exception as exc:  # noqa: BLE001 - any failure is retried, never dropped (P-4)
             delay = min(self.settings.action_retry_max_seconds,
                         self.settings.action_retry_base_seconds * 2 ** (action.attempts - 1))

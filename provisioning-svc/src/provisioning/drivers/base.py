@@ -10,6 +10,11 @@ class DriverError(Exception):
     """The provider refused or could not be reached; the action is retried with back-off."""
 
 
+class DriverNotConfigured(DriverError):
+    """This installation has no server, endpoint or registrar for the driver (#19 item 3): retrying cannot help
+    until an operator configures it, so the action waits at the longest back-off and is listed with this reason."""
+
+
 class AccountStatus(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"

@@ -6,12 +6,12 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from provisioning.business_calendar import BusinessCalendar
-from provisioning.config import ProvisioningSettings
-from provisioning.drivers.base import DriverCall, DriverError, ProvisioningDriver
+from provisioning.config import HttpEndpoint, ProvisioningSettings, WhmServer
+from provisioning.drivers.base import DriverCall, DriverNotConfigured, ProvisioningDriver
 from provisioning.drivers.http import HttpDriver
 from provisioning.drivers.manual import ManualDriver, TaskOpener
 from provisioning.drivers.whm import WhmDriver
-from provisioning.registrars.base import Registrar, RegistrarError
+from provisioning.registrars.base import Registrar, RegistrarNotConfigured
 from provisioning.registrars.resellerclub import ResellerClub
 from provisioning.tasks.service import due_business_days, open_task
 
@@ -36,33 +36,52 @@ class DriverRegistry:
 
     def driver(self, name: str, settings: dict[str, object], *, session: AsyncSession,
                now: datetime) -> ProvisioningDriver:
-        """The driver the catalog's `name` means for a product with `settings` (`DriverError` if not configured)."""
+        """The driver the catalog's `name` means for a product with `settings` (`DriverNotConfigured` if this
+        installation has no server or endpoint for it)."""
         kind = self.settings.driver_aliases.get(name, name)
         if kind == "whm":
-            return self._whm(settings)
+            server_name, server = self._whm_server(settings)
+            return WhmDriver(server, self._client(server.verify_tls), name=server_name)
         if kind == "manual":
             return ManualDriver(self._task_opener(session, now))
+        return HttpDriver(self._endpoint(name, settings), self._client())
+
+    def configuration_problem(self, name: str, settings: dict[str, object]) -> str | None:
+        """Why a service of driver `name` with `settings` cannot run here (#19 item 3), or None if it can."""
+        try:
+            if name in self.settings.registrar_drivers:
+                self.registrar()
+            elif (kind := self.settings.driver_aliases.get(name, name)) == "whm":
+                self._whm_server(settings)
+            elif kind != "manual":
+                self._endpoint(name, settings)
+        except DriverNotConfigured as exc:
+            return str(exc)
+        return None
+
+    def _endpoint(self, name: str, settings: dict[str, object]) -> HttpEndpoint:
         endpoint_name = str(settings.get("endpoint") or name)
         endpoint = self.settings.http_endpoints.get(endpoint_name)
         if endpoint is None:
-            raise DriverError(f"driver {name!r}: no HTTP endpoint {endpoint_name!r} is configured")
-        return HttpDriver(endpoint, self._client())
+            raise DriverNotConfigured(f"driver {name!r}: no HTTP endpoint {endpoint_name!r} is configured "
+                                      "(PROVISIONING_HTTP_ENDPOINTS)")
+        return endpoint
 
     def registrar(self) -> Registrar:
         """The domain registrar (D-2); `RegistrarError` (retried, shown to operators) while none is configured."""
         if self.settings.resellerclub is None:
-            raise RegistrarError("no registrar is configured (PROVISIONING_RESELLERCLUB)")
+            raise RegistrarNotConfigured("no registrar is configured (PROVISIONING_RESELLERCLUB)")
         return ResellerClub(self.settings.resellerclub, self._client())
 
-    def _whm(self, settings: dict[str, object]) -> WhmDriver:
+    def _whm_server(self, settings: dict[str, object]) -> tuple[str, WhmServer]:
         servers = self.settings.whm_servers
         name = settings.get("server") or self.settings.whm_default_server
         if name is None and len(servers) == 1:
             name = next(iter(servers))
         server = servers.get(str(name))
         if server is None:
-            raise DriverError(f"no WHM server {name!r} is configured")
-        return WhmDriver(server, self._client(server.verify_tls), name=str(name))
+            raise DriverNotConfigured(f"no WHM server {name!r} is configured (PROVISIONING_WHM_SERVERS)")
+        return str(name), server
 
     def _task_opener(self, session: AsyncSession, now: datetime) -> TaskOpener:
         async def opener(call: DriverCall, kind: str) -> None:

@@ -37,6 +37,12 @@ class ServiceRepository:
     async def lock(self, service_id: uuid.UUID) -> ServiceInstance | None:
         return await self.session.get(ServiceInstance, service_id, with_for_update=True, populate_existing=True)
 
+    async def many(self, service_ids: Iterable[uuid.UUID]) -> list[ServiceInstance]:
+        ids = set(service_ids)
+        if not ids:
+            return []
+        return list((await self.session.scalars(select(ServiceInstance).where(ServiceInstance.id.in_(ids)))).all())
+
     async def lock_many(self, service_ids: Iterable[uuid.UUID]) -> list[ServiceInstance]:
         """Lock in id order, so concurrent consumers never deadlock on the same services."""
         ids = sorted(set(service_ids))

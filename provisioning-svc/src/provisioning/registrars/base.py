@@ -6,11 +6,15 @@ from datetime import date
 from enum import StrEnum
 from typing import Protocol
 
-from provisioning.drivers.base import DriverError
+from provisioning.drivers.base import DriverError, DriverNotConfigured
 
 
 class RegistrarError(DriverError):
     """The registrar refused or could not be reached; an action is retried with back-off (P-4)."""
+
+
+class RegistrarNotConfigured(RegistrarError, DriverNotConfigured):
+    """No registrar is configured (PROVISIONING_RESELLERCLUB): a configuration problem, not a registrar's failure."""
 
 
 class Availability(StrEnum):

@@ -1,0 +1,58 @@
+"""#19 item 3 (P-4): a service whose driver has no server or endpoint in this installation stays `pending` and is
+listed for operators with that reason, instead of being retried in a loop."""
+
+import uuid
+from datetime import datetime
+
+from provisioning_testkit import Served, auth, ordered, paid, publish_as_billing, service_state
+
+from abono.auth import Role
+from abono.testing import wait_for
+
+
+async def test_p4_a_service_stuck_on_configuration_is_listed_with_the_reason_not_retried_in_a_loop(
+    served: Served,
+) -> None:
+    whm = ordered(uuid.uuid4(), settings={"server": "whm-missing", "package": "basic"})
+    http = ordered(uuid.uuid4(), driver="http", kind="audio_streaming", settings={"endpoint": "nowhere"})
+    await publish_as_billing(whm, paid(whm), http, paid(http))
+    listed: dict[str, dict[str, object]] = {}
+
+    async def both_listed() -> bool:
+        async with served.http() as client:
+            response = await client.get(
+                "/staff/actions/failed", params={"not_configured_only": "true"}, headers=auth(uuid.uuid4(), Role.STAFF)
+            )
+        assert response.status_code == 200, response.text
+        listed.clear()
+        listed.update({a["service_id"]: a for a in response.json()})
+        return str(whm.service_id) in listed and str(http.service_id) in listed
+
+    await wait_for(both_listed, what="both services to be listed as not configured")
+    assert listed[str(whm.service_id)]["not_configured"] == (
+        "no WHM server 'whm-missing' is configured (PROVISIONING_WHM_SERVERS)"
+    )
+    assert "no HTTP endpoint 'nowhere'" in str(listed[str(http.service_id)]["not_configured"])
+    for action in (listed[str(whm.service_id)], listed[str(http.service_id)]):
+        assert str(action["last_error"]).startswith("not configured: ")
+        # Waits the longest back-off at once (the test settings' 0.2 s), not the first one's 0.05 s.
+        waited = (
+            datetime.fromisoformat(str(action["next_attempt_at"]))
+            - datetime.fromisoformat(str(action["last_attempt_at"]))
+        ).total_seconds()
+        assert waited >= served.app.state.runtime.settings.action_retry_max_seconds - 0.01, action
+    for order in (whm, http):
+        assert await service_state(served.database_url, order.service_id) == "pending"
+
+
+async def test_p4_a_configured_service_failing_at_its_provider_is_not_reported_as_not_configured(
+    served: Served,
+) -> None:
+    async with served.http() as client:
+        response = await client.get("/staff/actions/failed", headers=auth(uuid.uuid4(), Role.STAFF))
+    assert response.status_code == 200
+    runtime = served.app.state.runtime
+    assert runtime.drivers.configuration_problem("whm", {"server": "whm1"}) is None
+    assert runtime.drivers.configuration_problem("http", {"endpoint": "radio"}) is None
+    assert runtime.drivers.configuration_problem("manual", {}) is None
+    assert runtime.drivers.configuration_problem("registrar", {}) is None
