@@ -17,6 +17,10 @@ import httpx
 import pytest
 
 from abono.testing import free_port, wait_for
+from billing.catalog.seed_data import SEED_PRODUCTS
+from provisioning.business_calendar import BusinessCalendar
+from provisioning.config import ProvisioningSettings
+from provisioning.drivers.registry import DriverRegistry
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 sys.path.insert(0, str(SCRIPTS))
@@ -131,3 +135,18 @@ async def test_the_sandbox_serves_the_fakes_and_catches_mail(sandbox_ports: dict
         caught = (await http.get(f"{base['mail']}/messages.json")).json()
         assert caught[0]["subject"] == "Probando"
         assert caught[0]["links"] == ["http://127.0.0.1:8000/verify-email?token=abc"]
+
+
+def test_p4_every_seeded_product_can_run_in_the_development_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    """#19 item 3: `make run` configures a server, endpoint or registrar for every driver the seeded catalog names."""
+    for key in list(os.environ):
+        if key.startswith(("PROVISIONING_", "SANDBOX_")):
+            monkeypatch.delenv(key)
+    for key, value in _sandbox.service_env({}).items():
+        if key.startswith("PROVISIONING_"):
+            monkeypatch.setenv(key, value)
+    settings = ProvisioningSettings(database_url="postgresql+asyncpg://unused/unused")
+    registry = DriverRegistry(settings, BusinessCalendar(country="AR", timezone="America/Argentina/Buenos_Aires"))
+    problems = {p.code: registry.configuration_problem(p.driver, p.driver_settings) for p in SEED_PRODUCTS}
+    assert {code: problem for code, problem in problems.items() if problem is not None} == {}
+    assert len(problems) == len(SEED_PRODUCTS) > 10
