@@ -18,7 +18,7 @@ from billing.orders.endpoints import router as orders_router
 from billing.orders.quotes import quote_consumer
 from billing.payments.endpoints import router as payments_router
 from billing.payments.webhook_endpoints import router as webhooks_router
-from billing.payments.worker import start_payments, stop_payments
+from billing.payments.worker import PAYMENTS_WORKER, set_up_providers
 from billing.promos import consumers as affiliate_consumers
 from billing.promos.endpoints import router as referrals_router
 from billing.scheduler.runner import SCHEDULER
@@ -41,8 +41,7 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
                      tlds_router, business_settings_router, console_router],
             consumers=[client_consumers.consumer, subscription_consumers.consumer, quote_consumer(settings),
                        affiliate_consumers.consumer, credit_consumers.consumer],
-            on_startup=[start_payments],
-            on_shutdown=[stop_payments],
-            workers=[SCHEDULER],
+            on_startup=[set_up_providers],
+            workers=[SCHEDULER, PAYMENTS_WORKER],
         )
     )

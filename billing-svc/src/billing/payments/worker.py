@@ -1,48 +1,40 @@
-"""The payments worker: the webhook sweep, the reconciliation job and provider refunds, on a loop in each replica
-(work is claimed with SKIP LOCKED, effects are keyed, so replicas never double anything)."""
+"""The payments worker: the webhook sweep, the reconciliation job and provider refunds, a `PeriodicJob` in each
+replica (work is claimed with SKIP LOCKED, effects are keyed, so replicas never double anything)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
-import structlog
 from fastapi import FastAPI
 
+from abono.workers import PeriodicJob, WorkerSpec
 from billing.config import BillingSettings
 from billing.payments.jobs import reconcile_once, send_refunds, sweep
 from billing.payments.registry import build_providers
 
-log = structlog.get_logger("billing.payments")
+
+async def set_up_providers(app: FastAPI) -> None:
+    """The configured providers, built once per app (tests may set their own before start-up)."""
+    if getattr(app.state, "payment_providers", None) is None:
+        app.state.payment_providers = build_providers(app.state.settings)
 
 
-async def _loop(app: FastAPI) -> None:
+def _build(app: FastAPI) -> PeriodicJob:
     settings: BillingSettings = app.state.settings
-    tick = max(1, min(settings.webhook_retry_seconds, settings.reconciliation_interval_seconds))
-    while True:
+
+    async def run_pass() -> None:
         common = {"sessionmaker": app.state.sessionmaker, "clock": app.state.clock, "settings": settings,
                   "providers": app.state.payment_providers}
-        try:
-            await sweep(**common)
-            await reconcile_once(**common)
-            await send_refunds(sessionmaker=app.state.sessionmaker, clock=app.state.clock,
-                               providers=app.state.payment_providers)
-        except Exception:
-            log.exception("payments_worker_failed")
-        await asyncio.sleep(tick)
+        await sweep(**common)
+        await reconcile_once(**common)
+        await send_refunds(sessionmaker=app.state.sessionmaker, clock=app.state.clock,
+                           providers=app.state.payment_providers)
+
+    tick = max(1, min(settings.webhook_retry_seconds, settings.reconciliation_interval_seconds))
+    return PeriodicJob(name="billing-payments-worker", run_pass=run_pass, interval_seconds=tick)
 
 
-async def start_payments(app: FastAPI) -> None:
+def _enabled(app: FastAPI) -> bool:
     settings: BillingSettings = app.state.settings
-    if getattr(app.state, "payment_providers", None) is None:
-        app.state.payment_providers = build_providers(settings)
-    if settings.payments_worker_enabled:
-        app.state.payments_worker = asyncio.create_task(_loop(app), name="billing-payments-worker")
+    return settings.payments_worker_enabled
 
 
-async def stop_payments(app: FastAPI) -> None:
-    task: asyncio.Task[None] | None = getattr(app.state, "payments_worker", None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+PAYMENTS_WORKER = WorkerSpec("payments_worker", _build, _enabled)
