@@ -25,6 +25,7 @@ import SupportAppointmentsRoute from "@/features/support/routes/appointments";
 import SupportNewTicketRoute from "@/features/support/routes/new-ticket";
 import SupportRoute from "@/features/support/routes/support";
 import SupportTicketRoute from "@/features/support/routes/ticket";
+import StatusRoute from "@/features/status/routes/status";
 
 // Paths are those the platform's e-mails link to (/verify-email, /reset-password, /invoices/<id>).
 const router = createBrowserRouter([
@@ -33,6 +34,7 @@ const router = createBrowserRouter([
   { path: "/verify-email", Component: VerifyEmailRoute },
   { path: "/forgot-password", Component: ForgotPasswordRoute },
   { path: "/reset-password", Component: ResetPasswordRoute },
+  { path: "/status", Component: StatusRoute }, // public (S-4): no login
   {
     path: "/",
     Component: AppRoute,

@@ -2,6 +2,7 @@ import { consoleEn } from "@/features/staff/locales";
 import { affiliatesEn } from "@/features/affiliates/locales";
 import { domainsEn } from "@/features/domains/locales";
 import { supportEn } from "@/features/support/locales";
+import { statusPageEn } from "@/features/status/locales";
 
 import type { es } from "./es";
 
@@ -347,6 +348,7 @@ export const en: Messages<typeof es> = {
     usedOn: "Applied to invoice {{number}}",
   },
   support: supportEn,
+  status_page: statusPageEn,
   console: consoleEn,
   domains: domainsEn,
   affiliates: affiliatesEn,

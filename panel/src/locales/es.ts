@@ -2,6 +2,7 @@ import { consoleEs } from "@/features/staff/locales";
 import { affiliatesEs } from "@/features/affiliates/locales";
 import { domainsEs } from "@/features/domains/locales";
 import { supportEs } from "@/features/support/locales";
+import { statusPageEs } from "@/features/status/locales";
 
 // Spanish: the panel's first language and the source of truth for every message's key (en.ts must match).
 export const es = {
@@ -343,6 +344,7 @@ export const es = {
     usedOn: "Aplicado a la factura {{number}}",
   },
   support: supportEs,
+  status_page: statusPageEs,
   console: consoleEs,
   domains: domainsEs,
   affiliates: affiliatesEs,
