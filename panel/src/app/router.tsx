@@ -26,6 +26,8 @@ import SupportNewTicketRoute from "@/features/support/routes/new-ticket";
 import SupportRoute from "@/features/support/routes/support";
 import SupportTicketRoute from "@/features/support/routes/ticket";
 import StatusRoute from "@/features/status/routes/status";
+import HelpRoute from "@/features/help/routes/help";
+import HelpArticleRoute from "@/features/help/routes/article";
 
 // Paths are those the platform's e-mails link to (/verify-email, /reset-password, /invoices/<id>).
 const router = createBrowserRouter([
@@ -59,6 +61,8 @@ const router = createBrowserRouter([
       { path: "support/new", Component: SupportNewTicketRoute },
       { path: "support/tickets/:id", Component: SupportTicketRoute },
       { path: "support/appointments", Component: SupportAppointmentsRoute },
+      { path: "help", Component: HelpRoute },
+      { path: "help/articles/:id", Component: HelpArticleRoute },
       { path: "*", Component: NotFoundRoute },
     ],
   },

@@ -3,6 +3,7 @@ import { affiliatesEn } from "@/features/affiliates/locales";
 import { domainsEn } from "@/features/domains/locales";
 import { supportEn } from "@/features/support/locales";
 import { statusPageEn } from "@/features/status/locales";
+import { helpEn } from "@/features/help/locales";
 
 import type { es } from "./es";
 
@@ -349,6 +350,7 @@ export const en: Messages<typeof es> = {
   },
   support: supportEn,
   status_page: statusPageEn,
+  help: helpEn,
   console: consoleEn,
   domains: domainsEn,
   affiliates: affiliatesEn,

@@ -3,6 +3,7 @@ import { affiliatesEs } from "@/features/affiliates/locales";
 import { domainsEs } from "@/features/domains/locales";
 import { supportEs } from "@/features/support/locales";
 import { statusPageEs } from "@/features/status/locales";
+import { helpEs } from "@/features/help/locales";
 
 // Spanish: the panel's first language and the source of truth for every message's key (en.ts must match).
 export const es = {
@@ -345,6 +346,7 @@ export const es = {
   },
   support: supportEs,
   status_page: statusPageEs,
+  help: helpEs,
   console: consoleEs,
   domains: domainsEs,
   affiliates: affiliatesEs,

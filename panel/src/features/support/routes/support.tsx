@@ -21,6 +21,9 @@ export default function SupportRoute() {
         subtitle={plan.data ? t("support.plan", { plan: t(`support.plans.${plan.data.plan}`) }) : t("support.lead")}
         actions={
           <>
+            <Link className="btn btn-secondary" to="/help">
+              {t("help.title")}
+            </Link>
             <Link className="btn btn-secondary" to="/support/appointments">
               {t("support.appointments")}
             </Link>
