@@ -34,7 +34,12 @@ async def test_i11_every_operation_answers_as_declared_for_a_client_and_for_staf
     # Blocking HTTP (schemathesis uses requests) in a thread: the platform is served by this event loop.
     client = await asyncio.to_thread(fuzz.client_headers, gateway)
     report = await asyncio.to_thread(
-        fuzz.fuzz, gateway, {"client": client, "staff": admin_headers}, examples=EXAMPLES, seed=11
+        fuzz.fuzz,
+        gateway,
+        {"client": client, "staff": admin_headers},
+        examples=EXAMPLES,
+        seed=11,
+        skipped=fuzz.PLATFORM_SETTINGS_WRITES,  # shared platform: later tests must not run under random settings
     )
     assert report.runs > 200, report.runs  # every service's operations were reached, twice
     assert report.failures == [], "\n".join(report.failures)
