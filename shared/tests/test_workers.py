@@ -1,19 +1,11 @@
 """#12 item 6: one periodic-job runner (`abono.workers.PeriodicJob`) for every service's scheduler: a pass at start,
 one per interval, one at once when woken or when the test clock moves, and a failing pass never stops the loop."""
 
-import asyncio
-from collections.abc import Callable
 from datetime import timedelta
 
 from abono.clock import AdjustableClock
+from abono.testing import wait_for
 from abono.workers import PeriodicJob
-
-
-async def wait_until(predicate: Callable[[], bool], within: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + within
-    while not predicate():
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        await asyncio.sleep(0.01)
 
 
 async def test_periodic_job_runs_at_start_and_again_when_the_clock_moves() -> None:
@@ -26,11 +18,11 @@ async def test_periodic_job_runs_at_start_and_again_when_the_clock_moves() -> No
     job = PeriodicJob(name="test-job", run_pass=run_pass, clock=clock, interval_seconds=3600)
     job.start()
     try:
-        await wait_until(lambda: job.runs == 1)
+        await wait_for(lambda: job.runs == 1, within=5, what="the first pass")
         clock.advance(timedelta(days=1))  # an hour's interval: only the moved clock can explain a second pass
-        await wait_until(lambda: job.runs == 2)
+        await wait_for(lambda: job.runs == 2, within=5, what="the pass the moved clock asks for")
         job.wake()
-        await wait_until(lambda: job.runs == 3)
+        await wait_for(lambda: job.runs == 3, within=5, what="the pass wake() asks for")
     finally:
         await job.stop()
     assert passes == [0, 1, 2]
@@ -48,7 +40,7 @@ async def test_periodic_job_keeps_going_after_a_failing_pass_and_runs_every_inte
     job = PeriodicJob(name="test-job", run_pass=run_pass, interval_seconds=0.01)
     job.start()
     try:
-        await wait_until(lambda: job.runs >= 3)
+        await wait_for(lambda: job.runs >= 3, within=5, what="three passes, the first failing")
     finally:
         await job.stop()
     assert calls >= 3

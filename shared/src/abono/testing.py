@@ -7,6 +7,7 @@ session. Tokens are minted with a key pair made for the test session.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import os
 import shutil
@@ -169,10 +170,18 @@ def free_port() -> int:
         return port
 
 
-async def wait_for(predicate: Callable[[], Awaitable[bool]], *, within: float = 10.0, what: str = "condition") -> None:
-    """Poll `predicate` until true: for effects that cross the broker (no fixed sleeps in tests)."""
+async def wait_for(
+    predicate: Callable[[], Awaitable[bool] | bool], *, within: float = 10.0, what: str = "condition"
+) -> None:
+    """Poll `predicate` (a coroutine function, or a plain one for in-process state) until true: for effects that
+    cross the broker or another task (no fixed sleeps in tests)."""
     deadline = asyncio.get_running_loop().time() + within
-    while not await predicate():
+
+    async def holds() -> bool:
+        result = predicate()
+        return bool(await result) if inspect.isawaitable(result) else result
+
+    while not await holds():
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"timed out after {within}s waiting for {what}")
         await asyncio.sleep(0.05)
