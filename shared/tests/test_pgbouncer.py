@@ -107,12 +107,20 @@ async def test_i9_engines_behind_pgbouncer_transaction_pooling_never_clash_on_pr
 
 
 async def test_i9_without_transaction_pooling_settings_asyncpg_clashes_behind_pgbouncer(pooled_url: str) -> None:
-    """The control: the same work on engines made as for a direct connection fails (cached prepared statements
-    named alike by two clients land on PgBouncer's one server connection)."""
-    engine = make_engine(pooled_url, pool_size=8)
+    """The control: an engine made as for a direct connection fails behind PgBouncer. A statement it prepared and
+    cached on one server connection is asked for again while another client holds that server connection, so
+    PgBouncer gives the transaction the pool's other one, where the statement does not exist. Deterministic: the
+    busy server connection is held on purpose, not left to scheduling."""
+    engine = make_engine(pooled_url, pool_size=2)
     try:
-        with pytest.raises(Exception, match="prepared statement"):
-            await asyncio.gather(*(_plain(engine, n) for n in range(16)))
+        async with engine.connect() as first:
+            await first.execute(text("SELECT :n + 1"), {"n": 1})  # prepared and cached on the idle server connection
+            await first.commit()
+            async with engine.connect() as second:
+                await second.execute(text("SELECT 1"))  # its open transaction now holds that server connection
+                with pytest.raises(Exception, match="prepared statement"):
+                    await first.execute(text("SELECT :n + 1"), {"n": 2})
+                await second.rollback()
     finally:
         await engine.dispose()
 
