@@ -123,10 +123,3 @@ async def test_i9_without_transaction_pooling_settings_asyncpg_clashes_behind_pg
                 await second.rollback()
     finally:
         await engine.dispose()
-
-
-async def _plain(engine: AsyncEngine, n: int) -> None:
-    for _ in range(20):
-        async with unit_of_work(make_sessionmaker(engine)) as session:
-            await session.execute(text("SELECT :n + 1"), {"n": n})
-            await asyncio.sleep(0)
