@@ -4,6 +4,8 @@ and logout everywhere revokes every session of the account."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -74,15 +76,55 @@ async def test_session_refresh_rotates_the_cookie_and_needs_the_csrf_header(api,
     assert (await browser.get("/api/auth/me", headers=api.bearer(refreshed.json()["access_token"]))).status_code == 200
 
 
+async def _rotated_long_ago(api, user_id: str) -> None:
+    """The used tokens of the account were rotated a minute ago: past the two-tabs grace."""
+    await api.db.execute(
+        "UPDATE refresh_tokens SET used_at = used_at - interval '1 minute' "
+        "WHERE user_id = $1::uuid AND used_at IS NOT NULL",
+        user_id,
+    )
+
+
 async def test_session_cookie_replayed_after_rotation_revokes_the_family(api, browser, gateway_url):
-    await _open(api, browser)
+    user, _ = await _open(api, browser)
     stolen, csrf = browser.cookies["abono_refresh"], browser.cookies["abono_csrf"]
     assert (await browser.post("/api/auth/session/refresh", headers=_csrf(browser))).status_code == 200
+    await _rotated_long_ago(api, user["id"])
 
     async with _other_browser(gateway_url, stolen, csrf) as thief:
         replay = await thief.post("/api/auth/session/refresh", headers={"X-CSRF-Token": csrf})
     assert replay.status_code == 401
     # RFC 9700 reuse detection: the legitimate browser's current cookie is dead too.
+    assert (await browser.post("/api/auth/session/refresh", headers=_csrf(browser))).status_code == 401
+
+
+async def test_two_tabs_refreshing_at_once_both_stay_signed_in(api, browser, gateway_url):
+    """Two tabs share the cookie: the second refresh presents the token the first just rotated. Within the grace
+    (GATEWAY_REFRESH_REUSE_GRACE_SECONDS) it gets a sibling, not a revoked session."""
+    user, _ = await _open(api, browser)
+    cookie, csrf = browser.cookies["abono_refresh"], browser.cookies["abono_csrf"]
+    async with _other_browser(gateway_url, cookie, csrf) as tab_a, _other_browser(gateway_url, cookie, csrf) as tab_b:
+        both = await asyncio.gather(
+            tab_a.post("/api/auth/session/refresh", headers={"X-CSRF-Token": csrf}),
+            tab_b.post("/api/auth/session/refresh", headers={"X-CSRF-Token": csrf}),
+        )
+        assert [r.status_code for r in both] == [200, 200], [r.text for r in both]
+        # One more tab, a moment later, with the cookie as it was: still the grace.
+        late = await browser.post("/api/auth/session/refresh", headers=_csrf(browser))
+        assert late.status_code == 200, late.text
+        for tab in (tab_a, tab_b):
+            assert tab.cookies["abono_refresh"] != cookie
+            again = await tab.post("/api/auth/session/refresh", headers={"X-CSRF-Token": csrf})
+            assert again.status_code == 200, again.text  # each tab's new cookie is alive
+    revoked = await api.db.fetchval(
+        "SELECT count(*) FROM refresh_tokens WHERE user_id = $1::uuid AND revoked_at IS NOT NULL", user["id"]
+    )
+    assert revoked == 0
+
+    # The same first cookie presented once the grace is over: a real reuse, the whole session ends.
+    await _rotated_long_ago(api, user["id"])
+    async with _other_browser(gateway_url, cookie, csrf) as thief:
+        assert (await thief.post("/api/auth/session/refresh", headers={"X-CSRF-Token": csrf})).status_code == 401
     assert (await browser.post("/api/auth/session/refresh", headers=_csrf(browser))).status_code == 401
 
 

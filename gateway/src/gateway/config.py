@@ -55,6 +55,9 @@ class GatewaySettings(ServiceSettings):
     access_token_ttl_seconds: PositiveInt = 900
     # Lifetime of a refresh token (platform time); every refresh rotates it.
     refresh_token_ttl_days: PositiveInt = 30
+    # Browser sessions: a refresh cookie rotated less than this long ago, presented again (two tabs refreshing at
+    # the same moment), gets a sibling token instead of revoking the session; 0 turns the grace off.
+    refresh_reuse_grace_seconds: float = Field(default=10.0, ge=0, le=60)
     # Lifetime of an e-mail verification link (platform time).
     verification_token_ttl_hours: PositiveInt = 48
     # Lifetime of a password-reset link (platform time).

@@ -3,11 +3,14 @@ the refresh token in an `HttpOnly` cookie (sessions/cookies.py) instead of the J
 (`X-CSRF-Token` = the `abono_csrf` cookie) on the calls the cookie authenticates.
 
 A page keeps the access token in memory only; when it expires (or after a reload) it calls
-`POST /api/auth/session/refresh`. Two tabs must not refresh at the very same moment with the same cookie: the
-second would present a rotated token, which revokes the family (RFC 9700 reuse detection) and logs both out.
+`POST /api/auth/session/refresh`. Two tabs share the cookie and may refresh at the very same moment: the second
+presents the token the first has just rotated. Within `GATEWAY_REFRESH_REUSE_GRACE_SECONDS` of that rotation it gets
+a sibling token instead of revoking the family (sessions/service.py); later it is a reuse (RFC 9700) as before.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import JSONResponse
@@ -85,7 +88,10 @@ async def refresh_session(request: Request, settings: Settings, signer: Signer, 
     raw = request.cookies.get(REFRESH_COOKIE)
     if not raw or len(raw) > 128:
         return _refused(request, settings, "There is no session cookie; log in again.")
-    outcome = await rotate_refresh_token(request=request, settings=settings, signer=signer, now=now, raw_token=raw)
+    grace = timedelta(seconds=settings.refresh_reuse_grace_seconds)
+    outcome = await rotate_refresh_token(
+        request=request, settings=settings, signer=signer, now=now, raw_token=raw, reuse_grace=grace
+    )
     if isinstance(outcome, service.RefreshRefused):
         return _refused(request, settings, REFRESH_REFUSED)
     return _answer(outcome, settings, csrf=request.cookies[CSRF_COOKIE])

@@ -69,9 +69,16 @@ async def checked_login(
 
 
 async def rotate_refresh_token(
-    *, request: Request, settings: GatewaySettings, signer: TokenSigner, now: datetime, raw_token: str
+    *,
+    request: Request,
+    settings: GatewaySettings,
+    signer: TokenSigner,
+    now: datetime,
+    raw_token: str,
+    reuse_grace: timedelta = timedelta(0),
 ) -> TokenPair | service.RefreshRefused:
-    """Rotate in a transaction of its own: a reuse must commit the family's revocation even though it answers 401."""
+    """Rotate in a transaction of its own: a reuse must commit the family's revocation even though it answers 401.
+    `reuse_grace`: the browser's cookie refresh only (sessions/service.py)."""
     async with unit_of_work(request.app.state.sessionmaker) as session:
         return await service.rotate(
             session=session,
@@ -79,6 +86,7 @@ async def rotate_refresh_token(
             now=now,
             signer=signer,
             refresh_ttl=timedelta(days=settings.refresh_token_ttl_days),
+            reuse_grace=reuse_grace,
         )
 
 

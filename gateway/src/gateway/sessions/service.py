@@ -2,6 +2,10 @@
 
 Every refresh consumes its token and issues the next of the same family. A consumed token presented again means
 two parties hold the family (one of them stole it): the whole family is revoked and both must log in again.
+One exception, for browsers only (`reuse_grace`): two tabs of one browser share the refresh cookie and may both
+refresh at the same moment; the second presents the token the first has just rotated. Within a few seconds of its
+rotation such a token gets a sibling in the same family instead of revoking it (Auth0's "reuse interval", Okta's
+"grace period"); presented later, it is a reuse as before.
 """
 
 from __future__ import annotations
@@ -79,16 +83,24 @@ async def issue_tokens(
 
 
 async def rotate(
-    *, session: AsyncSession, raw_token: str, now: datetime, signer: TokenSigner, refresh_ttl: timedelta
+    *,
+    session: AsyncSession,
+    raw_token: str,
+    now: datetime,
+    signer: TokenSigner,
+    refresh_ttl: timedelta,
+    reuse_grace: timedelta = timedelta(0),
 ) -> TokenPair | RefreshRefused:
-    """Exchange a refresh token for the next pair; a reused token revokes its family (RFC 9700 §4.14.2)."""
+    """Exchange a refresh token for the next pair; a reused token revokes its family (RFC 9700 §4.14.2), unless it
+    was rotated less than `reuse_grace` ago (a second tab refreshing at the same moment): then it gets a sibling."""
     repository = RefreshTokenRepository(session)
     token = await repository.get_for_update(hash_token(raw_token))
     if token is None:
         return RefreshRefused("unknown")
     if token.revoked_at is not None:
         return RefreshRefused("revoked")
-    if token.used_at is not None:
+    concurrent = token.used_at is not None and now - token.used_at <= reuse_grace
+    if token.used_at is not None and not concurrent:
         await repository.revoke_family(token.family_id, at=now)
         log.warning("refresh_token_reused", client_id=str(token.user_id), family_id=str(token.family_id))
         return RefreshRefused("reused")
@@ -100,7 +112,10 @@ async def rotate(
     if user.is_closed:  # closing revokes every family; this also covers a token issued in the same instant
         await repository.revoke_family(token.family_id, at=now)
         return RefreshRefused("closed")
-    token.used_at = now
+    if concurrent:
+        log.info("refresh_token_concurrent", client_id=str(token.user_id), family_id=str(token.family_id))
+    else:
+        token.used_at = now
     # The access token carries the role as it is now: a role change takes effect at the next refresh.
     return await issue_tokens(
         session=session, user=user, family_id=token.family_id, now=now, signer=signer, refresh_ttl=refresh_ttl
