@@ -20,6 +20,7 @@ from abono.testing import free_port, migrated_database, platform_settings, serve
 from affiliate.app import create_app as affiliate_app
 from affiliate.config import AffiliateSettings
 from billing.app import create_app as billing_app
+from billing.catalog.seed_data import SEED_PRODUCTS
 from billing.config import BillingSettings
 from billing.fakes import FakeMercadoPago, FakePayPal, FakeStripe, WebhookTarget
 from gateway.app import create_app as gateway_app
@@ -27,8 +28,8 @@ from gateway.config import GatewaySettings, RateLimit
 from notify.app import create_app as notify_app
 from notify.config import NotifySettings
 from provisioning.app import create_app as provisioning_app
-from provisioning.config import ProvisioningSettings, WhmServer
-from provisioning.fakes import FakeWhm
+from provisioning.config import HttpEndpoint, ProvisioningSettings, WhmServer
+from provisioning.fakes import FakeProvider, FakeWhm
 from provisioning.registrar_fake import FakeResellerClub
 from provisioning.registrars.resellerclub import ResellerClubSettings
 from support.app import create_app as support_app
@@ -61,6 +62,10 @@ class Platform:
     # Billing's PayPal (webhook id PAYPAL_WEBHOOK_ID): its approval page's "Pay" approves the order, sends
     # CHECKOUT.ORDER.APPROVED to this gateway and returns to the panel with `token=<order id>`.
     fake_paypal: FakePayPal | None = None
+    # The generic HTTP driver's provider behind every other seeded driver (VPS, streaming, mailer, site builder,
+    # .ar domains), as `make run`'s sandbox has it: provisioning reports them configured, so billing sells them
+    # (#19 item 3).
+    fake_provider: FakeProvider | None = None
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.gateway_url, timeout=15)
@@ -78,6 +83,14 @@ class Platform:
         response = await client.get("/api/auth/me", headers=headers)
         assert response.status_code == 200, response.text
         return str(response.json()["id"])
+
+
+def _http_drivers() -> set[str]:
+    """The seeded catalog's drivers that provisioning's defaults send to the generic HTTP driver."""
+    defaults = ProvisioningSettings.model_fields
+    aliases, registrars = defaults["driver_aliases"].default, defaults["registrar_drivers"].default
+    return {p.driver for p in SEED_PRODUCTS
+            if p.driver not in registrars and aliases.get(p.driver, p.driver) not in ("whm", "manual")}
 
 
 @dataclass
@@ -128,6 +141,8 @@ async def platform(mail_sink: MailSink) -> AsyncIterator[Platform]:
             webhook=WebhookTarget(f"{gateway_url}/webhooks/paypal", ""),
         )
         fake_registrar = FakeResellerClub()
+        fake_provider = FakeProvider()
+        provider_url = await stack.enter_async_context(serve(fake_provider.app()))
         registrar_url = await stack.enter_async_context(serve(fake_registrar.app()))
         stripe_url = await stack.enter_async_context(serve(fake_stripe.app))
         mercadopago_url = await stack.enter_async_context(serve(fake_mercadopago.app))
@@ -142,6 +157,8 @@ async def platform(mail_sink: MailSink) -> AsyncIterator[Platform]:
             "paypal_api_url": paypal_url, "paypal_webhook_id": PAYPAL_WEBHOOK_ID,
         }, "provisioning": {
             "whm_servers": {"whm1": WhmServer(url=whm_url, token=fake_whm.token)}, "action_poll_seconds": 0.1,
+            "http_endpoints": {driver: HttpEndpoint(url=f"{provider_url}/provision", secret=fake_provider.secret)
+                               for driver in _http_drivers()},
             "resellerclub": ResellerClubSettings(url=f"{registrar_url}/api", auth_userid=fake_registrar.auth_userid,
                                                  api_key=fake_registrar.api_key),
         }, "notify": {"smtp_port": mail_sink.port, "sender_poll_seconds": 0.1}}
@@ -158,7 +175,7 @@ async def platform(mail_sink: MailSink) -> AsyncIterator[Platform]:
         )
         gateway_url = await stack.enter_async_context(serve(gateway_app(gateway_settings), port=gateway_port))
         yield Platform(gateway_url, service_urls, database_urls, fake_whm, fake_stripe, fake_mercadopago,
-                       fake_registrar, fake_paypal)
+                       fake_registrar, fake_paypal, fake_provider)
 
 
 @pytest.fixture

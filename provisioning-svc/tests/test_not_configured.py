@@ -1,13 +1,19 @@
 """#19 item 3 (P-4): a service whose driver has no server or endpoint in this installation stays `pending` and is
 listed for operators with that reason, instead of being retried in a loop."""
 
+import json
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
-from provisioning_testkit import Served, auth, ordered, paid, publish_as_billing, service_state
+import pytest
+from provisioning_testkit import Served, auth, fetch, ordered, paid, publish_as_billing, service_state
 
 from abono.auth import Role
+from abono.events import DriversConfigured
 from abono.testing import wait_for
+from provisioning.drivers.base import DriverNotConfigured
+from provisioning.runtime import Runtime
 
 
 async def test_p4_a_service_stuck_on_configuration_is_listed_with_the_reason_not_retried_in_a_loop(
@@ -56,3 +62,32 @@ async def test_p4_a_configured_service_failing_at_its_provider_is_not_reported_a
     assert runtime.drivers.configuration_problem("http", {"endpoint": "radio"}) is None
     assert runtime.drivers.configuration_problem("manual", {}) is None
     assert runtime.drivers.configuration_problem("registrar", {}) is None
+
+
+async def test_p4_start_up_announces_what_this_installation_can_run(served: Served) -> None:
+    """#19 item 3: every start publishes `DriversConfigured` through the outbox (names only, never URLs or secrets)."""
+    query = "SELECT payload FROM outbox WHERE routing_key = $1 ORDER BY id DESC LIMIT 1"
+    rows = await fetch(served.database_url, query, DriversConfigured.routing_key)
+    assert rows, "no DriversConfigured in the outbox"
+    payload = rows[0]["payload"]
+    announced = DriversConfigured.model_validate(json.loads(payload) if isinstance(payload, str) else payload)
+    assert announced.configuration == served.app.state.runtime.drivers.configuration()
+    assert announced.configuration.whm_servers == ["whm1"] and announced.configuration.http_endpoints == ["radio"]
+    assert announced.configuration.registrar_configured
+    assert "token" not in json.dumps(payload) and "secret" not in json.dumps(payload)
+
+
+@pytest.mark.parametrize(("driver", "settings"), [
+    ("whm", {"server": "whm1"}), ("cpanel", {}), ("whm", {"server": "whm-missing"}), ("radio", {}),
+    ("centova", {"endpoint": "radio"}), ("centova", {}), ("http", {"endpoint": "nowhere"}), ("staff-task", {}),
+])
+async def test_p4_the_published_answer_is_the_drivers_own(runtime: Runtime, sessionmaker: Any, driver: str,
+                                                          settings: dict[str, object]) -> None:
+    """What billing is told (`DriverConfiguration.problem`) matches whether provisioning can build the driver."""
+    async with sessionmaker() as session:
+        try:
+            runtime.drivers.driver(driver, settings, session=session, now=datetime.now(UTC))
+            buildable = True
+        except DriverNotConfigured:
+            buildable = False
+    assert (runtime.drivers.configuration_problem(driver, settings) is None) == buildable

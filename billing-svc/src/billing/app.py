@@ -13,6 +13,8 @@ from billing.config import BillingSettings
 from billing.console.endpoints import router as console_router
 from billing.credit import consumers as credit_consumers
 from billing.discounts.endpoints import router as coupons_router
+from billing.drivers import consumers as driver_consumers
+from billing.drivers.endpoints import router as drivers_router
 from billing.invoices.endpoints import router as invoices_router
 from billing.orders.endpoints import router as orders_router
 from billing.orders.quotes import quote_consumer
@@ -36,11 +38,11 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
             title="Abono billing",
             description=billing.__doc__ or "",
             settings=settings,
-            routers=[clients_router, catalog_router, coupons_router, orders_router, invoices_router,
+            routers=[clients_router, catalog_router, drivers_router, coupons_router, orders_router, invoices_router,
                      services_router, changes_router, payments_router, webhooks_router, referrals_router,
                      tlds_router, business_settings_router, console_router],
             consumers=[client_consumers.consumer, subscription_consumers.consumer, quote_consumer(settings),
-                       affiliate_consumers.consumer, credit_consumers.consumer],
+                       affiliate_consumers.consumer, credit_consumers.consumer, driver_consumers.consumer],
             on_startup=[set_up_providers],
             workers=[SCHEDULER, PAYMENTS_WORKER],
         )

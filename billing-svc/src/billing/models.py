@@ -7,6 +7,7 @@ from billing.changes.models import Upgrade
 from billing.clients.models import Client
 from billing.credit.models import CreditEntry, SlaCreditApplied
 from billing.discounts.models import Coupon
+from billing.drivers.models import ProvisioningDrivers
 from billing.invoices.models import BillingPeriod, DunningStep, Invoice, InvoiceLine
 from billing.payments.models import (
     Chargeback,
@@ -20,7 +21,30 @@ from billing.promos.models import ReferralReward, TwoForOneOrder, TwoForOnePair
 from billing.subscriptions.models import Subscription
 from billing.tlds.models import TldPrice
 
-__all__ = ["AuditEntry", "BillingPeriod", "BusinessSetting", "Chargeback", "Client", "Coupon", "CreditEntry",
-           "DunningStep", "Invoice", "InvoiceLine", "Payment", "PaymentAttempt", "Price", "Product", "ProviderEvent",
-           "ProviderRefund", "ReferralReward", "SlaCreditApplied", "Subscription", "TldPrice", "TransferReport",
-           "TwoForOneOrder", "TwoForOnePair", "Upgrade"]
+__all__ = [
+    "AuditEntry",
+    "BillingPeriod",
+    "BusinessSetting",
+    "Chargeback",
+    "Client",
+    "Coupon",
+    "CreditEntry",
+    "DunningStep",
+    "Invoice",
+    "InvoiceLine",
+    "Payment",
+    "PaymentAttempt",
+    "Price",
+    "Product",
+    "ProviderEvent",
+    "ProviderRefund",
+    "ProvisioningDrivers",
+    "ReferralReward",
+    "SlaCreditApplied",
+    "Subscription",
+    "TldPrice",
+    "TransferReport",
+    "TwoForOneOrder",
+    "TwoForOnePair",
+    "Upgrade",
+]

@@ -10,6 +10,7 @@ from provisioning.clients.consumers import gateway_consumer
 from provisioning.config import ProvisioningSettings
 from provisioning.console.endpoints import router as console_router
 from provisioning.domains.endpoints import router as domains_router
+from provisioning.drivers.announce import announce_drivers
 from provisioning.instances.consumers import billing_consumer
 from provisioning.instances.endpoints import router as services_router
 from provisioning.runtime import Runtime
@@ -45,6 +46,7 @@ def create_app(settings: ProvisioningSettings | None = None) -> FastAPI:
             routers=[services_router, transfers_router, tasks_router, actions_router, domains_router,
                      console_router],
             consumers=[billing_consumer(runtime), gateway_consumer()],
+            on_startup=[announce_drivers],
             on_shutdown=[_close_drivers],
             workers=[ACTION_WORKER],
         )

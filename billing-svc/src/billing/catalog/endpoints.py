@@ -35,10 +35,11 @@ CountryQuery = Annotated[str | None, Query(min_length=2, max_length=2, pattern="
 
 
 def _public(detail: ProductDetail) -> ProductPublic:
-    return ProductPublic.model_validate(detail.model_dump(exclude={"driver", "driver_settings"}))
+    staff_only = {"driver", "driver_settings", "provisioning_problem"}
+    return ProductPublic.model_validate(detail.model_dump(exclude=staff_only))
 
 
-@router.get("/catalog/products", summary="The catalog: active products and prices (C-1..C-4)",
+@router.get("/catalog/products", summary="The catalog: active products and their prices",
             responses=problems(401))
 async def list_products(_: CurrentPrincipal, session: SessionDep) -> list[ProductPublic]:
     return [_public(p) for p in await service.list_products(session=session, include_inactive=False)]
@@ -87,7 +88,7 @@ async def update_product(code: CodePath, body: ProductUpdate, _: StaffPrincipal,
     return await service.detail(session=session, product=product)
 
 
-@router.put("/staff/catalog/products/{code}/prices/{cycle}/{currency}", summary="Set a price (staff, C-4)",
+@router.put("/staff/catalog/products/{code}/prices/{cycle}/{currency}", summary="Set a product's price for one cycle and currency (staff)",
             responses=problems(401, 403, 404, 422))
 async def set_price(code: CodePath, cycle: Cycle, currency: CurrencyCode, body: PriceAmount, _: StaffPrincipal,
                     session: SessionDep) -> ProductDetail:

@@ -86,6 +86,9 @@ class ProductDetail(ProductPublic):
 
     driver: str
     driver_settings: dict[str, Any]
+    # Why provisioning cannot run it as configured (a server or endpoint missing there); null if it can, or while
+    # provisioning has not reported its configuration yet (#19 item 3).
+    provisioning_problem: str | None = None
 
 
 class PublicCatalog(BaseModel):

@@ -6,10 +6,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.clock import Clock
 from abono.errors import Conflict, InvalidInput, NotFound
-from billing.catalog.models import Product
+from billing.catalog.models import Price, Product
 from billing.catalog.repository import CatalogRepository
 from billing.catalog.schemas import PriceIn, PricePublic, ProductCreate, ProductDetail, ProductUpdate
 from billing.cycles import Cycle
+from billing.drivers import service as drivers
+from billing.drivers.repository import ReportedDrivers
 
 
 async def _check_upgrades(repo: CatalogRepository, *, kind: str, code: str, targets: Sequence[str]) -> None:
@@ -31,15 +33,20 @@ def _check_prices(cycles: Sequence[str], prices: Sequence[PriceIn]) -> None:
         raise InvalidInput(f"Prices for cycles the product does not allow: {', '.join(wrong)}.")
 
 
-async def detail(*, session: AsyncSession, product: Product) -> ProductDetail:
-    """A product with its prices, as staff see it."""
-    prices = (await CatalogRepository(session).prices_of([product.id]))[product.id]
+def _detail(product: Product, prices: Sequence[Price], reported: ReportedDrivers | None) -> ProductDetail:
     return ProductDetail(
         id=product.id, code=product.code, name=product.name, description=product.description, kind=product.kind,
         cycles=[Cycle(c) for c in product.cycles], activation=product.activation, upgrade_to=product.upgrade_to,
         active=product.active, prices=[PricePublic.model_validate(p) for p in prices], driver=product.driver,
         driver_settings=product.driver_settings,
+        provisioning_problem=drivers.problem(reported, product.driver, product.driver_settings),
     )
+
+
+async def detail(*, session: AsyncSession, product: Product) -> ProductDetail:
+    """A product with its prices, as staff see it."""
+    prices = (await CatalogRepository(session).prices_of([product.id]))[product.id]
+    return _detail(product, prices, await drivers.latest(session))
 
 
 async def list_products(*, session: AsyncSession, include_inactive: bool) -> list[ProductDetail]:
@@ -47,16 +54,8 @@ async def list_products(*, session: AsyncSession, include_inactive: bool) -> lis
     repo = CatalogRepository(session)
     products = await repo.all(include_inactive=include_inactive)
     prices = await repo.prices_of([p.id for p in products])
-    result = []
-    for product in products:
-        result.append(ProductDetail(
-            id=product.id, code=product.code, name=product.name, description=product.description,
-            kind=product.kind, cycles=[Cycle(c) for c in product.cycles], activation=product.activation,
-            upgrade_to=product.upgrade_to, active=product.active, driver=product.driver,
-            driver_settings=product.driver_settings,
-            prices=[PricePublic.model_validate(p) for p in prices[product.id]],
-        ))
-    return result
+    reported = await drivers.latest(session)
+    return [_detail(product, prices[product.id], reported) for product in products]
 
 
 async def get_product(*, session: AsyncSession, code: str, include_inactive: bool = False) -> Product:
@@ -75,6 +74,7 @@ async def create_product(*, session: AsyncSession, clock: Clock, data: ProductCr
     cycles = [c.value for c in data.cycles]
     _check_prices(cycles, data.prices)
     await _check_upgrades(repo, kind=data.kind.value, code=data.code, targets=data.upgrade_to)
+    await drivers.check_product(session, code=data.code, driver=data.driver, settings=data.driver_settings)
     now = clock.now()
     product = Product(
         code=data.code, name=data.name, description=data.description, kind=data.kind.value, cycles=cycles,
@@ -98,6 +98,11 @@ async def update_product(*, session: AsyncSession, clock: Clock, code: str, data
                                                   amount_minor=p.amount_minor) for p in prices])
     if data.upgrade_to is not None:
         await _check_upgrades(repo, kind=product.kind, code=product.code, targets=data.upgrade_to)
+    after = {name: getattr(product, name) if changes.get(name) is None else changes[name]
+             for name in ("driver", "driver_settings", "active")}
+    if after["active"] and {"driver", "driver_settings", "active"} & changes.keys():  # #19 item 3: it must run
+        await drivers.check_product(session, code=product.code, driver=after["driver"],
+                                    settings=after["driver_settings"])
     for name, value in changes.items():
         if value is not None:
             setattr(product, name, value)

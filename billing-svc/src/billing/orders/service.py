@@ -25,6 +25,7 @@ from billing.discounts.context import discount_context
 from billing.discounts.coupons import consume_coupon, usable_coupon
 from billing.discounts.engine import LineRequest, PricedLine, price_lines
 from billing.discounts.policy import policy_from
+from billing.drivers import service as drivers
 from billing.invoices.issuing import DraftLine
 from billing.invoices.issuing import issue_invoice as issue
 from billing.invoices.models import InvoiceKind
@@ -94,6 +95,8 @@ async def _plan(*, session: AsyncSession, clock: Clock, settings: BillingSetting
             raise InvalidInput(f"No product {item.product_code!r} in the catalog.")
         if item.cycle.value not in product.cycles:
             raise InvalidInput(f"{product.name} is not sold {item.cycle.value} (C-2).")
+        await drivers.check_sellable(session, code=product.code, name=product.name, driver=product.driver,
+                                     settings=product.driver_settings)
         price = await catalog.price(product.id, item.cycle.value, currency)
         if price is None:
             raise InvalidInput(f"{product.name} has no {item.cycle.value} price in {currency}.")

@@ -5,6 +5,7 @@ from datetime import datetime
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from abono.events import DriverConfiguration
 from provisioning.business_calendar import BusinessCalendar
 from provisioning.config import HttpEndpoint, ProvisioningSettings, WhmServer
 from provisioning.drivers.base import DriverCall, DriverNotConfigured, ProvisioningDriver
@@ -46,18 +47,19 @@ class DriverRegistry:
             return ManualDriver(self._task_opener(session, now))
         return HttpDriver(self._endpoint(name, settings), self._client())
 
+    def configuration(self) -> DriverConfiguration:
+        """The names this installation configures, as published to billing (`DriversConfigured`, #19 item 3)."""
+        s = self.settings
+        return DriverConfiguration(
+            driver_aliases=dict(s.driver_aliases), whm_servers=sorted(s.whm_servers),
+            whm_default_server=s.whm_default_server, http_endpoints=sorted(s.http_endpoints),
+            registrar_drivers=list(s.registrar_drivers), registrar_configured=s.resellerclub is not None,
+        )
+
     def configuration_problem(self, name: str, settings: dict[str, object]) -> str | None:
-        """Why a service of driver `name` with `settings` cannot run here (#19 item 3), or None if it can."""
-        try:
-            if name in self.settings.registrar_drivers:
-                self.registrar()
-            elif (kind := self.settings.driver_aliases.get(name, name)) == "whm":
-                self._whm_server(settings)
-            elif kind != "manual":
-                self._endpoint(name, settings)
-        except DriverNotConfigured as exc:
-            return str(exc)
-        return None
+        """Why a service of driver `name` with `settings` cannot run here (#19 item 3), or None if it can: the same
+        answer billing gets from the published configuration."""
+        return self.configuration().problem(name, settings)
 
     def _endpoint(self, name: str, settings: dict[str, object]) -> HttpEndpoint:
         endpoint_name = str(settings.get("endpoint") or name)

@@ -44,6 +44,7 @@ from abono.events.catalog import (
     UpgradeRequested,
     WhatsAppMessageReceived,
 )
+from abono.events.drivers import DriverConfiguration, DriversConfigured
 
 __all__ = [
     "AffiliateCreditWithdrawn",
@@ -56,6 +57,8 @@ __all__ = [
     "ClientVerified",
     "DomainDeleted",
     "DomainExpiring",
+    "DriverConfiguration",
+    "DriversConfigured",
     "EmailVerificationRequested",
     "EmailVerified",
     "Event",
