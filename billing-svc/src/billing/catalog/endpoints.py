@@ -88,7 +88,8 @@ async def update_product(code: CodePath, body: ProductUpdate, _: StaffPrincipal,
     return await service.detail(session=session, product=product)
 
 
-@router.put("/staff/catalog/products/{code}/prices/{cycle}/{currency}", summary="Set a product's price for one cycle and currency (staff)",
+@router.put("/staff/catalog/products/{code}/prices/{cycle}/{currency}",
+            summary="Set a product's price for one cycle and currency (staff)",
             responses=problems(401, 403, 404, 422))
 async def set_price(code: CodePath, cycle: Cycle, currency: CurrencyCode, body: PriceAmount, _: StaffPrincipal,
                     session: SessionDep) -> ProductDetail:
