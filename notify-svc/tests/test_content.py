@@ -54,7 +54,8 @@ def _context() -> dict[str, Any]:
         "stage": "opened", "server_label": "Servidor Web 1", "services": ["Hosting Plus", "Radio"],
         "message": "Investigamos.", "status_path": "/status", "product_name": "Hosting Plus", "month": date(2031, 4, 1),
         "uptime_percent": "99.861", "credit_percent": 10, "downtime_minutes": 60, "credit_path": "/credit",
-        "votes": 4, "ideas_path": "/ideas",
+        "votes": 4, "ideas_path": "/ideas", "method": "pagos360", "reason": "Fondos insuficientes",
+        "action_needed": False, "next_attempt_on": date(2027, 1, 11),
     }
 
 

@@ -9,7 +9,8 @@ Publishes: nothing.
 Consumes: queue `notify.contacts`: gateway.client.registered, gateway.client.updated, billing.service.ordered;
 queue `notify.notifications`: gateway.client.registered (welcome), gateway.client.verification_requested (the
 verification link, e-mail only), gateway.client.updated, gateway.client.password_changed, billing.invoice.issued,
-billing.invoice.reminder, billing.invoice.paid, billing.invoice.cancelled, provisioning.service.suspended,
+billing.invoice.reminder, billing.invoice.paid, billing.invoice.cancelled, billing.payment.automatic_failed (B-21),
+provisioning.service.suspended,
 provisioning.service.reactivated, provisioning.service.terminated, provisioning.domain.expiring,
 provisioning.domain.deleted,
 support.quote.available.

@@ -12,6 +12,7 @@ from typing import Any
 
 from abono.events import (
     AppointmentReminder,
+    AutomaticPaymentFailed,
     ClientProfile,
     ClientRegistered,
     ClientUpdated,
@@ -115,6 +116,16 @@ def invoice_cancelled(e: InvoiceCancelled) -> Notice:
                   context={"number": e.number, "invoice_path": _invoice_path(e.invoice_id)})
 
 
+def automatic_payment_failed(e: AutomaticPaymentFailed) -> Notice:
+    """B-21: an automatic charge (saved card, agreement, direct debit) did not pay the invoice: why, and the link to
+    pay it by hand."""
+    return Notice("automatic_payment_failed", e.client_id, e, context={
+        "number": e.number, "total": e.total, "method": e.method, "reason": e.reason,
+        "action_needed": e.action_needed, "next_attempt_on": e.next_attempt_on,
+        "invoice_path": _invoice_path(e.invoice_id),
+    })
+
+
 ServiceChange = ServiceActivated | ServiceSuspended | ServiceReactivated | ServiceTerminated
 
 
@@ -199,6 +210,7 @@ NOTICES: dict[type[Event], Callable[[Any], Notice]] = {
     InvoiceReminder: invoice_reminder,
     InvoicePaid: invoice_paid,
     InvoiceCancelled: invoice_cancelled,
+    AutomaticPaymentFailed: automatic_payment_failed,
     ServiceActivated: _service_change("service_activated"),  # N-2 (#19): the access data are in the panel
     ServiceSuspended: _service_change("service_suspended"),
     ServiceReactivated: _service_change("service_reactivated"),
@@ -214,6 +226,7 @@ NOTICES: dict[type[Event], Callable[[Any], Notice]] = {
 }
 KINDS = tuple(sorted({"welcome", "email_verification", "password_reset", "profile_updated", "password_changed",
                       "invoice_issued", "invoice_reminder", "invoice_paid", "invoice_cancelled", "service_suspended",
+                      "automatic_payment_failed",
                       "service_activated", "service_reactivated", "service_terminated", "quote_available",
                       "domain_deleted", "domain_expiring", "account_exists",
                       "ticket_replied", "appointment_reminder", "service_incident", "sla_credit",

@@ -4,6 +4,7 @@ from abono.events.base import Event, Lane, UnknownEvent, event_class, parse_even
 from abono.events.catalog import (
     AffiliateCreditWithdrawn,
     AppointmentReminder,
+    AutomaticPaymentFailed,
     ChargebackReceived,
     ClientClosed,
     ClientProfile,
@@ -49,6 +50,7 @@ from abono.events.drivers import DriverConfiguration, DriversConfigured
 __all__ = [
     "AffiliateCreditWithdrawn",
     "AppointmentReminder",
+    "AutomaticPaymentFailed",
     "ChargebackReceived",
     "ClientClosed",
     "ClientProfile",

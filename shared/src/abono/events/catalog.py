@@ -276,6 +276,25 @@ class ChargebackReceived(Event):
     amount: MoneyModel | None = None
 
 
+class AutomaticPaymentFailed(Event):
+    """B-21: an automatic charge of an invoice (a saved card, a PayPal agreement, a Pagos360 direct debit) did not
+    pay it. The invoice stays open; notify tells the client why and links the invoice to pay it by hand.
+    `action_needed`: the method needs the client (authentication, an expired card, a rejected or cancelled mandate)
+    and is not retried by itself; otherwise `next_attempt_on` says when the next try is, if any. One event per failed
+    attempt (the publisher emits it once, with the attempt's own outcome)."""
+
+    routing_key: ClassVar[str] = "billing.payment.automatic_failed"
+    lane: ClassVar[Lane] = Lane.URGENT
+    invoice_id: uuid.UUID
+    client_id: uuid.UUID
+    number: str
+    total: MoneyModel
+    method: str  # provider id: "stripe", "mercadopago", "paypal", "pagos360"
+    reason: str  # the provider's words, for the client ("Fondos insuficientes")
+    action_needed: bool = False
+    next_attempt_on: date | None = None
+
+
 # --- provisioning ------------------------------------------------------------------------------
 class _ServiceChange(Event):
     lane: ClassVar[Lane] = Lane.URGENT
