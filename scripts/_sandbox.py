@@ -15,6 +15,7 @@ PORTS = {  # override one with SANDBOX_<NAME>_PORT, e.g. SANDBOX_MAIL_PORT=9026
     "provider": 8013,  # the generic HTTP driver's provider (streaming, mailer, site builder, VPS)
     "registrar": 8014,  # the domain registrar (ResellerClub's HTTP API, D-1..D-3)
     "paypal": 8015,  # PayPal's REST API (OAuth, Orders v2, captures, refunds, webhook verification), its approval page
+    "pagos360": 8016,  # Pagos360's REST API (adhesions, debit and payment requests); /sandbox settles pending debits
     "smtp": 8025,  # the mail catcher's SMTP server (notify sends here)
     "mail": 8026,  # the mail catcher's web page
 }
@@ -22,6 +23,7 @@ STRIPE_KEY, STRIPE_WEBHOOK_SECRET = "sk_test_sandbox", "whsec_sandbox"
 MERCADOPAGO_TOKEN, MERCADOPAGO_WEBHOOK_SECRET = "TEST-sandbox", "mercadopago-sandbox-secret"
 PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET = "sandbox-paypal-client", "sandbox-paypal-secret"
 PAYPAL_WEBHOOK_ID = "WH-SANDBOX"
+PAGOS360_KEY, PAGOS360_WEBHOOK_TOKEN = "sandbox-pagos360-key", "sandbox-pagos360-token"
 WHM_TOKEN = "SANDBOXWHMTOKEN"
 PROVIDER_SECRET = "sandbox-provider-secret"
 REGISTRAR_USERID, REGISTRAR_API_KEY = "123456", "sandbox-registrar-key"
@@ -57,6 +59,9 @@ def service_env(environ: Mapping[str, str]) -> dict[str, str]:
     if not environ.get("BILLING_PAYPAL_CLIENT_ID"):
         env |= {"BILLING_PAYPAL_CLIENT_ID": PAYPAL_CLIENT_ID, "BILLING_PAYPAL_CLIENT_SECRET": PAYPAL_CLIENT_SECRET,
                 "BILLING_PAYPAL_API_URL": url("paypal", environ), "BILLING_PAYPAL_WEBHOOK_ID": PAYPAL_WEBHOOK_ID}
+    if not environ.get("BILLING_PAGOS360_API_KEY"):
+        env |= {"BILLING_PAGOS360_API_KEY": PAGOS360_KEY, "BILLING_PAGOS360_API_URL": url("pagos360", environ),
+                "BILLING_PAGOS360_WEBHOOK_TOKEN": PAGOS360_WEBHOOK_TOKEN}
     if not environ.get("PROVISIONING_WHM_SERVERS"):
         whm = {"url": url("whm", environ), "user": "root", "token": WHM_TOKEN, "verify_tls": False,
                "panel_url": f"{url('whm', environ)}/cpanel"}

@@ -8,7 +8,7 @@ unless NO_COLOR is set). Ctrl-C (SIGINT) or SIGTERM stops them all: SIGTERM firs
 If one of them exits on its own, the others are stopped and this exits non-zero.
 
 With ABONO_ENVIRONMENT other than production (and ABONO_SANDBOX not false) it also starts the sandbox
-(scripts/sandbox.py: local Stripe, MercadoPago, PayPal, WHM and provider fakes, a mail catcher) and points billing,
+(scripts/sandbox.py: local Stripe, MercadoPago, PayPal, Pagos360, WHM and provider fakes, a mail catcher) and points billing,
 provisioning and notify at it for whatever you have not configured yourself (scripts/_sandbox.py).
 
 Environment: everything of yours is passed through (so `ABONO_TEST_MODE=true make run` works); these are set
@@ -192,7 +192,7 @@ def watch_readiness(children: list[Child], stopping: threading.Event, timeout: f
     else:
         out.say("Abono is up (no gateway yet): " + ", ".join(f"{c.name} {c.url}/docs" for c in children))
     if any(c.name == "sandbox" for c in children):
-        out.say(f"Sandbox: e-mail caught at {sandbox.url('mail')}/ ; Stripe, MercadoPago and PayPal are local fakes "
+        out.say(f"Sandbox: e-mail caught at {sandbox.url('mail')}/ ; Stripe, MercadoPago, PayPal and Pagos360 are local fakes "
                 "(their checkout pages have Pay and Decline buttons); no provider keys needed")
 
 
@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         # First, so the fakes and the mail catcher answer before the services call them.
         children.append(Child.of_sandbox("37", env))
         out.say(f"started sandbox (pid {children[0].proc.pid}): "
-                "Stripe, MercadoPago, PayPal, WHM, registrar, mail catcher")
+                "Stripe, MercadoPago, PayPal, Pagos360, WHM, registrar, mail catcher")
     for i, service in enumerate(services):
         child = Child.of_service(service, COLORS[i % len(COLORS)], env)
         children.append(child)

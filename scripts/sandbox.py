@@ -6,6 +6,8 @@
 - PayPal (8015): `billing.fakes.FakePayPal`, its REST API (OAuth, Orders v2, captures, refunds,
   verify-webhook-signature) and its approval page: "Pay" approves the order, sends CHECKOUT.ORDER.APPROVED to the
   gateway and returns the browser to the panel with `token=<order id>`, where the panel captures it;
+- Pagos360 (8016): `billing.fakes.FakePagos360`, adhesions (signed at once here), debit requests and payment
+  requests; its page /sandbox collects or rejects pending debits, each sending its webhook (with the URL's token);
 - a WHM server (8012) and a provider of the generic HTTP driver (8013): `provisioning.fakes`, so every seeded product
   can be ordered and activated;
 - the domain registrar (8014): `provisioning.registrar_fake`, ResellerClub's HTTP API with an in-memory registry, so
@@ -27,7 +29,7 @@ from collections.abc import Iterator
 import _sandbox as sandbox
 import uvicorn
 
-from billing.fakes import FakeMercadoPago, FakePayPal, FakeStripe, WebhookTarget
+from billing.fakes import FakeMercadoPago, FakePagos360, FakePayPal, FakeStripe, WebhookTarget
 from notify.mailcatcher import MailCatcher
 from provisioning.fakes import FakeProvider, FakeWhm
 from provisioning.registrar_fake import FakeResellerClub
@@ -53,11 +55,15 @@ async def main() -> int:
     paypal = FakePayPal(client_id=sandbox.PAYPAL_CLIENT_ID, client_secret=sandbox.PAYPAL_CLIENT_SECRET,
                         webhook_id=sandbox.PAYPAL_WEBHOOK_ID, public_url=sandbox.url("paypal"),
                         webhook=WebhookTarget(f"{gateway}/webhooks/paypal", secret=""))  # signs as PayPal: no secret
+    # Adhesions are signed at once here (a bank takes days); pending debits are collected or rejected at /sandbox.
+    pagos360 = FakePagos360(api_key=sandbox.PAGOS360_KEY, public_url=sandbox.url("pagos360"), auto_sign=True,
+                            webhook=WebhookTarget(f"{gateway}/webhooks/pagos360", sandbox.PAGOS360_WEBHOOK_TOKEN))
     catcher = MailCatcher()
     apps = {
         "stripe": stripe.app,
         "mercadopago": mercadopago.app,
         "paypal": paypal.app,
+        "pagos360": pagos360.app,
         "whm": FakeWhm(token=sandbox.WHM_TOKEN).app(),
         "provider": FakeProvider(secret=sandbox.PROVIDER_SECRET).app(),
         "registrar": FakeResellerClub(auth_userid=sandbox.REGISTRAR_USERID, api_key=sandbox.REGISTRAR_API_KEY).app(),

@@ -49,6 +49,8 @@ def test_services_use_the_sandbox_only_for_what_is_not_configured(monkeypatch: p
     assert env["BILLING_MERCADOPAGO_API_URL"] == "http://127.0.0.1:8011"
     assert env["BILLING_PAYPAL_API_URL"] == "http://127.0.0.1:8015"
     assert env["BILLING_PAYPAL_WEBHOOK_ID"] == _sandbox.PAYPAL_WEBHOOK_ID
+    assert env["BILLING_PAGOS360_API_URL"] == "http://127.0.0.1:8016"  # #15 item 3: direct debit
+    assert env["BILLING_PAGOS360_WEBHOOK_TOKEN"] == _sandbox.PAGOS360_WEBHOOK_TOKEN
     assert json.loads(env["PROVISIONING_WHM_SERVERS"])["sandbox"]["url"] == "http://127.0.0.1:8012"
     assert set(json.loads(env["PROVISIONING_HTTP_ENDPOINTS"])) >= {"registrar", "nic-ar", "centova", "mailer"}
     assert env["NOTIFY_SMTP_PORT"] == "8025"
@@ -120,6 +122,17 @@ async def test_the_sandbox_serves_the_fakes_and_catches_mail(sandbox_ports: dict
         assert "12.34 USD" in page.text and "PayPal" in page.text and ">Pay<" in page.text
         declined = await http.post(f"{base['paypal']}/checkoutnow/decline?token={order['id']}")
         assert declined.status_code == 303 and declined.headers["location"] == f"http://panel.test/no?token={order['id']}"
+        p360 = {"Authorization": f"Bearer {_sandbox.PAGOS360_KEY}"}
+        adhesion = await http.post(f"{base['pagos360']}/card-adhesion", headers=p360, json={"card_adhesion": {
+            "adhesion_holder_name": "Ana", "email": "a@b.test", "description": "Débito", "external_reference": "m-1",
+            "card_number": "4507990000004905", "card_holder_name": "Ana"}})
+        assert adhesion.status_code == 201 and adhesion.json()["state"] == "signed"  # signed at once in the sandbox
+        debit = await http.post(f"{base['pagos360']}/card-debit-request", headers=p360, json={"card_debit_request": {
+            "card_adhesion": adhesion.json()["id"], "amount": 1234.5, "month": 5, "year": 2032,
+            "external_reference": "REF-1"}})
+        assert debit.status_code == 201 and debit.json()["state"] == "pending"
+        listed = await http.get(f"{base['pagos360']}/sandbox")
+        assert f"card-debit-request-{debit.json()['id']}" in listed.text and "Cobrar" in listed.text
         whm = await http.get(f"{base['whm']}/json-api/accountsummary", params={"api.version": "1", "user": "x"},
                              headers={"Authorization": f"whm root:{_sandbox.WHM_TOKEN}"})
         assert whm.json()["metadata"]["result"] == 0

@@ -12,6 +12,8 @@ from billing.clients.endpoints import router as clients_router
 from billing.config import BillingSettings
 from billing.console.endpoints import router as console_router
 from billing.credit import consumers as credit_consumers
+from billing.direct_debit.endpoints import router as direct_debit_router
+from billing.direct_debit.worker import DIRECT_DEBIT_WORKER
 from billing.discounts.endpoints import router as coupons_router
 from billing.drivers import consumers as driver_consumers
 from billing.drivers.endpoints import router as drivers_router
@@ -40,10 +42,10 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
             settings=settings,
             routers=[clients_router, catalog_router, drivers_router, coupons_router, orders_router, invoices_router,
                      services_router, changes_router, payments_router, webhooks_router, referrals_router,
-                     tlds_router, business_settings_router, console_router],
+                     direct_debit_router, tlds_router, business_settings_router, console_router],
             consumers=[client_consumers.consumer, subscription_consumers.consumer, quote_consumer(settings),
                        affiliate_consumers.consumer, credit_consumers.consumer, driver_consumers.consumer],
             on_startup=[set_up_providers],
-            workers=[SCHEDULER, PAYMENTS_WORKER],
+            workers=[SCHEDULER, PAYMENTS_WORKER, DIRECT_DEBIT_WORKER],
         )
     )

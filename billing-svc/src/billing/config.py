@@ -87,6 +87,9 @@ class BillingSettings(ServiceSettings):
     paypal_client_secret: str = ""
     paypal_api_url: str = "https://api-m.paypal.com"  # https://api-m.sandbox.paypal.com for a trial; a fake in tests
     paypal_webhook_id: str = ""  # the webhook's id at PayPal: verify-webhook-signature checks events were sent to it
+    pagos360_api_key: str = ""  # empty: Pagos360 (direct debit, payment requests) is not offered
+    pagos360_api_url: str = "https://api.pagos360.com"  # https://api.sandbox.pagos360.com for a trial; a fake in tests
+    pagos360_webhook_token: str = ""  # secret in the webhook URL registered at Pagos360 (/webhooks/pagos360?token=)
     webhook_tolerance_seconds: int = 300  # a signature's timestamp may be this far in the past or the future
     payments_public_url: str = "http://127.0.0.1:8000"  # where the client returns after paying (the panel)
     # B-20: methods offered per client country ("*": any other) and currencies each method refuses.
@@ -98,7 +101,13 @@ class BillingSettings(ServiceSettings):
         "stripe": {"USD": 50, "ARS": 5_000, "UYU": 2_000, "COP": 200_000, "CLP": 500, "PEN": 200},
         "mercadopago": {"ARS": 100}, "paypal": {"USD": 100},
     }
-    payment_methods_implemented: list[str] = ["stripe", "mercadopago", "paypal", "transfer"]
+    payment_methods_implemented: list[str] = ["stripe", "mercadopago", "paypal", "pagos360", "transfer"]
+    # --- direct debit (B-21; issue #15 item 3): mandates (adhesiones) and a debit request per renewal invoice ---
+    direct_debit_provider: str = "pagos360"  # the provider id whose mandates are offered (it must take mandates)
+    direct_debit_currencies: list[str] = ["ARS"]  # B-20: accounts in these currencies may sign a mandate
+    direct_debit_invoice_kinds: list[str] = ["renewal"]  # invoices debited by themselves
+    direct_debit_lead_days: int = Field(default=3, ge=0)  # debited on the due date, at least this many days ahead
+    direct_debit_retry_seconds: int = Field(default=300, ge=1)  # a debit request not answered is retried after this
     payments_worker_enabled: bool = True  # the webhook sweep and the reconciliation loop
     webhook_retry_seconds: int = 30  # a stored event not processed this long after its last try is tried again
     reconciliation_interval_seconds: int = 300  # how often providers are asked about open payment attempts

@@ -6,10 +6,12 @@ from billing.catalog.models import Price, Product
 from billing.changes.models import Upgrade
 from billing.clients.models import Client
 from billing.credit.models import CreditEntry, SlaCreditApplied
+from billing.direct_debit.models import DirectDebitMandate
 from billing.discounts.models import Coupon
 from billing.drivers.models import ProvisioningDrivers
 from billing.invoices.models import BillingPeriod, DunningStep, Invoice, InvoiceLine
 from billing.payments.models import (
+    AutomaticChargeFailure,
     Chargeback,
     Payment,
     PaymentAttempt,
@@ -23,12 +25,14 @@ from billing.tlds.models import TldPrice
 
 __all__ = [
     "AuditEntry",
+    "AutomaticChargeFailure",
     "BillingPeriod",
     "BusinessSetting",
     "Chargeback",
     "Client",
     "Coupon",
     "CreditEntry",
+    "DirectDebitMandate",
     "DunningStep",
     "Invoice",
     "InvoiceLine",

@@ -10,6 +10,7 @@ from abono.clock import Clock
 from billing.config import BillingSettings
 from billing.invoices.models import Invoice
 from billing.invoices.repository import InvoiceRepository
+from billing.payments.automatic import report_failure
 from billing.payments.provider import ProviderPayment, ProviderPaymentStatus
 from billing.payments.repository import AttemptRepository
 from billing.payments.service import apply_payment
@@ -30,6 +31,11 @@ async def invoice_for(session: AsyncSession, payment: ProviderPayment) -> Invoic
 async def apply_provider_payment(*, session: AsyncSession, clock: Clock, settings: BillingSettings,
                                  payment: ProviderPayment) -> str:
     """Apply an approved provider payment once; returns what happened ("applied", "duplicate", "pending", ...)."""
+    if payment.status == ProviderPaymentStatus.FAILED and payment.automatic:
+        failed = await invoice_for(session, payment)
+        if failed is None:
+            return "unmatched"
+        return await report_failure(session=session, clock=clock, invoice=failed, payment=payment)
     if payment.status != ProviderPaymentStatus.APPROVED:
         return payment.status.value
     invoice = await invoice_for(session, payment)

@@ -134,3 +134,16 @@ class Chargeback(Base):
     invoice_id: Mapped[uuid.UUID | None] = mapped_column()
     client_id: Mapped[uuid.UUID | None] = mapped_column()
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AutomaticChargeFailure(Base):
+    """B-21: an automatic charge (saved method, direct debit) that failed, once per provider payment: the client is
+    told once, however many times the provider reports it."""
+
+    __tablename__ = "automatic_charge_failures"
+
+    payment_key: Mapped[str] = mapped_column(Text, primary_key=True)  # "<provider>:<its payment id>"
+    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id"), index=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

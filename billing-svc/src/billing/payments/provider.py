@@ -50,6 +50,8 @@ class ProviderPayment:
     amount: Money
     invoice_id: uuid.UUID | None  # from Stripe's metadata / client_reference_id
     reference: str | None  # MercadoPago's external_reference (the invoice's payment reference)
+    automatic: bool = False  # charged without the client (a saved method, a direct debit: B-21)
+    failure_reason: str | None = None  # the provider's words when it failed (told to the client)
 
     @property
     def payment_key(self) -> str:
@@ -87,11 +89,23 @@ class VerifiedEvent:
 
 
 @dataclass(frozen=True)
+class MethodUpdate:
+    """A saved method or mandate changed state at its provider (B-21): "active", "pending", "cancelled"."""
+
+    provider: str
+    method_ref: str
+    state: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class EventEffect:
-    """What a verified event means for us: a payment to apply, a dispute to record, or nothing (`note` says why)."""
+    """What a verified event means for us: a payment to apply, a dispute to record, a saved method's new state, or
+    nothing (`note` says why)."""
 
     payment: ProviderPayment | None = None
     dispute: Dispute | None = None
+    method_update: MethodUpdate | None = None
     note: str = "ignored"
 
 

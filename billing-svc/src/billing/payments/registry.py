@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 
 from billing.config import BillingSettings
 from billing.payments.mercadopago_provider import MercadoPagoProvider
+from billing.payments.pagos360_provider import Pagos360Provider
 from billing.payments.paypal_provider import PayPalProvider
 from billing.payments.provider import PaymentProvider
 from billing.payments.stripe_provider import StripeProvider
@@ -19,6 +20,7 @@ PROVIDER_FACTORIES: dict[str, Callable[[BillingSettings], PaymentProvider | None
     "stripe": StripeProvider.from_settings,
     "mercadopago": MercadoPagoProvider.from_settings,
     "paypal": PayPalProvider.from_settings,
+    "pagos360": Pagos360Provider.from_settings,
 }
 PROVIDER_IDS = tuple(PROVIDER_FACTORIES)
 

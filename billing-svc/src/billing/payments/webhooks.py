@@ -15,6 +15,7 @@ from billing.payments.chargebacks import record_chargeback
 from billing.payments.models import ProviderEvent
 from billing.payments.provider import PaymentProvider, VerifiedEvent
 from billing.payments.repository import ProviderEventRepository
+from billing.payments.saved_methods import method_updated
 
 log = structlog.get_logger("billing.webhooks")
 
@@ -32,7 +33,7 @@ async def store_event(*, session: AsyncSession, clock: Clock, settings: BillingS
 async def handle_event(*, session: AsyncSession, clock: Clock, settings: BillingSettings,
                        providers: dict[str, PaymentProvider], row: ProviderEvent) -> str:
     """What the provider says the stored event means, applied: a payment once per payment key, a dispute once per
-    dispute id; nothing here knows which provider it is."""
+    dispute id, a mandate's new state; nothing here knows which provider it is."""
     provider = providers.get(row.provider)
     if provider is None:
         raise LookupError(f"provider {row.provider} is not configured")
@@ -41,6 +42,8 @@ async def handle_event(*, session: AsyncSession, clock: Clock, settings: Billing
                                                       body=row.body))
     if effect.dispute is not None:
         return await record_chargeback(session=session, clock=clock, provider=provider, dispute=effect.dispute)
+    if effect.method_update is not None:
+        return await method_updated.dispatch(session, clock, effect.method_update)
     if effect.payment is not None:
         return await apply_provider_payment(session=session, clock=clock, settings=settings, payment=effect.payment)
     return effect.note

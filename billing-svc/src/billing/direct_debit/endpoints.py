@@ -1,0 +1,64 @@
+"""The client's direct debit (B-21): see it, sign a mandate by CBU or card, cancel it (one click, at once)."""
+
+from fastapi import APIRouter, Request
+
+from abono.auth import CurrentPrincipal
+from abono.db import SessionDep
+from billing.deps import ClockDep, SettingsDep, problems
+from billing.direct_debit import service, signup
+from billing.direct_debit.schemas import DirectDebitStatus, MandateCreate, MandatePublic
+from billing.payments.registry import ProvidersDep
+
+router = APIRouter(tags=["direct-debit"])
+
+
+@router.get(
+    "/direct-debit",
+    summary="My direct debit: whether I may sign a mandate (B-20) and my mandate (B-21)",
+    responses=problems(401),
+)
+async def my_direct_debit(
+    principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep, providers: ProvidersDep
+) -> DirectDebitStatus:
+    return await service.status(session=session, settings=settings, providers=providers, client_id=principal.user_id)
+
+
+@router.post(
+    "/direct-debit/mandate",
+    status_code=201,
+    summary="Sign a direct-debit mandate by CBU or card (Pagos360 adhesión; ARS accounts, B-20, B-21)",
+    responses={**problems(401, 404, 409, 422), 503: {"description": "Provider unreachable"}},
+)
+async def sign_mandate(
+    body: MandateCreate,
+    principal: CurrentPrincipal,
+    request: Request,
+    clock: ClockDep,
+    settings: SettingsDep,
+    providers: ProvidersDep,
+) -> MandatePublic:
+    return await signup.sign_up(
+        sessionmaker=request.app.state.sessionmaker,
+        clock=clock,
+        settings=settings,
+        providers=providers,
+        client_id=principal.user_id,
+        body=body,
+    )
+
+
+@router.delete(
+    "/direct-debit/mandate",
+    summary="Cancel my direct-debit mandate: no renewal is debited any more (B-21)",
+    responses=problems(401, 404),
+)
+async def cancel_mandate(
+    principal: CurrentPrincipal, request: Request, clock: ClockDep, settings: SettingsDep, providers: ProvidersDep
+) -> MandatePublic:
+    return await signup.cancel(
+        sessionmaker=request.app.state.sessionmaker,
+        clock=clock,
+        settings=settings,
+        providers=providers,
+        client_id=principal.user_id,
+    )

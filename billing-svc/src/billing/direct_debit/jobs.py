@@ -1,0 +1,64 @@
+"""Debit requests (B-21): each unpaid renewal invoice of a client with an active mandate gets one debit request for
+its due date (at least `direct_debit_lead_days` ahead: banks need the notice). Safe with any number of replicas:
+the attempt's key is unique per invoice and stored before the provider is called; an attempt the provider never
+confirmed is retried, the provider first asked for a request already made for the invoice's reference.
+
+The result comes back like any payment: the provider's webhook (or reconciliation of the open attempt) applies a
+paid debit once (B-19), and a rejected one leaves the invoice open and tells the client how to pay by hand
+(`billing.payments.automatic`)."""
+
+from __future__ import annotations
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from abono.clock import Clock
+from abono.db import unit_of_work
+from billing.config import BillingSettings
+from billing.direct_debit.claims import claim_debits
+from billing.direct_debit.service import mandate_provider
+from billing.payments.models import AttemptStatus, PaymentAttempt
+from billing.payments.provider import PaymentProvider, ProviderError
+
+log = structlog.get_logger("billing.direct_debit")
+
+
+async def request_debits(
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    settings: BillingSettings,
+    providers: dict[str, PaymentProvider],
+    limit: int = 50,
+) -> int:
+    """One pass; returns how many debit requests the provider confirmed."""
+    provider = mandate_provider(settings, providers)
+    if provider is None:
+        return 0
+    async with unit_of_work(sessionmaker) as session:
+        claimed = await claim_debits(
+            session=session, clock=clock, settings=settings, provider=provider.name, limit=limit
+        )
+    done = 0
+    for debit in claimed:
+        try:
+            ref = await provider.request_debit(
+                mandate_ref=debit.mandate_ref, invoice=debit.invoice, debit_on=debit.debit_on
+            )
+        except ProviderError as exc:  # stays "started": retried after direct_debit_retry_seconds
+            async with unit_of_work(sessionmaker) as session:
+                stored = await session.get(PaymentAttempt, debit.attempt_id, with_for_update=True)
+                if stored is not None:
+                    stored.error = str(exc)[:1000]
+            log.warning("debit_request_failed", invoice_id=str(debit.invoice.invoice_id), error=str(exc))
+            continue
+        async with unit_of_work(sessionmaker) as session:
+            stored = await session.get(PaymentAttempt, debit.attempt_id, with_for_update=True)
+            if stored is not None and stored.status == AttemptStatus.STARTED:
+                # Open: reconciliation asks the provider about it until it is paid or fails.
+                stored.status, stored.provider_ref, stored.error = AttemptStatus.OPEN.value, ref, None
+        log.info(
+            "debit_requested", invoice_id=str(debit.invoice.invoice_id), debit=ref, debit_on=debit.debit_on.isoformat()
+        )
+        done += 1
+    return done
