@@ -8,8 +8,8 @@ unless NO_COLOR is set). Ctrl-C (SIGINT) or SIGTERM stops them all: SIGTERM firs
 If one of them exits on its own, the others are stopped and this exits non-zero.
 
 With ABONO_ENVIRONMENT other than production (and ABONO_SANDBOX not false) it also starts the sandbox
-(scripts/sandbox.py: local Stripe, MercadoPago, PayPal, Pagos360, WHM and provider fakes, a mail catcher) and points billing,
-provisioning and notify at it for whatever you have not configured yourself (scripts/_sandbox.py).
+(scripts/sandbox.py: local Stripe, MercadoPago, PayPal, Pagos360, WHM and provider fakes, a mail catcher) and points
+billing, provisioning and notify at it for whatever you have not configured yourself (scripts/_sandbox.py).
 
 Environment: everything of yours is passed through (so `ABONO_TEST_MODE=true make run` works); these are set
 only if you have not set them: ABONO_ENVIRONMENT=development, ABONO_JWT_PUBLIC_KEY_FILE and
@@ -192,8 +192,9 @@ def watch_readiness(children: list[Child], stopping: threading.Event, timeout: f
     else:
         out.say("Abono is up (no gateway yet): " + ", ".join(f"{c.name} {c.url}/docs" for c in children))
     if any(c.name == "sandbox" for c in children):
-        out.say(f"Sandbox: e-mail caught at {sandbox.url('mail')}/ ; Stripe, MercadoPago, PayPal and Pagos360 are local fakes "
-                "(their checkout pages have Pay and Decline buttons); no provider keys needed")
+        out.say(f"Sandbox: e-mail caught at {sandbox.url('mail')}/ ; Stripe, MercadoPago, PayPal and Pagos360 are "
+                "local fakes (their checkout pages have Pay and Decline buttons; pending debits at "
+                f"{sandbox.url('pagos360')}/sandbox); no provider keys needed")
 
 
 def main(argv: list[str] | None = None) -> int:
