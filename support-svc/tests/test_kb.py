@@ -64,6 +64,11 @@ async def test_s5_accents_and_typos_find_the_billing_article_ranked_first_and_mi
         assert '<a href="https://panel.example" rel="noopener noreferrer nofollow">Panel</a>' in shown["html"]
         assert "<strong>facturación</strong>" in shown["html"]
         assert (await http.get(f"/kb/articles/{draft.json()['id']}")).status_code == 404  # drafts are staff's
+        # Staff open a draft with its Markdown to edit it; a client cannot.
+        editing = await http.get(f"/kb/drafts/{draft.json()['id']}", headers=staff())
+        assert editing.status_code == 200 and editing.json()["body_md"] == BILLING["body_md"], editing.text
+        assert (await http.get(f"/kb/drafts/{draft.json()['id']}", headers=auth(uuid.uuid4()))).status_code == 403
+        assert (await http.get(f"/kb/drafts/{uuid.uuid4()}", headers=staff())).status_code == 404
     billing_id = articles[BILLING["slug"]]["id"]
     for typed in ("facturacion", "facturación", "facturasion", "FACTURACION", "como pagar la facturacion"):
         hits = await search(served, typed, language="es")

@@ -28,6 +28,7 @@ import SupportTicketRoute from "@/features/support/routes/ticket";
 import StatusRoute from "@/features/status/routes/status";
 import HelpRoute from "@/features/help/routes/help";
 import HelpArticleRoute from "@/features/help/routes/article";
+import IdeasRoute from "@/features/ideas/routes/ideas";
 
 // Paths are those the platform's e-mails link to (/verify-email, /reset-password, /invoices/<id>).
 const router = createBrowserRouter([
@@ -63,6 +64,7 @@ const router = createBrowserRouter([
       { path: "support/appointments", Component: SupportAppointmentsRoute },
       { path: "help", Component: HelpRoute },
       { path: "help/articles/:id", Component: HelpArticleRoute },
+      { path: "ideas", Component: IdeasRoute },
       { path: "*", Component: NotFoundRoute },
     ],
   },

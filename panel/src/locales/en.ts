@@ -4,6 +4,8 @@ import { domainsEn } from "@/features/domains/locales";
 import { supportEn } from "@/features/support/locales";
 import { statusPageEn } from "@/features/status/locales";
 import { helpEn } from "@/features/help/locales";
+import { ideasEn } from "@/features/ideas/locales";
+import { statusConsoleEn } from "@/features/status/locales";
 
 import type { es } from "./es";
 
@@ -351,6 +353,8 @@ export const en: Messages<typeof es> = {
   support: supportEn,
   status_page: statusPageEn,
   help: helpEn,
+  ideas: ideasEn,
+  status_console: statusConsoleEn,
   console: consoleEn,
   domains: domainsEn,
   affiliates: affiliatesEn,

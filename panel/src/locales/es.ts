@@ -4,6 +4,8 @@ import { domainsEs } from "@/features/domains/locales";
 import { supportEs } from "@/features/support/locales";
 import { statusPageEs } from "@/features/status/locales";
 import { helpEs } from "@/features/help/locales";
+import { ideasEs } from "@/features/ideas/locales";
+import { statusConsoleEs } from "@/features/status/locales";
 
 // Spanish: the panel's first language and the source of truth for every message's key (en.ts must match).
 export const es = {
@@ -347,6 +349,8 @@ export const es = {
   support: supportEs,
   status_page: statusPageEs,
   help: helpEs,
+  ideas: ideasEs,
+  status_console: statusConsoleEs,
   console: consoleEs,
   domains: domainsEs,
   affiliates: affiliatesEs,

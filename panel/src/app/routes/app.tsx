@@ -10,7 +10,7 @@ import { useUpdateProfile } from "@/features/profile/api";
 
 import { isStaff } from "./staff";
 
-const ICONS = { home: "⌂", services: "▦", order: "+", invoices: "▤", credit: "◎", notifications: "✉", referrals: "♥", profile: "☺", settings: "⚙", support: "?", domains: "◍", affiliates: "★" };
+const ICONS = { home: "⌂", services: "▦", order: "+", invoices: "▤", credit: "◎", notifications: "✉", referrals: "♥", profile: "☺", settings: "⚙", support: "?", domains: "◍", affiliates: "★", status: "◔", kb: "❏", ideas: "✦" };
 
 /** Every signed-in page: the session, the live stream, the navigation. */
 export default function AppRoute() {
@@ -38,6 +38,7 @@ export default function AppRoute() {
     { to: "/notifications", label: t("nav.notifications"), icon: ICONS.notifications, badge: inbox.data?.unread },
     { to: "/domains", label: t("nav.domains"), icon: ICONS.domains },
     { to: "/support", label: t("nav.support"), icon: ICONS.support },
+    { to: "/ideas", label: t("ideas.nav"), icon: ICONS.ideas },
     { to: "/referrals", label: t("nav.referrals"), icon: ICONS.referrals },
     { to: "/affiliates", label: t("nav.affiliates"), icon: ICONS.affiliates },
     { to: "/profile", label: t("nav.profile"), icon: ICONS.profile },
@@ -49,6 +50,9 @@ export default function AppRoute() {
         { to: "/staff/billing", label: t("console.nav.billing"), icon: ICONS.invoices },
         { to: "/staff/provisioning", label: t("console.nav.provisioning"), icon: ICONS.services },
         { to: "/support", label: t("nav.support"), icon: ICONS.support },
+        { to: "/staff/status", label: t("status_console.nav"), icon: ICONS.status },
+        { to: "/staff/kb", label: t("help.console.nav"), icon: ICONS.kb },
+        { to: "/staff/ideas", label: t("ideas.console.nav"), icon: ICONS.ideas },
         { to: "/staff/settings", label: t("staffSettings.nav"), icon: ICONS.settings },
         { to: "/profile", label: t("nav.profile"), icon: ICONS.profile },
       ]

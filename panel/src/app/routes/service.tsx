@@ -7,6 +7,7 @@ import { useBillingService, useProvisionedServices, useTransfers } from "@/featu
 import { mergeServices } from "@/features/services/api/merge";
 import { AccessCard } from "@/features/services/components/access-card";
 import { CancelCard, CycleCard, TransferCard, UpgradeCard } from "@/features/services/components/changes";
+import { ServiceIncidents } from "@/features/status/components/service-incidents";
 import { formatDate, formatDateTime } from "@/lib/format";
 import { locale } from "@/lib/i18n";
 
@@ -41,6 +42,7 @@ export default function ServiceRoute() {
           {t("services.pendingLead")} <Link to="/invoices?status=unpaid">{t("services.payNow")}</Link>
         </p>
       )}
+      <ServiceIncidents serviceId={service.id} />
       <div className="grid-2">
         <Card title={t("services.summary")}>
           <DefinitionList

@@ -80,6 +80,18 @@ async def list_all(
 
 
 @router.get(
+    "/kb/drafts/{article_id}",
+    summary="Staff: any article, drafts included, with its Markdown (to edit it)",
+    responses=problem_responses(401, 403, 404),
+)
+async def get_any(article_id: uuid.UUID, _: StaffPrincipal, session: ReadSessionDep) -> ArticlePublic:
+    article = await KbRepository(session).get(article_id)
+    if article is None:
+        raise NotFound("No such article.")
+    return service.full(article)
+
+
+@router.get(
     "/kb/articles/{article_id}",
     summary="A published article, its Markdown rendered and sanitised",
     responses=problem_responses(404),

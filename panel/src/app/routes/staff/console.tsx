@@ -10,6 +10,9 @@ import StaffClientRoute from "./client";
 import StaffHomeRoute from "./home";
 import StaffProvisioningRoute from "./provisioning";
 import StaffSearchRoute from "./search";
+import StaffKbRoute from "@/features/help/routes/console";
+import StaffIdeasRoute from "@/features/ideas/routes/console";
+import StaffStatusRoute from "@/features/status/routes/console";
 
 export default function StaffConsole() {
   return (
@@ -19,6 +22,9 @@ export default function StaffConsole() {
       <Route path="clients/:id" element={<StaffClientRoute />} />
       <Route path="billing" element={<StaffBillingRoute />} />
       <Route path="provisioning" element={<StaffProvisioningRoute />} />
+      <Route path="status" element={<StaffStatusRoute />} />
+      <Route path="kb" element={<StaffKbRoute />} />
+      <Route path="ideas" element={<StaffIdeasRoute />} />
       <Route path="*" element={<NotFoundRoute />} />
     </Routes>
   );
