@@ -6,9 +6,11 @@ billing and switched on in provisioning becomes the client's plan in support (S-
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import httpx
+from sqlalchemy import text
 
 from abono.db import make_engine, make_sessionmaker, unit_of_work
 from abono.testing import wait_for
@@ -119,3 +121,58 @@ async def test_s3_a_support_plan_bought_in_billing_reaches_support_through_the_e
     ticket = (await gateway.post("/api/support/tickets", headers=headers, json={
         "subject": "Caída del servidor", "sla_class": "SLA3", "message": "No responde nada"})).json()
     assert ticket["plan"] == "full"
+
+
+async def test_s3_an_escalated_ticket_is_mailed_to_its_assignee_in_the_staff_members_language(
+    gateway: httpx.AsyncClient, platform: Platform, mail_sink: MailSink, admin_headers: dict[str, str]
+) -> None:
+    """S-3 Decision "notify staff": the gateway announces the new staff member (StaffRoleChanged), support's scheduler
+    flags the warning and the breach of an assigned ticket once each, notify mails its assignee in English."""
+    staff_email = f"agent-{uuid.uuid4().hex[:8]}@example.test"
+    signup = await gateway.post("/api/auth/signup", json={"email": staff_email, "password": PASSWORD, "name": "Alex",
+                                                         "country": "AR", "language": "en"})
+    assert signup.status_code == 202, signup.text
+    agent = (await gateway.get("/api/auth/me", headers=await platform.login(gateway, staff_email, PASSWORD))).json()
+    promoted = await gateway.patch(f"/api/auth/users/{agent['id']}/role", headers=admin_headers, json={"role": "staff"})
+    assert promoted.status_code == 200, promoted.text
+    members = (await gateway.get("/api/auth/staff/members", headers=admin_headers)).json()
+    assert {"id": agent["id"], "name": "Alex", "email": staff_email, "role": "staff"} in members
+    engine = make_engine(platform.database_urls["notify"], pool_size=1)
+
+    async def on_roster() -> bool:
+        async with unit_of_work(make_sessionmaker(engine)) as session:
+            found = await session.execute(text("SELECT 1 FROM staff_members WHERE staff_id = :id"), {"id": agent["id"]})
+            return found.first() is not None
+
+    await wait_for(on_roster, within=15, what="notify's roster to learn of the new staff member")
+    await engine.dispose()
+
+    start = datetime(2031, 2, 3, 13, 0, tzinfo=UTC)  # a Monday, 10:00 in Buenos Aires
+    moved = await gateway.put("/api/test/clock", json={"now": start.isoformat()}, headers=admin_headers)
+    assert moved.status_code == 200, moved.text
+    client_email = f"nora-{uuid.uuid4().hex[:8]}@example.test"
+    await gateway.post("/api/auth/signup", json={"email": client_email, "password": PASSWORD, "name": "Nora",
+                                                 "country": "AR"})
+    headers = await platform.login(gateway, client_email, PASSWORD)
+    ticket = (await gateway.post("/api/support/tickets", headers=headers, json={
+        "subject": "El sitio no responde", "sla_class": "SLA3", "message": "Error 502 en la portada"})).json()
+    assert ticket["first_response_due_at"].startswith("2031-02-03T15:00")  # SLA3: 2 hours at most
+    assigned = await gateway.patch(f"/api/support/tickets/{ticket['id']}", headers=admin_headers,
+                                   json={"assigned_to": agent["id"]})
+    assert assigned.status_code == 200, assigned.text
+    late = start + timedelta(hours=2, minutes=1)
+    moved = await gateway.put("/api/test/clock", json={"now": late.isoformat()}, headers=admin_headers)
+    assert moved.status_code == 200, moved.text
+
+    def escalations() -> list[str]:
+        return sorted(str(m["Subject"]) for m in mail_sink.to(staff_email) if ticket["code"] in str(m["Subject"]))
+
+    async def both() -> bool:
+        return len(escalations()) >= 2
+
+    await wait_for(both, within=30, what="the warning and the breach mailed to the assignee")
+    assert escalations() == [f"[#{ticket['code']}] Deadline missed (SLA3): El sitio no responde",
+                             f"[#{ticket['code']}] Deadline near (SLA3): El sitio no responde"]
+    flagged = (await gateway.get(f"/api/support/tickets/{ticket['id']}", headers=admin_headers)).json()
+    assert flagged["priority"] == "urgent"
+    assert not any(ticket["code"] in str(m["Subject"]) for m in mail_sink.to(client_email))  # staff only

@@ -1,6 +1,7 @@
 """Roles: only an admin changes roles, staff may read accounts, the bootstrap admin and the CLI."""
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -23,6 +24,14 @@ async def test_only_an_admin_changes_roles_and_the_new_role_comes_with_the_next_
     promoted = await api.client.patch(path, headers=admin, json={"role": "staff"})
     assert promoted.status_code == 200, promoted.text
     assert promoted.json()["role"] == "staff"
+    # S-3: notify learns who is staff (its roster of who is told of escalated tickets); once, as the role changed.
+    assert (await api.client.patch(path, headers=admin, json={"role": "staff"})).status_code == 200
+    announced = await api.db.fetch(
+        "SELECT payload FROM outbox WHERE routing_key = 'gateway.staff.role_changed' AND payload->>'staff_id' = $1",
+        str(target.id),
+    )
+    assert [json.loads(r["payload"])["role"] for r in announced] == ["staff"]
+    assert json.loads(announced[0]["payload"])["profile"]["email"] == target.email
     assert (await api.client.patch(path, headers=admin, json={"role": "owner"})).status_code == 422
     missing = await api.client.patch(f"/api/auth/users/{uuid.uuid4()}/role", headers=admin, json={"role": "staff"})
     assert missing.status_code == 404
@@ -77,6 +86,10 @@ async def test_cli_creates_a_verified_user(api, database_url, monkeypatch, capsy
     user_id = created.stdout.strip()
     row = await api.db.fetchrow("SELECT role, email_verified_at FROM users WHERE id = $1::uuid", user_id)
     assert row["role"] == "staff" and row["email_verified_at"] is not None
+    announced = await api.db.fetch(
+        "SELECT routing_key FROM outbox WHERE payload->>'staff_id' = $1 ORDER BY id", user_id
+    )
+    assert [k["routing_key"] for k in announced] == ["gateway.staff.role_changed"]
     await api.login(email, "cli-password-1")
 
     # The same again, in-process (its own event loop in a thread) to save a second interpreter start.

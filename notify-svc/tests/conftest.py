@@ -254,7 +254,7 @@ async def purge_queues(*names: str) -> None:
 
 @pytest.fixture(scope="module")
 async def notify(notify_db: str, mailbox: Mailbox, whatsapp: WhatsAppFake) -> AsyncIterator[Harness]:
-    await purge_queues("notify.notifications", "notify.contacts")
+    await purge_queues("notify.notifications", "notify.contacts", "notify.staff")
     port = free_port()
     settings = notify_settings(notify_db, port, mailbox, whatsapp.url)
     app = create_app(settings)

@@ -47,15 +47,19 @@ def _context() -> dict[str, Any]:
         "changed": ["name"], "changed_at": now, "number": "F-1", "total": total, "due_on": date(2027, 1, 10),
         "payment_reference": "REF", "lines": [InvoiceLineInfo(description="Hosting & dominio", amount=total)],
         "invoice_path": "/invoices/1", "days_before": 1, "paid_at": now, "service": "Hosting Plus",
-        "service_path": "/services/1", "title": "Tienda", "valid_until": date(2027, 2, 1), "quote_path": "/quotes/1",
+        "service_path": "/services/1", "title": "Tienda", "valid_until": date(2027, 2, 1),
+        "quote_path": "/support/tickets/1",
         "domain": "ejemplo.com.ar", "code": "K7QM4XZP2A", "subject": "Sitio caído", "body": "Ya está en línea.",
-        "status": "answered", "resolution_due_at": now, "ticket_path": "/tickets/1", "starts_at": now, "lead": "day",
-        "topic": "Configurar correo", "appointment_path": "/appointments/1",
+        "status": "answered", "resolution_due_at": now, "ticket_path": "/support/tickets/1", "starts_at": now,
+        "lead": "day",
+        "topic": "Configurar correo", "appointment_path": "/support/appointments",
         "stage": "opened", "server_label": "Servidor Web 1", "services": ["Hosting Plus", "Radio"],
         "message": "Investigamos.", "status_path": "/status", "product_name": "Hosting Plus", "month": date(2031, 4, 1),
         "uptime_percent": "99.861", "credit_percent": 10, "downtime_minutes": 60, "credit_path": "/credit",
         "votes": 4, "ideas_path": "/ideas", "method": "pagos360", "reason": "Fondos insuficientes",
         "action_needed": False, "next_attempt_on": date(2027, 1, 11),
+        "sla_class": "SLA3", "plan": "full", "deadline": "first_response", "priority": "urgent", "assigned": False,
+        "due_at": now,
     }
 
 

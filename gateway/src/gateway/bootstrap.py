@@ -16,7 +16,7 @@ from abono.db import unit_of_work
 from abono.errors import Conflict, Unauthorized
 from gateway.accounts import passwords
 from gateway.accounts.schemas import normalize_email
-from gateway.accounts.service import create_user
+from gateway.accounts.service import announce_role, create_user
 from gateway.config import GatewaySettings
 from gateway.ratelimit.service import prune_forever
 from gateway.stream.hub import Hub
@@ -105,6 +105,7 @@ async def ensure_admin(app: FastAPI, email: str, password: str) -> None:
                 now=app.state.clock.now(),
                 verified=True,
             )
+            await announce_role(session, user, now=app.state.clock.now())
         log.info("admin_created", client_id=str(user.id))
     except Conflict:
         pass  # already there (or created at this moment by another replica)

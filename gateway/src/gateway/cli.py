@@ -19,7 +19,7 @@ from abono.errors import Conflict
 from abono.events import ClientRegistered, EmailVerified
 from abono.messaging.outbox import emit
 from gateway.accounts.schemas import normalize_email
-from gateway.accounts.service import create_user, profile_of
+from gateway.accounts.service import announce_role, create_user, profile_of
 from gateway.config import GatewaySettings
 
 
@@ -42,7 +42,9 @@ async def create_user_command(
                 now=now,
                 verified=True,
             )
-            if role is Role.CLIENT:
+            if role is not Role.CLIENT:
+                await announce_role(session, user, now=now)
+            else:
                 await emit(
                     session,
                     ClientRegistered(client_id=user.id, profile=profile_of(user), occurred_at=now),

@@ -22,6 +22,7 @@ from notify.messages.consumers import build_consumer
 from notify.messages.endpoints import router as messages_router
 from notify.messages.models import Channel
 from notify.preferences.endpoints import router as preferences_router
+from notify.staff.consumers import build_consumer as build_staff_consumer
 from notify.template_overrides.endpoints import router as templates_router
 from notify.tracking.endpoints import router as tracking_router
 from notify.tracking.whatsapp_webhook import router as whatsapp_router
@@ -75,7 +76,8 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
             description=notify.__doc__ or "",
             settings=settings,
             routers=[messages_router, preferences_router, tracking_router, whatsapp_router, templates_router],
-            consumers=[contact_consumers.consumer, build_consumer(composer, clock)],
+            consumers=[contact_consumers.consumer, build_consumer(composer, clock),
+                       build_staff_consumer(composer, clock)],
             on_shutdown=[_close_sender_http],
             workers=[SENDER],
         )

@@ -3,6 +3,7 @@
 from notify.contacts.models import ClientService, Contact, ParkedEvent
 from notify.messages.models import Message, MessageLink, StatusReport
 from notify.preferences.models import Preference
+from notify.staff.models import StaffMember
 from notify.template_overrides.models import AuditEntry, TemplateOverride
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "MessageLink",
     "ParkedEvent",
     "Preference",
+    "StaffMember",
     "StatusReport",
     "TemplateOverride",
 ]

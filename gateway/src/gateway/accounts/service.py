@@ -20,6 +20,7 @@ from abono.events import (
     EmailVerified,
     PasswordChanged,
     SignupForExistingAccount,
+    StaffRoleChanged,
 )
 from abono.messaging.outbox import emit
 from gateway.accounts.models import EmailVerificationToken, User
@@ -216,6 +217,13 @@ async def change_password(
     )
 
 
+async def announce_role(session: AsyncSession, user: User, *, now: datetime) -> None:
+    """Tell the services who is staff (notify's roster: escalated tickets, S-3)."""
+    await emit(
+        session, StaffRoleChanged(staff_id=user.id, role=user.role.value, profile=profile_of(user), occurred_at=now)
+    )
+
+
 async def set_role(*, session: AsyncSession, actor: Principal, user_id: uuid.UUID, role: Role, now: datetime) -> User:
     """An admin gives an account another role; effective at that account's next token refresh."""
     if user_id == actor.user_id:
@@ -226,6 +234,7 @@ async def set_role(*, session: AsyncSession, actor: Principal, user_id: uuid.UUI
         log.info("role_changed", client_id=str(user.id), role=role.value, by=str(actor.user_id))
         user.role = role
         user.updated_at = now
+        await announce_role(session, user, now=now)
     return user
 
 

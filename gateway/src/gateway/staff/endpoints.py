@@ -13,7 +13,14 @@ from gateway.deps import Now
 from gateway.errors import problem_responses
 from gateway.staff import service
 from gateway.staff.repository import StaffAuditRepository, StaffClientRepository
-from gateway.staff.schemas import AuditEntryPublic, ClientProfile, ClientSummary, CloseAccount, GatewayWork
+from gateway.staff.schemas import (
+    AuditEntryPublic,
+    ClientProfile,
+    ClientSummary,
+    CloseAccount,
+    GatewayWork,
+    StaffMember,
+)
 
 router = APIRouter(prefix="/api/auth/staff", tags=["staff: clients"])
 
@@ -28,6 +35,15 @@ async def search_clients(
 ) -> list[ClientSummary]:
     found = await StaffClientRepository(session).search(q, limit=limit)
     return [service.summary_of(user, status) for user, status in found]
+
+
+@router.get(
+    "/members",
+    summary="Staff members and admins, e.g. to assign a ticket (staff)",
+    responses=problem_responses(401, 403),
+)
+async def staff_members(_: StaffPrincipal, session: SessionDep) -> list[StaffMember]:
+    return [StaffMember.model_validate(user) for user in await StaffClientRepository(session).staff_members()]
 
 
 @router.get(

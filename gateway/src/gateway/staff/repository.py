@@ -91,6 +91,16 @@ class StaffClientRepository:
         ).first()
         return None if row is None else (row[0], row[1])
 
+    async def staff_members(self) -> Sequence[User]:
+        """Open staff and admin accounts, by name."""
+        return (
+            await self.session.scalars(
+                select(User)
+                .where(User.role.in_([Role.STAFF, Role.ADMIN]), User.closed_at.is_(None))
+                .order_by(User.name, User.id)
+            )
+        ).all()
+
     async def count_pending_verifications(self) -> int:
         return int(
             await self.session.scalar(

@@ -23,6 +23,17 @@ class ClientSummary(BaseModel):
     closed_at: datetime | None
 
 
+class StaffMember(BaseModel):
+    """A staff member or admin, as the console lists them (e.g. to assign a ticket)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    email: str
+    role: Role
+
+
 class Verification(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

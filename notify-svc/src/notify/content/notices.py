@@ -36,6 +36,7 @@ from abono.events import (
     SignupForExistingAccount,
     SlaCreditDecided,
     TicketReplied,
+    TicketSlaFlagged,
 )
 from notify.messages.models import Channel
 
@@ -143,7 +144,7 @@ def _service_change(kind: str) -> Callable[[ServiceChange], Notice]:
 def quote_available(e: QuoteAvailable) -> Notice:
     return Notice("quote_available", e.client_id, e, context={
         "number": e.number, "title": e.title, "total": e.total, "valid_until": e.valid_until,
-        "quote_path": f"/quotes/{e.quote_id}",
+        "quote_path": f"/support/tickets/{e.ticket_id}" if e.ticket_id else "/support",
     })
 
 
@@ -152,7 +153,17 @@ def ticket_replied(e: TicketReplied) -> Notice:
     same ticket)."""
     return Notice("ticket_replied", e.client_id, e, context={
         "code": e.code, "subject": e.subject, "body": e.body, "status": e.status,
-        "resolution_due_at": e.resolution_due_at, "ticket_path": f"/tickets/{e.ticket_id}",
+        "resolution_due_at": e.resolution_due_at, "ticket_path": f"/support/tickets/{e.ticket_id}",
+    })
+
+
+def ticket_escalated(e: TicketSlaFlagged, staff_id: uuid.UUID) -> Notice:
+    """S-3: a ticket's deadline is near (warning) or missed (breach), its priority raised: a staff member is told, by
+    e-mail and in its panel inbox, with the ticket's page in the console. Not N-2: the client is not told."""
+    return Notice("ticket_escalated", staff_id, e, channels=frozenset({Channel.EMAIL, Channel.PANEL}), context={
+        "code": e.code, "subject": e.subject, "sla_class": e.sla_class, "plan": e.plan, "deadline": e.deadline,
+        "stage": e.stage, "due_at": e.due_at, "priority": e.priority, "assigned": e.assigned_to is not None,
+        "ticket_path": f"/staff/support/tickets/{e.ticket_id}",
     })
 
 
@@ -160,7 +171,7 @@ def appointment_reminder(e: AppointmentReminder) -> Notice:
     """S-7: the day before and an hour before a remote-support appointment."""
     return Notice("appointment_reminder", e.client_id, e, context={
         "starts_at": e.starts_at, "lead": e.lead, "topic": e.topic,
-        "appointment_path": f"/appointments/{e.appointment_id}",
+        "appointment_path": "/support/appointments",
     })
 
 
@@ -230,4 +241,4 @@ KINDS = tuple(sorted({"welcome", "email_verification", "password_reset", "profil
                       "service_activated", "service_reactivated", "service_terminated", "quote_available",
                       "domain_deleted", "domain_expiring", "account_exists",
                       "ticket_replied", "appointment_reminder", "service_incident", "sla_credit",
-                      "idea_update"}))
+                      "idea_update", "ticket_escalated"}))

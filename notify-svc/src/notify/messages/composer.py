@@ -79,6 +79,12 @@ class Composer:
         if recipient is None:
             await contacts.park(notice.client_id, notice.event, at=now)
             return 0
+        return await self.compose_to(session, notice, recipient, now=now)
+
+    async def compose_to(self, session: AsyncSession, notice: Notice, recipient: Recipient, *, now: datetime) -> int:
+        """The notice's messages to a known recipient (`notice.client_id` is the person's account: a client, or a
+        staff member told of an escalated ticket); one per (event, channel, person), never twice."""
+        contacts = ContactRepository(session)
         preference = await PreferenceRepository(session).get(notice.client_id)
         language = self.renderer.language(preference.language if preference else None, recipient.language)
         context: dict[str, Any] = {**notice.context, "name": recipient.name, "service": None}
@@ -94,11 +100,12 @@ class Composer:
         for channel in channels:
             row, links = self._build(channel, notice, recipient, language, context, now, sources)
             inserted = await session.execute(
-                insert(Message).values(**row).on_conflict_do_nothing(index_elements=["event_id", "channel"])
+                insert(Message).values(**row).on_conflict_do_nothing(
+                    index_elements=["event_id", "channel", "client_id"])
                 .returning(Message.id)
             )
             if inserted.first() is None:
-                continue  # this event already made its message on this channel
+                continue  # this event already made its message on this channel for this person
             if links:
                 await session.execute(sa_insert(MessageLink), links)
             created += 1

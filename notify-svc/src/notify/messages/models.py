@@ -1,4 +1,5 @@
-"""Messages: one row per (event, channel) (N-3 "never twice"), the sender's durable queue and the proof of delivery."""
+"""Messages: one row per (event, channel, person) (N-3 "never twice"; a client event has one person, a staff alert
+one per staff member told), the sender's durable queue and the proof of delivery."""
 
 import uuid
 from datetime import datetime
@@ -34,13 +35,13 @@ STATUS_RANK = {Status.PENDING: 0, Status.SENDING: 1, Status.SENT: 2, Status.DELI
 class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
-        UniqueConstraint("event_id", "channel"),
+        UniqueConstraint("event_id", "channel", "client_id"),
         Index("ix_messages_client_id_created_at", "client_id", "created_at"),
         Index("ix_messages_due", "next_attempt_at", postgresql_where=text("status IN ('pending', 'sending')")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    client_id: Mapped[uuid.UUID]
+    client_id: Mapped[uuid.UUID]  # the person told: a client, or a staff member (staff alerts)
     event_id: Mapped[uuid.UUID]
     event_type: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(Text)

@@ -123,6 +123,16 @@ class ClientClosed(Event):
     profile: ClientProfile | None = None  # for messages (notify)
 
 
+class StaffRoleChanged(Event):
+    """An account became staff or admin, or stopped being (`role` "client"): notify keeps its roster of staff
+    members (e-mail, name, language) to tell them what needs a person, e.g. an escalated ticket (S-3)."""
+
+    routing_key: ClassVar[str] = "gateway.staff.role_changed"
+    staff_id: uuid.UUID
+    role: str  # "staff" | "admin" | "client" (no longer staff)
+    profile: ClientProfile
+
+
 # --- billing -----------------------------------------------------------------------------------
 class InvoiceLineInfo(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -427,7 +437,7 @@ class TicketReplied(Event):
 
 class TicketSlaFlagged(Event):
     """S-3 Decision: a deadline is 15 minutes away (`warning`) or missed (`breach`), decided once per deadline;
-    the ticket's priority was raised and staff are to be told."""
+    the ticket's priority was raised; notify tells the assignee, or every staff member while it is unassigned."""
 
     routing_key: ClassVar[str] = "support.ticket.sla_flagged"
     ticket_id: uuid.UUID
