@@ -43,7 +43,7 @@ async def test_a_client_sees_only_its_own_services_invoices_and_credit(billing: 
     # And her lists are empty.
     assert (await billing.get("/invoices", headers=auth(eve))).json() == []
     assert (await billing.get("/services", headers=auth(eve))).json() == []
-    assert (await billing.get("/credit", headers=auth(eve))).json() == {"balances": []}
+    assert (await billing.get("/credit", headers=auth(eve))).json() == {"balances": [], "sla_credits": []}
     # Without a token: 401.
     for path in ("/invoices", "/services", "/credit", f"/invoices/{invoice_id}/pdf"):
         assert (await billing.get(path)).status_code == 401, path

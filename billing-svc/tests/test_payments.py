@@ -53,7 +53,7 @@ async def test_b10_excess_becomes_credit_that_pays_the_next_invoice(billing: htt
     paid = await confirm(billing, placed["invoice_id"], 5000, f"T-{uuid.uuid4().hex}")
     assert paid.json()["credited"] == {"amount_minor": 3500, "currency": "USD"}
     assert (await billing.get("/credit", headers=auth(client_id))).json() == {
-        "balances": [{"amount_minor": 3500, "currency": "USD"}]}
+        "balances": [{"amount_minor": 3500, "currency": "USD"}], "sla_credits": []}
     # The next order is paid by the credit at once: no money asked, InvoicePaid with method "credit".
     second = await order(billing, client_id)
     assert second["status"] == "paid" and second["total_due"] == {"amount_minor": 0, "currency": "USD"}

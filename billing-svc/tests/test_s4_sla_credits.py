@@ -44,6 +44,12 @@ async def test_s4_sla_credit_is_the_tiers_share_of_the_monthly_price_once_per_se
     # Annual hosting 6000 → 500 a month, 10% = 50; monthly radio 900, 25% = 225.
     response = await billing.get("/credit", headers=auth(client))
     assert {"amount_minor": 275, "currency": "USD"} in response.json()["balances"]
+    # The client sees each credit among its credit movements: which service, which month, what share, how much.
+    shown = sorted(response.json()["sla_credits"], key=lambda c: c["credit_percent"])
+    assert [(c["service_id"], c["month"], c["credit_percent"], c["amount"]) for c in shown] == [
+        (str(hosting), "2031-04-01", 10, {"amount_minor": 50, "currency": "USD"}),
+        (str(radio), "2031-04-01", 25, {"amount_minor": 225, "currency": "USD"}),
+    ]
     conn = await asyncpg.connect(asyncpg_dsn(billing_db))
     try:
         rows = await conn.fetch(

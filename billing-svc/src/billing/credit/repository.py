@@ -55,6 +55,12 @@ class CreditRepository:
                                      reason=reason, invoice_id=invoice_id, payment_id=payment_id, created_at=at))
         await self.session.flush()
 
+    async def sla_credits_of(self, client_id: uuid.UUID, *, limit: int = 24) -> list[SlaCreditApplied]:
+        """A client's SLA credits (S-4), newest month first: the credit page shows them among its movements."""
+        return list(await self.session.scalars(
+            select(SlaCreditApplied).where(SlaCreditApplied.client_id == client_id)
+            .order_by(SlaCreditApplied.month.desc(), SlaCreditApplied.service_id).limit(limit)))
+
     async def sla_credit_once(self, row: SlaCreditApplied) -> bool:
         """Record a service's SLA credit for a month (S-4): False if that service and month already have one."""
         columns = {c.key: getattr(row, c.key) for c in SlaCreditApplied.__table__.columns}

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Response
 from abono.auth import CurrentPrincipal, StaffPrincipal
 from abono.db import ReadSessionDep, SessionDep
 from abono.errors import NotFound
-from abono.money import MoneyModel
+from abono.money import Money, MoneyModel
 from abono.pdf import render_pdf
 from billing.credit.repository import CreditRepository
 from billing.deps import ClockDep, SettingsDep, problems
@@ -17,6 +17,7 @@ from billing.invoices.schemas import (
     InvoiceDetail,
     InvoiceLinePublic,
     InvoicePublic,
+    SlaCreditPublic,
     StaffReason,
 )
 
@@ -47,8 +48,14 @@ async def my_invoice_pdf(invoice_id: uuid.UUID, principal: CurrentPrincipal, ses
 
 @router.get("/credit", summary="My credit balance per currency (B-10)", responses=problems(401))
 async def my_credit(principal: CurrentPrincipal, session: ReadSessionDep) -> CreditBalance:
-    balances = await CreditRepository(session).balances(principal.user_id)
-    return CreditBalance(balances=[MoneyModel.of(m) for m in balances])
+    credit = CreditRepository(session)
+    balances = await credit.balances(principal.user_id)
+    sla = [
+        SlaCreditPublic(service_id=c.service_id, month=c.month, credit_percent=c.credit_percent,
+                        amount=MoneyModel.of(Money(c.amount_minor, c.currency)), created_at=c.created_at)
+        for c in await credit.sla_credits_of(principal.user_id)
+    ]
+    return CreditBalance(balances=[MoneyModel.of(m) for m in balances], sla_credits=sla)
 
 
 @router.get("/staff/invoices/{invoice_id}", summary="Any invoice with its lines (staff)",

@@ -176,5 +176,16 @@ class StaffReason(BaseModel):
     reason: Annotated[str, Field(min_length=3, max_length=500)]
 
 
+class SlaCreditPublic(BaseModel):
+    """S-4: credit granted without asking because a service's month fell below the promised uptime."""
+
+    service_id: uuid.UUID
+    month: date
+    credit_percent: int
+    amount: MoneyModel
+    created_at: datetime
+
+
 class CreditBalance(BaseModel):
     balances: list[MoneyModel]
+    sla_credits: list[SlaCreditPublic] = Field(default_factory=list)
