@@ -204,3 +204,23 @@ async def test_b19_an_event_stored_but_never_processed_is_picked_up_by_the_sweep
                                providers=env.providers)
     assert done >= 1
     assert len(await wait_paid(env, invoice_id)) == 1
+
+
+async def test_f1_a_stripe_payment_reports_the_cards_fingerprint_on_invoice_paid(env: PaymentsEnv) -> None:
+    """F-1: the signed event does not carry the card; billing reads the intent's charge and reports Stripe's card
+    fingerprint on `InvoicePaid` (the affiliate service refuses a self-referral paid with the affiliate's card)."""
+    card = f"fp_{uuid.uuid4().hex[:12]}"
+    _, invoice_id, sid = await stripe_checkout(env)
+    env.stripe.complete(sid, card_fingerprint=card)
+    event = env.stripe.event("checkout.session.completed", env.stripe.sessions[sid])
+    assert "latest_charge" not in event["data"]["object"]  # type: ignore[index]
+    assert (await post_stripe(env.billing, event)).status_code == 200
+    paid = await wait_paid(env, invoice_id)
+    assert paid[0]["payer_fingerprint"] == f"stripe:card:{card}"
+    # Another card, another fingerprint; a transfer confirmed by staff has none.
+    _, other_invoice, other_sid = await stripe_checkout(env)
+    pid = env.stripe.complete(other_sid)
+    assert (await post_stripe(env.billing, env.stripe.event("payment_intent.succeeded",
+                                                            env.stripe.intents[pid]))).status_code == 200
+    other = (await wait_paid(env, other_invoice))[0]["payer_fingerprint"]
+    assert isinstance(other, str) and other.startswith("stripe:card:fp_") and other != paid[0]["payer_fingerprint"]

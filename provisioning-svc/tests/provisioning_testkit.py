@@ -8,7 +8,15 @@ from typing import Any
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
-from abono.events import ClientProfile, ClientRegistered, EmailVerified, Event, InvoicePaid, ServiceOrdered
+from abono.events import (
+    ClientProfile,
+    ClientRegistered,
+    ClientVerified,
+    EmailVerified,
+    Event,
+    InvoicePaid,
+    ServiceOrdered,
+)
 from abono.testing import ServedService, amqp_url_for, bearer, fetch_rows, publish_events, standalone_platform, wait_for
 from provisioning.config import HttpEndpoint, ProvisioningSettings, WhmServer
 from provisioning.fakes import FakeProvider, FakeWhm
@@ -132,9 +140,12 @@ def registered(client_id: uuid.UUID | None = None, *, email: str | None = None) 
 
 
 async def client_via_events(served: Served, *, verified: bool = True) -> ClientRegistered:
-    """A client the gateway registered (and whose e-mail it verified), applied by the app."""
+    """A client the gateway registered (and, when `verified`, whose e-mail and identity it verified: A-2), applied by
+    the app. An unverified one has its e-mail verified but not its identity (P-6 needs the identity)."""
     signup = registered()
-    events: list[Event] = [signup, EmailVerified(client_id=signup.client_id)] if verified else [signup]
+    events: list[Event] = [signup, EmailVerified(client_id=signup.client_id)]
+    if verified:
+        events.append(ClientVerified(client_id=signup.client_id, legal_name=signup.profile.name))
     await publish_as_billing(*events)
     await wait_applied(served, *(e.event_id for e in events))
     return signup

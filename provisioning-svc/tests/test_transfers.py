@@ -23,7 +23,7 @@ from provisioning_testkit import (
 )
 
 from abono.events import (
-    EmailVerified,
+    ClientVerified,
     InvoiceCancelled,
     InvoiceIssued,
     InvoiceLineInfo,
@@ -111,7 +111,7 @@ async def test_p6_both_clients_confirm_and_the_service_changes_owner_audited_and
     assert payload["event_id"] == str(audit[0]["event_id"])
 
 
-async def test_p6_both_accounts_must_be_verified(served: Served) -> None:
+async def test_p6_a2_both_accounts_must_have_their_identity_verified(served: Served) -> None:
     owner, unverified = await client_via_events(served), await client_via_events(served, verified=False)
     order = await active_service(served, owner.client_id, "verifica.com.ar")
     async with served.http() as http:
@@ -129,12 +129,12 @@ async def test_p6_both_accounts_must_be_verified(served: Served) -> None:
             response = await http.post(f"/services/{order.service_id}/transfers", json=body,
                                        headers=auth(owner.client_id))
             assert (response.status_code, problem_code(response)) == (422, "invalid-input")
-        # An owner whose own e-mail is not verified cannot offer either.
+        # An owner whose own identity is not verified (its e-mail is) cannot offer either.
         other = await active_service(served, unverified.client_id, "sinverificar.com.ar")
         response = await offer(http, other.service_id, unverified.client_id, to_client_id=owner.client_id)
         assert (response.status_code, response.json()["client"]) == (409, "owner")
-        # Once the gateway says the recipient verified its e-mail, it can accept.
-        verified = EmailVerified(client_id=unverified.client_id)
+        # Once the gateway says staff approved the recipient's identity, it can accept.
+        verified = ClientVerified(client_id=unverified.client_id, legal_name="Cliente de prueba")
         await publish_as_billing(verified)
         await wait_applied(served, verified.event_id)
         again = await offer(http, order.service_id, owner.client_id, to_client_id=unverified.client_id)
@@ -143,7 +143,7 @@ async def test_p6_both_accounts_must_be_verified(served: Served) -> None:
         assert accepted.status_code == 200, accepted.text
         # The gateway's events in either order: verified first, registered after.
         late = registered()
-        early = EmailVerified(client_id=late.client_id)
+        early = ClientVerified(client_id=late.client_id, legal_name="Cliente de prueba")
         await publish_as_billing(early)
         await wait_applied(served, early.event_id)
         await publish_as_billing(late)

@@ -130,3 +130,25 @@ class MarkPaid(BaseModel):
 
 class Decision(BaseModel):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
+class AuditEntryPublic(BaseModel):
+    """A staff decision or setting change (who, what, when, the details)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    actor_id: uuid.UUID
+    action: str
+    details: dict[str, str | None]
+    at: datetime
+
+
+class AffiliateDetail(BaseModel):
+    """Staff's page of one affiliate: its figures, sign-ups, ledger, withdrawals and what staff decided."""
+
+    affiliate: AffiliateSummary
+    attributions: list[AttributionPublic]
+    ledger: list[LedgerEntryPublic]
+    withdrawals: list[WithdrawalStaff]
+    audit: list[AuditEntryPublic]

@@ -1,13 +1,12 @@
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from affiliate.rates.models import AuditEntry, CommissionRate
+from affiliate.rates.models import CommissionRate
 
 
 class RateRepository:
@@ -28,7 +27,3 @@ class RateRepository:
         result = await self.session.execute(delete(CommissionRate).where(CommissionRate.product_kind == kind)
                                             .returning(CommissionRate.product_kind))
         return result.first() is not None
-
-    async def audit(self, *, actor_id: uuid.UUID, action: str, details: dict[str, Any], at: datetime) -> None:
-        self.session.add(AuditEntry(actor_id=actor_id, action=action, details=details, at=at))
-        await self.session.flush()

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.errors import NotFound
+from affiliate import audit
 from affiliate.config import AffiliateSettings
 from affiliate.rates.models import DEFAULT_KIND
 from affiliate.rates.repository import RateRepository
@@ -45,8 +46,8 @@ async def set_rate(*, session: AsyncSession, kind: str, percent: Decimal, staff_
     repo = RateRepository(session)
     before = (await repo.all()).get(kind)
     await repo.put(kind, percent, by=staff_id, at=now)
-    await repo.audit(actor_id=staff_id, action="commission_rate_set", at=now, details={
-        "product_kind": kind, "percent": str(percent), "before": None if before is None else str(before)})
+    await audit.record(session, actor_id=staff_id, action="commission_rate_set", at=now, product_kind=kind,
+                       percent=str(percent), before=None if before is None else str(before))
 
 
 async def clear_rate(*, session: AsyncSession, kind: str, staff_id: uuid.UUID, now: datetime) -> None:
@@ -54,5 +55,5 @@ async def clear_rate(*, session: AsyncSession, kind: str, staff_id: uuid.UUID, n
     before = (await repo.all()).get(kind)
     if not await repo.remove(kind):
         raise NotFound(f"Staff set no rate for {kind!r}.")
-    await repo.audit(actor_id=staff_id, action="commission_rate_cleared", at=now,
-                     details={"product_kind": kind, "before": str(before)})
+    await audit.record(session, actor_id=staff_id, action="commission_rate_cleared", at=now, product_kind=kind,
+                       before=str(before))

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from abono.errors import Conflict, NotFound
 from abono.events import ReferralAttributed
 from abono.messaging import emit
+from affiliate import audit
 from affiliate.clients.models import Client
 from affiliate.clients.repository import ClientRepository
 from affiliate.config import AffiliateSettings
@@ -156,6 +157,8 @@ async def decide_held(*, session: AsyncSession, client_id: uuid.UUID, approve: b
     attribution.reason = reason or attribution.reason
     attribution.decided_at, attribution.decided_by = now, staff_id
     await session.flush()
+    await audit.record(session, actor_id=staff_id, action="attribution_approve" if approve else "attribution_refuse",
+                       at=now, affiliate_id=attribution.affiliate_id, client_id=str(client_id), reason=reason)
     if approve:
         affiliate = await repo.affiliate(attribution.affiliate_id)
         assert affiliate is not None

@@ -1,4 +1,4 @@
-"""F-3 endpoints: the affiliate's withdrawals; staff's list, mark paid, reject."""
+"""F-3 endpoints: the affiliate's withdrawals; staff's list, approve, mark paid, reject (each audited)."""
 
 import uuid
 
@@ -39,10 +39,21 @@ async def my_withdrawals(principal: CurrentPrincipal, session: ReadSessionDep) -
 @router.get("/staff/withdrawals", summary="Staff: withdrawal requests, with the bank details to pay them",
             responses=problem_responses(401, 403, 422))
 async def staff_withdrawals(_: StaffPrincipal, session: ReadSessionDep, box: BoxDep,
-                            status: WithdrawalStatus | None = None,
+                            status: WithdrawalStatus | None = None, affiliate_id: uuid.UUID | None = None,
                             limit: PageSizeQuery = 100, offset: OffsetQuery = 0) -> list[WithdrawalStaff]:
-    rows = await service.list_for(session, status=status.value if status else None, limit=limit, offset=offset)
+    rows = await service.list_for(session, status=status.value if status else None, affiliate_id=affiliate_id,
+                                  limit=limit, offset=offset)
     return [WithdrawalStaff(**withdrawal_public(w).model_dump(), **service.bank_details(box, w)) for w in rows]
+
+
+@router.post("/staff/withdrawals/{withdrawal_id}/approve",
+             summary="Staff: the request was checked (account in the affiliate's name); the transfer is scheduled",
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def approve(withdrawal_id: uuid.UUID, principal: StaffPrincipal, session: SessionDep,
+                  clock: ClockDep) -> WithdrawalPublic:
+    withdrawal = await service.approve(session=session, withdrawal_id=withdrawal_id, staff_id=principal.user_id,
+                                       now=clock.now())
+    return withdrawal_public(withdrawal)
 
 
 @router.post("/staff/withdrawals/{withdrawal_id}/paid", summary="Staff: the transfer was made (its reference)",

@@ -14,7 +14,8 @@ class WithdrawalMethod(StrEnum):
 
 
 class WithdrawalStatus(StrEnum):
-    REQUESTED = "requested"  # bank: waits for staff to transfer (7-10 days)
+    REQUESTED = "requested"  # bank: waits for staff to check it (account in the affiliate's name...)
+    APPROVED = "approved"  # bank: staff checked it; the transfer is due within 7-10 days of the request
     PAID = "paid"  # bank: staff marked it paid with the transfer reference
     REJECTED = "rejected"  # bank: staff refused it; the amount went back to the balance
     CREDITED = "credited"  # credit: billing was told at once (AffiliateCreditWithdrawn)

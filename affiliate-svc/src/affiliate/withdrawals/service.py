@@ -1,6 +1,7 @@
 """F-3: withdrawals. The amount leaves the available balance when requested (a ledger entry); a bank withdrawal
 needs a verified identity (A-2), an account in the affiliate's own name, the currency's minimum, and is one per
-calendar month; staff then mark it paid with the transfer reference, or reject it (the amount comes back). A
+calendar month; staff approve it (checked, transfer scheduled), mark it paid with the transfer reference, or reject
+it (the amount comes back); each decision is audited. A
 withdrawal as credit is applied at once: `AffiliateCreditWithdrawn` tells billing, which adds the credit once."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from abono.errors import Conflict, InvalidInput, NotFound
 from abono.events import AffiliateCreditWithdrawn
 from abono.messaging import emit
 from abono.money import Money, MoneyModel
+from affiliate import audit
 from affiliate.clients.repository import ClientRepository
 from affiliate.commissions.models import Bucket, EntryType
 from affiliate.commissions.repository import LedgerRepository
@@ -115,31 +117,54 @@ async def request(*, session: AsyncSession, settings: AffiliateSettings, box: Se
     return withdrawal
 
 
-async def _requested(session: AsyncSession, withdrawal_id: uuid.UUID) -> Withdrawal:
+_OPEN = (WithdrawalStatus.REQUESTED, WithdrawalStatus.APPROVED)
+
+
+async def _open(session: AsyncSession, withdrawal_id: uuid.UUID, *allowed: WithdrawalStatus) -> Withdrawal:
     withdrawal = await WithdrawalRepository(session).get_for_update(withdrawal_id)
     if withdrawal is None:
         raise NotFound("No such withdrawal.")
-    if withdrawal.status != WithdrawalStatus.REQUESTED:
-        raise Conflict(f"Only a requested bank withdrawal can be decided; this one is {withdrawal.status}.")
+    if withdrawal.status not in allowed:
+        raise Conflict(f"This withdrawal is {withdrawal.status}: it cannot be decided that way now.")
+    return withdrawal
+
+
+async def _audit(session: AsyncSession, withdrawal: Withdrawal, *, action: str, staff_id: uuid.UUID, now: datetime,
+                 **details: str) -> None:
+    await audit.record(session, actor_id=staff_id, action=action, at=now, affiliate_id=withdrawal.affiliate_id,
+                       withdrawal_id=str(withdrawal.id),
+                       amount=str(Money(withdrawal.amount_minor, withdrawal.currency)), **details)
+
+
+async def approve(*, session: AsyncSession, withdrawal_id: uuid.UUID, staff_id: uuid.UUID,
+                  now: datetime) -> Withdrawal:
+    """F-3: staff checked the request (the account is the affiliate's); the transfer is scheduled."""
+    withdrawal = await _open(session, withdrawal_id, WithdrawalStatus.REQUESTED)
+    withdrawal.status, withdrawal.decided_at, withdrawal.decided_by = WithdrawalStatus.APPROVED.value, now, staff_id
+    await session.flush()
+    await _audit(session, withdrawal, action="withdrawal_approve", staff_id=staff_id, now=now)
     return withdrawal
 
 
 async def mark_paid(*, session: AsyncSession, withdrawal_id: uuid.UUID, reference: str, staff_id: uuid.UUID,
                     now: datetime) -> Withdrawal:
     """F-3: staff transferred the money; the reference is the bank transfer's."""
-    withdrawal = await _requested(session, withdrawal_id)
+    withdrawal = await _open(session, withdrawal_id, *_OPEN)
     withdrawal.status, withdrawal.transfer_reference = WithdrawalStatus.PAID.value, reference
     withdrawal.decided_at, withdrawal.decided_by = now, staff_id
     await session.flush()
+    await _audit(session, withdrawal, action="withdrawal_paid", staff_id=staff_id, now=now,
+                 transfer_reference=reference)
     return withdrawal
 
 
 async def reject(*, session: AsyncSession, withdrawal_id: uuid.UUID, reason: str, staff_id: uuid.UUID,
                  now: datetime) -> Withdrawal:
     """Staff refuse a bank withdrawal (e.g. the account is not the affiliate's): the amount comes back."""
-    withdrawal = await _requested(session, withdrawal_id)
+    withdrawal = await _open(session, withdrawal_id, *_OPEN)
     withdrawal.status, withdrawal.reject_reason = WithdrawalStatus.REJECTED.value, reason
     withdrawal.decided_at, withdrawal.decided_by = now, staff_id
+    await _audit(session, withdrawal, action="withdrawal_reject", staff_id=staff_id, now=now, reason=reason)
     await LedgerRepository(session).post(
         key=f"withdrawal_returned:{withdrawal.id}", affiliate_id=withdrawal.affiliate_id,
         entry_type=EntryType.WITHDRAWAL_RETURNED, bucket=Bucket.AVAILABLE,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
+import uuid
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -26,7 +27,9 @@ def _error(status: int, kind: str, message: str) -> JSONResponse:
 
 
 class FakeStripe:
-    """Checkout Sessions, PaymentIntents and Refunds, with Stripe's idempotency-key replay (form-encoded bodies).
+    """Checkout Sessions, PaymentIntents (with their latest Charge, `expand[]=latest_charge`, whose card carries
+    Stripe's `fingerprint`: the same card, the same fingerprint), and Refunds, with Stripe's idempotency-key replay
+    (form-encoded bodies).
 
     `public_url`: where a browser reaches this fake; sessions then point at its hosted page `/pay/<id>`, whose
     buttons send signed webhooks to `webhook`. Without it the session URL is a placeholder no browser opens."""
@@ -37,6 +40,7 @@ class FakeStripe:
         self.sessions: dict[str, dict[str, Any]] = {}
         self.intents: dict[str, dict[str, Any]] = {}
         self.refunds: dict[str, dict[str, Any]] = {}
+        self.charges: dict[str, dict[str, Any]] = {}
         self.idempotency: dict[str, tuple[list[tuple[str, str]], dict[str, Any]]] = {}
         self.calls: list[tuple[str, str, str | None]] = []  # (method, path, idempotency key)
         self.app = Starlette(routes=[
@@ -94,7 +98,12 @@ class FakeStripe:
     async def get_intent(self, request: Request) -> JSONResponse:
         self.calls.append(("GET", request.url.path, None))
         found = self.intents.get(request.path_params["pid"])
-        return JSONResponse(found) if found else _error(404, "invalid_request_error", "No such payment_intent")
+        if found is None:
+            return _error(404, "invalid_request_error", "No such payment_intent")
+        expand = {v for k, v in request.query_params.multi_items() if k.startswith("expand")}
+        if "latest_charge" in expand and found.get("latest_charge"):
+            found = {**found, "latest_charge": self.charges[found["latest_charge"]]}
+        return JSONResponse(found)
 
     async def create_refund(self, request: Request) -> JSONResponse:
         form, pairs, key = await self._form(request)
@@ -111,13 +120,20 @@ class FakeStripe:
         return JSONResponse(refund)
 
     # --- what happens at Stripe when the client pays ------------------------------------------------
-    def complete(self, sid: str) -> str:
-        """The client pays the session: a succeeded PaymentIntent; returns its id."""
+    def complete(self, sid: str, *, card_fingerprint: str | None = None) -> str:
+        """The client pays the session with a card (`card_fingerprint`: Stripe's fingerprint of that card; a new
+        card each time unless given): a succeeded PaymentIntent and its Charge; returns the intent's id."""
         session = self.sessions[sid]
-        pid = f"pi_test_{next(_ids)}"
+        pid, cid = f"pi_test_{next(_ids)}", f"ch_test_{next(_ids)}"
+        self.charges[cid] = {"id": cid, "object": "charge", "payment_intent": pid, "status": "succeeded",
+                             "amount": session["amount_total"], "currency": session["currency"],
+                             "payment_method_details": {"type": "card", "card": {
+                                 "brand": "visa", "last4": "4242",
+                                 "fingerprint": card_fingerprint or f"fp_{uuid.uuid4().hex[:16]}"}}}
         self.intents[pid] = {"id": pid, "object": "payment_intent", "status": "succeeded",
                              "amount": session["amount_total"], "amount_received": session["amount_total"],
-                             "currency": session["currency"], "metadata": session["intent_metadata"]}
+                             "currency": session["currency"], "metadata": session["intent_metadata"],
+                             "latest_charge": cid}
         session.update(payment_status="paid", status="complete", payment_intent=pid)
         return pid
 

@@ -18,8 +18,9 @@ from billing.invoices.repository import InvoiceRepository
 
 
 async def settle(*, session: AsyncSession, clock: Clock, settings: BillingSettings, invoice: Invoice,
-                 method: str) -> None:
-    """Mark an unpaid invoice paid, let its consequences happen, and emit `InvoicePaid`."""
+                 method: str, payer_fingerprint: str | None = None) -> None:
+    """Mark an unpaid invoice paid, let its consequences happen, and emit `InvoicePaid` (with the payer's
+    fingerprint where the provider gave one: F-1 self-referral)."""
     now = clock.now()
     today = local_date(now, settings.calendar_timezone)
     invoice.status, invoice.settled_at, invoice.paid_method = InvoiceStatus.PAID.value, now, method
@@ -37,7 +38,7 @@ async def settle(*, session: AsyncSession, clock: Clock, settings: BillingSettin
         total=MoneyModel.of(Money(invoice.subtotal_minor - invoice.discount_minor, invoice.currency)),
         paid_at=now, method=method, activate_service_ids=list(effects.activated),
         reactivate_service_ids=list(effects.reactivated), upgrade_ids=list(effects.upgrades),
-        client_has_overdue=overdue, kind=invoice.kind,
+        client_has_overdue=overdue, kind=invoice.kind, payer_fingerprint=payer_fingerprint,
         lines=[await _line_info(CatalogRepository(session), line, invoice.currency) for line in lines],
     ))
 

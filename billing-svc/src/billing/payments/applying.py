@@ -43,7 +43,8 @@ async def apply_provider_payment(*, session: AsyncSession, clock: Clock, setting
         log.warning("provider_payment_unmatched", provider=payment.provider, payment_id=payment.payment_id)
         return "unmatched"
     result = await apply_payment(session=session, clock=clock, settings=settings, invoice_id=invoice.id,
-                                 amount=payment.amount, method=payment.provider, payment_key=payment.payment_key)
+                                 amount=payment.amount, method=payment.provider, payment_key=payment.payment_key,
+                                 payer_fingerprint=payment.payer_fingerprint)
     await AttemptRepository(session).mark_paid(invoice_id=invoice.id, provider=payment.provider, at=clock.now())
     log.info("provider_payment_applied", provider=payment.provider, payment_id=payment.payment_id,
              invoice_id=str(invoice.id), duplicate=result.duplicate, invoice_status=result.invoice_status)

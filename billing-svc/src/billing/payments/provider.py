@@ -52,6 +52,9 @@ class ProviderPayment:
     reference: str | None  # MercadoPago's external_reference (the invoice's payment reference)
     automatic: bool = False  # charged without the client (a saved method, a direct debit: B-21)
     failure_reason: str | None = None  # the provider's words when it failed (told to the client)
+    # Who paid, as the provider fingerprints it (Stripe: the card's fingerprint), prefixed with the provider; sent on
+    # `InvoicePaid` so the affiliate service spots one payer behind two accounts (F-1 self-referral).
+    payer_fingerprint: str | None = None
 
     @property
     def payment_key(self) -> str:

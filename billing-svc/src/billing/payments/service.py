@@ -33,8 +33,10 @@ class PaymentResult:
 
 
 async def apply_payment(*, session: AsyncSession, clock: Clock, settings: BillingSettings, invoice_id: uuid.UUID,
-                        amount: Money, method: str, payment_key: str) -> PaymentResult:
-    """Apply money received for an invoice exactly once per `payment_key`; any excess becomes credit (B-10)."""
+                        amount: Money, method: str, payment_key: str,
+                        payer_fingerprint: str | None = None) -> PaymentResult:
+    """Apply money received for an invoice exactly once per `payment_key`; any excess becomes credit (B-10).
+    `payer_fingerprint`: the provider's fingerprint of the payer, reported on `InvoicePaid` (F-1)."""
     if amount.amount_minor <= 0:
         raise InvalidInput("A payment must be a positive amount.")
     repo = InvoiceRepository(session)
@@ -66,7 +68,8 @@ async def apply_payment(*, session: AsyncSession, clock: Clock, settings: Billin
             credited = amount - due  # negative: existing credit covered the rest
             if credited.is_negative():
                 invoice.credit_applied_minor += -credited.amount_minor
-            await settle(session=session, clock=clock, settings=settings, invoice=invoice, method=method)
+            await settle(session=session, clock=clock, settings=settings, invoice=invoice, method=method,
+                         payer_fingerprint=payer_fingerprint)
             # B-12/F-4: a referred friend paying for the first time earns its referrer a free month (credit).
             await reward_referrer(session=session, clock=clock, settings=settings, invoice=invoice)
     if not credited.is_zero():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import stripe
@@ -51,6 +52,16 @@ def money_from_stripe(amount: int, currency: str) -> Money:
     return money
 
 
+def card_fingerprint(intent: Any) -> str | None:
+    """F-1: the paying card's fingerprint, from an intent whose `latest_charge` is expanded (else None)."""
+    charge = intent.get("latest_charge")
+    if not isinstance(charge, dict):
+        return None
+    card = (charge.get("payment_method_details") or {}).get("card") or {}
+    fingerprint = card.get("fingerprint")
+    return f"stripe:card:{fingerprint}" if fingerprint else None
+
+
 def payment_from_intent(intent: Any) -> ProviderPayment:
     """A PaymentIntent (from the API or a signed event) as a `ProviderPayment`."""
     metadata = intent.get("metadata") or {}
@@ -60,7 +71,7 @@ def payment_from_intent(intent: Any) -> ProviderPayment:
     return ProviderPayment(provider="stripe", payment_id=str(intent["id"]), status=status,
                            amount=money_from_stripe(received, str(intent["currency"])),
                            invoice_id=uuid.UUID(raw_invoice) if raw_invoice else None,
-                           reference=metadata.get("payment_reference"))
+                           reference=metadata.get("payment_reference"), payer_fingerprint=card_fingerprint(intent))
 
 
 def _session_payment(obj: dict[str, Any]) -> ProviderPayment | None:
@@ -107,13 +118,23 @@ class StripeProvider:
         kind = body["type"]
         if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
             found = _session_payment(obj)
-            return EventEffect(payment=found) if found is not None else EventEffect(note="not paid yet")
+            if found is None:
+                return EventEffect(note="not paid yet")
+            return EventEffect(payment=await self._with_payer(found))
         if kind == "payment_intent.succeeded":
-            return EventEffect(payment=payment_from_intent(obj))
+            return EventEffect(payment=await self._with_payer(payment_from_intent(obj)))
         if kind == "charge.dispute.created":
             return EventEffect(dispute=Dispute(provider="stripe", dispute_id=str(obj["id"]),
                                                payment_id=str(obj["payment_intent"])))
         return EventEffect()
+
+    async def _with_payer(self, payment: ProviderPayment) -> ProviderPayment:
+        """An approved payment with its card's fingerprint (F-1): events do not carry the charge, the intent with
+        `latest_charge` expanded does. A failure here is retried with the event, never skipped."""
+        if payment.status is not ProviderPaymentStatus.APPROVED or payment.payer_fingerprint:
+            return payment
+        fetched = await self.get_payment(payment_id=payment.payment_id)
+        return replace(payment, payer_fingerprint=fetched.payer_fingerprint)
 
     async def capture(self, *, checkout_ref: str, invoice: CheckoutInvoice, idempotency_key: str
                       ) -> list[ProviderPayment]:
@@ -144,7 +165,8 @@ class StripeProvider:
 
     async def get_payment(self, *, payment_id: str) -> ProviderPayment:
         try:
-            intent = await self.client.v1.payment_intents.retrieve_async(payment_id)
+            intent = await self.client.v1.payment_intents.retrieve_async(
+                payment_id, {"expand": ["latest_charge"]})
         except stripe.StripeError as exc:
             raise ProviderError(f"Stripe: {exc}") from exc
         return payment_from_intent(intent.to_dict())

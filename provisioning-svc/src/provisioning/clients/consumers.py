@@ -1,8 +1,9 @@
-"""The gateway's account events, kept as provisioning's copy of each client (who may receive a transfer, P-6)."""
+"""The gateway's account events, kept as provisioning's copy of each client (who may receive a transfer, and
+whether its identity is verified: P-6 needs it, A-2)."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from abono.events import ClientRegistered, ClientUpdated, EmailVerified
+from abono.events import ClientRegistered, ClientUpdated, ClientVerified, EmailVerified
 from abono.messaging.consumer import Consumer
 from provisioning.clients.repository import ClientRepository
 
@@ -22,5 +23,9 @@ def gateway_consumer() -> Consumer:
     @consumer.on(EmailVerified)
     async def email_verified(session: AsyncSession, event: EmailVerified) -> None:
         await ClientRepository(session).mark_verified(event.client_id, at=event.occurred_at)
+
+    @consumer.on(ClientVerified)
+    async def identity_verified(session: AsyncSession, event: ClientVerified) -> None:
+        await ClientRepository(session).mark_identity_verified(event.client_id, at=event.occurred_at)
 
     return consumer

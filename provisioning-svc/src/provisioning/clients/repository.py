@@ -40,3 +40,13 @@ class ClientRepository:
             set_={"email_verified_at": func.coalesce(ClientCopy.email_verified_at, stmt.excluded.email_verified_at)},
         )
         await self.session.execute(stmt)
+
+    async def mark_identity_verified(self, client_id: uuid.UUID, *, at: datetime) -> None:
+        """A-2: staff approved the client's identity (kept from the first such event), in any order of events."""
+        stmt = insert(ClientCopy).values(id=client_id, identity_verified_at=at)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[ClientCopy.id],
+            set_={"identity_verified_at": func.coalesce(ClientCopy.identity_verified_at,
+                                                        stmt.excluded.identity_verified_at)},
+        )
+        await self.session.execute(stmt)

@@ -1,8 +1,8 @@
 """P-6: a service changes hands when both clients confirm the same request.
 
 The owner's request is the owner's confirmation; the recipient's acceptance completes it. Both accounts must be
-verified (provisioning's copy of the gateway's accounts; "verified" means e-mail verified until identity
-verification, A-2, exists), and the service active with no unpaid invoice, when requested and again when accepted.
+verified: staff approved their identity (A-2; provisioning's copy of the gateway's accounts learns it from
+`ClientVerified`), and the service active with no unpaid invoice, when requested and again when accepted.
 Either client may cancel while it is pending; a request expires after `transfer_expiry_days` on the injected clock.
 A third client is told nothing: every transfer that is not its own is a 404.
 Offering does not tell whether an e-mail or id is a client's, nor whether that client is verified (issue 11): the
@@ -164,7 +164,7 @@ async def _recipient(session: AsyncSession, *, owner_id: uuid.UUID, to_client_id
 async def _check_owner_side(session: AsyncSession, *, service: ServiceInstance, owner_id: uuid.UUID) -> None:
     owner = await ClientRepository(session).get(owner_id)
     if owner is None or not owner.verified:
-        raise ClientNotVerified("Verify your e-mail address before transferring a service.", client="owner")
+        raise ClientNotVerified("Verify your identity (A-2) before transferring a service.", client="owner")
     if service.state != State.ACTIVE.value:
         raise ServiceNotTransferable(f"Only an active service can be transferred; this one is {service.state}.")
     unpaid = await InvoiceRepository(session).unpaid_for_service(service_id=service.id, owner_id=owner_id)
@@ -177,7 +177,7 @@ async def _check_transferable(session: AsyncSession, *, service: ServiceInstance
                               recipient: ClientCopy | None) -> None:
     await _check_owner_side(session, service=service, owner_id=owner_id)
     if recipient is None or not recipient.verified:
-        raise ClientNotVerified("Verify your e-mail address before accepting a transfer.", client="recipient")
+        raise ClientNotVerified("Verify your identity (A-2) before accepting a transfer.", client="recipient")
 
 
 def _describe(transfer: ServiceTransfer) -> str:
