@@ -29,6 +29,7 @@ import StatusRoute from "@/features/status/routes/status";
 import HelpRoute from "@/features/help/routes/help";
 import HelpArticleRoute from "@/features/help/routes/article";
 import IdeasRoute from "@/features/ideas/routes/ideas";
+import IdentityRoute from "@/features/identity/routes/identity";
 
 // Paths are those the platform's e-mails link to (/verify-email, /reset-password, /invoices/<id>).
 const router = createBrowserRouter([
@@ -56,6 +57,7 @@ const router = createBrowserRouter([
       { path: "staff/*", Component: StaffRoute },
       { path: "staff/settings", lazy: async () => ({ Component: (await import("./routes/staff-settings")).default }) },
       { path: "affiliates", Component: AffiliatesRoute },
+      { path: "identity", Component: IdentityRoute },
       { path: "domains", Component: DomainsRoute },
       { path: "domains/:id", Component: DomainRoute },
       { path: "support", Component: SupportRoute },

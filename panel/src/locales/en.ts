@@ -6,6 +6,7 @@ import { statusPageEn } from "@/features/status/locales";
 import { helpEn } from "@/features/help/locales";
 import { ideasEn } from "@/features/ideas/locales";
 import { statusConsoleEn } from "@/features/status/locales";
+import { identityEn } from "@/features/identity/locales";
 
 import type { es } from "./es";
 
@@ -360,6 +361,7 @@ export const en: Messages<typeof es> = {
   console: consoleEn,
   domains: domainsEn,
   affiliates: affiliatesEn,
+  identity: identityEn,
   referrals: {
     lead: "Recommend Abono: for every friend who orders and pays, you get a free month.",
     yourLink: "Your referral link",

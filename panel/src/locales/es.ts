@@ -6,6 +6,7 @@ import { statusPageEs } from "@/features/status/locales";
 import { helpEs } from "@/features/help/locales";
 import { ideasEs } from "@/features/ideas/locales";
 import { statusConsoleEs } from "@/features/status/locales";
+import { identityEs } from "@/features/identity/locales";
 
 // Spanish: the panel's first language and the source of truth for every message's key (en.ts must match).
 export const es = {
@@ -356,6 +357,7 @@ export const es = {
   console: consoleEs,
   domains: domainsEs,
   affiliates: affiliatesEs,
+  identity: identityEs,
   referrals: {
     lead: "Recomendá Abono: por cada amigo que contrata y paga, ganás un mes gratis.",
     yourLink: "Tu enlace de referido",

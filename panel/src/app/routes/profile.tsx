@@ -5,6 +5,7 @@ import { useNavigate } from "react-router";
 import { Button, Card, ErrorNotice, Field, Notice, PageHeader, SelectField, Spinner } from "@/components/ui";
 import { useMe } from "@/features/auth/api";
 import { countries } from "@/features/auth/components/countries";
+import { IdentityCard } from "@/features/identity/components/identity-card";
 import { useChangePassword, useUpdateProfile } from "@/features/profile/api";
 import { signOutEverywhere } from "@/lib/auth";
 import { isLanguage, setLanguage } from "@/lib/i18n";
@@ -107,6 +108,7 @@ export default function ProfileRoute() {
           <ProfileForm />
         </Card>
         <div className="form">
+          <IdentityCard />
           <Card title={t("profile.password")}>
             <PasswordForm />
           </Card>

@@ -1,8 +1,12 @@
-// The console's pages (lazy chunk): home, search, a client's page, billing work, provisioning work. Settings
-// (/staff/settings) are their own route, beside these.
+// The console's pages (lazy chunk): home, search, a client's page, billing work, provisioning work, affiliates and
+// identity reviews (issue 18). Settings (/staff/settings) are their own route, beside these.
 import "@/features/staff/staff.css";
 
 import { Route, Routes } from "react-router";
+
+import StaffAffiliateRoute from "@/features/affiliates/routes/staff-affiliate";
+import StaffAffiliatesRoute from "@/features/affiliates/routes/staff-affiliates";
+import StaffIdentityRoute from "@/features/identity/routes/staff-identity";
 
 import NotFoundRoute from "../not-found";
 import StaffBillingRoute from "./billing";
@@ -25,6 +29,9 @@ export default function StaffConsole() {
       <Route path="status" element={<StaffStatusRoute />} />
       <Route path="kb" element={<StaffKbRoute />} />
       <Route path="ideas" element={<StaffIdeasRoute />} />
+      <Route path="affiliates" element={<StaffAffiliatesRoute />} />
+      <Route path="affiliates/:id" element={<StaffAffiliateRoute />} />
+      <Route path="identity" element={<StaffIdentityRoute />} />
       <Route path="*" element={<NotFoundRoute />} />
     </Routes>
   );

@@ -18,7 +18,7 @@ export default function StaffHomeRoute() {
         { key: "overdueTasks", count: work.data.overdue_tasks, to: "/staff/provisioning" },
         { key: "dueThisWeek", count: work.data.invoices_due_this_week, to: "/staff/billing?status=unpaid" },
         { key: "overdueInvoices", count: work.data.overdue_invoices, to: "/staff/billing?status=unpaid" },
-        { key: "identity", count: work.data.identity_reviews, to: "/staff" },
+        { key: "identity", count: work.data.identity_reviews, to: "/staff/identity" },
       ]
     : [];
   return (

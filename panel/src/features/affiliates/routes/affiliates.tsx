@@ -2,11 +2,13 @@
 // commission's maturity date (F-2), withdrawals (F-3) and the monthly statement PDF.
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 
 import { Amount, Button, Card, CopyButton, EmptyState, ErrorNotice, Field, Notice, PageHeader, SelectField, Spinner } from "@/components/ui";
 import type { Money } from "@/lib/api/client";
 import { formatDate, formatMoney, parseAmount } from "@/lib/format";
 import { locale } from "@/lib/i18n";
+import { ApiError } from "@/lib/problem";
 
 import { downloadStatement, useAffiliate, useJoin, useLedger, useMonthly, useMyReferrals, useWithdraw, useWithdrawals, type Affiliate } from "../api";
 import "../affiliates.css";
@@ -117,6 +119,11 @@ function Withdraw({ affiliate }: { affiliate: Affiliate }) {
       )}
       {withdraw.isSuccess && <Notice tone="ok">{t("affiliates.requested")}</Notice>}
       <ErrorNotice error={withdraw.error} />
+      {withdraw.error instanceof ApiError && withdraw.error.code === "identity-not-verified" && (
+        <p data-testid="verify-first">
+          {t("affiliates.verifyFirst")} <Link to="/identity">{t("affiliates.verifyLink")}</Link>
+        </p>
+      )}
       <div className="inline-actions">
         <Button type="submit" variant="secondary" busy={withdraw.isPending} disabled={minor === null || minor <= 0}>
           {t("affiliates.request")}
