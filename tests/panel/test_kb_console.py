@@ -1,7 +1,7 @@
 """Issue 17 in the panel (S-5): a client's search finds nothing, so staff see it in the console's list of searches
 that found nothing and write the article from it: a category, a draft in Markdown that clients cannot find yet, then
-the edit that publishes it and the client's same search finds it, rendered. Checked with axe-core in both languages
-and photographed at 390 and 1280 px."""
+the edit that publishes it: the client's same search finds it, rendered, and so does browsing its topic on /help.
+Checked with axe-core in both languages and photographed at 390 and 1280 px."""
 
 from __future__ import annotations
 
@@ -61,9 +61,11 @@ async def test_s5_staff_write_the_article_a_missed_search_asked_for_and_publish_
     row = staff.get_by_test_id("kb-article").filter(has_text=title)
     await expect(row).to_contain_text("Borrador")
 
-    # A draft is staff's: the client's search still finds nothing.
+    # A draft is staff's: the client's search still finds nothing, nor does its topic list it.
     await page.reload()
     await expect(page.get_by_text(f"No encontramos artículos para “{query}”.")).to_be_visible()
+    await page.get_by_role("button", name=f"Correo {mark}").click()
+    await expect(page.get_by_text("Todavía no hay artículos de este tema en tu idioma.")).to_be_visible()
 
     await row.get_by_role("button", name=f"Editar «{title}»").click()
     await expect(editor.get_by_label("Texto (Markdown)")).to_have_value(
@@ -79,6 +81,10 @@ async def test_s5_staff_write_the_article_a_missed_search_asked_for_and_publish_
     await expect(page.get_by_role("heading", level=1)).to_have_text(title)
     await expect(page.get_by_role("heading", name="Paso a paso")).to_be_visible()
     assert await page.locator(".help-article script").count() == 0  # sanitised by support-svc
+    await page.goto("/help")
+    await page.get_by_role("button", name=f"Correo {mark}").click()  # browsing by topic finds it too
+    await expect(page.get_by_test_id("kb-topic-article").filter(has_text=title)).to_be_visible()
+    await check(panel, page, "es-help-topic")
 
     await staff.get_by_role("button", name="EN", exact=True).click()
     await expect(staff.get_by_role("heading", level=1)).to_have_text("Knowledge base")

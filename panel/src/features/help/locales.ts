@@ -22,6 +22,8 @@ export const helpEs = {
   handedOff: "Abrimos un ticket con esta conversación y los artículos que probamos.",
   seeTicket: "Ver el ticket",
   newQuestion: "Hacer otra pregunta",
+  topics: "Artículos por tema",
+  noTopicArticles: "Todavía no hay artículos de este tema en tu idioma.",
   console: {
     nav: "Base de conocimiento",
     title: "Base de conocimiento",
@@ -82,6 +84,8 @@ export const helpEn: typeof helpEs = {
   handedOff: "We opened a ticket with this conversation and the articles we tried.",
   seeTicket: "See the ticket",
   newQuestion: "Ask another question",
+  topics: "Articles by topic",
+  noTopicArticles: "No articles on this topic in your language yet.",
   console: {
     nav: "Knowledge base",
     title: "Knowledge base",

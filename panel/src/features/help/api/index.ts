@@ -16,7 +16,23 @@ export const helpKeys = {
   all: ["help"] as const,
   search: (q: string) => [...helpKeys.all, "search", q] as const,
   article: (id: string) => [...helpKeys.all, "article", id] as const,
+  categories: () => [...helpKeys.all, "categories"] as const,
+  byCategory: (category: string, language: Language) => [...helpKeys.all, "by-category", category, language] as const,
 };
+
+/** The knowledge base's categories (no login needed), to browse articles by topic. */
+export function useKbCategories() {
+  return useQuery({ queryKey: helpKeys.categories(), queryFn: async () => unwrap(await api.GET("/api/support/kb/categories")) });
+}
+
+/** The published articles of one category in the reader's language. */
+export function useCategoryArticles(category: string, language: Language) {
+  return useQuery({
+    queryKey: helpKeys.byCategory(category, language),
+    queryFn: async () => unwrap(await api.GET("/api/support/kb/articles", { params: { query: { category, language } } })),
+    enabled: category.length > 0,
+  });
+}
 
 export function useKbSearch(q: string) {
   return useQuery({

@@ -7,6 +7,7 @@ import { Link, useSearchParams } from "react-router";
 import { Button, Card, EmptyState, ErrorNotice, Field, Notice, PageHeader, Spinner } from "@/components/ui";
 
 import { useAsk, useHandoff, useKbSearch, useSolved, type Conversation, type Language } from "../api";
+import { Browse } from "../components/browse";
 import "../help.css";
 
 function Search() {
@@ -138,6 +139,7 @@ export default function HelpRoute() {
     <>
       <PageHeader title={t("help.title")} subtitle={t("help.lead")} />
       <Search />
+      <Browse />
       <Bot />
     </>
   );
