@@ -99,6 +99,19 @@ class BankAccountIn(BaseModel):
 
 
 class WithdrawalCreate(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "method": "bank",
+            "amount_minor": 5000,
+            "currency": "USD",
+            "bank_account": {
+                                "holder_name": "Ana María López",
+                                "bank": "Banco Nación",
+                                "account": "0110012345678901234567",
+                            },
+        }
+    ]})
+
     method: Literal["bank", "credit"]
     amount_minor: PositiveMoneyMinor
     currency: CurrencyCode
@@ -125,10 +138,16 @@ class WithdrawalStaff(WithdrawalPublic):
 
 
 class MarkPaid(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"transfer_reference": "TRX-2026-12-0042"}]})
+
     transfer_reference: Text
 
 
 class Decision(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reason": "El cliente referido es la misma persona que el afiliado."}
+    ]})
+
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
 
 

@@ -17,6 +17,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from abono.errors import AccountClosed, Forbidden, Unauthorized
 from abono.revocation import RevocationList
@@ -165,7 +166,14 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-async def current_principal(request: Request) -> Principal:
+# Declares the access token in the OpenAPI documents, so the operations that need one (and only those) show a lock in
+# /docs; it reads nothing itself (`auto_error=False`): `current_principal` checks the header.
+bearer_scheme = HTTPBearer(auto_error=False, scheme_name="bearerAuth", bearerFormat="JWT",
+                           description="The access token from `POST /api/auth/login`.")
+BearerDeclared = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+
+
+async def current_principal(request: Request, _: BearerDeclared) -> Principal:
     verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
     if verifier is None:
         raise Unauthorized("This service has no JWT public key configured.")

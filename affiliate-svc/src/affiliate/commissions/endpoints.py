@@ -25,7 +25,7 @@ Month = Annotated[str, Path(min_length=7, max_length=7, pattern=r"^20\d{2}-(0[1-
 
 
 @router.get("/affiliates/me/ledger", summary="My ledger, newest first: commissions with their maturity date, "
-            "maturations, reversals, withdrawals (F-2)", responses=problem_responses(401, 422))
+            "maturations, reversals, withdrawals", responses=problem_responses(401, 422))
 async def my_ledger(principal: CurrentPrincipal, session: ReadSessionDep,
                     limit: PageSizeQuery = 100, offset: OffsetQuery = 0) -> list[LedgerEntryPublic]:
     entries = await LedgerRepository(session).entries(principal.user_id, limit=limit, offset=offset)

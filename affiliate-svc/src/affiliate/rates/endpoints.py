@@ -4,7 +4,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
-from pydantic import BaseModel, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
 from abono.auth import StaffPrincipal
 from abono.db import SessionDep
@@ -18,6 +18,8 @@ Kind = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_
 
 
 class RateIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"percent": "12.5"}]})
+
     # A decimal string ("12.5"): exact, never a float; 0 to 100 with at most 3 decimals.
     percent: Annotated[str, StringConstraints(min_length=1, max_length=7, pattern=r"^\d{1,3}(\.\d{1,3})?$")]
 
@@ -35,7 +37,7 @@ class RatePublic(BaseModel):
     source: str  # "staff" (set here) | "setting" (AFFILIATE_COMMISSION_PERCENT*)
 
 
-@router.get("", summary="Staff: the commission percentage of each kind with its own, and the default (F-2)",
+@router.get("", summary="Staff: the commission percentage of each product kind with its own, and the default",
             responses=problem_responses(401, 403))
 async def rates(_: StaffPrincipal, session: SessionDep, settings: SettingsDep) -> list[RatePublic]:
     return [RatePublic(product_kind=k, percent=p, source=s)

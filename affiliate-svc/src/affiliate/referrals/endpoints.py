@@ -28,7 +28,7 @@ Code = Annotated[str, Path(min_length=12, max_length=12, pattern=r"^[0-9A-Fa-f]{
 
 @router.get("/r/{code}", status_code=status.HTTP_302_FOUND, response_class=RedirectResponse,
             summary="A referral link (public, no login): records "
-            "the visit, sets the 90-day cookie and leads to the sign-up (F-1)",
+            "the visit, sets the 90-day cookie and leads to the sign-up",
             responses={302: {"description": "To the panel's sign-up"}, **problem_responses(422)})
 async def visit(code: Code, request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep,
                 address: AddressDep) -> Response:
@@ -44,7 +44,7 @@ async def visit(code: Code, request: Request, session: SessionDep, settings: Set
 
 
 @router.post("/affiliates/me", status_code=status.HTTP_201_CREATED,
-             summary="Turn my affiliate account on and get my referral link (F-1); 200 if it was on",
+             summary="Turn my affiliate account on and get my referral link; 200 if it was on",
              responses={200: {"description": "Already on"}, **problem_responses(401)})
 async def activate(principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep, clock: ClockDep,
                    address: AddressDep, response: Response) -> AffiliatePublic:

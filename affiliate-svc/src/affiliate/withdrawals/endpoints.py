@@ -19,8 +19,10 @@ router = APIRouter(tags=["withdrawals"])
 
 
 @router.post("/affiliates/me/withdrawals", status_code=status.HTTP_201_CREATED,
-             summary="Withdraw available commissions: to my bank account (identity verified, minimum, one a month) "
-             "or as credit balance (F-3)", responses=problem_responses(401, 404, 409, 422))
+             summary="Withdraw available commissions to my bank account or as credit balance",
+             description="A bank withdrawal needs a verified identity, reaches the minimum amount and is one per "
+             "calendar month; it is paid within 7-10 days. As credit balance it is applied to my next invoices.",
+             responses=problem_responses(401, 404, 409, 422))
 async def request_withdrawal(data: WithdrawalCreate, principal: CurrentPrincipal, session: SessionDep,
                              settings: SettingsDep, box: BoxDep, clock: ClockDep) -> WithdrawalPublic:
     bank = (service.BankAccount(holder_name=data.bank_account.holder_name, bank=data.bank_account.bank,

@@ -82,7 +82,7 @@ async def _put(
 
 
 @router.put(
-    "/dunning", summary="Admin: reminder, suspension and termination days (B-3..B-6)", responses=problems(401, 403, 422)
+    "/dunning", summary="Admin: reminder, suspension and termination days", responses=problems(401, 403, 422)
 )
 async def put_dunning(
     body: DunningSettings,
@@ -95,7 +95,7 @@ async def put_dunning(
     return await _put("dunning", body, actor, session, base, cache, clock)
 
 
-@router.put("/discounts", summary="Admin: discount percentages and tiers (B-12)", responses=problems(401, 403, 422))
+@router.put("/discounts", summary="Admin: discount percentages and tiers", responses=problems(401, 403, 422))
 async def put_discounts(
     body: DiscountSettings,
     actor: AdminPrincipal,
@@ -109,7 +109,7 @@ async def put_discounts(
 
 @router.put(
     "/payments",
-    summary="Admin: payment methods per country, refused currencies, minimums (B-20)",
+    summary="Admin: payment methods per country, refused currencies, minimums",
     responses=problems(401, 403, 422),
 )
 async def put_payments(
@@ -136,7 +136,7 @@ async def put_seller(
 
 
 @router.put(
-    "/transfers", summary="Admin: bank details per currency and country (B-19)", responses=problems(401, 403, 422)
+    "/transfers", summary="Admin: bank details per currency and country", responses=problems(401, 403, 422)
 )
 async def put_transfers(
     body: TransferSettings,

@@ -33,6 +33,15 @@ class _Group(BaseModel):
 class DunningSettings(_Group):
     """B-3..B-6: reminder days before the due date, and the suspension and termination days after it."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "reminder_days_before": [10, 5, 1],
+            "suspend_after_days": 2,
+            "suspend_all_after_business_days": 5,
+            "terminate_after_days": 25,
+        }
+    ]})
+
     reminder_days_before: list[Annotated[StrictInt, Field(ge=1, le=90)]] = Field(max_length=10)
     suspend_after_days: Days  # B-4
     suspend_all_after_business_days: Days  # B-5 (business days)
@@ -50,6 +59,17 @@ class DunningSettings(_Group):
 
 class DiscountSettings(_Group):
     """B-12: percentages by cycle, by number of active services, by payment method; the bundle; a cap."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "discount_cycle_percent": {"semiannual": 6, "annual": 20, "biennial": 33},
+            "discount_active_service_tiers": [[3, 10], [5, 25], [10, 40], [30, 50]],
+            "discount_payment_method_percent": {"zelle": 10},
+            "discount_bundle_size": 5,
+            "discount_bundle_free": 1,
+            "discount_max_total_percent": None,
+        }
+    ]})
 
     discount_cycle_percent: dict[CycleName, Percent] = Field(max_length=5)
     discount_active_service_tiers: list[tuple[Annotated[StrictInt, Field(ge=1, le=100_000)], Percent]] = Field(
@@ -75,6 +95,17 @@ class DiscountSettings(_Group):
 class PaymentSettings(_Group):
     """B-20: methods per client country (`*`: any other), currencies a method refuses, minimums per currency."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "payment_methods_by_country": {
+                                              "AR": ["mercadopago", "stripe", "transfer"],
+                                              "*": ["stripe", "transfer", "paypal"],
+                                          },
+            "payment_method_refused_currencies": {"paypal": ["UYU", "PYG", "VES"]},
+            "payment_min_amount_minor": {"stripe": {"USD": 50, "ARS": 5000}, "paypal": {"USD": 100}},
+        }
+    ]})
+
     payment_methods_by_country: dict[CountryOrAny, Annotated[list[Method], Field(max_length=10)]] = Field(
         max_length=250
     )
@@ -95,6 +126,15 @@ class PaymentSettings(_Group):
 class SellerIdentity(_Group):
     """Who issues the invoices: printed on each invoice."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "seller_name": "Abono Hosting S.R.L.",
+            "seller_address": "Av. Corrientes 1234, CABA, Argentina",
+            "seller_tax_id": "30-71234567-8",
+            "seller_logo_url": "https://example.com/logo.png",
+        }
+    ]})
+
     seller_name: str = Field(min_length=1, max_length=200)
     seller_address: str = Field(default="", max_length=500)
     seller_tax_id: str = Field(default="", max_length=40)
@@ -108,6 +148,22 @@ class SellerIdentity(_Group):
 
 class TransferSettings(_Group):
     """B-19: bank details per currency and client country (`*`: any other country)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "transfer_instructions": [
+                                         {
+                                             "currency": "ARS",
+                                             "country": "AR",
+                                             "bank_name": "Banco Nación",
+                                             "account_holder": "Abono Hosting S.R.L.",
+                                             "account_number": "0110012345678901234567",
+                                             "alias": "ABONO.HOSTING",
+                                             "holder_tax_id": "30-71234567-8",
+                                         },
+                                     ],
+        }
+    ]})
 
     transfer_instructions: list[TransferInstruction] = Field(max_length=50)
 

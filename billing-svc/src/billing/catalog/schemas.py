@@ -33,13 +33,29 @@ class PricePublic(PriceIn):
 
 
 class PriceAmount(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"amount_minor": 6000}]})
 
     amount_minor: MinorAmount
 
 
 class ProductCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {
+            "code": "hosting-start",
+            "name": "Hosting Start",
+            "description": "1 sitio, 5 GB, correo incluido.",
+            "kind": "shared_hosting",
+            "cycles": ["semiannual", "annual"],
+            "activation": "automatic",
+            "driver": "cpanel",
+            "driver_settings": {"server": "whm1", "package": "start"},
+            "upgrade_to": [],
+            "prices": [
+                          {"cycle": "annual", "currency": "USD", "amount_minor": 6000},
+                          {"cycle": "annual", "currency": "ARS", "amount_minor": 7200000},
+                      ],
+        }
+    ]})
 
     code: ProductCode
     name: Annotated[str, Field(min_length=1, max_length=200)]
@@ -54,7 +70,9 @@ class ProductCreate(BaseModel):
 
 
 class ProductUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"name": "Hosting Start 2026", "upgrade_to": ["hosting-plus"]}
+    ]})
 
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     description: LongText | None = None

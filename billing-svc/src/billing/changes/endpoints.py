@@ -46,7 +46,7 @@ def _preview(quote: upgrades.UpgradeQuote) -> UpgradePreview:
         lines=lines, total=MoneyModel.of(quote.total), credit=MoneyModel.of(quote.credit))
 
 
-@router.patch("/{service_id}", summary="Switch my service's renewal off or on (B-15: how a domain stops)",
+@router.patch("/{service_id}", summary="Switch my service's renewal off or on (how a domain stops)",
               responses=problems(401, 404, 409, 422))
 async def update_service(service_id: uuid.UUID, body: ServiceUpdate, principal: CurrentPrincipal,
                          session: SessionDep, clock: ClockDep, settings: SettingsDep) -> ServicePublic:
@@ -55,7 +55,7 @@ async def update_service(service_id: uuid.UUID, body: ServiceUpdate, principal: 
     return await service_public(session, sub)
 
 
-@router.post("/{service_id}/cycle", summary="Change my service's billing cycle (B-11)",
+@router.post("/{service_id}/cycle", summary="Change my service's billing cycle",
              responses=problems(401, 404, 409, 422))
 async def change_cycle(service_id: uuid.UUID, body: CycleChangeRequest, principal: CurrentPrincipal,
                        session: SessionDep, clock: ClockDep, settings: SettingsDep) -> CycleChanged:
@@ -66,7 +66,7 @@ async def change_cycle(service_id: uuid.UUID, body: CycleChangeRequest, principa
                         invoice=await _detail(session, done.reissued) if done.reissued else None)
 
 
-@router.post("/{service_id}/upgrade/preview", summary="What upgrading my service would cost (B-14), nothing changed",
+@router.post("/{service_id}/upgrade/preview", summary="What upgrading my service would cost, nothing changed",
              responses=problems(401, 404, 409, 422))
 async def preview_upgrade(service_id: uuid.UUID, body: UpgradeRequest, principal: CurrentPrincipal,
                           session: SessionDep, clock: ClockDep, settings: SettingsDep) -> UpgradePreview:
@@ -76,7 +76,7 @@ async def preview_upgrade(service_id: uuid.UUID, body: UpgradeRequest, principal
 
 
 @router.post("/{service_id}/upgrade", status_code=201,
-             summary="Upgrade my service (B-14): an invoice for the prorated difference, applied once paid",
+             summary="Upgrade my service: an invoice for the prorated difference, applied once paid",
              responses=problems(401, 404, 409, 422))
 async def upgrade(service_id: uuid.UUID, body: UpgradeRequest, principal: CurrentPrincipal, session: SessionDep,
                   clock: ClockDep, settings: SettingsDep) -> UpgradePlaced:
@@ -87,7 +87,7 @@ async def upgrade(service_id: uuid.UUID, body: UpgradeRequest, principal: Curren
                          invoice=await _detail(session, invoice))
 
 
-@router.post("/{service_id}/cancel", summary="Cancel my service now or at the end of its paid period (B-15)",
+@router.post("/{service_id}/cancel", summary="Cancel my service now or at the end of its paid period",
              responses=problems(401, 404, 409, 422))
 async def cancel(service_id: uuid.UUID, body: CancelRequest, principal: CurrentPrincipal, session: SessionDep,
                  clock: ClockDep, settings: SettingsDep) -> ServicePublic:

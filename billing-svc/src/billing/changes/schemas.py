@@ -12,7 +12,7 @@ from billing.subscriptions.schemas import ServicePublic
 
 
 class CycleChangeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"cycle": "annual"}]})
 
     cycle: Cycle
 
@@ -24,7 +24,7 @@ class CycleChanged(BaseModel):
 
 
 class UpgradeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"product_code": "hosting-pro"}]})
 
     product_code: Code
 
@@ -60,12 +60,12 @@ class UpgradePlaced(BaseModel):
 
 
 class CancelRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"when": "end_of_period"}]})
 
     when: CancelWhen = CancelWhen.END_OF_PERIOD
 
 
 class ServiceUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"renew": False}]})
 
     renew: bool  # B-15: false → the service (a domain) is not renewed and ends on its due date

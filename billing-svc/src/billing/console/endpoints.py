@@ -110,7 +110,7 @@ async def resend_invoice(
 
 @router.get(
     "/transfers/waiting",
-    summary="Reported transfers whose invoice is still unpaid, oldest first (B-19)",
+    summary="Reported transfers whose invoice is still unpaid, oldest first (staff)",
     responses=problems(401, 403),
 )
 async def waiting_transfers(
@@ -130,7 +130,7 @@ async def client_billing(client_id: uuid.UUID, _: StaffPrincipal, session: Sessi
 
 @router.post(
     "/clients/{client_id}/credit",
-    summary="A manual credit (positive) or debit (negative) with the reason (staff, audited, B-10)",
+    summary="A manual credit (positive) or debit (negative) with the reason (staff, audited)",
     responses=problems(401, 403, 404, 409, 422),
 )
 async def adjust_credit(

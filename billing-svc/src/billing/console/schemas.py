@@ -69,7 +69,9 @@ SignedMoneyMinor = Annotated[StrictInt, Field(ge=-MAX_MONEY_MINOR, le=MAX_MONEY_
 class CreditAdjustment(BaseModel):
     """A manual credit (positive) or debit (negative) of the client's balance, with the reason (audited)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"amount_minor": 1500, "currency": "USD", "reason": "Compensación por la caída del 3 de marzo"}
+    ]})
 
     amount_minor: SignedMoneyMinor
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$", max_length=3)]

@@ -9,7 +9,7 @@ from billing.discounts.schemas import CouponCreate, CouponPublic
 router = APIRouter(prefix="/staff/coupons", tags=["discounts"])
 
 
-@router.post("", status_code=201, summary="Create a coupon (staff, B-12)", responses=problems(401, 403, 409, 422))
+@router.post("", status_code=201, summary="Create a coupon (staff)", responses=problems(401, 403, 409, 422))
 async def create_coupon(body: CouponCreate, _: StaffPrincipal, session: SessionDep, clock: ClockDep) -> CouponPublic:
     return CouponPublic.model_validate(await coupons.create_coupon(session=session, clock=clock, data=body))
 

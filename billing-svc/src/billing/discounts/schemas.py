@@ -13,7 +13,15 @@ from billing.discounts.models import CouponAudience
 class CouponCreate(BaseModel):
     """A percentage coupon (`percent`) or a fixed one (`amount_minor` + `currency`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {
+            "code": "BIENVENIDA10",
+            "percent": 10,
+            "audience": "new",
+            "expires_at": "2027-03-31T23:59:59Z",
+            "max_uses": 100,
+        }
+    ]})
 
     code: Annotated[str, Field(max_length=40, pattern=r"^[A-Z0-9][A-Z0-9_-]{2,39}$")]
     percent: Annotated[

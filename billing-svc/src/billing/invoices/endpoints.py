@@ -46,7 +46,7 @@ async def my_invoice_pdf(invoice_id: uuid.UUID, principal: CurrentPrincipal, ses
                     headers={"Content-Disposition": f'attachment; filename="{invoice.number}.pdf"'})
 
 
-@router.get("/credit", summary="My credit balance per currency (B-10)", responses=problems(401))
+@router.get("/credit", summary="My credit balance per currency", responses=problems(401))
 async def my_credit(principal: CurrentPrincipal, session: ReadSessionDep) -> CreditBalance:
     credit = CreditRepository(session)
     balances = await credit.balances(principal.user_id)
@@ -69,7 +69,7 @@ async def staff_invoice(invoice_id: uuid.UUID, _: StaffPrincipal, session: Sessi
                          lines=[InvoiceLinePublic.of(line, invoice.currency) for line in await repo.lines(invoice.id)])
 
 
-@router.post("/staff/invoices/{invoice_id}/waive", summary="Waive an unpaid invoice (B-18, audited)",
+@router.post("/staff/invoices/{invoice_id}/waive", summary="Waive an unpaid pay-with-time invoice (staff, audited)",
              responses=problems(401, 403, 404, 409, 422))
 async def waive(invoice_id: uuid.UUID, body: StaffReason, principal: StaffPrincipal, session: SessionDep,
                 clock: ClockDep, settings: SettingsDep) -> InvoicePublic:

@@ -155,7 +155,9 @@ class InvoiceDetail(InvoicePublic):
 class TransferConfirmation(BaseModel):
     """Staff confirm a transfer the client reported (B-19): the amount received and the bank's reference."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"amount_minor": 6000, "transfer_reference": "PREX-8842193"}
+    ]})
 
     amount_minor: PositiveMoneyMinor
     transfer_reference: Annotated[str, Field(min_length=3, max_length=100)]
@@ -171,7 +173,9 @@ class PaymentApplied(BaseModel):
 
 
 class StaffReason(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"reason": "El cliente cumplió sus tareas del mes (pago con tiempo)."}
+    ]})
 
     reason: Annotated[str, Field(min_length=3, max_length=500)]
 

@@ -24,7 +24,16 @@ class OrderItem(BaseModel):
 
 
 class OrderRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {
+            "items": [
+                         {"product_code": "hosting-basic", "cycle": "annual", "quantity": 1},
+                         {"product_code": "domain-com", "cycle": "annual", "domain": "mi-negocio.com"},
+                     ],
+            "coupon": "BIENVENIDA10",
+            "payment_method": "mercadopago",
+        }
+    ]})
 
     items: Annotated[list[OrderItem], Field(min_length=1, max_length=20)]
     coupon: Code | None = None

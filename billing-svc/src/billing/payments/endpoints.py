@@ -23,7 +23,7 @@ from billing.payments.schemas import (
 router = APIRouter(tags=["payments"])
 
 
-@router.get("/invoices/{invoice_id}/payment-methods", summary="The methods I may pay this invoice with (B-20)",
+@router.get("/invoices/{invoice_id}/payment-methods", summary="The methods I may pay this invoice with",
             responses=problems(401, 404, 409))
 async def invoice_payment_methods(invoice_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep,
                                   settings: SettingsDep, providers: ProvidersDep) -> PaymentMethods:
@@ -32,7 +32,13 @@ async def invoice_payment_methods(invoice_id: uuid.UUID, principal: CurrentPrinc
 
 
 @router.post("/invoices/{invoice_id}/pay", summary="Pay one of my invoices: a provider's page or transfer "
-             "instructions (B-19, B-20)", responses={**problems(401, 404, 409, 422),
+             "instructions",
+             description="`method` is one of those `GET /invoices/{id}/payment-methods` offers. For a card or wallet "
+             "the answer's `redirect_url` opens the provider's checkout, which returns the client to the panel; the "
+             "invoice is paid when the provider's notification arrives. For `transfer` the answer gives the bank "
+             "details and the invoice's payment reference. Paying with another method than the invoice was priced "
+             "for re-prices its payment-method discount.",
+             responses={**problems(401, 404, 409, 422),
                                                    503: {"description": "The provider is unreachable"}})
 async def pay(invoice_id: uuid.UUID, body: PayRequest, principal: CurrentPrincipal, request: Request,
               providers: ProvidersDep, clock: ClockDep, settings: SettingsDep) -> PayInstructions:
@@ -42,7 +48,7 @@ async def pay(invoice_id: uuid.UUID, body: PayRequest, principal: CurrentPrincip
 
 
 @router.post("/invoices/{invoice_id}/capture", summary="Back from the provider's page: capture what I approved "
-             "and apply it (PayPal; B-19)", responses={**problems(401, 404, 422),
+             "and apply it (PayPal)", responses={**problems(401, 404, 422),
                                                       503: {"description": "The provider is unreachable"}})
 async def capture(invoice_id: uuid.UUID, body: CaptureRequest, principal: CurrentPrincipal, request: Request,
                   providers: ProvidersDep, clock: ClockDep, settings: SettingsDep) -> CaptureResult:
@@ -52,7 +58,7 @@ async def capture(invoice_id: uuid.UUID, body: CaptureRequest, principal: Curren
 
 
 @router.post("/invoices/{invoice_id}/transfer-report", status_code=201,
-             summary="Report a transfer I made for this invoice; staff confirm it (B-19)",
+             summary="Report a transfer I made for this invoice; staff confirm it",
              responses=problems(401, 404, 409, 422))
 async def report_transfer(invoice_id: uuid.UUID, body: TransferReportCreate, principal: CurrentPrincipal,
                           session: SessionDep, clock: ClockDep, settings: SettingsDep) -> TransferReportPublic:
@@ -61,7 +67,7 @@ async def report_transfer(invoice_id: uuid.UUID, body: TransferReportCreate, pri
     return TransferReportPublic.of(report)
 
 
-@router.get("/staff/transfer-reports", summary="Transfers clients reported, newest first (staff, B-19)",
+@router.get("/staff/transfer-reports", summary="Transfers clients reported, newest first (staff)",
             responses=problems(401, 403))
 async def staff_transfer_reports(_: StaffPrincipal, session: SessionDep, invoice_id: uuid.UUID | None = None,
                                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[TransferReportPublic]:
@@ -69,7 +75,7 @@ async def staff_transfer_reports(_: StaffPrincipal, session: SessionDep, invoice
     return [TransferReportPublic.of(r) for r in found]
 
 
-@router.post("/staff/invoices/{invoice_id}/confirm-transfer", summary="Confirm a transfer the client reported (B-19)",
+@router.post("/staff/invoices/{invoice_id}/confirm-transfer", summary="Confirm a transfer the client reported (staff)",
              responses=problems(401, 403, 404, 422))
 async def confirm_transfer(invoice_id: uuid.UUID, body: TransferConfirmation, principal: StaffPrincipal,
                            session: SessionDep, clock: ClockDep, settings: SettingsDep) -> PaymentApplied:
@@ -81,7 +87,7 @@ async def confirm_transfer(invoice_id: uuid.UUID, body: TransferConfirmation, pr
                           duplicate=result.duplicate)
 
 
-@router.post("/staff/invoices/{invoice_id}/refund", summary="Refund a paid invoice (B-15, audited)",
+@router.post("/staff/invoices/{invoice_id}/refund", summary="Refund a paid invoice (staff, audited)",
              responses=problems(401, 403, 404, 409, 422))
 async def refund(invoice_id: uuid.UUID, body: StaffReason, principal: StaffPrincipal, session: SessionDep,
                  clock: ClockDep, settings: SettingsDep) -> InvoicePublic:

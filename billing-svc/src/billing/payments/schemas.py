@@ -13,7 +13,7 @@ MethodName = Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9_]{2,40}$")]
 
 
 class PayRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"method": "mercadopago"}]})
 
     method: MethodName  # "stripe" | "mercadopago" | "transfer" (B-20: what the client's country and currency allow)
 
@@ -34,7 +34,9 @@ class PayInstructions(BaseModel):
 class CaptureRequest(BaseModel):
     """The client is back from the provider's page: which checkout it approved (PayPal's `token`, the order id)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"method": "paypal", "provider_ref": "5O190127TN364715T"}
+    ]})
 
     method: MethodName
     provider_ref: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_\-]+$")]
@@ -66,7 +68,15 @@ class PaymentMethods(BaseModel):
 class TransferReportCreate(BaseModel):
     """B-19: the client says "I paid" by transfer; staff confirm it (confirm-transfer) once the money is seen."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {
+            "reference": "PREX-8842193",
+            "amount_minor": 6000,
+            "paid_on": "2026-12-01",
+            "proof": "Transferencia desde Banco Nación, cuenta terminada en 4821.",
+            "channel": "bank",
+        }
+    ]})
 
     reference: Annotated[str, Field(min_length=3, max_length=100)]  # the bank's / wallet's operation number
     amount_minor: PositiveMoneyMinor

@@ -85,7 +85,11 @@ def _process_soon(request: Request, processing: Coroutine[Any, Any, object]) -> 
     task.add_done_callback(done)
 
 
-@router.post("/webhooks/{provider}", summary="A payment provider's notifications (signed; B-17, B-19)",
+@router.post("/webhooks/{provider}", summary="A payment provider's signed notifications (webhook)",
+             description="Configure it at the provider as `https://<your panel>/webhooks/<provider>` (`stripe`, "
+             "`mercadopago`, `paypal`). The signature is checked before anything else (400 without one, 401 for a "
+             "bad or stale one); a notification already received is answered 200 and ignored, so the provider's "
+             "retries are harmless.",
              responses={**_RESPONSES, 404: {"description": "No such provider configured (problem+json)"}})
 async def provider_webhook(provider: ProviderId, request: Request,
                            event: Annotated[VerifiedEvent, Depends(verified_event)], clock: ClockDep,

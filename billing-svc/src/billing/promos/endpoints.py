@@ -11,7 +11,7 @@ from billing.promos.schemas import ReferralSummary
 router = APIRouter(prefix="/referrals", tags=["referrals"])
 
 
-@router.get("/me", summary="My referral code, friends referred and the free months earned as credit (B-12, F-4)",
+@router.get("/me", summary="My referral code, friends referred and the free months earned as credit",
             responses={401: {"description": "No or bad access token"}, 404: {"description": "Not known yet"}})
 async def my_referrals(principal: CurrentPrincipal, session: SessionDep) -> ReferralSummary:
     client = await ClientRepository(session).get(principal.user_id)

@@ -5,7 +5,9 @@ from billing.cycles import Cycle
 
 
 class TldPriceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"register_minor": 1250, "renew_minor": 1450, "transfer_minor": 1100}
+    ]})
 
     register_minor: MoneyMinor
     renew_minor: MoneyMinor

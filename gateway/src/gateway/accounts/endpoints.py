@@ -27,8 +27,8 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 @router.post(
     "/signup",
     status_code=status.HTTP_202_ACCEPTED,
-    summary="Sign up as a client (A-1: one account per e-mail); the next step arrives by e-mail",
-    description="The answer is the same whether or not the e-mail already has an account (issue 11): a new "
+    summary="Sign up as a client (one account per e-mail); the next step arrives by e-mail",
+    description="The answer is the same whether or not the e-mail already has an account: a new "
     'account is mailed its verification link, an existing one a "you already have an account" message.',
     responses=problem_responses(
         422, 429, s422="Invalid body, or `weak-password` (its `reason`: common, personal, guessable)"
@@ -88,7 +88,8 @@ async def resend_verification(
     return Response(status_code=status.HTTP_202_ACCEPTED)
 
 
-@router.get("/me", summary="My account (403 `account-closed` once closed, B-17)", responses=problem_responses(401, 403))
+@router.get("/me", summary="My account (403 `account-closed` once it was closed)",
+            responses=problem_responses(401, 403))
 async def me(user: CurrentUser) -> UserPublic:
     return UserPublic.model_validate(user)
 
@@ -129,7 +130,7 @@ async def change_password(
 
 @router.get(
     "/users/{user_id}",
-    summary="An account (staff); `closed_at`/`closed_reason` if closed (B-17)",
+    summary="An account (staff); `closed_at` and `closed_reason` if it was closed",
     responses=problem_responses(401, 403, 404),
 )
 async def get_user(user_id: uuid.UUID, _: StaffPrincipal, session: SessionDep) -> UserPublic:

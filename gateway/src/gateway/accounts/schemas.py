@@ -66,7 +66,16 @@ Email = Annotated[EmailStr, Field(max_length=254)]
 class UserCreate(BaseModel):
     """A client signing up. Without `currency`, the client is billed in its country's currency (or USD)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {
+            "email": "ana@example.com",
+            "password": "una-clave-larga-y-segura",
+            "name": "Ana López",
+            "phone": "+54 9 11 5555-1234",
+            "country": "AR",
+            "language": "es",
+        }
+    ]})
 
     email: Email
     password: NewPassword
@@ -88,7 +97,9 @@ class SignupAccepted(BaseModel):
 class UserUpdate(BaseModel):
     """Profile changes; only the fields sent change. `phone: null` removes the phone."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"phone": "+54 9 11 5555-9876", "language": "en"}
+    ]})
 
     name: PersonName | None = None
     phone: Phone | None = None
@@ -122,19 +133,23 @@ class UserPublic(BaseModel):
 
 
 class EmailVerification(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"token": "q8Jd2kVx7mN4pL0sR3tW9yB6cF1hA5eZ"}
+    ]})
 
     token: Annotated[str, StringConstraints(min_length=16, max_length=128)]
 
 
 class PasswordChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"current_password": "una-clave-larga-y-segura", "new_password": "otra-clave-mas-larga-2026"}
+    ]})
 
     current_password: AnyPassword
     new_password: NewPassword
 
 
 class RoleUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"role": "staff"}]})
 
     role: Role = Field(description="client, staff or admin")

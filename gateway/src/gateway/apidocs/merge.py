@@ -7,6 +7,8 @@ import copy
 import json
 from typing import Any
 
+from gateway.apidocs.guide import INTRODUCTION, TAGS
+
 Doc = dict[str, Any]
 
 COMPONENT_KINDS = (
@@ -46,8 +48,10 @@ def _rewrite_refs(node: Any, renames: dict[str, str]) -> Any:
 
 
 def _rename_security(requirements: list[dict[str, Any]], service: str) -> list[dict[str, Any]]:
-    # Security requirements name their schemes by key, not by $ref.
-    return [{f"{service}.{name}": scopes for name, scopes in req.items()} for req in requirements]
+    # Security requirements name their schemes by key, not by $ref. Every service's access token is the gateway's
+    # (`abono.auth.bearer_scheme`): one scheme, one "Authorize" in /docs.
+    return [{name if name == BEARER else f"{service}.{name}": scopes for name, scopes in req.items()}
+            for req in requirements]
 
 
 def namespace_service(service: str, doc: Doc) -> Doc:
@@ -57,6 +61,7 @@ def namespace_service(service: str, doc: Doc) -> Doc:
         f"#/components/{kind}/{name}": f"#/components/{kind}/{service}.{name}"
         for kind in COMPONENT_KINDS
         for name in components.get(kind, {})
+        if (kind, name) != ("securitySchemes", BEARER)
     }
     default_security = doc.get("security")
     paths: Doc = {}
@@ -77,7 +82,8 @@ def namespace_service(service: str, doc: Doc) -> Doc:
     return {
         "paths": paths,
         "components": {
-            kind: {f"{service}.{name}": _rewrite_refs(value, renames) for name, value in entries.items()}
+            kind: {f"{service}.{name}": _rewrite_refs(value, renames) for name, value in entries.items()
+                   if (kind, name) != ("securitySchemes", BEARER)}
             for kind, entries in components.items()
             if kind in COMPONENT_KINDS
         },
@@ -143,6 +149,16 @@ def declare_platform_errors(paths: Doc) -> None:
                     response["content"] = copy.deepcopy(problem)
 
 
+def _described_tags(paths: Doc, declared: list[Doc]) -> list[Doc]:
+    """Every tag the operations use, once, with its line from `guide.TAGS` (a service's own declaration first)."""
+    described = {**TAGS, **{t["name"]: t["description"] for t in declared if t.get("description")}}
+    used = [tag for item in paths.values() for method, operation in item.items()
+            if method in HTTP_METHODS and isinstance(operation, dict) for tag in operation.get("tags", [])]
+    order = {name: index for index, name in enumerate(TAGS)}
+    names = sorted(dict.fromkeys(used), key=lambda name: (order.get(name, len(order)), name))
+    return [{"name": name, **({"description": described[name]} if name in described else {})} for name in names]
+
+
 def merge(own: Doc, services: dict[str, Doc | None]) -> Doc:
     """The gateway's document plus each reachable service's; `None` marks a service that could not be read."""
     merged = copy.deepcopy(own)
@@ -158,10 +174,17 @@ def merge(own: Doc, services: dict[str, Doc | None]) -> Doc:
             components.setdefault(kind, {}).update(entries)
         tags.extend(part["tags"])
     declare_platform_errors(merged["paths"])
-    # Access tokens are sent by clients as a bearer header; declared here so Swagger UI offers "Authorize".
-    components.setdefault("securitySchemes", {})[BEARER] = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-    merged["security"] = [{BEARER: []}, {}]
-    merged.setdefault("info", {})["x-abono-services"] = {
+    # Access tokens are sent by clients as a bearer header; declared here so Swagger UI offers "Authorize". Only the
+    # operations that read one declare it (`abono.auth.bearer_scheme`): public ones (sign-up, login, the public
+    # catalog, webhooks...) show no lock.
+    components.setdefault("securitySchemes", {})[BEARER] = {
+        "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+        "description": "The access token from `POST /api/auth/login`."}
+    merged.pop("security", None)
+    info = merged.setdefault("info", {})
+    info["description"] = INTRODUCTION  # for API users; the gateway's own docstring is for its developers
+    merged["tags"] = _described_tags(merged["paths"], tags)
+    info["x-abono-services"] = {
         service: "included" if doc is not None else "unavailable" for service, doc in services.items()
     }
     return merged

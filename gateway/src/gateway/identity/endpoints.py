@@ -48,7 +48,7 @@ async def _public(session: SessionDep, client_id: uuid.UUID, found: IdentityVeri
                           submitted_at=found.submitted_at, decided_at=found.decided_at, reason=found.reason)
 
 
-@router.get("/me", summary="My identity verification: state, files uploaded, reason of a rejection (A-2)",
+@router.get("/me", summary="My identity verification: state, files uploaded, reason of a rejection",
             responses=problem_responses(401, 403))
 async def my_identity(user: CurrentUser, session: SessionDep) -> IdentityPublic:
     return await _public(session, user.id, await session.get(IdentityVerification, user.id))
@@ -67,7 +67,7 @@ async def upload(side: DocumentSide, request: Request, user: CurrentUser, sessio
 
 
 @router.post("/me/submit", status_code=status.HTTP_202_ACCEPTED,
-             summary="Send the files, my legal name and tax id to staff for review (A-2)",
+             summary="Send the files, my legal name and tax id to staff for review",
              responses=problem_responses(401, 403, 409, 422))
 async def submit(data: IdentitySubmit, user: CurrentUser, session: SessionDep, now: Now,
                  vault: VaultDep) -> IdentityPublic:
@@ -97,7 +97,7 @@ async def staff_document(client_id: ClientId, side: DocumentSide, _: StaffPrinci
                              "Content-Disposition": f'attachment; filename="{side.value}"'})
 
 
-@router.post("/staff/{client_id}/approve", summary="Staff: approve; ClientVerified tells the services (A-2)",
+@router.post("/staff/{client_id}/approve", summary="Staff: approve a client's identity",
              responses=problem_responses(401, 403, 404, 409))
 async def approve(client_id: ClientId, data: IdentityDecision, principal: StaffPrincipal, session: SessionDep,
                   now: Now, vault: VaultDep, settings: IdentitySettingsDep) -> IdentityPublic:

@@ -2,12 +2,16 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
 
 
 class IdentitySubmit(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"legal_name": "Ana María López", "tax_id": "27-30123456-4", "document_type": "dni"}
+    ]})
+
     legal_name: Name  # as on the document; F-3 bank withdrawals must be in this name
     tax_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=6, max_length=32)]  # CUIT/CUIL/RUT…
     document_type: Literal["dni", "passport", "cedula", "other"]
@@ -26,4 +30,8 @@ class IdentityPublic(BaseModel):
 
 
 class IdentityDecision(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reason": "El documento está vencido; suba uno vigente."}
+    ]})
+
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""

@@ -19,8 +19,10 @@ REFRESH_REFUSED = "The refresh token is not valid (unknown, used, revoked or exp
 
 @router.post(
     "/login",
-    summary="Log in: an access token and a refresh token (403 `account-closed` for a closed account, B-17; 401 "
-    "`totp-required` / `totp-invalid` for a staff account with two-factor authentication)",
+    summary="Log in: an access token and a refresh token",
+    description="The access token goes in `Authorization: Bearer <token>`; the refresh token gets a new pair from "
+    "`POST /api/auth/refresh`. A closed account is refused with 403 `account-closed`; a staff account with two-factor "
+    "authentication needs `totp_code` too (401 `totp-required`, or `totp-invalid` for a wrong code).",
     responses=problem_responses(401, 403, 422, 429),
 )
 async def login(

@@ -8,7 +8,9 @@ RawToken = Annotated[str, StringConstraints(min_length=16, max_length=128)]
 
 
 class LoginRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"email": "ana@example.com", "password": "una-clave-larga-y-segura"}
+    ]})
 
     email: Email
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
@@ -17,7 +19,9 @@ class LoginRequest(BaseModel):
 
 
 class RefreshRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"refresh_token": "rt_9Xk2LmQ8vN3pR7sT1wY5zB0cD4fG6hJ"}
+    ]})
 
     refresh_token: RawToken
 

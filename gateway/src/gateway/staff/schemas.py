@@ -56,7 +56,9 @@ class ClientProfile(ClientSummary):
 
 
 class CloseAccount(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"reason": "Contracargo de la factura F-2026-00123 (disputa en Stripe)"}
+    ]})
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
 

@@ -13,7 +13,9 @@ OtpCode = Annotated[str, StringConstraints(min_length=6, max_length=32, pattern=
 class TotpSetupRequest(BaseModel):
     """The account's password again (and its current code when replacing a confirmed secret)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"email": "soporte@example.com", "password": "una-clave-larga-y-segura"}
+    ]})
 
     email: Email
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
@@ -28,7 +30,7 @@ class TotpSetup(BaseModel):
 
 
 class TotpCodeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"code": "492817"}]})
 
     code: OtpCode
 
@@ -51,6 +53,6 @@ class SecurityPolicyPublic(BaseModel):
 
 
 class SecurityPolicyUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"require_staff_totp": True}]})
 
     require_staff_totp: bool

@@ -51,7 +51,7 @@ async def _mine(session: SessionDep, client_id: uuid.UUID, message_id: uuid.UUID
 
 
 @router.get("/staff/clients/{client_id}/messages", responses=_STAFF,
-            summary="Every message sent to a client and its delivery: the proof the client was told (N-3)")
+            summary="Every message sent to a client and its delivery: the proof the client was told")
 async def client_messages(client_id: uuid.UUID, _: StaffPrincipal, session: SessionDep, limit: Limit = 100,
                           channel: Literal["email", "whatsapp", "panel"] | None = None) -> list[MessageDelivery]:
     messages = await MessageQueries(session).for_client(client_id, channel=channel, limit=limit)

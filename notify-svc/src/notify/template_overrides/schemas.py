@@ -9,7 +9,12 @@ class TemplateSources(BaseModel):
     """A kind's templates in one language: the text part (blocks `subject`, `text`, `whatsapp`, `params`) and the
     e-mail's HTML part (jinja2, sandboxed)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {
+            "text_source": "Hola {{ client_name }}, tu factura {{ number }} vence el {{ due_on }}.",
+            "html_source": "<p>Hola {{ client_name }}, tu factura <b>{{ number }}</b> vence el {{ due_on }}.</p>",
+        }
+    ]})
 
     text_source: str = Field(min_length=1, max_length=20_000)
     html_source: str = Field(min_length=1, max_length=50_000)
@@ -18,7 +23,9 @@ class TemplateSources(BaseModel):
 class TemplatePreviewRequest(BaseModel):
     """A draft to preview; a part left out is the template in use now."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"text_source": "Hola {{ client_name }}, tu factura {{ number }} vence el {{ due_on }}."}
+    ]})
 
     text_source: str | None = Field(default=None, min_length=1, max_length=20_000)
     html_source: str | None = Field(default=None, min_length=1, max_length=50_000)

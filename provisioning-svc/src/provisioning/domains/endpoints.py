@@ -62,7 +62,7 @@ async def _answer(session: SessionDep, domain: Domain) -> DomainPublic:
     return _public(domain, complete=domain_actions.contact_of(profile) is not None)
 
 
-@router.get("/domains/search", summary="D-1: is this name free under the TLDs the provider sells? With suggestions",
+@router.get("/domains/search", summary="Is this domain name free under the extensions sold? With suggestions",
             responses={**AUTH, 422: {"description": "Not a name"}, **REGISTRAR})
 async def search_domains(_: CurrentPrincipal, runtime: RuntimeDep,
                          q: Annotated[str, Query(min_length=1, max_length=100)],
@@ -87,7 +87,7 @@ async def my_domains(principal: CurrentPrincipal, session: SessionDep) -> list[D
     return [_public(d, complete=complete) for d in await repo.of_client(principal.user_id)]
 
 
-@router.get("/domains/registrant", summary="My registrant data (P-2)",
+@router.get("/domains/registrant", summary="My registrant data (the domain holder)",
             responses={**AUTH, 404: {"description": "Not given yet"}})
 async def my_registrant(principal: CurrentPrincipal, session: SessionDep) -> RegistrantData:
     profile = await DomainRepository(session).profile(principal.user_id)
@@ -96,8 +96,8 @@ async def my_registrant(principal: CurrentPrincipal, session: SessionDep) -> Reg
     return RegistrantData.model_validate(profile)
 
 
-@router.put("/domains/registrant", summary="Set my registrant data: starts registrations waiting for it (P-2) and "
-            "updates my domains' contacts at the registry (D-3)", responses={**AUTH, 422: {"description": "Bad"}})
+@router.put("/domains/registrant", summary="Set my registrant data: starts registrations waiting for it and "
+            "updates my domains' contacts", responses={**AUTH, 422: {"description": "Bad"}})
 async def set_registrant(body: RegistrantData, principal: CurrentPrincipal, session: SessionDep,
                          runtime: RuntimeDep) -> RegistrantData:
     await service.save_profile(session, client_id=principal.user_id, values=body.model_dump(),
@@ -110,7 +110,7 @@ async def my_domain(service_id: uuid.UUID, principal: CurrentPrincipal, session:
     return await _answer(session, await _mine(session, service_id, principal.user_id))
 
 
-@router.put("/domains/{service_id}/nameservers", summary="D-3: my name servers, or the provider's DNS",
+@router.put("/domains/{service_id}/nameservers", summary="Set my domain's name servers, or use the provider's DNS",
             responses={**MINE, 422: {"description": "Bad name servers"}})
 async def set_nameservers(service_id: uuid.UUID, body: NameserversUpdate, principal: CurrentPrincipal,
                           session: SessionDep, runtime: RuntimeDep) -> DomainPublic:
@@ -123,7 +123,7 @@ async def set_nameservers(service_id: uuid.UUID, body: NameserversUpdate, princi
     return await _answer(session, domain)
 
 
-@router.put("/domains/{service_id}/lock", summary="D-3: lock or unlock my domain against transfers",
+@router.put("/domains/{service_id}/lock", summary="Lock or unlock my domain against transfers",
             responses={**MINE, 409: {"description": "Not registered yet"}})
 async def set_lock(service_id: uuid.UUID, body: LockUpdate, principal: CurrentPrincipal, session: SessionDep,
                    runtime: RuntimeDep) -> DomainPublic:
@@ -132,8 +132,8 @@ async def set_lock(service_id: uuid.UUID, body: LockUpdate, principal: CurrentPr
     return await _answer(session, domain)
 
 
-@router.post("/domains/{service_id}/transfer", summary="D-3: bring this ordered domain from another registrar "
-             "with its EPP code (instead of registering it)", responses={**MINE, 409: {"description": "Too late"}})
+@router.post("/domains/{service_id}/transfer", summary="Transfer this ordered domain in from another registrar "
+             "with its EPP code", responses={**MINE, 409: {"description": "Too late"}})
 async def transfer_in(service_id: uuid.UUID, body: TransferRequest, principal: CurrentPrincipal,
                       session: SessionDep, runtime: RuntimeDep) -> DomainPublic:
     domain = await _mine(session, service_id, principal.user_id, lock=True)
@@ -142,7 +142,7 @@ async def transfer_in(service_id: uuid.UUID, body: TransferRequest, principal: C
     return await _answer(session, domain)
 
 
-@router.post("/domains/{service_id}/epp-code", summary="D-3: my domain's EPP (auth) code, to transfer it out",
+@router.post("/domains/{service_id}/epp-code", summary="My domain's EPP (auth) code, to transfer it out",
              responses={**MINE, 409: {"description": "Not registered"}, 422: {"description": "Locked"}, **REGISTRAR})
 async def epp_code(service_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep,
                    runtime: RuntimeDep) -> EppCode:
@@ -165,7 +165,7 @@ async def domains_by_expiry(_: StaffPrincipal, session: SessionDep, expiring_bef
     return [StaffDomain.model_validate(d) for d in rows]
 
 
-@router.get("/staff/domains/errors", summary="Registrar actions that failed and are retried (staff, P-4)",
+@router.get("/staff/domains/errors", summary="Registrar actions that failed and are being retried (staff)",
             responses=STAFF)
 async def registrar_errors(_: StaffPrincipal, session: SessionDep, runtime: RuntimeDep,
                            limit: int = Query(100, ge=1, le=1000)) -> list[DriverActionPublic]:

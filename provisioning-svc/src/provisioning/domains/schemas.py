@@ -39,7 +39,9 @@ class StaffDomain(DomainPublic):
 class NameserversUpdate(BaseModel):
     """Either my own name servers (2 to 13) or `use_provider_dns: true` (the provider's, for hosting clients)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"nameservers": ["ns1.example-dns.com", "ns2.example-dns.com"], "use_provider_dns": False}
+    ]})
 
     nameservers: Annotated[list[Annotated[str, StringConstraints(max_length=253)]], Field(max_length=13)] = []
     use_provider_dns: bool = False
@@ -54,13 +56,13 @@ class NameserversUpdate(BaseModel):
 
 
 class LockUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"locked": True}]})
 
     locked: bool
 
 
 class TransferRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"epp_code": "aB3$kP9#qW2x"}]})
 
     epp_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=64)]
 
@@ -73,7 +75,20 @@ class EppCode(BaseModel):
 class RegistrantData(BaseModel):
     """The registrant (every contact role) of my domains, as registries require it."""
 
-    model_config = ConfigDict(extra="forbid", from_attributes=True)
+    model_config = ConfigDict(extra="forbid", from_attributes=True, json_schema_extra={"examples": [
+        {
+            "name": "Ana López",
+            "company": "",
+            "email": "ana@example.com",
+            "address": "Av. Corrientes 1234",
+            "city": "Buenos Aires",
+            "state": "CABA",
+            "postal_code": "C1043",
+            "country": "AR",
+            "phone_cc": "54",
+            "phone": "1155551234",
+        }
+    ]})
 
     name: Required
     company: Text = ""

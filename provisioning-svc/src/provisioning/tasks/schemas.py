@@ -31,6 +31,15 @@ Download = Annotated[
 class TaskCompletion(BaseModel):
     """What staff did; for a set-up task, the access data the client will see (P-7)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {
+            "note": "Cuenta creada en el panel del revendedor.",
+            "panel_url": "https://whm2.example.com:2087",
+            "username": "anareseller",
+            "password": "Xk29-vPq7-Lm31",
+        }
+    ]})
+
     note: str | None = Field(default=None, max_length=4000)
     panel_url: str | None = Field(default=None, max_length=2000)
     username: str | None = Field(default=None, max_length=200)

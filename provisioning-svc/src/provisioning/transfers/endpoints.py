@@ -28,7 +28,7 @@ def _public(transfer: ServiceTransfer, client_id: uuid.UUID, runtime: Runtime) -
 @router.post(
     "/services/{service_id}/transfers", status_code=status.HTTP_201_CREATED,
     summary="Offer one of my active services to another client (my request is my confirmation)",
-    description="The answer does not tell whether the e-mail or id is a client's, or a verified one (issue 11): "
+    description="The answer does not tell whether the e-mail or id is a client's, or a verified one: "
     "an offer to an e-mail no client has reaches nobody and expires; the recipient's verification is checked when "
     "it accepts, and its id is shown to the owner once the transfer is completed.",
     responses=problem_responses(

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 class TransferCreate(BaseModel):
     """The recipient, by e-mail or by client id (exactly one)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"to_email": "juan@example.com"}]})
 
     to_email: str | None = Field(default=None, min_length=3, max_length=320)
     to_client_id: uuid.UUID | None = None

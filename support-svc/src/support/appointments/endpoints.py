@@ -18,7 +18,7 @@ from support.runtime import RuntimeDep
 router = APIRouter(prefix="/appointments", tags=["appointments"])
 
 
-@router.get("/slots", summary="Free remote-support slots of a day (business hours, S-7)",
+@router.get("/slots", summary="Free remote-support slots of a day (business hours)",
             responses=problem_responses(401, 422))
 async def slots(day: date, _: CurrentPrincipal, session: ReadSessionDep, runtime: RuntimeDep,
                 minutes: Annotated[int, Query(ge=15, le=240)] = 60) -> list[Slot]:

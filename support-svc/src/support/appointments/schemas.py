@@ -7,7 +7,9 @@ from abono.bounds import ShortText
 
 
 class AppointmentCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"starts_at": "2026-12-10T14:00:00Z", "minutes": 60, "topic": "Configurar el correo en Outlook"}
+    ]})
 
     starts_at: datetime
     minutes: StrictInt = Field(default=60, ge=15, le=240)
@@ -16,7 +18,7 @@ class AppointmentCreate(BaseModel):
 
 
 class AppointmentMove(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"starts_at": "2026-12-11T15:00:00Z"}]})
 
     starts_at: datetime
     minutes: StrictInt | None = Field(default=None, ge=15, le=240)

@@ -8,14 +8,18 @@ from support.sla.policy import SlaClass
 
 
 class BotAsk(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"message": "¿Cómo configuro mi correo en Outlook?", "language": "es"}
+    ]})
 
     message: str = Field(min_length=1, max_length=2_000)
     language: Literal["es", "en"] = "es"
 
 
 class BotHandoff(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"subject": "No puedo enviar correos desde Outlook", "sla_class": "SLA3"}
+    ]})
 
     subject: str | None = Field(default=None, min_length=3, max_length=200)  # default: the first question
     sla_class: SlaClass = SlaClass.SLA1

@@ -18,7 +18,8 @@ router = APIRouter(tags=["ideas"])
 StatusQuery = Annotated[Literal["open", "approved", "planned", "shipped"] | None, Query()]
 
 
-@router.post("/ideas", status_code=201, summary="A client posts an idea (S-5)", responses=problem_responses(401, 403))
+@router.post("/ideas", status_code=201, summary="Post an idea for the feature board",
+             responses=problem_responses(401, 403))
 async def post_idea(
     body: IdeaCreate, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
 ) -> IdeaPublic:

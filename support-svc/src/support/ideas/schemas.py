@@ -8,14 +8,16 @@ from abono.bounds import ShortText
 
 
 class IdeaCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"title": "Backups diarios descargables", "body": "Poder descargar el backup diario desde el panel."}
+    ]})
 
     title: ShortText = Field(min_length=3)
     body: str = Field(default="", max_length=5_000)
 
 
 class IdeaStatusChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"status": "planned"}]})
 
     status: Literal["planned", "shipped"]
 

@@ -47,7 +47,7 @@ async def put_category(slug: Slug, body: CategoryPut, _: StaffPrincipal, session
 
 
 @router.get(
-    "/kb/search", summary="Search published articles (no login), ranked; a search with no hit is kept for staff (S-5)"
+    "/kb/search", summary="Search published help articles (no login), best first"
 )
 async def search(
     q: SearchQuery, session: SessionDep, runtime: RuntimeDep, language: Language | None = None

@@ -11,7 +11,9 @@ Language = Literal["es", "en"]
 
 
 class CategoryPut(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"name_es": "Correo", "name_en": "E-mail", "position": 1}
+    ]})
 
     name_es: ShortText = Field(min_length=1)
     name_en: ShortText = Field(min_length=1)
@@ -28,7 +30,16 @@ class CategoryPublic(BaseModel):
 class ArticleWrite(BaseModel):
     """Staff write an article in Markdown (raw HTML is shown as text; links are sanitised when rendered)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {
+            "slug": "configurar-correo-outlook",
+            "language": "es",
+            "category": "correo",
+            "title": "Configurar el correo en Outlook",
+            "body_md": "1. Abra Outlook y elija **Agregar cuenta**.\n2. Escriba su dirección y su clave.",
+            "published": True,
+        }
+    ]})
 
     slug: Slug
     language: Language = "es"

@@ -47,7 +47,7 @@ async def get_quote(quote_id: uuid.UUID, principal: CurrentPrincipal, session: R
 
 
 @router.post("/quotes/{quote_id}/accept",
-             summary="The client accepts its quote: billing places the order and issues its invoice (S-6)",
+             summary="Accept my quote: the order is placed and its invoice issued",
              responses=problem_responses(401, 403, 404, 409))
 async def accept_quote(quote_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep,
                        runtime: RuntimeDep) -> QuotePublic:

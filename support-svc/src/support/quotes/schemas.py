@@ -27,7 +27,24 @@ class QuoteLineIn(BaseModel):
 
 
 class QuoteCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {
+            "title": "Sitio institucional",
+            "currency": "USD",
+            "valid_until": "2026-12-31",
+            "lines": [
+                         {"description": "Diseño y desarrollo del sitio", "quantity": 1, "unit_price_minor": 45000},
+                         {
+                             "description": "Hosting Plus, un año",
+                             "quantity": 1,
+                             "unit_price_minor": 9600,
+                             "product_code": "hosting-plus",
+                             "cycle": "annual",
+                         },
+                     ],
+            "message": "Le enviamos el presupuesto conversado.",
+        }
+    ]})
 
     title: ShortText = Field(min_length=1)
     currency: CurrencyCode

@@ -30,14 +30,14 @@ router = APIRouter(tags=["status"])
 NamePath = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
-@router.get("/status", summary="The public status page (no login): servers, incidents, maintenance, uptime (S-4)")
+@router.get("/status", summary="The public status page (no login): servers, incidents, maintenance, uptime")
 async def public_status(session: ReadSessionDep, runtime: RuntimeDep) -> StatusPage:
     return await views.status_page(session, runtime)
 
 
 @router.get(
     "/status/mine",
-    summary="The client's services with their server's incidents and maintenance (S-4)",
+    summary="My services with their server's incidents and maintenance",
     responses=problem_responses(401),
 )
 async def my_status(principal: CurrentPrincipal, session: ReadSessionDep, runtime: RuntimeDep) -> list[MyServiceStatus]:
@@ -100,7 +100,7 @@ async def update_incident(
 @router.post(
     "/status/maintenance",
     status_code=201,
-    summary="Staff: schedule maintenance (announced now; 48 hours ahead it is not downtime, S-4)",
+    summary="Staff: schedule maintenance (announced at once)",
     responses=problem_responses(401, 403, 404, 422),
 )
 async def schedule_maintenance(
@@ -125,7 +125,7 @@ async def cancel_maintenance(
 
 @router.get(
     "/status/sla-credits",
-    summary="SLA credits decided (S-4): a client's own; staff all, by month",
+    summary="SLA credits decided: a client's own; staff all, by month",
     responses=problem_responses(401),
 )
 async def sla_credits(

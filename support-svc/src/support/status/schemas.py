@@ -26,7 +26,17 @@ class ProbeKind(StrEnum):
 class ServerPut(BaseModel):
     """Staff: a server's label and its health probe (like Gatus: an HTTP URL answering 2xx/3xx, or a TCP port)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {
+            "label": "Servidor compartido 1",
+            "probe_kind": "http",
+            "probe_target": "https://whm1.example.com",
+            "probe_interval_seconds": 60,
+            "probe_timeout_seconds": 5,
+            "failures_to_open": 3,
+            "successes_to_resolve": 2,
+        }
+    ]})
 
     label: ShortText = Field(min_length=1)
     probe_kind: ProbeKind | None = None
@@ -50,7 +60,14 @@ class ServerPut(BaseModel):
 
 
 class IncidentCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {
+            "server": "whm1",
+            "title": "Lentitud en el servidor whm1",
+            "message": "Estamos investigando demoras al cargar los sitios.",
+            "status": "investigating",
+        }
+    ]})
 
     server: ServerName
     title: ShortText = Field(min_length=1)
@@ -60,14 +77,24 @@ class IncidentCreate(BaseModel):
 
 
 class IncidentUpdateCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"status": "monitoring", "message": "Aplicamos una corrección y seguimos observando."}
+    ]})
 
     status: IncidentStatus
     message: LongText = Field(min_length=1)
 
 
 class MaintenanceCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {
+            "server": "whm1",
+            "title": "Actualización del sistema operativo",
+            "description": "Reinicio del servidor; los sitios estarán fuera de línea unos minutos.",
+            "starts_at": "2026-12-20T06:00:00Z",
+            "ends_at": "2026-12-20T07:00:00Z",
+        }
+    ]})
 
     server: ServerName
     title: ShortText = Field(min_length=1)

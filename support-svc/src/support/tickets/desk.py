@@ -68,7 +68,7 @@ async def add_canned_reply(body: CannedReplyCreate, _: StaffPrincipal, session: 
     return CannedReplyPublic(id=reply.id, title=reply.title, body=reply.body)
 
 
-@router.get("/calendar/overrides", summary="Staff: the days off added and the bridge days worked (S-2)",
+@router.get("/calendar/overrides", summary="Staff: the days off added and the bridge days worked",
             responses=problem_responses(401, 403))
 async def overrides(_: StaffPrincipal, session: ReadSessionDep) -> list[CalendarOverridePublic]:
     rows = await CalendarRepository(session).all()
@@ -79,8 +79,8 @@ def _as_dict(row: CalendarOverride | None) -> dict[str, str] | None:
     return None if row is None else {"kind": row.kind, "note": row.note}
 
 
-@router.put("/calendar/overrides/{day}", summary="Admin: mark a day off, or a holiday the desk works (S-2; audited, "
-            "applies to the next deadline computed)", responses=problem_responses(401, 403, 422))
+@router.put("/calendar/overrides/{day}", summary="Admin: mark a day off, or a holiday the desk works (audited)",
+            responses=problem_responses(401, 403, 422))
 async def put_override(day: Day, body: CalendarOverrideIn, principal: AdminPrincipal, session: SessionDep,
                        runtime: RuntimeDep) -> CalendarOverridePublic:
     repo, now = CalendarRepository(session), runtime.clock.now()
@@ -112,7 +112,7 @@ async def override_history(_: StaffPrincipal, session: ReadSessionDep,
             for e in await CalendarRepository(session).history(limit=limit)]
 
 
-@router.get("/support-plan", summary="The caller's support plan (S-3) and what it includes",
+@router.get("/support-plan", summary="My support plan and what it includes",
             responses=problem_responses(401))
 async def support_plan(principal: CurrentPrincipal, session: ReadSessionDep, runtime: RuntimeDep) -> SupportPlanPublic:
     settings = runtime.settings

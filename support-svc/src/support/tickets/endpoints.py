@@ -24,7 +24,7 @@ def _scope(principal: Principal) -> uuid.UUID | None:
     return None if principal.is_staff else principal.user_id
 
 
-@router.post("", status_code=201, summary="Open a ticket (S-1): the client's first message, deadlines set (S-3)",
+@router.post("", status_code=201, summary="Open a ticket with the client's first message",
              responses=problem_responses(401, 403, 422))
 async def open_ticket(body: TicketCreate, principal: CurrentPrincipal, session: SessionDep,
                       runtime: RuntimeDep) -> TicketDetail:

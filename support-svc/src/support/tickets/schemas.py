@@ -18,7 +18,13 @@ class AttachmentIn(BaseModel):
 
 
 class TicketCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {
+            "subject": "Mi sitio no carga",
+            "sla_class": "SLA3",
+            "message": "Desde hoy a la mañana mi sitio muestra un error 500.",
+        }
+    ]})
 
     subject: str = Field(min_length=3, max_length=200)
     sla_class: SlaClass
@@ -28,7 +34,9 @@ class TicketCreate(BaseModel):
 
 
 class MessageCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"message": "Ya probamos de nuevo y el sitio carga bien. ¿Lo puede confirmar?", "status": "waiting_on_client"}
+    ]})
 
     message: str | None = Field(default=None, min_length=1, max_length=20_000)
     attachments: list[AttachmentIn] = Field(default=[], max_length=5)
@@ -39,7 +47,9 @@ class MessageCreate(BaseModel):
 
 
 class TicketUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"assigned_to": "3f2b8c1e-5d4a-4b7e-9c61-2a8e0f4d7b93", "status": "answered"}
+    ]})
 
     assigned_to: uuid.UUID | None = None
     unassign: bool = False
@@ -47,7 +57,9 @@ class TicketUpdate(BaseModel):
 
 
 class TicketMerge(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"into_ticket_id": "3f2b8c1e-5d4a-4b7e-9c61-2a8e0f4d7b93"}
+    ]})
 
     into_ticket_id: uuid.UUID
 
@@ -97,7 +109,9 @@ class TicketDetail(TicketPublic):
 
 
 class CannedReplyCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"title": "Pedir captura", "body": "¿Podría enviarnos una captura de pantalla del error?"}
+    ]})
 
     title: str = Field(min_length=1, max_length=200)
     body: str = Field(min_length=1, max_length=20_000)
@@ -110,7 +124,9 @@ class CannedReplyPublic(BaseModel):
 
 
 class CalendarOverrideIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"kind": "day_off", "note": "Puente turístico"}
+    ]})
 
     kind: Literal["day_off", "working_day"]
     note: str = Field(default="", max_length=500)
