@@ -14,7 +14,7 @@ router = APIRouter(tags=["direct-debit"])
 
 @router.get(
     "/direct-debit",
-    summary="My direct debit: whether I may sign a mandate (B-20) and my mandate (B-21)",
+    summary="My direct debit: whether I may sign a mandate, and my mandate",
     responses=problems(401),
 )
 async def my_direct_debit(
@@ -26,7 +26,10 @@ async def my_direct_debit(
 @router.post(
     "/direct-debit/mandate",
     status_code=201,
-    summary="Sign a direct-debit mandate by CBU or card (Pagos360 adhesión; ARS accounts, B-20, B-21)",
+    summary="Sign a direct-debit mandate by CBU or card (Pagos360; accounts billed in ARS)",
+    description="Renewal invoices are then debited on their due date. By CBU: the 22-digit account number and the "
+    "holder's CUIT/CUIL; by card: its number, sent to the provider and never kept. The mandate is `pending` until "
+    "the bank or the card issuer accepts it.",
     responses={**problems(401, 404, 409, 422), 503: {"description": "Provider unreachable"}},
 )
 async def sign_mandate(
@@ -49,7 +52,7 @@ async def sign_mandate(
 
 @router.delete(
     "/direct-debit/mandate",
-    summary="Cancel my direct-debit mandate: no renewal is debited any more (B-21)",
+    summary="Cancel my direct-debit mandate: no renewal is debited any more",
     responses=problems(401, 404),
 )
 async def cancel_mandate(

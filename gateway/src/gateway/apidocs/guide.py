@@ -33,6 +33,7 @@ TAGS: dict[str, str] = {
     "billing: payments": "Paying invoices: methods offered, checkout at a provider, transfers reported and confirmed.",
     "billing: webhooks": "Payment providers' signed notifications.",
     "billing: services": "A client's services as billing sees them: renewal, cycle change, upgrade, cancellation.",
+    "billing: direct-debit": "Direct debit of renewal invoices (Pagos360): the client's mandate by CBU or card.",
     "billing: clients": "A client's billing profile (currency, country).",
     "billing: discounts": "Coupons (staff).",
     "billing: referrals": "Referral code and the free months earned by referring friends.",
