@@ -22,7 +22,7 @@ from affiliate.config import AffiliateSettings
 from billing.app import create_app as billing_app
 from billing.catalog.seed_data import SEED_PRODUCTS
 from billing.config import BillingSettings
-from billing.fakes import FakeMercadoPago, FakePayPal, FakeStripe, WebhookTarget
+from billing.fakes import FakeMercadoPago, FakePagos360, FakePayPal, FakeStripe, WebhookTarget
 from gateway.app import create_app as gateway_app
 from gateway.config import GatewaySettings, RateLimit
 from notify.app import create_app as notify_app
@@ -44,6 +44,7 @@ SERVICES = {
 }
 STRIPE_SECRET, MERCADOPAGO_SECRET = "whsec_e2e", "mercadopago-e2e-secret"
 PAYPAL_WEBHOOK_ID = "WH-E2E"
+PAGOS360_TOKEN = "pagos360-e2e-token"
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@abono.test", "admin-password-for-tests"
 
 
@@ -66,6 +67,9 @@ class Platform:
     # .ar domains), as `make run`'s sandbox has it: provisioning reports them configured, so billing sells them
     # (#19 item 3).
     fake_provider: FakeProvider | None = None
+    # Billing's Pagos360 (#15 item 3): adhesions wait for `sign(ref)`, debits for `settle(ref, ...)`; each sends its
+    # webhook to this gateway with the URL's token PAGOS360_TOKEN.
+    fake_pagos360: FakePagos360 | None = None
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.gateway_url, timeout=15)
@@ -140,6 +144,8 @@ async def platform(mail_sink: MailSink) -> AsyncIterator[Platform]:
             client_id="e2e-paypal", client_secret="e2e-paypal-secret", webhook_id=PAYPAL_WEBHOOK_ID,
             webhook=WebhookTarget(f"{gateway_url}/webhooks/paypal", ""),
         )
+        fake_pagos360 = FakePagos360(webhook=WebhookTarget(f"{gateway_url}/webhooks/pagos360", PAGOS360_TOKEN))
+        pagos360_url = await stack.enter_async_context(serve(fake_pagos360.app))
         fake_registrar = FakeResellerClub()
         fake_provider = FakeProvider()
         provider_url = await stack.enter_async_context(serve(fake_provider.app()))
@@ -155,6 +161,8 @@ async def platform(mail_sink: MailSink) -> AsyncIterator[Platform]:
             "mercadopago_webhook_secret": MERCADOPAGO_SECRET, "payments_public_url": gateway_url,
             "paypal_client_id": fake_paypal.client_id, "paypal_client_secret": fake_paypal.client_secret,
             "paypal_api_url": paypal_url, "paypal_webhook_id": PAYPAL_WEBHOOK_ID,
+            "pagos360_api_key": fake_pagos360.api_key, "pagos360_api_url": pagos360_url,
+            "pagos360_webhook_token": PAGOS360_TOKEN,
         }, "provisioning": {
             "whm_servers": {"whm1": WhmServer(url=whm_url, token=fake_whm.token)}, "action_poll_seconds": 0.1,
             "http_endpoints": {driver: HttpEndpoint(url=f"{provider_url}/provision", secret=fake_provider.secret)
@@ -175,7 +183,7 @@ async def platform(mail_sink: MailSink) -> AsyncIterator[Platform]:
         )
         gateway_url = await stack.enter_async_context(serve(gateway_app(gateway_settings), port=gateway_port))
         yield Platform(gateway_url, service_urls, database_urls, fake_whm, fake_stripe, fake_mercadopago,
-                       fake_registrar, fake_paypal, fake_provider)
+                       fake_registrar, fake_paypal, fake_provider, fake_pagos360)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ import StaffRoute from "./routes/staff";
 import AffiliatesRoute from "@/features/affiliates/routes/affiliates";
 import DomainRoute from "@/features/domains/routes/domain";
 import DomainsRoute from "@/features/domains/routes/domains";
+import DirectDebitRoute from "@/features/direct-debit/routes/direct-debit";
 import SupportAppointmentsRoute from "@/features/support/routes/appointments";
 import SupportNewTicketRoute from "@/features/support/routes/new-ticket";
 import SupportRoute from "@/features/support/routes/support";
@@ -50,6 +51,7 @@ const router = createBrowserRouter([
       { path: "invoices", Component: InvoicesRoute },
       { path: "invoices/:id", Component: InvoiceRoute },
       { path: "credit", Component: CreditRoute },
+      { path: "direct-debit", Component: DirectDebitRoute },
       { path: "notifications", Component: NotificationsRoute },
       { path: "referrals", Component: ReferralsRoute },
       { path: "profile", Component: ProfileRoute },

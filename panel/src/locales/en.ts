@@ -1,5 +1,6 @@
 import { consoleEn } from "@/features/staff/locales";
 import { affiliatesEn } from "@/features/affiliates/locales";
+import { directDebitEn } from "@/features/direct-debit/locales";
 import { domainsEn } from "@/features/domains/locales";
 import { supportEn } from "@/features/support/locales";
 import { statusPageEn } from "@/features/status/locales";
@@ -41,6 +42,7 @@ export const en: Messages<typeof es> = {
     order: "Order",
     invoices: "Invoices",
     credit: "Credit",
+    directDebit: "Direct debit",
     notifications: "Notifications",
     referrals: "Referrals",
     profile: "Profile",
@@ -362,6 +364,7 @@ export const en: Messages<typeof es> = {
   domains: domainsEn,
   affiliates: affiliatesEn,
   identity: identityEn,
+  directDebit: directDebitEn,
   referrals: {
     lead: "Recommend Abono: for every friend who orders and pays, you get a free month.",
     yourLink: "Your referral link",

@@ -1,5 +1,6 @@
 import { consoleEs } from "@/features/staff/locales";
 import { affiliatesEs } from "@/features/affiliates/locales";
+import { directDebitEs } from "@/features/direct-debit/locales";
 import { domainsEs } from "@/features/domains/locales";
 import { supportEs } from "@/features/support/locales";
 import { statusPageEs } from "@/features/status/locales";
@@ -37,6 +38,7 @@ export const es = {
     order: "Contratar",
     invoices: "Facturas",
     credit: "Saldo a favor",
+    directDebit: "Débito automático",
     notifications: "Notificaciones",
     referrals: "Referidos",
     profile: "Perfil",
@@ -358,6 +360,7 @@ export const es = {
   domains: domainsEs,
   affiliates: affiliatesEs,
   identity: identityEs,
+  directDebit: directDebitEs,
   referrals: {
     lead: "Recomendá Abono: por cada amigo que contrata y paga, ganás un mes gratis.",
     yourLink: "Tu enlace de referido",

@@ -10,7 +10,7 @@ import { useUpdateProfile } from "@/features/profile/api";
 
 import { isStaff } from "./staff";
 
-const ICONS = { home: "⌂", services: "▦", order: "+", invoices: "▤", credit: "◎", notifications: "✉", referrals: "♥", profile: "☺", settings: "⚙", support: "?", domains: "◍", affiliates: "★", status: "◔", kb: "❏", ideas: "✦" };
+const ICONS = { home: "⌂", services: "▦", order: "+", invoices: "▤", credit: "◎", notifications: "✉", referrals: "♥", directDebit: "↻", profile: "☺", settings: "⚙", support: "?", domains: "◍", affiliates: "★", status: "◔", kb: "❏", ideas: "✦" };
 
 /** Every signed-in page: the session, the live stream, the navigation. */
 export default function AppRoute() {
@@ -35,6 +35,7 @@ export default function AppRoute() {
     { to: "/order", label: t("nav.order"), icon: ICONS.order },
     { to: "/invoices", label: t("nav.invoices"), icon: ICONS.invoices },
     { to: "/credit", label: t("nav.credit"), icon: ICONS.credit },
+    { to: "/direct-debit", label: t("nav.directDebit"), icon: ICONS.directDebit },
     { to: "/notifications", label: t("nav.notifications"), icon: ICONS.notifications, badge: inbox.data?.unread },
     { to: "/domains", label: t("nav.domains"), icon: ICONS.domains },
     { to: "/support", label: t("nav.support"), icon: ICONS.support },
