@@ -1,8 +1,11 @@
 # One image for the gateway and every service; SERVICE_MODULE and SERVICE_PORT pick which app a container runs:
 #   docker build -t abono .
 #   docker run -e SERVICE_MODULE=billing.app:create_app -e SERVICE_PORT=8001 -e BILLING_DATABASE_URL=... abono
-# On start it migrates that service's database, then runs uvicorn (deploy/docker-entrypoint.sh).
+# On start it migrates that service's database, then runs uvicorn (deploy/docker-entrypoint.sh). The gateway serves the
+# panel built in the `panel` stage (GATEWAY_PANEL_DIR).
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+# The panel's Node (panel/package.json's engines: 24.x; `make panel` pins the same through panel/tools).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- build: a virtualenv with shared/ and every service folder present ------------------------------------------------
 FROM ${PYTHON_IMAGE} AS build
@@ -27,7 +30,21 @@ RUN set -eux; \
     done; \
     pip install $projects; \
     python deploy/check-package-data.py $projects; \
+    python scripts/openapi.py /src/panel/openapi.json; \
     find /app -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# --- panel: the client panel and staff console, typed from the merged OpenAPI document above, built to static files ---
+FROM ${NODE_IMAGE} AS panel
+WORKDIR /panel
+COPY panel/package.json panel/package-lock.json panel/.npmrc ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+COPY panel/ ./
+COPY --from=build /src/panel/openapi.json ./openapi.json
+RUN set -eux; \
+    npx --no-install openapi-typescript openapi.json -o src/lib/api/schema.d.ts --default-non-nullable=false; \
+    npx --no-install tsc -b; \
+    npx --no-install vite build --logLevel warn; \
+    test -f dist/index.html
 
 # --- runtime -----------------------------------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime
@@ -37,7 +54,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     ABONO_ENVIRONMENT=production \
     ABONO_LOG_JSON=true \
     SERVICE_MODULE="" \
-    SERVICE_PORT=8000
+    SERVICE_PORT=8000 \
+    GATEWAY_PANEL_DIR=/app/panel/dist
 RUN set -eux; \
     groupadd --system --gid 10001 abono; \
     useradd --system --uid 10001 --gid abono --home-dir /app --no-create-home --shell /usr/sbin/nologin abono; \
@@ -46,6 +64,7 @@ RUN set -eux; \
     chmod 0700 /keys/private
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app
+COPY --from=panel /panel/dist /app/panel/dist
 COPY deploy/docker-entrypoint.sh /usr/local/bin/abono-entrypoint
 WORKDIR /app
 USER abono:abono
