@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from billing_helpers import auth, new_client, sql, staff
+from billing_helpers import auth, new_client, paid_order, sql, staff
 
 from abono.events import DriverConfiguration, DriversConfigured
 from abono.testing import publish_events, wait_for
@@ -124,3 +124,22 @@ async def test_p4_the_latest_report_wins_whatever_order_they_arrive_in(
     seen = (await billing.get("/staff/catalog/drivers", headers=staff())).json()
     assert seen["configuration"]["http_endpoints"] == ["proxmox"]
     assert datetime.fromisoformat(seen["reported_at"]) == now
+
+
+async def test_p4_upgrading_to_a_product_provisioning_cannot_run_is_refused(
+    billing: httpx.AsyncClient, billing_db: str, unreported: None
+) -> None:
+    code = f"p4-{uuid.uuid4().hex[:8]}"
+    await report(billing, DriversConfigured(configuration=configuration(endpoints=["centova", "wowza"])))
+    for body in (product(f"{code}-big", "wowza"), {**product(code, "centova"), "upgrade_to": [f"{code}-big"]}):
+        assert (await billing.post("/staff/catalog/products", json=body, headers=staff())).status_code == 201
+    client_id = await new_client(billing_db)
+    placed = await paid_order(billing, client_id, [{"product_code": code, "cycle": "monthly"}])
+    service_id = placed["service_ids"][0]  # type: ignore[index]
+    await report(billing, DriversConfigured(configuration=configuration(endpoints=["centova"])))  # wowza removed
+    for path in ("upgrade/preview", "upgrade"):
+        refused = await billing.post(f"/services/{service_id}/{path}", headers=auth(client_id),
+                                     json={"product_code": f"{code}-big"})
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["type"].endswith("driver-not-configured")
+    assert await sql(billing_db, "SELECT 1 FROM upgrades WHERE subscription_id = $1", uuid.UUID(str(service_id))) == []

@@ -32,6 +32,7 @@ from billing.discounts.context import discount_context
 from billing.discounts.engine import LineRequest, PricedLine, price_line
 from billing.discounts.policy import policy_from
 from billing.domain_events import InvoiceSettled, SettlementEffects
+from billing.drivers import service as drivers
 from billing.invoices.issuing import DraftLine, issue_invoice
 from billing.invoices.models import Invoice, InvoiceKind, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
@@ -68,6 +69,8 @@ async def _target(session: AsyncSession, current: Product, code: str) -> Product
                            "and order the new plan (B-14).")
         raise Conflict(f"{current.name} has no upgrade path to {target.name}: please open a support ticket so staff "
                        "can do it for you (C-3).")
+    await drivers.check_sellable(session, code=target.code, name=target.name, driver=target.driver,
+                                 settings=target.driver_settings)  # #19 item 3: nothing sold that cannot run
     return target
 
 
