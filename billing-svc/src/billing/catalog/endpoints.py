@@ -73,6 +73,10 @@ async def staff_list_products(_: StaffPrincipal, session: SessionDep) -> list[Pr
 
 
 @router.post("/staff/catalog/products", status_code=201, summary="Create a product (staff)",
+             description="`driver` and `driver_settings` say how provisioning sets its services up (`cpanel` with "
+             "`server` and `package`, `staff-task` for manual products, or a generic HTTP endpoint's name). A driver, "
+             "server or endpoint provisioning does not have is refused with 409 `driver-not-configured` (see "
+             "`GET /staff/catalog/drivers`). Prices are per cycle and currency, in minor units.",
              responses=problems(401, 403, 409, 422))
 async def create_product(body: ProductCreate, _: StaffPrincipal, session: SessionDep, clock: ClockDep
                          ) -> ProductDetail:

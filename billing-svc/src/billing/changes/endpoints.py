@@ -56,6 +56,9 @@ async def update_service(service_id: uuid.UUID, body: ServiceUpdate, principal: 
 
 
 @router.post("/{service_id}/cycle", summary="Change my service's billing cycle",
+             description="Allowed up to 5 days before the service's next renewal (a setting), to a cycle its product "
+             "offers. The new cycle applies from the next period; a renewal invoice already issued and unpaid is "
+             "cancelled and issued again for the new cycle.",
              responses=problems(401, 404, 409, 422))
 async def change_cycle(service_id: uuid.UUID, body: CycleChangeRequest, principal: CurrentPrincipal,
                        session: SessionDep, clock: ClockDep, settings: SettingsDep) -> CycleChanged:
@@ -88,6 +91,9 @@ async def upgrade(service_id: uuid.UUID, body: UpgradeRequest, principal: Curren
 
 
 @router.post("/{service_id}/cancel", summary="Cancel my service now or at the end of its paid period",
+             description="`when: end_of_period` (the default) keeps the service until its paid period ends; "
+             "`immediate` ends it now. Refused (409) while the client has unpaid invoices. Domains cannot be "
+             "cancelled: switch their renewal off instead (`PATCH /services/{id}` with `renew: false`).",
              responses=problems(401, 404, 409, 422))
 async def cancel(service_id: uuid.UUID, body: CancelRequest, principal: CurrentPrincipal, session: SessionDep,
                  clock: ClockDep, settings: SettingsDep) -> ServicePublic:

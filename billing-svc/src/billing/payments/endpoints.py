@@ -59,6 +59,9 @@ async def capture(invoice_id: uuid.UUID, body: CaptureRequest, principal: Curren
 
 @router.post("/invoices/{invoice_id}/transfer-report", status_code=201,
              summary="Report a transfer I made for this invoice; staff confirm it",
+             description="For invoices paid by bank or wallet transfer: the transfer's reference, amount, date and "
+             "a proof (e.g. the bank's receipt text). The invoice stays unpaid until staff see the money arrive and "
+             "confirm it; then it is paid and its services are activated or reactivated.",
              responses=problems(401, 404, 409, 422))
 async def report_transfer(invoice_id: uuid.UUID, body: TransferReportCreate, principal: CurrentPrincipal,
                           session: SessionDep, clock: ClockDep, settings: SettingsDep) -> TransferReportPublic:

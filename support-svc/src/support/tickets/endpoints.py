@@ -25,6 +25,11 @@ def _scope(principal: Principal) -> uuid.UUID | None:
 
 
 @router.post("", status_code=201, summary="Open a ticket with the client's first message",
+             description="The answer carries the ticket's code (quoted in every e-mail about it) and its "
+             "first-response and resolution deadlines, which depend on the class and the client's support plan: "
+             "`SLA1` advice and `SLA4` design or software are answered in business hours, `SLA2` preventive "
+             "maintenance and `SLA3` error reports around the clock (`SLA3` within 2 hours at most). Up to 5 "
+             "attachments, base64.",
              responses=problem_responses(401, 403, 422))
 async def open_ticket(body: TicketCreate, principal: CurrentPrincipal, session: SessionDep,
                       runtime: RuntimeDep) -> TicketDetail:
