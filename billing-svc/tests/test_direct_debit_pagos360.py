@@ -273,3 +273,18 @@ async def invoice_status_is(bench: Bench, invoice_id: object, status: str) -> bo
 async def payment_keys(bench: Bench, invoice_id: object) -> list[object]:
     rows = await sql(bench.env.db_url, "SELECT payment_key FROM payments WHERE invoice_id = $1", invoice_id)
     return [r["payment_key"] for r in rows]
+
+
+async def test_b21_cancelling_the_mandate_withdraws_the_debits_not_collected_yet(bench: Bench) -> None:
+    client_id, _ = await signed_mandate(bench, {"kind": "card", "holder_name": "Ana Pérez", "card_number": CARD})
+    invoice = await renewal_invoice(bench, client_id)
+    await debit(bench)
+    ref = debits_for(bench, invoice["payment_reference"])[0][0]
+    assert bench.p360.entities[ref]["state"] == "pending"
+
+    assert (await bench.env.billing.delete("/direct-debit/mandate", headers=auth(client_id))).status_code == 200
+    assert bench.p360.entities[ref]["state"] == "canceled"  # Pagos360 will not debit it
+    attempts = await sql(bench.env.db_url, "SELECT status FROM payment_attempts WHERE invoice_id = $1", invoice["id"])
+    assert [a["status"] for a in attempts] == ["closed"]
+    await debit(bench)
+    assert len(debits_for(bench, invoice["payment_reference"])) == 1  # and no new request replaces it

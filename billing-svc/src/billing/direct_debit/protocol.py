@@ -36,6 +36,10 @@ class TakesMandates(Protocol):
 
     async def cancel_mandate(self, *, mandate_ref: str) -> None: ...
 
+    async def cancel_debit(self, *, debit_ref: str) -> None:
+        """Withdraw a debit request not collected yet (the client stopped direct debit, B-21)."""
+        ...
+
     async def request_debit(self, *, mandate_ref: str, invoice: CheckoutInvoice, debit_on: date) -> str:
         """A debit of the invoice's amount on `debit_on`, once per invoice reference; the debit's payment id."""
         ...

@@ -102,6 +102,21 @@ class DebitRepository:
         )
         return inserted.scalar_one_or_none() is not None
 
+    async def waiting_for_client(self, *, provider: str, client_id: uuid.UUID) -> list[PaymentAttempt]:
+        """The client's debit attempts not settled yet (stored, or requested and not collected), locked."""
+        return list(
+            await self.session.scalars(
+                select(PaymentAttempt)
+                .where(
+                    PaymentAttempt.provider == provider,
+                    PaymentAttempt.client_id == client_id,
+                    PaymentAttempt.status.in_((AttemptStatus.STARTED, AttemptStatus.OPEN)),
+                    PaymentAttempt.idempotency_key.startswith("direct-debit-"),
+                )
+                .with_for_update()
+            )
+        )
+
     async def stalled(self, *, provider: str, checked_before: datetime, limit: int) -> list[PaymentAttempt]:
         """Debit attempts stored but never confirmed by the provider (a crash, the provider down), locked and due
         for another try (SKIP LOCKED: replicas share them)."""

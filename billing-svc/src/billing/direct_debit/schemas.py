@@ -37,14 +37,19 @@ def luhn_is_valid(number: str) -> bool:
 class MandateCreate(BaseModel):
     """A mandate by CBU (account number, holder's CUIT/CUIL) or by card (number: sent to the provider, never kept)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {
-            "kind": "cbu",
-            "holder_name": "Ana María López",
-            "cbu": "0110012345678901234567",
-            "holder_tax_id": "27301234564",
-        }
-    ]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "cbu",
+                    "holder_name": "Ana María López",
+                    "cbu": "0110012345678901234567",
+                    "holder_tax_id": "27301234564",
+                }
+            ]
+        },
+    )
 
     kind: Literal["cbu", "card"]
     holder_name: str = Field(min_length=2, max_length=120, pattern=r"\S")

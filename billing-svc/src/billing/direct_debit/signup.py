@@ -17,9 +17,10 @@ from billing.clients.repository import ClientRepository
 from billing.config import BillingSettings
 from billing.direct_debit.models import DirectDebitMandate, MandateState
 from billing.direct_debit.protocol import TakesMandates
-from billing.direct_debit.repository import MandateRepository
+from billing.direct_debit.repository import DebitRepository, MandateRepository
 from billing.direct_debit.schemas import MandateCreate, MandatePublic
 from billing.direct_debit.service import mandate_provider
+from billing.payments.models import AttemptStatus, PaymentAttempt
 from billing.payments.provider import PaymentProvider, ProviderError
 
 log = structlog.get_logger("billing.direct_debit")
@@ -105,7 +106,8 @@ async def cancel(
     providers: dict[str, PaymentProvider],
     client_id: uuid.UUID,
 ) -> MandatePublic:
-    """B-21: stopping takes effect at once here (no new debit request); the provider is told after."""
+    """B-21: stopping takes effect at once here (no new debit request; the debits requested and not collected yet are
+    withdrawn); the provider is told after."""
     async with unit_of_work(sessionmaker) as session:
         mandate = await MandateRepository(session).live(client_id, for_update=True)
         if mandate is None:
@@ -114,8 +116,25 @@ async def cancel(
         mandate.updated_at, mandate.state_detail = clock.now(), "cancelled by the client"
         shown = MandatePublic.of(mandate)
         ref, name = mandate.mandate_ref, mandate.provider
+        pending = await DebitRepository(session).waiting_for_client(provider=name, client_id=client_id)
+        debits = [(a.id, a.provider_ref) for a in pending if a.status == AttemptStatus.OPEN and a.provider_ref]
+        for attempt in pending:
+            if attempt.status == AttemptStatus.STARTED:  # never confirmed by the provider: not retried any more
+                attempt.status = AttemptStatus.CLOSED.value
     provider = providers.get(name)
-    if ref and isinstance(provider, TakesMandates):
+    if not isinstance(provider, TakesMandates):
+        return shown
+    for attempt_id, debit_ref in debits:
+        try:
+            await provider.cancel_debit(debit_ref=debit_ref)
+        except ProviderError as exc:  # collected already, or unreachable: a collected debit still pays its invoice
+            log.warning("debit_cancel_at_provider_failed", debit=debit_ref, error=str(exc))
+            continue
+        async with unit_of_work(sessionmaker) as session:
+            stored = await session.get(PaymentAttempt, attempt_id, with_for_update=True)
+            if stored is not None and stored.status == AttemptStatus.OPEN:
+                stored.status = AttemptStatus.CLOSED.value
+    if ref:
         try:
             await provider.cancel_mandate(mandate_ref=ref)
         except ProviderError as exc:  # ours is cancelled: no debit is requested on it any more

@@ -219,6 +219,10 @@ class Pagos360Provider:
         resource, number = split_ref(mandate_ref, ADHESIONS)
         await self._call("PUT", f"/{resource}/{number}/cancel", body={})
 
+    async def cancel_debit(self, *, debit_ref: str) -> None:
+        resource, number = split_ref(debit_ref, REQUESTS)
+        await self._call("PUT", f"/{resource}/{number}/cancel", body={})
+
     async def request_debit(self, *, mandate_ref: str, invoice: CheckoutInvoice, debit_on: date) -> str:
         """A debit request for the invoice's amount on `debit_on`, on the adhesion; one that already exists for the
         invoice's reference (a retry after a lost answer) is returned instead of a second one."""
