@@ -10,7 +10,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,7 @@ from test_b2_renewal_run import subscribe
 from abono.clock import FixedClock, SystemClock
 from abono.db import unit_of_work
 from abono.testing import serve, wait_for
-from billing.direct_debit.jobs import request_debits
+from billing.direct_debit.jobs import refresh_pending_mandates, request_debits
 from billing.fakes import FakePagos360, WebhookTarget
 from billing.payments.applying import apply_provider_payment
 from billing.renewals.jobs import issue_renewals
@@ -288,3 +288,18 @@ async def test_b21_cancelling_the_mandate_withdraws_the_debits_not_collected_yet
     assert [a["status"] for a in attempts] == ["closed"]
     await debit(bench)
     assert len(debits_for(bench, invoice["payment_reference"])) == 1  # and no new request replaces it
+
+
+async def test_b21_a_pending_mandate_whose_webhook_never_came_is_asked_about(bench: Bench) -> None:
+    client_id = await new_client(bench.env.db_url, currency="ARS", country="AR")
+    created = await bench.env.billing.post("/direct-debit/mandate", headers=auth(client_id), json={
+        "kind": "card", "holder_name": "Ana Pérez", "card_number": CARD})
+    assert created.status_code == 201
+    ref = str((await mandate_rows(bench, client_id))[0]["mandate_ref"])
+    bench.p360.entities[ref]["state"] = "signed"  # signed at Pagos360, its webhook lost
+    refresh = {"sessionmaker": bench.env.sessionmaker, "settings": bench.env.settings,
+               "providers": bench.env.providers}
+    assert await refresh_pending_mandates(clock=SystemClock(), **refresh) == 0  # asked about only now and then
+    later = FixedClock(datetime.now(UTC) + timedelta(seconds=bench.env.settings.direct_debit_retry_seconds + 1))
+    assert await refresh_pending_mandates(clock=later, **refresh) >= 1
+    assert await mandate_is(bench, client_id, "active")

@@ -9,6 +9,8 @@ paid debit once (B-19), and a rejected one leaves the invoice open and tells the
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,9 +18,11 @@ from abono.clock import Clock
 from abono.db import unit_of_work
 from billing.config import BillingSettings
 from billing.direct_debit.claims import claim_debits
-from billing.direct_debit.service import mandate_provider
+from billing.direct_debit.models import MandateState
+from billing.direct_debit.repository import MandateRepository
+from billing.direct_debit.service import apply_update, mandate_provider
 from billing.payments.models import AttemptStatus, PaymentAttempt
-from billing.payments.provider import PaymentProvider, ProviderError
+from billing.payments.provider import MethodUpdate, PaymentProvider, ProviderError
 
 log = structlog.get_logger("billing.direct_debit")
 
@@ -62,3 +66,42 @@ async def request_debits(
         )
         done += 1
     return done
+
+
+async def refresh_pending_mandates(
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    settings: BillingSettings,
+    providers: dict[str, PaymentProvider],
+    limit: int = 50,
+) -> int:
+    """Mandates still pending are asked about now and then: a webhook that arrived before the mandate's reference was
+    stored (or was lost) does not leave it pending for ever. Returns how many changed."""
+    provider = mandate_provider(settings, providers)
+    if provider is None:
+        return 0
+    now = clock.now()
+    async with unit_of_work(sessionmaker) as session:
+        due = await MandateRepository(session).pending_due(
+            provider=provider.name,
+            updated_before=now - timedelta(seconds=settings.direct_debit_retry_seconds),
+            limit=limit,
+        )
+        refs = [m.mandate_ref for m in due if m.mandate_ref]
+        for mandate in due:
+            mandate.updated_at = now  # asked now: the next pass leaves it alone for a while
+    changed = 0
+    for ref in refs:
+        try:
+            state, detail = await provider.mandate_state(mandate_ref=ref)
+        except ProviderError as exc:
+            log.warning("mandate_refresh_failed", mandate_ref=ref, error=str(exc))
+            continue
+        async with unit_of_work(sessionmaker) as session:
+            outcome = await apply_update(
+                session, clock, MethodUpdate(provider=provider.name, method_ref=ref, state=state, detail=detail)
+            )
+        if outcome == f"mandate {state}" and state != MandateState.PENDING:
+            changed += 1
+    return changed

@@ -49,6 +49,22 @@ class MandateRepository:
             .with_for_update()
         )
 
+    async def pending_due(self, *, provider: str, updated_before: datetime, limit: int) -> list[DirectDebitMandate]:
+        """Mandates still waiting for the bank, not asked about lately, locked (SKIP LOCKED: replicas share them)."""
+        return list(
+            await self.session.scalars(
+                select(DirectDebitMandate)
+                .where(
+                    DirectDebitMandate.provider == provider,
+                    DirectDebitMandate.state == MandateState.PENDING,
+                    DirectDebitMandate.mandate_ref.is_not(None),
+                    DirectDebitMandate.updated_at <= updated_before,
+                )
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+
     async def add_live(self, mandate: DirectDebitMandate) -> bool:
         """Insert unless the client has a live mandate already (the partial unique index decides under races)."""
         values = {c.name: getattr(mandate, c.key) for c in DirectDebitMandate.__table__.columns}

@@ -7,18 +7,19 @@ from fastapi import FastAPI
 
 from abono.workers import PeriodicJob, WorkerSpec
 from billing.config import BillingSettings
-from billing.direct_debit.jobs import request_debits
+from billing.direct_debit.jobs import refresh_pending_mandates, request_debits
 
 
 def _build(app: FastAPI) -> PeriodicJob:
     settings: BillingSettings = app.state.settings
 
     async def run_pass() -> None:
+        state = app.state
+        await refresh_pending_mandates(
+            sessionmaker=state.sessionmaker, clock=state.clock, settings=settings, providers=state.payment_providers
+        )
         await request_debits(
-            sessionmaker=app.state.sessionmaker,
-            clock=app.state.clock,
-            settings=settings,
-            providers=app.state.payment_providers,
+            sessionmaker=state.sessionmaker, clock=state.clock, settings=settings, providers=state.payment_providers
         )
 
     return PeriodicJob(
