@@ -44,7 +44,10 @@ async def test_b11_b9_b1_cycle_change_cancels_the_merged_renewal_and_reissues_it
     assert status[0]["status"] == "cancelled" and "B-11" in str(status[0]["cancel_reason"])
     cancelled = await outbox(billing_db, "billing.invoice.cancelled", invoice_id=str(old["id"]))
     assert len(cancelled) == 1 and "B-11" in cancelled[0]["reason"]  # type: ignore[operator]
-    assert len(await outbox(billing_db, "billing.invoice.issued", invoice_id=new["id"])) == 1
+    [issued] = await outbox(billing_db, "billing.invoice.issued", invoice_id=new["id"])
+    # B-11 reaches provisioning: each line says the cycle it bills (a domain renews that many years, D-2).
+    assert {(line["service_id"], line["cycle"]) for line in issued["lines"]} == {  # type: ignore[union-attr]
+        (vps, "annual"), (chat, "monthly")}
     # The periods belong to the new invoice: more scheduler runs issue nothing else.
     await run_scheduler(sessionmaker, due - timedelta(days=14))
     renewals = await sql(billing_db, "SELECT status FROM invoices WHERE client_id = $1 AND kind = 'renewal' "

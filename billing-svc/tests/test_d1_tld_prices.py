@@ -58,3 +58,21 @@ async def test_d1_staff_set_a_tlds_register_renew_and_transfer_prices_and_client
     refused = await billing.post("/orders/preview", headers=auth(client_id), json={
         "items": [{"product_code": "hosting-basic", "cycle": "annual", "transfer": True}]})
     assert refused.status_code == 422
+
+
+async def test_d3_a_com_ar_is_sold_yearly_and_not_transferred_in_with_an_epp_code(
+    billing: httpx.AsyncClient, billing_db: str
+) -> None:
+    """NIC Argentina registers and renews one year at a time and has no EPP transfers between registrars (its
+    holder changes in NIC's own TAD procedure): the seed's .com.ar says so and billing refuses such an order."""
+    listed = (await billing.get("/catalog/domains", headers=auth())).json()
+    com_ar = next(t for t in listed if t["product_code"] == "domain-com-ar")
+    com = next(t for t in listed if t["product_code"] == "domain-com")
+    assert (com_ar["tld"], com_ar["cycles"], com_ar["transfers"]) == ("com.ar", ["annual"], False)
+    assert com["transfers"] is True
+    client_id = await new_client(billing_db)
+    refused = await billing.post("/orders", headers=auth(client_id), json={
+        "items": [{"product_code": "domain-com-ar", "cycle": "annual", "domain": "traigo.com.ar", "transfer": True}]})
+    assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+    assert "EPP" in refused.json()["detail"]
+    assert await outbox(billing_db, "billing.service.ordered", client_id=str(client_id)) == []

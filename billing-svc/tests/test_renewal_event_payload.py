@@ -33,7 +33,7 @@ def expected_event(payload: dict[str, Any], invoice: dict[str, Any], lines: list
         total=MoneyModel(amount_minor=invoice["total_minor"], currency=currency), due_on=invoice["due_on"],
         lines=[InvoiceLineInfo(description=line["description"],
                                amount=MoneyModel(amount_minor=line["amount_minor"], currency=currency),
-                               service_id=line["service_ids"][0]) for line in lines],
+                               service_id=line["service_ids"][0], cycle=line["cycle"]) for line in lines],
         kind="renewal")
 
 

@@ -106,17 +106,17 @@ async def test_d2_a_failing_registrar_call_is_retried_and_shown_to_operators(ser
     assert not [a for a in failing if a["service_id"] == str(order.service_id)]
 
 
-def _renewal_invoice(client_id: uuid.UUID, service_id: uuid.UUID) -> InvoiceIssued:
+def _renewal_invoice(client_id: uuid.UUID, service_id: uuid.UUID, cycle: str | None = None) -> InvoiceIssued:
     return InvoiceIssued(
         invoice_id=uuid.uuid4(), client_id=client_id, number="F-R-1", payment_reference="R1",
         total={"amount_minor": 1500, "currency": "USD"}, due_on=date.today(), kind="renewal",
-        lines=[InvoiceLineInfo(description="Dominio · annual", amount={"amount_minor": 1500, "currency": "USD"},
-                               service_id=service_id)])
+        lines=[InvoiceLineInfo(description=f"Dominio · {cycle}", amount={"amount_minor": 1500, "currency": "USD"},
+                               service_id=service_id, cycle=cycle)])
 
 
 def _paid(issued: InvoiceIssued) -> InvoicePaid:
     return InvoicePaid(invoice_id=issued.invoice_id, client_id=issued.client_id, number=issued.number,
-                       total=issued.total, paid_at=datetime.now(UTC), method="card")
+                       total=issued.total, paid_at=datetime.now(UTC), method="card", lines=issued.lines)
 
 
 async def test_d2_a_paid_renewal_invoice_renews_at_the_registry_once(served: Served, fakes: Fakes) -> None:
@@ -149,6 +149,41 @@ async def test_d2_a_paid_renewal_invoice_renews_at_the_registry_once(served: Ser
 
     await wait_for(twice, what="the second renewal")
     assert len(fakes.registrar.calls_of("domains/renew.json", **{"order-id": order_id})) == 2
+
+
+async def test_b11_d2_a_cycle_changed_to_biennial_renews_two_years_at_the_registry(
+    served: Served, fakes: Fakes
+) -> None:
+    order = await registered_domain(served, "cambia-ciclo.com")  # ordered annual: 1 year
+    before = (await domain_row(served, order.service_id))["expires_on"]
+    # B-11: the client moved it to biennial; billing re-issued the renewal invoice with a biennial line.
+    issued = _renewal_invoice(order.client_id, order.service_id, cycle="biennial")
+    await publish_as_billing(issued, _paid(issued))
+
+    async def renewed() -> bool:
+        return (await domain_row(served, order.service_id))["expires_on"] == _plus_years(before, 2)
+
+    await wait_for(renewed, what="two years renewed at the registry")
+    row = await domain_row(served, order.service_id)
+    calls = fakes.registrar.calls_of("domains/renew.json", **{"order-id": row["registrar_order_id"]})
+    assert [c["years"] for c in calls] == ["2"] and row["years"] == 2
+    async with served.http() as http:
+        [mine] = [d for d in (await http.get("/domains", headers=auth(order.client_id))).json()
+                  if d["service_id"] == str(order.service_id)]
+    assert mine["years"] == 2
+
+    # Paid before the "issued" arrives: the payment's lines carry the cycle too (an annual one this time).
+    annual = _renewal_invoice(order.client_id, order.service_id, cycle="annual")
+    payment = _paid(annual)
+    await publish_as_billing(payment)
+    await wait_applied(served, payment.event_id)
+    await publish_as_billing(annual)
+
+    async def three() -> bool:
+        return (await domain_row(served, order.service_id))["expires_on"] == _plus_years(before, 3)
+
+    await wait_for(three, what="one more year")
+    assert (await domain_row(served, order.service_id))["years"] == 1
 
 
 async def test_d2_an_unpaid_domain_is_not_suspended(served: Served, fakes: Fakes) -> None:

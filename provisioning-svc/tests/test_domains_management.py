@@ -151,7 +151,7 @@ async def test_d3_a_transfer_ordered_without_its_code_waits_for_it(served: Serve
     order = domain_order(client_id, "sincodigo.com")
     order = order.model_copy(update={"driver_settings": {**order.driver_settings, "operation": "transfer"}})
     await publish_as_billing(order, paid(order))
-    await wait_domain(served, order.service_id, "awaiting_contact")
+    await wait_domain(served, order.service_id, "pending")  # D-3: no "complete your data" for a missing code
     async with served.http() as http:
         mine = (await http.get(f"/domains/{order.service_id}", headers=auth(client_id))).json()
         assert (mine["operation"], mine["needs"]) == ("transfer", "epp_code")

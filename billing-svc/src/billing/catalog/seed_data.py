@@ -31,8 +31,9 @@ YEARLY = ("annual", "biennial")
 SEED_PRODUCTS: tuple[SeedProduct, ...] = (
     SeedProduct("domain-com", "Registro de dominio .com", "domain", YEARLY, "automatic", "registrar",
                 {"USD": 125, "ARS": 150_00}, driver_settings={"tld": ".com"}),
-    SeedProduct("domain-com-ar", "Registro de dominio .com.ar", "domain", YEARLY, "automatic", "nic-ar",
-                {"USD": 50, "ARS": 60_00}, driver_settings={"tld": ".com.ar"}),
+    # NIC Argentina registers and renews .com.ar one year at a time and has no EPP transfers (D-3).
+    SeedProduct("domain-com-ar", "Registro de dominio .com.ar", "domain", ("annual",), "automatic", "nic-ar",
+                {"USD": 50, "ARS": 60_00}, driver_settings={"tld": ".com.ar", "transfer_in": False}),
     SeedProduct("hosting-basic", "Hosting Básico", "shared_hosting", HOSTING, "automatic", "cpanel",
                 {"USD": 5_00, "ARS": 6_000_00}, upgrade_to=("hosting-plus", "hosting-pro"),
                 driver_settings={"package": "basic"}),

@@ -156,7 +156,8 @@ async def resend_invoice(*, session: AsyncSession, clock: Clock, actor_id: uuid.
         raise NotFound("No such invoice.")
     if invoice.status != InvoiceStatus.UNPAID:
         raise Conflict(f"Only an unpaid invoice is sent again; this one is {invoice.status}.")
-    lines = [(line.description, line.amount_minor, tuple(line.service_ids)) for line in await repo.lines(invoice.id)]
+    lines = [(line.description, line.amount_minor, tuple(line.service_ids), line.cycle)
+             for line in await repo.lines(invoice.id)]
     await emit(session, invoice_issued(invoice, lines))
     await audit_invoice(session, actor_id=actor_id, action="resend_invoice", invoice=invoice, clock=clock)
     return invoice

@@ -60,17 +60,20 @@ class DraftLine:
     period_end_on: date | None = None
 
 
-def invoice_issued(invoice: IssuedFields, lines: Sequence[tuple[str, int, tuple[uuid.UUID, ...]]]) -> InvoiceIssued:
-    """`InvoiceIssued` of an invoice and its lines (description, amount after discounts, services): the one builder
-    both renewal paths and every other issue use, so the envelopes they write cannot differ."""
+IssuedLine = tuple[str, int, tuple[uuid.UUID, ...], str | None]  # description, amount, services, cycle
+
+
+def invoice_issued(invoice: IssuedFields, lines: Sequence[IssuedLine]) -> InvoiceIssued:
+    """`InvoiceIssued` of an invoice and its lines (description, amount after discounts, services, cycle): the one
+    builder both renewal paths and every other issue use, so the envelopes they write cannot differ."""
     currency = invoice.currency
     return InvoiceIssued(
         invoice_id=invoice.id, client_id=invoice.client_id, number=invoice.number, occurred_at=invoice.issued_at,
         payment_reference=invoice.payment_reference, total=MoneyModel.of(Money(invoice.total_minor, currency)),
         due_on=invoice.due_on, kind=invoice.kind,
         lines=[InvoiceLineInfo(description=description, amount=MoneyModel.of(Money(amount_minor, currency)),
-                               service_id=services[0] if len(services) == 1 else None)
-               for description, amount_minor, services in lines])
+                               service_id=services[0] if len(services) == 1 else None, cycle=cycle)
+               for description, amount_minor, services, cycle in lines])
 
 
 def discount_rows(line: PricedLine) -> list[dict[str, Any]]:
@@ -122,7 +125,8 @@ async def issue_invoice(
                                invoice_id=invoice.id, at=now)
         invoice.credit_applied_minor = use
         invoice.total_minor -= use
-    await emit(session, invoice_issued(invoice, [(r.description, r.amount_minor, tuple(r.service_ids)) for r in rows]))
+    issued = [(r.description, r.amount_minor, tuple(r.service_ids), r.cycle) for r in rows]
+    await emit(session, invoice_issued(invoice, issued))
     if invoice.total_minor == 0:
         await settle(session=session, clock=clock, settings=settings, invoice=invoice, method="credit")
     return invoice

@@ -49,4 +49,4 @@ async def _line_info(catalog: CatalogRepository, line: InvoiceLine, currency: st
     return InvoiceLineInfo(description=line.description, amount=MoneyModel.of(Money(line.amount_minor, currency)),
                            service_id=line.service_ids[0] if line.service_ids else None,
                            product_kind=str(product.kind) if product is not None and line.kind == "service"
-                           else None)
+                           else None, cycle=line.cycle)

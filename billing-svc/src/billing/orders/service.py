@@ -102,7 +102,7 @@ async def _plan(*, session: AsyncSession, clock: Clock, settings: BillingSetting
             raise InvalidInput(f"{product.name} has no {item.cycle.value} price in {currency}.")
         amount_minor = price.amount_minor
         if product.kind == ProductKind.DOMAIN:  # D-1: one named domain, at the TLD's register or transfer price
-            check_domain_line(product, item.domain, item.quantity)
+            check_domain_line(product, item.domain, item.quantity, transfer=item.transfer)
             listed = await order_price_minor(session, product_id=product.id, cycle=item.cycle.value,
                                              currency=currency, transfer=item.transfer)
             amount_minor = amount_minor if listed is None else listed

@@ -337,7 +337,7 @@ async def write_invoices(*, session: AsyncSession, settings: BillingSettings, cl
     await emit(session, *(invoice_issued(
         _Issued(id=invoice_id, client_id=p.client_id, number=number, payment_reference=reference, currency=p.currency,
                 kind=InvoiceKind.RENEWAL.value, issued_at=now, due_on=p.due_on, total_minor=p.total_minor),
-        [(line.description, line.priced.total_minor, (line.row.subscription_id,)) for line in p.lines])
+        [(line.description, line.priced.total_minor, (line.row.subscription_id,), line.row.cycle) for line in p.lines])
         for p, invoice_id, number, reference in zip(invoices, ids, numbers, references, strict=True)))
     for planned, invoice_id in zip(invoices, ids, strict=True):
         if planned.total_minor == 0:  # B-10: paid in full at issue

@@ -31,3 +31,6 @@ class TldPublic(BaseModel):
     tld: str
     cycles: list[Cycle]
     prices: list[TldPricePublic]
+    # D-3: whether a name registered elsewhere can be brought in with its EPP code (NIC Argentina's .com.ar has no
+    # EPP transfers: its holder changes hands in NIC's own TAD procedure). `driver_settings.transfer_in`.
+    transfers: bool = True

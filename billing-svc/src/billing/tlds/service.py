@@ -16,7 +16,12 @@ def tld_of(product: Product) -> str:
     return tld.lstrip(".")
 
 
-def check_domain_line(product: Product, domain: str | None, quantity: int) -> None:
+def transfers_in(product: Product) -> bool:
+    """D-3: the TLD takes transfers in with an EPP code, unless its product says `transfer_in: false`."""
+    return product.driver_settings.get("transfer_in", True) is not False
+
+
+def check_domain_line(product: Product, domain: str | None, quantity: int, *, transfer: bool = False) -> None:
     """D-1: a domain line names one domain of the product's TLD (a name is registered once, never by the dozen)."""
     tld = tld_of(product)
     if not domain or not domain.strip():
@@ -26,6 +31,9 @@ def check_domain_line(product: Product, domain: str | None, quantity: int) -> No
     label = domain.strip().lower().removesuffix(".").removesuffix(f".{tld}")
     if label == domain.strip().lower().removesuffix(".") or not label or "." in label:
         raise InvalidInput(f"{domain!r} is not a .{tld} name; {product.name} registers .{tld} domains.")
+    if transfer and not transfers_in(product):
+        raise InvalidInput(f".{tld} domains are not transferred with an EPP code: the holder moves them at the "
+                           "registry itself (D-3).")
 
 
 async def price_list(*, session: AsyncSession) -> list[TldPublic]:
@@ -48,7 +56,8 @@ async def price_list(*, session: AsyncSession) -> list[TldPublic]:
                 register_minor=row.register_minor if row else price.amount_minor,
                 transfer_minor=row.transfer_minor if row else price.amount_minor))
         answer.append(TldPublic(product_code=product.code, name=product.name, tld=tld_of(product),
-                                cycles=[Cycle(c) for c in product.cycles], prices=prices))
+                                cycles=[Cycle(c) for c in product.cycles], prices=prices,
+                                transfers=transfers_in(product)))
     return answer
 
 

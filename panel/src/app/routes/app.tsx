@@ -52,6 +52,7 @@ export default function AppRoute() {
         { to: "/staff/provisioning", label: t("console.nav.provisioning"), icon: ICONS.services },
         { to: "/staff/affiliates", label: t("affiliates.staff.nav"), icon: ICONS.affiliates },
         { to: "/staff/identity", label: t("identity.staff.nav"), icon: ICONS.profile },
+        { to: "/staff/domains", label: t("domains.staff.nav"), icon: ICONS.domains },
         { to: "/support", label: t("nav.support"), icon: ICONS.support },
         { to: "/staff/status", label: t("status_console.nav"), icon: ICONS.status },
         { to: "/staff/kb", label: t("help.console.nav"), icon: ICONS.kb },

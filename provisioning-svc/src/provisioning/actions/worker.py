@@ -265,7 +265,7 @@ class ActionWorker:
             # P-2: not a failure: the registration waits for the client's data (completing it wakes it up).
             action.next_attempt_at = now + timedelta(hours=self.settings.domain_contact_recheck_hours)
             action.last_error = None
-            await domain_actions.park(session, service_id=action.service_id, now=now)
+            await domain_actions.park(session, service_id=action.service_id, reason=exc, now=now)
             log.info("driver_action_awaiting_client", action_id=action.id, service_id=str(action.service_id),
                      reason=str(exc))
         except DriverNotConfigured as exc:

@@ -30,7 +30,12 @@ AT_REGISTRY_ONLY = frozenset({"suspend", "unsuspend", "terminate", "change_packa
 
 
 class AwaitingClient(Exception):
-    """P-2: the client's registrant data is incomplete; the registration waits for it."""
+    """P-2: the client's registrant data is incomplete (or, D-3, a transfer's EPP code is missing); the registration
+    waits for it."""
+
+    def __init__(self, message: str, *, contact: bool = True) -> None:
+        super().__init__(message)
+        self.contact = contact  # False: what is missing is the EPP code, not the registrant data
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,7 @@ async def prepare(session: AsyncSession, *, kind: str, action_id: int, payload: 
             raise RegistrarError("the client's registrant data is incomplete")
         epp = box.decrypt(domain.epp_code_encrypted) if domain.epp_code_encrypted else None
         if kind == "create" and domain.operation == "transfer" and not epp:
-            raise AwaitingClient("the transfer waits for the domain's EPP code")
+            raise AwaitingClient("the transfer waits for the domain's EPP code", contact=False)
         request = DomainRequest(key=action_id, name=domain.name, years=domain.years, contact=contact,
                                 customer_ref=base.customer_ref, nameservers=base.nameservers, epp_code=epp)
         return RegistrarCall(**{**base.__dict__, "request": request, "contact": contact})
@@ -92,7 +97,8 @@ async def prepare(session: AsyncSession, *, kind: str, action_id: int, payload: 
         if domain.expires_on is None:
             raise RegistrarError("the domain's expiry is unknown: sync it first")
         invoice = payload.get("invoice_id")
-        return RegistrarCall(**{**base.__dict__, "expires_on": domain.expires_on,
+        years = int(payload.get("years") or domain.years)  # B-11: what the paid renewal invoice billed
+        return RegistrarCall(**{**base.__dict__, "expires_on": domain.expires_on, "years": years,
                                 "invoice_id": uuid.UUID(invoice) if invoice else None})
     return base
 
@@ -118,11 +124,12 @@ async def invoke(registrar: Registrar, call: RegistrarCall) -> DomainState | Non
     return None
 
 
-async def park(session: AsyncSession, *, service_id: uuid.UUID, now: datetime) -> None:
-    """P-2: the registration waits for the client's data ("complete your data" in the panel)."""
+async def park(session: AsyncSession, *, service_id: uuid.UUID, reason: AwaitingClient, now: datetime) -> None:
+    """P-2: the registration waits for the client's data ("complete your data" in the panel); a transfer waiting
+    for its EPP code stays `pending` (the panel asks for the code, D-3)."""
     domain = await DomainRepository(session).lock(service_id)
     if domain is not None and domain.status in ("pending", "registering", "awaiting_contact"):
-        domain.status, domain.updated_at = "awaiting_contact", now
+        domain.status, domain.updated_at = ("awaiting_contact" if reason.contact else "pending"), now
         await session.flush()
 
 
@@ -139,6 +146,8 @@ async def apply(session: AsyncSession, *, service_id: uuid.UUID, call: Registrar
         domain.locked = call.kind == "lock"
     if outcome is not None:
         await _observe(session, domain=domain, state=outcome, box=box, settings=settings, now=now)
+    if call.kind == "renew":
+        domain.years = call.years  # B-11: the term now billed, shown to the client
     if call.kind == "renew" and call.invoice_id is not None:
         renewal = await DomainRepository(session).record_renewal(service_id=service_id, invoice_id=call.invoice_id,
                                                                  issued_at=None, paid_at=None)

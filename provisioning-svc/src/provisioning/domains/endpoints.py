@@ -12,7 +12,6 @@ from abono.auth import CurrentPrincipal, StaffPrincipal
 from abono.db import SessionDep
 from abono.errors import InvalidInput, NotFound, ServiceUnavailable
 from provisioning.actions.repository import ActionRepository
-from provisioning.actions.schemas import DriverActionPublic
 from provisioning.domains import actions as domain_actions
 from provisioning.domains import service
 from provisioning.domains.models import Domain
@@ -23,6 +22,7 @@ from provisioning.domains.schemas import (
     LockUpdate,
     NameserversUpdate,
     RegistrantData,
+    RegistrarErrorPublic,
     SearchAnswer,
     StaffDomain,
     TransferRequest,
@@ -59,7 +59,14 @@ def _public(domain: Domain, *, complete: bool) -> DomainPublic:
 
 async def _answer(session: SessionDep, domain: Domain) -> DomainPublic:
     profile = await DomainRepository(session).profile(domain.client_id)
-    return _public(domain, complete=domain_actions.contact_of(profile) is not None)
+    public = _public(domain, complete=domain_actions.contact_of(profile) is not None)
+    if domain.operation == "transfer" and domain.registrar_order_id is None and domain.epp_code_encrypted:
+        # D-3: the registrar refused the transfer (most often a wrong EPP code): the client sees why and may send
+        # the code again; the action keeps being retried meanwhile (P-4).
+        waiting = [a for a in await ActionRepository(session).for_service(domain.service_id)
+                   if a.kind == "create" and a.status == "pending" and a.last_error]
+        public.transfer_refused = waiting[-1].last_error if waiting else None
+    return public
 
 
 @router.get("/domains/search", summary="Is this domain name free under the extensions sold? With suggestions",
@@ -168,7 +175,10 @@ async def domains_by_expiry(_: StaffPrincipal, session: SessionDep, expiring_bef
 @router.get("/staff/domains/errors", summary="Registrar actions that failed and are being retried (staff)",
             responses=STAFF)
 async def registrar_errors(_: StaffPrincipal, session: SessionDep, runtime: RuntimeDep,
-                           limit: int = Query(100, ge=1, le=1000)) -> list[DriverActionPublic]:
+                           limit: int = Query(100, ge=1, le=1000)) -> list[RegistrarErrorPublic]:
     rows = await ActionRepository(session).failing(min_attempts=runtime.settings.action_failing_after_attempts,
                                                    limit=limit, drivers=runtime.settings.registrar_drivers)
-    return [DriverActionPublic.model_validate(r) for r in rows]
+    domains = await DomainRepository(session).many({r.service_id for r in rows})
+    return [RegistrarErrorPublic.model_validate(r).model_copy(update={
+        "domain": d.name if (d := domains.get(r.service_id)) else None, "client_id": d.client_id if d else None})
+        for r in rows]

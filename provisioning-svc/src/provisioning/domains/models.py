@@ -49,6 +49,7 @@ class DomainRenewal(Base):
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     renewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    years: Mapped[int | None] = mapped_column(Integer)  # B-11: what the invoice bills (its line's cycle)
     expires_on_after: Mapped[date | None] = mapped_column(Date)
 
 

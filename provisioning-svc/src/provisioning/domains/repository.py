@@ -25,6 +25,12 @@ class DomainRepository:
     async def lock(self, service_id: uuid.UUID) -> Domain | None:
         return await self.session.get(Domain, service_id, with_for_update=True, populate_existing=True)
 
+    async def many(self, service_ids: set[uuid.UUID]) -> dict[uuid.UUID, Domain]:
+        if not service_ids:
+            return {}
+        rows = await self.session.scalars(select(Domain).where(Domain.service_id.in_(service_ids)))
+        return {d.service_id: d for d in rows}
+
     async def of_client(self, client_id: uuid.UUID) -> list[Domain]:
         query = select(Domain).where(Domain.client_id == client_id).order_by(Domain.name)
         return list((await self.session.scalars(query)).all())
@@ -68,16 +74,17 @@ class DomainRepository:
 
     # --- renewals ---
     async def record_renewal(self, *, service_id: uuid.UUID, invoice_id: uuid.UUID, issued_at: datetime | None,
-                             paid_at: datetime | None) -> DomainRenewal:
+                             paid_at: datetime | None, years: int | None = None) -> DomainRenewal:
         """Note that the invoice renews the domain (issued, paid, or both); the row locked."""
         values: dict[str, Any] = {"service_id": service_id, "invoice_id": invoice_id}
-        stmt = insert(DomainRenewal).values(**values, issued_at=issued_at, paid_at=paid_at)
+        stmt = insert(DomainRenewal).values(**values, issued_at=issued_at, paid_at=paid_at, years=years)
         await self.session.execute(stmt.on_conflict_do_nothing())
         renewal = await self.session.get(DomainRenewal, (service_id, invoice_id), with_for_update=True,
                                          populate_existing=True)
         assert renewal is not None
         renewal.issued_at = renewal.issued_at or issued_at
         renewal.paid_at = renewal.paid_at or paid_at
+        renewal.years = renewal.years or years
         return renewal
 
     async def renewals_of_invoice(self, invoice_id: uuid.UUID) -> list[DomainRenewal]:

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from provisioning.actions.schemas import DriverActionPublic
 from provisioning.domains.names import normalize
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -29,11 +30,19 @@ class DomainPublic(BaseModel):
     locked: bool
     synced_at: datetime | None
     needs: str | None = None
+    transfer_refused: str | None = None  # D-3: why the registrar refused the transfer in (e.g. a wrong EPP code)
 
 
 class StaffDomain(DomainPublic):
     client_id: uuid.UUID
     registrar_order_id: str | None
+
+
+class RegistrarErrorPublic(DriverActionPublic):
+    """A registrar action failing and being retried (P-4), with the domain it is for (staff console)."""
+
+    domain: str | None = None
+    client_id: uuid.UUID | None = None
 
 
 class NameserversUpdate(BaseModel):

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.crypto import SecretBox
 from abono.errors import Conflict, InvalidInput
-from abono.events import DomainExpiring, InvoiceIssued, InvoicePaid, ServiceOrdered
+from abono.events import DomainExpiring, InvoiceIssued, InvoiceLineInfo, InvoicePaid, ServiceOrdered
 from abono.messaging import emit
 from provisioning.actions.repository import ActionRepository
 from provisioning.config import ProvisioningSettings
@@ -43,28 +43,46 @@ async def record_renewal_issue(session: AsyncSession, *, event: InvoiceIssued, n
         return
     repo = DomainRepository(session)
     settled = await ServiceRepository(session).is_settled(event.invoice_id)
+    years = _years_of_lines(event.lines)
     for service_id in sorted({line.service_id for line in event.lines if line.service_id is not None}):
         domain = await repo.get(service_id)
         if domain is None or domain.client_id != event.client_id or domain.status not in REGISTERED:
             continue
         renewal = await repo.record_renewal(service_id=service_id, invoice_id=event.invoice_id,
-                                            issued_at=event.occurred_at, paid_at=now if settled else None)
+                                            issued_at=event.occurred_at, paid_at=now if settled else None,
+                                            years=years.get(service_id))
         if renewal.paid_at is not None and renewal.queued_at is None:
             await _queue(session, service_id=service_id, kind="renew", now=now,
-                         payload={"invoice_id": str(event.invoice_id)})
+                         payload=_renew_payload(event.invoice_id, renewal.years))
             renewal.queued_at = now
     await session.flush()
 
 
 async def apply_payment(session: AsyncSession, *, event: InvoicePaid, now: datetime) -> None:
     """D-2: the paid invoice renews the domains it was issued for, once however often it is delivered."""
+    years = _years_of_lines(event.lines)
     for renewal in await DomainRepository(session).renewals_of_invoice(event.invoice_id):
         renewal.paid_at = renewal.paid_at or event.paid_at
+        renewal.years = renewal.years or years.get(renewal.service_id)
         if renewal.queued_at is None:
             await _queue(session, service_id=renewal.service_id, kind="renew", now=now,
-                         payload={"invoice_id": str(event.invoice_id)})
+                         payload=_renew_payload(event.invoice_id, renewal.years))
             renewal.queued_at = now
     await session.flush()
+
+
+def _years_of_lines(lines: list[InvoiceLineInfo]) -> dict[uuid.UUID, int]:
+    """B-11: the years each service line bills (its cycle), so a cycle changed by the client (a renewal invoice
+    re-issued at the new cycle) renews that many years at the registry, not the term first ordered."""
+    return {line.service_id: YEARS[line.cycle] for line in lines
+            if line.service_id is not None and line.cycle in YEARS}
+
+
+def _renew_payload(invoice_id: uuid.UUID, years: int | None) -> dict[str, object]:
+    payload: dict[str, object] = {"invoice_id": str(invoice_id)}
+    if years is not None:
+        payload["years"] = years
+    return payload
 
 
 async def queue_due_syncs(session: AsyncSession, *, settings: ProvisioningSettings, now: datetime,

@@ -141,6 +141,9 @@ class InvoiceLineInfo(BaseModel):
     amount: MoneyModel
     service_id: uuid.UUID | None = None
     product_kind: str | None = None  # catalog kind (C-1) of a service line; None: a fee (e.g. restoration)
+    # The billing cycle (C-2) the line bills; None from publishers before the field existed. A domain's renewal
+    # line says how many years to renew at the registry (B-11: a cycle change reaches provisioning with it).
+    cycle: str | None = None
 
 
 class InvoiceIssued(Event):

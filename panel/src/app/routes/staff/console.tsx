@@ -1,5 +1,5 @@
 // The console's pages (lazy chunk): home, search, a client's page, billing work, provisioning work, affiliates and
-// identity reviews (issue 18). Settings (/staff/settings) are their own route, beside these.
+// identity reviews (issue 18), domains (issue 21). Settings (/staff/settings) are their own route, beside these.
 import "@/features/staff/staff.css";
 
 import { Route, Routes } from "react-router";
@@ -11,6 +11,7 @@ import StaffIdentityRoute from "@/features/identity/routes/staff-identity";
 import NotFoundRoute from "../not-found";
 import StaffBillingRoute from "./billing";
 import StaffClientRoute from "./client";
+import StaffDomainsRoute from "./domains";
 import StaffHomeRoute from "./home";
 import StaffProvisioningRoute from "./provisioning";
 import StaffSearchRoute from "./search";
@@ -32,6 +33,7 @@ export default function StaffConsole() {
       <Route path="affiliates" element={<StaffAffiliatesRoute />} />
       <Route path="affiliates/:id" element={<StaffAffiliateRoute />} />
       <Route path="identity" element={<StaffIdentityRoute />} />
+      <Route path="domains" element={<StaffDomainsRoute />} />
       <Route path="*" element={<NotFoundRoute />} />
     </Routes>
   );

@@ -40,10 +40,18 @@ export function useDomains() {
   return useQuery({ queryKey: domainKeys.mine(), queryFn: async () => unwrap(await api.GET("/api/provisioning/domains")) });
 }
 
+/** A transfer in on its way (code sent, or waiting for the losing registrar) changes at the registrar with no event
+ * of ours until it is done: its page looks again every few seconds meanwhile. */
+function inFlight(domain: Domain | undefined): boolean {
+  if (!domain || domain.operation !== "transfer") return false;
+  return domain.status === "transferring" || ((domain.status === "pending" || domain.status === "awaiting_contact") && !domain.needs);
+}
+
 export function useDomain(id: string) {
   return useQuery({
     queryKey: domainKeys.one(id),
     queryFn: async () => unwrap(await api.GET("/api/provisioning/domains/{service_id}", { params: { path: { service_id: id } } })),
+    refetchInterval: (query) => (inFlight(query.state.data) ? 3_000 : false),
   });
 }
 
@@ -78,10 +86,19 @@ export function useSaveRegistrant() {
   return useDomainMutation(async (body: Registrant) => unwrap(await api.PUT("/api/provisioning/domains/registrant", { body })));
 }
 
-/** D-1: one named domain, one line; billing prices it at the TLD's register price and issues the invoice. */
+/** D-1: one named domain, one line; billing prices it at the TLD's register price (or its transfer price for a
+ * transfer in, D-3: the EPP code then goes to provisioning, never to billing) and issues the invoice. */
 export function useOrderDomain() {
-  return useDomainMutation(async ({ productCode, cycle, name }: { productCode: string; cycle: TldPrice["cycle"]; name: string }) =>
-    unwrap(await api.POST("/api/billing/orders", { body: { items: [{ product_code: productCode, cycle, domain: name, quantity: 1 }] } })),
+  return useDomainMutation(
+    async ({ productCode, cycle, name, transfer = false }: { productCode: string; cycle: TldPrice["cycle"]; name: string; transfer?: boolean }) =>
+      unwrap(await api.POST("/api/billing/orders", { body: { items: [{ product_code: productCode, cycle, domain: name, quantity: 1, transfer }] } })),
+  );
+}
+
+/** D-3 transfer in: the EPP (auth) code of an ordered domain, sent to the registrar once paid. */
+export function useTransferIn(id: string) {
+  return useDomainMutation(async (eppCode: string) =>
+    unwrap(await api.POST("/api/provisioning/domains/{service_id}/transfer", { params: { path: { service_id: id } }, body: { epp_code: eppCode } })),
   );
 }
 

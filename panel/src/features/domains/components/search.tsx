@@ -21,7 +21,9 @@ function tldOf(name: string, tlds: Tld[]): Tld | undefined {
   return [...tlds].sort((a, b) => b.tld.length - a.tld.length).find((t) => name.endsWith(`.${t.tld}`));
 }
 
-function Order({ name, tld, currency }: { name: string; tld: Tld; currency: Money["currency"] }) {
+type Operation = "register" | "transfer";
+
+function Order({ name, tld, currency, operation }: { name: string; tld: Tld; currency: Money["currency"]; operation: Operation }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const registrant = useRegistrant();
@@ -35,12 +37,12 @@ function Order({ name, tld, currency }: { name: string; tld: Tld; currency: Mone
   const ready = registrant.data && !editing;
   return (
     <div ref={top}>
-    <Card title={t("domains.orderTitle", { name })} className="domain-order">
+    <Card title={t(operation === "transfer" ? "domains.transferTitle" : "domains.orderTitle", { name })} className="domain-order">
       <div className="form">
         <SelectField label={t("domains.years")} value={cycle} onChange={(e) => setCycle(e.target.value as typeof cycle)}>
           {prices.map((p) => (
             <option key={p.cycle} value={p.cycle}>
-              {t("domains.yearsOption", { count: p.years, price: money(p.register_minor, currency) })}
+              {t("domains.yearsOption", { count: p.years, price: money(operation === "transfer" ? p.transfer_minor : p.register_minor, currency) })}
             </option>
           ))}
         </SelectField>
@@ -55,14 +57,17 @@ function Order({ name, tld, currency }: { name: string; tld: Tld; currency: Mone
         ) : (
           <RegistrantForm initial={registrant.data ?? null} onSaved={() => setEditing(false)} />
         )}
-        <p className="summary-note">{t("domains.orderNote")}</p>
+        <p className="summary-note">{t(operation === "transfer" ? "domains.transferNote" : "domains.orderNote")}</p>
         <ErrorNotice error={order.error} />
         <Button
           disabled={!ready || !cycle}
           busy={order.isPending}
           onClick={() =>
             cycle &&
-            order.mutate({ productCode: tld.product_code, cycle, name }, { onSuccess: (placed) => navigate(`/invoices/${placed.invoice_id}?new=1`) })
+            order.mutate(
+              { productCode: tld.product_code, cycle, name, transfer: operation === "transfer" },
+              { onSuccess: (placed) => navigate(`/invoices/${placed.invoice_id}?new=1`) },
+            )
           }
         >
           {t("domains.orderButton")}
@@ -77,7 +82,7 @@ function money(amountMinor: number, currency: Money["currency"]): string {
   return formatMoney({ amount_minor: amountMinor, currency }, locale());
 }
 
-function Row({ result, tlds, currency, onChoose }: { result: SearchResult; tlds: Tld[]; currency: Money["currency"]; onChoose: (name: string, tld: Tld) => void }) {
+function Row({ result, tlds, currency, onChoose }: { result: SearchResult; tlds: Tld[]; currency: Money["currency"]; onChoose: (name: string, tld: Tld, operation: Operation) => void }) {
   const { t } = useTranslation();
   const tld = tldOf(result.name, tlds);
   const price = priceOf(tld, currency);
@@ -93,14 +98,20 @@ function Row({ result, tlds, currency, onChoose }: { result: SearchResult; tlds:
           <>
             <span className="amount">{t("domains.perYear", { price: money(price.register_minor, currency) })}</span>
             <span className="row-sub">{t("domains.renewsAt", { price: money(price.renew_minor, currency) })}</span>
+            {state === "taken" && tld?.transfers && <span className="row-sub">{t("domains.transferAt", { price: money(price.transfer_minor, currency) })}</span>}
           </>
         ) : (
           <span className="row-sub">{t("domains.notSold")}</span>
         )}
       </div>
       {state === "available" && tld && price && (
-        <Button variant="secondary" className="btn-small" aria-label={t("domains.register", { name: result.name })} onClick={() => onChoose(result.name, tld)}>
+        <Button variant="secondary" className="btn-small" aria-label={t("domains.register", { name: result.name })} onClick={() => onChoose(result.name, tld, "register")}>
           {t("domains.choose")}
+        </Button>
+      )}
+      {state === "taken" && tld && price && tld.transfers && (
+        <Button variant="ghost" className="btn-small" aria-label={t("domains.transfer", { name: result.name })} onClick={() => onChoose(result.name, tld, "transfer")}>
+          {t("domains.transferChoose")}
         </Button>
       )}
     </li>
@@ -112,7 +123,7 @@ export function DomainSearch({ currency }: { currency: Money["currency"] }) {
   const tlds = useTlds();
   const [text, setText] = useState("");
   const [query, setQuery] = useState("");
-  const [chosen, setChosen] = useState<{ name: string; tld: Tld } | null>(null);
+  const [chosen, setChosen] = useState<{ name: string; tld: Tld; operation: Operation } | null>(null);
   const sold = (tlds.data ?? []).filter((x) => priceOf(x, currency));
   const search = useDomainSearch(query, sold.map((x) => x.tld));
   const submit = (event: FormEvent) => {
@@ -120,7 +131,7 @@ export function DomainSearch({ currency }: { currency: Money["currency"] }) {
     setChosen(null);
     setQuery(label(text));
   };
-  const choose = (name: string, tld: Tld) => setChosen({ name, tld });
+  const choose = (name: string, tld: Tld, operation: Operation) => setChosen({ name, tld, operation });
   return (
     <>
       <Card title={t("domains.search")}>
@@ -157,7 +168,7 @@ export function DomainSearch({ currency }: { currency: Money["currency"] }) {
             </div>
           ))}
       </Card>
-      {chosen && <Order key={chosen.name} name={chosen.name} tld={chosen.tld} currency={currency} />}
+      {chosen && <Order key={`${chosen.operation}:${chosen.name}`} name={chosen.name} tld={chosen.tld} currency={currency} operation={chosen.operation} />}
     </>
   );
 }

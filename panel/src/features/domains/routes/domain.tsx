@@ -9,7 +9,7 @@ import { useBillingService, useSetRenew } from "@/features/services/api";
 import { formatDate, formatDateTime } from "@/lib/format";
 import { locale } from "@/lib/i18n";
 
-import { useDomain, useEppCode, useRegistrant, useSetLock, useSetNameservers, type Domain } from "../api";
+import { useDomain, useEppCode, useRegistrant, useSetLock, useSetNameservers, useTransferIn, type Domain } from "../api";
 import { RegistrantForm } from "../components/registrant";
 import { DomainBadge } from "../components/status";
 
@@ -108,6 +108,38 @@ function LockAndEpp({ domain }: { domain: Domain }) {
   );
 }
 
+/** D-3 transfer in: the EPP (auth) code the current registrar gave the client; sent once the order is paid. */
+function TransferCode({ domain }: { domain: Domain }) {
+  const { t } = useTranslation();
+  const send = useTransferIn(domain.service_id);
+  const [code, setCode] = useState("");
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    send.mutate(code.trim());
+  };
+  return (
+    <Card title={t("domains.transferCode")}>
+      <form className="form" onSubmit={submit}>
+        {domain.transfer_refused ? (
+          <Notice tone="bad" title={t("domains.transferRefused")}>
+            <p className="error-text">{domain.transfer_refused}</p>
+          </Notice>
+        ) : (
+          <Notice tone="warn">{t("domains.needs.epp_code")}</Notice>
+        )}
+        <p className="muted">{t("domains.transferCodeLead")}</p>
+        <Field label={t("domains.eppField")} autoCapitalize="none" autoComplete="off" spellCheck={false} maxLength={64} required value={code} onChange={(e) => setCode(e.target.value)} />
+        <ErrorNotice error={send.error} />
+        <div className="inline-actions">
+          <Button type="submit" busy={send.isPending} disabled={!code.trim()}>
+            {t("domains.sendCode")}
+          </Button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
 function Renewal({ id }: { id: string }) {
   const { t } = useTranslation();
   const service = useBillingService(id);
@@ -151,7 +183,8 @@ export default function DomainRoute() {
           {registrant.isSuccess && <RegistrantForm initial={registrant.data} />}
         </Card>
       )}
-      {d.needs === "epp_code" && <Notice tone="warn">{t("domains.needs.epp_code")}</Notice>}
+      {(d.needs === "epp_code" || d.transfer_refused) && <TransferCode domain={d} />}
+      {d.status === "transferring" && <Notice tone="info">{t("domains.transferring")}</Notice>}
       <div className="grid-2">
         <Card title={t("domains.summary")}>
           <DefinitionList
