@@ -82,6 +82,8 @@ async def test_s5_staff_write_the_article_a_missed_search_asked_for_and_publish_
     await expect(page.get_by_role("heading", name="Paso a paso")).to_be_visible()
     assert await page.locator(".help-article script").count() == 0  # sanitised by support-svc
     await page.goto("/help")
+    await expect(page.get_by_role("link", name="Estado del servicio")).to_have_attribute("href", "/status")
+    await expect(page.get_by_role("link", name="Proponer una idea")).to_have_attribute("href", "/ideas")
     await page.get_by_role("button", name=f"Correo {mark}").click()  # browsing by topic finds it too
     await expect(page.get_by_test_id("kb-topic-article").filter(has_text=title)).to_be_visible()
     await check(panel, page, "es-help-topic")

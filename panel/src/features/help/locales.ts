@@ -23,6 +23,8 @@ export const helpEs = {
   seeTicket: "Ver el ticket",
   newQuestion: "Hacer otra pregunta",
   topics: "Artículos por tema",
+  statusPage: "Estado del servicio",
+  ideas: "Proponer una idea",
   noTopicArticles: "Todavía no hay artículos de este tema en tu idioma.",
   console: {
     nav: "Base de conocimiento",
@@ -85,6 +87,8 @@ export const helpEn: typeof helpEs = {
   seeTicket: "See the ticket",
   newQuestion: "Ask another question",
   topics: "Articles by topic",
+  statusPage: "Service status",
+  ideas: "Suggest an idea",
   noTopicArticles: "No articles on this topic in your language yet.",
   console: {
     nav: "Knowledge base",

@@ -137,7 +137,16 @@ export default function HelpRoute() {
   const { t } = useTranslation();
   return (
     <>
-      <PageHeader title={t("help.title")} subtitle={t("help.lead")} />
+      <PageHeader
+        title={t("help.title")}
+        subtitle={t("help.lead")}
+        actions={
+          <>
+            <Link to="/status">{t("help.statusPage")}</Link>
+            <Link to="/ideas">{t("help.ideas")}</Link>
+          </>
+        }
+      />
       <Search />
       <Browse />
       <Bot />
