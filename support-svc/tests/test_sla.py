@@ -62,7 +62,8 @@ async def test_s3_plans_come_from_the_catalog_products_the_client_holds(served: 
     async with served.http() as http:
         plan = (await http.get("/support-plan", headers=auth(professional))).json()
         assert plan == {"plan": "professional", "remote_support": True,
-                        "first_response_minutes": {"standard": 480, "professional": 120, "full": 15}}
+                        "first_response_minutes": {"standard": 480, "professional": 120, "full": 15},
+                        "appointment_minutes": [30, 60], "appointment_change_cutoff_hours": 24}
 
 
 async def test_s3_the_resolution_clock_stops_while_waiting_on_the_client(served: Served) -> None:
@@ -182,3 +183,35 @@ async def test_s3_the_desk_queue_puts_breaching_tickets_first_assignment_canned_
         refused = await http.post(f"/tickets/{duplicate['id']}/messages", headers=auth(client), json={"message": "x"})
         assert refused.status_code == 409
         assert (await http.patch(f"/tickets/{fresh['id']}", headers=auth(client), json={})).status_code == 403
+
+
+async def test_s3_the_desk_filters_by_department_status_deadline_assignee_and_client(served: Served) -> None:
+    """Issue 16 item 5: the console's queue filters; a client's own filters never reach another client's tickets."""
+    client, other = await served.new_client(), await served.new_client()
+    served.set_clock(local(2026, 11, 25, 12, 0))  # Wednesday, business hours
+    error = await served.open_ticket(client, sla_class="SLA3", subject="Error 500")  # first response in 2 hours
+    advice = await served.open_ticket(client, sla_class="SLA1", subject="Consulta")  # 8 business hours
+    elsewhere = await served.open_ticket(other, sla_class="SLA3", subject="Otro cliente")
+    agent = uuid.uuid4()
+    async with served.http() as http:
+        async def ids(**params: str) -> list[str]:
+            found = await http.get("/tickets", params={"queue": "true", "limit": "200", **params}, headers=staff())
+            assert found.status_code == 200, found.text
+            return [t["id"] for t in found.json()]
+
+        mine = await ids(client_id=str(client))
+        assert set(mine) == {error["id"], advice["id"]}
+        assert await ids(client_id=str(client), sla_class="SLA3") == [error["id"]]
+        assert await ids(client_id=str(client), due_within_minutes="180") == [error["id"]]
+        assert await ids(client_id=str(client), due_within_minutes="0") == []  # nothing missed yet
+        await http.patch(f"/tickets/{advice['id']}", headers=staff(), json={"assigned_to": str(agent)})
+        assert await ids(client_id=str(client), unassigned="true") == [error["id"]]
+        assert await ids(assigned_to=str(agent)) == [advice["id"]]
+        await http.post(f"/tickets/{error['id']}/close", headers=staff())
+        assert await ids(client_id=str(client)) == [advice["id"]]  # the queue: not closed
+        assert await ids(client_id=str(client), status="closed") == [error["id"]]
+        negative = await http.get("/tickets", params={"due_within_minutes": "-5"}, headers=staff())
+        assert negative.status_code == 422
+        # A client's `client_id` is ignored: it still sees only its own.
+        seen = (await http.get("/tickets", params={"client_id": str(other)}, headers=auth(client))).json()
+        assert elsewhere["id"] not in {t["id"] for t in seen} and {t["id"] for t in seen} == {error["id"], advice["id"]}

@@ -1,8 +1,9 @@
 """Issue 16 in the panel (S-1, S-3, S-6, S-7): a client opens a ticket in Spanish with an attachment and sees its
-deadline; staff answer through the console's API and the answer appears in the open tab without a reload (the live
-stream's TicketReplied); a quote staff send appears the same way and, accepted, becomes an invoice; a client whose
-plan includes remote support books an appointment. Every support page is checked with axe-core in both languages
-and photographed at 390 and 1280 px."""
+deadline; staff find it in the console's support desk (filtered by department, deadline and assignee), take it, add
+an internal note and answer, and the answer appears in the client's open tab without a reload (the live stream's
+TicketReplied), the note never; a quote staff write at the desk appears the same way and, accepted, becomes an
+invoice; a client whose plan includes remote support books an appointment and moves it to another slot. Every support
+page (the desk's too) is checked with axe-core in both languages and photographed at 390 and 1280 px."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy import text
 from abono.db import make_engine, make_sessionmaker, unit_of_work
 from abono.testing import wait_for
 from tests.panel.test_pages import check
+from tests.panel.test_staff_console import staff_member
 
 if TYPE_CHECKING:
     from tests.panel.conftest import Panel
@@ -97,14 +99,44 @@ async def test_s1_s3_s6_s7_a_client_opens_a_ticket_sees_the_staff_reply_live_acc
     await expect(page.get_by_text("captura.png")).to_be_visible()
     await check(panel, page, "es-support-ticket")
 
-    # Staff answer from the console's API; the open tab shows it without a reload.
+    # Staff answer from the console's desk: the queue filtered by department (SLA3), deadline (within 4 hours) and
+    # assignee (nobody), the ticket with its due times, an internal note, then the answer; the client's open tab
+    # shows the answer without a reload, and never the note.
+    staff_email = await staff_member(panel, gateway, admin_headers)
+    desk = await panel.person(width="laptop")
+    await panel.sign_in(desk, staff_email)
+    await desk.get_by_role("link", name="Mesa de soporte").click()
+    await expect(desk.get_by_role("heading", level=1)).to_have_text("Mesa de soporte")
+    await desk.get_by_label("Departamento").select_option("SLA3")
+    await desk.get_by_label("Plazo").select_option("4h")
+    await desk.get_by_label("Asignado a").select_option("none")
+    row = desk.get_by_test_id("desk-row").filter(has_text=ticket["code"])
+    await expect(row).to_be_visible()
+    await expect(row.get_by_test_id("deadline")).not_to_be_empty()
+    await check(panel, desk, "es-staff-support")
+    await desk.get_by_label("Departamento").select_option("SLA1")
+    await expect(desk.get_by_test_id("desk-row").filter(has_text=ticket["code"])).to_have_count(0)
+    await desk.get_by_label("Departamento").select_option("SLA3")
+    await row.get_by_role("link").click()
+    await expect(desk.get_by_role("heading", level=1)).to_have_text("La web muestra un error 500")
+    await expect(desk.get_by_text("Primera respuesta antes de")).to_be_visible()
+    await expect(desk.get_by_test_id("desk-message")).to_have_count(1)
+    await desk.get_by_role("button", name="Tomarlo yo").click()
+    await expect(desk.get_by_test_id("assignee")).to_have_text("Asignado a Laura Staff.")
+    await desk.get_by_label("Nota interna").check()
+    await desk.get_by_label("Texto de la nota").fill("Revisar el registro de PHP antes de reiniciar.")
+    await desk.get_by_role("button", name="Guardar nota").click()
+    await expect(desk.get_by_text("Nota guardada.")).to_be_visible()
+    await desk.get_by_label("Nota interna").uncheck()
     answer = "Reiniciamos el servicio PHP de su cuenta; la portada ya responde."
-    replied = await gateway.post(
-        f"/api/support/tickets/{ticket_id}/messages", headers=admin_headers, json={"message": answer}
-    )
-    assert replied.status_code == 201, replied.text
+    await desk.get_by_label("Respuesta", exact=True).fill(answer)
+    await desk.get_by_role("button", name="Enviar respuesta").click()
+    await expect(desk.get_by_text("Respuesta enviada")).to_be_visible()
+    await expect(desk.get_by_test_id("desk-message")).to_have_count(3)
+    await check(panel, desk, "es-staff-support-ticket")
     await expect(page.get_by_test_id("message").nth(1)).to_contain_text(answer, timeout=LIVE)
     await expect(page.get_by_test_id("message").nth(1)).to_contain_text("Soporte")
+    await expect(page.get_by_test_id("message")).to_have_count(2)  # the internal note never reaches the client
     await expect(page.locator("[data-status='answered']")).to_be_visible()
 
     # The client answers back in the thread.
@@ -112,18 +144,17 @@ async def test_s1_s3_s6_s7_a_client_opens_a_ticket_sees_the_staff_reply_live_acc
     await page.get_by_role("button", name="Enviar respuesta").click()
     await expect(page.get_by_test_id("message")).to_have_count(3)
 
-    # S-6: a quote sent from the ticket appears live; accepted, billing issues its invoice.
-    quote = await gateway.post(
-        f"/api/support/tickets/{ticket_id}/quotes",
-        headers=admin_headers,
-        json={
-            "title": "Optimización del sitio",
-            "currency": "USD",
-            "lines": [{"description": "Auditoría de rendimiento", "unit_price_minor": 15000}],
-        },
-    )
-    assert quote.status_code == 201, quote.text
-    number = quote.json()["number"]
+    # S-6: a quote staff write at the desk appears live on the client's ticket; accepted, billing issues its invoice.
+    await desk.get_by_text("Nuevo presupuesto").click()
+    await desk.get_by_label("Título").fill("Optimización del sitio")
+    await desk.get_by_label("Descripción").fill("Auditoría de rendimiento")
+    await desk.get_by_label("Precio unitario").fill("150")
+    await desk.get_by_role("button", name="Enviar presupuesto").click()
+    await expect(desk.get_by_text("Presupuesto P-")).to_be_visible()
+    quotes = (await gateway.get("/api/support/quotes", params={"ticket_id": ticket_id}, headers=admin_headers)).json()
+    [quote] = quotes
+    assert quote["total"] == {"amount_minor": 15000, "currency": "USD"}, quote
+    number = quote["number"]
     await expect(page.get_by_test_id("quote")).to_contain_text("Auditoría de rendimiento", timeout=LIVE)
     await check(panel, page, "es-support-ticket-quote")
     await page.get_by_role("button", name="Aceptar y generar la factura").click()
@@ -145,10 +176,11 @@ async def test_s1_s3_s6_s7_a_client_opens_a_ticket_sees_the_staff_reply_live_acc
     await give_professional_plan(panel, me["id"])
     await page.reload()
     await page.get_by_label("Día").fill(BOOK_DAY)
-    first = page.get_by_role("radio").first
-    await expect(first).to_be_visible()
-    slot = await first.locator("xpath=..").inner_text()
-    await first.check()
+    # The day's last slot: its 24-hour cut-off is still ahead of the (test) clock, so it can be moved below.
+    last = page.get_by_role("radio").last
+    await expect(last).to_be_visible()
+    slot = await last.locator("xpath=..").inner_text()
+    await last.check()
     await page.get_by_label("¿Qué necesitás resolver?").fill("Configurar el correo en la oficina")
     await check(panel, page, "es-support-appointments")
     await page.get_by_role("button", name="Reservar", exact=True).click()
@@ -157,6 +189,19 @@ async def test_s1_s3_s6_s7_a_client_opens_a_ticket_sees_the_staff_reply_live_acc
     assert re.match(r"^1\d:\d\d", slot), slot  # business hours in Buenos Aires
     booked = (await gateway.get("/api/support/appointments", headers=headers)).json()
     assert [a["topic"] for a in booked] == ["Configurar el correo en la oficina"]
+
+    # S-7: before the cut-off the client moves it to another free slot of the same day.
+    await page.get_by_role("button", name="Cambiar horario").click()
+    move = page.get_by_role("form", name="Cambiar horario")
+    await move.get_by_label("Día").fill(BOOK_DAY)
+    other = move.get_by_role("radio").nth(1)
+    await expect(other).to_be_visible()
+    await other.check()
+    await check(panel, page, "es-support-appointments-reschedule")
+    await move.get_by_role("button", name="Confirmar el cambio").click()
+    await expect(page.get_by_text("Listo: tu turno pasó al")).to_be_visible()
+    moved = (await gateway.get("/api/support/appointments", headers=headers)).json()
+    assert len(moved) == 1 and moved[0]["starts_at"] != booked[0]["starts_at"] and moved[0]["status"] == "booked"
 
     # The same pages in English at 1280 px.
     english = await panel.person(width="laptop", language="en")
@@ -173,3 +218,15 @@ async def test_s1_s3_s6_s7_a_client_opens_a_ticket_sees_the_staff_reply_live_acc
         await check(panel, english, f"en-{name}")
     await english.goto("/support")
     await expect(english.get_by_test_id("ticket-row")).to_contain_text("Open")  # the client wrote last
+
+    # The desk in English on a phone.
+    staff_phone = await panel.person(width="phone", language="en")
+    await panel.sign_in(staff_phone, staff_email)
+    await staff_phone.get_by_role("button", name="EN", exact=True).click()
+    for name, path, title in [
+        ("staff-support", "/staff/support", "Support desk"),
+        ("staff-support-ticket", f"/staff/support/tickets/{ticket_id}", "La web muestra un error 500"),
+    ]:
+        await staff_phone.goto(path)
+        await expect(staff_phone.get_by_role("heading", level=1)).to_have_text(title)
+        await check(panel, staff_phone, f"en-{name}")

@@ -37,11 +37,14 @@ async def book(body: AppointmentCreate, principal: CurrentPrincipal, session: Se
     return service.public(appointment, runtime)
 
 
-@router.get("", summary="Upcoming appointments: a client's own, staff all", responses=problem_responses(401))
+@router.get("", summary="Upcoming appointments: a client's own, staff all (or one client's: `client_id`)",
+            responses=problem_responses(401))
 async def list_appointments(principal: CurrentPrincipal, session: ReadSessionDep, runtime: RuntimeDep,
-                            limit: PageSizeQuery = 50, offset: OffsetQuery = 0) -> list[AppointmentPublic]:
-    rows = await AppointmentRepository(session).list(client_id=None if principal.is_staff else principal.user_id,
-                                                     since=runtime.clock.now(), limit=limit, offset=offset)
+                            client_id: uuid.UUID | None = None, limit: PageSizeQuery = 50,
+                            offset: OffsetQuery = 0) -> list[AppointmentPublic]:
+    scope = client_id if principal.is_staff else principal.user_id  # a client's filter never widens its scope
+    rows = await AppointmentRepository(session).list(client_id=scope, since=runtime.clock.now(), limit=limit,
+                                                     offset=offset)
     return [service.public(a, runtime) for a in rows]
 
 

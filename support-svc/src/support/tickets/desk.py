@@ -118,4 +118,6 @@ async def support_plan(principal: CurrentPrincipal, session: ReadSessionDep, run
     settings = runtime.settings
     plan = await ServiceRepository(session).plan_of(principal.user_id, settings.plan_products)
     return SupportPlanPublic(plan=plan, remote_support=plan in settings.remote_support_plans,
-                             first_response_minutes={p.value: m for p, m in settings.first_response_minutes.items()})
+                             first_response_minutes={p.value: m for p, m in settings.first_response_minutes.items()},
+                             appointment_minutes=settings.appointment_minutes,
+                             appointment_change_cutoff_hours=settings.appointment_change_cutoff_hours)

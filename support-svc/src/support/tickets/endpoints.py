@@ -1,6 +1,7 @@
 """S-1 tickets over HTTP: a client opens, reads and answers its own; staff read and answer all of them."""
 
 import uuid
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -12,7 +13,7 @@ from abono.errors import Forbidden, NotFound, problem_responses
 from support.runtime import RuntimeDep
 from support.sla.policy import SlaClass
 from support.tickets import service, views
-from support.tickets.repository import TicketRepository
+from support.tickets.repository import TicketFilters, TicketRepository
 from support.tickets.schemas import MessageCreate, MessagePublic, TicketCreate, TicketDetail, TicketPublic
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
@@ -42,16 +43,24 @@ async def open_ticket(body: TicketCreate, principal: CurrentPrincipal, session: 
     return await views.detail(session, ticket, staff=False)
 
 
-@router.get("", summary="Tickets: a client's own; for staff, all (queue=true: the desk's queue, breaching first)",
+@router.get("", summary="Tickets: a client's own; for staff, all (queue=true: the desk's queue of open tickets, "
+            "breaching first; with `status`, that status)",
             responses=problem_responses(401))
-async def list_tickets(principal: CurrentPrincipal, session: ReadSessionDep,
+async def list_tickets(principal: CurrentPrincipal, session: ReadSessionDep, runtime: RuntimeDep,
                        status: Annotated[str | None, Query(pattern=STATUS_PATTERN, max_length=20)] = None,
                        sla_class: SlaClass | None = None, assigned_to: uuid.UUID | None = None, queue: bool = False,
+                       unassigned: bool = False, client_id: uuid.UUID | None = None,
+                       due_within_minutes: Annotated[int | None, Query(
+                           ge=0, le=60 * 24 * 31, description="Only tickets whose running deadline falls within "
+                           "this many minutes from now (0: already missed)")] = None,
                        limit: Annotated[int, Query(ge=1, le=200)] = 50,
                        offset: OffsetQuery = 0, q: SearchQuery | None = None) -> list[TicketPublic]:
+    scope = client_id if principal.is_staff else principal.user_id  # a client's filter never widens its scope
     rows = await TicketRepository(session).list(
-        client_id=_scope(principal), status=status, sla_class=sla_class.value if sla_class else None,
-        assigned_to=assigned_to, queue=queue, limit=limit, offset=offset, search=q)
+        client_id=scope, status=status, sla_class=sla_class.value if sla_class else None,
+        assigned_to=assigned_to, queue=queue, limit=limit, offset=offset, search=q,
+        filters=TicketFilters(unassigned=unassigned, due_before=None if due_within_minutes is None else
+                              runtime.clock.now() + timedelta(minutes=due_within_minutes)))
     return [views.public(t) for t in rows]
 
 

@@ -1,5 +1,6 @@
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -26,6 +27,14 @@ def next_deadline() -> ColumnElement[datetime]:
     return func.least(first, Ticket.resolution_due_at)
 
 
+@dataclass(frozen=True)
+class TicketFilters:
+    """The staff desk's further filters: nobody's tickets; a running deadline (S-3) before an instant."""
+
+    unassigned: bool = False
+    due_before: datetime | None = None
+
+
 class TicketRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -48,8 +57,12 @@ class TicketRepository:
 
     async def list(self, *, client_id: uuid.UUID | None, status: str | None, sla_class: str | None,
                    assigned_to: uuid.UUID | None, queue: bool, limit: int, offset: int,
-                   search: str | None = None) -> Sequence[Ticket]:
+                   search: str | None = None, filters: TicketFilters = TicketFilters()) -> Sequence[Ticket]:
         query = select(Ticket)
+        if filters.unassigned:
+            query = query.where(Ticket.assigned_to.is_(None))
+        if filters.due_before is not None:
+            query = query.where(next_deadline() < filters.due_before)
         if search:  # the console's search box (issue 14): the ticket's code, or words of its subject
             text = search.strip()
             pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -62,9 +75,11 @@ class TicketRepository:
             query = query.where(Ticket.sla_class == sla_class)
         if assigned_to is not None:
             query = query.where(Ticket.assigned_to == assigned_to)
-        if queue:  # the staff desk: tickets to work on, breaching (earliest deadline) first
-            query = query.where(Ticket.status != TicketStatus.CLOSED, Ticket.merged_into.is_(None)).order_by(
-                next_deadline().asc().nulls_last(), Ticket.opened_at)
+        if queue:  # the staff desk: tickets to work on (open ones unless a status is asked), breaching first
+            query = query.where(Ticket.merged_into.is_(None)).order_by(next_deadline().asc().nulls_last(),
+                                                                        Ticket.opened_at)
+            if status is None:
+                query = query.where(Ticket.status != TicketStatus.CLOSED)
         else:
             query = query.order_by(Ticket.updated_at.desc())
         return (await self.session.scalars(query.limit(limit).offset(offset))).all()

@@ -151,3 +151,5 @@ class SupportPlanPublic(BaseModel):
     plan: Plan
     remote_support: bool
     first_response_minutes: dict[str, int]
+    appointment_minutes: list[int]  # S-7: the lengths an appointment may have
+    appointment_change_cutoff_hours: int  # S-7: cancel or reschedule up to this long before the start

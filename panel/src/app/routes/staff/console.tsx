@@ -1,5 +1,6 @@
 // The console's pages (lazy chunk): home, search, a client's page, billing work, provisioning work, affiliates and
-// identity reviews (issue 18), domains (issue 21). Settings (/staff/settings) are their own route, beside these.
+// identity reviews (issue 18), domains (issue 21), the support desk (issue 16). Settings (/staff/settings) are their
+// own route, beside these.
 import "@/features/staff/staff.css";
 
 import { Route, Routes } from "react-router";
@@ -18,6 +19,8 @@ import StaffSearchRoute from "./search";
 import StaffKbRoute from "@/features/help/routes/console";
 import StaffIdeasRoute from "@/features/ideas/routes/console";
 import StaffStatusRoute from "@/features/status/routes/console";
+import StaffSupportRoute from "./support";
+import StaffSupportTicketRoute from "./support-ticket";
 
 export default function StaffConsole() {
   return (
@@ -34,6 +37,8 @@ export default function StaffConsole() {
       <Route path="affiliates/:id" element={<StaffAffiliateRoute />} />
       <Route path="identity" element={<StaffIdentityRoute />} />
       <Route path="domains" element={<StaffDomainsRoute />} />
+      <Route path="support" element={<StaffSupportRoute />} />
+      <Route path="support/tickets/:id" element={<StaffSupportTicketRoute />} />
       <Route path="*" element={<NotFoundRoute />} />
     </Routes>
   );

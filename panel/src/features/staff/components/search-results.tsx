@@ -90,7 +90,7 @@ export function SearchResults({ results }: { results: Results }) {
           <ul className="result-list">
             {tickets.map((tk) => (
               <li key={tk.id} data-testid="result-ticket">
-                <Link to={`/staff/clients/${tk.client_id}`} className="result-title">
+                <Link to={`/staff/support/tickets/${tk.id}`} className="result-title">
                   {tk.code}
                 </Link>
                 <span className="muted">{tk.subject}</span>

@@ -113,6 +113,17 @@ export function useCancelAppointment() {
   );
 }
 
+export function useMoveAppointment() {
+  return useSupportMutation(async ({ id, starts_at, minutes }: { id: string; starts_at: string; minutes?: number }) =>
+    unwrap(
+      await api.PUT("/api/support/appointments/{appointment_id}", {
+        params: { path: { appointment_id: id } },
+        body: { starts_at, minutes },
+      }),
+    ),
+  );
+}
+
 /** An attachment is fetched with the session's token (a plain link could not send it) and saved by the browser. */
 export async function downloadAttachment(ticketId: string, attachmentId: string, filename: string): Promise<void> {
   const response = await authFetch(new Request(`/api/support/tickets/${ticketId}/attachments/${attachmentId}`));
