@@ -59,7 +59,7 @@ def _context() -> dict[str, Any]:
         "votes": 4, "ideas_path": "/ideas", "method": "pagos360", "reason": "Fondos insuficientes",
         "action_needed": False, "next_attempt_on": date(2027, 1, 11),
         "sla_class": "SLA3", "plan": "full", "deadline": "first_response", "priority": "urgent", "assigned": False,
-        "due_at": now,
+        "due_at": now, "client_path": "/staff/clients/1",
     }
 
 

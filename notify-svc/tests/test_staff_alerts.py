@@ -1,18 +1,19 @@
-"""S-3 Decision: a ticket's warning and breach "notify staff". notify keeps who is staff from the gateway's
-StaffRoleChanged and tells the right people: the assignee, or every staff member while the ticket is unassigned; by
-e-mail and in their panel inbox, each in its own language (es/en); once per event, channel and person."""
+"""S-3 Decision: a ticket's warning and breach "notify staff"; S-7: "both sides are reminded". notify keeps who is
+staff from the gateway's StaffRoleChanged and tells the right people: the assignee (or the appointment's staff
+member), or every staff member while there is none; by e-mail and in their panel inbox, each in its own language
+(es/en); once per event, channel and person."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from abono.events import ClientProfile, ClientUpdated, StaffRoleChanged, TicketSlaFlagged
+from abono.events import AppointmentReminder, ClientProfile, ClientUpdated, StaffRoleChanged, TicketSlaFlagged
 from abono.testing import wait_for
 
 if TYPE_CHECKING:
-    from conftest import Harness
+    from conftest import EventFactory, Harness
 
 DUE = datetime(2027, 1, 11, 13, 0, tzinfo=UTC)  # 10:00 in Buenos Aires
 
@@ -119,3 +120,55 @@ async def test_s3_an_assigned_ticket_warns_only_its_assignee_with_its_current_pr
     assert row["language"] == "en" and row["address"] == bob.profile.email
     assert row["subject"] == "[#K7QM4XZP2A] Deadline near (SLA3): Sitio caído"
     assert "/staff/support/tickets/" in (await notify.messages(warning.event_id))["panel"]["body_text"]
+
+
+async def test_s7_both_sides_are_reminded_the_staff_side_by_mail_and_panel(
+    notify: Harness, events: EventFactory
+) -> None:
+    """S-7: an appointment reminder reaches the client (N-2) and the staff side: the appointment's staff member when
+    it has one, else every staff member (the remote-support desk)."""
+    ana, bob = staff(), staff(language="en")
+    client_id, registered = events.new_client()
+    await notify.publish(ana, bob, registered)
+    await notify.wait_applied(ana, bob, registered)
+    desk = AppointmentReminder(
+        appointment_id=uuid.uuid4(),
+        client_id=client_id,
+        starts_at=DUE,
+        ends_at=DUE + timedelta(hours=1),
+        lead="day",
+        topic="Configurar el correo",
+    )
+    mine = AppointmentReminder(
+        appointment_id=uuid.uuid4(),
+        client_id=client_id,
+        starts_at=DUE,
+        ends_at=DUE + timedelta(hours=1),
+        lead="hour",
+        topic="Correo",
+        staff_id=bob.staff_id,
+    )
+    await notify.publish(desk, mine)
+
+    async def all_told() -> bool:  # two consumers (the client's notices, the staff's) apply each event
+        return len(await told(notify, desk)) >= 3 and len(await told(notify, mine)) == 2
+
+    await wait_for(all_told, what="the client and the staff side reminded")
+    people = await told(notify, desk)
+    assert people[client_id] == {"email", "panel"}  # the client's own reminder (N-2)
+    assert people[ana.staff_id] == {"email", "panel"} and people[bob.staff_id] == {"email", "panel"}
+    assert set(await told(notify, mine)) == {client_id, bob.staff_id}
+    rows = await notify.fetch(
+        "SELECT subject, language, body_text FROM messages WHERE event_id = $1 AND client_id = $2 "
+        "AND channel = 'email'",
+        mine.event_id,
+        bob.staff_id,
+    )
+    [row] = rows
+    assert row["language"] == "en" and row["subject"].startswith("Remote assistance in an hour: January 11, 2027")
+    panel = await notify.fetch(
+        "SELECT body_text FROM messages WHERE event_id = $1 AND client_id = $2 AND channel = 'panel'",
+        mine.event_id,
+        bob.staff_id,
+    )
+    assert f"/staff/clients/{client_id}" in panel[0]["body_text"]  # the e-mail's links are tracked ones

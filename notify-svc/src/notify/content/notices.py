@@ -167,6 +167,13 @@ def ticket_escalated(e: TicketSlaFlagged, staff_id: uuid.UUID) -> Notice:
     })
 
 
+def staff_appointment_reminder(e: AppointmentReminder, staff_id: uuid.UUID) -> Notice:
+    """S-7 "both sides are reminded": the staff side of a remote-support appointment, by e-mail and panel inbox."""
+    return Notice("staff_appointment_reminder", staff_id, e, channels=frozenset({Channel.EMAIL, Channel.PANEL}),
+                  context={"starts_at": e.starts_at, "lead": e.lead, "topic": e.topic,
+                           "client_path": f"/staff/clients/{e.client_id}"})
+
+
 def appointment_reminder(e: AppointmentReminder) -> Notice:
     """S-7: the day before and an hour before a remote-support appointment."""
     return Notice("appointment_reminder", e.client_id, e, context={
@@ -241,4 +248,4 @@ KINDS = tuple(sorted({"welcome", "email_verification", "password_reset", "profil
                       "service_activated", "service_reactivated", "service_terminated", "quote_available",
                       "domain_deleted", "domain_expiring", "account_exists",
                       "ticket_replied", "appointment_reminder", "service_incident", "sla_credit",
-                      "idea_update", "ticket_escalated"}))
+                      "idea_update", "ticket_escalated", "staff_appointment_reminder"}))

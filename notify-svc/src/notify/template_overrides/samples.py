@@ -62,4 +62,5 @@ def sample_context() -> dict[str, Any]:
         "priority": "urgent",
         "assigned": False,
         "due_at": now,
+        "client_path": "/staff/clients/1",
     }
