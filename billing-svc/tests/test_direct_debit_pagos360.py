@@ -16,14 +16,14 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from billing_helpers import auth, outbox, sql
+from billing_helpers import auth, outbox, sql, staff
 from payments_support import PaymentsEnv, new_client, payments_env
 from test_b2_renewal_run import subscribe
 
 from abono.clock import FixedClock, SystemClock
 from abono.db import unit_of_work
 from abono.testing import serve, wait_for
-from billing.direct_debit.jobs import refresh_pending_mandates, request_debits
+from billing.direct_debit.jobs import refresh_pending_mandates, request_debits, withdraw_settled_debits
 from billing.fakes import FakePagos360, WebhookTarget
 from billing.payments.applying import apply_provider_payment
 from billing.renewals.jobs import issue_renewals
@@ -303,3 +303,22 @@ async def test_b21_a_pending_mandate_whose_webhook_never_came_is_asked_about(ben
     later = FixedClock(datetime.now(UTC) + timedelta(seconds=bench.env.settings.direct_debit_retry_seconds + 1))
     assert await refresh_pending_mandates(clock=later, **refresh) >= 1
     assert await mandate_is(bench, client_id, "active")
+
+
+async def test_b21_a_debit_for_an_invoice_paid_another_way_is_withdrawn_once(bench: Bench) -> None:
+    client_id, _ = await signed_mandate(bench, {"kind": "card", "holder_name": "Ana Pérez", "card_number": CARD})
+    invoice = await renewal_invoice(bench, client_id)
+    await debit(bench)
+    ref = debits_for(bench, invoice["payment_reference"])[0][0]
+    paid = await bench.env.billing.post(f"/staff/invoices/{invoice['id']}/confirm-transfer", headers=staff(), json={
+        "amount_minor": invoice["total_minor"], "transfer_reference": f"T-{uuid.uuid4().hex[:8]}"})
+    assert paid.status_code == 200 and paid.json()["invoice_status"] == "paid"
+
+    withdraw = {"sessionmaker": bench.env.sessionmaker, "clock": SystemClock(), "settings": bench.env.settings,
+                "providers": bench.env.providers}
+    assert await withdraw_settled_debits(**withdraw) >= 1
+    assert bench.p360.entities[ref]["state"] == "canceled"  # not charged twice
+    attempts = await sql(bench.env.db_url, "SELECT status, withdrawn_at FROM payment_attempts WHERE invoice_id = $1",
+                         invoice["id"])
+    assert [a["status"] for a in attempts] == ["closed"] and attempts[0]["withdrawn_at"] is not None
+    assert await withdraw_settled_debits(**withdraw) == 0

@@ -95,7 +95,8 @@ async def claim_debits(
             or live.state != MandateState.ACTIVE
             or live.mandate_ref != attempt.provider_ref
         ):
-            attempt.status = AttemptStatus.CLOSED.value  # paid otherwise, cancelled, or the mandate is gone
+            # Paid otherwise, cancelled, or the mandate is gone; never confirmed: nothing to withdraw.
+            attempt.status, attempt.withdrawn_at = AttemptStatus.CLOSED.value, now
             continue
         claimed.append(
             Debit(

@@ -19,7 +19,7 @@ from abono.db import unit_of_work
 from billing.config import BillingSettings
 from billing.direct_debit.claims import claim_debits
 from billing.direct_debit.models import MandateState
-from billing.direct_debit.repository import MandateRepository
+from billing.direct_debit.repository import DebitRepository, MandateRepository
 from billing.direct_debit.service import apply_update, mandate_provider
 from billing.payments.models import AttemptStatus, PaymentAttempt
 from billing.payments.provider import MethodUpdate, PaymentProvider, ProviderError
@@ -105,3 +105,38 @@ async def refresh_pending_mandates(
         if outcome == f"mandate {state}" and state != MandateState.PENDING:
             changed += 1
     return changed
+
+
+async def withdraw_settled_debits(
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    settings: BillingSettings,
+    providers: dict[str, PaymentProvider],
+    limit: int = 50,
+) -> int:
+    """A debit requested for an invoice since paid another way (a card's auto-pay, a transfer) or cancelled is
+    withdrawn at the provider, so the client is not charged twice; one collected meanwhile still applies (as credit,
+    B-10). Returns how many were withdrawn."""
+    provider = mandate_provider(settings, providers)
+    if provider is None:
+        return 0
+    async with unit_of_work(sessionmaker) as session:
+        due = await DebitRepository(session).settled_otherwise(provider=provider.name, limit=limit)
+        found = [(a.id, a.provider_ref) for a in due if a.provider_ref]
+    withdrawn = 0
+    for attempt_id, ref in found:
+        try:
+            await provider.cancel_debit(debit_ref=ref)
+        except ProviderError as exc:  # collected already (its webhook applies it), cancelled, or unreachable
+            log.warning("debit_withdraw_failed", debit=ref, error=str(exc))
+            if "HTTP 4" not in str(exc):  # unreachable: asked again next pass; a 4xx: not cancellable, done asking
+                continue
+        async with unit_of_work(sessionmaker) as session:
+            stored = await session.get(PaymentAttempt, attempt_id, with_for_update=True)
+            if stored is not None and stored.withdrawn_at is None:
+                stored.withdrawn_at = clock.now()
+                if stored.status == AttemptStatus.OPEN:
+                    stored.status = AttemptStatus.CLOSED.value
+                withdrawn += 1
+    return withdrawn

@@ -133,6 +133,25 @@ class DebitRepository:
             )
         )
 
+    async def settled_otherwise(self, *, provider: str, limit: int) -> list[PaymentAttempt]:
+        """Debit requests made at the provider for invoices since paid another way (or cancelled), not withdrawn yet,
+        locked (SKIP LOCKED)."""
+        return list(
+            await self.session.scalars(
+                select(PaymentAttempt)
+                .join(Invoice, Invoice.id == PaymentAttempt.invoice_id)
+                .where(
+                    PaymentAttempt.provider == provider,
+                    PaymentAttempt.idempotency_key.startswith("direct-debit-"),
+                    PaymentAttempt.status.in_((AttemptStatus.OPEN, AttemptStatus.CLOSED)),
+                    PaymentAttempt.withdrawn_at.is_(None),
+                    Invoice.status != InvoiceStatus.UNPAID,
+                )
+                .limit(limit)
+                .with_for_update(of=PaymentAttempt, skip_locked=True)
+            )
+        )
+
     async def stalled(self, *, provider: str, checked_before: datetime, limit: int) -> list[PaymentAttempt]:
         """Debit attempts stored but never confirmed by the provider (a crash, the provider down), locked and due
         for another try (SKIP LOCKED: replicas share them)."""

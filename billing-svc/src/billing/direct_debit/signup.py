@@ -120,7 +120,7 @@ async def cancel(
         debits = [(a.id, a.provider_ref) for a in pending if a.status == AttemptStatus.OPEN and a.provider_ref]
         for attempt in pending:
             if attempt.status == AttemptStatus.STARTED:  # never confirmed by the provider: not retried any more
-                attempt.status = AttemptStatus.CLOSED.value
+                attempt.status, attempt.withdrawn_at = AttemptStatus.CLOSED.value, clock.now()
     provider = providers.get(name)
     if not isinstance(provider, TakesMandates):
         return shown
@@ -133,7 +133,7 @@ async def cancel(
         async with unit_of_work(sessionmaker) as session:
             stored = await session.get(PaymentAttempt, attempt_id, with_for_update=True)
             if stored is not None and stored.status == AttemptStatus.OPEN:
-                stored.status = AttemptStatus.CLOSED.value
+                stored.status, stored.withdrawn_at = AttemptStatus.CLOSED.value, clock.now()
     if ref:
         try:
             await provider.cancel_mandate(mandate_ref=ref)

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from abono.workers import PeriodicJob, WorkerSpec
 from billing.config import BillingSettings
-from billing.direct_debit.jobs import refresh_pending_mandates, request_debits
+from billing.direct_debit.jobs import refresh_pending_mandates, request_debits, withdraw_settled_debits
 
 
 def _build(app: FastAPI) -> PeriodicJob:
@@ -19,6 +19,9 @@ def _build(app: FastAPI) -> PeriodicJob:
             sessionmaker=state.sessionmaker, clock=state.clock, settings=settings, providers=state.payment_providers
         )
         await request_debits(
+            sessionmaker=state.sessionmaker, clock=state.clock, settings=settings, providers=state.payment_providers
+        )
+        await withdraw_settled_debits(
             sessionmaker=state.sessionmaker, clock=state.clock, settings=settings, providers=state.payment_providers
         )
 

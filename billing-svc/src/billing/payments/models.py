@@ -58,6 +58,8 @@ class PaymentAttempt(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # last reconciliation question
+    # A request withdrawn at the provider because the invoice was settled otherwise (a direct debit not collected).
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class TransferReport(Base):
