@@ -254,7 +254,8 @@ export const en: Messages<typeof es> = {
     endsOnLead: "This service is cancelled: it ends on {{date}}.",
     transfer: "Transfer to another client",
     transferTo: "New owner's e-mail",
-    transferHint: "They need an Abono account; they accept it from their panel.",
+    verifyIdentity: "Verify my identity",
+    transferHint: "They need an Abono account and, like you, a verified identity (Profile); they accept it from their panel.",
     transferCta: "Transfer",
     transferPending: "Waiting for {{email}} to accept",
     transferExpires: "The request expires on {{date}}.",
@@ -439,6 +440,8 @@ export const en: Messages<typeof es> = {
       "invalid-input": "Some data is not valid.",
       "weak-password": "That password is too easy to guess. Choose another.",
       "currency-refused": "This payment method does not accept your account's currency. Ask support to switch it to US dollars (USD).",
+      "client-not-verified": "To transfer a service, both accounts need a verified identity (Profile → Identity verification).",
+      "identity-not-verified": "Verify your identity first (Profile → Identity verification).",
     },
     reason: {
       "weak-password": {

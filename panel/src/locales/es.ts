@@ -250,7 +250,8 @@ export const es = {
     endsOnLead: "Este servicio está cancelado: termina el {{date}}.",
     transfer: "Transferir a otro cliente",
     transferTo: "Correo del nuevo titular",
-    transferHint: "Tiene que tener cuenta en Abono; la acepta desde su panel.",
+    verifyIdentity: "Verificar mi identidad",
+    transferHint: "Tiene que tener cuenta en Abono y, como vos, la identidad verificada (Perfil); la acepta desde su panel.",
     transferCta: "Transferir",
     transferPending: "Esperando que {{email}} acepte",
     transferExpires: "La solicitud vence el {{date}}.",
@@ -435,6 +436,8 @@ export const es = {
       "invalid-input": "Algún dato no es válido.",
       "weak-password": "Esa contraseña es muy fácil de adivinar. Elegí otra.",
       "currency-refused": "Este medio de pago no acepta la moneda de tu cuenta. Pedile a soporte que la pase a dólares (USD).",
+      "client-not-verified": "Para transferir un servicio, las dos cuentas necesitan la identidad verificada (Perfil → Verificación de identidad).",
+      "identity-not-verified": "Primero verificá tu identidad (Perfil → Verificación de identidad).",
     },
     reason: {
       "weak-password": {

@@ -19,7 +19,7 @@ export default function ServicesRoute() {
   const state = params.get("state") ?? "";
   const services = billing.data ? mergeServices(billing.data, provisioned.data) : [];
   const shown = services.filter((s) => !state || s.state === state);
-  const incoming = (transfers.data ?? []).filter((tr) => tr.direction === "incoming" && tr.status === "requested");
+  const incoming = (transfers.data ?? []).filter((tr) => tr.direction === "incoming" && tr.status === "pending");
   return (
     <>
       <PageHeader

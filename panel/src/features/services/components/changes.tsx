@@ -1,12 +1,13 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useNavigate } from "react-router";
+import { Link, useNavigate } from "react-router";
 
 import { Amount, Button, Card, ErrorNotice, Field, Notice, SelectField } from "@/components/ui";
 import { LineItems } from "@/features/order/components/price-summary";
 import type { BillingService, Cycle, Product, Transfer } from "@/lib/api/client";
 import { formatDate } from "@/lib/format";
 import { locale } from "@/lib/i18n";
+import { ApiError } from "@/lib/problem";
 
 import { useCancel, useCancelTransfer, useChangeCycle, useRequestTransfer, useSetRenew, useUpgrade, useUpgradePreview } from "../api";
 
@@ -164,7 +165,7 @@ export function TransferCard({ service, pending }: { service: BillingService; pe
   const [email, setEmail] = useState("");
   const request = useRequestTransfer(service.id);
   const cancel = useCancelTransfer();
-  const open = pending.filter((p) => p.status === "requested" && p.direction === "outgoing");
+  const open = pending.filter((p) => p.status === "pending" && p.direction === "outgoing");
   return (
     <Card title={t("services.transfer")}>
       {open.length > 0 ? (
@@ -192,6 +193,7 @@ export function TransferCard({ service, pending }: { service: BillingService; pe
         </form>
       )}
       <ErrorNotice error={request.error ?? cancel.error} />
+      {request.error instanceof ApiError && request.error.code === "client-not-verified" && <Link to="/identity">{t("services.verifyIdentity")}</Link>}
     </Card>
   );
 }
