@@ -18,6 +18,8 @@ DUNNING = {
     "suspend_after_days": 1,
     "suspend_all_after_business_days": 5,
     "terminate_after_days": 20,
+    "autopay_days_before": 0,  # B-21
+    "autopay_retry_days": [1, 2],
 }
 
 

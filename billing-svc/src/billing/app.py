@@ -3,6 +3,7 @@ from fastapi import FastAPI
 import billing
 import billing.models  # every table on the metadata, as in every service
 from abono.service import ServiceSpec, create_service_app
+from billing.autopay.endpoints import router as autopay_router
 from billing.bootstrap import wire
 from billing.business_settings.endpoints import router as business_settings_router
 from billing.catalog.endpoints import router as catalog_router
@@ -42,7 +43,8 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
             settings=settings,
             routers=[clients_router, catalog_router, drivers_router, coupons_router, orders_router, invoices_router,
                      services_router, changes_router, payments_router, webhooks_router, referrals_router,
-                     direct_debit_router, tlds_router, business_settings_router, console_router],
+                     direct_debit_router, tlds_router, business_settings_router, console_router,
+                     autopay_router],
             consumers=[client_consumers.consumer, subscription_consumers.consumer, quote_consumer(settings),
                        affiliate_consumers.consumer, credit_consumers.consumer, driver_consumers.consumer],
             on_startup=[set_up_providers],

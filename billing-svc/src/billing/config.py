@@ -49,6 +49,10 @@ class BillingSettings(ServiceSettings):
     suspend_after_days: int = 2  # B-4
     suspend_all_after_business_days: int = 5  # B-5
     terminate_after_days: int = 25  # B-6
+    # B-21 auto-pay: a renewal invoice of an auto-pay client is charged this many days before its due date (0: on
+    # it), then retried this many days after that first charge (each on or before the B-4 day), each attempt once.
+    autopay_days_before: int = 0
+    autopay_retry_days: list[int] = [1, 2]
     calendar_timezone: str = "America/Argentina/Buenos_Aires"  # the provider's calendar (dates, business days)
     holiday_country: str = "AR"
     # B-6: restoration fee per currency, minor units (US$100; other currencies only where configured).

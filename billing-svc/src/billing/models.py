@@ -1,6 +1,7 @@
 """Every billing table, imported once so the metadata (Alembic, mappers) knows them all."""
 
 from billing.audit.models import AuditEntry
+from billing.autopay.models import AutopayCharge, AutopaySwitch, SavedPaymentMethod
 from billing.business_settings.models import BusinessSetting
 from billing.catalog.models import Price, Product
 from billing.changes.models import Upgrade
@@ -26,6 +27,8 @@ from billing.tlds.models import TldPrice
 __all__ = [
     "AuditEntry",
     "AutomaticChargeFailure",
+    "AutopayCharge",
+    "AutopaySwitch",
     "BillingPeriod",
     "BusinessSetting",
     "Chargeback",
@@ -44,6 +47,7 @@ __all__ = [
     "ProviderRefund",
     "ProvisioningDrivers",
     "ReferralReward",
+    "SavedPaymentMethod",
     "SlaCreditApplied",
     "Subscription",
     "TldPrice",

@@ -46,6 +46,10 @@ class DunningSettings(_Group):
     suspend_after_days: Days  # B-4
     suspend_all_after_business_days: Days  # B-5 (business days)
     terminate_after_days: Annotated[StrictInt, Field(ge=1, le=365)]  # B-6
+    # B-21: the automatic charge of an auto-pay client's renewal invoice, days before the due date, and its retries
+    # (days after that first charge); none is made after the B-4 day.
+    autopay_days_before: Annotated[StrictInt, Field(ge=0, le=14)] = 0
+    autopay_retry_days: list[Annotated[StrictInt, Field(ge=1, le=30)]] = Field(default=[1, 2], max_length=5)
 
     @model_validator(mode="after")
     def _ordered(self) -> DunningSettings:
@@ -54,6 +58,10 @@ class DunningSettings(_Group):
         self.reminder_days_before = sorted(self.reminder_days_before, reverse=True)
         if self.terminate_after_days <= self.suspend_after_days:
             raise ValueError("termination (B-6) must come after the suspension (B-4)")
+        if len(set(self.autopay_retry_days)) != len(self.autopay_retry_days):
+            raise ValueError("each auto-pay retry day once")
+        # A retry falling after the B-4 day is not planned (`billing.autopay.charging.schedule`).
+        self.autopay_retry_days = sorted(self.autopay_retry_days)
         return self
 
 

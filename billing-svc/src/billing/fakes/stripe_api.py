@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from abono.money import Money
 from billing.fakes.checkout import WebhookTarget, checkout_page, not_found_page, send_webhook
+from billing.fakes.stripe_saved import SavedCards
 
 _ids = itertools.count(1000)
 
@@ -29,7 +30,8 @@ def _error(status: int, kind: str, message: str) -> JSONResponse:
 class FakeStripe:
     """Checkout Sessions, PaymentIntents (with their latest Charge, `expand[]=latest_charge`, whose card carries
     Stripe's `fingerprint`: the same card, the same fingerprint), and Refunds, with Stripe's idempotency-key replay
-    (form-encoded bodies).
+    (form-encoded bodies); saved cards (Customers, SetupIntents, PaymentMethods, off-session PaymentIntents) in
+    `saved`.
 
     `public_url`: where a browser reaches this fake; sessions then point at its hosted page `/pay/<id>`, whose
     buttons send signed webhooks to `webhook`. Without it the session URL is a placeholder no browser opens."""
@@ -41,7 +43,9 @@ class FakeStripe:
         self.intents: dict[str, dict[str, Any]] = {}
         self.refunds: dict[str, dict[str, Any]] = {}
         self.charges: dict[str, dict[str, Any]] = {}
-        self.idempotency: dict[str, tuple[list[tuple[str, str]], dict[str, Any]]] = {}
+        # key → (the request's parameters, the answer, its status): errors are replayed too, as Stripe does
+        self.idempotency: dict[str, tuple[list[tuple[str, str]], dict[str, Any], int]] = {}
+        self.saved = SavedCards(self)
         self.calls: list[tuple[str, str, str | None]] = []  # (method, path, idempotency key)
         self.app = Starlette(routes=[
             Route("/v1/checkout/sessions", self.create_session, methods=["POST"]),
@@ -51,6 +55,7 @@ class FakeStripe:
             Route("/pay/{sid}", self.hosted_page, methods=["GET"]),
             Route("/pay/{sid}/pay", self.hosted_pay, methods=["POST"]),
             Route("/pay/{sid}/decline", self.hosted_decline, methods=["POST"]),
+            *self.saved.routes(),
         ])
 
     async def _form(self, request: Request) -> tuple[dict[str, str], list[tuple[str, str]], str | None]:
@@ -61,12 +66,18 @@ class FakeStripe:
 
     def _replay(self, key: str | None, pairs: list[tuple[str, str]]) -> JSONResponse | None:
         if key and key in self.idempotency:
-            stored_pairs, answer = self.idempotency[key]
+            stored_pairs, answer, status = self.idempotency[key]
             if stored_pairs != pairs:
                 return _error(400, "idempotency_error", "Keys for idempotent requests can only be used with the "
                                                        "same parameters they were first used with.")
-            return JSONResponse(answer)
+            return JSONResponse(answer, status_code=status, headers={"Idempotent-Replayed": "true"})
         return None
+
+    def _remember(self, key: str | None, pairs: list[tuple[str, str]], answer: dict[str, Any]) -> JSONResponse:
+        """A successful answer, kept for the key's replays."""
+        if key:
+            self.idempotency[key] = (pairs, answer, 200)
+        return JSONResponse(answer)
 
     async def create_session(self, request: Request) -> JSONResponse:
         form, pairs, key = await self._form(request)
@@ -74,6 +85,9 @@ class FakeStripe:
             return replay
         sid = f"cs_test_{next(_ids)}"
         base = (self.public_url or "https://checkout.stripe.test").rstrip("/")
+        if form.get("mode") == "setup":  # B-21: saving a card (a SetupIntent), no payment
+            self.sessions[sid] = self.saved.setup_session(form, sid, base)
+            return self._remember(key, pairs, self.sessions[sid])
         session = {
             "id": sid, "object": "checkout.session", "url": f"{base}/pay/{sid}",
             "success_url": form.get("success_url"), "cancel_url": form.get("cancel_url"),
@@ -86,9 +100,7 @@ class FakeStripe:
                                 if k.startswith("payment_intent_data[metadata][")},
         }
         self.sessions[sid] = session
-        if key:
-            self.idempotency[key] = (pairs, session)
-        return JSONResponse(session)
+        return self._remember(key, pairs, session)
 
     async def get_session(self, request: Request) -> JSONResponse:
         self.calls.append(("GET", request.url.path, None))
@@ -115,9 +127,7 @@ class FakeStripe:
         refund = {"id": f"re_test_{next(_ids)}", "object": "refund", "amount": int(form["amount"]),
                   "currency": intent["currency"], "payment_intent": intent["id"], "status": "succeeded"}
         self.refunds[refund["id"]] = refund
-        if key:
-            self.idempotency[key] = (pairs, refund)
-        return JSONResponse(refund)
+        return self._remember(key, pairs, refund)
 
     # --- what happens at Stripe when the client pays ------------------------------------------------
     def complete(self, sid: str, *, card_fingerprint: str | None = None) -> str:

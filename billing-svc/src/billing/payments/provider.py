@@ -152,25 +152,57 @@ class PaymentProvider(Protocol):
 
 @dataclass(frozen=True)
 class SavedMethod:
-    """A payment method the client saved at a provider (a card, an agreement), charged later without the client."""
+    """A payment method the client saved at a provider (a card, an agreement), charged later without the client:
+    `customer_ref` is the provider's customer (Stripe's `cus_...`), `method_ref` the method (`pm_...`)."""
 
     provider: str
+    customer_ref: str
     method_ref: str
-    label: str
+    label: str  # what the client recognises: "Visa •••• 4242 (12/2030)"
+
+
+@dataclass(frozen=True)
+class MethodSetup:
+    """Where the client goes to save a method (`redirect_url`) and the provider's object that records it."""
+
+    setup_ref: str
+    redirect_url: str
+    customer_ref: str
+
+
+class ChargeRefused(Exception):
+    """A saved method was refused for an off-session charge (B-21): `code` is the provider's reason; with
+    `action_required` the bank wants the client present (SCA / 3-D Secure), so retrying without it is pointless."""
+
+    def __init__(self, code: str, message: str = "", *, action_required: bool = False,
+                 payment_id: str | None = None) -> None:
+        super().__init__(message or code)
+        self.code, self.action_required, self.payment_id = code, action_required, payment_id
 
 
 @runtime_checkable
 class SavesMethods(Protocol):
-    """An optional capability of a `PaymentProvider` (B-21, issue #15 item 2): saving a method and charging it.
-    No provider offers it yet; `isinstance(provider, SavesMethods)` tells whether one does."""
+    """An optional capability of a `PaymentProvider` (B-21, issue #15 item 2): saving a method and charging it
+    without the client. `isinstance(provider, SavesMethods)` tells whether one offers it."""
 
-    async def save_method(self, *, client_ref: str, return_url: str, idempotency_key: str) -> Checkout:
-        """Where the client goes to save a method (Stripe's SetupIntent, PayPal's vault ...)."""
+    async def start_saving(self, *, client_id: uuid.UUID, email: str | None, customer_ref: str | None,
+                           return_url: str, idempotency_key: str) -> MethodSetup:
+        """Where the client goes to save a method (Stripe: a Checkout Session in setup mode, i.e. a SetupIntent);
+        the provider's customer is created (keyed) when `customer_ref` is None."""
+        ...
+
+    async def finish_saving(self, *, setup_ref: str) -> SavedMethod | None:
+        """The method the client saved at that setup, None while it is not saved (yet, or refused)."""
         ...
 
     async def charge_saved(self, *, method: SavedMethod, invoice: CheckoutInvoice,
                            idempotency_key: str) -> ProviderPayment:
-        """Charge a saved method for an invoice, once per key."""
+        """Charge a saved method for an invoice, once per key; `ChargeRefused` when declined or when the bank
+        wants the client's authentication, `ProviderError` when the provider cannot be reached (retry, same key)."""
+        ...
+
+    async def forget_method(self, *, method: SavedMethod) -> None:
+        """Remove the method at the provider (Stripe: detach the PaymentMethod): it can no longer be charged."""
         ...
 
 

@@ -17,13 +17,16 @@ import stripe
 from abono.money import Money, exponent
 from billing.config import BillingSettings
 from billing.payments.provider import (
+    ChargeRefused,
     Checkout,
     CheckoutInvoice,
     Dispute,
     EventEffect,
+    MethodSetup,
     ProviderError,
     ProviderPayment,
     ProviderPaymentStatus,
+    SavedMethod,
     VerifiedEvent,
     WebhookRequest,
 )
@@ -189,3 +192,84 @@ class StripeProvider:
         except stripe.StripeError as exc:
             raise ProviderError(f"Stripe: {exc}") from exc
         return str(refund["id"])
+
+    # --- saved cards (B-21): SetupIntents through Checkout in setup mode, off-session PaymentIntents ------------
+    async def start_saving(self, *, client_id: uuid.UUID, email: str | None, customer_ref: str | None,
+                           return_url: str, idempotency_key: str) -> MethodSetup:
+        """A Customer (keyed, once per client) and a Checkout Session in setup mode: its SetupIntent saves the
+        card for later off-session use; Checkout asks for 3-D Secure when the bank wants it, now, not later."""
+        metadata = {"client_id": str(client_id)}
+        try:
+            if customer_ref is None:
+                customer_params: dict[str, Any] = {"metadata": metadata}
+                if email:
+                    customer_params["email"] = email
+                customer = await self.client.v1.customers.create_async(
+                    customer_params, {"idempotency_key": f"{idempotency_key}-customer"})  # type: ignore[arg-type]
+                customer_ref = str(customer["id"])
+            session = await self.client.v1.checkout.sessions.create_async({  # type: ignore[arg-type]
+                "mode": "setup", "customer": customer_ref, "payment_method_types": ["card"],
+                "metadata": metadata, "setup_intent_data": {"metadata": metadata},
+                "success_url": f"{return_url}{'&' if '?' in return_url else '?'}setup={{CHECKOUT_SESSION_ID}}",
+                "cancel_url": return_url,
+            }, {"idempotency_key": idempotency_key})
+        except stripe.StripeError as exc:
+            raise ProviderError(f"Stripe: {exc}") from exc
+        return MethodSetup(setup_ref=str(session["id"]), redirect_url=str(session["url"]), customer_ref=customer_ref)
+
+    async def finish_saving(self, *, setup_ref: str) -> SavedMethod | None:
+        try:
+            session = (await self.client.v1.checkout.sessions.retrieve_async(setup_ref)).to_dict()
+            if not session.get("setup_intent"):
+                return None
+            intent = (await self.client.v1.setup_intents.retrieve_async(str(session["setup_intent"]))).to_dict()
+            if intent["status"] != "succeeded" or not intent.get("payment_method"):
+                return None
+            method = (await self.client.v1.payment_methods.retrieve_async(str(intent["payment_method"]))).to_dict()
+        except stripe.StripeError as exc:
+            raise ProviderError(f"Stripe: {exc}") from exc
+        card = method.get("card") or {}
+        label = f"{str(card.get('brand', 'card')).title()} •••• {card.get('last4', '????')}"
+        if card.get("exp_month") and card.get("exp_year"):
+            label += f" ({int(card['exp_month']):02d}/{card['exp_year']})"
+        return SavedMethod(provider=self.name, customer_ref=str(session["customer"]), method_ref=str(method["id"]),
+                           label=label)
+
+    async def charge_saved(self, *, method: SavedMethod, invoice: CheckoutInvoice,
+                           idempotency_key: str) -> ProviderPayment:
+        """An off-session PaymentIntent confirmed at once (`confirm=true, off_session=true`), as Stripe's API
+        takes a merchant-initiated charge; a decline or `authentication_required` comes back as a card error."""
+        metadata = {"invoice_id": str(invoice.invoice_id), "payment_reference": invoice.payment_reference,
+                    "autopay": "true"}
+        try:
+            intent = await self.client.v1.payment_intents.create_async({
+                "amount": stripe_amount(invoice.amount), "currency": invoice.amount.currency.lower(),
+                "customer": method.customer_ref, "payment_method": method.method_ref, "confirm": True,
+                "off_session": True, "metadata": metadata, "description": f"Factura {invoice.number}",
+                "expand": ["latest_charge"],  # the card's fingerprint (F-1), as `get_payment` reads it
+            }, {"idempotency_key": idempotency_key})
+        except stripe.CardError as exc:
+            error = exc.error
+            code = str(getattr(error, "decline_code", None) or exc.code or "card_declined")
+            declined = getattr(error, "payment_intent", None)  # the declined PaymentIntent, as Stripe returns it
+            intent_id = str(declined["id"]) if declined else None
+            if exc.code == "authentication_required" or code == "authentication_required":
+                raise ChargeRefused("authentication_required", str(exc.user_message or exc), action_required=True,
+                                    payment_id=intent_id) from exc
+            raise ChargeRefused(code, str(exc.user_message or exc), payment_id=intent_id) from exc
+        except stripe.StripeError as exc:
+            raise ProviderError(f"Stripe: {exc}") from exc
+        found = payment_from_intent(intent.to_dict())
+        if intent["status"] == "requires_action":  # a bank asking for 3-D Secure on a charge it let through
+            raise ChargeRefused("authentication_required", "The bank asks for authentication.",
+                                action_required=True, payment_id=found.payment_id)
+        return found
+
+    async def forget_method(self, *, method: SavedMethod) -> None:
+        try:
+            await self.client.v1.payment_methods.detach_async(method.method_ref)
+        except stripe.InvalidRequestError as exc:
+            if exc.http_status != 404 and "not attached" not in str(exc):
+                raise ProviderError(f"Stripe: {exc}") from exc
+        except stripe.StripeError as exc:
+            raise ProviderError(f"Stripe: {exc}") from exc
