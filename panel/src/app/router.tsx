@@ -31,6 +31,7 @@ import HelpRoute from "@/features/help/routes/help";
 import HelpArticleRoute from "@/features/help/routes/article";
 import IdeasRoute from "@/features/ideas/routes/ideas";
 import IdentityRoute from "@/features/identity/routes/identity";
+import AutopayRoute from "@/features/autopay/routes/autopay";
 
 // Paths are those the platform's e-mails link to (/verify-email, /reset-password, /invoices/<id>).
 const router = createBrowserRouter([
@@ -52,6 +53,7 @@ const router = createBrowserRouter([
       { path: "invoices/:id", Component: InvoiceRoute },
       { path: "credit", Component: CreditRoute },
       { path: "direct-debit", Component: DirectDebitRoute },
+      { path: "autopay", Component: AutopayRoute }, // B-21: e-mails link here
       { path: "notifications", Component: NotificationsRoute },
       { path: "referrals", Component: ReferralsRoute },
       { path: "profile", Component: ProfileRoute },

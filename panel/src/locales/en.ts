@@ -8,6 +8,7 @@ import { helpEn } from "@/features/help/locales";
 import { ideasEn } from "@/features/ideas/locales";
 import { statusConsoleEn } from "@/features/status/locales";
 import { identityEn } from "@/features/identity/locales";
+import { autopayEn } from "@/features/autopay/locales";
 
 import type { es } from "./es";
 
@@ -361,6 +362,7 @@ export const en: Messages<typeof es> = {
   help: helpEn,
   ideas: ideasEn,
   status_console: statusConsoleEn,
+  autopay: autopayEn,
   console: consoleEn,
   domains: domainsEn,
   affiliates: affiliatesEn,
@@ -490,6 +492,9 @@ export const en: Messages<typeof es> = {
       b4: "Suspend the service after (days overdue)",
       b5: "Suspend all services after (business days)",
       b6: "Terminate after (days overdue)",
+      autopayBefore: "Automatic payment: charge the renewal (days before the due date)",
+      autopayRetries: "Automatic payment: retries (days after the first charge)",
+      autopayRetriesHint: "Comma-separated, e.g. 1, 2; none after the suspension (B-4).",
       save: "Save collection days",
     },
     discounts: {

@@ -8,6 +8,7 @@ import { helpEs } from "@/features/help/locales";
 import { ideasEs } from "@/features/ideas/locales";
 import { statusConsoleEs } from "@/features/status/locales";
 import { identityEs } from "@/features/identity/locales";
+import { autopayEs } from "@/features/autopay/locales";
 
 // Spanish: the panel's first language and the source of truth for every message's key (en.ts must match).
 export const es = {
@@ -357,6 +358,7 @@ export const es = {
   help: helpEs,
   ideas: ideasEs,
   status_console: statusConsoleEs,
+  autopay: autopayEs,
   console: consoleEs,
   domains: domainsEs,
   affiliates: affiliatesEs,
@@ -486,6 +488,9 @@ export const es = {
       b4: "Suspender el servicio a los (días de atraso)",
       b5: "Suspender todos los servicios a los (días hábiles)",
       b6: "Dar de baja a los (días de atraso)",
+      autopayBefore: "Pago automático: cobrar la renovación (días antes del vencimiento)",
+      autopayRetries: "Pago automático: reintentos (días después del primer cobro)",
+      autopayRetriesHint: "Separados por comas, por ejemplo 1, 2; ninguno después de la suspensión (B-4).",
       save: "Guardar días de cobranza",
     },
     discounts: {

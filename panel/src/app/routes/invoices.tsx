@@ -38,7 +38,11 @@ export default function InvoicesRoute() {
   const toggle = (id: string) => setSelected(selected.includes(id) ? selected.filter((s) => s !== id) : [...selected, id]);
   return (
     <>
-      <PageHeader title={t("nav.invoices")} subtitle={unpaid.length ? t("invoices.unpaidCount", { count: unpaid.length }) : t("home.allPaid")} />
+      <PageHeader
+        title={t("nav.invoices")}
+        subtitle={unpaid.length ? t("invoices.unpaidCount", { count: unpaid.length }) : t("home.allPaid")}
+        actions={<Link to="/autopay">{t("autopay.link")}</Link>}
+      />
       {paying && chosen.length > 0 && (
         <PayMany
           invoices={chosen}
