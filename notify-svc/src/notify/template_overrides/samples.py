@@ -56,6 +56,10 @@ def sample_context() -> dict[str, Any]:
         "credit_path": "/credit",
         "votes": 4,
         "ideas_path": "/ideas",
+        "method": "pagos360",  # automatic_payment_failed (B-21)
+        "reason": "Fondos insuficientes",
+        "action_needed": True,
+        "next_attempt_on": date(2027, 1, 11),
         "sla_class": "SLA3",
         "plan": "full",
         "deadline": "first_response",
