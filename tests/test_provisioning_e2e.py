@@ -63,7 +63,7 @@ async def test_b4_b7_suspended_when_overdue_and_back_by_itself_once_paid(
 
     # P-2: ordered and paid → created on the panel and active, with its access data for the owner (P-7).
     await publish_as_billing(order, invoice_paid(client_id, order.invoice_id, activate_service_ids=[order.service_id]))
-    await wait_for(lambda: state_is("active"), within=15, what="the new hosting to be active")
+    await wait_for(lambda: state_is("active"), what="the new hosting to be active")
     detail = (await gateway.get(path, headers=headers)).json()
     assert detail["access"]["username"] and detail["access"]["password"] == panel_account()["password"]
 
@@ -71,17 +71,17 @@ async def test_b4_b7_suspended_when_overdue_and_back_by_itself_once_paid(
     overdue = uuid.uuid4()
     await publish_as_billing(SuspensionDecided(client_id=client_id, service_ids=[order.service_id],
                                                invoice_id=overdue, rule="B-4"))
-    await wait_for(lambda: state_is("suspended"), within=15, what="the hosting to be suspended")
+    await wait_for(lambda: state_is("suspended"), what="the hosting to be suspended")
 
     async def panel_suspended(value: int) -> bool:
         return panel_account()["suspended"] == value
 
-    await wait_for(lambda: panel_suspended(1), within=15, what="the WHM account to be suspended")
+    await wait_for(lambda: panel_suspended(1), what="the WHM account to be suspended")
 
     # B-7: the client pays; nobody on staff does anything; the hosting comes back, on the panel too.
     await publish_as_billing(invoice_paid(client_id, overdue, reactivate_service_ids=[order.service_id]))
-    await wait_for(lambda: state_is("active"), within=15, what="the hosting to be reactivated")
-    await wait_for(lambda: panel_suspended(0), within=15, what="the WHM account to be unsuspended")
+    await wait_for(lambda: state_is("active"), what="the hosting to be reactivated")
+    await wait_for(lambda: panel_suspended(0), what="the WHM account to be unsuspended")
 
     # Nobody else sees it (P-7): another client gets a 404, as if it did not exist.
     other = f"otro-{uuid.uuid4().hex[:8]}@example.test"

@@ -73,7 +73,7 @@ async def test_b17_a_stripe_dispute_terminates_every_service_of_the_client_once(
     async def decided() -> bool:
         return bool(await outbox(env.db_url, "billing.payment.charged_back", client_id=str(client_id)))
 
-    await wait_for(decided, within=10, what="ChargebackReceived")
+    await wait_for(decided, what="ChargebackReceived")
     charged = await outbox(env.db_url, "billing.payment.charged_back", client_id=str(client_id))
     assert len(charged) == 1 and charged[0]["provider_payment_id"] == pid
     assert charged[0]["amount"] == {"amount_minor": 1500, "currency": "USD"}
@@ -97,7 +97,7 @@ async def test_b17_a_mercadopago_chargeback_is_read_from_the_payment(env: Paymen
     async def decided() -> bool:
         return bool(await outbox(env.db_url, "billing.service.termination_decided", client_id=str(client_id)))
 
-    await wait_for(decided, within=10, what="TerminationDecided B-17")
+    await wait_for(decided, what="TerminationDecided B-17")
     assert len(await outbox(env.db_url, "billing.payment.charged_back", client_id=str(client_id))) == 1
 
 

@@ -59,7 +59,7 @@ async def wait_paid(env: PaymentsEnv, invoice_id: str) -> list[dict[str, object]
     async def paid() -> bool:
         return bool(await outbox(env.db_url, "billing.invoice.paid", invoice_id=invoice_id))
 
-    await wait_for(paid, within=10, what="InvoicePaid")
+    await wait_for(paid, what="InvoicePaid")
     return await outbox(env.db_url, "billing.invoice.paid", invoice_id=invoice_id)
 
 
@@ -179,7 +179,7 @@ async def test_b19_mercadopago_status_is_always_read_from_the_payments_api(env: 
         rows = await sql(env.db_url, "SELECT outcome FROM provider_events WHERE object_id = $1", pid)
         return bool(rows) and rows[0]["outcome"] == "pending"
 
-    await wait_for(processed, within=10, what="pending outcome")
+    await wait_for(processed, what="pending outcome")
     assert await payments_of(env, invoice_id) == []
     env.mp.payments[pid]["status"] = "approved"  # the client paid at Rapipago
     assert (await post_mp(env.billing, pid)).status_code == 200

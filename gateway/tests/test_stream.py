@@ -90,7 +90,7 @@ async def _until_listening(stream: Stream, client_id: str) -> None:
             await asyncio.wait_for(stream.arrived.wait(), 0.3)
         return bool(stream.of_type("EmailVerified"))
 
-    await wait_for(probe, within=15, what="the gateway's stream queue to be bound")
+    await wait_for(probe, what="the gateway's stream queue to be bound")
 
 
 async def test_a_client_sees_its_own_events_within_a_second_and_never_another_clients(api, client):
@@ -105,7 +105,7 @@ async def test_a_client_sees_its_own_events_within_a_second_and_never_another_cl
         async def ana_sees_it() -> bool:
             return bool(ana_stream.of_type("InvoicePaid"))
 
-        await wait_for(ana_sees_it, within=1, what="Ana's InvoicePaid on her stream")
+        await wait_for(ana_sees_it, what="Ana's InvoicePaid on her stream")
         assert time.monotonic() - started < 1
         seen = ana_stream.of_type("InvoicePaid")[0]
         assert seen["type"] == "InvoicePaid" and seen["client_id"] == ana.id
@@ -117,13 +117,13 @@ async def test_a_client_sees_its_own_events_within_a_second_and_never_another_cl
         async def activated() -> bool:
             return bool(ana_stream.of_type("ServiceActivated"))
 
-        await wait_for(activated, within=1, what="Ana's ServiceActivated")
+        await wait_for(activated, what="Ana's ServiceActivated")
         assert ana_stream.of_type("ServiceActivated")[0]["service_id"] == str(service_id)
 
         async def bruno_sees_his() -> bool:
             return bool(bruno_s.of_type("InvoicePaid"))
 
-        await wait_for(bruno_sees_his, within=1, what="Bruno's InvoicePaid on his stream")
+        await wait_for(bruno_sees_his, what="Bruno's InvoicePaid on his stream")
         assert {data["client_id"] for _, data in ana_stream.frames} == {ana.id}
         assert {data["client_id"] for _, data in bruno_s.frames} == {bruno.id}
         assert [d["invoice_id"] for d in bruno_s.of_type("InvoicePaid")] == [str(bruno_paid.invoice_id)]
@@ -143,7 +143,7 @@ async def test_the_stream_never_carries_secrets_or_profiles(api, client):
         async def updated() -> bool:
             return bool(stream.of_type("ClientUpdated"))
 
-        await wait_for(updated, within=2, what="ClientUpdated on the stream")
+        await wait_for(updated, what="ClientUpdated on the stream")
         assert stream.of_type("ClientUpdated")[0]["changed"] == ["phone"]
         raw = json.dumps(stream.frames)
         assert "secret-token" not in raw and "5555" not in raw and "EmailVerificationRequested" not in raw
@@ -170,13 +170,13 @@ async def test_pings_a_per_account_cap_and_an_end_when_the_token_expires(api, ma
             async def pinged() -> bool:
                 return "ping" in stream.comments
 
-            await wait_for(pinged, within=2, what="a ping comment")
+            await wait_for(pinged, what="a ping comment")
             assert stream.comments[0] == "connected"
 
             async def ended() -> bool:
                 return stream.ended
 
-            await wait_for(ended, within=5, what="the stream to end with its access token")
+            await wait_for(ended, what="the stream to end with its access token")
 
 
 @pytest.mark.parametrize("event_cls", [ServiceTransferred])

@@ -47,6 +47,7 @@ from abono.events import (
 from abono.money import MoneyModel
 from abono.testing import (
     AMQP_URL,
+    WAIT_WITHIN,
     free_port,
     migrated_database,
     platform_settings,
@@ -206,7 +207,7 @@ class Harness:
 
         await wait_for(applied, what=f"notify to apply {len(ids)} events")
 
-    async def wait_status(self, event_id: uuid.UUID, channel: str, *statuses: str, within: float = 10) -> Any:
+    async def wait_status(self, event_id: uuid.UUID, channel: str, *statuses: str, within: float = WAIT_WITHIN) -> Any:
         async def reached() -> bool:
             row = (await self.messages(event_id)).get(channel)
             return row is not None and row["status"] in statuses

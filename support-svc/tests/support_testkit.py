@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from abono.auth import Role
 from abono.events import ClientProfile, ClientRegistered, Event, ServiceActivated, ServiceOrdered
-from abono.testing import ServedService, amqp_url_for, bearer, publish_events, standalone_platform, wait_for
+from abono.testing import ServedService, amqp_url_for, bearer, publish_events, standalone_platform
 from support.config import SupportSettings
 
 BA = ZoneInfo("America/Argentina/Buenos_Aires")
@@ -83,7 +83,3 @@ class Served(ServedService):
 
     def set_clock(self, instant: datetime) -> None:
         self.clock.set(instant)
-
-
-async def wait_until(predicate: Any, what: str, within: float = 10.0) -> None:
-    await wait_for(predicate, within=within, what=what)

@@ -126,7 +126,7 @@ async def test_d1_d2_d3_a_client_searches_orders_and_manages_a_com(
         errors = (await gateway.get("/api/provisioning/staff/domains/errors", headers=admin_headers)).json()
         return any(e["service_id"] == service_id and e["kind"] == "set_nameservers" for e in errors)
 
-    await wait_for(failing, within=15, what="the failing name server change in the operators' list")
+    await wait_for(failing, what="the failing name server change in the operators' list")
 
     # Staff: Dominios in the console: the domain by expiry, the registrar's error, "retry now" (audited).
     staff_email = await staff_member(panel, gateway, admin_headers)
@@ -147,7 +147,7 @@ async def test_d1_d2_d3_a_client_searches_orders_and_manages_a_com(
     async def at_registry() -> bool:
         return bool(order["ns"] == ["ns1.lia.net", "ns2.lia.net"])
 
-    await wait_for(at_registry, within=15, what="the new name servers at the registry")
+    await wait_for(at_registry, what="the new name servers at the registry")
     await expect(console.get_by_test_id("registrar-error").filter(has_text=f"{label}.com")).to_have_count(0)
     me = (await gateway.get("/api/auth/me", headers=await panel.platform.login(gateway, staff_email, PASSWORD))).json()
     client_id = (await gateway.get("/api/billing/clients/me", headers=headers)).json()["id"]

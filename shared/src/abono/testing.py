@@ -170,8 +170,13 @@ def free_port() -> int:
         return port
 
 
+# A deadline, not a speed target: generous, so a loaded CI machine (2 cores) waits instead of failing; a passing
+# test returns as soon as its condition holds.
+WAIT_WITHIN = 30.0
+
+
 async def wait_for(
-    predicate: Callable[[], Awaitable[bool] | bool], *, within: float = 10.0, what: str = "condition"
+    predicate: Callable[[], Awaitable[bool] | bool], *, within: float = WAIT_WITHIN, what: str = "condition"
 ) -> None:
     """Poll `predicate` (a coroutine function, or a plain one for in-process state) until true: for effects that
     cross the broker or another task (no fixed sleeps in tests)."""
@@ -264,7 +269,7 @@ class ServedService:
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
         return await fetch_rows(self.database_url, query, *args)
 
-    async def wait_applied(self, *event_ids: uuid.UUID, within: float = 10.0) -> None:
+    async def wait_applied(self, *event_ids: uuid.UUID, within: float = WAIT_WITHIN) -> None:
         """Until the app's consumers applied these events (applied or skipped as duplicates: their inbox rows)."""
         ids = list(set(event_ids))
 

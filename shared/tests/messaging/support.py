@@ -31,7 +31,7 @@ from abono.messaging import Broker, Consumer, ConsumerRunner, OutboxRelay, emit
 from abono.messaging.broker import EVENTS_EXCHANGE
 from abono.messaging.tables import messaging_tables
 from abono.metrics import ServiceMetrics
-from abono.testing import free_port, wait_for
+from abono.testing import WAIT_WITHIN, free_port, wait_for
 
 metadata = new_metadata()
 outbox, inbox = messaging_tables(metadata)
@@ -188,7 +188,7 @@ class Tap:
         await queue.consume(record, no_ack=True)
         return self
 
-    async def wait(self, count: int, *, within: float = 10.0) -> None:
+    async def wait(self, count: int, *, within: float = WAIT_WITHIN) -> None:
         async def enough() -> bool:
             return len(self.messages) >= count
 

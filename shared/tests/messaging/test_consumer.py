@@ -41,11 +41,11 @@ async def test_consumer_killed_after_commit_before_ack_does_not_apply_twice(bus:
             await crashing.wait()
     # The crashed process committed its effect and inbox row; the message was never acked.
     assert await _effect_pids(bus) == [crashing.pid]
-    await wait_for(_depth(bus, f"{bus.service}.orders", 1), within=5, what="the unacked message back in the queue")
+    await wait_for(_depth(bus, f"{bus.service}.orders", 1), what="the unacked message back in the queue")
 
     calls: Counter[str] = Counter()
     await bus.runner([bus.consumer("orders", calls)], broker)
-    await wait_for(holds(lambda: bus.consumed("orders", "duplicate") == 1), within=10, what="the redelivery")
+    await wait_for(holds(lambda: bus.consumed("orders", "duplicate") == 1), what="the redelivery")
 
     assert calls == Counter()  # the handler never ran again
     assert await _effect_pids(bus) == [crashing.pid]
@@ -61,7 +61,7 @@ async def test_poison_message_goes_to_dead_letter_queue_while_others_flow(bus: B
     await bus.relay(await bus.broker()).publish_pending()
 
     dlq = f"{bus.service}.orders.dlq"
-    await wait_for(_depth(bus, dlq, 1), within=10, what="the poison message in the dead-letter queue")
+    await wait_for(_depth(bus, dlq, 1), what="the poison message in the dead-letter queue")
 
     # The first delivery and `delivery_limit` more (a delivery applied with others runs it twice: see the docstring
     # of abono.messaging.consumer); the others' effects are committed once.
@@ -85,7 +85,7 @@ async def test_unreadable_message_goes_to_dead_letter_queue_without_retries(bus:
     await bus.publish_raw(b"not json")
     await bus.publish_raw(json.dumps({"type": bus.Ping.routing_key, "version": 1}).encode())  # no label
 
-    await wait_for(_depth(bus, f"{bus.service}.orders.dlq", 2), within=10, what="both in the dead-letter queue")
+    await wait_for(_depth(bus, f"{bus.service}.orders.dlq", 2), what="both in the dead-letter queue")
     assert calls == Counter()
     assert bus.consumed("orders", "rejected") == 2
 
@@ -96,13 +96,13 @@ async def test_consumer_resumes_after_its_broker_connection_returns(bus: Bus) ->
     calls: Counter[str] = Counter()
     runner = await bus.runner([bus.consumer("orders", calls)], consumer_broker)
     await proxy.cut()
-    await wait_for(holds(lambda: not runner.is_consuming), within=5, what="the consumer to notice the cut")
+    await wait_for(holds(lambda: not runner.is_consuming), what="the consumer to notice the cut")
 
     await bus.emit(bus.Ping(label="while away"))
     await bus.relay(await bus.broker()).publish_pending()  # waits in the durable queue
     await proxy.start()
 
-    await wait_for(holds(lambda: calls["while away"] == 1), within=10, what="the consumer to resume")
+    await wait_for(holds(lambda: calls["while away"] == 1), what="the consumer to resume")
     assert await bus.effect_labels() == ["while away"]
 
 
@@ -119,12 +119,12 @@ async def test_database_outage_does_not_spend_deliveries(bus: Bus) -> None:
             await bus.relay(await bus.broker()).publish_pending()
             # Three attempts on the unreachable database: through the queue, delivery_limit=1 would have
             # dead-lettered it at the second.
-            await wait_for(holds(lambda: times_logged(entries, "event_database_unreachable") >= 3), within=15,
+            await wait_for(holds(lambda: times_logged(entries, "event_database_unreachable") >= 3),
                            what="the consumer to try again while the database is away")
         assert await bus.queue_depth(f"{bus.service}.orders.dlq") == 0
 
         await proxy.start()
-        await wait_for(holds(lambda: bus.consumed("orders", "processed") == 1), within=10, what="the event applied")
+        await wait_for(holds(lambda: bus.consumed("orders", "processed") == 1), what="the event applied")
         assert await bus.effect_labels() == ["waits for the database"]
         assert calls == Counter({"waits for the database": 1})
     finally:
@@ -163,12 +163,12 @@ async def test_deliveries_waiting_together_are_applied_in_shared_transactions_ea
     labels[25] = POISON
     await bus.emit(*(bus.Ping(label=label) for label in labels))
     await bus.relay(await bus.broker()).publish_pending()
-    await wait_for(_depth(bus, f"{bus.service}.orders", len(labels)), within=10, what="the events in the queue")
+    await wait_for(_depth(bus, f"{bus.service}.orders", len(labels)), what="the events in the queue")
 
     calls: Counter[str] = Counter()
     await bus.runner([bus.consumer("orders", calls)], await bus.broker(), delivery_limit=1, prefetch=50)
-    await wait_for(_depth(bus, f"{bus.service}.orders.dlq", 1), within=15, what="the poison message dead-lettered")
-    await wait_for(holds(lambda: bus.consumed("orders", "processed") == len(labels) - 1), within=10,
+    await wait_for(_depth(bus, f"{bus.service}.orders.dlq", 1), what="the poison message dead-lettered")
+    await wait_for(holds(lambda: bus.consumed("orders", "processed") == len(labels) - 1),
                    what="the others applied")
 
     assert set(calls) == set(labels) and calls[POISON] >= 2  # the first delivery and `delivery_limit` more
