@@ -297,7 +297,6 @@ class AutomaticPaymentFailed(Event):
     attempt (the publisher emits it once, with the attempt's own outcome)."""
 
     routing_key: ClassVar[str] = "billing.payment.automatic_failed"
-    lane: ClassVar[Lane] = Lane.URGENT
     invoice_id: uuid.UUID
     client_id: uuid.UUID
     number: str
