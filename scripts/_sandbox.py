@@ -16,6 +16,7 @@ PORTS = {  # override one with SANDBOX_<NAME>_PORT, e.g. SANDBOX_MAIL_PORT=9026
     "registrar": 8014,  # the domain registrar (ResellerClub's HTTP API, D-1..D-3)
     "paypal": 8015,  # PayPal's REST API (OAuth, Orders v2, captures, refunds, webhook verification), its approval page
     "pagos360": 8016,  # Pagos360's REST API (adhesions, debit and payment requests); /sandbox settles pending debits
+    "nicar": 8017,  # NIC Argentina's RDAP for .ar names (#21); POST /tad/... plays staff's TAD steps
     "smtp": 8025,  # the mail catcher's SMTP server (notify sends here)
     "mail": 8026,  # the mail catcher's web page
 }
@@ -28,7 +29,7 @@ WHM_TOKEN = "SANDBOXWHMTOKEN"
 PROVIDER_SECRET = "sandbox-provider-secret"
 REGISTRAR_USERID, REGISTRAR_API_KEY = "123456", "sandbox-registrar-key"
 # Catalog drivers that the generic HTTP driver speaks to (every seed driver but the WHM and staff-task ones).
-HTTP_DRIVERS = ("registrar", "nic-ar", "proxmox", "centova", "wowza", "mailer", "sitebuilder")
+HTTP_DRIVERS = ("registrar", "proxmox", "centova", "wowza", "mailer", "sitebuilder")
 
 
 def port(name: str, environ: Mapping[str, str] = os.environ) -> int:
@@ -73,6 +74,8 @@ def service_env(environ: Mapping[str, str]) -> dict[str, str]:
         registrar = {"url": f"{url('registrar', environ)}/api", "auth_userid": REGISTRAR_USERID,
                      "api_key": REGISTRAR_API_KEY}
         env |= {"PROVISIONING_RESELLERCLUB": json.dumps(registrar)}
+    if not environ.get("PROVISIONING_NICAR"):
+        env |= {"PROVISIONING_NICAR": json.dumps({"rdap_url": url("nicar", environ)})}
     if not environ.get("NOTIFY_SMTP_HOST") and not environ.get("NOTIFY_SMTP_PORT"):
         env |= {"NOTIFY_SMTP_HOST": HOST, "NOTIFY_SMTP_PORT": str(port("smtp", environ))}
     return env

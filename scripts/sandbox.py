@@ -12,6 +12,8 @@
   can be ordered and activated;
 - the domain registrar (8014): `provisioning.registrar_fake`, ResellerClub's HTTP API with an in-memory registry, so
   a domain can be searched, registered and managed from the panel (`google.com` and `tomado.com` are taken);
+- NIC Argentina's RDAP for .ar names (8017): `provisioning.registrar_fake_nicar`; `POST /tad/register` (`renew`,
+  `delegate`, `delete`) plays the step staff do in NIC's TAD before they complete the task;
 - the mail catcher: SMTP on 8025 (notify sends there), its web page on 8026 (`notify.mailcatcher`).
 
 Everything is in memory and starts empty. It refuses to run when ABONO_ENVIRONMENT=production.
@@ -33,6 +35,7 @@ from billing.fakes import FakeMercadoPago, FakePagos360, FakePayPal, FakeStripe,
 from notify.mailcatcher import MailCatcher
 from provisioning.fakes import FakeProvider, FakeWhm
 from provisioning.registrar_fake import FakeResellerClub
+from provisioning.registrar_fake_nicar import FakeNicArgentina
 
 
 class _Server(uvicorn.Server):
@@ -67,6 +70,7 @@ async def main() -> int:
         "whm": FakeWhm(token=sandbox.WHM_TOKEN).app(),
         "provider": FakeProvider(secret=sandbox.PROVIDER_SECRET).app(),
         "registrar": FakeResellerClub(auth_userid=sandbox.REGISTRAR_USERID, api_key=sandbox.REGISTRAR_API_KEY).app(),
+        "nicar": FakeNicArgentina().app(),
         "mail": catcher.web(),
     }
     smtp = await catcher.serve_smtp(sandbox.HOST, sandbox.port("smtp"))

@@ -31,6 +31,8 @@ from provisioning.app import create_app as provisioning_app
 from provisioning.config import HttpEndpoint, ProvisioningSettings, WhmServer
 from provisioning.fakes import FakeProvider, FakeWhm
 from provisioning.registrar_fake import FakeResellerClub
+from provisioning.registrar_fake_nicar import FakeNicArgentina
+from provisioning.registrars.nicar import NicArgentinaSettings
 from provisioning.registrars.resellerclub import ResellerClubSettings
 from support.app import create_app as support_app
 from support.config import SupportSettings
@@ -63,13 +65,14 @@ class Platform:
     # Billing's PayPal (webhook id PAYPAL_WEBHOOK_ID): its approval page's "Pay" approves the order, sends
     # CHECKOUT.ORDER.APPROVED to this gateway and returns to the panel with `token=<order id>`.
     fake_paypal: FakePayPal | None = None
-    # The generic HTTP driver's provider behind every other seeded driver (VPS, streaming, mailer, site builder,
-    # .ar domains), as `make run`'s sandbox has it: provisioning reports them configured, so billing sells them
-    # (#19 item 3).
+    # The generic HTTP driver's provider behind every other seeded driver (VPS, streaming, mailer, site builder),
+    # as `make run`'s sandbox has it: provisioning reports them configured, so billing sells them (#19 item 3).
     fake_provider: FakeProvider | None = None
     # Billing's Pagos360 (#15 item 3): adhesions wait for `sign(ref)`, debits for `settle(ref, ...)`; each sends its
     # webhook to this gateway with the URL's token PAGOS360_TOKEN.
     fake_pagos360: FakePagos360 | None = None
+    # NIC Argentina's RDAP for .ar names (#21): `register`, `renew`, `delegate` play staff's steps in its TAD.
+    fake_nicar: FakeNicArgentina | None = None
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.gateway_url, timeout=15)
@@ -150,6 +153,8 @@ async def platform(mail_sink: MailSink) -> AsyncIterator[Platform]:
         fake_provider = FakeProvider()
         provider_url = await stack.enter_async_context(serve(fake_provider.app()))
         registrar_url = await stack.enter_async_context(serve(fake_registrar.app()))
+        fake_nicar = FakeNicArgentina()
+        nicar_url = await stack.enter_async_context(serve(fake_nicar.app()))
         stripe_url = await stack.enter_async_context(serve(fake_stripe.app))
         mercadopago_url = await stack.enter_async_context(serve(fake_mercadopago.app))
         paypal_url = await stack.enter_async_context(serve(fake_paypal.app))
@@ -169,6 +174,7 @@ async def platform(mail_sink: MailSink) -> AsyncIterator[Platform]:
                                for driver in _http_drivers()},
             "resellerclub": ResellerClubSettings(url=f"{registrar_url}/api", auth_userid=fake_registrar.auth_userid,
                                                  api_key=fake_registrar.api_key),
+            "nicar": NicArgentinaSettings(rdap_url=nicar_url), "nicar_task_recheck_seconds": 0.5,
         }, "notify": {"smtp_port": mail_sink.port, "sender_poll_seconds": 0.1}}
         service_urls: dict[str, str] = {}
         for name, (_, settings_cls, factory) in SERVICES.items():
@@ -183,7 +189,7 @@ async def platform(mail_sink: MailSink) -> AsyncIterator[Platform]:
         )
         gateway_url = await stack.enter_async_context(serve(gateway_app(gateway_settings), port=gateway_port))
         yield Platform(gateway_url, service_urls, database_urls, fake_whm, fake_stripe, fake_mercadopago,
-                       fake_registrar, fake_paypal, fake_provider, fake_pagos360)
+                       fake_registrar, fake_paypal, fake_provider, fake_pagos360, fake_nicar)
 
 
 @pytest.fixture

@@ -52,7 +52,8 @@ def test_services_use_the_sandbox_only_for_what_is_not_configured(monkeypatch: p
     assert env["BILLING_PAGOS360_API_URL"] == "http://127.0.0.1:8016"  # #15 item 3: direct debit
     assert env["BILLING_PAGOS360_WEBHOOK_TOKEN"] == _sandbox.PAGOS360_WEBHOOK_TOKEN
     assert json.loads(env["PROVISIONING_WHM_SERVERS"])["sandbox"]["url"] == "http://127.0.0.1:8012"
-    assert set(json.loads(env["PROVISIONING_HTTP_ENDPOINTS"])) >= {"registrar", "nic-ar", "centova", "mailer"}
+    assert set(json.loads(env["PROVISIONING_HTTP_ENDPOINTS"])) >= {"registrar", "centova", "mailer"}
+    assert json.loads(env["PROVISIONING_NICAR"]) == {"rdap_url": "http://127.0.0.1:8017"}  # .ar: NIC's RDAP (#21)
     assert env["NOTIFY_SMTP_PORT"] == "8025"
     registrar = json.loads(env["PROVISIONING_RESELLERCLUB"])  # D-1..D-3: domains go to the sandbox's ResellerClub
     assert registrar["url"] == "http://127.0.0.1:8014/api" and registrar["api_key"] == _sandbox.REGISTRAR_API_KEY
@@ -67,7 +68,7 @@ def test_services_use_the_sandbox_only_for_what_is_not_configured(monkeypatch: p
     monkeypatch.delenv("BILLING_STRIPE_API_KEY")
     production = devrun.child_env([])
     assert not any(key in production for key in ("BILLING_STRIPE_API_URL", "PROVISIONING_WHM_SERVERS",
-                                                  "PROVISIONING_RESELLERCLUB", "NOTIFY_SMTP_PORT",
+                                                  "PROVISIONING_RESELLERCLUB", "NOTIFY_SMTP_PORT", "PROVISIONING_NICAR",
                                                   "BILLING_MERCADOPAGO_API_URL", "BILLING_PAYPAL_API_URL"))
 
 

@@ -20,6 +20,7 @@ from provisioning.actions.worker import ActionWorker
 from provisioning.app import create_app
 from provisioning.fakes import FakeProvider, FakeWhm
 from provisioning.registrar_fake import FakeResellerClub
+from provisioning.registrar_fake_nicar import FakeNicArgentina
 from provisioning.runtime import Runtime
 
 
@@ -30,10 +31,10 @@ async def provisioning_db() -> str:
 
 @pytest.fixture(scope="session")
 async def fakes() -> AsyncIterator[Fakes]:
-    whm, provider, registrar = FakeWhm(), FakeProvider(), FakeResellerClub()
+    whm, provider, registrar, nicar = FakeWhm(), FakeProvider(), FakeResellerClub(), FakeNicArgentina()
     async with serve(whm.app()) as whm_url, serve(provider.app()) as provider_url, \
-            serve(registrar.app()) as registrar_url:
-        yield Fakes(whm, whm_url, provider, provider_url, registrar, registrar_url)
+            serve(registrar.app()) as registrar_url, serve(nicar.app()) as nicar_url:
+        yield Fakes(whm, whm_url, provider, provider_url, registrar, registrar_url, nicar, nicar_url)
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,8 @@ from abono.testing import ServedService, amqp_url_for, bearer, fetch_rows, publi
 from provisioning.config import HttpEndpoint, ProvisioningSettings, WhmServer
 from provisioning.fakes import FakeProvider, FakeWhm
 from provisioning.registrar_fake import FakeResellerClub
+from provisioning.registrar_fake_nicar import FakeNicArgentina
+from provisioning.registrars.nicar import NicArgentinaSettings
 from provisioning.registrars.resellerclub import ResellerClubSettings
 
 SECRET_KEY = Fernet.generate_key().decode()
@@ -40,6 +42,8 @@ class Fakes:
     provider_url: str
     registrar: FakeResellerClub
     registrar_url: str
+    nicar: FakeNicArgentina  # NIC Argentina's RDAP (.ar)
+    nicar_url: str
 
 
 Served = ServedService
@@ -56,6 +60,8 @@ def make_settings(database_url: str, fakes: Fakes, **overrides: Any) -> Provisio
                                                  secret=SecretStr(fakes.provider.secret))},
         "resellerclub": ResellerClubSettings(url=f"{fakes.registrar_url}/api", auth_userid=fakes.registrar.auth_userid,
                                              api_key=SecretStr(fakes.registrar.api_key), timeout_seconds=5),
+        "nicar": NicArgentinaSettings(rdap_url=fakes.nicar_url, timeout_seconds=5),
+        "nicar_task_recheck_seconds": 0.1,
         "outbox_sweep_seconds": 0.5,
         "action_poll_seconds": 0.05,
         "action_retry_base_seconds": 0.05,

@@ -171,6 +171,12 @@ async def test_d1_d2_d3_a_client_searches_orders_and_manages_a_com(
     await english.get_by_label("Name you want to register").fill("google")
     await english.get_by_role("button", name="Search", exact=True).click()
     await expect(english.get_by_test_id("domain-result").filter(has_text="google.com").first).to_contain_text("Taken")
+    # D-3: a .com taken elsewhere can be brought in; a .com.ar cannot (NIC Argentina has no EPP transfers), and its
+    # availability came from NIC's RDAP, not from ResellerClub.
+    await expect(english.get_by_role("button", name="Transfer google.com", exact=True)).to_be_visible()
+    await expect(english.get_by_test_id("domain-result").filter(has_text="google.com.ar")).to_contain_text("Taken")
+    await expect(english.get_by_role("button", name="Transfer google.com.ar", exact=True)).to_have_count(0)
+    assert panel.platform.fake_nicar is not None and "google.com.ar" in panel.platform.fake_nicar.lookups
     await check(panel, english, "en-domains")
     await english.get_by_role("link", name=f"{label}.com").click()
     await expect(english.get_by_text("It does not renew")).to_be_visible()

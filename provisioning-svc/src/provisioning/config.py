@@ -4,6 +4,7 @@ from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from abono.settings import ServiceSettings
+from provisioning.registrars.nicar import NicArgentinaSettings
 from provisioning.registrars.resellerclub import ResellerClubSettings
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/abono_provisioning"
@@ -57,8 +58,12 @@ class ProvisioningSettings(ServiceSettings):
     action_failing_after_attempts: int = 1  # failed attempts before an action shows in the operators' list
 
     # --- domains (D-1..D-3): the catalog's driver names that mean the registrar below ---
-    registrar_drivers: list[str] = ["registrar", "resellerclub"]
+    registrar_drivers: list[str] = ["registrar", "resellerclub", "nic-ar"]
     resellerclub: ResellerClubSettings | None = None  # unset: domain actions fail visibly until configured
+    # .ar names go to NIC Argentina (its RDAP; changes are staff steps in its TAD, due in these business days)
+    nicar: NicArgentinaSettings | None = None  # unset: .ar actions and searches fail visibly until configured
+    nicar_due_business_days: int = Field(default=2, ge=0)
+    nicar_task_recheck_seconds: float = Field(default=300.0, gt=0)  # a step waiting for its TAD task looks again
     domain_provider_nameservers: list[str] = ["ns1.abono.example", "ns2.abono.example"]  # "use the provider's DNS"
     domain_search_tlds: list[str] = ["com", "net", "org", "info", "co", "com.co", "mx", "com.mx", "pe", "cl"]
     domain_suggestions: int = Field(default=6, ge=0, le=50)

@@ -99,6 +99,8 @@ export const domainsEs = {
   transferCodeLead: "Pedíselo a tu registrador actual y desbloqueá el dominio allí. Lo enviamos al registro apenas se acredite el pago.",
   eppField: "Código EPP",
   sendCode: "Enviar el código",
+  nicArRegistering: "Pago acreditado. Los .ar se registran en NIC Argentina (trámite TAD): lo hacemos como tu representante en los días hábiles siguientes y el dominio queda activo apenas NIC lo publica.",
+  nicArNoEpp: "Los dominios .ar no tienen código EPP ni bloqueo de transferencia: el cambio de titular se hace en el TAD de NIC Argentina.",
   transferRefused: "El registrador rechazó la transferencia. Revisá el código (y que el dominio esté desbloqueado) y envialo de nuevo:",
   transferring: "Transferencia en curso: el registrador anterior tiene unos días para aprobarla. Te avisamos cuando termine.",
   staff: {
@@ -228,6 +230,8 @@ export const domainsEn: typeof domainsEs = {
   transferCodeLead: "Ask your current registrar for it and unlock the domain there. We send it to the registry as soon as the payment is in.",
   eppField: "EPP code",
   sendCode: "Send the code",
+  nicArRegistering: "Payment received. .ar names are registered at NIC Argentina (its TAD procedure): we do it as your representative within the next business days, and the domain is active as soon as NIC publishes it.",
+  nicArNoEpp: ".ar domains have no EPP code or transfer lock: a change of holder is done in NIC Argentina's TAD.",
   transferRefused: "The registrar refused the transfer. Check the code (and that the domain is unlocked) and send it again:",
   transferring: "Transfer in progress: the previous registrar has a few days to approve it. We will tell you when it is done.",
   staff: {

@@ -185,7 +185,8 @@ class ActionWorker:
             if self._is_registrar(claim):
                 claim.registrar_call = await domain_actions.prepare(
                     session, kind=action.kind, action_id=action.id, payload=claim.payload, service=service,
-                    box=self.runtime.box, settings=self.settings)
+                    box=self.runtime.box, settings=self.settings, calendar=self.runtime.calendar,
+                    now=self.runtime.clock.now())
         except Exception as exc:  # noqa: BLE001 - recorded as a failed attempt, retried
             claim.error = exc
         return claim
@@ -206,7 +207,7 @@ class ActionWorker:
         async def registrar_one(claim: Claim, call: domain_actions.RegistrarCall) -> None:
             async with limit:
                 try:
-                    claim.registry = await domain_actions.invoke(self.runtime.drivers.registrar(), call)
+                    claim.registry = await domain_actions.invoke(self.runtime.drivers.registrar_of(call.name), call)
                 except Exception as exc:  # noqa: BLE001 - any failure is retried, never dropped (P-4)
                     claim.error = exc
 
@@ -261,6 +262,13 @@ class ActionWorker:
                 if claim.call is not None and self._is_local(claim):
                     claim.outcome = await self._call_local(session, claim, now)
                 await self._apply(session, claim, now)
+        except domain_actions.AwaitingStaff as exc:
+            # .ar: staff do the step in NIC Argentina's TAD (its task is open); this looks at the task again every
+            # few minutes (no import from tasks back into the actions), then confirms the step in NIC's RDAP.
+            action.next_attempt_at = now + timedelta(seconds=self.settings.nicar_task_recheck_seconds)
+            action.last_error = None
+            log.info("driver_action_awaiting_staff", action_id=action.id, service_id=str(action.service_id),
+                     reason=str(exc))
         except domain_actions.AwaitingClient as exc:
             # P-2: not a failure: the registration waits for the client's data (completing it wakes it up).
             action.next_attempt_at = now + timedelta(hours=self.settings.domain_contact_recheck_hours)

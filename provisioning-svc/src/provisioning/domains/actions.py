@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from abono.crypto import SecretBox
 from abono.events import DomainDeleted
 from abono.messaging import emit
+from provisioning.business_calendar import BusinessCalendar
 from provisioning.config import ProvisioningSettings
 from provisioning.domains.models import Domain, RegistrantProfile
 from provisioning.domains.repository import DomainRepository
@@ -24,9 +25,19 @@ from provisioning.instances.models import ServiceInstance
 from provisioning.instances.repository import ServiceRepository
 from provisioning.instances.service import Cause, change_state, complete_activation
 from provisioning.registrars.base import Contact, DomainRequest, DomainState, Registrar, RegistrarError, RegistryStatus
+from provisioning.registrars.nicar import NO_EPP, is_nic_ar
+from provisioning.tasks.repository import TaskRepository
+from provisioning.tasks.service import open_task
 
 KINDS = frozenset({"create", "renew", "set_nameservers", "set_contact", "lock", "unlock", "sync"})
 AT_REGISTRY_ONLY = frozenset({"suspend", "unsuspend", "terminate", "change_package"})  # D-2: nothing to do
+# .ar: what staff do in NIC Argentina's TAD for each action (a task kind each).
+TAD_STEPS = {"create": "nic_ar_register", "renew": "nic_ar_renew", "set_nameservers": "nic_ar_delegate",
+             "set_contact": "nic_ar_holder"}
+
+
+class AwaitingStaff(Exception):
+    """A `.ar` change waits for staff to do it in NIC Argentina's TAD (its task is open, P-3 deadline)."""
 
 
 class AwaitingClient(Exception):
@@ -69,7 +80,8 @@ def nameservers_of(domain: Domain, settings: ProvisioningSettings) -> tuple[str,
 
 
 async def prepare(session: AsyncSession, *, kind: str, action_id: int, payload: dict[str, Any],
-                  service: ServiceInstance, box: SecretBox, settings: ProvisioningSettings) -> RegistrarCall | None:
+                  service: ServiceInstance, box: SecretBox, settings: ProvisioningSettings,
+                  calendar: BusinessCalendar, now: datetime) -> RegistrarCall | None:
     """What the registrar call needs; None: nothing to do at the registry (D-2: no suspension there)."""
     if kind in AT_REGISTRY_ONLY:
         return None
@@ -79,6 +91,9 @@ async def prepare(session: AsyncSession, *, kind: str, action_id: int, payload: 
     domain = await repo.get(service.id)
     if domain is None:
         raise RegistrarError("the service has no domain name")
+    if is_nic_ar(domain.name):
+        await _tad_step_done(session, kind=kind, action_id=action_id, payload=payload, service=service,
+                             domain=domain, settings=settings, calendar=calendar, now=now)
     base = RegistrarCall(kind=kind, name=domain.name, operation=domain.operation, years=domain.years,
                          nameservers=nameservers_of(domain, settings), customer_ref=str(service.client_id))
     if kind in ("create", "set_contact"):
@@ -101,6 +116,35 @@ async def prepare(session: AsyncSession, *, kind: str, action_id: int, payload: 
         return RegistrarCall(**{**base.__dict__, "expires_on": domain.expires_on, "years": years,
                                 "invoice_id": uuid.UUID(invoice) if invoice else None})
     return base
+
+
+async def _tad_step_done(session: AsyncSession, *, kind: str, action_id: int, payload: dict[str, Any],
+                         service: ServiceInstance, domain: Domain, settings: ProvisioningSettings,
+                         calendar: BusinessCalendar, now: datetime) -> None:
+    """NIC Argentina has no registrar API: a `.ar` registration, renewal, delegation or holder change is a staff
+    step in its TAD (one task per action, P-3 deadline); the action waits for the task, then the driver confirms
+    the step in NIC's RDAP (a transfer in, a lock: refused, there are none under .ar)."""
+    if kind == "create" and domain.operation == "transfer":
+        raise RegistrarError(f"{domain.name}: {NO_EPP}")
+    if kind not in TAD_STEPS:
+        return
+    task = await TaskRepository(session).of_action(action_id)
+    if task is not None and task.completed_at is not None:
+        return
+    if task is None:
+        if kind == "create" and contact_of(await DomainRepository(session).profile(service.client_id)) is None:
+            raise AwaitingClient("the client's registrant data is incomplete")
+        years = int(payload.get("years") or domain.years)
+        detail = {"create": f"{years} year(s), DNS {', '.join(nameservers_of(domain, settings))}",
+                  "renew": f"{years} year(s) from {domain.expires_on}",
+                  "set_nameservers": ", ".join(nameservers_of(domain, settings)),
+                  "set_contact": "the client's registrant data"}[kind]
+        if kind == "create":
+            domain.status, domain.updated_at = "registering", now
+        await open_task(session, action_id=action_id, service_id=service.id, client_id=service.client_id,
+                        kind=TAD_STEPS[kind], product_name=domain.name, product_kind=service.kind, package=detail,
+                        days=settings.nicar_due_business_days, calendar=calendar, now=now)
+    raise AwaitingStaff(f"{domain.name}: waiting for staff's TAD step ({TAD_STEPS[kind]})")
 
 
 async def invoke(registrar: Registrar, call: RegistrarCall) -> DomainState | None:
@@ -126,8 +170,10 @@ async def invoke(registrar: Registrar, call: RegistrarCall) -> DomainState | Non
 
 async def park(session: AsyncSession, *, service_id: uuid.UUID, reason: AwaitingClient, now: datetime) -> None:
     """P-2: the registration waits for the client's data ("complete your data" in the panel); a transfer waiting
-    for its EPP code stays `pending` (the panel asks for the code, D-3)."""
-    domain = await DomainRepository(session).lock(service_id)
+    for its EPP code stays `pending` (the panel asks for the code, D-3). Only a label: if a client's request holds
+    the domain (e.g. sending the EPP code, which then wakes this action), it is left alone rather than waited for,
+    since that request waits for this action's row: waiting here would deadlock."""
+    domain = await DomainRepository(session).lock_if_free(service_id)
     if domain is not None and domain.status in ("pending", "registering", "awaiting_contact"):
         domain.status, domain.updated_at = ("awaiting_contact" if reason.contact else "pending"), now
         await session.flush()

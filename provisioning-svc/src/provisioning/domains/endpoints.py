@@ -29,6 +29,7 @@ from provisioning.domains.schemas import (
 )
 from provisioning.domains.search import search
 from provisioning.registrars.base import RegistrarError
+from provisioning.registrars.nicar import is_nic_ar
 from provisioning.runtime import Runtime, RuntimeDep
 
 router = APIRouter(tags=["domains"])
@@ -79,12 +80,25 @@ async def search_domains(_: CurrentPrincipal, runtime: RuntimeDep,
     if any(not t or len(t) > 30 or not t.replace(".", "").isalnum() for t in wanted):
         raise InvalidInput("A TLD is letters and dots, like `com` or `com.ar`.")
     try:
-        return await search(runtime.drivers.registrar(), runtime.availability, query=q, tlds=wanted,
-                            suggestions=runtime.settings.domain_suggestions)
+        return await search_all(runtime, query=q, tlds=wanted)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
     except RegistrarError:
         raise ServiceUnavailable("The registrar did not answer; please try again in a moment.") from None
+
+
+async def search_all(runtime: Runtime, *, query: str, tlds: list[str]) -> SearchAnswer:
+    """D-1: each TLD asked of its own registry (`.ar` of NIC Argentina's RDAP), results in the order asked."""
+    groups: dict[bool, list[str]] = {}
+    for tld in tlds:
+        groups.setdefault(is_nic_ar(tld), []).append(tld)
+    answers = [await search(runtime.drivers.registrar_of(group[0]), runtime.availability, query=query, tlds=group,
+                            suggestions=0 if ar else runtime.settings.domain_suggestions)
+               for ar, group in groups.items()]
+    found = {r.name: r for a in answers for r in a.results}
+    label = answers[0].query
+    return SearchAnswer(query=label, results=[found[f"{label}.{t}"] for t in tlds if f"{label}.{t}" in found],
+                        suggestions=[s for a in answers for s in a.suggestions])
 
 
 @router.get("/domains", summary="My domains (expiry, name servers, lock, what is pending)", responses=AUTH)
@@ -160,7 +174,7 @@ async def epp_code(service_id: uuid.UUID, principal: CurrentPrincipal, session: 
 
 async def _registrar_code(runtime: Runtime, name: str) -> str:
     try:
-        return await runtime.drivers.registrar().epp_code(name)
+        return await runtime.drivers.registrar_of(name).epp_code(name)
     except RegistrarError:
         raise ServiceUnavailable("The registrar did not answer; please try again in a moment.") from None
 

@@ -31,6 +31,12 @@ class DomainRepository:
         rows = await self.session.scalars(select(Domain).where(Domain.service_id.in_(service_ids)))
         return {d.service_id: d for d in rows}
 
+    async def lock_if_free(self, service_id: uuid.UUID) -> Domain | None:
+        """The domain locked, or None if another transaction holds it (SKIP LOCKED: never waits)."""
+        query = (select(Domain).where(Domain.service_id == service_id)
+                 .with_for_update(skip_locked=True).execution_options(populate_existing=True))
+        return (await self.session.scalars(query)).first()
+
     async def of_client(self, client_id: uuid.UUID) -> list[Domain]:
         query = select(Domain).where(Domain.client_id == client_id).order_by(Domain.name)
         return list((await self.session.scalars(query)).all())

@@ -15,6 +15,7 @@ from provisioning.domains.models import Domain
 from provisioning.domains.names import normalize
 from provisioning.domains.repository import DomainRepository
 from provisioning.instances.repository import ServiceRepository
+from provisioning.registrars.nicar import NO_EPP, is_nic_ar
 
 DOMAIN_KIND = "domain"
 YEARS = {"annual": 1, "biennial": 2}  # C-2 cycles a domain is sold in: years at the registry
@@ -147,6 +148,8 @@ async def set_nameservers(session: AsyncSession, *, domain: Domain, nameservers:
 
 async def set_lock(session: AsyncSession, *, domain: Domain, locked: bool, now: datetime) -> None:
     _registered(domain)
+    if is_nic_ar(domain.name):
+        raise InvalidInput(f"{domain.name}: {NO_EPP}.")
     await _queue(session, service_id=domain.service_id, kind="lock" if locked else "unlock", now=now, payload={})
     await session.flush()
 
@@ -155,6 +158,8 @@ async def request_transfer(session: AsyncSession, *, domain: Domain, epp_code: s
                            now: datetime) -> None:
     """D-3 transfer in: the ordered domain is brought from another registrar with its EPP code instead of
     registered; only before the registration started."""
+    if is_nic_ar(domain.name):
+        raise InvalidInput(f"{domain.name}: {NO_EPP}.")
     if domain.status not in ("pending", "awaiting_contact") or domain.registrar_order_id is not None:
         raise Conflict(f"{domain.name} is already {domain.status.replace('_', ' ')}: it can no longer be "
                        "switched to a transfer.")
@@ -177,5 +182,7 @@ async def save_profile(session: AsyncSession, *, client_id: uuid.UUID, values: d
 
 def check_epp_allowed(domain: Domain) -> None:
     _registered(domain)
+    if is_nic_ar(domain.name):
+        raise InvalidInput(f"{domain.name}: {NO_EPP}.")
     if domain.locked:
         raise InvalidInput(f"{domain.name} is locked at the registry: unlock it first, then ask for its code.")

@@ -13,6 +13,7 @@ from provisioning.drivers.http import HttpDriver
 from provisioning.drivers.manual import ManualDriver, TaskOpener
 from provisioning.drivers.whm import WhmDriver
 from provisioning.registrars.base import Registrar, RegistrarNotConfigured
+from provisioning.registrars.nicar import NicArgentina, is_nic_ar
 from provisioning.registrars.resellerclub import ResellerClub
 from provisioning.tasks.service import due_business_days, open_task
 
@@ -54,6 +55,7 @@ class DriverRegistry:
             driver_aliases=dict(s.driver_aliases), whm_servers=sorted(s.whm_servers),
             whm_default_server=s.whm_default_server, http_endpoints=sorted(s.http_endpoints),
             registrar_drivers=list(s.registrar_drivers), registrar_configured=s.resellerclub is not None,
+            nic_ar_configured=s.nicar is not None,
         )
 
     def configuration_problem(self, name: str, settings: dict[str, object]) -> str | None:
@@ -68,6 +70,14 @@ class DriverRegistry:
             raise DriverNotConfigured(f"driver {name!r}: no HTTP endpoint {endpoint_name!r} is configured "
                                       "(PROVISIONING_HTTP_ENDPOINTS)")
         return endpoint
+
+    def registrar_of(self, name_or_tld: str) -> Registrar:
+        """The registrar of a domain name or TLD: NIC Argentina for `.ar`, else the registrar below."""
+        if is_nic_ar(name_or_tld):
+            if self.settings.nicar is None:
+                raise RegistrarNotConfigured("no NIC Argentina RDAP is configured for .ar (PROVISIONING_NICAR)")
+            return NicArgentina(self.settings.nicar, self._client())
+        return self.registrar()
 
     def registrar(self) -> Registrar:
         """The domain registrar (D-2); `RegistrarError` (retried, shown to operators) while none is configured."""

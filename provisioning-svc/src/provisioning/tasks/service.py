@@ -20,6 +20,11 @@ TITLES = {
     "unsuspend": "Restore {product} (the client paid)",
     "terminate": "Remove {product} (terminated)",
     "change_package": "Move {product} to plan {package}",
+    # .ar domains: NIC Argentina has no registrar API; staff act in its TAD as the client's representative.
+    "nic_ar_register": "NIC Argentina (TAD): register {product}: {package}",
+    "nic_ar_renew": "NIC Argentina (TAD): renew {product}: {package}",
+    "nic_ar_delegate": "NIC Argentina (TAD): delegate {product} to {package}",
+    "nic_ar_holder": "NIC Argentina (TAD): update the holder of {product} with {package}",
 }
 
 

@@ -27,10 +27,14 @@ class DriverConfiguration(BaseModel):
     http_endpoints: list[str]  # PROVISIONING_HTTP_ENDPOINTS' names
     registrar_drivers: list[str]  # the catalog driver names that mean the domain registrar
     registrar_configured: bool  # PROVISIONING_RESELLERCLUB is set
+    nic_ar_configured: bool = False  # PROVISIONING_NICAR is set: .ar names go to NIC Argentina (#21)
 
     def problem(self, driver: str, settings: Mapping[str, object]) -> str | None:
         """Why a service of `driver` with the product's `settings` (driver_settings) cannot run, or None if it can."""
         if driver in self.registrar_drivers:
+            tld = str(settings.get("tld") or "").lower().strip(".")
+            if tld == "ar" or tld.endswith(".ar"):  # NIC Argentina runs .ar itself (no registrar API: its RDAP)
+                return None if self.nic_ar_configured else "no NIC Argentina RDAP is configured (PROVISIONING_NICAR)"
             return None if self.registrar_configured else "no registrar is configured (PROVISIONING_RESELLERCLUB)"
         kind = self.driver_aliases.get(driver, driver)
         if kind == "manual":

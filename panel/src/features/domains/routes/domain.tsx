@@ -171,6 +171,7 @@ export default function DomainRoute() {
   if (domain.isError) return <ErrorNotice error={domain.error} />;
   const d = domain.data;
   const registered = d.status === "active" || d.status === "expired";
+  const nicAr = d.name.endsWith(".ar"); // NIC Argentina: no EPP code or lock; changes are done in its TAD
   return (
     <>
       <p>
@@ -185,6 +186,7 @@ export default function DomainRoute() {
       )}
       {(d.needs === "epp_code" || d.transfer_refused) && <TransferCode domain={d} />}
       {d.status === "transferring" && <Notice tone="info">{t("domains.transferring")}</Notice>}
+      {nicAr && d.status === "registering" && <Notice tone="info">{t("domains.nicArRegistering")}</Notice>}
       <div className="grid-2">
         <Card title={t("domains.summary")}>
           <DefinitionList
@@ -201,7 +203,13 @@ export default function DomainRoute() {
       {registered && (
         <div className="grid-2">
           <Nameservers domain={d} />
-          <LockAndEpp domain={d} />
+          {nicAr ? (
+            <Card title={t("domains.lock")}>
+              <p className="muted">{t("domains.nicArNoEpp")}</p>
+            </Card>
+          ) : (
+            <LockAndEpp domain={d} />
+          )}
         </div>
       )}
     </>
