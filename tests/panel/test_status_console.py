@@ -56,6 +56,10 @@ async def test_s4_staff_open_an_incident_in_the_console_and_the_client_sees_it_o
 
     page = await panel.person(width="phone")
     await panel.sign_in(page, client.email)
+    await page.goto("/services")  # the list marks the service whose server is in trouble
+    await expect(page.get_by_test_id("service-row").get_by_test_id("incident-badge")).to_have_text(
+        "Incidente en su servidor"
+    )
     await page.goto(f"/services/{client.service_id}")
     seen = page.get_by_test_id("service-incident").filter(has_text=title)
     await expect(seen.locator("[data-status]")).to_have_text("Investigando")
@@ -80,6 +84,10 @@ async def test_s4_staff_open_an_incident_in_the_console_and_the_client_sees_it_o
     await expect(seen.locator("[data-status]")).to_have_text("Resuelto")
     await expect(seen).to_contain_text("La cola se vació; todo normal.")
     await expect(page.get_by_text("Hay un incidente abierto en el servidor de este servicio")).to_have_count(0)
+    await page.goto("/services")
+    await expect(page.get_by_test_id("service-row")).to_have_count(1)
+    await expect(page.get_by_test_id("incident-badge")).to_have_count(0)
+    await page.goto(f"/services/{client.service_id}")
 
     # Maintenance two days ahead: announced at once, the client sees it coming on the same page.
     schedule = staff.get_by_role("form", name="Programar un mantenimiento")

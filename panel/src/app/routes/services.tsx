@@ -4,6 +4,7 @@ import { Link, useSearchParams } from "react-router";
 import { Amount, Button, Card, EmptyState, ErrorNotice, Notice, PageHeader, Spinner, StatusBadge } from "@/components/ui";
 import { useAcceptTransfer, useBillingServices, useProvisionedServices, useTransfers } from "@/features/services/api";
 import { mergeServices } from "@/features/services/api/merge";
+import { IncidentBadge } from "@/features/status/components/service-incidents";
 import { formatDate } from "@/lib/format";
 import { locale } from "@/lib/i18n";
 
@@ -82,6 +83,7 @@ export default function ServicesRoute() {
                 </div>
                 <div className="row-end">
                   {service.price && <Amount value={service.price} />}
+                  <IncidentBadge serviceId={service.id} />
                   <StatusBadge kind="service" status={service.state} />
                 </div>
               </li>

@@ -31,6 +31,7 @@ export const statusPageEs = {
     open: "Hay un incidente abierto en el servidor de este servicio; lo estamos atendiendo.",
     scheduled: "Programado",
     all: "Ver el estado de todos los servidores",
+    badge: "Incidente en su servidor",
   },
 };
 
@@ -66,6 +67,7 @@ export const statusPageEn: typeof statusPageEs = {
     open: "There is an open incident on this service's server; we are working on it.",
     scheduled: "Scheduled",
     all: "See the status of every server",
+    badge: "Incident on its server",
   },
 };
 

@@ -48,3 +48,16 @@ export function ServiceIncidents({ serviceId }: { serviceId: string }) {
     </Card>
   );
 }
+
+/** On the client's list of services: a badge on each service whose server has an open incident. */
+export function IncidentBadge({ serviceId }: { serviceId: string }) {
+  const { t } = useTranslation();
+  const mine = useMyStatus();
+  const entry = mine.data?.find((s) => s.service_id === serviceId);
+  if (!entry?.incidents.some((i) => !i.resolved_at)) return null;
+  return (
+    <span className="badge badge-bad" data-testid="incident-badge">
+      {t("status_page.mine.badge")}
+    </span>
+  );
+}
