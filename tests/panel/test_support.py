@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from abono.db import make_engine, make_sessionmaker, unit_of_work
 from abono.testing import wait_for
+from tests.panel.test_journey import seed_catalog
 from tests.panel.test_pages import check
 from tests.panel.test_staff_console import staff_member
 
@@ -69,6 +70,7 @@ async def test_s1_s3_s6_s7_a_client_opens_a_ticket_sees_the_staff_reply_live_acc
 ) -> None:
     moved = await gateway.put("/api/test/clock", json={"now": START.isoformat()}, headers=admin_headers)
     assert moved.status_code == 200, moved.text
+    await seed_catalog(panel)  # the desk's quote lines may come from it
     email, headers = await new_client(panel, gateway)
     page = await panel.person(width="phone")
     await panel.sign_in(page, email)
@@ -147,6 +149,12 @@ async def test_s1_s3_s6_s7_a_client_opens_a_ticket_sees_the_staff_reply_live_acc
     # S-6: a quote staff write at the desk appears live on the client's ticket; accepted, billing issues its invoice.
     await desk.get_by_text("Nuevo presupuesto").click()
     await desk.get_by_label("Título").fill("Optimización del sitio")
+    # A catalog line takes its product's name and price (ordered as a service once accepted); this one stays free.
+    catalog = desk.get_by_label("Del catálogo")
+    await catalog.select_option(index=1)
+    await expect(desk.get_by_label("Descripción")).not_to_have_value("")
+    await expect(desk.get_by_label("Precio unitario")).not_to_have_value("")
+    await catalog.select_option("")
     await desk.get_by_label("Descripción").fill("Auditoría de rendimiento")
     await desk.get_by_label("Precio unitario").fill("150")
     await desk.get_by_role("button", name="Enviar presupuesto").click()

@@ -70,6 +70,11 @@ export function useStaffMembers() {
   return useQuery({ queryKey: deskKeys.staff(), staleTime: 300_000, queryFn: async () => unwrap(await api.GET("/api/auth/staff/members")) });
 }
 
+/** S-6: the catalog's active products with their prices, for quote lines ordered as services. */
+export function useCatalogProducts() {
+  return useQuery({ queryKey: ["support", "catalog"], staleTime: 300_000, queryFn: async () => unwrap(await api.GET("/api/billing/catalog/products")) });
+}
+
 export function useCannedReplies() {
   return useQuery({ queryKey: deskKeys.canned(), queryFn: async () => unwrap(await api.GET("/api/support/canned-replies")) });
 }
