@@ -47,7 +47,11 @@ async def bench(billing_db: str) -> AsyncIterator[Bench]:
         fake_url = await stack.enter_async_context(serve(fake.app))
         env = await stack.enter_async_context(
             payments_env(
-                billing_db, pagos360_api_key="p360-key", pagos360_api_url=fake_url, pagos360_webhook_token=TOKEN
+                billing_db,
+                pagos360_api_key="p360-key",
+                pagos360_api_url=fake_url,
+                pagos360_webhook_token=TOKEN,
+                payment_methods_by_country={"AR": ["mercadopago", "pagos360", "transfer"], "*": ["stripe", "transfer"]},
             )
         )
         fake.webhook = WebhookTarget(url=f"{str(env.billing.base_url).rstrip('/')}/webhooks/pagos360", secret=TOKEN)
@@ -292,13 +296,15 @@ async def test_b21_cancelling_the_mandate_withdraws_the_debits_not_collected_yet
 
 async def test_b21_a_pending_mandate_whose_webhook_never_came_is_asked_about(bench: Bench) -> None:
     client_id = await new_client(bench.env.db_url, currency="ARS", country="AR")
-    created = await bench.env.billing.post("/direct-debit/mandate", headers=auth(client_id), json={
-        "kind": "card", "holder_name": "Ana Pérez", "card_number": CARD})
+    created = await bench.env.billing.post(
+        "/direct-debit/mandate",
+        headers=auth(client_id),
+        json={"kind": "card", "holder_name": "Ana Pérez", "card_number": CARD},
+    )
     assert created.status_code == 201
     ref = str((await mandate_rows(bench, client_id))[0]["mandate_ref"])
     bench.p360.entities[ref]["state"] = "signed"  # signed at Pagos360, its webhook lost
-    refresh = {"sessionmaker": bench.env.sessionmaker, "settings": bench.env.settings,
-               "providers": bench.env.providers}
+    refresh = {"sessionmaker": bench.env.sessionmaker, "settings": bench.env.settings, "providers": bench.env.providers}
     assert await refresh_pending_mandates(clock=SystemClock(), **refresh) == 0  # asked about only now and then
     later = FixedClock(datetime.now(UTC) + timedelta(seconds=bench.env.settings.direct_debit_retry_seconds + 1))
     assert await refresh_pending_mandates(clock=later, **refresh) >= 1
@@ -310,15 +316,56 @@ async def test_b21_a_debit_for_an_invoice_paid_another_way_is_withdrawn_once(ben
     invoice = await renewal_invoice(bench, client_id)
     await debit(bench)
     ref = debits_for(bench, invoice["payment_reference"])[0][0]
-    paid = await bench.env.billing.post(f"/staff/invoices/{invoice['id']}/confirm-transfer", headers=staff(), json={
-        "amount_minor": invoice["total_minor"], "transfer_reference": f"T-{uuid.uuid4().hex[:8]}"})
+    paid = await bench.env.billing.post(
+        f"/staff/invoices/{invoice['id']}/confirm-transfer",
+        headers=staff(),
+        json={"amount_minor": invoice["total_minor"], "transfer_reference": f"T-{uuid.uuid4().hex[:8]}"},
+    )
     assert paid.status_code == 200 and paid.json()["invoice_status"] == "paid"
 
-    withdraw = {"sessionmaker": bench.env.sessionmaker, "clock": SystemClock(), "settings": bench.env.settings,
-                "providers": bench.env.providers}
+    withdraw = {
+        "sessionmaker": bench.env.sessionmaker,
+        "clock": SystemClock(),
+        "settings": bench.env.settings,
+        "providers": bench.env.providers,
+    }
     assert await withdraw_settled_debits(**withdraw) >= 1
     assert bench.p360.entities[ref]["state"] == "canceled"  # not charged twice
-    attempts = await sql(bench.env.db_url, "SELECT status, withdrawn_at FROM payment_attempts WHERE invoice_id = $1",
-                         invoice["id"])
+    attempts = await sql(
+        bench.env.db_url, "SELECT status, withdrawn_at FROM payment_attempts WHERE invoice_id = $1", invoice["id"]
+    )
     assert [a["status"] for a in attempts] == ["closed"] and attempts[0]["withdrawn_at"] is not None
     assert await withdraw_settled_debits(**withdraw) == 0
+
+
+async def test_b19_a_one_off_pagos360_payment_request_pays_its_invoice_once(bench: Bench) -> None:
+    client_id = await new_client(bench.env.db_url, currency="ARS", country="AR")
+    order = {
+        "items": [
+            {
+                "product_code": "hosting-basic",
+                "cycle": "annual",
+                "quantity": 1,
+                "domain": f"p360{uuid.uuid4().hex[:6]}.com.ar",
+            }
+        ]
+    }
+    placed = await bench.env.billing.post("/orders", headers=auth(client_id), json=order)
+    assert placed.status_code == 201, placed.text
+    invoice_id = str(placed.json()["invoice_id"])
+    started = await bench.env.billing.post(
+        f"/invoices/{invoice_id}/pay", headers=auth(client_id), json={"method": "pagos360"}
+    )
+    assert started.status_code == 200, started.text
+    ref = started.json()["provider_ref"]
+    assert ref.startswith("payment-request-") and started.json()["redirect_url"].endswith(f"/checkout/{ref}")
+    again = await bench.env.billing.post(
+        f"/invoices/{invoice_id}/pay", headers=auth(client_id), json={"method": "pagos360"}
+    )
+    assert again.json()["provider_ref"] == ref  # the same Solicitud de Pago, not a second one
+
+    body = await bench.p360.settle(ref, "paid")
+    await wait_for(lambda: invoice_status_is(bench, invoice_id, "paid"), what="payment request applied")
+    assert (await post_webhook(bench, body)).json()["duplicate"] is True
+    await bench.env.webhooks_done()
+    assert await payment_keys(bench, invoice_id) == [f"pagos360:{ref}"]
