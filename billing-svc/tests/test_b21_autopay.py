@@ -19,6 +19,7 @@ from payments_support import PaymentsEnv, new_client, payments_env, unpaid_order
 from abono.auth import Role
 from abono.clock import FixedClock
 from abono.money import Money
+from abono.testing import wait_for
 from billing.autopay.charging import charge_key, schedule
 from billing.autopay.jobs import plan_charges, run_autopay
 from billing.config import BillingSettings
@@ -135,6 +136,30 @@ async def test_b21_renewal_charged_once_on_the_due_date_with_two_schedulers(env:
     assert paid[0]["payer_fingerprint"] == f"stripe:card:fp_{intents[0]['payment_method']}"  # F-1: the saved card
     state = (await env.billing.get("/autopay", headers=auth(client_id))).json()
     assert state["charges"][0]["status"] == "succeeded" and state["days_before"] == 0
+
+
+async def test_b21_a_second_scheduler_skips_the_charge_another_is_sending(env: PaymentsEnv) -> None:
+    """The overlap made certain: scheduler A is inside Stripe's call (the bank is slow) while scheduler B runs a whole
+    pass: B neither plans another attempt nor sends A's (its row is locked, SKIP LOCKED); A then pays once."""
+    due = date(2032, 2, 10)
+    _, invoice_id = await autopay_client(env, due)
+    slow_bank = env.stripe.saved.gate = asyncio.Event()
+    try:
+        a = asyncio.create_task(run_autopay(sessionmaker=env.sessionmaker, clock=noon(due), settings=env.settings,
+                                            providers=env.providers))
+        key = charge_key(invoice_id, 1)
+        await wait_for(lambda: ("POST", "/v1/payment_intents", key) in env.stripe.calls, what="A inside Stripe's call")
+        env.stripe.saved.gate = None  # only A's call waits: a second charge by B would go through, and show
+        paid_by_b = await run_autopay(sessionmaker=env.sessionmaker, clock=noon(due), settings=env.settings,
+                                      providers=env.providers)
+        assert paid_by_b == 0 and [c for c in env.stripe.calls if c[2] == key] == [("POST", "/v1/payment_intents", key)]
+        slow_bank.set()
+        assert await a == 1
+    finally:
+        slow_bank.set()
+        env.stripe.saved.gate = None
+    assert [r["status"] for r in await charges(env, invoice_id)] == ["succeeded"]
+    assert len(intents_for(env, invoice_id)) == 1 and await invoice_status(env, invoice_id) == "paid"
 
 
 async def test_b21_decline_retried_on_schedule_then_notified_once(env: PaymentsEnv) -> None:

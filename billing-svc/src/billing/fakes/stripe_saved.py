@@ -13,6 +13,7 @@ Tests may change a saved card's behaviour afterwards (`outcomes[pm_id]`), as a c
 
 from __future__ import annotations
 
+import asyncio
 import html
 import itertools
 from typing import Any, Protocol
@@ -63,6 +64,7 @@ class SavedCards:
         self.payment_methods: dict[str, dict[str, Any]] = {}
         self.outcomes: dict[str, str] = {}  # payment method id → "succeeds" | a decline code
         self.off_session: list[dict[str, Any]] = []  # every off-session PaymentIntent created (charges asked)
+        self.gate: asyncio.Event | None = None  # tests: off-session charges wait here (a slow bank) until it is set
 
     def routes(self) -> list[Route]:
         return [
@@ -154,6 +156,8 @@ class SavedCards:
     async def create_intent(self, request: Request) -> JSONResponse:
         """An off-session PaymentIntent confirmed at once; any other kind is not part of this fake."""
         form, pairs, key = await self.stripe._form(request)
+        if self.gate is not None:
+            await self.gate.wait()
         if (replay := self.stripe._replay(key, pairs)) is not None:
             return replay
         if form.get("confirm") != "true" or form.get("off_session") != "true":
