@@ -144,6 +144,11 @@ function Catalog() {
                   <br />
                   <code>{p.code}</code> · {t(`kind.${p.kind}`, { defaultValue: p.kind })}
                   {!p.active && ` · ${t("console.billing.withdrawn")}`}
+                  {p.provisioning_problem && (
+                    <p className="notice notice-warn" role="note">
+                      {t("console.billing.notProvisionable")} <code>{p.provisioning_problem}</code>
+                    </p>
+                  )}
                 </td>
                 <td data-label={t("console.billing.prices")}>
                   {p.prices.map((price) => (
