@@ -16,7 +16,7 @@ router = APIRouter(tags=["auto-pay"])
 UNREACHABLE: dict[int | str, dict[str, Any]] = {503: {"description": "The provider is unreachable (problem+json)"}}
 
 
-@router.get("/saved-methods", summary="My saved payment methods (B-21)", responses=problems(401))
+@router.get("/saved-methods", summary="My saved payment methods", responses=problems(401))
 async def saved_methods(principal: CurrentPrincipal, session: SessionDep) -> list[SavedMethodPublic]:
     return await service.list_methods(session, principal.user_id)
 
@@ -24,7 +24,7 @@ async def saved_methods(principal: CurrentPrincipal, session: SessionDep) -> lis
 @router.post(
     "/saved-methods",
     status_code=201,
-    summary="Save a payment method: the provider's page to enter it (Stripe: a card through a SetupIntent; B-21)",
+    summary="Save a payment method: the provider's page to enter it (Stripe: a card)",
     responses={**problems(401, 404, 422), **UNREACHABLE},
 )
 async def save_method(
@@ -47,7 +47,7 @@ async def save_method(
 
 @router.post(
     "/saved-methods/{method_id}/confirm",
-    summary="Back from the provider's page: the method, active once the provider saved it (B-21)",
+    summary="Back from the provider's page: the method, active once the provider saved it",
     responses={**problems(401, 404, 422), **UNREACHABLE},
 )
 async def confirm_method(
@@ -65,7 +65,7 @@ async def confirm_method(
 @router.delete(
     "/saved-methods/{method_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    summary="Remove a saved method (here and at the provider); auto-pay through it stops (B-21)",
+    summary="Remove a saved method (here and at the provider); auto-pay through it stops",
     responses={**problems(401, 404, 422), **UNREACHABLE},
 )
 async def remove_method(
@@ -82,7 +82,7 @@ async def remove_method(
 
 
 @router.get(
-    "/autopay", summary="My auto-pay: on or off, the method, when renewals are charged (B-21)", responses=problems(401)
+    "/autopay", summary="My auto-pay: on or off, the method, when renewals are charged", responses=problems(401)
 )
 async def autopay(
     principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep, providers: ProvidersDep
@@ -91,7 +91,7 @@ async def autopay(
 
 
 @router.put(
-    "/autopay", summary="Turn auto-pay on with one of my saved methods (B-21)", responses=problems(401, 404, 409, 422)
+    "/autopay", summary="Turn auto-pay on with one of my saved methods", responses=problems(401, 404, 409, 422)
 )
 async def enable_autopay(
     body: AutopayEnable,
@@ -105,7 +105,7 @@ async def enable_autopay(
     return await service.autopay_state(session, settings=settings, providers=providers, client_id=principal.user_id)
 
 
-@router.delete("/autopay", summary="Stop auto-pay, at once (B-21)", responses=problems(401))
+@router.delete("/autopay", summary="Stop auto-pay, at once", responses=problems(401))
 async def disable_autopay(
     principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep, providers: ProvidersDep
 ) -> AutopayPublic:

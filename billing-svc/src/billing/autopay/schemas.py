@@ -9,7 +9,7 @@ from billing.autopay.models import AutopayCharge, SavedPaymentMethod
 
 
 class SaveMethodRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"provider": "stripe"}]})
 
     provider: Annotated[str, Field(pattern=r"^[a-z0-9_]{2,40}$")]  # "stripe": a provider that saves methods
 
@@ -72,6 +72,8 @@ class AutopayPublic(BaseModel):
 
 
 class AutopayEnable(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"method_id": "3f2b8c1e-5d4a-4b7e-9c61-2a8e0f4d7b93"}
+    ]})
 
     method_id: uuid.UUID

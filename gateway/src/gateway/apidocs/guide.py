@@ -33,6 +33,7 @@ TAGS: dict[str, str] = {
     "billing: payments": "Paying invoices: methods offered, checkout at a provider, transfers reported and confirmed.",
     "billing: webhooks": "Payment providers' signed notifications.",
     "billing: services": "A client's services as billing sees them: renewal, cycle change, upgrade, cancellation.",
+    "billing: auto-pay": "Saved payment methods and auto-pay: renewal invoices charged on their due date.",
     "billing: direct-debit": "Direct debit of renewal invoices (Pagos360): the client's mandate by CBU or card.",
     "billing: clients": "A client's billing profile (currency, country).",
     "billing: discounts": "Coupons (staff).",
