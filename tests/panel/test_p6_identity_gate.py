@@ -12,7 +12,7 @@ from playwright.async_api import expect
 
 from abono.testing import wait_for
 from tests.panel.conftest import api_login
-from tests.panel.test_pages import client_with_active_hosting
+from tests.panel.test_pages import check, client_with_active_hosting
 
 if TYPE_CHECKING:
     from tests.panel.conftest import Panel
@@ -34,6 +34,10 @@ async def test_p6_a2_a_transfer_waits_for_the_owners_verified_identity(
     await expect(page.get_by_text(refusal)).to_be_visible()
     await page.get_by_role("link", name="Verificar mi identidad").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Verificación de identidad")
+    await page.get_by_role("button", name="EN", exact=True).click()  # the page in English passes axe-core too
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Identity verification")
+    await check(panel, page, "en-identity")
+    await page.get_by_role("button", name="ES", exact=True).click()
 
     # Staff approve the client's identity; provisioning learns it from ClientVerified.
     await verify_identity(gateway, admin_headers, client.headers, client_id, "Marta Díaz", "27-28999111-3")
