@@ -62,3 +62,47 @@ async def test_invoice_pdf_is_a_real_pdf_with_each_discount(billing: httpx.Async
         assert label in body
     startxref = int(body.rsplit(b"startxref", 1)[1].split()[0])
     assert body[startxref:].startswith(b"xref")
+
+
+async def test_b10_credit_movements_are_mine_newest_first_a_page_at_a_time(billing: httpx.AsyncClient,
+                                                                          billing_db: str) -> None:
+    ana, eve = await new_client(billing_db), await new_client(billing_db)
+    # An overpaid order (B-10: the excess becomes credit), a staff credit, then an order the credit pays.
+    placed = (await billing.post("/orders", headers=auth(ana), json={"items": [
+        {"product_code": "hosting-plus", "cycle": "annual", "quantity": 1}], "payment_method": "zelle"})).json()
+    paid = await billing.post(f"/staff/invoices/{placed['invoice_id']}/confirm-transfer", headers=staff(),
+                              json={"amount_minor": 100_000, "transfer_reference": uuid.uuid4().hex})
+    assert paid.status_code == 200, paid.text
+    excess = paid.json()["credited"]["amount_minor"]
+    adjusted = await billing.post(f"/staff/clients/{ana}/credit", headers=staff(),
+                                  json={"amount_minor": 500, "currency": "USD", "reason": "gesto comercial"})
+    assert adjusted.status_code == 200, adjusted.text
+    second = (await billing.post("/orders", headers=auth(ana), json={"items": [
+        {"product_code": "hosting-plus", "cycle": "annual", "quantity": 1}]})).json()
+    invoice = (await billing.get(f"/invoices/{second['invoice_id']}", headers=auth(ana))).json()
+    used = invoice["credit_applied"]["amount_minor"]
+    assert used > 0
+
+    page = await billing.get("/credit/movements", headers=auth(ana))
+    assert page.status_code == 200, page.text
+    body = page.json()
+    assert body["next_before"] is None
+    assert [(m["kind"], m["amount"]["amount_minor"], m["invoice_number"]) for m in body["items"]] == [
+        ("applied", -used, second["number"]), ("adjustment", 500, None), ("overpayment", excess, placed["number"])]
+    assert "reason" not in body["items"][0]  # staff's own words stay in the console
+    # The same three, one page at a time.
+    seen, before = [], None
+    while True:
+        params = {"limit": 1} | ({"before": before} if before else {})
+        chunk = (await billing.get("/credit/movements", headers=auth(ana), params=params)).json()
+        seen += chunk["items"]
+        before = chunk["next_before"]
+        if before is None:
+            break
+    assert seen == body["items"]
+    # Another client sees none of it; bad paging is a 422 problem; no token, 401.
+    assert (await billing.get("/credit/movements", headers=auth(eve))).json() == {"items": [], "next_before": None}
+    for params in ({"limit": 0}, {"limit": 101}, {"before": 0}, {"before": "x"}):
+        bad = await billing.get("/credit/movements", headers=auth(ana), params=params)
+        assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json", params
+    assert (await billing.get("/credit/movements")).status_code == 401

@@ -1,3 +1,4 @@
+import { creditEn } from "@/features/credit/locales";
 import { consoleEn } from "@/features/staff/locales";
 import { affiliatesEn } from "@/features/affiliates/locales";
 import { directDebitEn } from "@/features/direct-debit/locales";
@@ -50,6 +51,8 @@ export const en: Messages<typeof es> = {
     support: "Support",
     domains: "Domains",
     affiliates: "Affiliates",
+    help: "Help",
+    status: "Service status",
   },
   fields: {
     email: "E-mail",
@@ -346,17 +349,7 @@ export const en: Messages<typeof es> = {
     quote: "quoting these references:",
     report: "Report the payment of all",
   },
-  credit: {
-    lead: "Your credit pays your next invoices by itself.",
-    balance: "Your balance",
-    none: "You have no credit right now.",
-    how: "It comes from refunds, cancellations, referrals and uptime (SLA) credits, and is applied as each invoice is issued.",
-    movements: "Movements",
-    noMovements: "No credit movements yet.",
-    usedOn: "Applied to invoice {{number}}",
-    slaCredit: "Uptime credit for {{service}} in {{month}}: {{percent}}% of the monthly price",
-    slaWhy: "The server was up less than the promised 99.89%; we credited it without you asking.",
-  },
+  credit: creditEn,
   support: supportEn,
   status_page: statusPageEn,
   help: helpEn,

@@ -1,3 +1,4 @@
+import { creditEs } from "@/features/credit/locales";
 import { consoleEs } from "@/features/staff/locales";
 import { affiliatesEs } from "@/features/affiliates/locales";
 import { directDebitEs } from "@/features/direct-debit/locales";
@@ -46,6 +47,8 @@ export const es = {
     support: "Soporte",
     domains: "Dominios",
     affiliates: "Afiliados",
+    help: "Ayuda",
+    status: "Estado del servicio",
   },
   fields: {
     email: "Correo electrónico",
@@ -342,17 +345,7 @@ export const es = {
     quote: "y poné en el concepto estas referencias:",
     report: "Informar el pago de todas",
   },
-  credit: {
-    lead: "Lo que tenés a favor se usa solo en tus próximas facturas.",
-    balance: "Tu saldo",
-    none: "No tenés saldo a favor por ahora.",
-    how: "Se genera con reembolsos, cancelaciones, referidos y créditos por disponibilidad (SLA), y se aplica al emitir cada factura.",
-    movements: "Movimientos",
-    noMovements: "Todavía no hay movimientos de saldo a favor.",
-    usedOn: "Aplicado a la factura {{number}}",
-    slaCredit: "Crédito por disponibilidad de {{service}} en {{month}}: {{percent}} % del precio mensual",
-    slaWhy: "El servidor estuvo disponible menos del 99,89 % prometido; lo acreditamos sin que lo pidas.",
-  },
+  credit: creditEs,
   support: supportEs,
   status_page: statusPageEs,
   help: helpEs,

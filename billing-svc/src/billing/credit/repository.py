@@ -40,6 +40,13 @@ class CreditRepository:
             .group_by(CreditEntry.currency).order_by(CreditEntry.currency))
         return [Money(int(amount), currency) for currency, amount in rows]
 
+    async def movements(self, client_id: uuid.UUID, *, limit: int, before: int | None) -> list[CreditEntry]:
+        """The client's ledger entries, newest first, `limit` of them older than entry `before` (keyset paging)."""
+        stmt = select(CreditEntry).where(CreditEntry.client_id == client_id)
+        if before is not None:
+            stmt = stmt.where(CreditEntry.id < before)
+        return list(await self.session.scalars(stmt.order_by(CreditEntry.id.desc()).limit(limit)))
+
     async def positive_balances(self, client_ids: Sequence[uuid.UUID]) -> dict[tuple[uuid.UUID, str], int]:
         """The clients' positive balances by (client, currency), in one statement."""
         ids: Any = literal(list(client_ids), ARRAY(Uuid))

@@ -1,12 +1,14 @@
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from abono.auth import CurrentPrincipal, StaffPrincipal
 from abono.db import ReadSessionDep, SessionDep
 from abono.errors import NotFound
 from abono.money import Money, MoneyModel
 from abono.pdf import render_pdf
+from billing.credit.movements import movement_kind
 from billing.credit.repository import CreditRepository
 from billing.deps import ClockDep, SettingsDep, problems
 from billing.invoices import service
@@ -14,6 +16,8 @@ from billing.invoices.pdf import invoice_text
 from billing.invoices.repository import InvoiceRepository
 from billing.invoices.schemas import (
     CreditBalance,
+    CreditMovement,
+    CreditMovements,
     InvoiceDetail,
     InvoiceLinePublic,
     InvoicePublic,
@@ -56,6 +60,21 @@ async def my_credit(principal: CurrentPrincipal, session: ReadSessionDep) -> Cre
         for c in await credit.sla_credits_of(principal.user_id)
     ]
     return CreditBalance(balances=[MoneyModel.of(m) for m in balances], sla_credits=sla)
+
+
+@router.get("/credit/movements", summary="My credit movements, newest first, a page at a time (B-10)",
+            responses=problems(401, 422))
+async def my_credit_movements(principal: CurrentPrincipal, session: ReadSessionDep,
+                              limit: Annotated[int, Query(ge=1, le=100)] = 20,
+                              before: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None) -> CreditMovements:
+    entries = await CreditRepository(session).movements(principal.user_id, limit=limit + 1, before=before)
+    page = entries[:limit]
+    linked = [e.invoice_id for e in page if e.invoice_id is not None]
+    numbers = await InvoiceRepository(session).numbers(principal.user_id, linked)
+    items = [CreditMovement(id=e.id, at=e.created_at, amount=MoneyModel.of(Money(e.amount_minor, e.currency)),
+                            kind=movement_kind(e), invoice_id=e.invoice_id if e.invoice_id in numbers else None,
+                            invoice_number=numbers.get(e.invoice_id) if e.invoice_id else None) for e in page]
+    return CreditMovements(items=items, next_before=page[-1].id if len(entries) > limit else None)
 
 
 @router.get("/staff/invoices/{invoice_id}", summary="Any invoice with its lines (staff)",

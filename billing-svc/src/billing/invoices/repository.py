@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, any_, bindparam, delete, exists, literal, select, text
+from sqlalchemy import ARRAY, Row, Uuid, any_, bindparam, delete, exists, literal, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -66,6 +66,14 @@ class InvoiceRepository:
 
     async def by_reference(self, payment_reference: str) -> Invoice | None:
         return await self.session.scalar(select(Invoice).where(Invoice.payment_reference == payment_reference))
+
+    async def numbers(self, client_id: uuid.UUID, invoice_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """The numbers of those of `invoice_ids` that are the client's, by id."""
+        if not invoice_ids:
+            return {}
+        rows = await self.session.execute(select(Invoice.id, Invoice.number).where(
+            Invoice.client_id == client_id, Invoice.id == any_(literal(list(invoice_ids), ARRAY(Uuid)))))
+        return {invoice_id: number for invoice_id, number in rows}
 
     async def client_rows(self, client_id: uuid.UUID) -> Sequence[Row[Any]]:
         """`for_client` as plain rows of a statement built once (no identity map, no statement building): the

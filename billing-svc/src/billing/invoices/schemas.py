@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from abono.bounds import PositiveMoneyMinor
 from abono.money import Money, MoneyModel
+from billing.credit.movements import MovementKind
 from billing.cycles import Cycle
 from billing.invoices.issuing import DraftLine, discount_rows, withheld_rows
 from billing.invoices.models import Invoice, InvoiceLine
@@ -193,3 +194,21 @@ class SlaCreditPublic(BaseModel):
 class CreditBalance(BaseModel):
     balances: list[MoneyModel]
     sla_credits: list[SlaCreditPublic] = Field(default_factory=list)
+
+
+class CreditMovement(BaseModel):
+    """One entry of my credit ledger (B-10): positive adds to the balance, negative uses it."""
+
+    id: int
+    at: datetime
+    amount: MoneyModel
+    kind: MovementKind
+    invoice_id: uuid.UUID | None
+    invoice_number: str | None
+
+
+class CreditMovements(BaseModel):
+    """A page of movements, newest first; `next_before` asks for the next (older) page, null at the end."""
+
+    items: list[CreditMovement]
+    next_before: int | None

@@ -10,7 +10,7 @@ import { useUpdateProfile } from "@/features/profile/api";
 
 import { isStaff } from "./staff";
 
-const ICONS = { home: "⌂", services: "▦", order: "+", invoices: "▤", credit: "◎", notifications: "✉", referrals: "♥", directDebit: "↻", profile: "☺", settings: "⚙", support: "?", domains: "◍", affiliates: "★", status: "◔", kb: "❏", ideas: "✦" };
+const ICONS = { home: "⌂", services: "▦", order: "+", invoices: "▤", credit: "◎", notifications: "✉", referrals: "♥", directDebit: "↻", profile: "☺", settings: "⚙", support: "?", domains: "◍", affiliates: "★", status: "◔", kb: "❏", ideas: "✦", help: "i" };
 
 /** Every signed-in page: the session, the live stream, the navigation. */
 export default function AppRoute() {
@@ -40,6 +40,8 @@ export default function AppRoute() {
     { to: "/domains", label: t("nav.domains"), icon: ICONS.domains },
     { to: "/support", label: t("nav.support"), icon: ICONS.support },
     { to: "/ideas", label: t("ideas.nav"), icon: ICONS.ideas },
+    { to: "/help", label: t("nav.help"), icon: ICONS.help },
+    { to: "/status", label: t("nav.status"), icon: ICONS.status },
     { to: "/referrals", label: t("nav.referrals"), icon: ICONS.referrals },
     { to: "/affiliates", label: t("nav.affiliates"), icon: ICONS.affiliates },
     { to: "/profile", label: t("nav.profile"), icon: ICONS.profile },

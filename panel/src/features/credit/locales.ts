@@ -1,0 +1,48 @@
+// Saldo a favor (B-10): the balance and its movements, merged into locales/es.ts and en.ts under `credit`.
+export const creditEs = {
+  lead: "Lo que tenés a favor se usa solo en tus próximas facturas.",
+  balance: "Tu saldo",
+  none: "No tenés saldo a favor por ahora.",
+  how: "Se genera con pagos de más, reembolsos, cancelaciones, referidos y créditos por disponibilidad (SLA), y se aplica al emitir cada factura.",
+  movements: "Movimientos",
+  noMovements: "Todavía no hay movimientos de saldo a favor.",
+  slaCredit: "Crédito por disponibilidad de {{service}} en {{month}}: {{percent}} % del precio mensual",
+  slaWhy: "El servidor estuvo disponible menos del 99,89 % prometido; lo acreditamos sin que lo pidas.",
+  more: "Ver movimientos anteriores",
+  invoice: "Factura {{number}}",
+  kinds: {
+    applied: "Usado para pagar una factura",
+    overpayment: "Pago mayor al total",
+    returned: "Devuelto por una factura anulada",
+    upgrade: "Diferencia a favor de una mejora",
+    referral: "Mes gratis por un referido",
+    affiliate: "Comisiones de afiliado",
+    sla: "Crédito por disponibilidad del servicio",
+    adjustment: "Ajuste de nuestro equipo",
+    other: "Otro movimiento",
+  },
+};
+
+export const creditEn: typeof creditEs = {
+  lead: "Your credit pays your next invoices by itself.",
+  balance: "Your balance",
+  none: "You have no credit right now.",
+  how: "It comes from overpayments, refunds, cancellations, referrals and uptime (SLA) credits, and is applied as each invoice is issued.",
+  movements: "Movements",
+  noMovements: "No credit movements yet.",
+  slaCredit: "Uptime credit for {{service}} in {{month}}: {{percent}}% of the monthly price",
+  slaWhy: "The server was up less than the promised 99.89%; we credited it without you asking.",
+  more: "Show earlier movements",
+  invoice: "Invoice {{number}}",
+  kinds: {
+    applied: "Used to pay an invoice",
+    overpayment: "Paid more than the total",
+    returned: "Returned by a cancelled invoice",
+    upgrade: "Upgrade difference in your favour",
+    referral: "Free month for a referral",
+    affiliate: "Affiliate commissions",
+    sla: "Service uptime credit",
+    adjustment: "Adjustment by our team",
+    other: "Other movement",
+  },
+};
