@@ -155,7 +155,7 @@ PANEL_SCHEMA := panel/src/lib/api/schema.d.ts
 # The merged OpenAPI document changes when any service's Python does.
 PANEL_API_SOURCES := $(shell find $(addsuffix /src,$(PROJECTS)) -name '*.py' 2>/dev/null) scripts/openapi.py
 PANEL_SOURCES := $(shell find panel/src panel/public -type f ! -name schema.d.ts 2>/dev/null) \
-  panel/index.html panel/vite.config.ts panel/tsconfig.json
+  panel/index.html panel/vite.config.ts panel/precompress.ts panel/tsconfig.json
 
 panel: panel/dist/index.html
 

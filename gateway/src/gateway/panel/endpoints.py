@@ -4,16 +4,22 @@
 - any other GET outside the API and operations paths: a file of the build's root (`favicon.svg`...) if there is
   one, else `index.html` (history fallback: `/invoices/<id>`, `/verify-email?token=...` are the app's routes),
   both with `Cache-Control: no-cache`, so a deploy is seen at the next load.
+- compression: the build writes `<file>.br` and `<file>.gz` beside each text file worth it (panel/precompress.ts,
+  at build time, so no CPU is spent per request); a request whose `Accept-Encoding` takes one gets it with
+  `Content-Encoding` and the original's `Content-Type`, and every file that has such variants answers
+  `Vary: Accept-Encoding`, so a shared cache keeps the variants apart.
 - no build at all: a short page saying how to make it, instead of a crash or a bare 404.
 """
 
 from __future__ import annotations
 
+import mimetypes
 import os
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from starlette.datastructures import Headers
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
@@ -35,12 +41,78 @@ reload this page.</p>
 """
 
 
+# Precompressed variants by preference: brotli is smaller, gzip is what every client takes.
+ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
+
+
+def accepted_encodings(header: str | None) -> set[str]:
+    """The codings an `Accept-Encoding` header takes (RFC 9110 §12.5.3): `q=0` refuses one, `*` takes any."""
+    taken: set[str] = set()
+    refused: set[str] = set()
+    for item in (header or "").split(","):
+        name, _, params = item.strip().partition(";")
+        name = name.strip().lower()
+        if not name:
+            continue
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        (taken if q > 0 else refused).add(name)
+    if "*" in taken:
+        taken |= {name for name, _ in ENCODINGS}
+    return taken - refused
+
+
+def compressed_variant(path: Path, header: str | None) -> tuple[Path, str] | None:
+    """The best precompressed file of `path` the client takes, and its coding; None for the identity."""
+    accepted = accepted_encodings(header)
+    for coding, suffix in ENCODINGS:
+        variant = path.with_name(path.name + suffix)
+        if coding in accepted and variant.is_file():
+            return variant, coding
+    return None
+
+
+def has_variants(path: Path) -> bool:
+    return any(path.with_name(path.name + suffix).is_file() for _, suffix in ENCODINGS)
+
+
+def _media_type(path: Path) -> str:
+    media_type, _ = mimetypes.guess_type(path.name)
+    return media_type or "application/octet-stream"
+
+
 class ImmutableAssets(StaticFiles):
-    """StaticFiles whose answers (200 and 304) carry the long cache header of hashed assets; no build: 404s."""
+    """StaticFiles whose answers (200 and 304) carry the long cache header of hashed assets, served precompressed
+    when the client takes it; no build: 404s."""
 
     async def check_config(self) -> None:
         if _is_dir(self.directory):
             await super().check_config()
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if scope["method"] in ("GET", "HEAD") and not path.endswith((".br", ".gz")):
+            wanted, stat_result = self.lookup_path(path)
+            if stat_result is not None:
+                found = compressed_variant(Path(wanted), Headers(scope=scope).get("accept-encoding"))
+                if found is not None:
+                    variant, coding = found
+                    response = self.file_response(variant, os.stat(variant), scope)
+                    if response.status_code == 200:
+                        response.headers["Content-Type"] = _media_type(Path(wanted))
+                    response.headers["Content-Encoding"] = coding
+                    response.headers["Vary"] = "Accept-Encoding"
+                    return response
+                response = await super().get_response(path, scope)
+                if has_variants(Path(wanted)):
+                    response.headers["Vary"] = "Accept-Encoding"
+                return response
+        return await super().get_response(path, scope)
 
     def file_response(
         self, full_path: str | os.PathLike[str], stat_result: os.stat_result, scope: Scope, status_code: int = 200
@@ -77,6 +149,13 @@ def install_panel(app: FastAPI, directory: Path) -> None:
         found = _build_file(directory, path)
         if found is None:
             return HTMLResponse(NOT_BUILT, headers={"Cache-Control": "no-cache"})
-        return FileResponse(found, headers={"Cache-Control": "no-cache"})
+        headers = {"Cache-Control": "no-cache"}
+        if has_variants(found):
+            headers["Vary"] = "Accept-Encoding"
+        variant = compressed_variant(found, request.headers.get("accept-encoding"))
+        if variant is not None:
+            headers["Content-Encoding"] = variant[1]
+            return FileResponse(variant[0], media_type=_media_type(found), headers=headers)
+        return FileResponse(found, headers=headers)
 
     app.add_api_route("/{path:path}", panel, methods=["GET"], include_in_schema=False)
