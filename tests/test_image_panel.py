@@ -112,8 +112,11 @@ def test_the_runtime_serves_the_panel_from_where_the_gateway_looks(monkeypatch: 
     runtime = STAGES["runtime"]
     copied = [shlex.split(a) for a in runtime.args("COPY") if a.startswith("--from=panel")]
     assert copied == [["--from=panel", "/panel/dist", "/app/panel/dist"]], copied
-    env = dict(shlex.split(pair)[0].split("=", 1) for arg in runtime.args("ENV") for pair in re.findall(
-        r"\S+=(?:\"[^\"]*\"|\S+)", arg))
+    env = dict(
+        shlex.split(pair)[0].split("=", 1)
+        for arg in runtime.args("ENV")
+        for pair in re.findall(r"\S+=(?:\"[^\"]*\"|\S+)", arg)
+    )
     assert env["GATEWAY_PANEL_DIR"] == "/app/panel/dist"
     monkeypatch.setenv("GATEWAY_PANEL_DIR", env["GATEWAY_PANEL_DIR"])
     settings = GatewaySettings(platform=PlatformSettings(), jwt_private_key="unused")  # type: ignore[call-arg]
@@ -132,11 +135,25 @@ def test_the_build_context_holds_what_the_panel_build_reads_and_no_host_build_ou
         ["git", "ls-files", "panel", "scripts"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.split()
     needed = [p for p in tracked if p.startswith(("panel/src/", "panel/public/", "scripts/"))] + [
-        f"panel/{name}" for name in ("package.json", "package-lock.json", ".npmrc", "index.html", "tsconfig.json",
-                                      "vite.config.ts", "precompress.ts")
+        f"panel/{name}"
+        for name in (
+            "package.json",
+            "package-lock.json",
+            ".npmrc",
+            "index.html",
+            "tsconfig.json",
+            "vite.config.ts",
+            "precompress.ts",
+        )
     ]
     assert "panel/src/main.tsx" in needed and "scripts/openapi.py" in needed
     assert [p for p in needed if _ignored(p, patterns)] == []
-    for host_output in ("panel/node_modules/vite/package.json", "panel/tools/node_modules/x", "panel/dist/index.html",
-                        "panel/screenshots/es-home-390.png", "panel/openapi.json", "panel/src/lib/api/schema.d.ts"):
+    for host_output in (
+        "panel/node_modules/vite/package.json",
+        "panel/tools/node_modules/x",
+        "panel/dist/index.html",
+        "panel/screenshots/es-home-390.png",
+        "panel/openapi.json",
+        "panel/src/lib/api/schema.d.ts",
+    ):
         assert _ignored(host_output, patterns), host_output

@@ -34,5 +34,8 @@ async def test_the_built_panel_is_served_precompressed(gateway: httpx.AsyncClien
         for answer in (brotli, zipped, plain):
             assert answer.headers["vary"] == "Accept-Encoding"
             assert answer.headers["cache-control"] == "public, max-age=31536000, immutable"
-            assert answer.headers["content-type"].split(";")[0] in ("text/javascript", "application/javascript",
-                                                                   "text/css")
+            assert answer.headers["content-type"].split(";")[0] in (
+                "text/javascript",
+                "application/javascript",
+                "text/css",
+            )

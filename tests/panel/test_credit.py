@@ -12,7 +12,6 @@ from playwright.async_api import expect
 
 from abono.db import make_engine, make_sessionmaker, unit_of_work
 from billing.seed import load_seed_catalog
-
 from tests.panel.test_pages import check
 from tests.panel.test_support import new_client
 
