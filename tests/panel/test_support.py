@@ -86,9 +86,14 @@ async def test_s1_s3_s6_s7_a_client_opens_a_ticket_sees_the_staff_reply_live_acc
     await page.get_by_label("Reporte de un error").check()
     await expect(page.get_by_text("Primera respuesta en 2 horas").first).to_be_visible()
     await page.get_by_label("Mensaje", exact=True).fill("Desde esta mañana la portada devuelve un error 500.")
+    # The file control speaks the page's language (the browser's own button would say "Choose Files").
+    chosen = page.get_by_test_id("chosen-files")
+    await expect(chosen).to_have_text("Ningún archivo elegido")
+    await expect(page.get_by_text("Elegir archivos", exact=True)).to_be_visible()
     await page.get_by_label("Adjuntos (opcional)").set_input_files(
         files=[{"name": "captura.png", "mimeType": "image/png", "buffer": PNG}]
     )
+    await expect(chosen).to_have_text("captura.png")
     await check(panel, page, "es-support-new")
     await page.get_by_role("button", name="Enviar").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("La web muestra un error 500")

@@ -41,29 +41,43 @@ export function TextArea({ label, ...rest }: TextareaHTMLAttributes<HTMLTextArea
   );
 }
 
-/** Picks up to 3 files of 4 MB; the server checks their type again by content. */
+/** Picks up to 3 files of 4 MB; the server checks their type again by content. The browser's own file button
+ * speaks the browser's language ("Choose Files" on a Spanish page), so the native input is hidden (still focusable
+ * and labelled) and a button-like label in the page's language opens it, with the chosen names beside it. */
 export function FilePicker({ onChange }: { onChange: (files: AttachmentIn[] | null) => void }) {
   const { t } = useTranslation();
   const id = useId();
   const [error, setError] = useState<string | null>(null);
+  const [names, setNames] = useState<string[]>([]);
   return (
     <div className="field">
       <label htmlFor={id}>{t("support.attachments")}</label>
-      <input
-        id={id}
-        type="file"
-        multiple
-        accept="image/png,image/jpeg,image/gif,application/pdf,text/plain"
-        aria-describedby={`${id}-hint`}
-        onChange={(event) => {
-          const files = [...(event.target.files ?? [])];
-          const big = files.find((f) => f.size > MAX_BYTES);
-          const problem = files.length > MAX_FILES ? t("support.tooMany") : big ? t("support.tooBig", { name: big.name }) : null;
-          setError(problem);
-          if (problem) onChange(null);
-          else void toAttachments(files).then(onChange);
-        }}
-      />
+      <div className="file-picker">
+        <input
+          id={id}
+          className="file-input"
+          type="file"
+          multiple
+          accept="image/png,image/jpeg,image/gif,application/pdf,text/plain"
+          aria-describedby={`${id}-chosen ${id}-hint`}
+          onChange={(event) => {
+            const files = [...(event.target.files ?? [])];
+            setNames(files.map((f) => f.name));
+            const big = files.find((f) => f.size > MAX_BYTES);
+            const problem = files.length > MAX_FILES ? t("support.tooMany") : big ? t("support.tooBig", { name: big.name }) : null;
+            setError(problem);
+            if (problem) onChange(null);
+            else void toAttachments(files).then(onChange);
+          }}
+        />
+        {/* A second label of the same input: a click opens the picker; hidden from the accessible name. */}
+        <label htmlFor={id} className="btn btn-secondary btn-small file-button" aria-hidden="true">
+          {t("support.chooseFiles")}
+        </label>
+        <span className="file-names" id={`${id}-chosen`} data-testid="chosen-files">
+          {names.length ? names.join(", ") : t("support.noFiles")}
+        </span>
+      </div>
       <p className="field-hint" id={`${id}-hint`}>
         {t("support.attachmentsHint")}
       </p>
