@@ -16,7 +16,7 @@ from billing.invoices.pdf import invoice_text
 from billing.invoices.repository import InvoiceRepository
 from billing.invoices.schemas import (
     CreditBalance,
-    CreditMovement,
+    CreditMovementPublic,
     CreditMovements,
     InvoiceDetail,
     InvoiceLinePublic,
@@ -71,7 +71,7 @@ async def my_credit_movements(principal: CurrentPrincipal, session: ReadSessionD
     page = entries[:limit]
     linked = [e.invoice_id for e in page if e.invoice_id is not None]
     numbers = await InvoiceRepository(session).numbers(principal.user_id, linked)
-    items = [CreditMovement(id=e.id, at=e.created_at, amount=MoneyModel.of(Money(e.amount_minor, e.currency)),
+    items = [CreditMovementPublic(id=e.id, at=e.created_at, amount=MoneyModel.of(Money(e.amount_minor, e.currency)),
                             kind=movement_kind(e), invoice_id=e.invoice_id if e.invoice_id in numbers else None,
                             invoice_number=numbers.get(e.invoice_id) if e.invoice_id else None) for e in page]
     return CreditMovements(items=items, next_before=page[-1].id if len(entries) > limit else None)

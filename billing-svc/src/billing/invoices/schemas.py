@@ -196,7 +196,7 @@ class CreditBalance(BaseModel):
     sla_credits: list[SlaCreditPublic] = Field(default_factory=list)
 
 
-class CreditMovement(BaseModel):
+class CreditMovementPublic(BaseModel):
     """One entry of my credit ledger (B-10): positive adds to the balance, negative uses it."""
 
     id: int
@@ -210,5 +210,5 @@ class CreditMovement(BaseModel):
 class CreditMovements(BaseModel):
     """A page of movements, newest first; `next_before` asks for the next (older) page, null at the end."""
 
-    items: list[CreditMovement]
+    items: list[CreditMovementPublic]
     next_before: int | None

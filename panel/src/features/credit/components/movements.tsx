@@ -9,7 +9,7 @@ import { locale } from "@/lib/i18n";
 import { useCreditMovements } from "../api";
 
 type SlaCredit = components["schemas"]["billing.SlaCreditPublic"];
-type Movement = components["schemas"]["billing.CreditMovement"];
+type Movement = components["schemas"]["billing.CreditMovementPublic"];
 
 /** The S-4 credit a ledger entry of kind `sla` is: the same instant and amount (both written by one event). */
 function slaOf(movement: Movement, credits: SlaCredit[]): SlaCredit | undefined {
