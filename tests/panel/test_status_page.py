@@ -74,7 +74,7 @@ async def test_s4_an_anonymous_visitor_sees_an_open_incident_on_the_public_statu
     await expect(row).to_contain_text("%")
     # At 390 px the 30- and 90-day uptimes are laid out alike: same width, same height (they wrapped differently).
     uptime30, uptime90 = row.locator("td[data-label]").nth(0), row.locator("td[data-label]").nth(1)
-    await expect(uptime30).to_contain_text("Disponibilidad 30 días")
+    await expect(uptime30).to_have_attribute("data-label", "Disponibilidad 30 días")
     box30, box90 = await uptime30.bounding_box(), await uptime90.bounding_box()
     assert box30 and box90
     assert (box30["x"], box30["width"], box30["height"]) == (box90["x"], box90["width"], box90["height"])
