@@ -62,7 +62,7 @@ async def my_credit(principal: CurrentPrincipal, session: ReadSessionDep) -> Cre
     return CreditBalance(balances=[MoneyModel.of(m) for m in balances], sla_credits=sla)
 
 
-@router.get("/credit/movements", summary="My credit movements, newest first, a page at a time (B-10)",
+@router.get("/credit/movements", summary="My credit movements, newest first, a page at a time",
             responses=problems(401, 422))
 async def my_credit_movements(principal: CurrentPrincipal, session: ReadSessionDep,
                               limit: Annotated[int, Query(ge=1, le=100)] = 20,

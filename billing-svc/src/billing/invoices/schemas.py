@@ -197,7 +197,7 @@ class CreditBalance(BaseModel):
 
 
 class CreditMovementPublic(BaseModel):
-    """One entry of my credit ledger (B-10): positive adds to the balance, negative uses it."""
+    """One entry of my credit ledger: positive adds to the balance, negative uses it."""
 
     id: int
     at: datetime
