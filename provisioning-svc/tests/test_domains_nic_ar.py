@@ -57,12 +57,13 @@ async def test_d2_p3_a_paid_com_ar_is_a_tad_task_for_staff_and_done_once_nic_sho
     served: Served, fakes: Fakes
 ) -> None:
     client_id = uuid.uuid4()
-    await give_registrant(served, client_id, email="nic@example.test")
+    await give_registrant(served, client_id, email="nic@example.test", tax_id="20-12345678-6")
     name = f"nuevo{uuid.uuid4().hex[:6]}.com.ar"
     order = _ar_order(client_id, name)
     await publish_as_billing(order, paid(order), paid(order, event_id=uuid.uuid4()))
     task = await _open_task(served, order.service_id, "nic_ar_register")
     assert name in str(task["title"]) and "TAD" in str(task["title"]) and "ns1.abono.example" in str(task["title"])
+    assert "20-12345678-6" in str(task["title"])  # the holder's CUIT, which TAD asks for
     assert (await domain_row(served, order.service_id))["status"] == "registering"
     assert await service_state(served.database_url, order.service_id) == "pending"
 
@@ -104,7 +105,7 @@ async def test_d2_p3_a_paid_com_ar_is_a_tad_task_for_staff_and_done_once_nic_sho
 
 async def test_d3_ar_has_no_epp_code_lock_or_transfer_in(served: Served, fakes: Fakes) -> None:
     client_id = uuid.uuid4()
-    await give_registrant(served, client_id, email="sin-epp@example.test")
+    await give_registrant(served, client_id, email="sin-epp@example.test", tax_id="20123456786")
     name = f"propio{uuid.uuid4().hex[:6]}.com.ar"
     order = _ar_order(client_id, name)
     await publish_as_billing(order, paid(order))
@@ -119,3 +120,27 @@ async def test_d3_ar_has_no_epp_code_lock_or_transfer_in(served: Served, fakes: 
     for answer in (epp, lock, transfer):
         assert answer.status_code == 422 and answer.headers["content-type"] == "application/problem+json"
         assert "TAD" in answer.json()["detail"]
+
+
+async def test_d2_a_com_ar_waits_for_the_holders_cuit_which_must_be_valid(served: Served, fakes: Fakes) -> None:
+    """NIC Argentina registers a name only to a holder identified by CUIT/CUIL (or its own id for a non-resident)."""
+    client_id = uuid.uuid4()
+    await give_registrant(served, client_id, email="sin-cuit@example.test")  # complete, but no CUIT
+    name = f"cuit{uuid.uuid4().hex[:6]}.com.ar"
+    order = _ar_order(client_id, name)
+    await publish_as_billing(order, paid(order))
+    await wait_domain(served, order.service_id, "awaiting_contact")
+    async with served.http() as http:
+        mine = (await http.get(f"/domains/{order.service_id}", headers=auth(client_id))).json()
+        assert mine["needs"] == "tax_id"
+        bad = await http.put("/domains/registrant", headers=auth(client_id), json={
+            "name": "Ana Pérez", "email": "sin-cuit@example.test", "address": "Av. Corrientes 1234",
+            "city": "Buenos Aires", "postal_code": "C1043", "country": "AR", "phone_cc": "54",
+            "phone": "1145678901", "tax_id": "20-12345678-5"})
+        assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+    rows = await fetch(served.database_url, "SELECT count(*) AS n FROM staff_tasks WHERE service_id = $1",
+                       order.service_id)
+    assert rows[0]["n"] == 0  # nothing for staff while the holder cannot be named at NIC
+    await give_registrant(served, client_id, email="sin-cuit@example.test", tax_id="20-12345678-6")
+    task = await _open_task(served, order.service_id, "nic_ar_register")
+    assert "20-12345678-6" in str(task["title"])

@@ -37,6 +37,7 @@ export const domainsEs = {
     country: "País (código de 2 letras)",
     phone_cc: "Código de país del teléfono",
     phone: "Teléfono",
+    tax_id: "CUIT/CUIL (para dominios .ar)",
   },
   orderButton: "Pedir y ver la factura",
   orderNote: "Lo registramos apenas se acredite el pago; en general, en menos de 2 minutos.",
@@ -59,6 +60,7 @@ export const domainsEs = {
   needs: {
     registrant_data: "Para registrarlo nos faltan los datos del titular.",
     epp_code: "Para traerlo nos falta el código de autorización (EPP).",
+    tax_id: "NIC Argentina registra los .ar solo a un titular con CUIT/CUIL: completalo en tus datos.",
   },
   completeData: "Completar los datos",
   summary: "Resumen",
@@ -168,6 +170,7 @@ export const domainsEn: typeof domainsEs = {
     country: "Country (2-letter code)",
     phone_cc: "Phone country code",
     phone: "Phone",
+    tax_id: "CUIT/CUIL (for .ar domains)",
   },
   orderButton: "Order and see the invoice",
   orderNote: "We register it as soon as the payment is in; usually within 2 minutes.",
@@ -190,6 +193,7 @@ export const domainsEn: typeof domainsEs = {
   needs: {
     registrant_data: "To register it we need the registrant details.",
     epp_code: "To bring it over we need its authorization (EPP) code.",
+    tax_id: "NIC Argentina registers .ar names only to a holder with a CUIT/CUIL: add it to your details.",
   },
   completeData: "Complete the details",
   summary: "Summary",

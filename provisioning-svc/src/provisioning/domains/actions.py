@@ -69,7 +69,7 @@ def contact_of(profile: RegistrantProfile | None) -> Contact | None:
         return None
     contact = Contact(name=profile.name, email=profile.email, address=profile.address, city=profile.city,
                       country=profile.country, postal_code=profile.postal_code, phone_cc=profile.phone_cc,
-                      phone=profile.phone, company=profile.company, state=profile.state)
+                      phone=profile.phone, company=profile.company, state=profile.state, tax_id=profile.tax_id)
     required = (contact.name, contact.email, contact.address, contact.city, contact.country, contact.postal_code,
                 contact.phone_cc, contact.phone)
     return contact if all(v.strip() for v in required) else None
@@ -132,10 +132,12 @@ async def _tad_step_done(session: AsyncSession, *, kind: str, action_id: int, pa
     if task is not None and task.completed_at is not None:
         return
     if task is None:
-        if kind == "create" and contact_of(await DomainRepository(session).profile(service.client_id)) is None:
-            raise AwaitingClient("the client's registrant data is incomplete")
+        contact = contact_of(await DomainRepository(session).profile(service.client_id))
+        if kind == "create" and (contact is None or not contact.tax_id):
+            raise AwaitingClient("NIC Argentina needs the holder's complete data with its CUIT/CUIL (or NIC id)")
         years = int(payload.get("years") or domain.years)
-        detail = {"create": f"{years} year(s), DNS {', '.join(nameservers_of(domain, settings))}",
+        holder = f"holder {contact.name} (CUIT/CUIL {contact.tax_id})" if contact else "holder ?"
+        detail = {"create": f"{years} year(s), {holder}, DNS {', '.join(nameservers_of(domain, settings))}",
                   "renew": f"{years} year(s) from {domain.expires_on}",
                   "set_nameservers": ", ".join(nameservers_of(domain, settings)),
                   "set_contact": "the client's registrant data"}[kind]

@@ -47,12 +47,14 @@ async def _mine(session: SessionDep, service_id: uuid.UUID, client_id: uuid.UUID
     return domain
 
 
-def _public(domain: Domain, *, complete: bool) -> DomainPublic:
+def _public(domain: Domain, *, complete: bool, tax_id: bool = True) -> DomainPublic:
     public = DomainPublic.model_validate(domain)
     public.uses_provider_dns = not domain.nameservers
     if domain.status in ("pending", "awaiting_contact"):
         if not complete:
             public.needs = "registrant_data"
+        elif is_nic_ar(domain.name) and not tax_id:
+            public.needs = "tax_id"  # NIC Argentina registers only to a holder with CUIT/CUIL
         elif domain.operation == "transfer" and not domain.epp_code_encrypted:
             public.needs = "epp_code"
     return public
@@ -60,7 +62,8 @@ def _public(domain: Domain, *, complete: bool) -> DomainPublic:
 
 async def _answer(session: SessionDep, domain: Domain) -> DomainPublic:
     profile = await DomainRepository(session).profile(domain.client_id)
-    public = _public(domain, complete=domain_actions.contact_of(profile) is not None)
+    public = _public(domain, complete=domain_actions.contact_of(profile) is not None,
+                     tax_id=bool(profile and profile.tax_id))
     if domain.operation == "transfer" and domain.registrar_order_id is None and domain.epp_code_encrypted:
         # D-3: the registrar refused the transfer (most often a wrong EPP code): the client sees why and may send
         # the code again; the action keeps being retried meanwhile (P-4).
@@ -104,8 +107,10 @@ async def search_all(runtime: Runtime, *, query: str, tlds: list[str]) -> Search
 @router.get("/domains", summary="My domains (expiry, name servers, lock, what is pending)", responses=AUTH)
 async def my_domains(principal: CurrentPrincipal, session: SessionDep) -> list[DomainPublic]:
     repo = DomainRepository(session)
-    complete = domain_actions.contact_of(await repo.profile(principal.user_id)) is not None
-    return [_public(d, complete=complete) for d in await repo.of_client(principal.user_id)]
+    profile = await repo.profile(principal.user_id)
+    complete = domain_actions.contact_of(profile) is not None
+    return [_public(d, complete=complete, tax_id=bool(profile and profile.tax_id))
+            for d in await repo.of_client(principal.user_id)]
 
 
 @router.get("/domains/registrant", summary="My registrant data (the domain holder)",

@@ -69,6 +69,7 @@ class RegistrantProfile(Base):
     country: Mapped[str] = mapped_column(Text)
     phone_cc: Mapped[str] = mapped_column(Text)
     phone: Mapped[str] = mapped_column(Text)
+    tax_id: Mapped[str] = mapped_column(Text, server_default="")  # CUIT/CUIL or NIC id: .ar needs it (NIC Argentina)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

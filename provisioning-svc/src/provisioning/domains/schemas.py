@@ -2,10 +2,21 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from provisioning.actions.schemas import DriverActionPublic
 from provisioning.domains.names import normalize
+
+
+def valid_cuit(value: str) -> bool:
+    """AFIP's CUIT/CUIL: 11 digits (hyphens allowed), the last a mod-11 check digit of the first ten."""
+    digits = value.replace("-", "")
+    if len(digits) != 11 or not digits.isdigit():
+        return False
+    remainder = sum(int(d) * w for d, w in zip(digits, (5, 4, 3, 2, 7, 6, 5, 4, 3, 2), strict=False)) % 11
+    check = 0 if remainder == 0 else 11 - remainder
+    return check < 10 and check == int(digits[10])
+
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Required = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -14,7 +25,7 @@ Digits = Annotated[str, StringConstraints(strip_whitespace=True, max_length=15, 
 
 class DomainPublic(BaseModel):
     """One of my domains. `needs` is what the client must give before it is registered: `registrant_data` (the
-    "complete your data" task, P-2) or `epp_code` (a transfer in, D-3)."""
+    "complete your data" task, P-2), `tax_id` (a .ar holder's CUIT/CUIL) or `epp_code` (a transfer in, D-3)."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -111,6 +122,14 @@ class RegistrantData(BaseModel):
                                               pattern=r"^[A-Za-z]{2}$")]
     phone_cc: Digits
     phone: Digits
+    # NIC Argentina (.ar) registers a name only to a holder with a CUIT/CUIL (or, a non-resident, NIC's own id).
+    tax_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
+
+    @model_validator(mode="after")
+    def _cuit(self) -> "RegistrantData":
+        if self.country == "AR" and self.tax_id and not valid_cuit(self.tax_id):
+            raise ValueError("tax_id: not a valid CUIT/CUIL (11 digits, the last one a check digit)")
+        return self
 
 
 class SearchResult(BaseModel):

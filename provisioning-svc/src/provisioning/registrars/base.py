@@ -48,6 +48,7 @@ class Contact:
     company: str = ""
     state: str = ""
     language: str = "es"
+    tax_id: str = ""  # CUIT/CUIL (or NIC Argentina's id for a non-resident): NIC Argentina needs it for .ar
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ import { Button, ErrorNotice, Field } from "@/components/ui";
 
 import { useSaveRegistrant, type Registrant } from "../api";
 
-const EMPTY: Registrant = { name: "", email: "", address: "", city: "", postal_code: "", country: "AR", phone_cc: "54", phone: "", company: "", state: "" };
+const EMPTY: Registrant = { name: "", email: "", address: "", city: "", postal_code: "", country: "AR", phone_cc: "54", phone: "", company: "", state: "", tax_id: "" };
 const REQUIRED = ["name", "email", "address", "city", "postal_code", "country", "phone_cc", "phone"] as const;
-const OPTIONAL = ["company", "state"] as const;
+const OPTIONAL = ["company", "state", "tax_id"] as const; // tax_id: NIC Argentina (.ar) needs the holder's CUIT/CUIL
 
 export function RegistrantForm({ initial, onSaved }: { initial: Registrant | null; onSaved?: () => void }) {
   const { t } = useTranslation();

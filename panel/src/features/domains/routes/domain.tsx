@@ -178,9 +178,9 @@ export default function DomainRoute() {
         <Link to="/domains">← {t("domains.title")}</Link>
       </p>
       <PageHeader title={d.name} actions={<DomainBadge status={d.status} />} />
-      {d.needs === "registrant_data" && (
+      {(d.needs === "registrant_data" || d.needs === "tax_id") && (
         <Card title={t("domains.registrantTitle")}>
-          <Notice tone="warn">{t("domains.needs.registrant_data")}</Notice>
+          <Notice tone="warn">{t(`domains.needs.${d.needs}`)}</Notice>
           {registrant.isSuccess && <RegistrantForm initial={registrant.data} />}
         </Card>
       )}
