@@ -44,8 +44,11 @@ SIDES = {"front": "Frente del documento", "back": "Dorso del documento", "selfie
 
 async def upload(page: Page, side: str, name: str, mime: str, data: bytes) -> None:
     """Choose the file as a person does; the page uploads it at once and says so."""
+    field = page.get_by_test_id(f"upload-{side}")
+    await expect(field.get_by_text("Elegir archivo", exact=True)).to_be_visible()  # not the browser's "Choose File"
     await page.get_by_label(SIDES[side]).set_input_files(files=FilePayload(name=name, mimeType=mime, buffer=data))
-    await expect(page.get_by_test_id(f"upload-{side}")).to_contain_text("Subido")
+    await expect(field).to_contain_text("Subido")
+    await expect(field).to_contain_text(name)
 
 
 async def test_a2_f1_f3_client_uploads_its_id_staff_decide_in_the_console_and_the_withdrawal_is_paid(

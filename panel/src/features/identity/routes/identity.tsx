@@ -16,21 +16,32 @@ const DOCUMENT_TYPES: IdentitySubmit["document_type"][] = ["dni", "passport", "c
 function Upload({ side, uploaded }: { side: Side; uploaded: boolean }) {
   const { t } = useTranslation();
   const upload = useUpload();
+  const [chosen, setChosen] = useState("");
   const id = `identity-${side}`;
   return (
     <div className="field identity-upload" data-testid={`upload-${side}`}>
       <label htmlFor={id}>{t(`identity.sides.${side}`)}</label>
-      <input
-        id={id}
-        type="file"
-        accept={side === "selfie" ? "image/jpeg,image/png" : "image/jpeg,image/png,application/pdf"}
-        aria-describedby={`${id}-state`}
-        disabled={upload.isPending}
-        onChange={(e) => {
-          const file = e.target.files?.[0];
-          if (file) upload.mutate({ side, file });
-        }}
-      />
+      {/* The browser's own file button speaks the browser's language ("Choose File" on a Spanish page): the input is
+          visually hidden but focusable and labelled, and a label-button in the page's language opens it. */}
+      <div className="file-picker">
+        <input
+          id={id}
+          className="file-input"
+          type="file"
+          accept={side === "selfie" ? "image/jpeg,image/png" : "image/jpeg,image/png,application/pdf"}
+          aria-describedby={`${id}-state`}
+          disabled={upload.isPending}
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            setChosen(file?.name ?? "");
+            if (file) upload.mutate({ side, file });
+          }}
+        />
+        <label htmlFor={id} className="btn btn-secondary btn-small file-button" aria-hidden="true">
+          {t("identity.chooseFile")}
+        </label>
+        <span className="file-names">{chosen || t("identity.noFile")}</span>
+      </div>
       <p className="field-hint" id={`${id}-state`}>
         {upload.isPending ? t("identity.uploading") : uploaded ? `✓ ${t("identity.uploaded")}` : t(side === "selfie" ? "identity.selfieHint" : "identity.fileHint")}
       </p>
