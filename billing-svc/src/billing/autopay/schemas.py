@@ -11,7 +11,8 @@ from billing.autopay.models import AutopayCharge, SavedPaymentMethod
 class SaveMethodRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"provider": "stripe"}]})
 
-    provider: Annotated[str, Field(pattern=r"^[a-z0-9_]{2,40}$")]  # "stripe": a provider that saves methods
+    # "stripe": a provider that saves methods
+    provider: Annotated[str, Field(min_length=2, max_length=40, pattern=r"^[a-z0-9_]{2,40}$")]
 
 
 class SavedMethodPublic(BaseModel):

@@ -53,9 +53,9 @@ class MandateCreate(BaseModel):
 
     kind: Literal["cbu", "card"]
     holder_name: str = Field(min_length=2, max_length=120, pattern=r"\S")
-    cbu: str | None = Field(default=None, pattern=r"^\d{22}$")
-    holder_tax_id: str | None = Field(default=None, pattern=r"^\d{11}$")  # CUIT / CUIL
-    card_number: str | None = Field(default=None, pattern=r"^\d{13,19}$")
+    cbu: str | None = Field(default=None, min_length=22, max_length=22, pattern=r"^\d{22}$")
+    holder_tax_id: str | None = Field(default=None, min_length=11, max_length=11, pattern=r"^\d{11}$")  # CUIT / CUIL
+    card_number: str | None = Field(default=None, min_length=13, max_length=19, pattern=r"^\d{13,19}$")
 
     @model_validator(mode="after")
     def _complete(self) -> Self:
