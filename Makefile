@@ -42,9 +42,9 @@ help:
 	@echo "  make backup   dump every service's database and the broker's definitions into backups/<UTC time>/ (TO=dir)"
 	@echo "  make restore FROM=backups/<dir>  restore them into the databases the settings name (fresh ones)"
 	@echo "  make asyncapi write the AsyncAPI document of every event (served by the gateway at /asyncapi.json)"
-	@echo "  make lint     ruff check, ruff format --check, mypy"
+	@echo "  make lint     ruff check and mypy (what make test runs before pytest)"
 	@echo "  make fuzz     schemathesis over the merged OpenAPI of a running make run (client + admin token; FUZZ_ARGS=...)"
-	@echo "  make fmt      ruff format and ruff check --fix"
+	@echo "  make fmt      ruff check --fix (imports, upgrades); layout is by hand, 120 columns"
 	@echo "  make bench    python -m bench (if bench/ exists; BENCH_ARGS=... passes options); make bench-quick: --quick"
 	@echo "  make clean    remove caches and build leftovers;  make distclean  also $(VENV) and .run/ (keys)"
 	@echo "services found: $(or $(SERVICES),none)"
@@ -123,7 +123,6 @@ lint: install
 	@failed=(); \
 	step() { local name=$$1; shift; echo "==> $$name"; "$$@" || failed+=("$$name"); }; \
 	step "ruff check" $(BIN)/ruff check .; \
-	step "ruff format --check" $(BIN)/ruff format --check .; \
 	step "mypy" $(BIN)/mypy shared/src/abono $(SERVICE_PKGS); \
 	if [ $${#failed[@]} -gt 0 ]; then printf 'make lint: FAILED: %s\n' "$${failed[*]}"; exit 1; fi
 
@@ -134,7 +133,6 @@ fuzz: install
 	@$(PY) scripts/fuzz.py $(FUZZ_ARGS)
 
 fmt: install
-	@$(BIN)/ruff format .
 	@$(BIN)/ruff check --fix --exit-zero .
 
 bench: install
