@@ -128,3 +128,38 @@ async def test_item7_admins_require_totp_of_every_staff_account_audited(api: Any
     assert (
         '"require_staff_totp": true' in audit[-2]["details"] and '"require_staff_totp": false' in audit[-1]["details"]
     )
+
+
+async def test_item7_an_admin_resets_a_staff_members_totp_audited_and_it_enrols_again(api: Any) -> None:
+    admin = api.bearer(await api.admin_token())
+    staff = await staff_account(api)
+    client = await api.account()
+    staff_headers = api.bearer((await api.login(staff.email))["access_token"])
+    secret = (await api.client.post("/api/auth/totp/setup", json=login_body(staff.email, staff.password))).json()[
+        "secret"
+    ]
+    members = (await api.client.get("/api/auth/staff/members", headers=admin)).json()
+    assert next(m for m in members if m["id"] == str(staff.id))["totp"] is True
+    for who in (staff_headers, client.auth):  # admins only
+        refused = await api.client.post(f"/api/auth/users/{staff.id}/totp/reset", headers=who)
+        assert refused.status_code == 403
+    not_staff = await api.client.post(f"/api/auth/users/{client.id}/totp/reset", headers=admin)
+    assert not_staff.status_code == 404
+    still = await api.client.post("/api/auth/login", json=login_body(staff.email, staff.password))
+    assert still.status_code == 401 and problem_code(still) == "totp-required"  # the refusals changed nothing
+
+    reset = await api.client.post(f"/api/auth/users/{staff.id}/totp/reset", headers=admin)
+    assert reset.status_code == 204, reset.text
+    assert await api.db.fetchval("SELECT count(*) FROM totp_credentials WHERE user_id = $1::uuid", staff.id) == 0
+    again = await api.client.post(f"/api/auth/users/{staff.id}/totp/reset", headers=admin)
+    assert again.status_code == 409  # nothing left to reset
+    logged = await api.client.post("/api/auth/login", json=login_body(staff.email, staff.password))
+    assert logged.status_code == 200, logged.text  # policy off: the password alone, until it enrols again
+    old = await api.client.post("/api/auth/login", json=login_body(staff.email, staff.password, next_code(secret)))
+    assert old.status_code == 200  # the lost phone's code is simply not asked for (and not checked) any more
+    members = (await api.client.get("/api/auth/staff/members", headers=admin)).json()
+    assert next(m for m in members if m["id"] == str(staff.id))["totp"] is False
+    audit = await api.db.fetchrow(
+        "SELECT actor_id, details FROM audit_log WHERE action = 'totp_reset' ORDER BY id DESC"
+    )
+    assert str(staff.id) in audit["details"]

@@ -21,6 +21,7 @@ from gateway.staff.schemas import (
     GatewayWork,
     StaffMember,
 )
+from gateway.totp.repository import TotpRepository
 
 router = APIRouter(prefix="/api/auth/staff", tags=["staff: clients"])
 
@@ -43,7 +44,9 @@ async def search_clients(
     responses=problem_responses(401, 403),
 )
 async def staff_members(_: StaffPrincipal, session: SessionDep) -> list[StaffMember]:
-    return [StaffMember.model_validate(user) for user in await StaffClientRepository(session).staff_members()]
+    members = await StaffClientRepository(session).staff_members()
+    enrolled = await TotpRepository(session).enrolled([user.id for user in members])
+    return [StaffMember.model_validate(user).model_copy(update={"totp": user.id in enrolled}) for user in members]
 
 
 @router.get(

@@ -32,6 +32,7 @@ class StaffMember(BaseModel):
     name: str
     email: str
     role: Role
+    totp: bool = False  # has a second factor (an admin can reset it: POST /api/auth/users/{id}/totp/reset)
 
 
 class Verification(BaseModel):

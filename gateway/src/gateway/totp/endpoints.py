@@ -1,5 +1,7 @@
 """Two-factor authentication for staff (#14 item 7) and the admins' policy that requires it."""
 
+import uuid
+
 from fastapi import APIRouter, Request, Response, status
 
 from abono.auth import AdminPrincipal, StaffPrincipal
@@ -88,6 +90,17 @@ async def disable(
     data: TotpCodeRequest, request: Request, user: CurrentUser, session: SessionDep, now: Now
 ) -> Response:
     await service.disable(session=session, vault=_vault(request), user=user, code=data.code, now=now)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/users/{user_id}/totp/reset",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Admin: remove another staff account's two-factor authentication (lost phone; audited); it enrols again",
+    responses=problem_responses(401, 403, 404, 409),
+)
+async def reset(user_id: uuid.UUID, admin: AdminPrincipal, session: SessionDep, now: Now) -> Response:
+    await service.reset(session=session, admin_id=admin.user_id, user_id=user_id, now=now)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

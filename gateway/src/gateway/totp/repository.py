@@ -36,6 +36,11 @@ class TotpRepository:
         )
         return result.first() is not None
 
+    async def enrolled(self, user_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these accounts have a TOTP secret."""
+        found = await self.session.scalars(select(TotpCredential.user_id).where(TotpCredential.user_id.in_(user_ids)))
+        return set(found)
+
     async def replace_recovery_codes(self, user_id: uuid.UUID, hashes: list[bytes], at: datetime) -> None:
         await self.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
         self.session.add_all(RecoveryCode(code_hash=h, user_id=user_id, created_at=at) for h in hashes)

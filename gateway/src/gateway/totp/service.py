@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.auth import Role
 from abono.crypto import SecretBox
-from abono.errors import Conflict, DomainError, Forbidden
+from abono.errors import Conflict, DomainError, Forbidden, NotFound
 from gateway.accounts.models import User
 from gateway.totp.repository import TotpRepository
 
@@ -129,6 +129,21 @@ async def disable(*, session: AsyncSession, vault: SecretBox, user: User, code: 
     repo = TotpRepository(session)
     await repo.remove(user.id)
     await repo.audit(actor_id=user.id, action="totp_disabled", details={}, at=now)
+
+
+async def reset(*, session: AsyncSession, admin_id: uuid.UUID, user_id: uuid.UUID, now: datetime) -> None:
+    """An admin removes another staff account's second factor (a lost phone): its secret and recovery codes go, it
+    enrols again (at sign-in while the policy requires it). Audited; one's own goes through `disable` (with a code)."""
+    if user_id == admin_id:
+        raise Conflict("Turn your own two-factor authentication off with a code, or ask another admin.")
+    user = await session.get(User, user_id)
+    if user is None or user.role not in STAFF:
+        raise NotFound("No staff account with that id.")
+    repo = TotpRepository(session)
+    if not await repo.remove(user_id):
+        raise Conflict("That account has no two-factor authentication to reset.")
+    log.warning("totp_reset", user_id=str(user_id), admin_id=str(admin_id))
+    await repo.audit(actor_id=admin_id, action="totp_reset", details={"user_id": str(user_id)}, at=now)
 
 
 async def set_policy(*, session: AsyncSession, require_staff_totp: bool, admin_id: uuid.UUID, now: datetime) -> None:

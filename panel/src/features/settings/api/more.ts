@@ -88,3 +88,26 @@ export function useRecoveryCodes() {
     onSuccess: () => client.invalidateQueries({ queryKey: ["me", "totp"] }),
   });
 }
+
+/** My own TOTP from the console (even with the policy off): the password again; confirmed by the next sign-in's code. */
+export function useEnrolTotp() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: { email: string; password: string }) => unwrap(await api.POST("/api/auth/totp/setup", { body })),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["me", "totp"] }),
+  });
+}
+
+export function useStaffMembers() {
+  return useQuery({ queryKey: ["staff", "members"], queryFn: async () => unwrap(await api.GET("/api/auth/staff/members")) });
+}
+
+/** Admin: another staff member lost their phone; their second factor goes and they enrol again (audited). */
+export function useResetTotp() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (userId: string) =>
+      unwrap(await api.POST("/api/auth/users/{user_id}/totp/reset", { params: { path: { user_id: userId } } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["staff", "members"] }),
+  });
+}

@@ -1,6 +1,7 @@
 import { useTranslation } from "react-i18next";
 
 import { Button, ErrorNotice, Notice, Spinner } from "@/components/ui";
+import { TotpEnrol, TotpResets } from "@/features/settings/components/totp-admin";
 import { useMyTotp, useRecoveryCodes, useSecurityPolicy, useSetSecurityPolicy } from "@/features/settings/api/more";
 
 /** Issue 14 item 7: the admins' policy (TOTP required of every staff account) and my own second factor. */
@@ -38,6 +39,7 @@ export function SecurityCard({ editable }: { editable: boolean }) {
           {t("staffSettings.security.newCodes")}
         </Button>
       )}
+      {mine.data && !mine.data.confirmed && <TotpEnrol />}
       {codes.data && (
         <Notice tone="info" title={t("staffSettings.security.codesTitle")}>
           <ul className="recovery-codes">
@@ -49,6 +51,7 @@ export function SecurityCard({ editable }: { editable: boolean }) {
           </ul>
         </Notice>
       )}
+      {editable && <TotpResets />}
     </div>
   );
 }
