@@ -10,6 +10,9 @@ ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 # --- build: a virtualenv with shared/ and every service folder present ------------------------------------------------
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_ROOT_USER_ACTION=ignore
+# Pango for WeasyPrint (billing's invoice PDF): scripts/openapi.py below imports every app.
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+      libharfbuzz-subset0 && rm -rf /var/lib/apt/lists/*
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
@@ -57,6 +60,9 @@ ENV PATH=/opt/venv/bin:$PATH \
     SERVICE_PORT=8000 \
     GATEWAY_PANEL_DIR=/app/panel/dist
 RUN set -eux; \
+    apt-get update -qq; \
+    apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; \
+    rm -rf /var/lib/apt/lists/*; \
     groupadd --system --gid 10001 abono; \
     useradd --system --uid 10001 --gid abono --home-dir /app --no-create-home --shell /usr/sbin/nologin abono; \
     mkdir -p /keys/private /keys/public; \

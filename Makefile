@@ -27,7 +27,7 @@ export MYPYPATH := $(subst $(space),:,$(strip $(wildcard shared/src $(addsuffix 
 STAMP := $(VENV)/.abono-installed
 PROJECT_LIST := $(VENV)/.abono-projects
 
-.PHONY: help install infra db db-reset keys run test lint fmt fuzz bench bench-quick backup restore asyncapi clean distclean panel chromium FORCE
+.PHONY: help install infra db db-reset keys run test lint fmt fuzz bench bench-quick backup restore asyncapi clean distclean panel chromium pango FORCE
 
 help:
 	@echo "Abono"
@@ -50,7 +50,7 @@ help:
 	@echo "services found: $(or $(SERVICES),none)"
 
 # --- install -----------------------------------------------------------------------------------------------------
-install: $(STAMP)
+install: $(STAMP) pango
 	@echo "install: $(VENV) is up to date ($(PROJECTS) + dev tools)"
 
 $(PY):
@@ -186,6 +186,13 @@ chromium:
 	@command -v chromium >/dev/null || { echo "chromium: installing Debian's chromium"; \
 	  sudo=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends chromium; }
+
+# Billing's invoice PDF prints through WeasyPrint, which loads Debian's Pango at run time (its fonts are bundled).
+pango:
+	@/sbin/ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || { echo "pango: installing Debian's Pango for WeasyPrint"; \
+	  sudo=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends \
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; }
 
 # --- cleaning ----------------------------------------------------------------------------------------------------
 clean:

@@ -1,5 +1,5 @@
-"""A small, real PDF of text lines (PDF 1.4, Helvetica, 50 lines a page), written by hand: no dependency. Billing's
-invoices and the affiliate service's monthly statements print through it."""
+"""A small, real PDF of text lines (PDF 1.4, Helvetica, 50 lines a page), written by hand: no dependency. The affiliate
+service's monthly statements print through it (billing's invoices: HTML through WeasyPrint, billing.invoices.pdf)."""
 
 from __future__ import annotations
 

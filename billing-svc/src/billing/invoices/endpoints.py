@@ -1,3 +1,4 @@
+import asyncio
 import uuid
 from typing import Annotated
 
@@ -7,12 +8,11 @@ from abono.auth import CurrentPrincipal, StaffPrincipal
 from abono.db import ReadSessionDep, SessionDep
 from abono.errors import NotFound
 from abono.money import Money, MoneyModel
-from abono.pdf import render_pdf
 from billing.credit.movements import movement_kind
 from billing.credit.repository import CreditRepository
 from billing.deps import ClockDep, SettingsDep, problems
 from billing.invoices import service
-from billing.invoices.pdf import invoice_text
+from billing.invoices.pdf import invoice_document, render_invoice_pdf
 from billing.invoices.repository import InvoiceRepository
 from billing.invoices.schemas import (
     CreditBalance,
@@ -44,9 +44,12 @@ async def my_invoice(invoice_id: uuid.UUID, principal: CurrentPrincipal, session
 
 @router.get("/invoices/{invoice_id}/pdf", summary="One of my invoices as a PDF", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}}, **problems(401, 404)})
-async def my_invoice_pdf(invoice_id: uuid.UUID, principal: CurrentPrincipal, session: ReadSessionDep) -> Response:
+async def my_invoice_pdf(invoice_id: uuid.UUID, principal: CurrentPrincipal, session: ReadSessionDep,
+                         settings: SettingsDep) -> Response:
     invoice, lines = await service.client_invoice(session=session, client_id=principal.user_id, invoice_id=invoice_id)
-    return Response(render_pdf(invoice_text(invoice, lines)), media_type="application/pdf",
+    document = await invoice_document(session, settings, invoice, lines)
+    pdf = await asyncio.to_thread(render_invoice_pdf, document)  # CPU work, off the event loop
+    return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{invoice.number}.pdf"'})
 
 
