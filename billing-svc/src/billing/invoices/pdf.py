@@ -13,6 +13,7 @@ from datetime import date
 from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from weasyprint import HTML
@@ -153,7 +154,7 @@ class _Fetcher(URLFetcher):  # type: ignore[misc]
     """Only the bundled fonts and inline (data:) images: the printer never reaches the network or other files."""
 
     def fetch(self, url: str, headers: Any = None) -> Any:
-        if url.startswith("data:") or (url.startswith("file://") and Path(url[7:]).resolve().parent == FONTS):
+        if url.startswith("data:") or (url.startswith("file://") and Path(unquote(url[7:])).resolve().parent == FONTS):
             return super().fetch(url, headers)
         raise ValueError(f"the invoice may not load {url[:60]!r}")
 
