@@ -114,6 +114,17 @@ export function useClientAudit(id: string) {
   });
 }
 
+/** Staff ids to names (or e-mails) for audit rows, from the gateway's staff list; an id that is no longer staff
+ * (demoted, closed) stays out of the map and is shown by its short id. */
+export function useStaffNames() {
+  const members = useQuery({
+    queryKey: [...staffKeys.all, "names"],
+    staleTime: 300_000,
+    queryFn: async () => unwrap(await api.GET("/api/auth/staff/members")),
+  });
+  return new Map((members.data ?? []).map((m) => [m.id, m.name || m.email]));
+}
+
 function useInvalidateStaff() {
   const client = useQueryClient();
   return () => client.invalidateQueries({ queryKey: staffKeys.all });

@@ -8,6 +8,7 @@ import { locale } from "@/lib/i18n";
 import {
   useInvoiceAction,
   useResendInvoice,
+  useStaffNames,
   type ClientBilling,
   type ClientProfile,
   type ClientProvisioning,
@@ -278,6 +279,8 @@ type Entry = { at: string; who: string; what: string; detail: string };
 /** Item 7: every staff action and every automated decision on the client, from the three services, newest first. */
 export function AuditCard({ gateway, billing, provisioning }: { gateway: GatewayAudit[]; billing: ClientBilling; provisioning: ClientProvisioning }) {
   const { t } = useTranslation();
+  const names = useStaffNames();
+  const staff = (id: string) => names.get(id) ?? t("console.audit.staffId", { id: id.slice(0, 8) });
   const detail = (d: Record<string, unknown>) =>
     Object.entries(d)
       .filter(([, v]) => typeof v === "string" || typeof v === "number")
@@ -285,10 +288,10 @@ export function AuditCard({ gateway, billing, provisioning }: { gateway: Gateway
       .join(" · ");
   const entries: Entry[] = [
     ...gateway.map((a) => ({ at: a.at, who: a.actor_email, what: t(`console.audit.actions.${a.action}`, { defaultValue: a.action }), detail: detail(a.details) })),
-    ...billing.audit.map((a) => ({ at: a.at, who: t("console.audit.staffId", { id: a.actor_id.slice(0, 8) }), what: t(`console.audit.actions.${a.action}`, { defaultValue: a.action }), detail: detail(a.details) })),
+    ...billing.audit.map((a) => ({ at: a.at, who: staff(a.actor_id), what: t(`console.audit.actions.${a.action}`, { defaultValue: a.action }), detail: detail(a.details) })),
     ...provisioning.audit.map((a) => ({
       at: a.at,
-      who: a.actor_id ? t("console.audit.staffId", { id: a.actor_id.slice(0, 8) }) : t(`console.audit.by.${a.decided_by}`, { defaultValue: a.decided_by }),
+      who: a.actor_id ? staff(a.actor_id) : t(`console.audit.by.${a.decided_by}`, { defaultValue: a.decided_by }),
       what: `${t(`console.audit.actions.${a.action}`, { defaultValue: a.action })}: ${a.from_state ?? "—"} → ${a.to_state}`,
       detail: [a.rule, a.note].filter(Boolean).join(" · "),
     })),
