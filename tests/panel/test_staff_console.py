@@ -113,6 +113,7 @@ async def test_b19_staff_find_the_client_by_the_quoted_payment_reference_confirm
     await expect(page.get_by_test_id("staff-invoice").filter(has_text=renewal["number"])).to_contain_text("Pagada")
     audit = page.locator("section.card", has=page.get_by_role("heading", name="Registro de acciones"))
     await expect(audit).to_contain_text("Confirmó una transferencia")
+    await expect(audit).to_contain_text("Laura Staff · Confirmó una transferencia")  # who by name, not id (item 7)
     await expect(audit).to_contain_text("Reactivación: suspended → active")
     await check(panel, page, "es-staff-client-reactivated")
 
