@@ -30,6 +30,9 @@ def _client(principal: CurrentPrincipal) -> uuid.UUID:
 async def start(
     body: BotAsk, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
 ) -> BotConversationPublic:
+    """Clients only (403 for staff). Starts a conversation with a question; the bot answers with the published help
+    articles that match it, in `language` when given. Returns the conversation.
+    """
     conversation = await service.ask(
         session, runtime, client_id=_client(principal), message=body.message, language=body.language
     )
@@ -44,6 +47,9 @@ async def start(
 async def get(
     conversation_id: uuid.UUID, principal: CurrentPrincipal, session: ReadSessionDep
 ) -> BotConversationPublic:
+    """One of the caller's conversations with the help bot: the questions, the answers and the articles suggested, and
+    the ticket it was handed off to, if any. 404 for another client's conversation.
+    """
     conversation = await BotRepository(session).get(conversation_id)
     if conversation is None or conversation.client_id != principal.user_id:
         raise NotFound("No such conversation.")
@@ -58,6 +64,9 @@ async def get(
 async def again(
     conversation_id: uuid.UUID, body: BotAsk, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
 ) -> BotConversationPublic:
+    """Clients only. Asks a follow-up question in the conversation and returns it with the new answer. 409 when the
+    conversation was handed off to a ticket (named in `ticket_id`): write there.
+    """
     conversation = await service.ask(
         session,
         runtime,
@@ -77,6 +86,9 @@ async def again(
 async def solved(
     conversation_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
 ) -> BotConversationPublic:
+    """Clients only. Records that the suggested articles solved the question and returns the conversation; no ticket is
+    opened.
+    """
     conversation = await service.solved(session, runtime, conversation_id=conversation_id, client_id=_client(principal))
     return await service.view(session, conversation)
 
@@ -89,6 +101,10 @@ async def solved(
 async def handoff(
     conversation_id: uuid.UUID, body: BotHandoff, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
 ) -> BotConversationPublic:
+    """Clients only. Opens a ticket carrying the conversation and the articles tried (`subject` optional) and links it
+    to the conversation. Once only: calling again returns the conversation with the same ticket. 409 when nothing was
+    asked yet.
+    """
     conversation, _ = await service.hand_off(
         session, runtime, conversation_id=conversation_id, client_id=_client(principal), body=body
     )

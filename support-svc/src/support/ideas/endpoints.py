@@ -23,6 +23,9 @@ StatusQuery = Annotated[Literal["open", "approved", "planned", "shipped"] | None
 async def post_idea(
     body: IdeaCreate, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
 ) -> IdeaPublic:
+    """Clients only (403 for staff). Posts an idea for the feature board; it starts open with no votes. Returns the
+    idea.
+    """
     if principal.is_staff:
         raise Forbidden("Ideas come from clients.")
     idea = await service.post_idea(session, runtime, client_id=principal.user_id, body=body)
@@ -37,6 +40,9 @@ async def list_ideas(
     limit: PageSizeQuery = 100,
     offset: OffsetQuery = 0,
 ) -> list[IdeaPublic]:
+    """Any signed-in user. The ideas of the board, the most voted first, optionally with one `status` (open, approved,
+    planned, shipped), paged with `limit` and `offset`. For a client, each says whether it voted.
+    """
     ideas = await IdeaRepository(session).ideas(status=status, limit=limit, offset=offset)
     return await service.views(session, ideas, None if principal.is_staff else principal.user_id)
 
@@ -47,6 +53,9 @@ async def list_ideas(
     responses=problem_responses(401, 403, 404, 409),
 )
 async def vote(idea_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep) -> IdeaPublic:
+    """Clients only. Adds the caller's vote: once per idea (409 on a second vote). The 4th vote approves an open idea
+    and its voters are notified. Returns the idea.
+    """
     if principal.is_staff:
         raise Forbidden("Votes come from clients.")
     idea = await service.vote(session, runtime, idea_id=idea_id, client_id=principal.user_id)
@@ -61,5 +70,8 @@ async def vote(idea_id: uuid.UUID, principal: CurrentPrincipal, session: Session
 async def set_status(
     idea_id: uuid.UUID, body: IdeaStatusChange, _: StaffPrincipal, session: SessionDep, runtime: RuntimeDep
 ) -> IdeaPublic:
+    """Staff only. Marks an idea planned or shipped; when shipped, its voters are notified. 409 when the idea's current
+    status does not allow that change.
+    """
     idea = await service.set_status(session, runtime, idea_id=idea_id, status=body.status)
     return (await service.views(session, [idea], None))[0]

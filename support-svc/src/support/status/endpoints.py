@@ -32,6 +32,9 @@ NamePath = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-
 
 @router.get("/status", summary="The public status page (no login): servers, incidents, maintenance, uptime")
 async def public_status(session: ReadSessionDep, runtime: RuntimeDep) -> StatusPage:
+    """Public: no access token needed, and no client is named. The overall state (operational, outage or maintenance),
+    each server's state and uptime, the current incidents with their updates, and the maintenance scheduled.
+    """
     return await views.status_page(session, runtime)
 
 
@@ -41,11 +44,15 @@ async def public_status(session: ReadSessionDep, runtime: RuntimeDep) -> StatusP
     responses=problem_responses(401),
 )
 async def my_status(principal: CurrentPrincipal, session: ReadSessionDep, runtime: RuntimeDep) -> list[MyServiceStatus]:
+    """For the signed-in client: each of its services with the server it runs on and that server's current incidents and
+    scheduled maintenance.
+    """
     return await views.my_services(session, runtime, principal.user_id)
 
 
 @router.get("/status/servers", summary="Staff: servers with their probe's state", responses=problem_responses(401, 403))
 async def list_servers(_: StaffPrincipal, session: ReadSessionDep) -> list[ServerStaff]:
+    """Staff only. Every monitored server with its label, its health probe and the probe's latest result."""
     return [views.server_staff_view(s) for s in await ServerRepository(session).all()]
 
 
@@ -57,6 +64,9 @@ async def list_servers(_: StaffPrincipal, session: ReadSessionDep) -> list[Serve
 async def put_server(
     body: ServerPut, _: StaffPrincipal, session: SessionDep, runtime: RuntimeDep, name: ServerName = NamePath
 ) -> ServerStaff:
+    """Staff only. Creates or updates the server named in the path: its public label and its health probe (an HTTP URL,
+    or a TCP host and port). Its probe's counters start again. Returns the server as staff see it.
+    """
     return views.server_staff_view(await service.put_server(session, runtime, name=name, body=body))
 
 
@@ -76,6 +86,9 @@ async def _one(session: SessionDep, incident_id: uuid.UUID) -> IncidentPublic:
 async def declare_incident(
     body: IncidentCreate, principal: StaffPrincipal, session: SessionDep, runtime: RuntimeDep
 ) -> IncidentPublic:
+    """Staff only. Opens an incident on a server with a first message; it shows on the status page and every client with
+    services on that server is notified. 404 when the server is unknown.
+    """
     incident = await service.declare_incident(session, runtime, body=body, staff_id=principal.user_id)
     return await _one(session, incident.id)
 
@@ -93,6 +106,9 @@ async def update_incident(
     session: SessionDep,
     runtime: RuntimeDep,
 ) -> IncidentPublic:
+    """Staff only. Adds an update to the incident, moving it to identified, monitoring or resolved; the affected clients
+    are notified when it is resolved. 409 when it is resolved already (declare a new one).
+    """
     await service.update_incident(session, runtime, incident_id=incident_id, body=body, author_id=principal.user_id)
     return await _one(session, incident_id)
 
@@ -106,6 +122,10 @@ async def update_incident(
 async def schedule_maintenance(
     body: MaintenanceCreate, principal: StaffPrincipal, session: SessionDep, runtime: RuntimeDep
 ) -> MaintenancePublic:
+    """Staff only. Schedules maintenance of a server for a time window; it shows on the status page and the clients with
+    services on that server are notified at once. 404 when the server is unknown; 422 when the window would be over
+    already.
+    """
     m = await service.schedule_maintenance(session, runtime, body=body, staff_id=principal.user_id)
     server = await ServerRepository(session).get(m.server_name)
     return views.maintenance_views([m], {m.server_name: server.label if server else ""}, runtime.clock.now())[0]
@@ -120,6 +140,9 @@ async def schedule_maintenance(
 async def cancel_maintenance(
     maintenance_id: uuid.UUID, _: StaffPrincipal, session: SessionDep, runtime: RuntimeDep
 ) -> None:
+    """Staff only. Cancels a scheduled maintenance, which leaves the status page; cancelling it again changes nothing.
+    404 when there is no such maintenance.
+    """
     await service.cancel_maintenance(session, runtime, maintenance_id=maintenance_id)
 
 
@@ -131,6 +154,10 @@ async def cancel_maintenance(
 async def sla_credits(
     principal: CurrentPrincipal, session: ReadSessionDep, month: date | None = None
 ) -> list[SlaCreditPublic]:
+    """The credits granted for downtime beyond the uptime guarantee, newest month first: a client gets its own
+    services', staff everyone's. Each names the service, the month, the server, the downtime in minutes, the uptime
+    percentage and the credit percentage. Filter with `month` (its first day).
+    """
     scope = None if principal.is_staff else principal.user_id
     return [
         SlaCreditPublic(

@@ -55,6 +55,11 @@ async def list_tickets(principal: CurrentPrincipal, session: ReadSessionDep, run
                            "this many minutes from now (0: already missed)")] = None,
                        limit: Annotated[int, Query(ge=1, le=200)] = 50,
                        offset: OffsetQuery = 0, q: SearchQuery | None = None) -> list[TicketPublic]:
+    """A client sees only its own tickets (`client_id` cannot widen that); staff see everyone's. Filter by `status`,
+    `sla_class`, `assigned_to`, `unassigned`, `client_id` (staff) or `due_within_minutes` (tickets whose running
+    deadline falls within that many minutes; 0: already missed), search with `q`, page with `limit` and `offset`.
+    Staff may ask for the desk's queue (`queue=true`): open tickets, the closest to missing a deadline first.
+    """
     scope = client_id if principal.is_staff else principal.user_id  # a client's filter never widens its scope
     rows = await TicketRepository(session).list(
         client_id=scope, status=status, sla_class=sla_class.value if sla_class else None,
@@ -67,6 +72,10 @@ async def list_tickets(principal: CurrentPrincipal, session: ReadSessionDep, run
 @router.get("/{ticket_id}", summary="A ticket with its conversation and deadlines (internal notes: staff only)",
             responses=problem_responses(401, 404))
 async def get_ticket(ticket_id: uuid.UUID, principal: CurrentPrincipal, session: ReadSessionDep) -> TicketDetail:
+    """Returns the ticket with its messages, attachments (downloaded separately), status, assignee and first-response
+    and resolution deadlines. A client reads only its own tickets (404 for any other); staff read any ticket and also
+    see the internal notes.
+    """
     ticket = await service.ticket_for(session, ticket_id, client_id=_scope(principal))
     return await views.detail(session, ticket, staff=principal.is_staff)
 
@@ -76,6 +85,11 @@ async def get_ticket(ticket_id: uuid.UUID, principal: CurrentPrincipal, session:
              responses=problem_responses(401, 404, 409, 422))
 async def post_message(ticket_id: uuid.UUID, body: MessageCreate, principal: CurrentPrincipal, session: SessionDep,
                        runtime: RuntimeDep) -> MessagePublic:
+    """A client writes on its own ticket, which reopens it for the desk (notes, statuses and canned replies are staff's:
+    404). Staff answer, and the answer is e-mailed to the client, optionally from a canned reply (`canned_reply_id`)
+    and setting the status; or add an internal note the client never sees (`internal: true`). Up to 5 base64
+    attachments. 409 when the ticket was merged into another one (named in `merged_into`).
+    """
     ticket = await service.ticket_for(session, ticket_id, client_id=_scope(principal), for_update=True)
     files = service.checked_files(runtime.settings, body.attachments)
     if principal.is_staff:
@@ -97,6 +111,9 @@ async def post_message(ticket_id: uuid.UUID, body: MessageCreate, principal: Cur
              responses=problem_responses(401, 404))
 async def close_ticket(ticket_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep,
                        runtime: RuntimeDep) -> TicketPublic:
+    """A client closes its own ticket, staff any ticket; returns it closed. Closing a closed ticket changes nothing. A
+    later message from the client reopens it.
+    """
     ticket = await service.ticket_for(session, ticket_id, client_id=_scope(principal), for_update=True)
     await service.close(session=session, runtime=runtime, ticket=ticket)
     return views.public(ticket)
@@ -106,6 +123,9 @@ async def close_ticket(ticket_id: uuid.UUID, principal: CurrentPrincipal, sessio
             responses={200: {"content": {"application/octet-stream": {}}}, **problem_responses(401, 404)})
 async def download(ticket_id: uuid.UUID, attachment_id: uuid.UUID, principal: CurrentPrincipal,
                    session: ReadSessionDep) -> Response:
+    """Returns the file's bytes with its content type, as a download with its file name. The caller must be able to read
+    the ticket; files attached to internal notes are for staff only (404 for the client).
+    """
     await service.ticket_for(session, ticket_id, client_id=_scope(principal))
     found = await TicketRepository(session).attachment(ticket_id, attachment_id)
     if found is None or (found[1] and not principal.is_staff):
