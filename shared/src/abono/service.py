@@ -176,6 +176,9 @@ def _ops_router() -> APIRouter:
 
     @router.get("/healthz", summary="Liveness: the process answers")
     async def healthz(request: Request) -> dict[str, str]:
+        """Public, no token. Answers 200 with `status: ok` and the service's name while the process runs; it checks no
+        dependency, so use it for liveness probes only.
+        """
         return {"status": "ok", "service": request.app.state.service_name}
 
     @router.get(
@@ -184,6 +187,9 @@ def _ops_router() -> APIRouter:
         responses={503: {"description": "A dependency is unreachable (problem+json)"}},
     )
     async def readyz(request: Request) -> Any:
+        """Answers 200 with `status: ready` when the service's database and message broker are both reachable, or 503
+        `not-ready` naming the unreachable one in `checks`. For load balancers and readiness probes.
+        """
         checks = {"database": await _database_ok(request.app), "broker": request.app.state.broker.is_connected}
         if all(checks.values()):
             return {"status": "ready", "checks": checks}
@@ -196,6 +202,9 @@ def _ops_router() -> APIRouter:
 
     @router.get("/whoami", summary="The verified caller of this service (checks the access JWT)")
     async def whoami(principal: CurrentPrincipal, request: Request) -> dict[str, str]:
+        """Any signed-in caller. Returns who the access token says you are (user id, role, e-mail) as this service sees
+        it: a quick way to check a token. 401 without a valid token.
+        """
         return {
             "service": request.app.state.service_name,
             "user_id": str(principal.user_id),

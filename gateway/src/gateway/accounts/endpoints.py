@@ -62,6 +62,9 @@ def _referral_visit(request: Request) -> str | None:
     responses=problem_responses(400, 422),
 )
 async def verify_email(data: EmailVerification, session: SessionDep, now: Now) -> UserPublic:
+    """Public: send the token from the link mailed at sign-up. Returns the account, now with its e-mail verified. 400
+    when the token is unknown, already used or expired (ask for a new link with `POST /api/auth/verification`).
+    """
     user = await service.verify_email(session=session, raw_token=data.token, now=now)
     return UserPublic.model_validate(user)
 
@@ -76,6 +79,9 @@ async def verify_email(data: EmailVerification, session: SessionDep, now: Now) -
 async def resend_verification(
     user: CurrentUser, request: Request, session: SessionDep, settings: Settings, now: Now, ip: ClientIp
 ) -> Response:
+    """Signed-in user. Mails a fresh link to verify the account's e-mail (202), or answers 204 when it is verified
+    already and sends nothing. Rate limited: 429 when too many mails were asked for.
+    """
     if user.email_verified_at is not None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
     # The sign-up budget also bounds how many mails one address can make us send.
@@ -91,6 +97,9 @@ async def resend_verification(
 @router.get("/me", summary="My account (403 `account-closed` once it was closed)",
             responses=problem_responses(401, 403))
 async def me(user: CurrentUser) -> UserPublic:
+    """Any signed-in user. Returns your own account: e-mail and whether it is verified, role, name, phone, country and
+    language. A closed account answers 403 `account-closed`.
+    """
     return UserPublic.model_validate(user)
 
 
@@ -98,6 +107,9 @@ async def me(user: CurrentUser) -> UserPublic:
     "/me", summary="Edit my profile (name, phone, country, language)", responses=problem_responses(401, 403, 422)
 )
 async def update_me(data: UserUpdate, user: CurrentUser, session: SessionDep, now: Now) -> UserPublic:
+    """Any signed-in user. Changes only the fields you send (name, phone, country, language) and returns the updated
+    account. The e-mail and the role cannot be changed here; 422 for an unknown field or a bad value.
+    """
     user = await service.update_profile(session=session, user=user, data=data, now=now)
     return UserPublic.model_validate(user)
 
@@ -117,6 +129,9 @@ async def change_password(
     now: Now,
     ip: ClientIp,
 ) -> None:
+    """Any signed-in user: send the current password and the new one. On success (204) every session of the account
+    ends, so log in again. 401 for a wrong current password, 422 for a `weak-password`, 429 after too many attempts.
+    """
     # Whoever holds a stolen access token must not get unlimited guesses at the current password.
     await enforce(
         sessionmaker=request.app.state.sessionmaker,
@@ -134,6 +149,9 @@ async def change_password(
     responses=problem_responses(401, 403, 404),
 )
 async def get_user(user_id: uuid.UUID, _: StaffPrincipal, session: SessionDep) -> UserPublic:
+    """Staff and admins. Returns one account by id, including `closed_at` and `closed_reason` when it was closed. 404
+    when there is no such account.
+    """
     return UserPublic.model_validate(await service.get_user(session=session, user_id=user_id))
 
 
@@ -145,6 +163,10 @@ async def get_user(user_id: uuid.UUID, _: StaffPrincipal, session: SessionDep) -
 async def set_role(
     user_id: uuid.UUID, data: RoleUpdate, principal: AdminPrincipal, session: SessionDep, now: Now
 ) -> UserPublic:
+    """Admins only. Makes an account a client, staff member or admin and returns it; the change is recorded in the
+    staff audit trail and applies from the account's next access token. 404 for an unknown account; 409 when you try
+    to change your own role.
+    """
     user = await service.set_role(session=session, actor=principal, user_id=user_id, role=data.role, now=now)
     await audit(session, actor=principal, action="set_role", client_id=user_id, at=now, role=data.role.value)
     return UserPublic.model_validate(user)

@@ -51,6 +51,10 @@ async def _public(session: SessionDep, client_id: uuid.UUID, found: IdentityVeri
 @router.get("/me", summary="My identity verification: state, files uploaded, reason of a rejection",
             responses=problem_responses(401, 403))
 async def my_identity(user: CurrentUser, session: SessionDep) -> IdentityPublic:
+    """Signed-in client. Returns your identity verification: its status (draft, pending, verified, rejected), which
+    files are uploaded, the legal name, document type and last four digits of the tax id you sent, and the reason
+    when staff rejected it.
+    """
     return await _public(session, user.id, await session.get(IdentityVerification, user.id))
 
 
@@ -60,6 +64,10 @@ async def my_identity(user: CurrentUser, session: SessionDep) -> IdentityPublic:
             responses=problem_responses(401, 403, 409, 413, 422))
 async def upload(side: DocumentSide, request: Request, user: CurrentUser, session: SessionDep, now: Now,
                  vault: VaultDep, settings: IdentitySettingsDep) -> Response:
+    """Signed-in client: send the file itself as the request body, one call per side (front, back, selfie); uploading a
+    side again replaces it and puts the verification back to draft. 422 when the file is empty, too large or of
+    another type (413 when the body exceeds the size cap); 409 while the verification is pending or verified.
+    """
     data = await request.body()
     await service.upload(session=session, vault=vault, settings=settings, client_id=user.id, side=side, data=data,
                          now=now)
@@ -71,6 +79,10 @@ async def upload(side: DocumentSide, request: Request, user: CurrentUser, sessio
              responses=problem_responses(401, 403, 409, 422))
 async def submit(data: IdentitySubmit, user: CurrentUser, session: SessionDep, now: Now,
                  vault: VaultDep) -> IdentityPublic:
+    """Signed-in client, once front, back and selfie are uploaded: sends them with your legal name, document type and
+    tax id for staff to review and returns the verification, now pending (202). 422 when a file is missing (listed
+    in `missing`) or the tax id is malformed; 409 when it is already pending or verified.
+    """
     found = await service.submit(session=session, vault=vault, client_id=user.id, legal_name=data.legal_name,
                                  tax_id=data.tax_id, document_type=data.document_type, now=now)
     return await _public(session, user.id, found)
@@ -80,6 +92,9 @@ async def submit(data: IdentitySubmit, user: CurrentUser, session: SessionDep, n
             responses=problem_responses(401, 403, 422))
 async def staff_list(_: StaffPrincipal, session: SessionDep, status: IdentityStatus | None = None,
                      limit: PageSizeQuery = 100, offset: OffsetQuery = 0) -> list[IdentityPublic]:
+    """Staff and admins. Lists identity verifications, filtered by `status` (use `pending` for the review queue),
+    paginated with `limit` and `offset`.
+    """
     rows = await service.listed(session, status=status.value if status else None, limit=limit, offset=offset)
     return [await _public(session, row.client_id, row) for row in rows]
 
@@ -89,6 +104,9 @@ async def staff_list(_: StaffPrincipal, session: SessionDep, status: IdentitySta
                        **problem_responses(401, 403, 404)})
 async def staff_document(client_id: ClientId, side: DocumentSide, _: StaffPrincipal, session: SessionDep,
                          vault: VaultDep) -> Response:
+    """Staff and admins. Downloads one uploaded file of a client (front, back or selfie) as JPEG, PNG or PDF, as an
+    attachment that is never cached. 404 when that file was not uploaded.
+    """
     document = await session.get(IdentityDocument, (client_id, side.value))
     if document is None:
         raise NotFound("No such file.")
@@ -101,6 +119,10 @@ async def staff_document(client_id: ClientId, side: DocumentSide, _: StaffPrinci
              responses=problem_responses(401, 403, 404, 409))
 async def approve(client_id: ClientId, data: IdentityDecision, principal: StaffPrincipal, session: SessionDep,
                   now: Now, vault: VaultDep, settings: IdentitySettingsDep) -> IdentityPublic:
+    """Staff and admins. Approves a pending verification and returns it, now verified; an optional reason is kept and
+    the decision is audited. The other services learn the client is verified. 404 when the client has no
+    verification, 409 when it is not pending.
+    """
     found = await service.decide(session=session, vault=vault, settings=settings, client_id=client_id, approve=True,
                                  reason=data.reason, staff_id=principal.user_id, now=now)
     await audit(session, actor=principal, action="identity_approve", client_id=client_id, at=now, reason=data.reason)
@@ -111,6 +133,10 @@ async def approve(client_id: ClientId, data: IdentityDecision, principal: StaffP
              responses=problem_responses(401, 403, 404, 409, 422))
 async def reject(client_id: ClientId, data: IdentityDecision, principal: StaffPrincipal, session: SessionDep,
                  now: Now, vault: VaultDep, settings: IdentitySettingsDep) -> IdentityPublic:
+    """Staff and admins. Rejects a pending verification with a reason (required, 422 without it) that the client sees
+    in `GET /api/identity/me`; the client can upload files and submit again. The decision is audited. 404 when the
+    client has no verification, 409 when it is not pending.
+    """
     found = await service.decide(session=session, vault=vault, settings=settings, client_id=client_id,
                                  approve=False, reason=data.reason, staff_id=principal.user_id, now=now)
     await audit(session, actor=principal, action="identity_reject", client_id=client_id, at=now, reason=data.reason)

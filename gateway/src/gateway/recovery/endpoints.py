@@ -22,6 +22,9 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 async def request_password_reset(
     data: PasswordResetRequest, request: Request, session: SessionDep, settings: Settings, now: Now, ip: ClientIp
 ) -> Response:
+    """Public. When the e-mail has an account, a link to set a new password is mailed to it; the answer is 202 either
+    way, so it does not reveal who has an account. Rate limited per address and per IP (429).
+    """
     # Per address (nobody floods one mailbox) and per IP, on the budget of every mail a visitor can make us send.
     await enforce(
         sessionmaker=request.app.state.sessionmaker,
@@ -44,4 +47,7 @@ async def request_password_reset(
     responses=problem_responses(400, 422, s422="Invalid body, or `weak-password` (see sign-up)"),
 )
 async def confirm_password_reset(data: PasswordResetConfirm, session: SessionDep, now: Now) -> None:
+    """Public: send the token from the mailed link and the new password (204). Every session of the account ends, so
+    log in again. 400 when the token is unknown, used or expired; 422 for a `weak-password`.
+    """
     await service.confirm_reset(session=session, raw_token=data.token, new_password=data.new_password, now=now)

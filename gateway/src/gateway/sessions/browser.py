@@ -69,6 +69,10 @@ async def open_session(
     now: Now,
     ip: ClientIp,
 ) -> JSONResponse:
+    """For the web panel, same credentials as `POST /api/auth/login`. The access token comes in the body; the refresh
+    token is set as an HttpOnly cookie, with a CSRF cookie whose value later calls send as `X-CSRF-Token`. Same
+    refusals as login: 401 bad credentials or two-factor code, 403 `account-closed`, 429 too many attempts.
+    """
     pair = await checked_login(
         request=request, session=session, settings=settings, signer=signer, now=now, ip=ip, data=data
     )
@@ -83,6 +87,10 @@ async def open_session(
     openapi_extra=_CSRF_PARAM,
 )
 async def refresh_session(request: Request, settings: Settings, signer: Signer, now: Now) -> JSONResponse:
+    """For the web panel: call it when the access token expires or after a page reload. Needs the session cookies and
+    an `X-CSRF-Token` header equal to the CSRF cookie; returns a new access token and rotates the refresh cookie.
+    401 (and the cookies are cleared) when the header or the session is missing or no longer valid.
+    """
     if not csrf_ok(request):
         return _refused(request, settings, CSRF_REFUSED)
     raw = request.cookies.get(REFRESH_COOKIE)
@@ -105,6 +113,9 @@ async def refresh_session(request: Request, settings: Settings, signer: Signer, 
     openapi_extra=_CSRF_PARAM,
 )
 async def close_session(request: Request, session: SessionDep, settings: Settings, now: Now) -> Response:
+    """For the web panel: ends the session of the refresh cookie and clears the cookies (204). Needs the `X-CSRF-Token`
+    header equal to the CSRF cookie, otherwise 401. Access tokens already issued stay valid until they expire.
+    """
     if not csrf_ok(request):
         return _refused(request, settings, CSRF_REFUSED)
     raw = request.cookies.get(REFRESH_COOKIE)
@@ -122,6 +133,9 @@ async def close_session(request: Request, session: SessionDep, settings: Setting
     responses=problem_responses(401, 403),
 )
 async def revoke_all_sessions(user: CurrentUser, session: SessionDep, settings: Settings, now: Now) -> Response:
+    """Any signed-in user: ends every session of your account on every device and clears this browser's cookies (204).
+    Use it after a lost device or a suspected leak; access tokens already issued expire on their own within minutes.
+    """
     await service.revoke_all(session=session, user_id=user.id, now=now)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     clear_session_cookies(response, settings=settings)

@@ -98,6 +98,10 @@ async def rotate_refresh_token(
     responses=problem_responses(401, 422),
 )
 async def refresh(data: RefreshRequest, request: Request, settings: Settings, signer: Signer, now: Now) -> TokenPair:
+    """Public: send the refresh token you got at login. Returns a new access token and a new refresh token; the one
+    sent stops working. 401 when it is unknown, used, revoked or expired: presenting a used one again ends that
+    whole session, so log in again.
+    """
     outcome = await rotate_refresh_token(
         request=request, settings=settings, signer=signer, now=now, raw_token=data.refresh_token
     )
@@ -113,4 +117,8 @@ async def refresh(data: RefreshRequest, request: Request, settings: Settings, si
     responses=problem_responses(422),
 )
 async def logout(data: RefreshRequest, session: SessionDep, now: Now) -> None:
+    """Public: send the refresh token of the session to end (204). That session's refresh tokens stop working at once;
+    access tokens already issued stay valid until they expire. Idempotent: an unknown or already ended token also
+    answers 204.
+    """
     await service.logout(session=session, raw_token=data.refresh_token, now=now)

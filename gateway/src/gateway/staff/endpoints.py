@@ -34,6 +34,9 @@ router = APIRouter(prefix="/api/auth/staff", tags=["staff: clients"])
 async def search_clients(
     q: SearchQuery, _: StaffPrincipal, session: SessionDep, limit: PageSizeQuery = 20
 ) -> list[ClientSummary]:
+    """Staff and admins. Searches clients by client number, name, e-mail, phone or identity document with `q` and
+    returns up to `limit` matches, each with its verification status.
+    """
     found = await StaffClientRepository(session).search(q, limit=limit)
     return [service.summary_of(user, status) for user, status in found]
 
@@ -44,6 +47,9 @@ async def search_clients(
     responses=problem_responses(401, 403),
 )
 async def staff_members(_: StaffPrincipal, session: SessionDep) -> list[StaffMember]:
+    """Staff and admins. Lists the staff and admin accounts (name, e-mail, role, whether two-factor authentication is
+    enrolled), e.g. to pick whom to assign a ticket.
+    """
     members = await StaffClientRepository(session).staff_members()
     enrolled = await TotpRepository(session).enrolled([user.id for user in members])
     return [StaffMember.model_validate(user).model_copy(update={"totp": user.id in enrolled}) for user in members]
@@ -55,6 +61,9 @@ async def staff_members(_: StaffPrincipal, session: SessionDep) -> list[StaffMem
     responses=problem_responses(401, 403, 404),
 )
 async def client_profile(client_id: uuid.UUID, _: StaffPrincipal, session: SessionDep) -> ClientProfile:
+    """Staff and admins. Returns one client's profile: contact details, e-mail verification, identity verification
+    status and whether the account is closed. 404 when there is no such client.
+    """
     return await service.client_profile(session=session, client_id=client_id)
 
 
@@ -66,6 +75,10 @@ async def client_profile(client_id: uuid.UUID, _: StaffPrincipal, session: Sessi
 async def close_client(
     client_id: uuid.UUID, body: CloseAccount, principal: StaffPrincipal, session: SessionDep, now: Now
 ) -> ClientProfile:
+    """Staff and admins. Closes a client's account with a required reason and returns the profile; the action is
+    audited. From then on the client cannot sign in, every session ends and its services follow the account's
+    closure. Closing a closed account changes nothing. 404 for an unknown client, 422 without a reason.
+    """
     return await service.close_client(
         session=session, actor=principal, client_id=client_id, reason=body.reason, now=now
     )
@@ -77,10 +90,16 @@ async def close_client(
 async def audit_trail(
     _: StaffPrincipal, session: SessionDep, client_id: uuid.UUID | None = None, limit: PageSizeQuery = 100
 ) -> list[AuditEntryPublic]:
+    """Staff and admins. Returns the actions staff took at the gateway (role changes, identity decisions, account
+    closures...), newest first: who, when and on which client. Filter by `client_id`; `limit` caps the list.
+    """
     rows = await StaffAuditRepository(session).for_client(client_id, limit=limit)
     return [AuditEntryPublic.model_validate(row) for row in rows]
 
 
 @router.get("/work", summary="What waits for a person at the gateway (staff)", responses=problem_responses(401, 403))
 async def work(_: StaffPrincipal, session: SessionDep) -> GatewayWork:
+    """Staff and admins. Returns the counts of what waits for a person at the gateway, such as the identity
+    verifications pending review, for the console's work queue.
+    """
     return GatewayWork(identity_reviews=await StaffClientRepository(session).count_pending_verifications())

@@ -41,6 +41,11 @@ def _vault(request: Request) -> SecretBox:
 async def setup(
     data: TotpSetupRequest, request: Request, session: SessionDep, settings: Settings, now: Now, ip: ClientIp
 ) -> TotpSetup:
+    """Staff and admins, with e-mail and password (no access token needed, so an account that must enrol can do it
+    before it can log in). Returns a new secret and an `otpauth://` URI for an authenticator app; the first login
+    with a code from it confirms the enrolment. Replacing a confirmed one needs its current `code`. 401 for bad
+    credentials or code, 403 for a client account, 429 after too many attempts.
+    """
     # Under the login limits: it checks a password (and maybe a code) as a login does.
     await enforce(
         sessionmaker=request.app.state.sessionmaker,
@@ -61,6 +66,9 @@ async def setup(
     responses=problem_responses(401, 403),
 )
 async def totp_status(user: CurrentUser, session: SessionDep) -> TotpStatus:
+    """Any signed-in user. Returns whether two-factor authentication is enrolled and confirmed for your account,
+    whether it is required of you, and how many recovery codes are left.
+    """
     repo = TotpRepository(session)
     credential = await repo.credential(user.id)
     return TotpStatus(
@@ -77,6 +85,9 @@ async def totp_status(user: CurrentUser, session: SessionDep) -> TotpStatus:
     responses=problem_responses(401, 403, 409),
 )
 async def recovery_codes(user: CurrentUser, session: SessionDep, now: Now) -> RecoveryCodes:
+    """Signed-in user with confirmed two-factor authentication. Returns ten new single-use recovery codes, shown only
+    this once; every earlier code stops working. 409 until you have logged in once with a two-factor code.
+    """
     return RecoveryCodes(codes=await service.new_recovery_codes(session=session, user_id=user.id, now=now))
 
 
@@ -89,6 +100,9 @@ async def recovery_codes(user: CurrentUser, session: SessionDep, now: Now) -> Re
 async def disable(
     data: TotpCodeRequest, request: Request, user: CurrentUser, session: SessionDep, now: Now
 ) -> Response:
+    """Signed-in user: send a current code to remove two-factor authentication from your account (204; audited). A
+    wrong code is refused; 409 while admins require two-factor authentication of staff.
+    """
     await service.disable(session=session, vault=_vault(request), user=user, code=data.code, now=now)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -100,6 +114,10 @@ async def disable(
     responses=problem_responses(401, 403, 404, 409),
 )
 async def reset(user_id: uuid.UUID, admin: AdminPrincipal, session: SessionDep, now: Now) -> Response:
+    """Admins only, for a staff member who lost their authenticator: removes that account's two-factor authentication
+    and recovery codes (204), recorded in the audit trail. The member enrols again before the next login when it is
+    required. 404 for an unknown account; 409 when there is nothing to reset or the account is your own.
+    """
     await service.reset(session=session, admin_id=admin.user_id, user_id=user_id, now=now)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -110,6 +128,9 @@ async def reset(user_id: uuid.UUID, admin: AdminPrincipal, session: SessionDep, 
     responses=problem_responses(401, 403),
 )
 async def security_policy(_: StaffPrincipal, session: SessionDep) -> SecurityPolicyPublic:
+    """Staff and admins. Returns whether two-factor authentication is required of every staff account, and who changed
+    that last and when.
+    """
     policy = await TotpRepository(session).policy()
     if policy is None:
         return SecurityPolicyPublic(require_staff_totp=False)
@@ -126,6 +147,10 @@ async def security_policy(_: StaffPrincipal, session: SessionDep) -> SecurityPol
 async def put_security_policy(
     data: SecurityPolicyUpdate, admin: AdminPrincipal, session: SessionDep, now: Now
 ) -> SecurityPolicyPublic:
+    """Admins only. Turns the requirement of two-factor authentication for staff on or off and returns the policy; the
+    change is audited. While it is on, a staff login without a confirmed authenticator is refused until the member
+    enrols.
+    """
     await service.set_policy(
         session=session, require_staff_totp=data.require_staff_totp, admin_id=admin.user_id, now=now
     )
