@@ -14,6 +14,9 @@ _AUTH: Responses = {401: {"description": "No or bad access token (problem+json)"
 
 @router.get("/me", summary="My notification preferences", responses=_AUTH)
 async def my_preferences(principal: CurrentPrincipal, session: SessionDep) -> PreferencesPublic:
+    """Any signed-in user. Returns the language your messages are written in (none: the platform's default) and whether
+    you opted out of WhatsApp messages and of marketing.
+    """
     preference = await PreferenceRepository(session).get(principal.user_id)
     if preference is None:
         return PreferencesPublic(language=None, whatsapp_opt_out=False, marketing_opt_out=False)

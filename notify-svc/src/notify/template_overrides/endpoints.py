@@ -35,6 +35,9 @@ def _renderer(request: Request) -> Renderer:
     "", summary="Staff: every kind and language, and whether an admin rewrote it", responses=problem_responses(401, 403)
 )
 async def templates(_: StaffPrincipal, session: SessionDep) -> list[TemplateSummary]:
+    """Staff and admins. Lists every message kind in every language, with whether the template in use is the packaged
+    one (`file`) or an admin's rewrite (`console`) and when it was rewritten.
+    """
     stored = {(t.kind, t.language): t for t in await TemplateRepository(session).all()}
     return [
         TemplateSummary(
@@ -56,6 +59,9 @@ async def templates(_: StaffPrincipal, session: SessionDep) -> list[TemplateSumm
 async def history(
     _: StaffPrincipal, session: SessionDep, limit: Annotated[int, Query(ge=1, le=200)] = 50
 ) -> list[TemplateChange]:
+    """Staff and admins. Returns the latest template rewrites and resets, newest first: when, by whom, and the sources
+    before and after. `limit` caps the list (at most 200).
+    """
     return [
         TemplateChange(at=e.at, actor_id=e.actor_id, action=e.action, details=e.details)
         for e in await TemplateRepository(session).history(limit=limit)
@@ -70,6 +76,9 @@ async def history(
 async def template(
     kind: Kind, language: Language, _: StaffPrincipal, session: SessionDep, request: Request
 ) -> TemplatePublic:
+    """Staff and admins. Returns the sources (text and HTML) of one kind's templates in one language as messages use
+    them now, and whether they are packaged or rewritten. 404 for an unknown kind or language.
+    """
     return await service.current(session, _renderer(request), kind, language)
 
 
@@ -86,6 +95,10 @@ async def preview(
     session: SessionDep,
     request: Request,
 ) -> TemplatePreview:
+    """Staff and admins. Renders a draft (or, for the fields left out, the template in use) with sample figures and
+    returns the subject, text, HTML and WhatsApp versions; nothing is saved or sent. 422 when the draft does not
+    render, 404 for an unknown kind or language.
+    """
     renderer = _renderer(request)
     now = await service.current(session, renderer, kind, language)
     sources = (body.text_source or now.text_source, body.html_source or now.html_source)
@@ -101,6 +114,10 @@ async def preview(
 async def put_template(
     kind: Kind, language: Language, body: TemplateSources, actor: AdminPrincipal, session: SessionDep, request: Request
 ) -> TemplatePublic:
+    """Admins only. Replaces the text and HTML templates of one kind in one language and returns them; the sources are
+    checked by rendering them first (422 when they fail), the change is audited, and the next message of that kind
+    uses them. 404 for an unknown kind or language.
+    """
     await service.put(
         session=session,
         renderer=_renderer(request),
@@ -123,6 +140,9 @@ async def put_template(
 async def reset_template(
     kind: Kind, language: Language, actor: AdminPrincipal, session: SessionDep, request: Request
 ) -> Response:
+    """Admins only. Removes an admin's rewrite so the kind's packaged template is used again (204); the change is
+    audited. 404 for an unknown kind or language, or when nothing was rewritten.
+    """
     await service.reset(
         session=session,
         renderer=_renderer(request),

@@ -18,6 +18,9 @@ _NO_STORE = {"Cache-Control": "no-store, no-cache, must-revalidate, private", "P
 @router.get("/o/{token}.gif", summary="Open pixel of an e-mail: counts an open, answers a 1x1 GIF",
             response_class=Response, responses={200: {"content": {"image/gif": {}}}})
 async def open_pixel(token: TokenPath, session: SessionDep, request: Request) -> Response:
+    """Public; embedded in the e-mails sent. Counts an open of the e-mail the token belongs to and always answers the
+    same uncached 1x1 GIF, whether or not the token is known.
+    """
     # The same image whatever the token: a pixel tells nobody whether a token exists.
     await TrackingRepository(session).record_open(token, at=request.app.state.clock.now())
     return Response(PIXEL, media_type="image/gif", headers=_NO_STORE)
@@ -27,6 +30,9 @@ async def open_pixel(token: TokenPath, session: SessionDep, request: Request) ->
             response_class=RedirectResponse, status_code=302,
             responses={302: {"description": "To the link's URL"}, 404: {"description": "Unknown link"}})
 async def click(token: TokenPath, session: SessionDep, request: Request) -> RedirectResponse:
+    """Public; the links of the e-mails sent point here. Counts a click on the link the token stands for and redirects
+    (302) to its real address. 404 for an unknown token.
+    """
     url = await TrackingRepository(session).record_click(token, at=request.app.state.clock.now())
     if url is None:
         raise NotFound("Unknown link.")

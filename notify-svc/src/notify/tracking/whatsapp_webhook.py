@@ -64,6 +64,9 @@ async def handshake(
     verify_token: Annotated[str, Query(alias="hub.verify_token", max_length=512)],
     challenge: Annotated[str, Query(alias="hub.challenge", max_length=512)],
 ) -> PlainTextResponse:
+    """Called by Meta (WhatsApp Cloud API) when the webhook is subscribed, not by integrators. Answers `hub.challenge`
+    as plain text when `hub.mode` is subscribe and `hub.verify_token` matches the configured token; 403 otherwise.
+    """
     expected = request.app.state.settings.whatsapp_verify_token
     if mode != "subscribe" or expected is None or not hmac.compare_digest(
         verify_token.encode(), expected.get_secret_value().encode()
@@ -77,6 +80,11 @@ async def handshake(
 async def receive(
     payload: Annotated[dict[str, Any], Depends(verified_payload)], session: SessionDep, request: Request
 ) -> dict[str, int]:
+    """Called by Meta (WhatsApp Cloud API), not by integrators; the body must carry a valid `X-Hub-Signature-256` of
+    the app secret (400 without one, 401 when wrong). Records delivery statuses of the messages sent and passes
+    clients' replies on to support; answers how many statuses were recorded or ignored and how many replies were
+    forwarded. A repeated delivery forwards no reply twice.
+    """
     tracking = TrackingRepository(session)
     now = request.app.state.clock.now()
     recorded = ignored = 0
