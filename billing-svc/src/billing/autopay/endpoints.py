@@ -18,6 +18,8 @@ UNREACHABLE: dict[int | str, dict[str, Any]] = {503: {"description": "The provid
 
 @router.get("/saved-methods", summary="My saved payment methods", responses=problems(401))
 async def saved_methods(principal: CurrentPrincipal, session: SessionDep) -> list[SavedMethodPublic]:
+    """The client's saved payment methods (cards and the like kept at a provider), with their status. Client only;
+    only the caller's own methods are listed."""
     return await service.list_methods(session, principal.user_id)
 
 
@@ -35,6 +37,9 @@ async def save_method(
     clock: ClockDep,
     settings: SettingsDep,
 ) -> SavedMethodPublic:
+    """Starts saving a payment method with `provider`: the answer is the new method, `pending`, with `redirect_url`:
+    the provider's page where the client enters it (Stripe: a card). Client only. 404 or 422 for a provider that
+    is not offered; 503 when the provider is unreachable (nothing is saved)."""
     return await saving.start_saving(
         sessionmaker=request.app.state.sessionmaker,
         providers=providers,
@@ -53,6 +58,9 @@ async def save_method(
 async def confirm_method(
     method_id: uuid.UUID, principal: CurrentPrincipal, request: Request, providers: ProvidersDep, clock: ClockDep
 ) -> SavedMethodPublic:
+    """Call it when the client is back from the provider's page: asks the provider and answers the method, `active`
+    once the provider has saved it. Client only, own methods only (another client's is 404). 503 when the
+    provider is unreachable."""
     return await saving.finish_saving(
         sessionmaker=request.app.state.sessionmaker,
         providers=providers,
@@ -71,6 +79,9 @@ async def confirm_method(
 async def remove_method(
     method_id: uuid.UUID, principal: CurrentPrincipal, request: Request, providers: ProvidersDep, clock: ClockDep
 ) -> Response:
+    """Deletes one of the client's saved methods, here and at the provider; if auto-pay used it, auto-pay stops.
+    Client only, own methods only (404 otherwise). Answers 204 with no body; 503 when the provider is
+    unreachable."""
     await saving.remove_method(
         sessionmaker=request.app.state.sessionmaker,
         providers=providers,
@@ -87,6 +98,9 @@ async def remove_method(
 async def autopay(
     principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep, providers: ProvidersDep
 ) -> AutopayPublic:
+    """The client's auto-pay: whether it is on, the saved method renewals are charged to, how many days before the
+    due date they are charged and when failed charges are retried, the providers where a method can be saved, and
+    the latest charges. Client only."""
     return await service.autopay_state(session, settings=settings, providers=providers, client_id=principal.user_id)
 
 
@@ -101,6 +115,9 @@ async def enable_autopay(
     settings: SettingsDep,
     providers: ProvidersDep,
 ) -> AutopayPublic:
+    """Turns auto-pay on with one of the client's saved methods (`method_id`): renewal invoices are then charged to
+    it automatically. Client only. 404 for a method that is not the client's; 409 when the method is not active
+    yet (finish the provider's page first). Setting the same method again changes nothing."""
     await service.enable(session, clock=clock, client_id=principal.user_id, method_id=body.method_id)
     return await service.autopay_state(session, settings=settings, providers=providers, client_id=principal.user_id)
 
@@ -109,5 +126,7 @@ async def enable_autopay(
 async def disable_autopay(
     principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep, providers: ProvidersDep
 ) -> AutopayPublic:
+    """Turns auto-pay off at once: no renewal is charged automatically any more; saved methods are kept. Client
+    only. Answers the new state; calling it when auto-pay is already off changes nothing."""
     await service.disable(session, client_id=principal.user_id)
     return await service.autopay_state(session, settings=settings, providers=providers, client_id=principal.user_id)

@@ -51,6 +51,8 @@ router = APIRouter(prefix="/staff/settings", tags=["business settings"])
     responses=problems(401, 403),
 )
 async def read_settings(_: StaffPrincipal, session: SessionDep, base: BaseSettingsDep) -> BusinessSettingsPublic:
+    """The business settings in force, group by group (dunning, discounts, payments, seller, transfers), each with
+    its values and whether an admin set them or they are the environment's defaults. Staff and admins."""
     return BusinessSettingsPublic.model_validate(
         {k: v.model_dump() for k, v in (await service.states(session, base)).items()}
     )
@@ -64,6 +66,8 @@ async def read_settings(_: StaffPrincipal, session: SessionDep, base: BaseSettin
 async def settings_history(
     _: StaffPrincipal, session: SessionDep, limit: Annotated[int, Query(ge=1, le=200)] = 50
 ) -> list[SettingChange]:
+    """The latest changes to the business settings, newest first: who changed which group, when, and the values
+    before and after. Staff and admins; `limit` from 1 to 200 (422 outside)."""
     return await service.history(session, limit=limit)
 
 
@@ -92,6 +96,9 @@ async def put_dunning(
     cache: SettingsCacheDep,
     clock: ClockDep,
 ) -> BusinessSettingsPublic:
+    """Replaces the dunning group: the days before the due date when reminders are sent, and the days after it when
+    an unpaid service is suspended and terminated. Admins only (403 for other staff); 422 for invalid values,
+    nothing changed. Takes effect at once, is recorded in the history, and answers every group."""
     return await _put("dunning", body, actor, session, base, cache, clock)
 
 
@@ -104,6 +111,9 @@ async def put_discounts(
     cache: SettingsCacheDep,
     clock: ClockDep,
 ) -> BusinessSettingsPublic:
+    """Replaces the discounts group: the discount percentages by billing cycle, by number of active services (tiers)
+    and by payment method, the bundle and the cap, applied to new invoices. Admins only (403 for other staff);
+    422 for invalid values, nothing changed. Recorded in the history; answers every group."""
     return await _put("discounts", body, actor, session, base, cache, clock)
 
 
@@ -120,6 +130,9 @@ async def put_payments(
     cache: SettingsCacheDep,
     clock: ClockDep,
 ) -> BusinessSettingsPublic:
+    """Replaces the payments group: which payment methods are offered per country, currencies refused and minimum
+    amounts. Admins only (403 for other staff); 422 for invalid values, nothing changed. Recorded in the history;
+    answers every group."""
     return await _put("payments", body, actor, session, base, cache, clock)
 
 
@@ -132,6 +145,9 @@ async def put_seller(
     cache: SettingsCacheDep,
     clock: ClockDep,
 ) -> BusinessSettingsPublic:
+    """Replaces the seller's identity (legal name, tax id, address...) printed on invoices issued from now on.
+    Admins only (403 for other staff); 422 for invalid values, nothing changed. Recorded in the history; answers
+    every group."""
     return await _put("seller", body, actor, session, base, cache, clock)
 
 
@@ -146,6 +162,8 @@ async def put_transfers(
     cache: SettingsCacheDep,
     clock: ClockDep,
 ) -> BusinessSettingsPublic:
+    """Replaces the bank details given to clients who pay by transfer, per currency and country. Admins only (403
+    for other staff); 422 for invalid values, nothing changed. Recorded in the history; answers every group."""
     return await _put("transfers", body, actor, session, base, cache, clock)
 
 
@@ -163,6 +181,9 @@ async def reset_settings(
     cache: SettingsCacheDep,
     clock: ClockDep,
 ) -> Response:
+    """Puts one group (`dunning`, `discounts`, `payments`, `seller` or `transfers`) back to the environment's
+    defaults. Admins only (403 for other staff); 422 for an unknown group. Recorded in the history; answers 204
+    with no body."""
     await service.reset_group(session=session, base=base, key=key, actor=actor, now=clock.now())
     cache.invalidate()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -42,6 +42,8 @@ def _public(detail: ProductDetail) -> ProductPublic:
 @router.get("/catalog/products", summary="The catalog: active products and their prices",
             responses=problems(401))
 async def list_products(_: CurrentPrincipal, session: SessionDep) -> list[ProductPublic]:
+    """The active products with their prices per billing cycle and currency, in minor units. Any signed-in client;
+    withdrawn products are not listed."""
     return [_public(p) for p in await service.list_products(session=session, include_inactive=False)]
 
 
@@ -63,12 +65,16 @@ async def public_catalog(session: ReadSessionDep, currency: CurrencyCode | None 
 
 @router.get("/catalog/products/{code}", summary="One active product with its prices", responses=problems(401, 404))
 async def get_product(code: CodePath, _: CurrentPrincipal, session: SessionDep) -> ProductPublic:
+    """One active product by its code, with its prices per cycle and currency (minor units). Any signed-in client;
+    404 for an unknown or withdrawn product."""
     product = await service.get_product(session=session, code=code)
     return _public(await service.detail(session=session, product=product))
 
 
 @router.get("/staff/catalog/products", summary="Every product, with drivers (staff)", responses=problems(401, 403))
 async def staff_list_products(_: StaffPrincipal, session: SessionDep) -> list[ProductDetail]:
+    """Every product, withdrawn ones included, with its prices and the provisioning driver and settings that set its
+    services up. Staff only."""
     return await service.list_products(session=session, include_inactive=True)
 
 
@@ -88,6 +94,8 @@ async def create_product(body: ProductCreate, _: StaffPrincipal, session: Sessio
               responses=problems(401, 403, 404, 422))
 async def update_product(code: CodePath, body: ProductUpdate, _: StaffPrincipal, session: SessionDep, clock: ClockDep
                          ) -> ProductDetail:
+    """Changes some of a product's fields (only those sent); `active: false` withdraws it from sale, existing
+    services keep running. Staff only. 404 for an unknown code; 422 for invalid values, nothing changed."""
     product = await service.update_product(session=session, clock=clock, code=code, data=body)
     return await service.detail(session=session, product=product)
 
@@ -97,6 +105,9 @@ async def update_product(code: CodePath, body: ProductUpdate, _: StaffPrincipal,
             responses=problems(401, 403, 404, 422))
 async def set_price(code: CodePath, cycle: Cycle, currency: CurrencyCode, body: PriceAmount, _: StaffPrincipal,
                     session: SessionDep) -> ProductDetail:
+    """Sets (creates or replaces) a product's price for one billing cycle and currency, in minor units; new invoices
+    use it. Staff only. 404 for an unknown product; 422 for an invalid cycle, currency or amount. Setting the
+    same price again changes nothing."""
     price = PriceIn(cycle=cycle, currency=currency, amount_minor=body.amount_minor)
     product = await service.set_price(session=session, code=code, price=price)
     return await service.detail(session=session, product=product)
@@ -106,5 +117,7 @@ async def set_price(code: CodePath, cycle: Cycle, currency: CurrencyCode, body: 
                summary="Remove a price (staff)", responses=problems(401, 403, 404))
 async def delete_price(code: CodePath, cycle: Cycle, currency: CurrencyCode, _: StaffPrincipal, session: SessionDep
                        ) -> Response:
+    """Removes a product's price for one billing cycle and currency: the product can no longer be ordered in that
+    cycle and currency. Staff only. 404 when the product or the price does not exist; answers 204 with no body."""
     await service.delete_price(session=session, code=code, cycle=cycle, currency=currency)
     return Response(status_code=204)

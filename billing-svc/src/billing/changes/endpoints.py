@@ -50,6 +50,9 @@ def _preview(quote: upgrades.UpgradeQuote) -> UpgradePreview:
               responses=problems(401, 404, 409, 422))
 async def update_service(service_id: uuid.UUID, body: ServiceUpdate, principal: CurrentPrincipal,
                          session: SessionDep, clock: ClockDep, settings: SettingsDep) -> ServicePublic:
+    """Switches a service's renewal off (`renew: false`) or back on. Off, no renewal invoice is issued and the
+    service ends when its paid period does; this is how a domain is stopped. Client only, own services only (404
+    otherwise); 409 when the service has ended or is already cancelled, or its renewal invoice is already due."""
     sub = await cancellation.set_renew(session=session, clock=clock, settings=settings, client_id=principal.user_id,
                                        service_id=service_id, renew=body.renew)
     return await service_public(session, sub)
@@ -73,6 +76,10 @@ async def change_cycle(service_id: uuid.UUID, body: CycleChangeRequest, principa
              responses=problems(401, 404, 409, 422))
 async def preview_upgrade(service_id: uuid.UUID, body: UpgradeRequest, principal: CurrentPrincipal,
                           session: SessionDep, clock: ClockDep, settings: SettingsDep) -> UpgradePreview:
+    """What upgrading one of the client's services to `product_code` would cost now: the prorated difference for the
+    rest of the paid period, the invoice lines and the credit that would be used. Nothing is changed. Client only
+    (404 for another client's service); 409 when the upgrade is not possible (not active, same product, a
+    downgrade, no upgrade path, or not sold in the service's cycle and currency)."""
     return _preview(await upgrades.quote_upgrade(session=session, clock=clock, settings=settings,
                                                  client_id=principal.user_id, service_id=service_id,
                                                  product_code=body.product_code))
@@ -83,6 +90,10 @@ async def preview_upgrade(service_id: uuid.UUID, body: UpgradeRequest, principal
              responses=problems(401, 404, 409, 422))
 async def upgrade(service_id: uuid.UUID, body: UpgradeRequest, principal: CurrentPrincipal, session: SessionDep,
                   clock: ClockDep, settings: SettingsDep) -> UpgradePlaced:
+    """Requests an upgrade of one of the client's services to `product_code`: issues an invoice for the prorated
+    difference; the service moves to the new product once that invoice is paid. Client only (404 for another
+    client's service). 409 for the same reasons as the preview, or when an upgrade of this service is already
+    waiting for payment."""
     placed, invoice, quote = await upgrades.request_upgrade(
         session=session, clock=clock, settings=settings, client_id=principal.user_id, service_id=service_id,
         product_code=body.product_code)

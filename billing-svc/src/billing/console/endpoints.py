@@ -65,6 +65,9 @@ async def search_invoices(
     limit: PageSizeQuery = 100,
     offset: OffsetQuery = 0,
 ) -> list[InvoicePublic]:
+    """Searches every client's invoices. `q` matches an invoice number, a payment reference, an amount or a reported
+    transfer's reference; filter by status, due date range, currency, payment method and client. Staff only;
+    paged with `limit` and `offset`; 422 for invalid filters."""
     filters = _filters(q, status, currency, method, due_from, due_to, client_id)
     return [InvoicePublic.of(i) for i in await ConsoleRepository(session).invoices(filters, limit=limit, offset=offset)]
 
@@ -85,6 +88,8 @@ async def export_invoices(
     due_from: date | None = None,
     due_to: date | None = None,
 ) -> Response:
+    """The same search as `GET /staff/invoices` (same filters, without paging) as a CSV download, `invoices.csv`, at
+    most 50,000 rows. Staff only; 422 for invalid filters."""
     filters = _filters(q, status, currency, method, due_from, due_to)
     invoices = await ConsoleRepository(session).invoices(filters, limit=EXPORT_LIMIT)
     return Response(
@@ -102,6 +107,8 @@ async def export_invoices(
 async def resend_invoice(
     invoice_id: uuid.UUID, principal: StaffPrincipal, session: SessionDep, clock: ClockDep
 ) -> InvoicePublic:
+    """Sends an unpaid invoice to the client again: the client gets the invoice e-mail once more. Staff only;
+    recorded in the audit trail. 404 for an unknown invoice; 409 when it is not unpaid."""
     invoice = await service.resend_invoice(
         session=session, clock=clock, actor_id=principal.user_id, invoice_id=invoice_id
     )
@@ -116,6 +123,8 @@ async def resend_invoice(
 async def waiting_transfers(
     _: StaffPrincipal, session: SessionDep, limit: PageSizeQuery = 200
 ) -> list[WaitingTransfer]:
+    """Transfers clients reported whose invoice is still unpaid, oldest first: what staff must check against the
+    bank before confirming. Staff only."""
     return service.waiting(await ConsoleRepository(session).waiting_transfers(limit=limit))
 
 
@@ -125,6 +134,8 @@ async def waiting_transfers(
     responses=problems(401, 403),
 )
 async def client_billing(client_id: uuid.UUID, _: StaffPrincipal, session: SessionDep) -> ClientBilling:
+    """Everything billing knows about one client for the staff console: services, invoices, payments, credit
+    balances, reported transfers and the audit trail of staff actions. Staff only."""
     return await service.client_billing(session=session, client_id=client_id)
 
 
@@ -136,6 +147,9 @@ async def client_billing(client_id: uuid.UUID, _: StaffPrincipal, session: Sessi
 async def adjust_credit(
     client_id: uuid.UUID, body: CreditAdjustment, principal: StaffPrincipal, session: SessionDep, clock: ClockDep
 ) -> list[MoneyModel]:
+    """Adds credit (positive `amount_minor`) to a client's balance in one currency, or takes it off (negative), with
+    the reason. Staff only; audited. Answers the client's balances. 404 for an unknown client; 409 for zero or a
+    debit that would take the balance below zero."""
     return await service.adjust_credit(
         session=session, clock=clock, actor_id=principal.user_id, client_id=client_id, body=body
     )
@@ -155,6 +169,9 @@ async def order_for_client(
     clock: ClockDep,
     settings: SettingsDep,
 ) -> OrderPlaced:
+    """Places an order on a client's behalf, as if they had ordered it in the panel: creates the services and issues
+    the invoice for them; the client is e-mailed the invoice. Staff only; audited. 404 for an unknown client or
+    product; 409 or 422 when the order is refused, nothing created."""
     return await service.order_for_client(
         session=session, clock=clock, settings=settings, actor_id=principal.user_id, client_id=client_id, request=body
     )
@@ -164,6 +181,8 @@ async def order_for_client(
     "/work", summary="What waits for a person today: transfers, invoices due (staff)", responses=problems(401, 403)
 )
 async def work(_: StaffPrincipal, session: SessionDep, clock: ClockDep, settings: SettingsDep) -> BillingWork:
+    """Today's to-do list for staff: how many reported transfers wait for confirmation, and the unpaid invoices due
+    this week and overdue. Staff only."""
     return await service.work(session=session, clock=clock, settings=settings)
 
 
@@ -179,4 +198,6 @@ async def monthly(
     settings: SettingsDep,
     months: Annotated[int, Query(ge=1, le=36)] = 12,
 ) -> list[MonthlyFigure]:
+    """Per month and currency, how much was invoiced and how much collected, for the last `months` months (1 to 36,
+    default 12). Staff only; 422 outside that range."""
     return await service.monthly_figures(session=session, clock=clock, settings=settings, months=months)

@@ -20,6 +20,8 @@ router = APIRouter(tags=["direct-debit"])
 async def my_direct_debit(
     principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep, providers: ProvidersDep
 ) -> DirectDebitStatus:
+    """The client's direct debit: whether they may sign a mandate (accounts billed in ARS, with the provider
+    configured) and their current mandate with its status, if any. Client only."""
     return await service.status(session=session, settings=settings, providers=providers, client_id=principal.user_id)
 
 
@@ -58,6 +60,8 @@ async def sign_mandate(
 async def cancel_mandate(
     principal: CurrentPrincipal, request: Request, clock: ClockDep, settings: SettingsDep, providers: ProvidersDep
 ) -> MandatePublic:
+    """Cancels the client's direct-debit mandate at once, here and at the provider: no renewal invoice is debited
+    any more. Client only. Answers the cancelled mandate; 404 when the client has no mandate."""
     return await signup.cancel(
         sessionmaker=request.app.state.sessionmaker,
         clock=clock,

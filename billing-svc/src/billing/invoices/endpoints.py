@@ -31,12 +31,15 @@ router = APIRouter(tags=["invoices"])
 
 @router.get("/invoices", summary="My invoices, newest first", responses=problems(401))
 async def my_invoices(principal: CurrentPrincipal, session: ReadSessionDep) -> list[InvoicePublic]:
+    """The client's invoices, newest first, with number, status, dates, currency and total. Client only; only the
+    caller's own invoices."""
     return [InvoicePublic.of(row) for row in await InvoiceRepository(session).client_rows(principal.user_id)]
 
 
 @router.get("/invoices/{invoice_id}", summary="One of my invoices with its lines and discounts",
             responses=problems(401, 404))
 async def my_invoice(invoice_id: uuid.UUID, principal: CurrentPrincipal, session: ReadSessionDep) -> InvoiceDetail:
+    """One of the client's invoices with its lines and discounts. Client only; another client's invoice is 404."""
     invoice, lines = await service.client_invoice(session=session, client_id=principal.user_id, invoice_id=invoice_id)
     return InvoiceDetail(**InvoicePublic.of(invoice).model_dump(),
                          lines=[InvoiceLinePublic.of(line, invoice.currency) for line in lines])
@@ -46,6 +49,8 @@ async def my_invoice(invoice_id: uuid.UUID, principal: CurrentPrincipal, session
             responses={200: {"content": {"application/pdf": {}}}, **problems(401, 404)})
 async def my_invoice_pdf(invoice_id: uuid.UUID, principal: CurrentPrincipal, session: ReadSessionDep,
                          settings: SettingsDep) -> Response:
+    """One of the client's invoices as a PDF download named after its number, with the seller's identity and the
+    lines. Client only; another client's invoice is 404."""
     invoice, lines = await service.client_invoice(session=session, client_id=principal.user_id, invoice_id=invoice_id)
     document = await invoice_document(session, settings, invoice, lines)
     pdf = await asyncio.to_thread(render_invoice_pdf, document)  # CPU work, off the event loop
@@ -55,6 +60,8 @@ async def my_invoice_pdf(invoice_id: uuid.UUID, principal: CurrentPrincipal, ses
 
 @router.get("/credit", summary="My credit balance per currency", responses=problems(401))
 async def my_credit(principal: CurrentPrincipal, session: ReadSessionDep) -> CreditBalance:
+    """The client's credit balance per currency (used automatically on new invoices), and the service-level credits
+    granted for outages. Client only."""
     credit = CreditRepository(session)
     balances = await credit.balances(principal.user_id)
     sla = [
@@ -70,6 +77,9 @@ async def my_credit(principal: CurrentPrincipal, session: ReadSessionDep) -> Cre
 async def my_credit_movements(principal: CurrentPrincipal, session: ReadSessionDep,
                               limit: Annotated[int, Query(ge=1, le=100)] = 20,
                               before: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None) -> CreditMovements:
+    """The client's credit movements (added, used, refunded...), newest first, with the invoice each belongs to.
+    Paged: pass `next_before` from one answer as `before` for the next page. Client only; 422 for `limit` outside
+    1 to 100."""
     entries = await CreditRepository(session).movements(principal.user_id, limit=limit + 1, before=before)
     page = entries[:limit]
     linked = [e.invoice_id for e in page if e.invoice_id is not None]
@@ -83,6 +93,7 @@ async def my_credit_movements(principal: CurrentPrincipal, session: ReadSessionD
 @router.get("/staff/invoices/{invoice_id}", summary="Any invoice with its lines (staff)",
             responses=problems(401, 403, 404))
 async def staff_invoice(invoice_id: uuid.UUID, _: StaffPrincipal, session: SessionDep) -> InvoiceDetail:
+    """Any client's invoice with its lines and discounts. Staff only; 404 for an unknown invoice."""
     repo = InvoiceRepository(session)
     invoice = await repo.get(invoice_id)
     if invoice is None:
@@ -95,6 +106,9 @@ async def staff_invoice(invoice_id: uuid.UUID, _: StaffPrincipal, session: Sessi
              responses=problems(401, 403, 404, 409, 422))
 async def waive(invoice_id: uuid.UUID, body: StaffReason, principal: StaffPrincipal, session: SessionDep,
                 clock: ClockDep, settings: SettingsDep) -> InvoicePublic:
+    """Waives an unpaid invoice of a client who was allowed to pay later: it counts as settled without payment and
+    its services stay active. Staff only, with the reason; audited. 404 for an unknown invoice; 409 when it is
+    not unpaid."""
     invoice = await service.waive(session=session, clock=clock, settings=settings, actor_id=principal.user_id,
                                   invoice_id=invoice_id, reason=body.reason)
     return InvoicePublic.of(invoice)

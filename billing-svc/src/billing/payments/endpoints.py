@@ -27,6 +27,9 @@ router = APIRouter(tags=["payments"])
             responses=problems(401, 404, 409))
 async def invoice_payment_methods(invoice_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep,
                                   settings: SettingsDep, providers: ProvidersDep) -> PaymentMethods:
+    """The payment methods the client may pay one of their invoices with (by country, currency and the providers
+    configured), with the amount due for each. Client only; another client's invoice is 404. 409 when the invoice
+    is not unpaid or credit already covers it."""
     return await methods.payment_methods(session=session, settings=settings, client_id=principal.user_id,
                                          invoice_id=invoice_id, configured=providers.keys())
 
@@ -52,6 +55,10 @@ async def pay(invoice_id: uuid.UUID, body: PayRequest, principal: CurrentPrincip
                                                       503: {"description": "The provider is unreachable"}})
 async def capture(invoice_id: uuid.UUID, body: CaptureRequest, principal: CurrentPrincipal, request: Request,
                   providers: ProvidersDep, clock: ClockDep, settings: SettingsDep) -> CaptureResult:
+    """Call it when the client is back from the provider's page (PayPal) with `provider_ref`: captures the payment
+    the client approved and applies it; the invoice is paid and its services activated. Client only, own invoices
+    (404 otherwise). Capturing the same payment twice does not charge twice. 503 when the provider is
+    unreachable."""
     return await checkout.capture_on_return(
         sessionmaker=request.app.state.sessionmaker, providers=providers, clock=clock, settings=settings,
         client_id=principal.user_id, invoice_id=invoice_id, method=body.method, provider_ref=body.provider_ref)
@@ -74,6 +81,8 @@ async def report_transfer(invoice_id: uuid.UUID, body: TransferReportCreate, pri
             responses=problems(401, 403))
 async def staff_transfer_reports(_: StaffPrincipal, session: SessionDep, invoice_id: uuid.UUID | None = None,
                                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[TransferReportPublic]:
+    """Transfers clients reported, newest first, optionally for one invoice (`invoice_id`). Staff only; `limit` from
+    1 to 500."""
     found = await transfers.transfer_reports(session=session, invoice_id=invoice_id, limit=limit)
     return [TransferReportPublic.of(r) for r in found]
 
@@ -82,6 +91,10 @@ async def staff_transfer_reports(_: StaffPrincipal, session: SessionDep, invoice
              responses=problems(401, 403, 404, 422))
 async def confirm_transfer(invoice_id: uuid.UUID, body: TransferConfirmation, principal: StaffPrincipal,
                            session: SessionDep, clock: ClockDep, settings: SettingsDep) -> PaymentApplied:
+    """Confirms that a transfer arrived: records the payment for the amount and reference received; the invoice is
+    paid once covered and its services are activated or reactivated. Staff only; audited. A reference already
+    applied answers `duplicate: true` and nothing is paid twice. 404 for an unknown invoice; 422 for invalid
+    values."""
     result = await staff.confirm_transfer(
         session=session, clock=clock, settings=settings, actor_id=principal.user_id, invoice_id=invoice_id,
         amount_minor=body.amount_minor, transfer_reference=body.transfer_reference, method=body.method)
@@ -94,6 +107,9 @@ async def confirm_transfer(invoice_id: uuid.UUID, body: TransferConfirmation, pr
              responses=problems(401, 403, 404, 409, 422))
 async def refund(invoice_id: uuid.UUID, body: StaffReason, principal: StaffPrincipal, session: SessionDep,
                  clock: ClockDep, settings: SettingsDep) -> InvoicePublic:
+    """Refunds a paid invoice with the reason: the refundable lines (services within the refund window after
+    activation; never domains) are returned through the provider that was paid, and those services end. Staff
+    only; audited. 404 for an unknown invoice; 409 when it is not paid or nothing on it can be refunded."""
     invoice, _ = await staff.refund(session=session, clock=clock, settings=settings, actor_id=principal.user_id,
                                     invoice_id=invoice_id, reason=body.reason)
     return InvoicePublic.of(invoice)

@@ -36,10 +36,14 @@ async def owned(session: AsyncSession, client_id: uuid.UUID, service_id: uuid.UU
 
 @router.get("", summary="My services with next due date and price", responses=problems(401))
 async def my_services(principal: CurrentPrincipal, session: SessionDep) -> list[ServicePublic]:
+    """The client's services (hosting, domains, ...) with status, billing cycle, next due date, end date if
+    cancelled, renewal switch and current price. Client only."""
     subs = await SubscriptionRepository(session).for_client(principal.user_id)
     return [await service_public(session, s) for s in subs]
 
 
 @router.get("/{service_id}", summary="One of my services", responses=problems(401, 404))
 async def my_service(service_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep) -> ServicePublic:
+    """One of the client's services with its status, cycle, next due date, renewal switch and price. Client only;
+    another client's service is 404."""
     return await service_public(session, await owned(session, principal.user_id, service_id))

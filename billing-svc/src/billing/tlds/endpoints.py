@@ -15,6 +15,8 @@ router = APIRouter(tags=["catalog"])
 @router.get("/catalog/domains", summary="The domain extensions sold, with register, renew and transfer prices per "
             "cycle (years) and currency", responses=problems(401))
 async def tld_prices(_: CurrentPrincipal, session: SessionDep) -> list[TldPublic]:
+    """The domain extensions on sale (e.g. `.com`), each with its register, renew and transfer prices per cycle in
+    years and currency, in minor units. Any signed-in client."""
     return await service.price_list(session=session)
 
 
@@ -23,5 +25,8 @@ async def tld_prices(_: CurrentPrincipal, session: SessionDep) -> list[TldPublic
             responses=problems(401, 403, 404, 422))
 async def set_tld_price(code: CodePath, cycle: Cycle, currency: CurrencyCode, body: TldPriceIn, _: StaffPrincipal,
                         session: SessionDep) -> Response:
+    """Sets (creates or replaces) a domain extension's register, renew and transfer prices for one cycle (years) and
+    currency, in minor units. Staff only. 404 for an unknown extension; 422 for invalid values. Answers 204 with
+    no body."""
     await service.set_price(session=session, code=code, cycle=cycle, currency=currency, body=body)
     return Response(status_code=204)
