@@ -23,6 +23,9 @@ router = APIRouter(tags=["affiliates"])
             "withdrawals (with bank details) and staff's decisions", responses=problem_responses(401, 403, 404, 422))
 async def staff_affiliate(client_id: uuid.UUID, _: StaffPrincipal, session: ReadSessionDep, settings: SettingsDep,
                           box: BoxDep) -> AffiliateDetail:
+    """Staff only. Everything about one affiliate for the console: figures and balances, the clients attributed to it,
+    its latest ledger entries, its withdrawals with the bank details to pay them, and staff's decisions about it. 404 if
+    the client has no affiliate account."""
     repo = ReferralRepository(session)
     affiliate = await repo.affiliate(client_id)
     if affiliate is None:
@@ -43,5 +46,7 @@ async def staff_affiliate(client_id: uuid.UUID, _: StaffPrincipal, session: Read
             responses=problem_responses(401, 403, 422))
 async def staff_audit(_: StaffPrincipal, session: ReadSessionDep, affiliate_id: uuid.UUID | None = None,
                       limit: PageSizeQuery = 100, offset: OffsetQuery = 0) -> list[AuditEntryPublic]:
+    """Staff only. The audit trail of staff's decisions (attributions, withdrawals) and commission rate changes, newest
+    first; `affiliate_id` limits it to one affiliate. Paged with `limit` and `offset`."""
     return [AuditEntryPublic.model_validate(e)
             for e in await audit.listed(session, affiliate_id=affiliate_id, limit=limit, offset=offset)]

@@ -28,6 +28,9 @@ Month = Annotated[str, Path(min_length=7, max_length=7, pattern=r"^20\d{2}-(0[1-
             "maturations, reversals, withdrawals", responses=problem_responses(401, 422))
 async def my_ledger(principal: CurrentPrincipal, session: ReadSessionDep,
                     limit: PageSizeQuery = 100, offset: OffsetQuery = 0) -> list[LedgerEntryPublic]:
+    """An affiliate (any signed-in client with the affiliate account on). Every movement of the caller's balance, newest
+    first: commissions with the date they mature and become available, maturations, reversals (refunded invoices) and
+    withdrawals. Paged with `limit` and `offset`."""
     entries = await LedgerRepository(session).entries(principal.user_id, limit=limit, offset=offset)
     return await ledger_entries(session, entries)
 
@@ -36,6 +39,8 @@ async def my_ledger(principal: CurrentPrincipal, session: ReadSessionDep,
             responses=problem_responses(401))
 async def my_monthly(principal: CurrentPrincipal, session: ReadSessionDep,
                      settings: SettingsDep) -> list[MonthlyEarning]:
+    """An affiliate. The caller's commissions net of reversals per calendar month (in the business time zone) and
+    currency, oldest first, ready for a chart. Empty if there are none yet."""
     rows = await LedgerRepository(session).monthly_commissions(principal.user_id, settings.calendar_timezone)
     return [MonthlyEarning(month=m, earned=MoneyModel.of(Money(t, c))) for m, c, t in rows]
 
@@ -48,6 +53,9 @@ def _start(month: str, tz: str) -> datetime:
             responses=problem_responses(401, 422))
 async def my_statement(month: Month, principal: CurrentPrincipal, session: ReadSessionDep,
                        settings: SettingsDep) -> Statement:
+    """An affiliate. The caller's statement of one calendar month, e.g. `/affiliates/me/statements/2026-05`: per
+    currency the opening balance, commissions, reversals, withdrawals and closing balance, and the month's ledger
+    entries. 422 if the month is not `YYYY-MM`."""
     return await statement(session, principal.user_id, month, _start(month, settings.calendar_timezone))
 
 
@@ -55,6 +63,8 @@ async def my_statement(month: Month, principal: CurrentPrincipal, session: ReadS
             responses={200: {"content": {"application/pdf": {}}}, **problem_responses(401, 422)})
 async def my_statement_pdf(month: Month, principal: CurrentPrincipal, session: ReadSessionDep,
                            settings: SettingsDep) -> Response:
+    """An affiliate. The same statement as a PDF download (`afiliado-YYYY-MM.pdf`). 422 if the month is not
+    `YYYY-MM`."""
     found = await statement(session, principal.user_id, month, _start(month, settings.calendar_timezone))
     return Response(render_pdf(statement_text(found)), media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="afiliado-{month}.pdf"'})

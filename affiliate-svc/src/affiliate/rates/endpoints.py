@@ -40,6 +40,8 @@ class RatePublic(BaseModel):
 @router.get("", summary="Staff: the commission percentage of each product kind with its own, and the default",
             responses=problem_responses(401, 403))
 async def rates(_: StaffPrincipal, session: SessionDep, settings: SettingsDep) -> list[RatePublic]:
+    """Staff only. The commission percentage in force for each product kind that has its own, and `default` for every
+    other kind; `source` says whether staff set it here or it comes from the installation's settings."""
     return [RatePublic(product_kind=k, percent=p, source=s)
             for k, (p, s) in (await service.effective(session, settings)).items()]
 
@@ -48,6 +50,9 @@ async def rates(_: StaffPrincipal, session: SessionDep, settings: SettingsDep) -
             responses=problem_responses(401, 403, 422))
 async def set_rate(kind: Kind, data: RateIn, principal: StaffPrincipal, session: SessionDep, settings: SettingsDep,
                    clock: ClockDep) -> list[RatePublic]:
+    """Staff only. Sets the commission percentage of a product kind (or `default`), e.g. `{"percent": "12.5"}`: a
+    decimal string from 0 to 100 with at most 3 decimals. Applies to invoices paid from now on, without a restart;
+    audited. Returns all the rates in force. 422 on an invalid percentage or kind."""
     await service.set_rate(session=session, kind=kind, percent=Decimal(data.percent), staff_id=principal.user_id,
                            now=clock.now())
     return await rates(principal, session, settings)
@@ -57,5 +62,7 @@ async def set_rate(kind: Kind, data: RateIn, principal: StaffPrincipal, session:
                summary="Staff: back to the setting's percentage for a kind (audited)",
                responses=problem_responses(401, 403, 404, 422))
 async def clear_rate(kind: Kind, principal: StaffPrincipal, session: SessionDep, clock: ClockDep) -> Response:
+    """Staff only. Removes the percentage staff set for a kind, which goes back to the installation's setting; audited.
+    204 on success, 404 if staff set no percentage for that kind."""
     await service.clear_rate(session=session, kind=kind, staff_id=principal.user_id, now=clock.now())
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -32,6 +32,9 @@ Code = Annotated[str, Path(min_length=12, max_length=12, pattern=r"^[0-9A-Fa-f]{
             responses={302: {"description": "To the panel's sign-up"}, **problem_responses(422)})
 async def visit(code: Code, request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep,
                 address: AddressDep) -> Response:
+    """Public, no login: the link an affiliate shares. Counts the visit and sets a cookie that attributes a sign-up from
+    this browser to the affiliate for 90 days, then redirects (302) to the panel's sign-up. An unknown code still
+    redirects, without the cookie. Never cached."""
     found = await service.record_visit(session=session, settings=settings, code=code, now=clock.now(),
                                        address=address)
     response = RedirectResponse(settings.signup_url, status_code=status.HTTP_302_FOUND)
@@ -48,6 +51,8 @@ async def visit(code: Code, request: Request, session: SessionDep, settings: Set
              responses={200: {"description": "Already on"}, **problem_responses(401)})
 async def activate(principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep, clock: ClockDep,
                    address: AddressDep, response: Response) -> AffiliatePublic:
+    """Any signed-in client. Turns the caller's affiliate account on and returns its referral code and link: 201 the
+    first time, 200 with the same account afterwards (safe to repeat)."""
     affiliate, created = await service.activate(session=session, settings=settings, client_id=principal.user_id,
                                                 now=clock.now(), address=address)
     if not created:
@@ -59,6 +64,9 @@ async def activate(principal: CurrentPrincipal, session: SessionDep, settings: S
             responses=problem_responses(401, 404))
 async def my_affiliate(principal: CurrentPrincipal, session: ReadSessionDep,
                        settings: SettingsDep) -> AffiliateSummary:
+    """An affiliate. The caller's referral link, link visits, sign-ups and paying clients, sign-ups held for staff's
+    review, and its balances per currency (pending until they mature, and available to withdraw). 404 if the affiliate
+    account is not on yet."""
     affiliate = await ReferralRepository(session).affiliate(principal.user_id)
     if affiliate is None:
         raise NotFound("Your affiliate account is not on: POST /affiliates/me turns it on.")
@@ -68,6 +76,8 @@ async def my_affiliate(principal: CurrentPrincipal, session: ReadSessionDep,
 @router.get("/affiliates/me/referrals", summary="My sign-ups (no personal data of the referred clients)",
             responses=problem_responses(401))
 async def my_referrals(principal: CurrentPrincipal, session: ReadSessionDep) -> list[MyReferral]:
+    """An affiliate. The clients who signed up through the caller's link: when, whether by link or by code, the
+    attribution's status and whether they have paid. No names or e-mails of the referred clients are shown."""
     converted = await LedgerRepository(session).converted_clients(principal.user_id)
     return [MyReferral(signed_up_at=a.signed_up_at, source=a.source, status=a.status,
                        converted=a.client_id in converted)
@@ -78,6 +88,8 @@ async def my_referrals(principal: CurrentPrincipal, session: ReadSessionDep) -> 
             responses=problem_responses(401, 403))
 async def staff_affiliates(_: StaffPrincipal, session: ReadSessionDep, settings: SettingsDep,
                            limit: PageSizeQuery = 100, offset: OffsetQuery = 0) -> list[AffiliateSummary]:
+    """Staff only. Every affiliate with its visits, sign-ups, conversions and balances, paged with `limit` and
+    `offset`."""
     return [await summary(session, settings, a)
             for a in await ReferralRepository(session).affiliates(limit=limit, offset=offset)]
 
@@ -86,6 +98,9 @@ async def staff_affiliates(_: StaffPrincipal, session: ReadSessionDep, settings:
             responses=problem_responses(401, 403, 422))
 async def staff_attributions(_: StaffPrincipal, session: ReadSessionDep, status: AttributionStatus | None = None,
                              limit: PageSizeQuery = 100, offset: OffsetQuery = 0) -> list[AttributionPublic]:
+    """Staff only. Which affiliate each referred client is attributed to; `status=held` lists the suspicious ones
+    waiting for a decision (e.g. the visit came from the affiliate's own address, or the same e-mail domain). Paged with
+    `limit` and `offset`; 422 on an unknown status."""
     rows = await ReferralRepository(session).attributions(status=status.value if status else None, limit=limit,
                                                           offset=offset)
     return [AttributionPublic.model_validate(a) for a in rows]
@@ -96,6 +111,9 @@ async def staff_attributions(_: StaffPrincipal, session: ReadSessionDep, status:
              responses=problem_responses(401, 403, 404, 409))
 async def approve(client_id: uuid.UUID, data: Decision, principal: StaffPrincipal, session: SessionDep,
                   settings: SettingsDep, clock: ClockDep) -> AttributionPublic:
+    """Staff only. Approves a held attribution of the client: commissions are earned from then on, and for the invoices
+    the client already paid while it was held, and the attribution is published as for any sign-up. Audited with the
+    optional `reason`. 404 if the client has no attribution, 409 if it is not held."""
     attribution = await service.decide_held(session=session, client_id=client_id, approve=True, reason=data.reason,
                                             staff_id=principal.user_id, now=clock.now())
     await commissions.backfill(session=session, settings=settings, attribution=attribution, at=clock.now())
@@ -106,6 +124,8 @@ async def approve(client_id: uuid.UUID, data: Decision, principal: StaffPrincipa
              responses=problem_responses(401, 403, 404, 409, 422))
 async def refuse(client_id: uuid.UUID, data: Decision, principal: StaffPrincipal, session: SessionDep,
                  clock: ClockDep) -> AttributionPublic:
+    """Staff only. Refuses a held attribution of the client: the affiliate earns no commission from this client. Audited
+    with the optional `reason`. 404 if the client has no attribution, 409 if it is not held."""
     attribution = await service.decide_held(session=session, client_id=client_id, approve=False,
                                             reason=data.reason or "refused by staff", staff_id=principal.user_id,
                                             now=clock.now())

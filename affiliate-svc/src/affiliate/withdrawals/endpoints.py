@@ -35,6 +35,8 @@ async def request_withdrawal(data: WithdrawalCreate, principal: CurrentPrincipal
 
 @router.get("/affiliates/me/withdrawals", summary="My withdrawals", responses=problem_responses(401))
 async def my_withdrawals(principal: CurrentPrincipal, session: ReadSessionDep) -> list[WithdrawalPublic]:
+    """An affiliate. The caller's withdrawal requests, newest first, with method, amount and status (requested,
+    approved, paid, rejected, or credited to the account balance)."""
     return [withdrawal_public(w) for w in await service.list_for(session, affiliate_id=principal.user_id)]
 
 
@@ -43,6 +45,8 @@ async def my_withdrawals(principal: CurrentPrincipal, session: ReadSessionDep) -
 async def staff_withdrawals(_: StaffPrincipal, session: ReadSessionDep, box: BoxDep,
                             status: WithdrawalStatus | None = None, affiliate_id: uuid.UUID | None = None,
                             limit: PageSizeQuery = 100, offset: OffsetQuery = 0) -> list[WithdrawalStaff]:
+    """Staff only. Withdrawal requests with the bank details to pay them, filtered by `status` and `affiliate_id`, paged
+    with `limit` and `offset`. 422 on an unknown status."""
     rows = await service.list_for(session, status=status.value if status else None, affiliate_id=affiliate_id,
                                   limit=limit, offset=offset)
     return [WithdrawalStaff(**withdrawal_public(w).model_dump(), **service.bank_details(box, w)) for w in rows]
@@ -53,6 +57,8 @@ async def staff_withdrawals(_: StaffPrincipal, session: ReadSessionDep, box: Box
              responses=problem_responses(401, 403, 404, 409, 422))
 async def approve(withdrawal_id: uuid.UUID, principal: StaffPrincipal, session: SessionDep,
                   clock: ClockDep) -> WithdrawalPublic:
+    """Staff only. Records that a requested bank withdrawal was checked (the account is in the affiliate's own name) and
+    the transfer is scheduled. Audited. 404 if there is no such withdrawal, 409 if it is not waiting for approval."""
     withdrawal = await service.approve(session=session, withdrawal_id=withdrawal_id, staff_id=principal.user_id,
                                        now=clock.now())
     return withdrawal_public(withdrawal)
@@ -62,6 +68,9 @@ async def approve(withdrawal_id: uuid.UUID, principal: StaffPrincipal, session: 
              responses=problem_responses(401, 403, 404, 409, 422))
 async def mark_paid(withdrawal_id: uuid.UUID, data: MarkPaid, principal: StaffPrincipal, session: SessionDep,
                     clock: ClockDep) -> WithdrawalPublic:
+    """Staff only. Records that the bank transfer of a withdrawal was made, with its `transfer_reference`. Audited. 404
+    if there is no such withdrawal, 409 if it is already paid or rejected, or was taken as credit; 422 without a
+    reference."""
     withdrawal = await service.mark_paid(session=session, withdrawal_id=withdrawal_id,
                                          reference=data.transfer_reference, staff_id=principal.user_id,
                                          now=clock.now())
@@ -73,6 +82,9 @@ async def mark_paid(withdrawal_id: uuid.UUID, data: MarkPaid, principal: StaffPr
              responses=problem_responses(401, 403, 404, 409, 422))
 async def reject(withdrawal_id: uuid.UUID, data: Decision, principal: StaffPrincipal, session: SessionDep,
                  clock: ClockDep) -> WithdrawalPublic:
+    """Staff only. Refuses a bank withdrawal that was not paid yet, with a `reason`; the amount returns to the
+    affiliate's available balance. Audited. 404 if there is no such withdrawal, 409 if it was already paid or rejected,
+    or was taken as credit."""
     withdrawal = await service.reject(session=session, withdrawal_id=withdrawal_id,
                                       reason=data.reason or "rejected by staff", staff_id=principal.user_id,
                                       now=clock.now())

@@ -47,6 +47,9 @@ async def failed_actions(_: StaffPrincipal, session: SessionDep, runtime: Runtim
              responses={**STAFF, 404: {"description": "No such action"}, 409: {"description": "Already done"}})
 async def retry_action(action_id: SerialIdPath, principal: StaffPrincipal, session: SessionDep,
                        runtime: RuntimeDep) -> DriverActionPublic:
+    """Staff only. Brings the next attempt of a failing driver action forward to now; it changes nothing else about the
+    service, and the attempt itself runs in the background. Returns the action; 404 if there is no such action, 409 if
+    it is no longer pending (already done). Recorded in the service's audit trail with the staff member's id."""
     action = await ActionRepository(session).get_for_update(action_id)
     if action is None:
         raise NotFound("No such action.")

@@ -67,12 +67,17 @@ async def services(
     client_id: uuid.UUID | None = None,
     limit: PageSizeQuery = 100,
 ) -> list[StaffService]:
+    """Staff only. Finds services by domain or panel username (`q`), and filters by state, driver, server or client,
+    newest first, up to `limit`. Each row has the client's id, the driver and the server the service lives on. Read
+    only: staff never suspend or terminate a service by hand."""
     filters = ServiceFilters(q=q, state=state, driver=driver, server=server, client_id=client_id)
     return [_staff_service(s, u) for s, u in await ConsoleRepository(session).services(filters, limit=limit)]
 
 
 @router.get("/services/facets", summary="How many services per state, driver and server (staff)", responses=STAFF)
 async def facets(_: StaffPrincipal, session: SessionDep) -> list[ServiceFacet]:
+    """Staff only. The number of services for each combination of state, driver and server, for the console's filters
+    and counters. Read only."""
     return [
         ServiceFacet(state=state, driver=driver, server=server, count=n)
         for state, driver, server, n in await ConsoleRepository(session).facets()
@@ -83,6 +88,8 @@ async def facets(_: StaffPrincipal, session: SessionDep) -> list[ServiceFacet]:
 async def client_provisioning(
     client_id: uuid.UUID, _: StaffPrincipal, session: SessionDep, runtime: RuntimeDep
 ) -> ClientProvisioning:
+    """Staff only. Everything provisioning knows of one client: its services, its manual tasks and the audit trail of
+    what happened to its services (who or what decided each change, and when). An unknown client gives empty lists."""
     console = ConsoleRepository(session)
     found = await console.services(ServiceFilters(client_id=client_id), limit=500)
     return ClientProvisioning(
@@ -95,6 +102,8 @@ async def client_provisioning(
 
 @router.get("/work", summary="What waits for a person today: failed driver actions, tasks (staff)", responses=STAFF)
 async def work(_: StaffPrincipal, session: SessionDep, runtime: RuntimeDep) -> ProvisioningWork:
+    """Staff only. Counters for the console's front page: driver actions that keep failing, open manual tasks and how
+    many of them are overdue today."""
     console, today = ConsoleRepository(session), runtime.calendar.local_date(runtime.clock.now())
     failed = await ActionRepository(session).count_failing(min_attempts=runtime.settings.action_failing_after_attempts)
     return ProvisioningWork(

@@ -79,6 +79,10 @@ async def search_domains(_: CurrentPrincipal, runtime: RuntimeDep,
                          q: Annotated[str, Query(min_length=1, max_length=100)],
                          tlds: Annotated[list[Annotated[str, StringConstraints(max_length=30)]] | None,
                                          Query(max_length=20)] = None) -> SearchAnswer:
+    """Any signed-in client. Checks whether the name in `q` is free under each extension in `tlds` (or the extensions we
+    sell, if omitted), in the order asked, with suggestions of similar free names. Example: `GET
+    /api/provisioning/domains/search?q=mishop&tlds=com&tlds=com.ar`. 422 if `q` is not a valid name or a TLD is
+    malformed; 503 if the registry did not answer (try again)."""
     wanted = [t.strip().lower().lstrip(".") for t in tlds] if tlds else list(runtime.settings.domain_search_tlds)
     if any(not t or len(t) > 30 or not t.replace(".", "").isalnum() for t in wanted):
         raise InvalidInput("A TLD is letters and dots, like `com` or `com.ar`.")
@@ -106,6 +110,9 @@ async def search_all(runtime: Runtime, *, query: str, tlds: list[str]) -> Search
 
 @router.get("/domains", summary="My domains (expiry, name servers, lock, what is pending)", responses=AUTH)
 async def my_domains(principal: CurrentPrincipal, session: SessionDep) -> list[DomainPublic]:
+    """Any signed-in client. The caller's domains with expiry date, name servers (or the provider's DNS), transfer lock
+    and status; `needs` says what a pending registration still waits for from you (`registrant_data`, `tax_id` for `.ar`
+    names, or `epp_code` for a transfer in)."""
     repo = DomainRepository(session)
     profile = await repo.profile(principal.user_id)
     complete = domain_actions.contact_of(profile) is not None
@@ -116,6 +123,8 @@ async def my_domains(principal: CurrentPrincipal, session: SessionDep) -> list[D
 @router.get("/domains/registrant", summary="My registrant data (the domain holder)",
             responses={**AUTH, 404: {"description": "Not given yet"}})
 async def my_registrant(principal: CurrentPrincipal, session: SessionDep) -> RegistrantData:
+    """Any signed-in client. The holder data used as the contact of all the caller's domains. 404 if it was not given
+    yet."""
     profile = await DomainRepository(session).profile(principal.user_id)
     if profile is None:
         raise NotFound("You have not given your registrant data yet.")
@@ -126,6 +135,9 @@ async def my_registrant(principal: CurrentPrincipal, session: SessionDep) -> Reg
             "updates my domains' contacts", responses={**AUTH, 422: {"description": "Bad"}})
 async def set_registrant(body: RegistrantData, principal: CurrentPrincipal, session: SessionDep,
                          runtime: RuntimeDep) -> RegistrantData:
+    """Any signed-in client. Sets the holder data of all the caller's domains (registering a `.ar` name also needs a tax
+    id). Registrations waiting for it start, and the new contact is sent to the registry for every registered domain in
+    the background. Returns the saved data; 422 on invalid fields. Sending the same data again is harmless."""
     await service.save_profile(session, client_id=principal.user_id, values=body.model_dump(),
                                now=runtime.clock.now())
     return body
@@ -133,6 +145,9 @@ async def set_registrant(body: RegistrantData, principal: CurrentPrincipal, sess
 
 @router.get("/domains/{service_id}", summary="One of my domains", responses=MINE)
 async def my_domain(service_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep) -> DomainPublic:
+    """Any signed-in client, for one of its own domains (by its service id). As in the list, plus `transfer_refused`:
+    why the other registrar refused a transfer in (most often a wrong EPP code), which may then be sent again. Another
+    client's domain answers 404."""
     return await _answer(session, await _mine(session, service_id, principal.user_id))
 
 
@@ -140,6 +155,10 @@ async def my_domain(service_id: uuid.UUID, principal: CurrentPrincipal, session:
             responses={**MINE, 422: {"description": "Bad name servers"}})
 async def set_nameservers(service_id: uuid.UUID, body: NameserversUpdate, principal: CurrentPrincipal,
                           session: SessionDep, runtime: RuntimeDep) -> DomainPublic:
+    """Any signed-in client, for one of its own domains. Give 2 to 13 host names in `nameservers`, or `use_provider_dns:
+    true` to go back to ours. Sent to the registry in the background if the domain is registered, kept for the
+    registration otherwise. 422 if both or neither are given, or fewer than 2 name servers; 404 if the domain is not
+    yours."""
     if body.use_provider_dns == bool(body.nameservers):
         raise InvalidInput("Give either 2 to 13 name servers or `use_provider_dns: true`.")
     if body.nameservers and len(body.nameservers) < 2:
@@ -153,6 +172,9 @@ async def set_nameservers(service_id: uuid.UUID, body: NameserversUpdate, princi
             responses={**MINE, 409: {"description": "Not registered yet"}})
 async def set_lock(service_id: uuid.UUID, body: LockUpdate, principal: CurrentPrincipal, session: SessionDep,
                    runtime: RuntimeDep) -> DomainPublic:
+    """Any signed-in client, for one of its own registered domains. `locked: true` asks the registry to refuse transfers
+    away; `false` allows them (needed before asking for the EPP code). Applied in the background. 409 if the domain is
+    not registered yet; 422 for `.ar` names, whose registry has no lock."""
     domain = await _mine(session, service_id, principal.user_id, lock=True)
     await service.set_lock(session, domain=domain, locked=body.locked, now=runtime.clock.now())
     return await _answer(session, domain)
@@ -162,6 +184,9 @@ async def set_lock(service_id: uuid.UUID, body: LockUpdate, principal: CurrentPr
              "with its EPP code", responses={**MINE, 409: {"description": "Too late"}})
 async def transfer_in(service_id: uuid.UUID, body: TransferRequest, principal: CurrentPrincipal,
                       session: SessionDep, runtime: RuntimeDep) -> DomainPublic:
+    """Any signed-in client, for a domain it ordered that is not registered yet: it is then transferred in from its
+    current registrar with the EPP (auth) code given, instead of registered. The code is stored encrypted and the
+    transfer starts in the background. 409 if the registration already started; 422 for `.ar` names (no EPP codes)."""
     domain = await _mine(session, service_id, principal.user_id, lock=True)
     await service.request_transfer(session, domain=domain, epp_code=body.epp_code, box=runtime.box,
                                    now=runtime.clock.now())
@@ -172,6 +197,9 @@ async def transfer_in(service_id: uuid.UUID, body: TransferRequest, principal: C
              responses={**MINE, 409: {"description": "Not registered"}, 422: {"description": "Locked"}, **REGISTRAR})
 async def epp_code(service_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep,
                    runtime: RuntimeDep) -> EppCode:
+    """Any signed-in client, for one of its own registered domains: asks the registry for the EPP (auth) code the new
+    registrar needs to transfer the domain out. 409 if the domain is not registered; 422 if it is locked (unlock it
+    first) or is a `.ar` name (no EPP codes); 503 if the registry did not answer."""
     domain = await _mine(session, service_id, principal.user_id)
     service.check_epp_allowed(domain)
     return EppCode(name=domain.name, epp_code=await _registrar_code(runtime, domain.name))
@@ -187,6 +215,8 @@ async def _registrar_code(runtime: Runtime, name: str) -> str:
 @router.get("/staff/domains", summary="Domains at the registry, soonest expiry first (staff)", responses=STAFF)
 async def domains_by_expiry(_: StaffPrincipal, session: SessionDep, expiring_before: date | None = None,
                             limit: int = Query(200, ge=1, le=1000)) -> list[StaffDomain]:
+    """Staff only. Domains with their client, status and expiry date, soonest expiry first; `expiring_before` (a date)
+    limits the list to those expiring before it."""
     rows = await DomainRepository(session).by_expiry(until=expiring_before, limit=limit)
     return [StaffDomain.model_validate(d) for d in rows]
 
@@ -195,6 +225,8 @@ async def domains_by_expiry(_: StaffPrincipal, session: SessionDep, expiring_bef
             responses=STAFF)
 async def registrar_errors(_: StaffPrincipal, session: SessionDep, runtime: RuntimeDep,
                            limit: int = Query(100, ge=1, le=1000)) -> list[RegistrarErrorPublic]:
+    """Staff only. Registrar actions (register, transfer, renew, name servers, contacts, lock) that failed several times
+    in a row, with the domain, the client and the registrar's last error. They keep being retried by themselves."""
     rows = await ActionRepository(session).failing(min_attempts=runtime.settings.action_failing_after_attempts,
                                                    limit=limit, drivers=runtime.settings.registrar_drivers)
     domains = await DomainRepository(session).many({r.service_id for r in rows})

@@ -20,6 +20,9 @@ AUTH: dict[int | str, dict[str, Any]] = {401: {"description": "No or bad access 
 
 @router.get("", summary="My services", responses=AUTH)
 async def my_services(principal: CurrentPrincipal, session: SessionDep) -> list[ServicePublic]:
+    """Any signed-in client. Lists the caller's own services with their product, state (`pending`, `active`,
+    `suspended`, ...), billing cycle and dates. Services are never suspended or cancelled here: that follows from
+    invoices and payments."""
     services = await ServiceRepository(session).of_client(principal.user_id)
     return [ServicePublic.model_validate(s) for s in services]
 
@@ -28,6 +31,9 @@ async def my_services(principal: CurrentPrincipal, session: SessionDep) -> list[
             responses={**AUTH, 404: {"description": "No such service of yours"}})
 async def my_service(service_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep,
                      runtime: RuntimeDep) -> ServiceDetail:
+    """Any signed-in client, for one of its own services. Includes the access data (panel URL, username, password,
+    downloads) only while the service is active or suspended. Another client's service answers 404, as if it did not
+    exist."""
     repo = ServiceRepository(session)
     service = await repo.get(service_id)
     if service is None or service.client_id != principal.user_id:  # another client's service: as if absent

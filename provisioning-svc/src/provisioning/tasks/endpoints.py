@@ -31,6 +31,9 @@ async def list_tasks(
     _: StaffPrincipal, session: SessionDep, runtime: RuntimeDep,
     status: str = Query("open", max_length=7, pattern="^(open|overdue|all)$"), limit: int = Query(100, ge=1, le=1000),
 ) -> list[StaffTaskPublic]:
+    """Staff only. The manual work for products provisioned by hand, soonest due date first: `status=open` (the default)
+    lists the tasks not completed yet, `overdue` only those past their due date, `all` completed ones too. Due dates
+    count business days; each task says whether it is `overdue`."""
     today = runtime.calendar.local_date(runtime.clock.now())
     tasks = await service.list_tasks(session, open_only=status != "all",
                                      overdue_on=today if status == "overdue" else None, limit=limit)
@@ -41,6 +44,9 @@ async def list_tasks(
              responses={**STAFF, 404: {"description": "No such task"}, 409: {"description": "Already completed"}})
 async def complete_task(task_id: uuid.UUID, body: TaskCompletion, principal: StaffPrincipal, session: SessionDep,
                         runtime: RuntimeDep) -> StaffTaskPublic:
+    """Staff only. Marks a task done, with an optional note. Completing a set-up task activates its service with the
+    access data given in the body (panel URL, username, password, manual URL, downloads), which the client then sees and
+    is told about. 404 if there is no such task, 409 if it is already completed."""
     access = Provisioned(panel_url=body.panel_url, username=body.username, password=body.password,
                          manual_url=body.manual_url, downloads=body.downloads)
     task = await service.complete_task(session, task_id=task_id, staff_id=principal.user_id, note=body.note,

@@ -49,6 +49,9 @@ async def request_transfer(service_id: uuid.UUID, body: TransferCreate, principa
 @router.get("/transfers", summary="My transfers, offered and received", responses=problem_responses(401))
 async def my_transfers(principal: CurrentPrincipal, session: SessionDep,
                        runtime: RuntimeDep) -> list[TransferPublic]:
+    """Any signed-in client. The transfers the caller offered (`direction: outgoing`) or received (`incoming`), with
+    their status (pending, completed, cancelled, expired). On an outgoing transfer the recipient's id is shown only once
+    it is completed."""
     transfers = await service.my_transfers(session, client_id=principal.user_id)
     return [_public(t, principal.user_id, runtime) for t in transfers]
 
@@ -61,6 +64,10 @@ async def my_transfers(principal: CurrentPrincipal, session: SessionDep,
 )
 async def accept_transfer(transfer_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep,
                           runtime: RuntimeDep) -> TransferPublic:
+    """Only the recipient of a pending transfer may call this (the owner gets 403). The service moves to the caller's
+    account at once; the change is recorded and published to the other services. 404 if the transfer is not one of
+    yours; 409 if it is no longer pending, or the service or either client no longer qualifies (e.g. unpaid invoices,
+    recipient not verified)."""
     transfer = await service.accept_transfer(session, transfer_id=transfer_id, client_id=principal.user_id,
                                              now=runtime.clock.now())
     return _public(transfer, principal.user_id, runtime)
@@ -72,6 +79,8 @@ async def accept_transfer(transfer_id: uuid.UUID, principal: CurrentPrincipal, s
 )
 async def cancel_transfer(transfer_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep,
                           runtime: RuntimeDep) -> TransferPublic:
+    """Either party (the owner or the recipient) may withdraw a pending transfer; the service stays where it is. Returns
+    the transfer, now cancelled. 404 if it is not one of yours, 409 if it is no longer pending."""
     transfer = await service.cancel_transfer(session, transfer_id=transfer_id, client_id=principal.user_id,
                                              now=runtime.clock.now())
     return _public(transfer, principal.user_id, runtime)
