@@ -1,7 +1,8 @@
 """#19 item 1: the merged OpenAPI document (`/openapi.json`, what `/docs` shows) is written for API users: every
-operation has a summary and tags, every tag is described, no summary or description speaks in rule ids or issue
-numbers, every JSON request body carries an example that its own schema accepts, and only operations that read an
-access token show a lock. Built offline from the app factories, exactly as the gateway merges the live documents."""
+operation has a summary, a description and tags, every tag is described, no summary, description or parameter speaks
+in rule ids or issue numbers, every JSON request body carries an example that its own schema accepts, and only
+operations that read an access token show a lock. Built offline from the app factories, exactly as the gateway
+merges the live documents."""
 
 from __future__ import annotations
 
@@ -44,12 +45,15 @@ def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, A
                 yield method, path, operation
 
 
-def test_every_operation_has_a_summary_and_described_tags(document: dict[str, Any]) -> None:
+def test_every_operation_has_a_summary_a_description_and_described_tags(document: dict[str, Any]) -> None:
     described = {tag["name"] for tag in document["tags"] if tag.get("description")}
     found = list(operations(document))
     assert len(found) > 150
     missing = [f"{m} {p}" for m, p, op in found if not op.get("summary", "").strip() or not op.get("tags")]
     assert missing == [], f"operations without a summary or tags: {missing}"
+    # The description is the endpoint function's docstring (or the decorator's description=): written for API users.
+    undescribed_ops = [f"{m} {p}" for m, p, op in found if not op.get("description", "").strip()]
+    assert undescribed_ops == [], f"operations without a description: {undescribed_ops}"
     undescribed = sorted({tag for _, _, op in found for tag in op["tags"]} - described)
     assert undescribed == [], f"tags with no description (gateway/apidocs/guide.py): {undescribed}"
     for service in ("billing", "provisioning", "notify", "support", "affiliate"):
@@ -65,7 +69,8 @@ def test_summaries_and_descriptions_speak_to_api_users(document: dict[str, Any])
 
 def found_texts(document: dict[str, Any]) -> Iterator[tuple[str, str, list[str]]]:
     for method, path, operation in operations(document):
-        yield method, path, [operation.get("summary", ""), operation.get("description", "")]
+        parameters = [parameter.get("description", "") for parameter in operation.get("parameters", [])]
+        yield method, path, [operation.get("summary", ""), operation.get("description", ""), *parameters]
 
 
 def test_every_json_request_body_has_an_example_its_schema_accepts(document: dict[str, Any]) -> None:

@@ -14,7 +14,7 @@ from affiliate.rates import service
 
 router = APIRouter(prefix="/staff/commission-rates", tags=["commissions"])
 Kind = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$",
-                           description="A product kind (C-1), or `default` for every other kind")]
+                           description="A product kind (hosting, domain, vps...), or `default` for every other kind")]
 
 
 class RateIn(BaseModel):

@@ -22,7 +22,10 @@ from notify.template_overrides.schemas import (
 )
 
 router = APIRouter(prefix="/staff/templates", tags=["templates"])
-Kind = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[a-z][a-z_]*$", description="A kind (N-2)")]
+Kind = Annotated[
+    str,
+    Path(min_length=1, max_length=40, pattern=r"^[a-z][a-z_]*$", description="Notification kind, e.g. invoice_issued"),
+]
 Language = Annotated[str, Path(min_length=2, max_length=2, pattern=r"^[a-z]{2}$", description="es | en")]
 
 
