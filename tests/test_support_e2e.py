@@ -136,7 +136,7 @@ async def test_s3_an_escalated_ticket_is_mailed_to_its_assignee_in_the_staff_mem
     promoted = await gateway.patch(f"/api/auth/users/{agent['id']}/role", headers=admin_headers, json={"role": "staff"})
     assert promoted.status_code == 200, promoted.text
     members = (await gateway.get("/api/auth/staff/members", headers=admin_headers)).json()
-    assert {"id": agent["id"], "name": "Alex", "email": staff_email, "role": "staff"} in members
+    assert {"id": agent["id"], "name": "Alex", "email": staff_email, "role": "staff", "totp": False} in members
     engine = make_engine(platform.database_urls["notify"], pool_size=1)
 
     async def on_roster() -> bool:
