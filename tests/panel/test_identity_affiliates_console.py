@@ -183,15 +183,17 @@ async def test_a2_f1_f3_client_uploads_its_id_staff_decide_in_the_console_and_th
 
     # Staff approve the withdrawal, then mark it paid with the bank transfer's reference (F-3).
     await staff.get_by_role("link", name="Afiliados", exact=True).click()
+    # Located by state as well as account: right after a decision the two lists (to review, to pay) refetch
+    # independently, so the same request may briefly show in both.
     request = staff.get_by_test_id("withdrawal-request").filter(has_text="0110599520000001234567")
-    await expect(request).to_have_count(1)
-    await request.get_by_role("button", name="Aprobar retiro").click()
-    await expect(request).to_contain_text("Aprobado, por transferir")
-    await request.get_by_label("Referencia de la transferencia").fill("TRF-2027-0042")
-    await request.get_by_role("button", name="Marcar pagado").click()
-    await expect(request).to_have_count(0)
+    await request.filter(has_text="Pedido").first.get_by_role("button", name="Aprobar retiro").click()
+    approved = request.filter(has_text="Aprobado, por transferir")
+    await expect(approved).to_have_count(1)
+    await approved.get_by_label("Referencia de la transferencia").fill("TRF-2027-0042")
+    await approved.get_by_role("button", name="Marcar pagado").click()
+    await expect(approved).to_have_count(0)
     await staff.goto(f"/staff/affiliates/{affiliate_id}")
-    await expect(staff.get_by_test_id("withdrawal-request")).to_contain_text("TRF-2027-0042")
+    await expect(staff.get_by_test_id("withdrawal-request").filter(has_text="TRF-2027-0042")).to_have_count(1)
     audit = staff.get_by_test_id("affiliate-audit")
     await expect(audit).to_have_count(3)
     await expect(audit.nth(0)).to_contain_text("Marcó pagado un retiro · TRF-2027-0042")
