@@ -36,8 +36,18 @@ export function useDomainSearch(label: string, tlds: string[]) {
   });
 }
 
+/** A name just paid for is registered by the automation a moment later, with no click of the client's: while one is on
+ * its way (waiting on the payment or at the registrar), the list looks again every few seconds. */
+function anyOnItsWay(domains: Domain[] | undefined): boolean {
+  return !!domains?.some((d) => d.status === "registering" || d.status === "transferring" || (d.status === "pending" && !d.needs));
+}
+
 export function useDomains() {
-  return useQuery({ queryKey: domainKeys.mine(), queryFn: async () => unwrap(await api.GET("/api/provisioning/domains")) });
+  return useQuery({
+    queryKey: domainKeys.mine(),
+    queryFn: async () => unwrap(await api.GET("/api/provisioning/domains")),
+    refetchInterval: (query) => (anyOnItsWay(query.state.data) ? 4_000 : false),
+  });
 }
 
 /** A transfer in on its way (code sent, or waiting for the losing registrar) changes at the registrar with no event
