@@ -74,7 +74,7 @@ async def test_an_ars_client_signs_a_cbu_mandate_sees_it_signed_and_cancels_it(
     await expect(page.get_by_role("button", name="Sign up for direct debit")).to_be_visible()
 
 
-async def test_a_usd_client_is_told_direct_debit_is_for_ars_accounts(panel: Panel, gateway: httpx.AsyncClient) -> None:
+async def test_a_usd_client_is_told_direct_debit_is_for_ars_accounts_and_has_no_menu_entry(panel: Panel, gateway: httpx.AsyncClient) -> None:
     email = await billing_client(panel, gateway, currency="USD")
     page = await panel.person()
     await panel.sign_in(page, email)
@@ -82,3 +82,4 @@ async def test_a_usd_client_is_told_direct_debit_is_for_ars_accounts(panel: Pane
     told = page.get_by_text(re.compile("^El débito automático es para cuentas en pesos argentinos"))
     await expect(told).to_be_visible()
     await expect(page.get_by_role("button", name="Adherirme al débito automático")).to_have_count(0)
+    await expect(page.get_by_role("link", name="Débito automático")).to_have_count(0)  # not offered in its menu

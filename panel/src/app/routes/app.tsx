@@ -10,7 +10,7 @@ import { useUpdateProfile } from "@/features/profile/api";
 
 import { isStaff } from "./staff";
 
-const ICONS = { home: "⌂", services: "▦", order: "+", invoices: "▤", credit: "◎", notifications: "✉", referrals: "♥", directDebit: "↻", profile: "☺", settings: "⚙", support: "?", domains: "◍", affiliates: "★", status: "◔", kb: "❏", ideas: "✦", help: "ⓘ" };
+const ICONS = { home: "⌂", services: "▦", order: "+", invoices: "▤", credit: "◎", notifications: "✉", referrals: "♥", directDebit: "↻", profile: "☺", settings: "⚙", support: "?", domains: "◍", affiliates: "★", status: "◔", kb: "❏", ideas: "✦", help: "ℹ" };
 
 /** Every signed-in page: the session, the live stream, the navigation. */
 export default function AppRoute() {
@@ -35,7 +35,8 @@ export default function AppRoute() {
     { to: "/order", label: t("nav.order"), icon: ICONS.order },
     { to: "/invoices", label: t("nav.invoices"), icon: ICONS.invoices },
     { to: "/credit", label: t("nav.credit"), icon: ICONS.credit },
-    { to: "/direct-debit", label: t("nav.directDebit"), icon: ICONS.directDebit },
+    // Direct debit (Pagos360) debits Argentine accounts only: other currencies never see it offered.
+    ...(me.data?.currency === "ARS" ? [{ to: "/direct-debit", label: t("nav.directDebit"), icon: ICONS.directDebit }] : []),
     { to: "/notifications", label: t("nav.notifications"), icon: ICONS.notifications, badge: inbox.data?.unread },
     { to: "/domains", label: t("nav.domains"), icon: ICONS.domains },
     { to: "/support", label: t("nav.support"), icon: ICONS.support },
