@@ -74,7 +74,9 @@ async def test_an_ars_client_signs_a_cbu_mandate_sees_it_signed_and_cancels_it(
     await expect(page.get_by_role("button", name="Sign up for direct debit")).to_be_visible()
 
 
-async def test_a_usd_client_is_told_direct_debit_is_for_ars_accounts_and_has_no_menu_entry(panel: Panel, gateway: httpx.AsyncClient) -> None:
+async def test_a_usd_client_is_told_direct_debit_is_for_ars_accounts_and_has_no_menu_entry(
+    panel: Panel, gateway: httpx.AsyncClient
+) -> None:
     email = await billing_client(panel, gateway, currency="USD")
     page = await panel.person()
     await panel.sign_in(page, email)
