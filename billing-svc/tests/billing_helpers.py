@@ -23,6 +23,11 @@ def staff() -> dict[str, str]:
     return auth(role=Role.STAFF)
 
 
+def admin() -> dict[str, str]:
+    """An admin's token: the catalog and the coupons are theirs to change (issue 14 item 3)."""
+    return auth(role=Role.ADMIN)
+
+
 @asynccontextmanager
 async def db_session(url: str) -> AsyncIterator[AsyncSession]:
     """One committed transaction on the test database."""

@@ -6,7 +6,17 @@ import uuid
 from datetime import timedelta
 
 import httpx
-from billing_helpers import auth, new_client, outbox, paid_order, pay, run_scheduler, sql, staff, today
+from billing_helpers import (
+    admin,
+    auth,
+    new_client,
+    outbox,
+    paid_order,
+    pay,
+    run_scheduler,
+    sql,
+    today,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 
@@ -90,7 +100,7 @@ async def test_b14_a_negative_difference_becomes_credit_and_the_upgrade_applies_
     # An upgrade path whose target costs less (a promotion on the bigger plan): the difference is credit.
     suffix = uuid.uuid4().hex[:6]
     for code, price, upgrade_to in ((f"big-{suffix}", 1000, []), (f"small-{suffix}", 1600, [f"big-{suffix}"])):
-        created = await billing.post("/staff/catalog/products", headers=staff(), json={
+        created = await billing.post("/staff/catalog/products", headers=admin(), json={
             "code": code, "name": code, "kind": "vps", "cycles": ["monthly"], "activation": "manual",
             "driver": "proxmox", "upgrade_to": upgrade_to,
             "prices": [{"cycle": "monthly", "currency": "USD", "amount_minor": price}]})

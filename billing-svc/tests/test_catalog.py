@@ -3,7 +3,7 @@
 import uuid
 
 import httpx
-from billing_helpers import auth, db_session, staff
+from billing_helpers import admin, auth, db_session, staff
 
 from billing.catalog.models import ProductKind
 from billing.catalog.seed_data import SEED_PRODUCTS
@@ -23,7 +23,7 @@ def product_body(code: str, **overrides: object) -> dict[str, object]:
 
 async def test_c1_c4_staff_create_product_with_prices_and_clients_read_it(billing: httpx.AsyncClient) -> None:
     code = f"t-{uuid.uuid4().hex[:8]}"
-    created = await billing.post("/staff/catalog/products", json=product_body(code), headers=staff())
+    created = await billing.post("/staff/catalog/products", json=product_body(code), headers=admin())
     assert created.status_code == 201, created.text
     body = created.json()
     assert body["driver_settings"] == {"package": "t"}
@@ -37,51 +37,51 @@ async def test_c1_c4_staff_create_product_with_prices_and_clients_read_it(billin
                                headers=auth())).status_code == 403
     assert (await billing.get("/catalog/products")).status_code == 401
     # The same code twice is a conflict.
-    assert (await billing.post("/staff/catalog/products", json=product_body(code), headers=staff())).status_code == 409
+    assert (await billing.post("/staff/catalog/products", json=product_body(code), headers=admin())).status_code == 409
 
 
 async def test_c2_prices_only_for_allowed_cycles_and_strict_amounts(billing: httpx.AsyncClient) -> None:
     code = f"t-{uuid.uuid4().hex[:8]}"
     bad = product_body(code, prices=[{"cycle": "monthly", "currency": "USD", "amount_minor": 500}])
-    assert (await billing.post("/staff/catalog/products", json=bad, headers=staff())).status_code == 422
+    assert (await billing.post("/staff/catalog/products", json=bad, headers=admin())).status_code == 422
     fractional = product_body(code, prices=[{"cycle": "annual", "currency": "USD", "amount_minor": 10.5}])
-    assert (await billing.post("/staff/catalog/products", json=fractional, headers=staff())).status_code == 422
+    assert (await billing.post("/staff/catalog/products", json=fractional, headers=admin())).status_code == 422
     boolean = product_body(code, prices=[{"cycle": "annual", "currency": "USD", "amount_minor": False}])
-    assert (await billing.post("/staff/catalog/products", json=boolean, headers=staff())).status_code == 422
-    assert (await billing.post("/staff/catalog/products", json=product_body(code), headers=staff())).status_code == 201
+    assert (await billing.post("/staff/catalog/products", json=boolean, headers=admin())).status_code == 422
+    assert (await billing.post("/staff/catalog/products", json=product_body(code), headers=admin())).status_code == 201
     put = await billing.put(f"/staff/catalog/products/{code}/prices/semiannual/ARS", json={"amount_minor": 300000},
-                            headers=staff())
+                            headers=admin())
     assert put.status_code == 200
     prices = {(p["cycle"], p["currency"], p["amount_minor"]) for p in put.json()["prices"]}
     assert ("semiannual", "ARS", 300000) in prices
     wrong_cycle = await billing.put(f"/staff/catalog/products/{code}/prices/monthly/ARS", json={"amount_minor": 1},
-                                    headers=staff())
+                                    headers=admin())
     assert wrong_cycle.status_code == 422
-    deleted = await billing.delete(f"/staff/catalog/products/{code}/prices/semiannual/ARS", headers=staff())
+    deleted = await billing.delete(f"/staff/catalog/products/{code}/prices/semiannual/ARS", headers=admin())
     assert deleted.status_code == 204
     assert (await billing.delete(f"/staff/catalog/products/{code}/prices/semiannual/ARS",
-                                 headers=staff())).status_code == 404
+                                 headers=admin())).status_code == 404
 
 
 async def test_c3_upgrade_paths_stay_within_one_kind(billing: httpx.AsyncClient) -> None:
     small, big, radio = (f"t-{uuid.uuid4().hex[:8]}" for _ in range(3))
-    assert (await billing.post("/staff/catalog/products", json=product_body(big), headers=staff())).status_code == 201
+    assert (await billing.post("/staff/catalog/products", json=product_body(big), headers=admin())).status_code == 201
     radio_body = product_body(radio, kind="audio_streaming", cycles=["monthly"], prices=[])
-    assert (await billing.post("/staff/catalog/products", json=radio_body, headers=staff())).status_code == 201
-    bad = await billing.post("/staff/catalog/products", json=product_body(small, upgrade_to=[radio]), headers=staff())
+    assert (await billing.post("/staff/catalog/products", json=radio_body, headers=admin())).status_code == 201
+    bad = await billing.post("/staff/catalog/products", json=product_body(small, upgrade_to=[radio]), headers=admin())
     assert bad.status_code == 422
     unknown = await billing.post("/staff/catalog/products", json=product_body(small, upgrade_to=["nope-x"]),
-                                 headers=staff())
+                                 headers=admin())
     assert unknown.status_code == 422
-    ok = await billing.post("/staff/catalog/products", json=product_body(small, upgrade_to=[big]), headers=staff())
+    ok = await billing.post("/staff/catalog/products", json=product_body(small, upgrade_to=[big]), headers=admin())
     assert ok.status_code == 201 and ok.json()["upgrade_to"] == [big]
 
 
 async def test_withdrawn_product_is_hidden_from_clients(billing: httpx.AsyncClient) -> None:
     code = f"t-{uuid.uuid4().hex[:8]}"
-    await billing.post("/staff/catalog/products", json=product_body(code), headers=staff())
+    await billing.post("/staff/catalog/products", json=product_body(code), headers=admin())
     patched = await billing.patch(f"/staff/catalog/products/{code}", json={"active": False, "name": "Old"},
-                                  headers=staff())
+                                  headers=admin())
     assert patched.status_code == 200 and patched.json()["active"] is False
     assert (await billing.get(f"/catalog/products/{code}", headers=auth())).status_code == 404
     codes = [p["code"] for p in (await billing.get("/staff/catalog/products", headers=staff())).json()]

@@ -4,14 +4,14 @@ order is priced at the register or transfer price, and the renewal (the catalog 
 import uuid
 
 import httpx
-from billing_helpers import auth, new_client, outbox, staff
+from billing_helpers import admin, auth, new_client, outbox, staff
 
 
 async def test_d1_staff_set_a_tlds_register_renew_and_transfer_prices_and_clients_see_them(
     billing: httpx.AsyncClient, billing_db: str
 ) -> None:
     code = f"domain-t{uuid.uuid4().hex[:6]}"  # a TLD of its own: other tests price the seed's domain-com
-    created = await billing.post("/staff/catalog/products", headers=staff(), json={
+    created = await billing.post("/staff/catalog/products", headers=admin(), json={
         "code": code, "name": "Dominio .test", "kind": "domain", "cycles": ["annual", "biennial"],
         "activation": "automatic", "driver": "registrar", "driver_settings": {"tld": ".test"},
         "prices": [{"cycle": "annual", "currency": "USD", "amount_minor": 1400},

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import httpx
 import pypdfium2 as pdfium
-from billing_helpers import auth, db_session, staff
+from billing_helpers import admin, auth, db_session, staff
 
-from abono.auth import Role
 from abono.events import ClientProfile
 from abono.money import Money
 from billing.clients.repository import ClientRepository
@@ -34,10 +33,6 @@ BANK = {
     "holder_tax_id": "30-71234567-8",
     "notes": "Cuenta en dólares",
 }
-
-
-def admin() -> dict[str, str]:
-    return auth(role=Role.ADMIN)
 
 
 async def client(url: str, *, name: str, language: str, currency: str = "USD") -> uuid.UUID:
@@ -134,7 +129,7 @@ async def test_item6_a_clp_invoice_in_english_shows_no_minor_unit(
     code = f"clp-{uuid.uuid4().hex[:8]}"
     created = await billing.post(
         "/staff/catalog/products",
-        headers=staff(),
+        headers=admin(),
         json={
             "code": code,
             "name": "Hosting Santiago",

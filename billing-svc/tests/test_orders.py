@@ -4,7 +4,7 @@ pending services and `ServiceOrdered`, coupons, the restoration fee (B-6)."""
 import uuid
 
 import httpx
-from billing_helpers import auth, new_client, outbox, paid_order, sql, staff
+from billing_helpers import admin, auth, new_client, outbox, paid_order, sql, staff
 
 
 async def test_b12_preview_shows_the_seed_examples_line_by_line(billing: httpx.AsyncClient, billing_db: str) -> None:
@@ -63,7 +63,7 @@ async def test_c2_refuses_a_cycle_the_product_does_not_allow(billing: httpx.Asyn
 
 async def test_b12_coupon_for_new_clients_with_a_use_limit(billing: httpx.AsyncClient, billing_db: str) -> None:
     code = f"NEW{uuid.uuid4().hex[:6].upper()}"
-    created = await billing.post("/staff/coupons", headers=staff(), json={
+    created = await billing.post("/staff/coupons", headers=admin(), json={
         "code": code, "percent": "15", "audience": "new", "max_uses": 1})
     assert created.status_code == 201, created.text
     first = await new_client(billing_db)
@@ -123,7 +123,7 @@ async def test_b13_a_withheld_coupon_says_why_on_the_preview_and_the_invoice_lin
     """#12 item 10: a suspended client's valid coupon gets no discount (B-13), and the preview and the invoice line
     say so, with the rule and words a client understands."""
     code = f"SUSP{uuid.uuid4().hex[:6].upper()}"
-    assert (await billing.post("/staff/coupons", headers=staff(), json={
+    assert (await billing.post("/staff/coupons", headers=admin(), json={
         "code": code, "percent": "15", "audience": "existing"})).status_code == 201
     client_id = await new_client(billing_db)
     await paid_order(billing, client_id, [{"product_code": "vps-1", "cycle": "monthly"}])

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from billing_helpers import auth, new_client, paid_order, sql, staff
+from billing_helpers import admin, auth, new_client, paid_order, sql, staff
 
 from abono.events import DriverConfiguration, DriversConfigured
 from abono.testing import publish_events, wait_for
@@ -52,7 +52,7 @@ async def test_p4_before_provisioning_reports_products_are_not_refused(
     seen = (await billing.get("/staff/catalog/drivers", headers=staff())).json()
     assert seen == {"reported_at": None, "configuration": None}
     code = f"p4-{uuid.uuid4().hex[:8]}"
-    created = await billing.post("/staff/catalog/products", json=product(code, "proxmox"), headers=staff())
+    created = await billing.post("/staff/catalog/products", json=product(code, "proxmox"), headers=admin())
     assert created.status_code == 201, created.text
     assert created.json()["provisioning_problem"] is None
 
@@ -62,27 +62,27 @@ async def test_p4_a_product_provisioning_cannot_run_is_refused_at_creation(
 ) -> None:
     await report(billing, DriversConfigured(configuration=configuration(whm=["whm1"], endpoints=["centova"])))
     code = f"p4-{uuid.uuid4().hex[:8]}"
-    refused = await billing.post("/staff/catalog/products", json=product(code, "proxmox"), headers=staff())
+    refused = await billing.post("/staff/catalog/products", json=product(code, "proxmox"), headers=admin())
     assert refused.status_code == 409, refused.text
     assert refused.headers["content-type"].startswith("application/problem+json")
     problem = refused.json()
     assert problem["type"].endswith("driver-not-configured") and problem["driver"] == "proxmox"
     assert "no HTTP endpoint 'proxmox' is configured (PROVISIONING_HTTP_ENDPOINTS)" in problem["detail"]
     assert await sql(billing_db, "SELECT 1 FROM products WHERE code = $1", code) == []  # nothing changed
-    whm = await billing.post("/staff/catalog/products", json=product(code, "cpanel", server="whm9"), headers=staff())
+    whm = await billing.post("/staff/catalog/products", json=product(code, "cpanel", server="whm9"), headers=admin())
     assert whm.status_code == 409 and "no WHM server 'whm9'" in whm.json()["detail"]
 
     for runnable in (product(code, "cpanel", server="whm1"), product(f"{code}-c", "centova"),
                      product(f"{code}-m", "staff-task")):
-        created = await billing.post("/staff/catalog/products", json=runnable, headers=staff())
+        created = await billing.post("/staff/catalog/products", json=runnable, headers=admin())
         assert created.status_code == 201, created.text
         assert created.json()["provisioning_problem"] is None
     # Moving an existing product to a driver or server provisioning lacks is refused the same way.
     moved = await billing.patch(f"/staff/catalog/products/{code}", json={"driver_settings": {"server": "whm9"}},
-                                headers=staff())
+                                headers=admin())
     assert moved.status_code == 409 and moved.json()["product_code"] == code
     assert (await billing.patch(f"/staff/catalog/products/{code}", json={"active": False},
-                                headers=staff())).status_code == 200  # withdrawing it is always allowed
+                                headers=admin())).status_code == 200  # withdrawing it is always allowed
 
 
 async def test_p4_ordering_what_provisioning_cannot_run_is_refused_and_listed_for_staff(
@@ -132,7 +132,7 @@ async def test_p4_upgrading_to_a_product_provisioning_cannot_run_is_refused(
     code = f"p4-{uuid.uuid4().hex[:8]}"
     await report(billing, DriversConfigured(configuration=configuration(endpoints=["centova", "wowza"])))
     for body in (product(f"{code}-big", "wowza"), {**product(code, "centova"), "upgrade_to": [f"{code}-big"]}):
-        assert (await billing.post("/staff/catalog/products", json=body, headers=staff())).status_code == 201
+        assert (await billing.post("/staff/catalog/products", json=body, headers=admin())).status_code == 201
     client_id = await new_client(billing_db)
     placed = await paid_order(billing, client_id, [{"product_code": code, "cycle": "monthly"}])
     service_id = placed["service_ids"][0]  # type: ignore[index]

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
-from billing_helpers import auth, new_client, outbox, sql, staff
+from billing_helpers import admin, auth, new_client, outbox, sql, staff
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.clock import FixedClock
@@ -66,7 +66,7 @@ async def test_b1_b2_b16_renewal_15_days_before_merged_per_day_at_the_current_pr
     assert await renewal_invoices(billing_db, client_id) == []
     # B-16: the renewal carries the price in force when it is issued.
     assert (await billing.put("/staff/catalog/products/chat-rooms/prices/monthly/USD", json={"amount_minor": 700},
-                              headers=staff())).status_code == 200
+                              headers=admin())).status_code == 200
     await run(sessionmaker, due - timedelta(days=15))
     await run(sessionmaker, due - timedelta(days=15))
     invoices = await renewal_invoices(billing_db, client_id)

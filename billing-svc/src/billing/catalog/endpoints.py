@@ -3,13 +3,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import AfterValidator
 
-from abono.auth import CurrentPrincipal, StaffPrincipal
+from abono.auth import AdminPrincipal, CurrentPrincipal, StaffPrincipal
 from abono.bounds import CodePath
 from abono.countries import COUNTRIES, default_currency
 from abono.db import ReadSessionDep, SessionDep
 from abono.money import CurrencyCode
 from billing.catalog import service
 from billing.catalog.schemas import (
+    CatalogChange,
     PriceAmount,
     PriceIn,
     ProductCreate,
@@ -74,50 +75,63 @@ async def get_product(code: CodePath, _: CurrentPrincipal, session: SessionDep) 
 @router.get("/staff/catalog/products", summary="Every product, with drivers (staff)", responses=problems(401, 403))
 async def staff_list_products(_: StaffPrincipal, session: SessionDep) -> list[ProductDetail]:
     """Every product, withdrawn ones included, with its prices and the provisioning driver and settings that set its
-    services up. Staff only."""
+    services up. Staff and admins."""
     return await service.list_products(session=session, include_inactive=True)
 
 
-@router.post("/staff/catalog/products", status_code=201, summary="Create a product (staff)",
+@router.get("/staff/catalog/history", summary="The latest changes of the catalog and the coupons (staff)",
+            responses=problems(401, 403, 422))
+async def catalog_history(_: StaffPrincipal, session: SessionDep,
+                          limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[CatalogChange]:
+    """The latest changes of products, prices and coupons, newest first: who made each, when, and the values
+    before and after (a price in minor units). Staff and admins; `limit` from 1 to 200 (422 outside)."""
+    return await service.history(session=session, limit=limit)
+
+
+@router.post("/staff/catalog/products", status_code=201, summary="Create a product (admins)",
              description="`driver` and `driver_settings` say how provisioning sets its services up (`cpanel` with "
              "`server` and `package`, `staff-task` for manual products, or a generic HTTP endpoint's name). A driver, "
              "server or endpoint provisioning does not have is refused with 409 `driver-not-configured` (see "
-             "`GET /staff/catalog/drivers`). Prices are per cycle and currency, in minor units.",
+             "`GET /staff/catalog/drivers`). Prices are per cycle and currency, in minor units. Admins only; the "
+             "change is kept in the audit log.",
              responses=problems(401, 403, 409, 422))
-async def create_product(body: ProductCreate, _: StaffPrincipal, session: SessionDep, clock: ClockDep
+async def create_product(body: ProductCreate, actor: AdminPrincipal, session: SessionDep, clock: ClockDep
                          ) -> ProductDetail:
-    product = await service.create_product(session=session, clock=clock, data=body)
+    product = await service.create_product(session=session, clock=clock, actor=actor, data=body)
     return await service.detail(session=session, product=product)
 
 
-@router.patch("/staff/catalog/products/{code}", summary="Change a product; `active: false` withdraws it (staff)",
-              responses=problems(401, 403, 404, 422))
-async def update_product(code: CodePath, body: ProductUpdate, _: StaffPrincipal, session: SessionDep, clock: ClockDep
-                         ) -> ProductDetail:
-    """Changes some of a product's fields (only those sent); `active: false` withdraws it from sale, existing
-    services keep running. Staff only. 404 for an unknown code; 422 for invalid values, nothing changed."""
-    product = await service.update_product(session=session, clock=clock, code=code, data=body)
+@router.patch("/staff/catalog/products/{code}", summary="Change a product; `active: false` withdraws it (admins)",
+              responses=problems(401, 403, 404, 409, 422))
+async def update_product(code: CodePath, body: ProductUpdate, actor: AdminPrincipal, session: SessionDep,
+                         clock: ClockDep) -> ProductDetail:
+    """Changes some of a product's fields (only those sent): name, description, cycles, upgrade paths (products of
+    the same kind it may be upgraded to), visibility. `active: false` withdraws it from sale: existing services keep
+    running and renewing. Admins only, audited. 404 for an unknown code; 422 for invalid values, nothing changed."""
+    product = await service.update_product(session=session, clock=clock, actor=actor, code=code, data=body)
     return await service.detail(session=session, product=product)
 
 
 @router.put("/staff/catalog/products/{code}/prices/{cycle}/{currency}",
-            summary="Set a product's price for one cycle and currency (staff)",
+            summary="Set a product's price for one cycle and currency (admins)",
             responses=problems(401, 403, 404, 422))
-async def set_price(code: CodePath, cycle: Cycle, currency: CurrencyCode, body: PriceAmount, _: StaffPrincipal,
-                    session: SessionDep) -> ProductDetail:
-    """Sets (creates or replaces) a product's price for one billing cycle and currency, in minor units; new invoices
-    use it. Staff only. 404 for an unknown product; 422 for an invalid cycle, currency or amount. Setting the
-    same price again changes nothing."""
+async def set_price(code: CodePath, cycle: Cycle, currency: CurrencyCode, body: PriceAmount, actor: AdminPrincipal,
+                    session: SessionDep, clock: ClockDep) -> ProductDetail:
+    """Sets (creates or replaces) a product's price for one billing cycle and currency, in minor units. New orders
+    use it at once, and so do renewal invoices issued from now on (they say the price is the current one); invoices
+    already issued, and periods already paid, keep their price. Admins only, audited. 404 for an unknown product;
+    422 for an invalid cycle, currency or amount. Setting the same price again changes nothing."""
     price = PriceIn(cycle=cycle, currency=currency, amount_minor=body.amount_minor)
-    product = await service.set_price(session=session, code=code, price=price)
+    product = await service.set_price(session=session, clock=clock, actor=actor, code=code, price=price)
     return await service.detail(session=session, product=product)
 
 
 @router.delete("/staff/catalog/products/{code}/prices/{cycle}/{currency}", status_code=204,
-               summary="Remove a price (staff)", responses=problems(401, 403, 404))
-async def delete_price(code: CodePath, cycle: Cycle, currency: CurrencyCode, _: StaffPrincipal, session: SessionDep
-                       ) -> Response:
+               summary="Remove a price (admins)", responses=problems(401, 403, 404, 409))
+async def delete_price(code: CodePath, cycle: Cycle, currency: CurrencyCode, actor: AdminPrincipal,
+                       session: SessionDep, clock: ClockDep) -> Response:
     """Removes a product's price for one billing cycle and currency: the product can no longer be ordered in that
-    cycle and currency. Staff only. 404 when the product or the price does not exist; answers 204 with no body."""
-    await service.delete_price(session=session, code=code, cycle=cycle, currency=currency)
+    cycle and currency. Refused with 409 while services still renew at that price (change the amount instead).
+    Admins only, audited. 404 when the product or the price does not exist; answers 204 with no body."""
+    await service.delete_price(session=session, clock=clock, actor=actor, code=code, cycle=cycle, currency=currency)
     return Response(status_code=204)

@@ -1,4 +1,5 @@
 import uuid
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -114,3 +115,17 @@ class PublicCatalog(BaseModel):
 
     currency: str
     products: list[ProductPublic]
+
+
+class CatalogChange(BaseModel):
+    """One audited change of the catalog or the coupons: who, when, what, the value before and after."""
+
+    at: datetime
+    actor_id: uuid.UUID
+    actor_email: str | None = None
+    action: str  # product_created, product_updated, price_set, price_deleted, coupon_created, coupon_updated, ...
+    code: str  # the product's or the coupon's code
+    cycle: str | None = None  # a price's cycle and currency
+    currency: str | None = None
+    before: Any = None
+    after: Any = None

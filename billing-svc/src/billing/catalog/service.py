@@ -1,17 +1,39 @@
-"""Catalog rules (C-1..C-4): allowed cycles, prices only for allowed cycles, upgrade paths within one kind."""
+"""Catalog rules (C-1..C-4): allowed cycles, prices only for allowed cycles, upgrade paths within one kind. Admins
+change the catalog (issue 14 item 3), each change in the audit log with who, when, before and after. A new price is
+for new orders and for renewals not yet invoiced (B-16); issued invoices keep theirs (B-9)."""
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from abono.auth import Principal
 from abono.clock import Clock
 from abono.errors import Conflict, InvalidInput, NotFound
+from billing.audit.repository import AuditRepository
 from billing.catalog.models import Price, Product
 from billing.catalog.repository import CatalogRepository
-from billing.catalog.schemas import PriceIn, PricePublic, ProductCreate, ProductDetail, ProductUpdate
+from billing.catalog.schemas import CatalogChange, PriceIn, PricePublic, ProductCreate, ProductDetail, ProductUpdate
 from billing.cycles import Cycle
 from billing.drivers import service as drivers
 from billing.drivers.repository import ReportedDrivers
+from billing.subscriptions.repository import SubscriptionRepository
+
+AUDIT_TARGET = "product"
+_AUDITED = ("name", "description", "kind", "cycles", "activation", "driver", "driver_settings", "upgrade_to",
+            "active")
+
+
+def _fields(product: Product) -> dict[str, Any]:
+    return {name: getattr(product, name) for name in _AUDITED}
+
+
+async def _audit(session: AsyncSession, *, actor: Principal, action: str, product: Product, at: datetime,
+                 before: Any, after: Any, **extra: str) -> None:
+    await AuditRepository(session).add(
+        actor_id=actor.user_id, action=action, target_type=AUDIT_TARGET, target_id=product.id, at=at,
+        details={"code": product.code, "actor_email": actor.email, **extra, "before": before, "after": after})
 
 
 async def _check_upgrades(repo: CatalogRepository, *, kind: str, code: str, targets: Sequence[str]) -> None:
@@ -66,8 +88,8 @@ async def get_product(*, session: AsyncSession, code: str, include_inactive: boo
     return product
 
 
-async def create_product(*, session: AsyncSession, clock: Clock, data: ProductCreate) -> Product:
-    """C-1..C-4: a new product with its prices."""
+async def create_product(*, session: AsyncSession, clock: Clock, actor: Principal, data: ProductCreate) -> Product:
+    """C-1..C-4: a new product with its prices (audited)."""
     repo = CatalogRepository(session)
     if await repo.by_code(data.code) is not None:
         raise Conflict(f"A product {data.code!r} exists already.")
@@ -84,11 +106,15 @@ async def create_product(*, session: AsyncSession, clock: Clock, data: ProductCr
     await repo.add(product)
     for price in data.prices:
         await repo.set_price(product.id, price.cycle.value, price.currency, price.amount_minor)
+    await _audit(session, actor=actor, action="product_created", product=product, at=now, before=None,
+                 after={**_fields(product), "prices": [p.model_dump(mode="json") for p in data.prices]})
     return product
 
 
-async def update_product(*, session: AsyncSession, clock: Clock, code: str, data: ProductUpdate) -> Product:
-    """Change a product's fields (its code stays)."""
+async def update_product(*, session: AsyncSession, clock: Clock, actor: Principal, code: str, data: ProductUpdate
+                         ) -> Product:
+    """Change a product's fields (its code stays), audited; `active: false` withdraws it from new orders while its
+    services keep running and renewing."""
     repo = CatalogRepository(session)
     product = await get_product(session=session, code=code, include_inactive=True)
     changes = data.model_dump(exclude_unset=True, mode="json")
@@ -103,24 +129,60 @@ async def update_product(*, session: AsyncSession, clock: Clock, code: str, data
     if after["active"] and {"driver", "driver_settings", "active"} & changes.keys():  # #19 item 3: it must run
         await drivers.check_product(session, code=product.code, driver=after["driver"],
                                     settings=after["driver_settings"])
+    before = _fields(product)
     for name, value in changes.items():
         if value is not None:
             setattr(product, name, value)
+    after = _fields(product)
+    if after == before:
+        return product  # nothing changed: nothing to audit
     product.updated_at = clock.now()
     await session.flush()
+    changed = sorted(k for k in _AUDITED if before[k] != after[k])
+    await _audit(session, actor=actor, action="product_updated", product=product, at=product.updated_at,
+                 before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
     return product
 
 
-async def set_price(*, session: AsyncSession, code: str, price: PriceIn) -> Product:
-    """C-4: set one price (product, cycle, currency)."""
+async def set_price(*, session: AsyncSession, clock: Clock, actor: Principal, code: str, price: PriceIn) -> Product:
+    """C-4: set one price (product, cycle, currency), audited. New orders and renewals not yet invoiced use it
+    (B-16); invoices already issued keep their lines (B-9)."""
     product = await get_product(session=session, code=code, include_inactive=True)
     _check_prices(product.cycles, [price])
-    await CatalogRepository(session).set_price(product.id, price.cycle.value, price.currency, price.amount_minor)
+    repo = CatalogRepository(session)
+    old = await repo.price(product.id, price.cycle.value, price.currency)
+    before = None if old is None else old.amount_minor
+    if before == price.amount_minor:
+        return product  # the same price again changes nothing
+    await repo.set_price(product.id, price.cycle.value, price.currency, price.amount_minor)
+    await _audit(session, actor=actor, action="price_set", product=product, at=clock.now(), before=before,
+                 after=price.amount_minor, cycle=price.cycle.value, currency=price.currency)
     return product
 
 
-async def delete_price(*, session: AsyncSession, code: str, cycle: Cycle, currency: str) -> None:
-    """Remove one price; 404 if there was none."""
+async def delete_price(*, session: AsyncSession, clock: Clock, actor: Principal, code: str, cycle: Cycle,
+                       currency: str) -> None:
+    """Remove one price (audited); 404 if there was none, 409 while services still renew at it (B-16: they would
+    have no price to renew at)."""
     product = await get_product(session=session, code=code, include_inactive=True)
-    if not await CatalogRepository(session).delete_price(product.id, cycle.value, currency):
+    repo = CatalogRepository(session)
+    old = await repo.price(product.id, cycle.value, currency)
+    if old is None:
         raise NotFound("No such price.")
+    renewing = await SubscriptionRepository(session).count_renewing_at(product.id, cycle.value, currency)
+    if renewing:
+        raise Conflict(f"{renewing} service(s) of {product.name} renew at this price: change the amount instead, "
+                       "or withdraw the product from sale.")
+    before = old.amount_minor
+    await repo.delete_price(product.id, cycle.value, currency)
+    await _audit(session, actor=actor, action="price_deleted", product=product, at=clock.now(), before=before,
+                 after=None, cycle=cycle.value, currency=currency)
+
+
+async def history(*, session: AsyncSession, limit: int) -> list[CatalogChange]:
+    """The latest audited changes of products, prices and coupons, newest first."""
+    entries = await AuditRepository(session).latest([AUDIT_TARGET, "coupon"], limit=limit)
+    return [CatalogChange(at=e.at, actor_id=e.actor_id, actor_email=e.details.get("actor_email"), action=e.action,
+                          code=e.details.get("code", ""), cycle=e.details.get("cycle"),
+                          currency=e.details.get("currency"), before=e.details.get("before"),
+                          after=e.details.get("after")) for e in entries]

@@ -30,3 +30,5 @@ class Coupon(Base):
     max_uses: Mapped[int | None] = mapped_column(Integer)
     uses: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Retired by an admin: refused at ordering from then on; kept (with its uses) for the invoices that named it.
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,4 +1,4 @@
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing.discounts.models import Coupon
@@ -8,8 +8,12 @@ class CouponRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def by_code(self, code: str) -> Coupon | None:
-        return await self.session.scalar(select(Coupon).where(Coupon.code == code))
+    async def by_code(self, code: str, *, for_update: bool = False) -> Coupon | None:
+        stmt = select(Coupon).where(Coupon.code == code)
+        return await self.session.scalar(stmt.with_for_update() if for_update else stmt)
+
+    async def remove(self, coupon: Coupon) -> None:
+        await self.session.execute(delete(Coupon).where(Coupon.id == coupon.id))
 
     async def newest_first(self) -> list[Coupon]:
         return list(await self.session.scalars(select(Coupon).order_by(Coupon.created_at.desc())))

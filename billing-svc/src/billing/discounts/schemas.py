@@ -9,6 +9,23 @@ from abono.bounds import Count, PositiveMoneyMinor
 from abono.money import CurrencyCode, exponent
 from billing.discounts.models import CouponAudience
 
+Percent = Annotated[
+    Decimal,
+    Field(gt=0, le=100, max_digits=5, decimal_places=2),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 100, "multipleOf": 0.01}),
+]
+CouponCode = Annotated[str, Field(max_length=40, pattern=r"^[A-Z0-9][A-Z0-9_-]{2,39}$")]
+
+
+def check_terms(percent: Decimal | None, amount_minor: int | None, currency: str | None) -> None:
+    """A coupon is worth a percentage or a fixed amount in one known currency, never both (ValueError otherwise)."""
+    if (percent is None) == (amount_minor is None):
+        raise ValueError("give either a percentage or a fixed amount")
+    if (amount_minor is None) != (currency is None):
+        raise ValueError("a fixed amount needs its currency, and a currency only goes with a fixed amount")
+    if currency is not None:
+        exponent(currency)
+
 
 class CouponCreate(BaseModel):
     """A percentage coupon (`percent`) or a fixed one (`amount_minor` + `currency`)."""
@@ -23,12 +40,8 @@ class CouponCreate(BaseModel):
         }
     ]})
 
-    code: Annotated[str, Field(max_length=40, pattern=r"^[A-Z0-9][A-Z0-9_-]{2,39}$")]
-    percent: Annotated[
-        Decimal,
-        Field(gt=0, le=100, max_digits=5, decimal_places=2),
-        WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 100, "multipleOf": 0.01}),
-    ] | None = None
+    code: CouponCode
+    percent: Percent | None = None
     amount_minor: PositiveMoneyMinor | None = None
     currency: CurrencyCode | None = None
     audience: CouponAudience = CouponAudience.ANY
@@ -37,13 +50,25 @@ class CouponCreate(BaseModel):
 
     @model_validator(mode="after")
     def _one_kind(self) -> "CouponCreate":
-        if (self.percent is None) == (self.amount_minor is None):
-            raise ValueError("give either percent or amount_minor")
-        if (self.amount_minor is None) != (self.currency is None):
-            raise ValueError("a fixed coupon needs amount_minor and currency together")
-        if self.currency is not None:
-            exponent(self.currency)
+        check_terms(self.percent, self.amount_minor, self.currency)
         return self
+
+
+class CouponUpdate(BaseModel):
+    """The fields to change (only those sent; `null` clears `expires_at` or `max_uses`). To switch between a
+    percentage and a fixed amount, send the new one and `null` for the other."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"percent": 15, "expires_at": "2027-06-30T23:59:59Z", "max_uses": 200},
+        {"percent": None, "amount_minor": 50000, "currency": "ARS", "audience": "existing"},
+    ]})
+
+    percent: Percent | None = None
+    amount_minor: PositiveMoneyMinor | None = None
+    currency: CurrencyCode | None = None
+    audience: CouponAudience | None = None
+    expires_at: AwareDatetime | None = None
+    max_uses: Count | None = None
 
 
 class CouponPublic(BaseModel):
@@ -58,3 +83,5 @@ class CouponPublic(BaseModel):
     expires_at: datetime | None
     max_uses: int | None
     uses: int
+    created_at: datetime
+    retired_at: datetime | None = None

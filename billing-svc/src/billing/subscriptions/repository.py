@@ -31,6 +31,14 @@ class SubscriptionRepository:
             stmt = stmt.where(Subscription.status.in_(statuses))
         return list(await self.session.scalars(stmt))
 
+    async def count_renewing_at(self, product_id: uuid.UUID, cycle: str, currency: str) -> int:
+        """The services that will renew at this product's price for `cycle` and `currency` (pending, active or
+        suspended, set to renew)."""
+        live = (SubscriptionStatus.PENDING.value, SubscriptionStatus.ACTIVE.value, SubscriptionStatus.SUSPENDED.value)
+        return int(await self.session.scalar(select(func.count()).select_from(Subscription).where(
+            Subscription.product_id == product_id, Subscription.cycle == cycle, Subscription.currency == currency,
+            Subscription.status.in_(live), Subscription.renew.is_(True))) or 0)
+
     async def count_active(self, client_id: uuid.UUID) -> int:
         return int(await self.session.scalar(select(func.count()).select_from(Subscription).where(
             Subscription.client_id == client_id, Subscription.status == SubscriptionStatus.ACTIVE)) or 0)

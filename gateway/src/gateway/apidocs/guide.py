@@ -27,7 +27,8 @@ TAGS: dict[str, str] = {
     "staff: clients": "Staff: find clients, read their profile, close an account; the gateway's audit and work list.",
     "stream": "Live updates for the signed-in person (server-sent events).",
     "operations": "Health and identity checks of the gateway itself.",
-    "billing: catalog": "Products and their prices: the public catalog, and staff editing it.",
+    "billing: catalog": "Products and their prices: the public catalog; staff read the whole catalog and its audited "
+    "history, admins change it.",
     "billing: orders": "Price an order and place it: one invoice for everything ordered.",
     "billing: invoices": "Invoices: list, read, download as PDF, the credit balance; staff read any and waive one.",
     "billing: payments": "Paying invoices: methods offered, checkout at a provider, transfers reported and confirmed.",
@@ -36,7 +37,7 @@ TAGS: dict[str, str] = {
     "billing: auto-pay": "Saved payment methods and auto-pay: renewal invoices charged on their due date.",
     "billing: direct-debit": "Direct debit of renewal invoices (Pagos360): the client's mandate by CBU or card.",
     "billing: clients": "A client's billing profile (currency, country).",
-    "billing: discounts": "Coupons (staff).",
+    "billing: discounts": "Coupons: staff read them, admins create, change, retire or delete them (audited).",
     "billing: referrals": "Referral code and the free months earned by referring friends.",
     "billing: business settings": "Admin settings: dunning days, discounts, payment methods, seller identity, bank "
     "details.",
