@@ -1,5 +1,6 @@
 import { creditEn } from "@/features/credit/locales";
 import { consoleEn } from "@/features/staff/locales";
+import { catalogEn } from "@/features/staff/locales-catalog";
 import { affiliatesEn } from "@/features/affiliates/locales";
 import { directDebitEn } from "@/features/direct-debit/locales";
 import { domainsEn } from "@/features/domains/locales";
@@ -356,7 +357,7 @@ export const en: Messages<typeof es> = {
   ideas: ideasEn,
   status_console: statusConsoleEn,
   autopay: autopayEn,
-  console: consoleEn,
+  console: { ...consoleEn, catalog: catalogEn },
   domains: domainsEn,
   affiliates: affiliatesEn,
   identity: identityEn,

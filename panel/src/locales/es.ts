@@ -1,5 +1,6 @@
 import { creditEs } from "@/features/credit/locales";
 import { consoleEs } from "@/features/staff/locales";
+import { catalogEs } from "@/features/staff/locales-catalog";
 import { affiliatesEs } from "@/features/affiliates/locales";
 import { directDebitEs } from "@/features/direct-debit/locales";
 import { domainsEs } from "@/features/domains/locales";
@@ -352,7 +353,7 @@ export const es = {
   ideas: ideasEs,
   status_console: statusConsoleEs,
   autopay: autopayEs,
-  console: consoleEs,
+  console: { ...consoleEs, catalog: catalogEs },
   domains: domainsEs,
   affiliates: affiliatesEs,
   identity: identityEs,

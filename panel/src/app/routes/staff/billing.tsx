@@ -1,14 +1,18 @@
-// Item 3: transfers to confirm (B-19), the invoice list with filters and CSV, coupons, the catalog (C-1..C-4).
+// Item 3: transfers to confirm (B-19), the invoice list with filters and CSV, coupons (B-12) and the catalog
+// (C-1..C-4): admins change them, staff read them.
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
 
-import { Button, Card, EmptyState, ErrorNotice, Field, PageHeader, SelectField, Spinner } from "@/components/ui";
-import { downloadInvoicesCsv, useCoupons, useProducts, useStaffInvoices, useWaitingTransfers, type InvoiceFilters } from "@/features/staff/api";
+import { Button, Card, EmptyState, ErrorNotice, Field, Notice, PageHeader, SelectField, Spinner } from "@/components/ui";
+import { useMe } from "@/features/auth/api";
+import { downloadInvoicesCsv, useProducts, useStaffInvoices, useWaitingTransfers, type InvoiceFilters } from "@/features/staff/api";
+import { CatalogEditor } from "@/features/staff/components/catalog-editor";
+import { CatalogHistory } from "@/features/staff/components/catalog-history";
 import { InvoicesTable } from "@/features/staff/components/client-sections";
+import { CouponsCard } from "@/features/staff/components/coupons-card";
 import { TransferConfirm } from "@/features/staff/components/transfer-confirm";
-import type { Money } from "@/lib/api/client";
-import { formatDate, formatMoney } from "@/lib/format";
+import { formatMoney } from "@/lib/format";
 import { locale } from "@/lib/i18n";
 
 const STATUSES = ["unpaid", "paid", "cancelled", "refunded", "waived"] as const;
@@ -70,53 +74,7 @@ function InvoiceList() {
   );
 }
 
-function Coupons() {
-  const { t } = useTranslation();
-  const coupons = useCoupons();
-  return (
-    <Card title={t("console.billing.coupons")}>
-      {coupons.isPending ? (
-        <Spinner />
-      ) : coupons.isError ? (
-        <ErrorNotice error={coupons.error} />
-      ) : coupons.data.length === 0 ? (
-        <EmptyState title={t("console.billing.noCoupons")} />
-      ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th>{t("console.billing.code")}</th>
-              <th>{t("console.billing.value")}</th>
-              <th>{t("console.billing.audience")}</th>
-              <th>{t("console.billing.uses")}</th>
-              <th>{t("console.billing.expires")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {coupons.data.map((c) => (
-              <tr key={c.id}>
-                <td>
-                  <code>{c.code}</code>
-                </td>
-                <td data-label={t("console.billing.value")}>
-                  {c.percent ? `${c.percent}%` : c.amount_minor !== null && c.currency ? formatMoney({ amount_minor: c.amount_minor, currency: c.currency as Money["currency"] }, locale()) : "—"}
-                </td>
-                <td data-label={t("console.billing.audience")}>{t(`console.billing.audiences.${c.audience}`, { defaultValue: c.audience })}</td>
-                <td data-label={t("console.billing.uses")}>
-                  {c.uses}
-                  {c.max_uses ? ` / ${c.max_uses}` : ""}
-                </td>
-                <td data-label={t("console.billing.expires")}>{formatDate(c.expires_at, locale())}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </Card>
-  );
-}
-
-function Catalog() {
+function Catalog({ editable }: { editable: boolean }) {
   const { t } = useTranslation();
   const products = useProducts();
   return (
@@ -164,6 +122,7 @@ function Catalog() {
         </table>
         </details>
       )}
+      {editable && products.data && <CatalogEditor products={products.data} />}
     </Card>
   );
 }
@@ -171,6 +130,7 @@ function Catalog() {
 export default function StaffBillingRoute() {
   const { t } = useTranslation();
   const waiting = useWaitingTransfers();
+  const editable = useMe().data?.role === "admin"; // staff read coupons and the catalog; admins change them
   return (
     <>
       <PageHeader title={t("console.billing.title")} subtitle={t("console.billing.lead")} />
@@ -186,8 +146,12 @@ export default function StaffBillingRoute() {
         )}
       </Card>
       <InvoiceList />
-      <Coupons />
-      <Catalog />
+      {!editable && <Notice tone="info">{t("console.catalog.readOnly")}</Notice>}
+      <CouponsCard editable={editable} />
+      <Catalog editable={editable} />
+      <Card title={t("console.catalog.history.title")}>
+        <CatalogHistory />
+      </Card>
     </>
   );
 }
