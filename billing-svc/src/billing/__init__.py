@@ -18,7 +18,8 @@ provisioning.service.transferred (P-6: the subscription is invoiced to its new o
 HTTP (JWT): clients: /clients/me, /catalog/products[/{code}], /orders/preview, /orders, /services[/{id}],
 PATCH /services/{id} (renew switch, B-15), POST /services/{id}/cycle (B-11), /services/{id}/upgrade/preview and
 /services/{id}/upgrade (B-14), /services/{id}/cancel (B-15), /invoices[/{id}[/pdf]], /credit, /referrals/me;
-staff: /staff/catalog/products[...] (CRUD, prices), /staff/coupons, /staff/invoices (search, detail,
+staff: /staff/catalog/products[...] and /staff/coupons[/{code}[/retire]] (read by staff, changed by admins,
+audited: /staff/catalog/history), /staff/invoices (search, detail,
 confirm-transfer, waive, refund); plus /healthz, /readyz, /metrics, /whoami.
 Referral free month (B-12, F-4; billing.promos.referral): each client's referral code is the first 12 hex digits
 of its id (GET /clients/me); a referred friend's first paid invoice (apply_payment) earns the referrer
