@@ -118,7 +118,7 @@ def check_coupon(coupon: Coupon | None, *, code: str, now: datetime, new_client:
     """The coupon's terms if this client may use it now in this currency; `InvalidInput` says why not."""
     if coupon is None:
         raise InvalidInput(f"Unknown coupon {code!r}.")
-    if coupon.retired_at is not None and coupon.retired_at <= now:
+    if coupon.retired_at is not None:
         raise InvalidInput(f"Coupon {code!r} is no longer valid.")
     if coupon.expires_at is not None and coupon.expires_at <= now:
         raise InvalidInput(f"Coupon {code!r} has expired.")

@@ -24,8 +24,9 @@ class CouponRepository:
 
     async def use_once(self, code: str) -> bool:
         """Count one use, atomically (two orders racing for the last use cannot both get it); False when none is
-        left."""
+        left or the coupon was retired meanwhile."""
         result = await self.session.execute(
-            update(Coupon).where(Coupon.code == code, (Coupon.max_uses.is_(None)) | (Coupon.uses < Coupon.max_uses))
+            update(Coupon).where(Coupon.code == code, Coupon.retired_at.is_(None),
+                                 (Coupon.max_uses.is_(None)) | (Coupon.uses < Coupon.max_uses))
             .values(uses=Coupon.uses + 1).returning(Coupon.id))
         return result.first() is not None
