@@ -5,16 +5,20 @@ the bank details (B-19). Each PDF is rendered to PNG (pypdfium2) and its text re
 
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pypdfium2 as pdfium
 from billing_helpers import admin, auth, db_session, staff
 
-from abono.events import ClientProfile
+from abono.db import asyncpg_dsn
+from abono.events import ClientInvoicingIdentityChanged, ClientProfile, ClientRegistered
 from abono.money import Money
+from abono.testing import publish_events, wait_for
 from billing.clients.repository import ClientRepository
+from billing.discounts.labels import discount_label, withheld_reason
 
 SELLER = {
     "seller_name": "Hosting del Sur SA",
@@ -160,6 +164,54 @@ async def test_item6_a_clp_invoice_in_english_shows_no_minor_unit(
     ):
         assert shown in text, shown
     assert "CLP" in text and not re.search(r"\d[.,]\d+ CLP", text)  # CLP has no minor unit
+    assert "Tax ID: " not in text  # no verified identity yet: the profile's name alone, still a whole invoice
     # Another client's invoice is not found, and without a token there is no PDF.
     assert (await billing.get(f"/invoices/{invoice_id}/pdf", headers=auth())).status_code == 404
     assert (await billing.get(f"/invoices/{invoice_id}/pdf")).status_code == 401
+
+
+async def test_item6_an_english_client_verified_identity_and_discounts_in_english_on_the_pdf(
+    billing: httpx.AsyncClient, billing_db: str, tmp_path: Path
+) -> None:
+    """B-12 labels in the client's language; the legal name, tax id and address the gateway's identity verification
+    approved reach billing by event (the newer one wins whatever the order) and are printed under "Bill to"."""
+    grace, now = uuid.uuid4(), datetime.now(UTC)
+    profile = ClientProfile(email=f"{grace.hex[:8]}@example.test", name="Grace", language="en", country="US")
+    identity = ClientInvoicingIdentityChanged(
+        client_id=grace, legal_name="Hopper Consulting LLC", tax_id="US123456789",
+        address="350 Fifth Avenue, Suite 21\nNew York, NY 10118", occurred_at=now + timedelta(minutes=2))
+    stale = ClientInvoicingIdentityChanged(client_id=grace, legal_name="Old Name LLC", tax_id="US000000000",
+                                           occurred_at=now + timedelta(minutes=1))
+    events = [ClientRegistered(client_id=grace, profile=profile, occurred_at=now), identity, stale]
+    await publish_events(*events)
+
+    async def applied() -> bool:
+        conn = await asyncpg.connect(asyncpg_dsn(billing_db))
+        try:
+            return bool(await conn.fetchval("SELECT count(*) FROM inbox WHERE event_id = ANY($1::uuid[])",
+                                            [e.event_id for e in events]) == len(events))
+        finally:
+            await conn.close()
+
+    await wait_for(applied, what="billing to apply the client's events")
+    order = {"items": [{"product_code": "radio-basic", "cycle": "biennial", "quantity": 10}], "payment_method": "zelle"}
+    placed = await billing.post("/orders", headers=auth(grace), json=order)
+    assert placed.status_code in (200, 201), placed.text
+    text = await printed(billing, grace, placed.json()["invoice_id"], tmp_path / "en.png")
+    for shown in (
+        "BILL TO", "Hopper Consulting LLC", "Tax ID: US123456789", "350 Fifth Avenue, Suite 21", "New York, NY 10118",
+        "Paying every 2 years", "Paying with Zelle", "2 free (every 5 alike)", "Unpaid",
+    ):
+        assert shown in text, shown
+    assert "Old Name" not in text and "sin cargo" not in text and "Pago " not in text
+
+
+def test_b12_stored_spanish_labels_translate_and_unknown_ones_stay_as_written() -> None:
+    assert discount_label("cycle", "Pago annual", "en") == "Paying yearly"
+    assert discount_label("coupon", "Cupón BIENVENIDA", "en") == "Coupon BIENVENIDA"
+    assert discount_label("active_services", "3 servicios activos", "en") == "3 active services"
+    assert discount_label("coupon", "Cupón BIENVENIDA", "es") == "Cupón BIENVENIDA"
+    assert discount_label("coupon", "Promo de invierno", "en") == "Promo de invierno"  # an operator's own words
+    assert discount_label("referral", "Mes gratis", "en") == "Mes gratis"
+    assert withheld_reason("Tenés un servicio suspendido: mientras lo esté, no se aplican descuentos ni cupones.",
+                           "en").startswith("You have a suspended service")

@@ -1,12 +1,14 @@
 """A-2 identity verification: files checked by content, size capped, stored encrypted; submission with the legal
-name and tax id; staff approve (ClientVerified, with a keyed fingerprint, never the number) or reject with a reason."""
+name, tax id and invoices' address; staff approve (ClientVerified, with a keyed fingerprint, never the number; and
+ClientInvoicingIdentityChanged for billing's invoices, #15 item 6) or reject with a reason."""
 
 import uuid
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 PDF = b"%PDF-1.7\n" + b"\x00" * 64
-IDENTITY = {"legal_name": "Ana Pérez", "tax_id": "27-12345678-4", "document_type": "dni"}
+IDENTITY = {"legal_name": "Ana Pérez", "tax_id": "27-12345678-4", "document_type": "dni",
+            "address": "Av. Santa Fe 1234\nC1059ABT CABA"}
 
 
 async def upload(api, account, side: str, data: bytes, content_type: str = "image/png"):
@@ -50,6 +52,7 @@ async def test_a2_staff_approve_emits_client_verified_with_a_fingerprint(api):
     account = await submitted(api)
     me = (await api.client.get("/api/identity/me", headers=account.auth)).json()
     assert me["status"] == "pending" and me["tax_id_last4"] == "6784"
+    assert me["address"] == "Av. Santa Fe 1234\nC1059ABT CABA"
     again = await upload(api, account, "front", PNG)
     assert again.status_code == 409  # pending: nothing changes under staff's eyes
     forbidden = await api.client.get("/api/identity/staff", headers=account.auth)
@@ -68,6 +71,10 @@ async def test_a2_staff_approve_emits_client_verified_with_a_fingerprint(api):
     twice = await api.client.post(f"/api/identity/staff/{account.id}/approve", json={}, headers=staff)
     assert twice.status_code == 409
     assert len(await api.events("gateway.client.identity_verified", account.id)) == 1
+    # #15 item 6: whom billing makes the invoices out to, once, in the same transaction as the approval.
+    [invoicing] = await api.events("gateway.client.invoicing_identity_changed", account.id)
+    assert (invoicing["legal_name"], invoicing["tax_id"], invoicing["address"]) == (
+        "Ana Pérez", "27123456784", "Av. Santa Fe 1234\nC1059ABT CABA")
 
 
 async def test_a2_reject_needs_a_reason_and_the_client_may_try_again(api):

@@ -31,3 +31,9 @@ class Client(Base):
     referral_code: Mapped[str] = mapped_column(Text, Computed(REFERRAL_CODE_SQL, persisted=True), unique=True)
     referred_by_code: Mapped[str | None] = mapped_column(Text)
     referrer_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    # #15 item 6: whom invoices are made out to, as the gateway's identity verification approved it
+    # (ClientInvoicingIdentityChanged); None until then, and the invoice shows the profile's name alone.
+    legal_name: Mapped[str | None] = mapped_column(Text)
+    tax_id: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+    invoicing_identity_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -5,7 +5,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from abono.events import ClientProfile
+from abono.events import ClientInvoicingIdentityChanged, ClientProfile
 from billing.clients.models import Client
 
 
@@ -31,6 +31,18 @@ class ClientRepository:
             index_elements=[Client.id], set_=values, where=Client.updated_at <= stmt.excluded.updated_at
         )
         await self.session.execute(stmt)
+
+    async def set_invoicing_identity(self, event: ClientInvoicingIdentityChanged) -> bool:
+        """#15 item 6: whom invoices are made out to; an older event never overwrites a newer identity. False when
+        billing does not know the client (yet): the caller retries until its ClientRegistered has been applied."""
+        client = await self.session.get(Client, event.client_id, with_for_update=True, populate_existing=True)
+        if client is None:
+            return False
+        if client.invoicing_identity_at is None or client.invoicing_identity_at <= event.occurred_at:
+            client.legal_name, client.tax_id, client.address = event.legal_name, event.tax_id, event.address
+            client.invoicing_identity_at = event.occurred_at
+            await self.session.flush()
+        return True
 
     async def by_referral_code(self, code: str) -> Client | None:
         return await self.session.scalar(select(Client).where(Client.referral_code == code.strip().upper()))

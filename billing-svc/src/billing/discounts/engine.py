@@ -18,9 +18,10 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from abono.money import Money
+from billing.discounts.labels import SUSPENDED_REASON, spanish
 
 HUNDRED = Decimal(100)
-SUSPENDED = ("B-13", "Tenés un servicio suspendido: mientras lo esté, no se aplican descuentos ni cupones.")
+SUSPENDED = ("B-13", SUSPENDED_REASON)
 
 
 @dataclass(frozen=True)
@@ -104,17 +105,17 @@ def _percentages(line: LineRequest, policy: DiscountPolicy, context: DiscountCon
     found: list[tuple[str, str, Decimal]] = []
     cycle_pct = policy.cycle_percent.get(line.cycle, Decimal(0))
     if cycle_pct:
-        found.append(("cycle", f"Pago {line.cycle}", cycle_pct))
+        found.append(("cycle", spanish("cycle", cycle=line.cycle), cycle_pct))
     tier_pct = policy.tier_percent(context.active_services)
     if tier_pct:
-        found.append(("active_services", f"{context.active_services} servicios activos", tier_pct))
+        found.append(("active_services", spanish("active_services", count=context.active_services), tier_pct))
     method = context.payment_method
     method_pct = policy.payment_method_percent.get(method, Decimal(0)) if method else Decimal(0)
     if method_pct:
-        found.append(("payment_method", f"Pago con {method}", method_pct))
+        found.append(("payment_method", spanish("payment_method", method=method), method_pct))
     coupon = context.coupon
     if coupon is not None and coupon.percent:
-        found.append(("coupon", f"Cupón {coupon.code}", coupon.percent))
+        found.append(("coupon", spanish("coupon", code=coupon.code), coupon.percent))
     return found
 
 
@@ -137,11 +138,11 @@ def price_line(line: LineRequest, *, policy: DiscountPolicy, context: DiscountCo
     if context.bundle and policy.bundle_size > 0 and policy.bundle_free > 0:
         free_units = min(line.quantity // policy.bundle_size * policy.bundle_free, line.quantity)
         if free_units:
-            applied.append(AppliedDiscount("bundle", f"{free_units} sin cargo (cada {policy.bundle_size} iguales)",
+            applied.append(AppliedDiscount("bundle", spanish("bundle", free=free_units, size=policy.bundle_size),
                                            line.unit_price.times(free_units)))
     two_for_one = min(line.two_for_one_units, line.quantity - free_units)
     if two_for_one > 0:
-        applied.append(AppliedDiscount("two_for_one", "2x1 nuevos clientes", line.unit_price.times(two_for_one),
+        applied.append(AppliedDiscount("two_for_one", spanish("two_for_one"), line.unit_price.times(two_for_one),
                                        HUNDRED if two_for_one == line.quantity else None))
     base = gross - sum((d.amount for d in applied), Money.zero(gross.currency))
     rules = _percentages(line, policy, context)
@@ -172,7 +173,7 @@ def price_lines(
     if context.suspended:  # B-13: the fixed coupon too is withheld, said on the first line it would have reduced
         if priced:
             first = priced[0]
-            offered = AppliedDiscount("coupon", f"Cupón {coupon.code}", coupon.amount)
+            offered = AppliedDiscount("coupon", spanish("coupon", code=coupon.code), coupon.amount)
             priced[0] = replace(first, withheld=(*first.withheld, *_withheld([offered], SUSPENDED)))
         return priced
     remaining = coupon.amount
@@ -183,7 +184,7 @@ def price_lines(
             result.append(line)
             continue
         remaining -= take
-        extra = AppliedDiscount("coupon", f"Cupón {coupon.code}", take)
+        extra = AppliedDiscount("coupon", spanish("coupon", code=coupon.code), take)
         result.append(replace(line, discounts=(*line.discounts, extra)))
     return result
 
@@ -200,7 +201,7 @@ def for_payment_method(line: PricedLine, *, policy: DiscountPolicy, method: str 
              if d.percent is not None and d.rule not in ("bundle", "two_for_one", "payment_method")]
     method_pct = policy.payment_method_percent.get(method, Decimal(0)) if method else Decimal(0)
     if method_pct:
-        rules.append(("payment_method", f"Pago con {method}", method_pct))
+        rules.append(("payment_method", spanish("payment_method", method=method), method_pct))
     applied = list(units)
     base = line.gross - sum((d.amount for d in units), Money.zero(line.gross.currency))
     left = base

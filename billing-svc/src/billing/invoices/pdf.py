@@ -24,6 +24,7 @@ from billing.business_settings.service import Seller, seller_identity, transfer_
 from billing.clients.models import Client
 from billing.clients.repository import ClientRepository
 from billing.config import BillingSettings, TransferInstruction
+from billing.discounts.labels import discount_label, withheld_reason
 from billing.invoices.models import Invoice, InvoiceLine, InvoiceStatus
 
 FONTS = Path(__file__).resolve().with_name("fonts")
@@ -36,6 +37,7 @@ TEXT: dict[str, dict[str, str]] = {
         "due": "Vence",
         "status": "Estado",
         "seller_tax": "CUIT / ID fiscal",
+        "client_tax": "CUIT / ID fiscal",
         "bill_to": "Facturar a",
         "country": "País",
         "description": "Concepto",
@@ -71,6 +73,7 @@ TEXT: dict[str, dict[str, str]] = {
         "due": "Due",
         "status": "Status",
         "seller_tax": "Tax ID",
+        "client_tax": "Tax ID",
         "bill_to": "Bill to",
         "country": "Country",
         "description": "Description",
@@ -189,9 +192,7 @@ def invoice_html(doc: InvoiceDocument) -> str:
     seller = [f"<strong>{_e(doc.seller.name)}</strong>", *(_e(x) for x in doc.seller.address.splitlines() if x)]
     if doc.seller.tax_id:
         seller.append(f"{t['seller_tax']}: {_e(doc.seller.tax_id)}")
-    client = [f"<strong>{_e(doc.client.name)}</strong>", _e(doc.client.email)] if doc.client else [_e(inv.client_id)]
-    if doc.client and doc.client.country:
-        client.append(f"{t['country']}: {_e(doc.client.country)}")
+    client = _bill_to(doc.client, t) if doc.client else [_e(inv.client_id)]
     rows = []
     for line in doc.lines:
         period, description = "", line.description
@@ -204,13 +205,13 @@ def invoice_html(doc: InvoiceDocument) -> str:
             f'</td><td class="n">{m(line.unit_price_minor)}</td><td class="n">{m(line.gross_minor)}</td></tr>'
         )
         rows.extend(
-            f'<tr class="sub"><td colspan="4">{_e(d["label"])}</td><td class="n">&minus;{m(d["amount_minor"])}</td>'
-            f"</tr>"
+            f'<tr class="sub"><td colspan="4">{_e(discount_label(d["rule"], d["label"], doc.language))}</td>'
+            f'<td class="n">&minus;{m(d["amount_minor"])}</td></tr>'
             for d in line.discounts
         )
         rows.extend(
-            f'<tr class="sub withheld"><td colspan="5">{_e(w["label"])}: {t["withheld"]} '
-            f"({_e(w['because'])}) &mdash; {_e(w['reason'])}</td></tr>"
+            f'<tr class="sub withheld"><td colspan="5">{_e(discount_label(w["rule"], w["label"], doc.language))}: '
+            f"{t['withheld']} ({_e(w['because'])}) &mdash; {_e(withheld_reason(w['reason'], doc.language))}</td></tr>"
             for w in line.withheld
         )
         if line.discount_minor:
@@ -238,6 +239,19 @@ def invoice_html(doc: InvoiceDocument) -> str:
 <table class="totals">{total_rows}</table>{note}
 <section class="pay"><h2>{t["how_to_pay"]}</h2><p>{t["reference"]}: <strong>{_e(inv.payment_reference)}</strong></p>
 {_payment(doc, t)}</section></body></html>"""
+
+
+def _bill_to(client: Client, t: dict[str, str]) -> list[str]:
+    """The client as invoices are made out to it: the verified legal name, tax id and address when the gateway's
+    identity verification gave them (#15 item 6), else the profile's name; then e-mail and country."""
+    shown = [f"<strong>{_e(client.legal_name or client.name)}</strong>"]
+    if client.tax_id:
+        shown.append(f"{t['client_tax']}: {_e(client.tax_id)}")
+    shown.extend(_e(line) for line in (client.address or "").splitlines() if line.strip())
+    shown.append(_e(client.email))
+    if client.country:
+        shown.append(f"{t['country']}: {_e(client.country)}")
+    return shown
 
 
 def _payment(doc: InvoiceDocument, t: dict[str, str]) -> str:

@@ -44,7 +44,7 @@ async def _public(session: SessionDep, client_id: uuid.UUID, found: IdentityVeri
                               legal_name=None, document_type=None, tax_id_last4=None, submitted_at=None,
                               decided_at=None, reason=None)
     return IdentityPublic(client_id=client_id, status=found.status, documents=documents, legal_name=found.legal_name,
-                          document_type=found.document_type, tax_id_last4=found.tax_id_last4,
+                          document_type=found.document_type, tax_id_last4=found.tax_id_last4, address=found.address,
                           submitted_at=found.submitted_at, decided_at=found.decided_at, reason=found.reason)
 
 
@@ -79,12 +79,15 @@ async def upload(side: DocumentSide, request: Request, user: CurrentUser, sessio
              responses=problem_responses(401, 403, 409, 422))
 async def submit(data: IdentitySubmit, user: CurrentUser, session: SessionDep, now: Now,
                  vault: VaultDep) -> IdentityPublic:
-    """Signed-in client, once front, back and selfie are uploaded: sends them with your legal name, document type and
-    tax id for staff to review and returns the verification, now pending (202). 422 when a file is missing (listed
-    in `missing`) or the tax id is malformed; 409 when it is already pending or verified.
+    """Signed-in client, once front, back and selfie are uploaded: sends them with your legal name, document type,
+    tax id and, optionally, the postal address your invoices should show, for staff to review, and returns the
+    verification, now pending (202). Once approved, your invoices are made out to that name, tax id and address.
+    422 when a file is missing (listed in `missing`) or the tax id is malformed; 409 when it is already pending or
+    verified.
     """
     found = await service.submit(session=session, vault=vault, client_id=user.id, legal_name=data.legal_name,
-                                 tax_id=data.tax_id, document_type=data.document_type, now=now)
+                                 tax_id=data.tax_id, document_type=data.document_type, address=data.address,
+                                 now=now)
     return await _public(session, user.id, found)
 
 

@@ -37,6 +37,7 @@ class IdentityVerification(Base):
     legal_name: Mapped[str | None] = mapped_column(Text)
     tax_id_encrypted: Mapped[str | None] = mapped_column(Text)
     tax_id_last4: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)  # where invoices are made out to (#15 item 6); optional
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_by: Mapped[uuid.UUID | None] = mapped_column()

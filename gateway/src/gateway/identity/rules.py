@@ -28,5 +28,5 @@ def normalise_tax_id(tax_id: str) -> str:
 
 
 def fingerprint(tax_id: str, key: str) -> str:
-    """A keyed hash of the normalised tax id: equal documents compare equal, the number never leaves the gateway."""
+    """A keyed hash of the normalised tax id: equal documents compare equal; the number itself goes only to billing."""
     return hmac.new(key.encode(), normalise_tax_id(tax_id).encode(), hashlib.sha256).hexdigest()

@@ -1,5 +1,6 @@
 """A-2: uploading, submitting, and staff's decision. Every change happens in the request's transaction; approval
-emits `ClientVerified` through the outbox in the same transaction."""
+emits `ClientVerified` and `ClientInvoicingIdentityChanged` (billing's invoice document, #15 item 6) through the
+outbox in the same transaction."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.crypto import SecretBox
 from abono.errors import Conflict, InvalidInput, NotFound
-from abono.events import ClientVerified
+from abono.events import ClientInvoicingIdentityChanged, ClientVerified
 from abono.messaging.outbox import emit
 from gateway.identity.config import IdentitySettings
 from gateway.identity.models import DocumentSide, IdentityDocument, IdentityStatus, IdentityVerification
@@ -70,8 +71,8 @@ async def sides(session: AsyncSession, client_id: uuid.UUID) -> list[str]:
 
 
 async def submit(*, session: AsyncSession, vault: Vault, client_id: uuid.UUID, legal_name: str, tax_id: str,
-                 document_type: str, now: datetime) -> IdentityVerification:
-    """Send the files, the legal name and the tax id to staff; every side must be uploaded."""
+                 document_type: str, now: datetime, address: str | None = None) -> IdentityVerification:
+    """Send the files, the legal name, the tax id and the invoices' address to staff; every side must be uploaded."""
     verification = await _verification(session, client_id, now)
     _editable(verification)
     missing = sorted({s.value for s in DocumentSide} - set(await sides(session, client_id)))
@@ -84,6 +85,7 @@ async def submit(*, session: AsyncSession, vault: Vault, client_id: uuid.UUID, l
         IdentityStatus.PENDING.value, legal_name, document_type)
     verification.tax_id_encrypted = vault.seal(normalised.encode()).decode()
     verification.tax_id_last4 = normalised[-4:]
+    verification.address = address or None
     verification.submitted_at, verification.updated_at, verification.reason = now, now, None
     await session.flush()
     return verification
@@ -109,6 +111,10 @@ async def decide(*, session: AsyncSession, vault: Vault, settings: IdentitySetti
         await emit(session, ClientVerified(
             client_id=client_id, legal_name=verification.legal_name, occurred_at=now,
             document_fingerprint=fingerprint(tax_id, settings.fingerprint_key.get_secret_value())))
+        # #15 item 6: billing makes the invoices out to the verified name, tax id (normalised) and address.
+        await emit(session, ClientInvoicingIdentityChanged(
+            client_id=client_id, legal_name=verification.legal_name, tax_id=tax_id, address=verification.address,
+            occurred_at=now))
     return verification
 
 

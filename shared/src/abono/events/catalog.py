@@ -111,6 +111,18 @@ class ClientVerified(Event):
     document_fingerprint: str | None = None
 
 
+class ClientInvoicingIdentityChanged(Event):
+    """A-2, #15 item 6: whom the client's invoices are made out to, as staff verified it: the legal name, the tax id
+    (in clear: it is printed on the client's own invoices) and the postal address (None when not given). Billing
+    keeps it on its client row for the invoice document; a later event replaces it."""
+
+    routing_key: ClassVar[str] = "gateway.client.invoicing_identity_changed"
+    client_id: uuid.UUID
+    legal_name: str
+    tax_id: str
+    address: str | None = None
+
+
 class ClientClosed(Event):
     """The account was closed (B-17: after a chargeback): it cannot log in or refresh; the gateway revoked every
     session. `rule` is the DOMAIN.md rule that closed it, `reason` a short machine-readable cause."""

@@ -53,11 +53,11 @@ function Upload({ side, uploaded }: { side: Side; uploaded: boolean }) {
 function SubmitForm({ identity }: { identity: Identity }) {
   const { t } = useTranslation();
   const submit = useSubmitIdentity();
-  const [form, setForm] = useState<IdentitySubmit>({ legal_name: identity.legal_name ?? "", tax_id: "", document_type: (identity.document_type as IdentitySubmit["document_type"]) ?? "dni" });
+  const [form, setForm] = useState<IdentitySubmit>({ legal_name: identity.legal_name ?? "", tax_id: "", document_type: (identity.document_type as IdentitySubmit["document_type"]) ?? "dni", address: identity.address ?? "" });
   const missing = SIDES.filter((s) => !identity.documents.includes(s));
   const send = (event: FormEvent) => {
     event.preventDefault();
-    submit.mutate({ ...form, legal_name: form.legal_name.trim(), tax_id: form.tax_id.trim() });
+    submit.mutate({ ...form, legal_name: form.legal_name.trim(), tax_id: form.tax_id.trim(), address: form.address?.trim() || null });
   };
   return (
     <form className="form" onSubmit={send}>
@@ -71,6 +71,13 @@ function SubmitForm({ identity }: { identity: Identity }) {
           ))}
         </SelectField>
         <Field label={t("identity.taxId")} hint={t("identity.taxIdHint")} required minLength={6} maxLength={32} value={form.tax_id} onChange={(e) => setForm({ ...form, tax_id: e.target.value })} />
+      </div>
+      <div className="field">
+        <label htmlFor="identity-address">{t("identity.address")}</label>
+        <textarea id="identity-address" rows={3} maxLength={500} autoComplete="street-address" aria-describedby="identity-address-hint" value={form.address ?? ""} onChange={(e) => setForm({ ...form, address: e.target.value })} />
+        <p className="field-hint" id="identity-address-hint">
+          {t("identity.addressHint")}
+        </p>
       </div>
       {missing.length > 0 && <p className="muted">{t("identity.missing", { sides: missing.map((s) => t(`identity.sides.${s}`)).join(", ") })}</p>}
       <ErrorNotice error={submit.error} />
