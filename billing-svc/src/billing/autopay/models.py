@@ -15,6 +15,7 @@ class MethodStatus(StrEnum):
     PENDING = "pending"  # the client is at the provider's page saving it
     ACTIVE = "active"  # saved: may be charged
     REMOVED = "removed"  # removed by the client (and at the provider)
+    FAILED = "failed"  # the provider refused the card, or its setup page expired unfinished (never charged)
 
 
 class SavedPaymentMethod(Base):

@@ -37,6 +37,14 @@ class MethodRepository:
             stmt = stmt.with_for_update()
         return await self.session.scalar(stmt)
 
+    async def by_setup_key(self, provider: str, setup_key: str) -> SavedPaymentMethod | None:
+        """The method whose setup was asked with `setup_key` (its idempotency key), locked."""
+        return await self.session.scalar(
+            select(SavedPaymentMethod)
+            .where(SavedPaymentMethod.provider == provider, SavedPaymentMethod.idempotency_key == setup_key)
+            .with_for_update()
+        )
+
     async def of_client(self, client_id: uuid.UUID) -> list[SavedPaymentMethod]:
         """The client's saved methods (not removed ones, nor setups never finished), newest first."""
         return list(

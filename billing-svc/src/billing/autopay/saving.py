@@ -82,7 +82,7 @@ async def finish_saving(
         row = await MethodRepository(session).get(method_id, client_id=client_id)
         if row is None:
             raise NotFound("No such saved method.")
-        if row.status != MethodStatus.PENDING or row.setup_ref is None:
+        if row.status not in (MethodStatus.PENDING, MethodStatus.FAILED) or row.setup_ref is None:
             return SavedMethodPublic.of(row)
         name, setup_ref = row.provider, row.setup_ref
     try:
@@ -92,7 +92,7 @@ async def finish_saving(
     async with unit_of_work(sessionmaker) as session:
         row = await MethodRepository(session).get(method_id, for_update=True)
         assert row is not None
-        if saved is not None and row.status == MethodStatus.PENDING:
+        if saved is not None and row.status in (MethodStatus.PENDING, MethodStatus.FAILED):
             row.status, row.saved_at = MethodStatus.ACTIVE.value, clock.now()
             row.method_ref, row.customer_ref, row.label = saved.method_ref, saved.customer_ref, saved.label
         return SavedMethodPublic.of(row)

@@ -20,7 +20,7 @@ class SavedMethodPublic(BaseModel):
 
     id: uuid.UUID
     provider: str
-    status: str  # "pending" | "active" | "removed"
+    status: str  # "pending" | "active" | "removed" | "failed"
     label: str
     created_at: datetime
     saved_at: datetime | None

@@ -6,7 +6,12 @@ succeed, are declined (HTTP 402 `card_error`, the PaymentIntent in the error) or
 - 4242 4242 4242 4242: every charge succeeds;
 - 4000 0000 0000 0341: attaching succeeds, every charge is declined (`card_declined`);
 - 4000 0000 0000 9995: attaching succeeds, charges are declined for `insufficient_funds`;
-- 4000 0027 6000 3184: the bank asks for authentication on every charge (`authentication_required` off-session).
+- 4000 0027 6000 3184: the bank asks for authentication on every charge (`authentication_required` off-session);
+- 4000 0000 0000 0002: not even saved: the SetupIntent fails (`setup_intent.setup_failed`), the page stays open.
+
+Saving sends what Stripe sends to the webhook target (`checkout.session.completed`, `setup_intent.succeeded` or
+`setup_intent.setup_failed`); `expire_setup` plays Stripe expiring a page left unfinished (24 hours by default:
+`checkout.session.expired`).
 
 Tests may change a saved card's behaviour afterwards (`outcomes[pm_id]`), as a client topping up an account would.
 """
@@ -41,6 +46,10 @@ class StripeHost(Protocol):
 
     def _remember(self, key: str | None, pairs: list[tuple[str, str]], answer: dict[str, Any]) -> JSONResponse: ...
 
+    async def _notify(self, event: dict[str, Any]) -> None: ...
+
+    def event(self, kind: str, obj: dict[str, Any]) -> dict[str, Any]: ...
+
 
 _ids = itertools.count(5000)
 # Test card → (brand, last4, charge outcome).
@@ -50,6 +59,8 @@ TEST_CARDS: dict[str, tuple[str, str, str]] = {
     "4000000000009995": ("visa", "9995", "insufficient_funds"),
     "4000002760003184": ("visa", "3184", "authentication_required"),
 }
+# Test cards the bank refuses to save: the SetupIntent fails (`setup_intent.setup_failed`), the page stays open.
+SETUP_DECLINED: dict[str, str] = {"4000000000000002": "generic_decline"}
 
 
 def _error(status: int, body: dict[str, Any]) -> JSONResponse:
@@ -100,7 +111,8 @@ class SavedCards:
             "customer": form.get("customer"),
             "payment_method": None,
             "usage": "off_session",
-            "metadata": {k[20:-1]: v for k, v in form.items() if k.startswith("setup_intent_data[metadata][")},
+            "last_setup_error": None,
+            "metadata": {k[28:-1]: v for k, v in form.items() if k.startswith("setup_intent_data[metadata][")},
         }
         return {
             "id": sid,
@@ -236,8 +248,10 @@ class SavedCards:
         e, sid = html.escape, session["id"]
         options = "".join(
             f'<option value="{number}">{number[:4]} {number[4:8]} {number[8:12]} {number[12:]} ({e(outcome)})</option>'
-            for number, (_, _, outcome) in TEST_CARDS.items()
+            for number, outcome in [*((n, o) for n, (_, _, o) in TEST_CARDS.items()), *SETUP_DECLINED.items()]
         )
+        declined = "declined" in request.query_params
+        refused = '<p role="alert">Tarjeta rechazada / Your card was declined.</p>' if declined else ""
         back = session.get("cancel_url") or ""
         body = f"""<!doctype html>
 <html lang="es"><head><meta charset="utf-8"><title>Stripe (sandbox): guardar tarjeta / save card</title>
@@ -245,7 +259,7 @@ class SavedCards:
 label, select, button {{ display: block; width: 100%; margin-top: .6rem; font: inherit; padding: .5rem; }}</style>
 </head><body><main>
 <p>Stripe &middot; sandbox: no real card is stored</p>
-<h1>Guardar una tarjeta / Save a card</h1>
+<h1>Guardar una tarjeta / Save a card</h1>{refused}
 <form method="post" action="/setup/{e(sid)}/save">
 <label for="card">Card number</label>
 <select id="card" name="card">{options}</select>
@@ -259,8 +273,16 @@ label, select, button {{ display: block; width: 100%; margin-top: .6rem; font: i
         session = self.stripe.sessions.get(request.path_params["sid"])
         if session is None or session["mode"] != "setup":
             return not_found_page("No such Checkout Session.")
+        if session["status"] == "expired":
+            return not_found_page("This Checkout Session has expired.")
         form = dict(parse_qsl((await request.body()).decode()))  # a plain HTML form (no multipart parser needed)
-        self.complete_setup(session["id"], card=str(form.get("card", "4242424242424242")))
+        card = str(form.get("card", "4242424242424242"))
+        if card in SETUP_DECLINED:
+            await self.stripe._notify(self.fail_setup(session["id"], card=card))
+            return RedirectResponse(f"/setup/{session['id']}?declined=1", status_code=303)
+        self.complete_setup(session["id"], card=card)
+        for event in self.setup_events(session["id"]):
+            await self.stripe._notify(event)
         url = str(session.get("success_url") or "")
         return RedirectResponse(url.replace("{CHECKOUT_SESSION_ID}", session["id"]), status_code=303)
 
@@ -283,3 +305,26 @@ label, select, button {{ display: block; width: 100%; margin-top: .6rem; font: i
         self.setup_intents[session["setup_intent"]].update(status="succeeded", payment_method=pm)
         session["status"] = "complete"
         return pm
+
+    def setup_events(self, sid: str) -> list[dict[str, Any]]:
+        """What Stripe sends once a setup session is complete: the session, then its SetupIntent, succeeded."""
+        session = self.stripe.sessions[sid]
+        return [self.stripe.event("checkout.session.completed", session),
+                self.stripe.event("setup_intent.succeeded", self.setup_intents[session["setup_intent"]])]
+
+    def fail_setup(self, sid: str, *, card: str = "4000000000000002") -> dict[str, Any]:
+        """The bank refuses to save the card: the SetupIntent waits for another one, the session stays open;
+        returns the `setup_intent.setup_failed` event."""
+        intent = self.setup_intents[self.stripe.sessions[sid]["setup_intent"]]
+        error = {"type": "card_error", "code": "card_declined", "decline_code": SETUP_DECLINED[card],
+                 "message": "Your card was declined."}
+        intent.update(status="requires_payment_method", last_setup_error=error)
+        return self.stripe.event("setup_intent.setup_failed", intent)
+
+    def expire_setup(self, sid: str) -> dict[str, Any]:
+        """Stripe expires a setup page the client never finished; returns the `checkout.session.expired` event."""
+        session = self.stripe.sessions[sid]
+        if session["status"] == "open":
+            session["status"] = "expired"
+            self.setup_intents[session["setup_intent"]]["status"] = "canceled"
+        return self.stripe.event("checkout.session.expired", session)

@@ -93,12 +93,17 @@ class VerifiedEvent:
 
 @dataclass(frozen=True)
 class MethodUpdate:
-    """A saved method or mandate changed state at its provider (B-21): "active", "pending", "cancelled"."""
+    """A saved method or mandate changed state at its provider (B-21): "active", "pending", "cancelled", or a
+    setup "failed" / "expired". A method being saved names its setup by `setup_key` (the key its setup call was
+    made with) and, once saved, carries the customer and the label a client recognises."""
 
     provider: str
     method_ref: str
     state: str
     detail: str = ""
+    setup_key: str = ""
+    customer_ref: str = ""
+    label: str = ""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from billing.payments.provider import (
     Dispute,
     EventEffect,
     MethodSetup,
+    MethodUpdate,
     ProviderError,
     ProviderPayment,
     ProviderPaymentStatus,
@@ -90,6 +91,18 @@ def _session_payment(obj: dict[str, Any]) -> ProviderPayment | None:
                            reference=metadata.get("payment_reference"))
 
 
+def _card_label(method: dict[str, Any]) -> str:
+    """A saved card as a client recognises it: "Visa •••• 4242 (12/2034)"."""
+    card = method.get("card") or {}
+    label = f"{str(card.get('brand', 'card')).title()} •••• {card.get('last4', '????')}"
+    if card.get("exp_month") and card.get("exp_year"):
+        label += f" ({int(card['exp_month']):02d}/{card['exp_year']})"
+    return label
+
+
+EffectNone = EventEffect(note="not ours")
+
+
 class StripeProvider:
     name = "stripe"
 
@@ -126,6 +139,8 @@ class StripeProvider:
             return EventEffect(payment=await self._with_payer(found))
         if kind == "payment_intent.succeeded":
             return EventEffect(payment=await self._with_payer(payment_from_intent(obj)))
+        if kind.startswith("setup_intent.") or kind == "checkout.session.expired":
+            return await self._setup_event(kind, obj)
         if kind == "charge.dispute.created":
             return EventEffect(dispute=Dispute(provider="stripe", dispute_id=str(obj["id"]),
                                                payment_id=str(obj["payment_intent"])))
@@ -198,7 +213,8 @@ class StripeProvider:
                            return_url: str, idempotency_key: str) -> MethodSetup:
         """A Customer (keyed, once per client) and a Checkout Session in setup mode: its SetupIntent saves the
         card for later off-session use; Checkout asks for 3-D Secure when the bank wants it, now, not later."""
-        metadata = {"client_id": str(client_id)}
+        # `setup_key` names our saved-method row in the webhooks of the session and its SetupIntent.
+        metadata = {"client_id": str(client_id), "setup_key": idempotency_key}
         try:
             if customer_ref is None:
                 customer_params: dict[str, Any] = {"metadata": metadata}
@@ -228,12 +244,33 @@ class StripeProvider:
             method = (await self.client.v1.payment_methods.retrieve_async(str(intent["payment_method"]))).to_dict()
         except stripe.StripeError as exc:
             raise ProviderError(f"Stripe: {exc}") from exc
-        card = method.get("card") or {}
-        label = f"{str(card.get('brand', 'card')).title()} •••• {card.get('last4', '????')}"
-        if card.get("exp_month") and card.get("exp_year"):
-            label += f" ({int(card['exp_month']):02d}/{card['exp_year']})"
         return SavedMethod(provider=self.name, customer_ref=str(session["customer"]), method_ref=str(method["id"]),
-                           label=label)
+                           label=_card_label(method))
+
+    async def _setup_event(self, kind: str, obj: dict[str, Any]) -> EventEffect:
+        """B-21: a card saved (`setup_intent.succeeded`, even if the client never comes back to us), refused
+        (`setup_intent.setup_failed`: the client may try another card on the same page), or a setup page left
+        unfinished until Stripe expired it (`checkout.session.expired`, 24 hours by default)."""
+        setup_key = str((obj.get("metadata") or {}).get("setup_key") or "")
+        if not setup_key or (kind == "checkout.session.expired" and obj.get("mode") != "setup"):
+            return EffectNone
+        if kind == "setup_intent.succeeded" and obj.get("payment_method"):
+            try:
+                method = (await self.client.v1.payment_methods.retrieve_async(str(obj["payment_method"]))).to_dict()
+            except stripe.StripeError as exc:
+                raise ProviderError(f"Stripe: {exc}") from exc
+            return EventEffect(method_update=MethodUpdate(
+                provider=self.name, method_ref=str(method["id"]), state="active", setup_key=setup_key,
+                customer_ref=str(obj.get("customer") or method.get("customer") or ""), label=_card_label(method)))
+        if kind == "setup_intent.setup_failed":
+            error = obj.get("last_setup_error") or {}
+            return EventEffect(method_update=MethodUpdate(
+                provider=self.name, method_ref="", state="failed", setup_key=setup_key,
+                detail=str(error.get("decline_code") or error.get("code") or "setup_failed")))
+        if kind == "checkout.session.expired":
+            return EventEffect(method_update=MethodUpdate(provider=self.name, method_ref="", state="expired",
+                                                          setup_key=setup_key))
+        return EffectNone
 
     async def charge_saved(self, *, method: SavedMethod, invoice: CheckoutInvoice,
                            idempotency_key: str) -> ProviderPayment:
