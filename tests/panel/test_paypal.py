@@ -1,5 +1,6 @@
-"""Issue #15 item 1 in the browser: the pay page offers PayPal where B-20 allows it, the approval at PayPal's
-(sandbox) page comes back to the invoice, which captures the order and shows it paid; a client whose account is in
+"""Issue #15 item 1 in the browser: the pay page offers PayPal where B-20 allows it, shows the total re-priced for
+it before paying (item 5: an invoice priced for Zelle loses that discount), the approval at PayPal's (sandbox) page
+comes back to the invoice, which captures the order and shows it paid; a client whose account is in
 UYU is told, in its language, to ask support to switch the account to USD."""
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ if TYPE_CHECKING:
 PASSWORD = "una-clave-bien-larga"
 
 
-async def client_with_unpaid_invoice(panel: Panel, gateway: httpx.AsyncClient, *, country: str,
-                                     currency: str) -> tuple[str, str]:
-    """A client (through the API, to keep the test short) with an unpaid hosting invoice: (e-mail, invoice id)."""
+async def client_with_unpaid_invoice(panel: Panel, gateway: httpx.AsyncClient, *, country: str, currency: str,
+                                     priced_for: str | None = None) -> tuple[str, str]:
+    """A client (through the API, to keep the test short) with an unpaid hosting invoice, priced for the payment
+    method `priced_for` (B-12's method discount) if given: (e-mail, invoice id)."""
     engine = make_engine(panel.platform.database_urls["billing"], pool_size=1)
     async with unit_of_work(make_sessionmaker(engine)) as session:
         await load_seed_catalog(session)
@@ -45,7 +47,9 @@ async def client_with_unpaid_invoice(panel: Panel, gateway: httpx.AsyncClient, *
 
     await wait_for(billing_knows, within=30, what="billing to learn of the client")
     domain = f"cami{uuid.uuid4().hex[:6]}.co"
-    order = {"items": [{"product_code": "hosting-basic", "cycle": "annual", "domain": domain}]}
+    order: dict[str, object] = {"items": [{"product_code": "hosting-basic", "cycle": "annual", "domain": domain}]}
+    if priced_for:
+        order["payment_method"] = priced_for
     placed = await gateway.post("/api/billing/orders", json=order, headers=headers)
     assert placed.status_code == 201, placed.text
     return email, str(placed.json()["invoice_id"])
@@ -54,12 +58,23 @@ async def client_with_unpaid_invoice(panel: Panel, gateway: httpx.AsyncClient, *
 async def test_paypal_is_offered_approved_at_its_page_and_captured_on_return(
     panel: Panel, gateway: httpx.AsyncClient
 ) -> None:
-    email, invoice_id = await client_with_unpaid_invoice(panel, gateway, country="CO", currency="USD")
+    # Priced for Zelle (B-12: 10% off): paying with PayPal re-prices it (B-22), and the page says so before paying.
+    email, invoice_id = await client_with_unpaid_invoice(panel, gateway, country="CO", currency="USD",
+                                                         priced_for="zelle")
+    login = await gateway.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+    offer = (await gateway.get(f"/api/billing/invoices/{invoice_id}/payment-methods",
+                               headers={"Authorization": f"Bearer {login.json()['access_token']}"})).json()
     page = await panel.person()
     await panel.sign_in(page, email)
     await page.goto(f"/invoices/{invoice_id}")
     await page.locator("input[name=method][value=paypal]").check()
-    await page.get_by_role("button", name=re.compile("^Pagar con PayPal")).click()
+    repriced = page.get_by_role("status").filter(has_text="El descuento por medio de pago cambia con PayPal")
+    amount = await repriced.locator(".amount").inner_text()
+    assert re.sub(r"\D", "", amount) == str(offer["totals"]["paypal"]["amount_minor"])  # what PayPal will charge
+    pay = page.get_by_role("button", name=re.compile("^Pagar con PayPal"))
+    await expect(pay).to_contain_text(amount)
+    await panel.screenshot(page, "es-invoice-repriced")
+    await pay.click()
     await expect(page).to_have_title(re.compile("^PayPal"))  # the sandbox's approval page
     await page.get_by_role("button", name="Pay").click()
     await expect(page).to_have_url(re.compile(rf"/invoices/{invoice_id}\?paid=1&provider=paypal&token="))
