@@ -1,9 +1,10 @@
 """Issue 18 in the browser, staff's side and A-2: a sign-up held as suspicious is approved from the console with a
 reason; the referred client pays and the commission matures; the affiliate's bank withdrawal is refused until its
 identity is verified, so it uploads its document's front and back and a selfie from the panel and sends its legal
-name and tax id; staff reject it once with a reason the client reads, then approve it (ClientVerified); the badge
-shows, the withdrawal goes through, and staff approve it and mark it paid with the transfer reference. Every staff
-decision is on the affiliate's audit trail. The new pages pass axe-core and are photographed."""
+name, tax id and invoices' address; staff reject it once with a reason the client reads, then approve it
+(ClientVerified; billing learns whom to make invoices out to, #15 item 6); the badge shows, the withdrawal goes
+through, and staff approve it and mark it paid with the transfer reference. Every staff decision is on the
+affiliate's audit trail. The new pages pass axe-core and are photographed."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import uuid
 import zlib
 from typing import TYPE_CHECKING
 
+import asyncpg
 import httpx
 from playwright.async_api import FilePayload, Page, expect
 
+from abono.db import asyncpg_dsn
 from abono.testing import wait_for
 from tests.panel.test_journey import seed_catalog
 from tests.panel.test_pages import check
@@ -39,7 +42,18 @@ def png() -> bytes:
     )
 
 
+ADDRESS = "Av. Corrientes 1234\nC1043AAZ CABA"
 SIDES = {"front": "Frente del documento", "back": "Dorso del documento", "selfie": "Selfie con el documento"}
+
+
+async def billing_invoices_to(panel: Panel, legal_name: str) -> bool:
+    """#15 item 6: billing's client row holds the verified legal name, tax id and address (for the invoice PDF)."""
+    conn = await asyncpg.connect(asyncpg_dsn(panel.platform.database_urls["billing"]))
+    try:
+        row = await conn.fetchrow("SELECT tax_id, address FROM clients WHERE legal_name = $1", legal_name)
+    finally:
+        await conn.close()
+    return row is not None and (row["tax_id"], row["address"]) == ("27301112225", ADDRESS)
 
 
 async def upload(page: Page, side: str, name: str, mime: str, data: bytes) -> None:
@@ -138,6 +152,7 @@ async def test_a2_f1_f3_client_uploads_its_id_staff_decide_in_the_console_and_th
     await upload(page, "selfie", "selfie.png", "image/png", png())
     await page.get_by_label("Nombre completo, como figura en el documento").fill("Vera Gómez")
     await page.get_by_label("CUIT, CUIL o número fiscal").fill("27-30111222-5")
+    await page.get_by_label("Domicilio para tus facturas (opcional)").fill(ADDRESS)  # #15 item 6: the invoices'
     await page.get_by_role("button", name="Enviar a revisión").click()
     await expect(page.get_by_test_id("identity-badge")).to_have_text("En revisión")
 
@@ -157,6 +172,7 @@ async def test_a2_f1_f3_client_uploads_its_id_staff_decide_in_the_console_and_th
     await page.reload()
     await expect(page.get_by_test_id("identity-reason")).to_have_text("La selfie no muestra el documento")
     await upload(page, "selfie", "selfie2.png", "image/png", png())
+    await expect(page.get_by_label("Domicilio para tus facturas (opcional)")).to_have_value(ADDRESS)  # kept
     await page.get_by_label("CUIT, CUIL o número fiscal").fill("27-30111222-5")
     await page.get_by_role("button", name="Enviar a revisión").click()
     await expect(page.get_by_test_id("identity-badge")).to_have_text("En revisión")
@@ -165,6 +181,7 @@ async def test_a2_f1_f3_client_uploads_its_id_staff_decide_in_the_console_and_th
     await expect(review).to_have_count(0)
     await page.reload()
     await expect(page.get_by_test_id("identity-badge")).to_have_text("✓ Identidad verificada")
+    await wait_for(lambda: billing_invoices_to(panel, "Vera Gómez"), within=30, what="billing to learn the identity")
     await page.goto("/profile")
     await expect(page.get_by_test_id("identity-badge")).to_have_text("✓ Identidad verificada")
 
