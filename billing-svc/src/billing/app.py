@@ -11,6 +11,7 @@ from billing.changes.endpoints import router as changes_router
 from billing.clients import consumers as client_consumers
 from billing.clients.endpoints import router as clients_router
 from billing.config import BillingSettings
+from billing.console.endpoints import catalog_router as console_catalog_router
 from billing.console.endpoints import router as console_router
 from billing.credit import consumers as credit_consumers
 from billing.direct_debit.endpoints import router as direct_debit_router
@@ -43,7 +44,7 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
             settings=settings,
             routers=[clients_router, catalog_router, drivers_router, coupons_router, orders_router, invoices_router,
                      services_router, changes_router, payments_router, webhooks_router, referrals_router,
-                     direct_debit_router, tlds_router, business_settings_router, console_router,
+                     direct_debit_router, tlds_router, business_settings_router, console_router, console_catalog_router,
                      autopay_router],
             consumers=[client_consumers.consumer, subscription_consumers.consumer, quote_consumer(settings),
                        affiliate_consumers.consumer, credit_consumers.consumer, driver_consumers.consumer],

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from pydantic import AfterValidator
 
 from abono.auth import AdminPrincipal, CurrentPrincipal, StaffPrincipal
@@ -124,14 +124,3 @@ async def set_price(code: CodePath, cycle: Cycle, currency: CurrencyCode, body: 
     price = PriceIn(cycle=cycle, currency=currency, amount_minor=body.amount_minor)
     product = await service.set_price(session=session, clock=clock, actor=actor, code=code, price=price)
     return await service.detail(session=session, product=product)
-
-
-@router.delete("/staff/catalog/products/{code}/prices/{cycle}/{currency}", status_code=204,
-               summary="Remove a price (admins)", responses=problems(401, 403, 404, 409))
-async def delete_price(code: CodePath, cycle: Cycle, currency: CurrencyCode, actor: AdminPrincipal,
-                       session: SessionDep, clock: ClockDep) -> Response:
-    """Removes a product's price for one billing cycle and currency: the product can no longer be ordered in that
-    cycle and currency. Refused with 409 while services still renew at that price (change the amount instead).
-    Admins only, audited. 404 when the product or the price does not exist; answers 204 with no body."""
-    await service.delete_price(session=session, clock=clock, actor=actor, code=code, cycle=cycle, currency=currency)
-    return Response(status_code=204)

@@ -2,7 +2,8 @@
 change the catalog (issue 14 item 3), each change in the audit log with who, when, before and after. A new price is
 for new orders and for renewals not yet invoiced (B-16); issued invoices keep theirs (B-9)."""
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,6 @@ from billing.catalog.schemas import CatalogChange, PriceIn, PricePublic, Product
 from billing.cycles import Cycle
 from billing.drivers import service as drivers
 from billing.drivers.repository import ReportedDrivers
-from billing.subscriptions.repository import SubscriptionRepository
 
 AUDIT_TARGET = "product"
 _AUDITED = ("name", "description", "kind", "cycles", "activation", "driver", "driver_settings", "upgrade_to",
@@ -160,8 +160,13 @@ async def set_price(*, session: AsyncSession, clock: Clock, actor: Principal, co
     return product
 
 
+RenewingAt = Callable[[uuid.UUID, str, str], Awaitable[int]]
+"""How many services renew at a product's price for a cycle and currency: the catalog sits below subscriptions, so
+whoever removes a price hands it in (billing.console passes the subscriptions' count)."""
+
+
 async def delete_price(*, session: AsyncSession, clock: Clock, actor: Principal, code: str, cycle: Cycle,
-                       currency: str) -> None:
+                       currency: str, renewing_at: RenewingAt) -> None:
     """Remove one price (audited); 404 if there was none, 409 while services still renew at it (B-16: they would
     have no price to renew at)."""
     product = await get_product(session=session, code=code, include_inactive=True)
@@ -169,7 +174,7 @@ async def delete_price(*, session: AsyncSession, clock: Clock, actor: Principal,
     old = await repo.price(product.id, cycle.value, currency)
     if old is None:
         raise NotFound("No such price.")
-    renewing = await SubscriptionRepository(session).count_renewing_at(product.id, cycle.value, currency)
+    renewing = await renewing_at(product.id, cycle.value, currency)
     if renewing:
         raise Conflict(f"{renewing} service(s) of {product.name} renew at this price: change the amount instead, "
                        "or withdraw the product from sale.")

@@ -8,19 +8,24 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from abono.auth import StaffPrincipal
-from abono.bounds import OffsetQuery, PageSizeQuery, SearchQuery
+from abono.auth import AdminPrincipal, StaffPrincipal
+from abono.bounds import CodePath, OffsetQuery, PageSizeQuery, SearchQuery
 from abono.db import SessionDep
-from abono.money import MoneyModel
+from abono.money import CurrencyCode, MoneyModel
+from billing.catalog import service as catalog
 from billing.console import service
 from billing.console.repository import ConsoleRepository, InvoiceFilters
 from billing.console.schemas import BillingWork, ClientBilling, CreditAdjustment, MonthlyFigure, WaitingTransfer
+from billing.cycles import Cycle
 from billing.deps import ClockDep, SettingsDep, problems
 from billing.invoices.models import InvoiceStatus
 from billing.invoices.schemas import InvoicePublic
 from billing.orders.schemas import OrderPlaced, OrderRequest
+from billing.subscriptions.repository import SubscriptionRepository
 
 router = APIRouter(prefix="/staff", tags=["staff: billing"])
+# Catalog changes that need to know about the services sold (the catalog package sits below subscriptions).
+catalog_router = APIRouter(tags=["catalog"])
 Currency = Annotated[str, Query(pattern=r"^[A-Z]{3}$", max_length=3)]
 Method = Annotated[str, Query(pattern=r"^[a-z0-9_]{2,40}$", max_length=40)]
 EXPORT_LIMIT = 50_000
@@ -201,3 +206,15 @@ async def monthly(
     """Per month and currency, how much was invoiced and how much collected, for the last `months` months (1 to 36,
     default 12). Staff only; 422 outside that range."""
     return await service.monthly_figures(session=session, clock=clock, settings=settings, months=months)
+
+
+@catalog_router.delete("/staff/catalog/products/{code}/prices/{cycle}/{currency}", status_code=204,
+               summary="Remove a price (admins)", responses=problems(401, 403, 404, 409))
+async def delete_price(code: CodePath, cycle: Cycle, currency: CurrencyCode, actor: AdminPrincipal,
+                       session: SessionDep, clock: ClockDep) -> Response:
+    """Removes a product's price for one billing cycle and currency: the product can no longer be ordered in that
+    cycle and currency. Refused with 409 while services still renew at that price (change the amount instead).
+    Admins only, audited. 404 when the product or the price does not exist; answers 204 with no body."""
+    await catalog.delete_price(session=session, clock=clock, actor=actor, code=code, cycle=cycle, currency=currency,
+                               renewing_at=SubscriptionRepository(session).count_renewing_at)
+    return Response(status_code=204)
