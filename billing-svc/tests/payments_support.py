@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -18,7 +19,7 @@ from abono.db import make_engine, make_sessionmaker
 from abono.testing import platform_settings, serve
 from billing.app import create_app
 from billing.config import BillingSettings
-from billing.fakes import FakeMercadoPago, FakePayPal, FakeStripe
+from billing.fakes import FakeMercadoPago, FakePayPal, FakeStripe, stripe_headers
 from billing.payments.provider import PaymentProvider
 from billing.payments.registry import build_providers
 
@@ -98,3 +99,10 @@ async def unpaid_order(billing: httpx.AsyncClient, client_id: uuid.UUID, code: s
     assert placed.status_code == 201, placed.text
     result: dict[str, object] = placed.json()
     return result
+
+
+async def post_stripe(billing: httpx.AsyncClient, event: dict[str, object], secret: str = STRIPE_SECRET,
+                      timestamp: int | None = None) -> httpx.Response:
+    """A Stripe event as Stripe sends it: the raw body, signed."""
+    body = json.dumps(event)
+    return await billing.post("/webhooks/stripe", content=body, headers=stripe_headers(body, secret, timestamp))

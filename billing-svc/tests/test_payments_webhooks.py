@@ -19,6 +19,7 @@ from payments_support import (
     PaymentsEnv,
     new_client,
     payments_env,
+    post_stripe,
     unpaid_order,
 )
 
@@ -43,12 +44,6 @@ async def stripe_checkout(env: PaymentsEnv, country: str = "US") -> tuple[uuid.U
                                   json={"method": "stripe"})
     assert paid.status_code == 200, paid.text
     return client_id, str(placed["invoice_id"]), paid.json()["provider_ref"]
-
-
-async def post_stripe(billing: httpx.AsyncClient, event: dict[str, object], secret: str = STRIPE_SECRET,
-                      timestamp: int | None = None) -> httpx.Response:
-    body = json.dumps(event)
-    return await billing.post("/webhooks/stripe", content=body, headers=stripe_headers(body, secret, timestamp))
 
 
 async def event_count(env: PaymentsEnv) -> int:

@@ -11,6 +11,7 @@ from billing.config import BillingSettings
 from billing.invoices.models import Invoice
 from billing.invoices.repository import InvoiceRepository
 from billing.payments.automatic import report_failure
+from billing.payments.batch_applying import apply_batch_payment, batch_for
 from billing.payments.provider import ProviderPayment, ProviderPaymentStatus
 from billing.payments.repository import AttemptRepository
 from billing.payments.service import apply_payment
@@ -39,6 +40,9 @@ async def apply_provider_payment(*, session: AsyncSession, clock: Clock, setting
     if payment.status != ProviderPaymentStatus.APPROVED:
         return payment.status.value
     invoice = await invoice_for(session, payment)
+    if invoice is None and (batch := await batch_for(session, payment)) is not None:
+        return await apply_batch_payment(session=session, clock=clock, settings=settings, batch=batch,
+                                         payment=payment)
     if invoice is None:
         log.warning("provider_payment_unmatched", provider=payment.provider, payment_id=payment.payment_id)
         return "unmatched"

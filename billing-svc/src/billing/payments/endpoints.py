@@ -8,12 +8,14 @@ from abono.db import SessionDep
 from abono.money import MoneyModel
 from billing.deps import ClockDep, SettingsDep, problems
 from billing.invoices.schemas import InvoicePublic, PaymentApplied, StaffReason, TransferConfirmation
-from billing.payments import checkout, methods, staff, transfers
+from billing.payments import batches, checkout, methods, staff, transfers
 from billing.payments.registry import ProvidersDep
 from billing.payments.schemas import (
     CaptureRequest,
     CaptureResult,
     PayInstructions,
+    PayManyRequest,
+    PaymentBatchPublic,
     PaymentMethods,
     PayRequest,
     TransferReportCreate,
@@ -62,6 +64,44 @@ async def capture(invoice_id: uuid.UUID, body: CaptureRequest, principal: Curren
     return await checkout.capture_on_return(
         sessionmaker=request.app.state.sessionmaker, providers=providers, clock=clock, settings=settings,
         client_id=principal.user_id, invoice_id=invoice_id, method=body.method, provider_ref=body.provider_ref)
+
+
+@router.post("/invoices/pay-many", summary="Pay several of my invoices at once, credit first",
+             responses={**problems(401, 404, 409, 422), 503: {"description": "The provider is unreachable"}})
+async def pay_many(body: PayManyRequest, principal: CurrentPrincipal, request: Request, providers: ProvidersDep,
+                   clock: ClockDep, settings: SettingsDep) -> PaymentBatchPublic:
+    """Pays several of the client's unpaid invoices of one currency together. The client's credit balance pays
+    what it can first (oldest due date first); the rest is charged in one checkout at the provider given as
+    `method` (a card or wallet method that `GET /invoices/{id}/payment-methods` offers for these invoices): the
+    answer shows the total, the credit applied and the amount to pay, and `redirect_url` opens the provider's page,
+    which returns the client to the invoices list. Every invoice is paid when the provider confirms; when credit
+    covers them all they are paid at once and there is no page. Asking again for the same invoices reuses the same
+    checkout. Another client's invoice is 404; an invoice not unpaid is 409; mixed currencies, an empty list or a
+    method not offered are 422; nothing changes in those cases."""
+    return await batches.pay_many(sessionmaker=request.app.state.sessionmaker, providers=providers, clock=clock,
+                                  settings=settings, client_id=principal.user_id, invoice_ids=body.invoice_ids,
+                                  method=body.method)
+
+
+@router.get("/invoices/pay-many/{batch_id}", summary="Several invoices I paid at once: where they stand",
+            responses=problems(401, 404))
+async def paid_many(batch_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep) -> PaymentBatchPublic:
+    """The invoices paid together in one checkout, each with its status now, the credit applied and the amount
+    charged; `paid` once every one is paid. Client only; another client's is 404."""
+    return await batches.batch_view(session, client_id=principal.user_id, batch_id=batch_id)
+
+
+@router.post("/invoices/pay-many/{batch_id}/capture", summary="Back from the provider's page: capture what I "
+             "approved for several invoices", responses={**problems(401, 404, 422),
+                                                          503: {"description": "The provider is unreachable"}})
+async def capture_many(batch_id: uuid.UUID, body: CaptureRequest, principal: CurrentPrincipal, request: Request,
+                       providers: ProvidersDep, clock: ClockDep, settings: SettingsDep) -> PaymentBatchPublic:
+    """Call it when the client is back from a provider's page that needs it (PayPal) with `provider_ref`: captures
+    the payment approved for the invoices paid together and applies it; capturing twice does not charge twice.
+    Client only, own payments (404 otherwise). 503 when the provider is unreachable."""
+    return await batches.capture_batch(sessionmaker=request.app.state.sessionmaker, providers=providers,
+                                       clock=clock, settings=settings, client_id=principal.user_id,
+                                       batch_id=batch_id, provider_ref=body.provider_ref)
 
 
 @router.post("/invoices/{invoice_id}/transfer-report", status_code=201,

@@ -144,9 +144,9 @@ class MercadoPagoProvider:
             "metadata": {"invoice_id": str(invoice.invoice_id)},
             "payment_methods": {"excluded_payment_types": [{"id": t} for t in EXCLUDED_PAYMENT_TYPES],
                                 "installments": 1},
-            "back_urls": {"success": f"{self.return_url}/invoices/{invoice.invoice_id}?paid=1",
-                          "failure": f"{self.return_url}/invoices/{invoice.invoice_id}",
-                          "pending": f"{self.return_url}/invoices/{invoice.invoice_id}"},
+            "back_urls": {"success": invoice.back_url(self.return_url, paid="1"),
+                          "failure": invoice.back_url(self.return_url),
+                          "pending": invoice.back_url(self.return_url)},
         }
         if invoice.client_email:
             preference["payer"] = {"email": invoice.client_email}

@@ -62,6 +62,42 @@ class PaymentAttempt(Base):
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class PaymentBatch(Base):
+    """Several invoices of one client paid in one provider checkout, credit first: the credit was applied to them
+    when the batch was made, the provider charges the rest (`amount_minor`). To the provider the batch stands for an
+    invoice: its id and its `reference` travel where an invoice's id and payment reference would (B-19)."""
+
+    __tablename__ = "payment_batches"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    client_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    provider: Mapped[str] = mapped_column(Text)
+    currency: Mapped[str] = mapped_column(String(3))
+    total_minor: Mapped[int] = mapped_column(BigInteger)  # the invoices' totals before the credit applied
+    credit_minor: Mapped[int] = mapped_column(BigInteger)  # credit applied first
+    amount_minor: Mapped[int] = mapped_column(BigInteger)  # what the provider charges: total - credit
+    reference: Mapped[str] = mapped_column(Text, unique=True)
+    idempotency_key: Mapped[str] = mapped_column(Text, unique=True)
+    status: Mapped[str] = mapped_column(Text)  # AttemptStatus: started, open, paid, failed
+    provider_ref: Mapped[str | None] = mapped_column(Text)
+    redirect_url: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PaymentBatchInvoice(Base):
+    """One invoice of a batch: the credit applied to it first and its share of the provider's charge."""
+
+    __tablename__ = "payment_batch_invoices"
+
+    batch_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payment_batches.id"), primary_key=True)
+    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id"), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    credit_minor: Mapped[int] = mapped_column(BigInteger)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)  # its share of the charge; 0 when credit paid it
+
+
 class TransferReport(Base):
     """B-19: "I paid" by transfer; waits for staff's confirm-transfer (which applies it once per reference)."""
 

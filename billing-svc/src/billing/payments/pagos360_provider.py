@@ -269,7 +269,6 @@ class Pagos360Provider:
         live = [r for r in listed.get("data", []) if r.get("state") == "pending" and r.get("checkout_url")]
         if live:
             return Checkout(provider_ref=f"payment-request-{live[0]['id']}", redirect_url=str(live[0]["checkout_url"]))
-        back = f"{self.return_url}/invoices/{invoice.invoice_id}"
         fields = {
             "description": f"Factura {invoice.number}",
             "first_due_date": ddmmyyyy(date.today()),
@@ -277,9 +276,9 @@ class Pagos360Provider:
             "payer_name": invoice.client_email or invoice.number,
             "external_reference": invoice.payment_reference,
             "metadata": {"invoice_id": str(invoice.invoice_id)},
-            "back_url_success": f"{back}?paid=1&provider=pagos360",
-            "back_url_pending": f"{back}?provider=pagos360",
-            "back_url_rejected": f"{back}?provider=pagos360",
+            "back_url_success": invoice.back_url(self.return_url, paid="1", provider="pagos360"),
+            "back_url_pending": invoice.back_url(self.return_url, provider="pagos360"),
+            "back_url_rejected": invoice.back_url(self.return_url, provider="pagos360"),
         }
         if invoice.client_email:
             fields["payer_email"] = invoice.client_email

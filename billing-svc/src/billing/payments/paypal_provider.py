@@ -179,7 +179,6 @@ class PayPalProvider:
 
     # --- PaymentProvider -------------------------------------------------------------------------------
     async def create_checkout(self, *, invoice: CheckoutInvoice, idempotency_key: str) -> Checkout:
-        back = f"{self.return_url}/invoices/{invoice.invoice_id}"
         order = {
             "intent": "CAPTURE",
             "purchase_units": [
@@ -196,8 +195,8 @@ class PayPalProvider:
                     "experience_context": {
                         "user_action": "PAY_NOW",
                         "shipping_preference": "NO_SHIPPING",
-                        "return_url": f"{back}?paid=1&provider=paypal",
-                        "cancel_url": f"{back}?provider=paypal",
+                        "return_url": invoice.back_url(self.return_url, paid="1", provider="paypal"),
+                        "cancel_url": invoice.back_url(self.return_url, provider="paypal"),
                     }
                 }
             },

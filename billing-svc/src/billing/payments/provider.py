@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
+from urllib.parse import urlencode
 
 from abono.money import Money
 
@@ -30,6 +31,16 @@ class CheckoutInvoice:
     payment_reference: str  # B-19: unique per invoice
     amount: Money
     client_email: str | None = None
+    # Where the client comes back to (a path of the panel); the invoice's own page when None. Several invoices paid
+    # in one checkout come back to the invoices list, with `invoice_id` and `payment_reference` the batch's own.
+    return_path: str | None = None
+
+    def back_url(self, base: str, **query: str) -> str:
+        """The page the provider sends the client back to, on the panel at `base`, with `query` added."""
+        path = self.return_path or f"/invoices/{self.invoice_id}"
+        if not query:
+            return f"{base}{path}"
+        return f"{base}{path}{'&' if '?' in path else '?'}{urlencode(query)}"
 
 
 @dataclass(frozen=True)

@@ -101,3 +101,39 @@ class TransferReportPublic(BaseModel):
         return cls(id=report.id, invoice_id=report.invoice_id, client_id=report.client_id, channel=report.channel,
                    reference=report.reference, amount=MoneyModel.of(Money(report.amount_minor, report.currency)),
                    paid_on=report.paid_on, proof=report.proof, reported_at=report.reported_at)
+
+
+class PayManyRequest(BaseModel):
+    """Several of my unpaid invoices of one currency, paid together through one provider checkout (credit first)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "invoice_ids": ["3f2b8f0e-6a4e-4d0c-9a52-0f1d2c3b4a59", "8d7c6b5a-4f3e-4d2c-8b1a-9f8e7d6c5b4a"],
+        "method": "stripe",
+    }]})
+
+    invoice_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=50)]
+    method: MethodName
+
+
+class BatchInvoicePublic(BaseModel):
+    invoice_id: uuid.UUID
+    number: str
+    status: str  # the invoice's status now
+    credit_applied: MoneyModel  # the credit that paid part of it first
+    amount: MoneyModel  # its share of the provider's charge (0 when credit paid it)
+
+
+class PaymentBatchPublic(BaseModel):
+    """Several invoices paid in one checkout: the invoices' total, the credit applied first, and the rest charged
+    at the provider (`redirect_url`: its page, while waiting)."""
+
+    id: uuid.UUID
+    method: str
+    status: str  # "started", "open" (waiting at the provider), "paid", "failed"
+    total: MoneyModel
+    credit_applied: MoneyModel
+    amount: MoneyModel
+    redirect_url: str | None = None
+    provider_ref: str | None = None
+    invoices: list[BatchInvoicePublic]
+    paid: bool  # every invoice of it is paid

@@ -169,8 +169,8 @@ class StripeProvider:
             "line_items": [{"quantity": 1, "price_data": {
                 "currency": invoice.amount.currency.lower(), "unit_amount": stripe_amount(invoice.amount),
                 "product_data": {"name": f"Factura {invoice.number}"}}}],
-            "success_url": f"{self.return_url}/invoices/{invoice.invoice_id}?paid=1",
-            "cancel_url": f"{self.return_url}/invoices/{invoice.invoice_id}",
+            "success_url": invoice.back_url(self.return_url, paid="1"),
+            "cancel_url": invoice.back_url(self.return_url),
         }
         if invoice.client_email:
             params["customer_email"] = invoice.client_email
