@@ -159,10 +159,11 @@ def test_issue12_the_check_finds_a_cycle() -> None:
 
 
 # Modules whose functions open and commit their own transactions besides the `jobs.py` of each domain: the
-# checkout, the direct-debit sign-up and saving a payment method (B-21) (what they ask for is committed before the
-# provider is called), the webhook endpoint (the event is stored and committed before it is answered) and the seed.
-COMMITTING = {"billing.payments.checkout", "billing.payments.webhook_endpoints", "billing.direct_debit.signup",
-              "billing.autopay.saving", "billing.seed"}
+# checkout and paying several invoices at once, the direct-debit sign-up and saving a payment method (B-21) (what
+# they ask for is committed before the provider is called), the webhook endpoint (the event is stored and committed
+# before it is answered) and the seed.
+COMMITTING = {"billing.payments.checkout", "billing.payments.batches", "billing.payments.webhook_endpoints",
+              "billing.direct_debit.signup", "billing.autopay.saving", "billing.seed"}
 
 
 def _opens_transactions(tree: ast.Module) -> bool:

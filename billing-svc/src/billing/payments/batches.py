@@ -13,45 +13,23 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.clock import Clock
 from abono.db import unit_of_work
-from abono.errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
-from abono.money import Money, MoneyModel
+from abono.errors import InvalidInput, NotFound, ServiceUnavailable
+from abono.money import Money
 from billing.clients.repository import ClientRepository
 from billing.config import BillingSettings
 from billing.credit.repository import CreditRepository
 from billing.invoices.issuing import CREDIT_APPLIED
-from billing.invoices.models import Invoice, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
 from billing.invoices.repricing import reprice_for_method
 from billing.invoices.settlement import settle
-from billing.payments import rules
+from billing.payments import batch_reads, rules
 from billing.payments.applying import apply_provider_payment
 from billing.payments.batch_repository import BatchRepository
 from billing.payments.models import AttemptStatus, PaymentBatch, PaymentBatchInvoice
 from billing.payments.provider import CheckoutInvoice, PaymentProvider, ProviderError
-from billing.payments.schemas import BatchInvoicePublic, PaymentBatchPublic
+from billing.payments.schemas import PaymentBatchPublic
 
 BATCH_REFERENCE_PREFIX = "LOTE"
-
-
-async def _locked_invoices(session: AsyncSession, *, client_id: uuid.UUID,
-                           invoice_ids: Sequence[uuid.UUID]) -> list[Invoice]:
-    """The client's unpaid invoices, locked in id order (the order every batch locks them in); another client's
-    invoice is not found, whatever else is asked."""
-    if len(set(invoice_ids)) != len(invoice_ids):
-        raise InvalidInput("The same invoice is chosen twice.")
-    repo = InvoiceRepository(session)
-    found = []
-    for invoice_id in sorted(invoice_ids):
-        invoice = await repo.get(invoice_id, for_update=True)
-        if invoice is None or invoice.client_id != client_id:
-            raise NotFound("No such invoice.")
-        found.append(invoice)
-    for invoice in found:
-        if invoice.status != InvoiceStatus.UNPAID or invoice.total_minor <= 0:
-            raise Conflict(f"Invoice {invoice.number} is {invoice.status}: there is nothing to pay on it.")
-    if len({invoice.currency for invoice in found}) > 1:
-        raise InvalidInput("These invoices are in different currencies: pay the invoices of each currency apart.")
-    return found
 
 
 async def _make_batch(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: BillingSettings,
@@ -59,7 +37,7 @@ async def _make_batch(*, sessionmaker: async_sessionmaker[AsyncSession], clock: 
     """Credit first, then the batch for the rest, in one committed transaction: a refused method (B-20) leaves the
     invoices and the credit as they were. A batch still waiting for the same invoices and amount is reused."""
     async with unit_of_work(sessionmaker) as session:
-        invoices = await _locked_invoices(session, client_id=client_id, invoice_ids=invoice_ids)
+        invoices = await batch_reads.locked_invoices(session, client_id=client_id, invoice_ids=invoice_ids)
         client = await ClientRepository(session).get(client_id)
         currency = invoices[0].currency
         for invoice in invoices:  # B-22: the method's discount, as paying each invoice alone would price it
@@ -119,7 +97,7 @@ async def pay_many(*, sessionmaker: async_sessionmaker[AsyncSession], providers:
     if batch.status == AttemptStatus.STARTED or (batch.status == AttemptStatus.OPEN and not batch.redirect_url):
         async with unit_of_work(sessionmaker) as session:
             client = await ClientRepository(session).get(client_id)
-            view = await batch_view(session, client_id=client_id, batch_id=batch.id)
+            view = await batch_reads.batch_view(session, client_id=client_id, batch_id=batch.id)
             numbers = [row.number for row in view.invoices if row.amount.amount_minor > 0]
         checkout_invoice = CheckoutInvoice(
             invoice_id=batch.id, number=" + ".join(numbers)[:200], payment_reference=batch.reference,
@@ -140,32 +118,7 @@ async def pay_many(*, sessionmaker: async_sessionmaker[AsyncSession], providers:
                 stored.status = AttemptStatus.OPEN.value
             stored.provider_ref, stored.redirect_url, stored.error = checkout.provider_ref, checkout.redirect_url, None
     async with unit_of_work(sessionmaker) as session:
-        return await batch_view(session, client_id=client_id, batch_id=batch.id)
-
-
-async def batch_view(session: AsyncSession, *, client_id: uuid.UUID, batch_id: uuid.UUID) -> PaymentBatchPublic:
-    """One of the client's batches with its invoices as they are now; another client's is not found."""
-    batches = BatchRepository(session)
-    batch = await batches.get(batch_id)
-    if batch is None or batch.client_id != client_id:
-        raise NotFound("No such payment.")
-    invoices = InvoiceRepository(session)
-    rows = []
-    for item in await batches.items(batch.id):
-        invoice = await invoices.get(item.invoice_id)
-        assert invoice is not None
-        rows.append(BatchInvoicePublic(
-            invoice_id=invoice.id, number=invoice.number, status=invoice.status,
-            credit_applied=MoneyModel.of(Money(item.credit_minor, batch.currency)),
-            amount=MoneyModel.of(Money(item.amount_minor, batch.currency))))
-    return PaymentBatchPublic(
-        id=batch.id, method=batch.provider, status=batch.status,
-        total=MoneyModel.of(Money(batch.total_minor, batch.currency)),
-        credit_applied=MoneyModel.of(Money(batch.credit_minor, batch.currency)),
-        amount=MoneyModel.of(Money(batch.amount_minor, batch.currency)),
-        redirect_url=batch.redirect_url if batch.status == AttemptStatus.OPEN else None,
-        provider_ref=batch.provider_ref, invoices=rows,
-        paid=all(row.status == InvoiceStatus.PAID for row in rows))
+        return await batch_reads.batch_view(session, client_id=client_id, batch_id=batch.id)
 
 
 async def capture_batch(*, sessionmaker: async_sessionmaker[AsyncSession], providers: dict[str, PaymentProvider],
@@ -193,4 +146,4 @@ async def capture_batch(*, sessionmaker: async_sessionmaker[AsyncSession], provi
         async with unit_of_work(sessionmaker) as session:
             await apply_provider_payment(session=session, clock=clock, settings=settings, payment=payment)
     async with unit_of_work(sessionmaker) as session:
-        return await batch_view(session, client_id=client_id, batch_id=batch_id)
+        return await batch_reads.batch_view(session, client_id=client_id, batch_id=batch_id)

@@ -8,7 +8,7 @@ from abono.db import SessionDep
 from abono.money import MoneyModel
 from billing.deps import ClockDep, SettingsDep, problems
 from billing.invoices.schemas import InvoicePublic, PaymentApplied, StaffReason, TransferConfirmation
-from billing.payments import batches, checkout, methods, staff, transfers
+from billing.payments import batch_reads, batches, checkout, methods, staff, transfers
 from billing.payments.registry import ProvidersDep
 from billing.payments.schemas import (
     CaptureRequest,
@@ -88,7 +88,7 @@ async def pay_many(body: PayManyRequest, principal: CurrentPrincipal, request: R
 async def paid_many(batch_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep) -> PaymentBatchPublic:
     """The invoices paid together in one checkout, each with its status now, the credit applied and the amount
     charged; `paid` once every one is paid. Client only; another client's is 404."""
-    return await batches.batch_view(session, client_id=principal.user_id, batch_id=batch_id)
+    return await batch_reads.batch_view(session, client_id=principal.user_id, batch_id=batch_id)
 
 
 @router.post("/invoices/pay-many/{batch_id}/capture", summary="Back from the provider's page: capture what I "
