@@ -4,6 +4,7 @@ the first one's invoices or services, even by typing their addresses."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -163,6 +164,7 @@ async def test_b19_several_unpaid_invoices_are_reported_paid_by_one_transfer(
     for number in numbers:
         await page.get_by_label(f"Elegir la factura {number}").check()
     await page.get_by_role("button", name="Pagar 2 seleccionadas").click()
+    await page.locator("input[name=method][value=transfer]").check()
     operation = f"OP-{uuid.uuid4().hex[:8]}"
     await page.get_by_label("Número de operación").fill(operation)
     await page.get_by_label("Comprobante").fill("Una transferencia por las dos")
@@ -172,3 +174,32 @@ async def test_b19_several_unpaid_invoices_are_reported_paid_by_one_transfer(
     reports = (await gateway.get("/api/billing/staff/transfer-reports?limit=500", headers=admin_headers)).json()
     mine = [r for r in reports if r["reference"] == operation]
     assert len(mine) == 2, reports
+
+
+async def test_b19_two_unpaid_invoices_paid_by_card_in_one_checkout_show_paid_without_reload(
+    panel: Panel, gateway: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    """Issue #13 item 3: two invoices chosen on Facturas, one card payment at the sandbox's checkout, both paid."""
+    client = await client_with_active_hosting(panel, gateway, admin_headers)
+    numbers = []
+    for _ in range(2):
+        order = {"items": [{"product_code": "web-builder", "cycle": "monthly"}]}
+        placed = await gateway.post("/api/billing/orders", json=order, headers=client.headers)
+        assert placed.status_code == 201, placed.text
+        numbers.append(placed.json()["number"])
+    page = await panel.person(width="laptop")
+    await panel.sign_in(page, client.email)
+    await page.goto("/invoices")
+    for number in numbers:
+        await page.get_by_label(f"Elegir la factura {number}").check()
+    await page.get_by_role("button", name="Pagar 2 seleccionadas").click()
+    await page.locator("input[name=method][value=stripe]").check()
+    await expect(page.get_by_test_id("pay-many-summary")).to_contain_text("Resta pagar")
+    await check(panel, page, "es-invoices-pay-many-card")
+    await page.get_by_role("button", name=re.compile("^Pagar con Tarjeta")).click()
+    await page.get_by_role("button", name="Pay").click()
+    await expect(page).to_have_url(re.compile(r"/invoices\?batch=[0-9a-f-]+&paid=1$"))
+    await expect(page.get_by_text("¡Pago acreditado!")).to_be_visible(timeout=20_000)
+    for number in numbers:
+        row = page.get_by_test_id("invoice-row").filter(has_text=number)
+        await expect(row).to_contain_text("Pagada")

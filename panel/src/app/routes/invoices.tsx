@@ -5,6 +5,7 @@ import { Link, useSearchParams } from "react-router";
 import { Amount, Button, Card, EmptyState, ErrorNotice, Field, PageHeader, SelectField, Spinner, StatusBadge } from "@/components/ui";
 import { useInvoices } from "@/features/invoices/api";
 import { PayMany } from "@/features/invoices/components/pay-many";
+import { PayManyResult } from "@/features/invoices/components/pay-many-result";
 import { daysUntil, formatDate } from "@/lib/format";
 import { locale } from "@/lib/i18n";
 
@@ -43,6 +44,7 @@ export default function InvoicesRoute() {
         subtitle={unpaid.length ? t("invoices.unpaidCount", { count: unpaid.length }) : t("home.allPaid")}
         actions={<Link to="/autopay">{t("autopay.link")}</Link>}
       />
+      {params.get("batch") && <PayManyResult batchId={params.get("batch") ?? ""} params={params} />}
       {paying && chosen.length > 0 && (
         <PayMany
           invoices={chosen}

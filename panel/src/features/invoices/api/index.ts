@@ -1,16 +1,18 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { api } from "@/lib/api/client";
 import { unwrap } from "@/lib/problem";
 import type { components } from "@/lib/api/schema";
 
 export type TransferReport = components["schemas"]["billing.TransferReportCreate"];
+export type PaymentBatch = components["schemas"]["billing.PaymentBatchPublic"];
 
 export const invoiceKeys = {
   all: ["invoices"] as const,
   list: () => [...invoiceKeys.all, "list"] as const,
   detail: (id: string) => [...invoiceKeys.all, "detail", id] as const,
   methods: (id: string) => [...invoiceKeys.all, "methods", id] as const,
+  batch: (id: string) => [...invoiceKeys.all, "batch", id] as const,
 };
 
 export function useInvoices() {
@@ -30,6 +32,47 @@ export function usePaymentMethods(id: string, enabled: boolean) {
     enabled,
     queryFn: async () =>
       unwrap(await api.GET("/api/billing/invoices/{invoice_id}/payment-methods", { params: { path: { invoice_id: id } } })),
+  });
+}
+
+/** B-20: the methods of each of several invoices (paying them together offers those every one allows). */
+export function usePaymentMethodsOf(ids: string[]) {
+  return useQueries({
+    queries: ids.map((id) => ({
+      queryKey: invoiceKeys.methods(id),
+      queryFn: async () =>
+        unwrap(await api.GET("/api/billing/invoices/{invoice_id}/payment-methods", { params: { path: { invoice_id: id } } })),
+    })),
+  });
+}
+
+/** Several invoices in one provider checkout, credit first. */
+export function usePayMany() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: { invoice_ids: string[]; method: string }) =>
+      unwrap(await api.POST("/api/billing/invoices/pay-many", { body })),
+    onSuccess: () => client.invalidateQueries({ queryKey: invoiceKeys.all }),
+  });
+}
+
+/** Several invoices paid together, as they stand now (live: `InvoicePaid` refreshes every invoice query). */
+export function usePaidMany(id: string | null) {
+  return useQuery({
+    queryKey: invoiceKeys.batch(id ?? ""),
+    enabled: !!id,
+    queryFn: async () =>
+      unwrap(await api.GET("/api/billing/invoices/pay-many/{batch_id}", { params: { path: { batch_id: id ?? "" } } })),
+  });
+}
+
+/** Back from PayPal with several invoices: capture the approved order and apply it once. */
+export function useCaptureMany(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: { method: string; provider_ref: string }) =>
+      unwrap(await api.POST("/api/billing/invoices/pay-many/{batch_id}/capture", { params: { path: { batch_id: id } }, body })),
+    onSuccess: () => client.invalidateQueries({ queryKey: invoiceKeys.all }),
   });
 }
 

@@ -2,23 +2,21 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
-import { Amount, Button, Card, ErrorNotice, Field, Notice } from "@/components/ui";
-import { api, type Invoice } from "@/lib/api/client";
+import { Amount, Button, ErrorNotice, Field, Notice } from "@/components/ui";
+import { api, type Invoice, type Money } from "@/lib/api/client";
 import { unwrap } from "@/lib/problem";
 
 import { invoiceKeys } from "../api";
 
 /** Several unpaid invoices settled by one bank transfer (B-19): one operation, reported against each invoice for
  * its own amount. Credit needs no step here: billing applies it to each invoice when it is issued (B-10). */
-export function PayMany({ invoices, onDone }: { invoices: Invoice[]; onDone: () => void }) {
+export function PayManyTransfer({ invoices, total, onDone }: { invoices: Invoice[]; total: Money; onDone: () => void }) {
   const { t } = useTranslation();
   const client = useQueryClient();
   const today = new Date().toISOString().slice(0, 10);
   const [operation, setOperation] = useState("");
   const [paidOn, setPaidOn] = useState(today);
   const [proof, setProof] = useState("");
-  const currencies = [...new Set(invoices.map((i) => i.total_due.currency))];
-  const total = currencies.length === 1 ? { currency: currencies[0]!, amount_minor: invoices.reduce((s, i) => s + i.total_due.amount_minor, 0) } : null;
   const report = useMutation({
     mutationFn: async () => {
       for (const invoice of invoices) {
@@ -36,18 +34,14 @@ export function PayMany({ invoices, onDone }: { invoices: Invoice[]; onDone: () 
     event.preventDefault();
     report.mutate();
   };
-  return (
-    <Card title={t("payMany.title", { count: invoices.length })}>
-      {!total ? (
-        <Notice tone="warn">{t("payMany.oneCurrency")}</Notice>
-      ) : report.isSuccess ? (
+  return report.isSuccess ? (
         <Notice tone="ok" title={t("pay.reported")}>
           <p>{t("pay.reportedLead")}</p>
           <Button variant="secondary" className="btn-small" onClick={onDone}>
             {t("common.close")}
           </Button>
         </Notice>
-      ) : (
+  ) : (
         <form className="form" onSubmit={submit}>
           <Notice tone="info" title={t("pay.transferTitle")}>
             <p>
@@ -78,7 +72,5 @@ export function PayMany({ invoices, onDone }: { invoices: Invoice[]; onDone: () 
             </Button>
           </div>
         </form>
-      )}
-    </Card>
   );
 }
