@@ -289,7 +289,11 @@ class Api:
         return str(events[-1]["token"])
 
     async def admin_token(self) -> str:
-        return str((await self.login(ADMIN_EMAIL, ADMIN_PASSWORD))["access_token"])
+        return str((await self.admin_session())["access_token"])
+
+    async def admin_session(self) -> dict[str, Any]:
+        """A new sign-in of the bootstrap admin: its access and refresh tokens."""
+        return dict(await self.login(ADMIN_EMAIL, ADMIN_PASSWORD))
 
 
 @pytest.fixture(scope="session")

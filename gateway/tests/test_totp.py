@@ -163,3 +163,29 @@ async def test_item7_an_admin_resets_a_staff_members_totp_audited_and_it_enrols_
         "SELECT actor_id, details FROM audit_log WHERE action = 'totp_reset' ORDER BY id DESC"
     )
     assert str(staff.id) in audit["details"]
+
+
+async def test_item7_an_admin_resetting_totp_ends_every_session_of_that_staff_member(api: Any) -> None:
+    """Like a password change: the refresh tokens a lost phone's holder may have are revoked, whole families."""
+    admin_session = await api.admin_session()
+    admin = api.bearer(admin_session["access_token"])
+    staff = await staff_account(api)
+    secret = (await api.client.post("/api/auth/totp/setup", json=login_body(staff.email, staff.password))).json()[
+        "secret"
+    ]
+    logged = await api.client.post("/api/auth/login", json=login_body(staff.email, staff.password, next_code(secret)))
+    assert logged.status_code == 200, logged.text
+    rotated = await api.client.post("/api/auth/refresh", json={"refresh_token": logged.json()["refresh_token"]})
+    assert rotated.status_code == 200, rotated.text  # the session works, and its family has a used token now
+
+    reset = await api.client.post(f"/api/auth/users/{staff.id}/totp/reset", headers=admin)
+    assert reset.status_code == 204, reset.text
+    for token in (rotated.json()["refresh_token"], staff.refresh_token):  # the new device's and the first login's
+        refused = await api.client.post("/api/auth/refresh", json={"refresh_token": token})
+        assert refused.status_code == 401, refused.text
+    left = "SELECT count(*) FROM refresh_tokens WHERE user_id = $1::uuid AND revoked_at IS NULL"
+    assert await api.db.fetchval(left, staff.id) == 0
+    kept = await api.client.post("/api/auth/refresh", json={"refresh_token": admin_session["refresh_token"]})
+    assert kept.status_code == 200, kept.text  # the admin's own session is not touched
+    fresh = await api.client.post("/api/auth/login", json=login_body(staff.email, staff.password))
+    assert fresh.status_code == 200, fresh.text  # signing in again works: the password alone until it enrols again
