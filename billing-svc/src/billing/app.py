@@ -2,6 +2,7 @@ from fastapi import FastAPI
 
 import billing
 import billing.models  # every table on the metadata, as in every service
+from abono.business_days import calendar_consumer
 from abono.service import ServiceSpec, create_service_app
 from billing.autopay.endpoints import router as autopay_router
 from billing.bootstrap import wire
@@ -47,7 +48,8 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
                      direct_debit_router, tlds_router, business_settings_router, console_router, console_catalog_router,
                      autopay_router],
             consumers=[client_consumers.consumer, subscription_consumers.consumer, quote_consumer(settings),
-                       affiliate_consumers.consumer, credit_consumers.consumer, driver_consumers.consumer],
+                       affiliate_consumers.consumer, credit_consumers.consumer, driver_consumers.consumer,
+                       calendar_consumer()],
             on_startup=[set_up_providers],
             workers=[SCHEDULER, PAYMENTS_WORKER, DIRECT_DEBIT_WORKER],
         )

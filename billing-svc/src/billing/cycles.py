@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
+from abono.business_days import BusinessDays
 
 
 class Cycle(StrEnum):
@@ -47,20 +46,7 @@ def local_date(instant: datetime, timezone: str) -> date:
     return instant.astimezone(ZoneInfo(timezone)).date()
 
 
-@lru_cache(maxsize=8)
-def _holidays(country: str) -> holidays.HolidayBase:
-    return holidays.country_holidays(country)
-
-
-def is_business_day(day: date, country: str) -> bool:
-    return day.weekday() < 5 and day not in _holidays(country)
-
-
 def add_business_days(start: date, days: int, country: str) -> date:
-    """The `days`-th business day after `start` (weekends and the country's holidays skipped)."""
-    current, left = start, days
-    while left > 0:
-        current += timedelta(days=1)
-        if is_business_day(current, country):
-            left -= 1
-    return current
+    """The `days`-th business day after `start` by the public calendar alone (weekends and the country's holidays
+    skipped); deadlines count with the operator's overrides too (`abono.business_days.load_business_days`)."""
+    return BusinessDays(country=country).add(start, days)

@@ -2,6 +2,7 @@ from fastapi import FastAPI
 
 import provisioning
 import provisioning.models  # every table on the metadata, as in every service
+from abono.business_days import calendar_consumer
 from abono.service import ServiceSpec, create_service_app
 from abono.workers import WorkerSpec
 from provisioning.actions.endpoints import router as actions_router
@@ -45,7 +46,7 @@ def create_app(settings: ProvisioningSettings | None = None) -> FastAPI:
             settings=settings,
             routers=[services_router, transfers_router, tasks_router, actions_router, domains_router,
                      console_router],
-            consumers=[billing_consumer(runtime), gateway_consumer()],
+            consumers=[billing_consumer(runtime), gateway_consumer(), calendar_consumer()],
             on_startup=[announce_drivers],
             on_shutdown=[_close_drivers],
             workers=[ACTION_WORKER],

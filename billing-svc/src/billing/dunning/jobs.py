@@ -10,6 +10,7 @@ import structlog
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from abono.business_days import load_business_days
 from abono.clock import Clock
 from abono.db import unit_of_work
 from billing.config import BillingSettings
@@ -29,12 +30,13 @@ async def run_dunning(*, sessionmaker: async_sessionmaker[AsyncSession], clock: 
     them) one per transaction, then the rest by chunks of `chunk`, one transaction each."""
     today = local_date(clock.now(), settings.calendar_timezone)
     horizon = today + timedelta(days=max(settings.reminder_days_before, default=0))
-    calendar = Calendar(settings)
     async with unit_of_work(sessionmaker) as session:
         due = await DunningQueries(session).candidates(horizon)
+        # B-5 counts the business days of the operator's calendar: its holiday overrides as support announced them.
+        calendar = Calendar(settings, await load_business_days(session, settings.holiday_country))
     for late in (c for c in due if today >= calendar.b6(c.due_on)):
         async with unit_of_work(sessionmaker) as session:
-            await dun_one(session, late.id, today=today, settings=settings, clock=clock)
+            await dun_one(session, late.id, today=today, calendar=calendar, clock=clock)
     # An invoice whose due steps are all recorded has nothing left today: not even locked (a rerun costs a read).
     rest = [c.id for c in due if today < calendar.b6(c.due_on) and not c.done.issuperset(
         calendar.steps_due(c.due_on, today))]

@@ -17,13 +17,13 @@ from datetime import date, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from abono.business_days import BusinessDays
 from abono.clock import Clock
 from abono.events import InvoiceReminder, SuspensionDecided, TerminationDecided
 from abono.events.base import Event
 from abono.messaging import emit
 from abono.money import Money, MoneyModel
 from billing.config import BillingSettings
-from billing.cycles import add_business_days
 from billing.dunning.repository import ActiveService, DunningQueries
 from billing.invoices.models import Invoice, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
@@ -69,30 +69,30 @@ async def _terminate(session: AsyncSession, invoice: Invoice, *, clock: Clock) -
                                                invoice_id=invoice.id, rule="B-6", occurred_at=now))
 
 
-async def dun_one(session: AsyncSession, invoice_id: uuid.UUID, *, today: date, settings: BillingSettings,
-                   clock: Clock) -> None:
+async def dun_one(session: AsyncSession, invoice_id: uuid.UUID, *, today: date, calendar: Calendar,
+                  clock: Clock) -> None:
     """B-4, B-5 (if a run missed them) and B-6 for an invoice past its B-6 day (no reminder is due any more)."""
     invoice = await InvoiceRepository(session).get(invoice_id, for_update=True, skip_locked=True)
     if invoice is None or invoice.status != InvoiceStatus.UNPAID:
         return  # paid meanwhile, or another replica holds it
     repo, due = InvoiceRepository(session), invoice.due_on
-    if today >= due + timedelta(days=settings.suspend_after_days) and await repo.record_step(
-            invoice.id, "B-4", clock.now()):
+    if today >= calendar.b4(due) and await repo.record_step(invoice.id, "B-4", clock.now()):
         await _suspend(session, invoice, await _invoice_services(session, invoice), rule="B-4", clock=clock)
-    b5_day = add_business_days(due, settings.suspend_all_after_business_days, settings.holiday_country)
-    if today >= b5_day and await repo.record_step(invoice.id, "B-5", clock.now()):
+    if today >= calendar.b5(due) and await repo.record_step(invoice.id, "B-5", clock.now()):
         everything = await SubscriptionRepository(session).for_client(invoice.client_id, statuses=[ACTIVE])
         await _suspend(session, invoice, everything, rule="B-5", clock=clock)
-    if today >= due + timedelta(days=settings.terminate_after_days) and await repo.record_step(
+    if today >= calendar.b6(due) and await repo.record_step(
             invoice.id, "B-6", clock.now()):
         await _terminate(session, invoice, clock=clock)
 
 
 class Calendar:
-    """The B-4, B-5 and B-6 days of a due date (B-5 counts business days: computed once per due date)."""
+    """The B-4, B-5 and B-6 days of a due date (B-5 counts business days, the operator's holiday overrides
+    included: computed once per due date)."""
 
-    def __init__(self, settings: BillingSettings) -> None:
+    def __init__(self, settings: BillingSettings, days: BusinessDays | None = None) -> None:
         self.settings = settings
+        self.days = days or BusinessDays(country=settings.holiday_country)
         self._b5: dict[date, date] = {}
 
     def b4(self, due: date) -> date:
@@ -100,8 +100,7 @@ class Calendar:
 
     def b5(self, due: date) -> date:
         if due not in self._b5:
-            self._b5[due] = add_business_days(due, self.settings.suspend_all_after_business_days,
-                                              self.settings.holiday_country)
+            self._b5[due] = self.days.add(due, self.settings.suspend_all_after_business_days)
         return self._b5[due]
 
     def b6(self, due: date) -> date:

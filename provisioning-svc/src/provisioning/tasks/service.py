@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from abono.business_days import load_business_days
 from abono.crypto import SecretBox
 from abono.errors import Conflict, NotFound
 from provisioning.business_calendar import BusinessCalendar
@@ -45,12 +46,14 @@ async def open_task(
     product_name: str, product_kind: str, package: str | None, days: int, calendar: BusinessCalendar,
     now: datetime,
 ) -> None:
-    """Open the staff task of one driver action (once, however often the action is retried)."""
+    """Open the staff task of one driver action (once, however often the action is retried); its deadline counts the
+    business days of the operator's calendar (the public holidays and support's overrides)."""
+    business_days = await load_business_days(session, calendar.country)
     await TaskRepository(session).add_once({
         "id": uuid.uuid4(), "action_id": action_id, "service_id": service_id, "client_id": client_id,
         "kind": kind, "title": TITLES[kind].format(product=product_name, package=package or "?"),
         "product_kind": product_kind, "opened_at": now,
-        "due_on": calendar.add_business_days(calendar.local_date(now), days),
+        "due_on": business_days.add(calendar.local_date(now), days),
     })
     await session.flush()
 

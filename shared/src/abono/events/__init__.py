@@ -1,6 +1,7 @@
 """Events: the base class, the registry and the catalog."""
 
 from abono.events.base import Event, Lane, UnknownEvent, event_class, parse_event, registered_events
+from abono.events.calendar import CalendarOverrideChanged
 from abono.events.catalog import (
     AffiliateCreditWithdrawn,
     AppointmentReminder,
@@ -53,6 +54,7 @@ __all__ = [
     "AffiliateCreditWithdrawn",
     "AppointmentReminder",
     "AutomaticPaymentFailed",
+    "CalendarOverrideChanged",
     "ChargebackReceived",
     "ClientClosed",
     "ClientInvoicingIdentityChanged",

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-import holidays
+from abono.business_days import BusinessDays
 
 ZERO = timedelta(0)
 
@@ -48,11 +47,6 @@ class AroundTheClock:
         return max(_utc(end) - _utc(start), ZERO)
 
 
-@lru_cache(maxsize=64)
-def _public_holidays(country: str, year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays(country, years=year).keys())
-
-
 @dataclass(frozen=True)
 class BusinessHours:
     """SLA1 and SLA4: only `opens`-`closes` on working days count."""
@@ -72,14 +66,13 @@ class BusinessHours:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def days(self) -> BusinessDays:
+        """The same calendar as billing's and provisioning's business days (`abono.business_days`)."""
+        return BusinessDays(country=self.country, days_off=self.days_off, working_days=self.working_days)
+
     def is_working_day(self, day: date) -> bool:
-        if day in self.days_off:
-            return False
-        if day in self.working_days:
-            return True
-        if day.weekday() >= 5:
-            return False
-        return self.country is None or day not in _public_holidays(self.country, day.year)
+        return self.days.is_business_day(day)
 
     def local_date(self, instant: datetime) -> date:
         return _utc(instant).astimezone(self.zone).date()

@@ -10,6 +10,8 @@ from fastapi import APIRouter, Path, Query, Response
 from abono.auth import AdminPrincipal, CurrentPrincipal, StaffPrincipal
 from abono.db import ReadSessionDep, SessionDep
 from abono.errors import Conflict, NotFound, problem_responses
+from abono.events import CalendarOverrideChanged
+from abono.messaging import emit
 from support.clients.repository import ServiceRepository
 from support.runtime import RuntimeDep
 from support.tickets import service, views
@@ -100,8 +102,8 @@ def _as_dict(row: CalendarOverride | None) -> dict[str, str] | None:
 async def put_override(day: Day, body: CalendarOverrideIn, principal: AdminPrincipal, session: SessionDep,
                        runtime: RuntimeDep) -> CalendarOverridePublic:
     """Admins only. Sets or replaces that day's override (`day_off` or `working_day`, with a note); deadlines and free
-    appointment slots follow it from then on. Every change is recorded in the history, with who made it and the day's
-    override before and after.
+    appointment slots follow it from then on, and so do the payment and manual-work deadlines counted in business days.
+    Every change is recorded in the history, with who made it and the day's override before and after.
     """
     repo, now = CalendarRepository(session), runtime.clock.now()
     before = _as_dict(await repo.get(day))
@@ -109,6 +111,7 @@ async def put_override(day: Day, body: CalendarOverrideIn, principal: AdminPrinc
     await repo.audit(actor_id=principal.user_id, action="calendar_override_set", at=now, details={
         "day": day.isoformat(), "actor_email": principal.email, "before": before,
         "after": {"kind": body.kind, "note": body.note}})
+    await emit(session, CalendarOverrideChanged(day=day, kind=body.kind, occurred_at=now))
     return CalendarOverridePublic(day=day, kind=body.kind, note=body.note)
 
 
@@ -124,6 +127,7 @@ async def delete_override(day: Day, principal: AdminPrincipal, session: SessionD
         raise NotFound("No override on that day.")
     await repo.audit(actor_id=principal.user_id, action="calendar_override_removed", at=now, details={
         "day": day.isoformat(), "actor_email": principal.email, "before": before, "after": None})
+    await emit(session, CalendarOverrideChanged(day=day, kind=None, occurred_at=now))
     return Response(status_code=204)
 
 
