@@ -21,6 +21,29 @@ async def test_staff_find_a_client_by_number_name_email_and_phone(api):
     assert (await api.client.get("/api/auth/staff/clients", params={"q": "x" * 101}, headers=staff)).status_code == 422
 
 
+
+async def test_staff_search_a_whole_number_or_the_start_of_an_email_names_one_client_else_substrings(api):
+    """Item 1: `C-<number>` and the start of an e-mail with its `@` are exact/prefix lookups (that client alone);
+    when nobody has that start, the e-mail's substring still finds it."""
+    tag = uuid.uuid4().hex[:10]
+    client = await api.sign_up(name=f"Mateo Benítez {tag}", email=f"mateo.{tag}@Example.com")
+    other = await api.sign_up(name=f"Mateo Benítez {tag}", email=f"x.mateo.{tag}@example.com")
+    staff = api.bearer(await api.admin_token())
+
+    async def ids(query: str) -> list[str]:
+        found = await api.client.get("/api/auth/staff/clients", params={"q": query}, headers=staff)
+        assert found.status_code == 200, found.text
+        return [h["id"] for h in found.json()]
+
+    assert await ids(client["email"]) == [client["id"]]  # that client, not the one whose e-mail contains it
+    assert await ids(f"MATEO.{tag}@") == [client["id"]]
+    assert set(await ids(f"mateo.{tag}")) == {client["id"], other["id"]}  # no `@`: substrings, both
+    assert set(await ids(f"o.{tag}@example")) == {client["id"], other["id"]}  # no e-mail starts so: substrings
+    [summary] = (await api.client.get("/api/auth/staff/clients", params={"q": client["email"]}, headers=staff)).json()
+    assert await ids(f"c-{summary['number']}") == [client["id"]]
+    assert await ids("1 2") == []  # too few digits for a phone, and nothing else
+
+
 async def test_staff_close_an_account_with_a_reason_and_the_audit_trail_says_who_and_when(api):
     client = await api.account()
     token = await api.admin_token()
