@@ -10,9 +10,10 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from abono.db import search_pattern
 from billing.audit.models import AuditEntry
 from billing.credit.models import CreditEntry
 from billing.invoices.models import Invoice, InvoiceKind, InvoiceStatus
@@ -56,14 +57,19 @@ def _amounts(text: str) -> set[int]:
 
 def _search(q: str) -> Any:
     """An invoice whose number or payment reference contains `q`, whose total is the figure typed, or that a
-    transfer report quoting `q` is for."""
+    transfer report quoting `q` is for: each way by its own index (the trigram indexes of the exact expressions,
+    `ix_invoices_total_minor`), their invoice ids united; an `OR` of them, with the transfer reports' `EXISTS`, could
+    only be answered by reading every invoice."""
     text = q.strip()
-    pattern = f"%{_escape_like(text.upper())}%"
-    quoted = exists().where(TransferReport.invoice_id == Invoice.id, func.upper(TransferReport.reference).like(pattern))
-    clauses = [Invoice.payment_reference.like(pattern), Invoice.number.like(pattern), quoted]
+    pattern = search_pattern(f"%{_escape_like(text.upper())}%")
+    ways: list[Select[Any]] = [
+        select(Invoice.id).where(Invoice.payment_reference.like(pattern)),
+        select(Invoice.id).where(Invoice.number.like(pattern)),
+        select(TransferReport.invoice_id).where(func.upper(TransferReport.reference).like(pattern)),
+    ]
     if amounts := _amounts(text):
-        clauses.append(Invoice.total_minor.in_(sorted(amounts)))
-    return or_(*clauses)
+        ways.append(select(Invoice.id).where(Invoice.total_minor.in_(sorted(amounts))))
+    return Invoice.id.in_(union(*ways))
 
 
 class ConsoleRepository:

@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, literal, literal_column, select, text, union
+from sqlalchemy import Select, func, literal, literal_column, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.auth import Role
+from abono.db import search_pattern
 from gateway.accounts.models import User
 from gateway.identity.models import IdentityStatus, IdentityVerification
 from gateway.staff.models import StaffAudit
@@ -23,10 +24,6 @@ from gateway.staff.models import StaffAudit
 _PER_BRANCH = 50
 _PHONE = re.compile(r"[0-9 ()+.\-]+")
 _CLIENT_NUMBER = re.compile(r"^(?:c-?)?0*(\d{1,12})$")
-# asyncpg prepares each statement and PostgreSQL switches a prepared statement to a generic plan after five runs: a
-# plan for `LIKE $1` that cannot see the pattern, so it cannot use the trigram indexes well (bench staff_search: the
-# sixth search of a kind took 75-120 ms instead of 5-15). Custom plans for the search's transaction only.
-CUSTOM_PLANS = text("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
 def _escape_like(text: str) -> str:
@@ -52,7 +49,6 @@ class StaffClientRepository:
         What names one client (a `C-` number, an id, the start of an e-mail with its `@`) is looked up by its exact or
         prefix index first, and only when that finds nobody do the substring (trigram) matches run."""
         q = query.strip().lower()
-        await self.session.execute(CUSTOM_PLANS)
         number = _CLIENT_NUMBER.match(q)
         user_id: uuid.UUID | None = None
         with contextlib.suppress(ValueError):
@@ -66,7 +62,8 @@ class StaffClientRepository:
             direct.append(select(User.id).where(User.id == user_id))
             exact = User.id == user_id
         if "@" in q and not any(c.isspace() for c in q):
-            direct.append(_capped(select(User.id).where(func.lower(User.email).like(f"{_escape_like(q)}%"))))
+            start = search_pattern(f"{_escape_like(q)}%")
+            direct.append(_capped(select(User.id).where(func.lower(User.email).like(start))))
         names_one = user_id is not None or (number is not None and q.startswith("c")) or "@" in q
         # "C-1042", an id, "ana.perez@": that client, unless nobody has it.
         if direct and names_one and (found := await self._ranked(direct, q, exact, limit)):
@@ -77,7 +74,7 @@ class StaffClientRepository:
     def _fuzzy(q: str) -> list[Select[Any]]:
         """The substring matches, each capped; a way that cannot match is left out: an e-mail has no spaces, a name
         no `@` and is never digits alone."""
-        pattern = f"%{_escape_like(q)}%"
+        pattern = search_pattern(f"%{_escape_like(q)}%")
         digits = re.sub(r"[^0-9]", "", q)
         phone_like = _PHONE.fullmatch(q) is not None
         branches: list[Select[Any]] = []
@@ -90,7 +87,7 @@ class StaffClientRepository:
             legal_name = func.lower(IdentityVerification.legal_name)
             branches.append(_capped(select(IdentityVerification.client_id).where(legal_name.like(pattern))))
         if len(digits) >= 4 and phone_like:  # only digits and separators: a phone or a document
-            branches.append(_capped(select(User.id).where(User.phone_digits.like(f"%{digits}%"))))
+            branches.append(_capped(select(User.id).where(User.phone_digits.like(search_pattern(f"%{digits}%")))))
             if len(digits) == 4:
                 branches.append(
                     select(IdentityVerification.client_id).where(IdentityVerification.tax_id_last4 == digits)

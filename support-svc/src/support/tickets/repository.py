@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from abono.db import search_pattern
 from support.tickets.models import (
     Attachment,
     AuditEntry,
@@ -66,7 +67,8 @@ class TicketRepository:
         if search:  # the console's search box (issue 14): the ticket's code, or words of its subject
             text = search.strip()
             pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            query = query.where(or_(Ticket.code == text.upper(), func.lower(Ticket.subject).like(pattern)))
+            query = query.where(or_(Ticket.code == text.upper(),
+                                    func.lower(Ticket.subject).like(search_pattern(pattern))))
         if client_id is not None:
             query = query.where(Ticket.client_id == client_id)
         if status is not None:
