@@ -41,6 +41,9 @@ async def test_b19_staff_find_an_invoice_by_payment_reference_transfer_reference
         found = await billing.get("/staff/invoices", params={"q": q}, headers=staff())
         assert found.status_code == 200, found.text
         assert placed["invoice_id"] in [i["id"] for i in found.json()], q
+    for whole in (reference, str(placed["number"]).lower()):  # typed whole: that invoice alone
+        found = await billing.get("/staff/invoices", params={"q": whole}, headers=staff())
+        assert [i["id"] for i in found.json()] == [placed["invoice_id"]], whole
     total = placed["total_due"]["amount_minor"]  # type: ignore[index]
     by_amount = await billing.get(
         "/staff/invoices", params={"q": f"{total / 100:.2f}", "client_id": str(client_id)}, headers=staff()

@@ -103,10 +103,13 @@ async def test_s1_replies_both_ways_internal_notes_and_statuses(served: Served) 
 async def test_staff_find_a_ticket_by_its_code_or_words_of_its_subject(served: Served) -> None:
     """Issue 14 item 1: the console's search box reaches tickets."""
     client = await served.new_client()
-    word = uuid.uuid4().hex[:8]
+    word = uuid.uuid4().hex[:10]  # as long as a code: looked up as one first, then found among the subjects' words
     ticket = await served.open_ticket(client, subject=f"Error 500 en la tienda {word}")
+    follow_up = await served.open_ticket(client, subject=f"Sigue lo del ticket {ticket['code']}")
     async with served.http() as http:
-        for q in (ticket["code"].lower(), f"TIENDA {word.upper()}"):
+        for q in (ticket["code"].lower(), f"TIENDA {word.upper()}", word):
             found = await http.get("/tickets", params={"q": q}, headers=staff())
             assert found.status_code == 200, found.text
-            assert [t["id"] for t in found.json()] == [ticket["id"]], q
+            assert [t["id"] for t in found.json()] == [ticket["id"]], q  # a code typed whole: that ticket alone
+        quoting = (await http.get("/tickets", params={"q": f"ticket {ticket['code']}"}, headers=staff())).json()
+        assert [t["id"] for t in quoting] == [follow_up["id"]]

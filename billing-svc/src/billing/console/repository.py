@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -29,6 +29,10 @@ class InvoiceFilters:
     due_from: date | None = None
     due_to: date | None = None
     client_id: uuid.UUID | None = None
+
+
+# What an invoice number (`A-00001042`) or a payment reference looks like: letters, digits, dashes, a digit among them.
+_WHOLE_CODE = re.compile(r"(?=[A-Z0-9-]*[0-9])[A-Z0-9][A-Z0-9-]{5,39}")
 
 
 def _escape_like(text: str) -> str:
@@ -101,7 +105,17 @@ class ConsoleRepository:
         return stmt
 
     async def invoices(self, filters: InvoiceFilters, *, limit: int, offset: int = 0) -> list[Invoice]:
-        stmt = self._invoices(filters).order_by(Invoice.issued_at.desc(), Invoice.number.desc())
+        order = (Invoice.issued_at.desc(), Invoice.number.desc())
+        if filters.q and offset == 0 and (whole := _WHOLE_CODE.fullmatch(filters.q.strip().upper())):
+            # An invoice number or payment reference typed whole names one invoice: its unique index answers, and
+            # the substring matches run only when no invoice has it.
+            code = whole.group(0)
+            named = self._invoices(replace(filters, q=None)).where(
+                or_(Invoice.number == code, Invoice.payment_reference == code)
+            )
+            if found := list(await self.session.scalars(named.order_by(*order).limit(limit))):
+                return found
+        stmt = self._invoices(filters).order_by(*order)
         return list(await self.session.scalars(stmt.limit(limit).offset(offset)))
 
     async def waiting_transfers(self, *, limit: int) -> list[tuple[TransferReport, Invoice]]:

@@ -1,3 +1,4 @@
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +37,10 @@ class TicketFilters:
     due_before: datetime | None = None
 
 
+# A ticket's code as typed whole (support.tickets.service.CODE_LENGTH letters and digits).
+_CODE = re.compile(r"[A-Z0-9]{10}")
+
+
 class TicketRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -58,12 +63,21 @@ class TicketRepository:
 
     async def list(self, *, client_id: uuid.UUID | None, status: str | None, sla_class: str | None,
                    assigned_to: uuid.UUID | None, queue: bool, limit: int, offset: int,
-                   search: str | None = None, filters: TicketFilters = TicketFilters()) -> Sequence[Ticket]:
+                   search: str | None = None, filters: TicketFilters = TicketFilters(),
+                   code: str | None = None) -> Sequence[Ticket]:
         query = select(Ticket)
         if filters.unassigned:
             query = query.where(Ticket.assigned_to.is_(None))
         if filters.due_before is not None:
             query = query.where(next_deadline() < filters.due_before)
+        if search and offset == 0 and _CODE.fullmatch(search.strip().upper()):
+            # A ticket's code typed whole: its unique index answers; words of subjects only when no ticket has it.
+            found = await self.list(client_id=client_id, status=status, sla_class=sla_class, assigned_to=assigned_to,
+                                    queue=queue, limit=limit, offset=offset, filters=filters, code=search)
+            if found:
+                return found
+        if code is not None:
+            query = query.where(Ticket.code == code.strip().upper())
         if search:  # the console's search box (issue 14): the ticket's code, or words of its subject
             text = search.strip()
             pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
