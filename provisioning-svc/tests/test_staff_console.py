@@ -32,6 +32,10 @@ async def test_staff_find_services_by_domain_and_list_them_by_state_driver_and_s
         assert service["username"]  # the panel login the driver made
         by_user = (await http.get("/staff/services", params={"q": service["username"]}, headers=staff)).json()
         assert str(order.service_id) in [s["id"] for s in by_user]
+        # One or two letters: the start of a domain only (no trigram to look up a substring by).
+        for q, expected in (("RA", True), ("ad", False)):
+            short = await http.get("/staff/services", params={"q": q, "client_id": str(client_id)}, headers=staff)
+            assert (str(order.service_id) in [s["id"] for s in short.json()]) is expected, q
         listed = (
             await http.get(
                 "/staff/services",

@@ -16,6 +16,7 @@ from provisioning.instances.models import ServiceAccess, ServiceAudit, ServiceIn
 from provisioning.tasks.models import StaffTask
 
 SERVER = ServiceInstance.driver_settings["server"].astext
+MIN_SUBSTRING = 3  # pg_trgm's trigrams: a shorter query matches the start of a domain only
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +44,16 @@ class ConsoleRepository:
         if filters.q:
             # Each way by its own index (trigram indexes of the exact expressions, the primary key), ids united: an
             # `OR` with the usernames' subquery could only be answered by reading every service.
-            pattern = search_pattern(f"%{_escape_like(filters.q.strip().lower())}%")
-            ways: list[Select[Any]] = [
-                select(ServiceInstance.id).where(func.lower(ServiceInstance.domain).like(pattern)),
-                select(ServiceAccess.service_id).where(func.lower(ServiceAccess.username).like(pattern)),
-            ]
+            q = filters.q.strip().lower()
+            if len(q) < MIN_SUBSTRING:  # no trigram to look up: the start of a domain (its prefix index)
+                ways: list[Select[Any]] = [select(ServiceInstance.id).where(
+                    func.lower(ServiceInstance.domain).like(search_pattern(f"{_escape_like(q)}%")))]
+            else:
+                pattern = search_pattern(f"%{_escape_like(q)}%")
+                ways = [
+                    select(ServiceInstance.id).where(func.lower(ServiceInstance.domain).like(pattern)),
+                    select(ServiceAccess.service_id).where(func.lower(ServiceAccess.username).like(pattern)),
+                ]
             with contextlib.suppress(ValueError):
                 ways.append(select(ServiceInstance.id).where(ServiceInstance.id == uuid.UUID(filters.q.strip())))
             stmt = stmt.where(ServiceInstance.id.in_(union(*ways)))

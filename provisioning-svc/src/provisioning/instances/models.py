@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Index, Text
+from sqlalchemy import BigInteger, DateTime, Index, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,6 +17,8 @@ class ServiceInstance(Base):
     __table_args__ = (
         Index("ix_services_order_invoice_id", "order_invoice_id"),
         trigram_index("ix_services_domain_trgm", "lower(domain)"),
+        # The console's search box: one or two letters match the start of a domain (no trigram to look up).
+        Index("ix_services_domain_prefix", text("lower(domain) text_pattern_ops")),
         Index("ix_services_state_driver", "state", "driver"),
     )
 
