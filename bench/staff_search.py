@@ -16,11 +16,13 @@ import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from sqlalchemy import text
 
 from abono.db import make_engine, make_sessionmaker
 from abono.migrations import upgrade
+from bench import staff_search_fanout as fanout
 from bench.common import REPO_ROOT, Figure, bench_databases, percentile, say
 from bench.options import Options
 from gateway.accounts.repository import UserRepository
@@ -28,6 +30,8 @@ from gateway.staff.repository import StaffClientRepository
 
 NAME = "staff_search"
 DB = "abono_bench_staff_search"
+OTHERS = {"billing": "abono_bench_staff_billing", "provisioning": "abono_bench_staff_provisioning",
+          "support": "abono_bench_staff_support"}
 TARGET_MS = 100.0
 FULL_CLIENTS, QUICK_CLIENTS = 100_000, 20_000
 FULL_QUERIES, QUICK_QUERIES = 600, 150
@@ -89,53 +93,83 @@ async def _timed(calls: list[Callable[[], Awaitable[object]]]) -> list[float]:
 async def run(opts: Options) -> list[Figure]:
     clients = QUICK_CLIENTS if opts.quick else FULL_CLIENTS
     count = QUICK_QUERIES if opts.quick else FULL_QUERIES
-    async with bench_databases(DB, keep=opts.keep) as urls:
+    async with bench_databases(DB, *OTHERS.values(), keep=opts.keep) as urls:
         url = urls[DB]
         await asyncio.to_thread(upgrade, REPO_ROOT / "gateway", url)
-        engine = make_engine(url, pool_size=2)
-        sessionmaker = make_sessionmaker(engine)
+        for service, name in OTHERS.items():
+            await asyncio.to_thread(upgrade, REPO_ROOT / f"{service}-svc", urls[name])
+        engines = {"gateway": make_engine(url, pool_size=2)}
+        engines |= {service: make_engine(urls[name], pool_size=1) for service, name in OTHERS.items()}
+        sessionmakers = {service: make_sessionmaker(engine) for service, engine in engines.items()}
         try:
             started = time.monotonic()
-            async with engine.begin() as conn:
+            async with engines["gateway"].begin() as conn:
                 raw = await conn.get_raw_connection()
                 for statement in (_SEED, _SEED_IDENTITIES):
                     await raw.driver_connection.execute(statement, clients)  # type: ignore[union-attr]
                 for table in ("users", "identity_verifications"):
                     await conn.execute(text(f"ANALYZE {table}"))
-            say(f"{NAME}: {clients} clients seeded in {time.monotonic() - started:.1f} s")
+            await fanout.seed(sessionmakers, clients)
+            seeded = time.monotonic() - started
+            say(f"{NAME}: {clients} clients (their invoices, services, tickets) seeded in {seeded:.1f} s")
             queries = _queries(clients, count)
+            everything = [q for pair in zip(queries, fanout.what_else_staff_type(clients, count, random.Random(21)),
+                                            strict=True) for q in pair][:count]
             rng = random.Random(7)
             ids = [
                 uuid.UUID(hashlib.md5(f"client{rng.randint(1, clients)}".encode(), usedforsecurity=False).hexdigest())
                 for _ in range(count)
             ]
-            async with sessionmaker() as session:
+            sessions = {service: maker() for service, maker in sessionmakers.items()}
+            try:
+                session = sessions["gateway"]
                 search = StaffClientRepository(session)
                 users = UserRepository(session)
+                both = fanout.FanOut(sessions)
                 found: list[int] = []
 
                 async def one(q: str) -> None:
                     found.append(len(await search.search(q, limit=20)))
+                    session.expunge_all()
 
                 async def pk(user_id: uuid.UUID) -> None:
                     await users.get(user_id)
                     session.expunge_all()  # every lookup reads the row, none from the identity map
 
-                await _timed([lambda q=q: one(q) for q in queries[:20]])  # warm the caches and the statements
-                searched = await _timed([lambda q=q: one(q) for q in queries])
-                looked_up = await _timed([lambda i=i: pk(i) for i in ids])
+                async def four(q: str) -> None:
+                    fanned.append(await both.search(q))
+
+                fanned: list[int] = []
+                await _timed([partial(one, q) for q in queries[:20]])  # warm the caches and the statements
+                await _timed([partial(four, q) for q in everything[:20]])
+                searched = await _timed([partial(one, q) for q in queries])
+                looked_up = await _timed([partial(pk, i) for i in ids])
+                fanned.clear()
+                fanned_out = await _timed([partial(four, q) for q in everything])
+            finally:
+                for open_session in sessions.values():
+                    await open_session.close()
         finally:
-            await engine.dispose()
+            for engine in engines.values():
+                await engine.dispose()
     p50, p99 = percentile(searched, 50), percentile(searched, 99)
+    f50, f99 = percentile(fanned_out, 50), percentile(fanned_out, 99)
     base50, base99 = percentile(looked_up, 50), percentile(looked_up, 99)
     hits = sum(1 for n in found[20:] if n)
     say(
-        f"{NAME}: search p50 {p50:.2f} ms, p99 {p99:.2f} ms over {count} queries ({hits} with results); "
+        f"{NAME}: clients search p50 {p50:.2f} ms, p99 {p99:.2f} ms over {count} queries ({hits} with results); "
+        f"all four services at once p50 {f50:.2f} ms, p99 {f99:.2f} ms "
+        f"({sum(1 for n in fanned if n)} of {count} with results); "
         f"primary-key lookup p50 {base50:.2f} ms, p99 {base99:.2f} ms"
     )
     extra = {"clients": clients, "queries": count, "queries_with_results": hits}
-    how = "StaffClientRepository.search (trigram indexes) in-process; baseline UserRepository.get by primary key"
+    how = "StaffClientRepository.search (trigram and prefix indexes); baseline UserRepository.get by primary key"
+    how_all = ("the gateway's, billing's, provisioning's and support's search repositories at once (asyncio.gather), "
+               "clients' and the other services' kinds of query alternated; baseline UserRepository.get")
+    extra_all = {"clients": clients, "queries": count, "queries_with_results": sum(1 for n in fanned if n)}
     return [
         Figure(NAME, "search_p50_ms", p50, "ms", base50, TARGET_MS, "max", how, extra=extra),
         Figure(NAME, "search_p99_ms", p99, "ms", base99, TARGET_MS, "max", how, extra=extra),
+        Figure(NAME, "search_all_services_p50_ms", f50, "ms", base50, TARGET_MS, "max", how_all, extra=extra_all),
+        Figure(NAME, "search_all_services_p99_ms", f99, "ms", base99, TARGET_MS, "max", how_all, extra=extra_all),
     ]
