@@ -6,6 +6,10 @@ The gateway's own `StaffClientRepository.search` then answers a mix of what staf
 e-mail, a client number with and without `C-`, phone digits, a common short syllable, the tax id's last four) with a
 fixed seed; each query's wall time through SQLAlchemy is recorded. Baseline in the same run and process: the same
 number of primary-key lookups of a client (`UserRepository.get`), the cheapest read the gateway does.
+
+The search box asks four services at once: `bench.staff_search_fanout` fills billing's, provisioning's and support's
+databases for the same clients and times every query through all four search repositories concurrently (figures
+`search_all_services_p50_ms`, `search_all_services_p99_ms`, against the same baseline).
 """
 
 from __future__ import annotations
