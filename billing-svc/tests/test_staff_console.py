@@ -44,6 +44,9 @@ async def test_b19_staff_find_an_invoice_by_payment_reference_transfer_reference
     for whole in (reference, str(placed["number"]).lower()):  # typed whole: that invoice alone
         found = await billing.get("/staff/invoices", params={"q": whole}, headers=staff())
         assert [i["id"] for i in found.json()] == [placed["invoice_id"]], whole
+    mine = {"client_id": str(client_id)}
+    short = await billing.get("/staff/invoices", params={"q": reference[:2], **mine}, headers=staff())
+    assert short.status_code == 200 and short.json() == []  # two characters: only an amount, never a substring
     total = placed["total_due"]["amount_minor"]  # type: ignore[index]
     by_amount = await billing.get(
         "/staff/invoices", params={"q": f"{total / 100:.2f}", "client_id": str(client_id)}, headers=staff()

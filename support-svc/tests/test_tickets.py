@@ -113,3 +113,5 @@ async def test_staff_find_a_ticket_by_its_code_or_words_of_its_subject(served: S
             assert [t["id"] for t in found.json()] == [ticket["id"]], q  # a code typed whole: that ticket alone
         quoting = (await http.get("/tickets", params={"q": f"ticket {ticket['code']}"}, headers=staff())).json()
         assert [t["id"] for t in quoting] == [follow_up["id"]]
+        short = await http.get("/tickets", params={"q": "ti", "client_id": str(client)}, headers=staff())
+        assert short.status_code == 200 and short.json() == []  # two letters: no words of subjects by them

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, union
+from sqlalchemy import Select, and_, false, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.db import search_pattern
@@ -31,6 +31,7 @@ class InvoiceFilters:
     client_id: uuid.UUID | None = None
 
 
+MIN_SUBSTRING = 3  # pg_trgm's trigrams: a shorter query is looked up as an amount only
 # What an invoice number (`A-00001042`) or a payment reference looks like: letters, digits, dashes, a digit among them.
 _WHOLE_CODE = re.compile(r"(?=[A-Z0-9-]*[0-9])[A-Z0-9][A-Z0-9-]{5,39}")
 
@@ -63,16 +64,21 @@ def _search(q: str) -> Any:
     """An invoice whose number or payment reference contains `q`, whose total is the figure typed, or that a
     transfer report quoting `q` is for: each way by its own index (the trigram indexes of the exact expressions,
     `ix_invoices_total_minor`), their invoice ids united; an `OR` of them, with the transfer reports' `EXISTS`, could
-    only be answered by reading every invoice."""
+    only be answered by reading every invoice. One or two characters are only an amount: no trigram to look a
+    substring up by (every invoice was read)."""
     text = q.strip()
-    pattern = search_pattern(f"%{_escape_like(text.upper())}%")
-    ways: list[Select[Any]] = [
-        select(Invoice.id).where(Invoice.payment_reference.like(pattern)),
-        select(Invoice.id).where(Invoice.number.like(pattern)),
-        select(TransferReport.invoice_id).where(func.upper(TransferReport.reference).like(pattern)),
-    ]
+    ways: list[Select[Any]] = []
+    if len(text) >= MIN_SUBSTRING:
+        pattern = search_pattern(f"%{_escape_like(text.upper())}%")
+        ways += [
+            select(Invoice.id).where(Invoice.payment_reference.like(pattern)),
+            select(Invoice.id).where(Invoice.number.like(pattern)),
+            select(TransferReport.invoice_id).where(func.upper(TransferReport.reference).like(pattern)),
+        ]
     if amounts := _amounts(text):
         ways.append(select(Invoice.id).where(Invoice.total_minor.in_(sorted(amounts))))
+    if not ways:
+        return false()
     return Invoice.id.in_(union(*ways))
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, or_, select, update
+from sqlalchemy import and_, case, delete, exists, false, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -81,8 +81,9 @@ class TicketRepository:
         if search:  # the console's search box (issue 14): the ticket's code, or words of its subject
             text = search.strip()
             pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            query = query.where(or_(Ticket.code == text.upper(),
-                                    func.lower(Ticket.subject).like(search_pattern(pattern))))
+            words = func.lower(Ticket.subject).like(search_pattern(pattern))
+            # One or two letters: no trigram to look a subject's words up by (every ticket was read), no code.
+            query = query.where(or_(Ticket.code == text.upper(), words) if len(text) >= 3 else false())
         if client_id is not None:
             query = query.where(Ticket.client_id == client_id)
         if status is not None:
