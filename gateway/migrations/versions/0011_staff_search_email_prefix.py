@@ -2,8 +2,8 @@
 `lower(email)` (`text_pattern_ops`, so `LIKE 'q%'` uses it in any collation) instead of the trigram index, which
 reads a posting list per trigram of a long e-mail (bench staff_search: ~5 ms of buffers against ~0.1 ms).
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
