@@ -5,6 +5,7 @@ who keeps the saved methods a provider reports on.
 calling a job directly). Calling it again changes nothing.
 """
 
+from billing.autopay.service import apply_method_update as apply_saved_method_update
 from billing.autopay.setups import apply_setup_update
 from billing.changes.upgrades import apply_paid_upgrades
 from billing.direct_debit.service import apply_update as apply_mandate_update
@@ -20,5 +21,7 @@ def wire() -> None:
     invoice_settled.register(apply_paid_upgrades)
     # B-21: a provider's news about a saved method (a Pagos360 adhesion signed or cancelled) reaches its keeper ...
     method_updated.register(apply_mandate_update)
-    # ... and a Stripe card being saved (SetupIntent succeeded or failed, its page expired).
+    # ... a Stripe card being saved (SetupIntent succeeded or failed, its page expired) ...
     method_updated.register(apply_setup_update)
+    # ... and a saved method cancelled by the payer at the provider (a PayPal agreement, from the payer's account).
+    method_updated.register(apply_saved_method_update)

@@ -180,6 +180,13 @@ _REASONS = {
     "expired_card": ("la tarjeta está vencida", "the card has expired"),
     "card_declined": ("el banco rechazó el cobro", "the bank declined the charge"),
     "generic_decline": ("el banco rechazó el cobro", "the bank declined the charge"),
+    "instrument_declined": ("PayPal rechazó el cobro (sin fondos ni otro medio en la cuenta)",
+                            "PayPal declined the charge (no funds or other method in the account)"),
+    "payer_action_required": ("PayPal pide que usted apruebe el pago en su cuenta; no lo reintentaremos solos",
+                              "PayPal asks you to approve the payment in your account; we will not retry it by "
+                              "ourselves"),
+    "payment_source_cannot_be_used": ("la autorización de PayPal ya no es válida; guarde su cuenta otra vez",
+                                      "the PayPal authorization is no longer valid; save your account again"),
 }
 
 

@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response, status
 
 from abono.auth import CurrentPrincipal
-from abono.db import SessionDep
+from abono.db import ReadSessionDep, SessionDep
 from billing.autopay import saving, service
 from billing.autopay.schemas import AutopayEnable, AutopayPublic, SavedMethodPublic, SaveMethodRequest
 from billing.deps import ClockDep, SettingsDep, problems
@@ -122,11 +122,22 @@ async def enable_autopay(
     return await service.autopay_state(session, settings=settings, providers=providers, client_id=principal.user_id)
 
 
-@router.delete("/autopay", summary="Stop auto-pay, at once", responses=problems(401))
+@router.delete(
+    "/autopay", summary="Stop auto-pay, at once", responses={**problems(401), **UNREACHABLE}
+)
 async def disable_autopay(
-    principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep, providers: ProvidersDep
+    principal: CurrentPrincipal,
+    session: ReadSessionDep,
+    request: Request,
+    clock: ClockDep,
+    settings: SettingsDep,
+    providers: ProvidersDep,
 ) -> AutopayPublic:
-    """Turns auto-pay off at once: no renewal is charged automatically any more; saved methods are kept. Client
-    only. Answers the new state; calling it when auto-pay is already off changes nothing."""
-    await service.disable(session, client_id=principal.user_id)
+    """Turns auto-pay off at once: no renewal is charged automatically any more. A saved card is kept; a PayPal
+    account saved for auto-pay is removed and its agreement cancelled at PayPal too. Client only. Answers the new
+    state; calling it when auto-pay is already off changes nothing. 503 when the provider could not be told (auto-pay
+    is off here all the same)."""
+    await saving.stop_autopay(
+        sessionmaker=request.app.state.sessionmaker, providers=providers, clock=clock, client_id=principal.user_id
+    )
     return await service.autopay_state(session, settings=settings, providers=providers, client_id=principal.user_id)

@@ -55,6 +55,16 @@ class MethodRepository:
             )
         )
 
+    async def by_ref(self, provider: str, method_ref: str) -> SavedPaymentMethod | None:
+        """The method the provider knows as `method_ref` (locked: its state changes)."""
+        return await self.session.scalar(
+            select(SavedPaymentMethod)
+            .where(SavedPaymentMethod.provider == provider, SavedPaymentMethod.method_ref == method_ref)
+            .order_by(SavedPaymentMethod.created_at.desc())
+            .limit(1)
+            .with_for_update()
+        )
+
     async def customer_ref(self, client_id: uuid.UUID, provider: str) -> str | None:
         """The provider's customer made for this client before (one customer per client and provider)."""
         return await self.session.scalar(

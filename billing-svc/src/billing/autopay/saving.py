@@ -15,10 +15,10 @@ from abono.errors import NotFound, ServiceUnavailable
 from billing.autopay.models import MethodStatus, SavedPaymentMethod
 from billing.autopay.repository import MethodRepository, SwitchRepository
 from billing.autopay.schemas import SavedMethodPublic
-from billing.autopay.service import saver
+from billing.autopay.service import check_offered, saver
 from billing.clients.repository import ClientRepository
 from billing.config import BillingSettings
-from billing.payments.provider import PaymentProvider, ProviderError, SavedMethod
+from billing.payments.provider import PaymentProvider, ProviderError, SavedMethod, SavesMethods
 
 
 async def start_saving(
@@ -37,6 +37,7 @@ async def start_saving(
         client = await ClientRepository(session).get(client_id)
         if client is None:
             raise NotFound("No such client.")
+        check_offered(client, provider_name, settings=settings, providers=providers)
         email = client.email
         customer_ref = await MethodRepository(session).customer_ref(client_id, provider_name)
         await MethodRepository(session).add(
@@ -111,14 +112,52 @@ async def remove_method(
         row = await MethodRepository(session).get(method_id, client_id=client_id, for_update=True)
         if row is None or row.status == MethodStatus.REMOVED:
             raise NotFound("No such saved method.")
-        was_saved = row.status == MethodStatus.ACTIVE and row.method_ref is not None
-        row.status, row.removed_at = MethodStatus.REMOVED.value, clock.now()
+        saved = _removed(row, clock)
         await SwitchRepository(session).remove(client_id, method_id=method_id)
-        saved = SavedMethod(
-            provider=row.provider, customer_ref=row.customer_ref or "", method_ref=row.method_ref or "", label=row.label
-        )
-    if was_saved:
-        try:
-            await saver(providers, saved.provider).forget_method(method=saved)
-        except ProviderError as exc:
-            raise ServiceUnavailable(f"Removed here; {saved.provider} could not be told yet.") from exc
+    await _forget(providers, saved)
+
+
+async def stop_autopay(
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    providers: Mapping[str, PaymentProvider],
+    clock: Clock,
+    client_id: uuid.UUID,
+) -> None:
+    """B-21: auto-pay off at once (a pending charge is skipped when it is sent). A method that is a standing
+    agreement at its provider (`forget_when_stopped`: PayPal's vault) is removed and cancelled there too; a card
+    stays saved."""
+    saved = None
+    async with unit_of_work(sessionmaker) as session:
+        switch = await SwitchRepository(session).get(client_id)
+        if switch is None:
+            return
+        await SwitchRepository(session).remove(client_id)
+        row = await MethodRepository(session).get(switch.method_id, for_update=True)
+        provider = providers.get(row.provider) if row is not None else None
+        if row is not None and row.status != MethodStatus.REMOVED and isinstance(provider, SavesMethods) and (
+            provider.forget_when_stopped
+        ):
+            saved = _removed(row, clock)
+    if saved is not None:
+        await _forget(providers, saved)
+
+
+def _removed(row: SavedPaymentMethod, clock: Clock) -> SavedMethod | None:
+    """Mark a method removed; what the provider must forget (None when it never saved it)."""
+    was_saved = row.status == MethodStatus.ACTIVE and row.method_ref is not None
+    row.status, row.removed_at = MethodStatus.REMOVED.value, clock.now()
+    if not was_saved:
+        return None
+    return SavedMethod(
+        provider=row.provider, customer_ref=row.customer_ref or "", method_ref=row.method_ref or "", label=row.label
+    )
+
+
+async def _forget(providers: Mapping[str, PaymentProvider], saved: SavedMethod | None) -> None:
+    if saved is None:
+        return
+    try:
+        await saver(providers, saved.provider).forget_method(method=saved)
+    except ProviderError as exc:
+        raise ServiceUnavailable(f"Removed here; {saved.provider} could not be told yet.") from exc

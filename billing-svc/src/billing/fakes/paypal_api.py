@@ -1,5 +1,6 @@
 """A local PayPal speaking the REST API billing calls: the OAuth token, Orders v2 (create, get, capture), Payments v2
-(get a capture, refund it), Webhooks v1 verify-webhook-signature, each write replayed per PayPal-Request-Id; webhook
+(get a capture, refund it), Webhooks v1 verify-webhook-signature, the vault v3 (`billing.fakes.paypal_vault`), each
+write replayed per PayPal-Request-Id; webhook
 deliveries with PayPal's transmission headers; and (with a public URL and a webhook target) the hosted approval page
 of the sandbox, whose "Pay" approves the order, sends CHECKOUT.ORDER.APPROVED and returns the browser to the return
 URL with `token=<order id>`, as PayPal does.
@@ -30,6 +31,7 @@ from starlette.routing import Route
 
 from abono.money import Money
 from billing.fakes.checkout import WebhookTarget, checkout_page, not_found_page, send_webhook
+from billing.fakes.paypal_vault import PayPalVault
 
 _ids = itertools.count(10_000)
 SIGNING_KEY = b"fake-paypal-transmission-key"
@@ -89,6 +91,7 @@ class FakePayPal:
         self.tokens: set[str] = set()
         self.replays: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}  # (path, PayPal-Request-Id)
         self.calls: list[tuple[str, str, str | None]] = []  # (method, path, PayPal-Request-Id)
+        self.vault = PayPalVault(self)  # B-21: setup and payment tokens, orders paid with a vaulted token
         self.app = Starlette(
             routes=[
                 Route("/v1/oauth2/token", self.token, methods=["POST"]),
@@ -101,6 +104,7 @@ class FakePayPal:
                 Route("/checkoutnow", self.hosted_page, methods=["GET"]),
                 Route("/checkoutnow/pay", self.hosted_pay, methods=["POST"]),
                 Route("/checkoutnow/decline", self.hosted_decline, methods=["POST"]),
+                *self.vault.routes(),
             ]
         )
 
@@ -145,7 +149,10 @@ class FakePayPal:
         return answer
 
     async def create_order(self, request: Request) -> JSONResponse:
-        async def make(_: Request, body: dict[str, Any]) -> JSONResponse:
+        async def make(req: Request, body: dict[str, Any]) -> JSONResponse:
+            vault_id = body.get("payment_source", {}).get("paypal", {}).get("vault_id")
+            if vault_id:  # merchant-initiated, with the payer's vaulted agreement: no approval page
+                return self.vault.charge(req, body, str(vault_id))
             unit = body["purchase_units"][0]
             context = body.get("payment_source", {}).get("paypal", {}).get("experience_context", {})
             oid = _id("5O")

@@ -26,11 +26,13 @@ import httpx
 from abono.errors import ServiceUnavailable
 from abono.money import Money, exponent
 from billing.config import BillingSettings
+from billing.payments.paypal_vault import PayPalVault
 from billing.payments.provider import (
     Checkout,
     CheckoutInvoice,
     Dispute,
     EventEffect,
+    MethodUpdate,
     ProviderError,
     ProviderPayment,
     ProviderPaymentStatus,
@@ -96,7 +98,9 @@ def _transmission_seconds(text: str) -> float | None:
         return None
 
 
-class PayPalProvider:
+class PayPalProvider(PayPalVault):
+    """Checkout, capture, webhooks and refunds here; the vaulted account for auto-pay in `PayPalVault` (B-21)."""
+
     name = "paypal"
 
     def __init__(
@@ -176,6 +180,12 @@ class PayPalProvider:
         if answer.status_code not in ok:
             raise ProviderError(f"PayPal {method} {path}: HTTP {answer.status_code}: {answer.text[:500]}")
         return answer.status_code, parsed
+
+    def _captured(self, order: dict[str, Any]) -> list[ProviderPayment]:
+        return captures_of(order)
+
+    def _amount(self, money: Money) -> str:
+        return paypal_value(money)
 
     # --- PaymentProvider -------------------------------------------------------------------------------
     async def create_checkout(self, *, invoice: CheckoutInvoice, idempotency_key: str) -> Checkout:
@@ -318,6 +328,9 @@ class PayPalProvider:
                 checkout_ref=event.object_id, invoice=invoice, idempotency_key=f"abono-capture-{event.object_id}"
             )
             return EventEffect(payment=found[0]) if found else EventEffect(note="not approved yet")
+        if kind == "VAULT.PAYMENT-TOKEN.DELETED" and event.object_id:  # B-21: the payer cancelled the agreement
+            return EventEffect(method_update=MethodUpdate(provider=self.name, method_ref=event.object_id,
+                                                          state="cancelled"))
         if kind == "CUSTOMER.DISPUTE.CREATED":
             disputed = (resource.get("disputed_transactions") or [{}])[0].get("seller_transaction_id")
             if disputed and resource.get("dispute_id"):

@@ -201,6 +201,10 @@ class SavesMethods(Protocol):
     """An optional capability of a `PaymentProvider` (B-21, issue #15 item 2): saving a method and charging it
     without the client. `isinstance(provider, SavesMethods)` tells whether one offers it."""
 
+    # True when the saved method is a standing agreement the payer sees at the provider (PayPal's vault): stopping
+    # auto-pay also cancels it there. False keeps it saved (a card) for the client to turn auto-pay on again.
+    forget_when_stopped: bool
+
     async def start_saving(self, *, client_id: uuid.UUID, email: str | None, customer_ref: str | None,
                            return_url: str, idempotency_key: str) -> MethodSetup:
         """Where the client goes to save a method (Stripe: a Checkout Session in setup mode, i.e. a SetupIntent);

@@ -105,6 +105,7 @@ EffectNone = EventEffect(note="not ours")
 
 class StripeProvider:
     name = "stripe"
+    forget_when_stopped = False  # B-21: a saved card stays saved when auto-pay stops
 
     def __init__(self, *, api_key: str, api_url: str, return_url: str, webhook_secrets: list[str] | None = None,
                  tolerance_seconds: int = 300) -> None:
