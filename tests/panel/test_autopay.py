@@ -1,6 +1,7 @@
 """Issue #15 item 2 (B-21) in the browser: from Facturas → Pago automático a client adds a card at Stripe's (sandbox)
 setup page, comes back with it saved, turns automatic payment on with it and stops it in one click; the page speaks
-Spanish and English."""
+Spanish and English. Likewise with PayPal's vault (its sandbox agreement page), whose stop also cancels the
+agreement at PayPal."""
 
 from __future__ import annotations
 
@@ -70,3 +71,28 @@ async def test_b21_a_client_saves_a_card_turns_autopay_on_and_stops_it_in_one_cl
     await expect(page.get_by_role("heading", name="Automatic payment is off")).to_be_visible()
     await expect(page.get_by_role("button", name="Remove Visa •••• 4242 (12/2034)")).to_be_visible()
     await panel.screenshot(page, "en-autopay-off")
+
+
+async def test_b21_a_client_saves_paypal_turns_autopay_on_and_stopping_cancels_it_at_paypal(
+    panel: Panel, gateway: httpx.AsyncClient
+) -> None:
+    """The client chooses PayPal among the providers B-20 allows, agrees at PayPal's (sandbox) vault page, turns
+    auto-pay on with the account; one click stops it and cancels the agreement at PayPal too."""
+    email, headers = await signed_up(panel, gateway)
+    page = await panel.person()
+    await panel.sign_in(page, email)
+    await page.goto("/autopay")
+    await page.get_by_role("button", name="Guardar mi cuenta de PayPal").click()
+    await expect(page).to_have_title(re.compile("^PayPal"))
+    await page.get_by_label("PayPal account").select_option("comprador@example.test")
+    await page.get_by_role("button", name="Agree and continue").click()
+    await expect(page).to_have_url(re.compile(r"/autopay"))
+    await expect(page.get_by_text("Cuenta guardada: PayPal (comprador@example.test).")).to_be_visible(timeout=20_000)
+    await page.get_by_role("button", name="Activar el pago automático con esta cuenta").click()
+    await expect(page.get_by_test_id("autopay-method")).to_contain_text("PayPal (comprador@example.test)")
+    await panel.screenshot(page, "es-autopay-paypal-on")
+    assert await panel.axe(page) == []
+    await page.get_by_role("button", name="Desactivar el pago automático").click()
+    await expect(page.get_by_text("cancelamos la autorización en PayPal")).to_be_visible()
+    assert (await gateway.get("/api/billing/autopay", headers=headers)).json()["enabled"] is False
+    assert (await gateway.get("/api/billing/saved-methods", headers=headers)).json() == []

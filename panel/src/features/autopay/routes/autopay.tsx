@@ -1,6 +1,7 @@
-// /autopay (B-21, issue #15 item 2): save a card at the provider's page (Stripe: a SetupIntent), see the saved
-// ones, turn automatic payment on with one, or off in one click; the latest automatic charges. The provider sends
-// the browser back here with `?method=<id>`: the method is confirmed with billing then.
+// /autopay (B-21, issue #15 item 2): save a card or an account at the provider's page the client chooses among those
+// its country and currency allow (Stripe: a SetupIntent; PayPal: its vault's agreement page), see the saved ones,
+// turn automatic payment on with one, or off in one click (a PayPal agreement is cancelled at PayPal too); the
+// latest automatic charges. The provider sends the browser back here with `?method=<id>`: confirmed with billing.
 import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
@@ -27,6 +28,13 @@ function providerName(id: string): string {
   return PROVIDER_NAMES[id] ?? id;
 }
 
+/** A message worded for the provider's kind of method (a card, a PayPal account), the card's wording otherwise. */
+function useByProvider() {
+  const { t } = useTranslation();
+  return (key: "add" | "addHint" | "saved" | "useThis" | "stopped", provider: string, values: Record<string, string> = {}) =>
+    t(`autopay.byProvider.${provider}.${key}`, { ...values, defaultValue: t(`autopay.${key}`, values) });
+}
+
 /** Back from the provider's page (`?method=<id>`): confirm the method once, then clean the address. */
 function useReturnFromProvider() {
   const [params, setParams] = useSearchParams();
@@ -43,12 +51,14 @@ function useReturnFromProvider() {
 
 function Status({ state }: { state: Autopay }) {
   const { t } = useTranslation();
+  const byProvider = useByProvider();
   const disable = useDisableAutopay();
+  const stoppedWith = useRef<string>("");
   const retries = state.retry_days.length ? t("autopay.retries", { days: state.retry_days.join(", ") }) : t("autopay.noRetries");
   if (!state.enabled || !state.method) {
     return (
       <Card title={t("autopay.off")}>
-        {disable.isSuccess && <Notice tone="ok">{t("autopay.stopped")}</Notice>}
+        {disable.isSuccess && <Notice tone="ok">{byProvider("stopped", stoppedWith.current)}</Notice>}
         <p className="muted">{t("autopay.offLead")}</p>
       </Card>
     );
@@ -58,7 +68,14 @@ function Status({ state }: { state: Autopay }) {
       <p data-testid="autopay-method">{t("autopay.onWith", { method: state.method.label })}</p>
       <p className="muted">{t("autopay.when", { count: state.days_before, retries })}</p>
       <ErrorNotice error={disable.error} />
-      <Button variant="secondary" busy={disable.isPending} onClick={() => disable.mutate()}>
+      <Button
+        variant="secondary"
+        busy={disable.isPending}
+        onClick={() => {
+          stoppedWith.current = state.method?.provider ?? "";
+          disable.mutate();
+        }}
+      >
         {t("autopay.stop")}
       </Button>
     </Card>
@@ -70,9 +87,8 @@ function Methods({ methods, state }: { methods: SavedMethod[]; state: Autopay })
   const enable = useEnableAutopay();
   const remove = useRemoveMethod();
   const save = useSaveMethod();
-  const [provider] = state.providers;
-  const add = () =>
-    provider &&
+  const byProvider = useByProvider();
+  const add = (provider: string) =>
     save.mutate(provider, {
       onSuccess: (method) => {
         if (method.redirect_url) window.location.assign(method.redirect_url);
@@ -97,7 +113,7 @@ function Methods({ methods, state }: { methods: SavedMethod[]; state: Autopay })
                   <span className="badge badge-ok">{t("autopay.inUse")}</span>
                 ) : (
                   <Button busy={enable.isPending} onClick={() => enable.mutate(m.id)}>
-                    {t("autopay.useThis")}
+                    {byProvider("useThis", m.provider)}
                   </Button>
                 )}
                 <Button variant="secondary" busy={remove.isPending} onClick={() => remove.mutate(m.id)}>
@@ -108,13 +124,17 @@ function Methods({ methods, state }: { methods: SavedMethod[]; state: Autopay })
           })}
         </ul>
       )}
-      {provider ? (
-        <div className="form">
-          <p className="muted">{t("autopay.addHint", { provider: providerName(provider) })}</p>
-          <Button busy={save.isPending || save.isSuccess} onClick={add}>
-            {save.isSuccess ? t("autopay.adding", { provider: providerName(provider) }) : t("autopay.add")}
-          </Button>
-        </div>
+      {state.providers.length > 0 ? (
+        state.providers.map((provider) => (
+          <div className="form" key={provider} data-testid={`add-${provider}`}>
+            <p className="muted">{byProvider("addHint", provider, { provider: providerName(provider) })}</p>
+            <Button busy={save.isPending && save.variables === provider} disabled={save.isPending || save.isSuccess} onClick={() => add(provider)}>
+              {save.isSuccess && save.variables === provider
+                ? t("autopay.adding", { provider: providerName(provider) })
+                : byProvider("add", provider)}
+            </Button>
+          </div>
+        ))
       ) : (
         <Notice tone="warn">{t("autopay.noProviders")}</Notice>
       )}
@@ -161,6 +181,7 @@ function History({ state }: { state: Autopay }) {
 
 export default function AutopayRoute() {
   const { t } = useTranslation();
+  const byProvider = useByProvider();
   const returned = useReturnFromProvider();
   const state = useAutopay();
   const methods = useSavedMethods();
@@ -168,8 +189,10 @@ export default function AutopayRoute() {
   return (
     <>
       <PageHeader title={t("autopay.title")} subtitle={t("autopay.lead")} />
-      {returned.isPending && <Spinner label={t("autopay.confirming", { provider: "Stripe" })} />}
-      {confirmed?.status === "active" && <Notice tone="ok">{t("autopay.saved", { label: confirmed.label })}</Notice>}
+      {returned.isPending && <Spinner label={t("autopay.confirming")} />}
+      {confirmed?.status === "active" && (
+        <Notice tone="ok">{byProvider("saved", confirmed.provider, { label: confirmed.label })}</Notice>
+      )}
       {confirmed && confirmed.status !== "active" && <Notice tone="warn">{t("autopay.notSaved")}</Notice>}
       <ErrorNotice error={returned.error ?? state.error ?? methods.error} />
       {state.data && methods.data ? (
