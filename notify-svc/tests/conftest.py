@@ -3,6 +3,7 @@ of the WhatsApp Cloud API (served by uvicorn). Everything a test needs comes fro
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import email
 import email.policy
@@ -68,12 +69,15 @@ RETRY_BASE = 60.0  # seconds; the tests move the app's clock past it instead of 
 @dataclass
 class Mailbox:
     """aiosmtpd handler: keeps every accepted mail. A mail to `defer-<n>-...` gets 451 for its first n tries (per
-    subject); recipients `refuse-...` get 550."""
+    subject); recipients `refuse-...` get 550. With `close_after` set, the server closes each connection after that
+    many accepted mails (as relays do that limit mails per connection)."""
 
     port: int = 0
     received: list[EmailMessage] = field(default_factory=list)
     tries: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    close_after: int = 0
+    per_connection: dict[int, int] = field(default_factory=dict)
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:
         if address.startswith("refuse"):
@@ -90,6 +94,9 @@ class Mailbox:
             if recipient.startswith("defer-") and self.tries[key] <= int(recipient.split("-")[1]):
                 return "451 4.3.0 Try again later"
             self.received.append(message)  # type: ignore[arg-type]
+            accepted = self.per_connection[id(server)] = self.per_connection.get(id(server), 0) + 1
+        if self.close_after and accepted % self.close_after == 0:
+            asyncio.get_running_loop().call_soon(server.transport.close)  # right after this reply
         return "250 Message accepted"
 
     def to(self, address: str) -> list[EmailMessage]:

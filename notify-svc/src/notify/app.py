@@ -14,6 +14,8 @@ from notify.config import NotifySettings
 from notify.contacts import consumers as contact_consumers
 from notify.content.rendering import Renderer
 from notify.delivery.email import SmtpTransport
+from notify.delivery.progress import sender_metrics
+from notify.delivery.ratelimit import TokenBucket
 from notify.delivery.sender import Sender
 from notify.delivery.transport import Transport
 from notify.delivery.whatsapp import WhatsAppTransport
@@ -30,18 +32,28 @@ from notify.tracking.whatsapp_webhook import router as whatsapp_router
 
 def _build_sender(app: FastAPI) -> Sender:
     settings: NotifySettings = app.state.settings
-    http = httpx.AsyncClient()
+    # One client for every WhatsApp call: its connections are kept alive and reused, as many as calls in flight.
+    wa = settings.whatsapp_connections
+    http = httpx.AsyncClient(limits=httpx.Limits(max_connections=wa, max_keepalive_connections=wa))
     app.state.sender_http = http
-    transports: dict[Channel, Transport] = {Channel.EMAIL: SmtpTransport(settings),
-                                            Channel.WHATSAPP: WhatsAppTransport(settings, http)}
+    smtp = SmtpTransport(settings)
+    app.state.smtp_pool = smtp.pool
+    transports: dict[Channel, Transport] = {Channel.EMAIL: smtp, Channel.WHATSAPP: WhatsAppTransport(settings, http)}
+    limits = {
+        Channel.EMAIL: (TokenBucket(settings.smtp_rate_per_second, burst=settings.smtp_connections),
+                        settings.smtp_connections),
+        Channel.WHATSAPP: (TokenBucket(settings.whatsapp_rate_per_second, burst=wa), wa),
+    }
     sent = app.state.metrics.counter("messages_total", "Messages settled by the sender", ("channel", "outcome"))
 
     def clock() -> Clock:
         clock_: Clock = app.state.clock
         return clock_
 
-    return Sender(settings=settings, sessionmaker=app.state.sessionmaker, transports=transports, clock=clock,
-                  on_outcome=lambda channel, outcome: sent.labels(channel, outcome).inc())
+    sender = Sender(settings=settings, sessionmaker=app.state.sessionmaker, transports=transports, clock=clock,
+                    on_outcome=lambda channel, outcome: sent.labels(channel, outcome).inc(), limits=limits)
+    sender_metrics(app.state.metrics, sender, smtp.pool)
+    return sender
 
 
 def _sender_enabled(app: FastAPI) -> bool:
@@ -51,6 +63,9 @@ def _sender_enabled(app: FastAPI) -> bool:
 
 async def _close_sender_http(app: FastAPI) -> None:
     await app.state.sender_http.aclose()
+    pool = getattr(app.state, "smtp_pool", None)
+    if pool is not None:
+        await pool.close()
 
 
 SENDER = WorkerSpec("sender", _build_sender, _sender_enabled)

@@ -39,6 +39,10 @@ class NotifySettings(ServiceSettings):
     smtp_ca_file: Path | None = None  # extra CA bundle to verify the server (private relays)
     smtp_validate_certs: bool = True
     smtp_timeout_seconds: float = Field(default=15.0, gt=0)
+    # Throughput (issue 20 item 3): mails go out on up to this many reused connections at once, at most this many a
+    # second on average (the relay's or provider's limit; a burst of one connection's worth each is allowed).
+    smtp_connections: PositiveInt = 4
+    smtp_rate_per_second: float = Field(default=100.0, gt=0)
     mail_from: str = "Abono <no-reply@abono.local>"
     mail_reply_to: str | None = None
 
@@ -52,13 +56,18 @@ class NotifySettings(ServiceSettings):
     whatsapp_message_mode: Literal["template", "text"] = "template"
     whatsapp_template_prefix: str = "abono_"
     whatsapp_timeout_seconds: float = Field(default=15.0, gt=0)
+    # Calls in flight at once on one shared HTTP client (kept-alive connections), and calls a second at most
+    # (the Cloud API's default throughput is 80 messages a second per phone number).
+    whatsapp_connections: PositiveInt = 8
+    whatsapp_rate_per_second: float = Field(default=50.0, gt=0)
     # Webhook: the token Meta echoes in the GET handshake, and the app secret that signs each POST.
     whatsapp_verify_token: SecretStr | None = None
     whatsapp_app_secret: SecretStr | None = None
 
     # --- the sender worker ---
     sender_poll_seconds: float = Field(default=1.0, gt=0)
-    sender_batch_size: PositiveInt = 20
+    # Messages claimed and in flight at most; more are claimed (urgent ones first) once half of them are settled.
+    sender_batch_size: PositiveInt = 64
     # A claimed message not settled within this time (a crashed replica) is claimed again.
     sender_lease_seconds: float = Field(default=120.0, gt=0)
     # Attempts per message before it is marked failed; back-off between them: base * factor^(n-1), capped.

@@ -126,6 +126,9 @@ class ServiceMetrics:
         """A service-specific counter registered on this app's registry."""
         return Counter(f"{self.prefix}_{name}", doc, list(labels), registry=self.registry)
 
+    def gauge(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> Gauge:
+        return Gauge(f"{self.prefix}_{name}", doc, list(labels), registry=self.registry)
+
     def histogram(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> Histogram:
         return Histogram(f"{self.prefix}_{name}", doc, list(labels), buckets=LATENCY_BUCKETS, registry=self.registry)
 

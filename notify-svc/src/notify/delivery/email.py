@@ -1,4 +1,5 @@
-"""E-mail over SMTP (aiosmtplib): a text and an HTML part; STARTTLS or implicit TLS, and auth, as configured."""
+"""E-mail over SMTP (aiosmtplib): a text and an HTML part; STARTTLS or implicit TLS, and auth, as configured; sent on
+the pool's reused connections (`notify.delivery.smtp_pool`)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,17 @@ from email.utils import formatdate, make_msgid, parseaddr
 import aiosmtplib
 
 from notify.config import NotifySettings
+from notify.delivery.smtp_pool import SmtpPool
 from notify.delivery.transport import PermanentFailure, TransientFailure
 from notify.messages.models import Message
 
 
 class SmtpTransport:
-    def __init__(self, settings: NotifySettings) -> None:
+    def __init__(self, settings: NotifySettings, pool: SmtpPool | None = None) -> None:
         self.settings = settings
+        self.pool = pool or SmtpPool(settings, connections=settings.smtp_connections)
         _, sender = parseaddr(settings.mail_from)
+        self._sender = sender
         self._msgid_domain = sender.rpartition("@")[2] or "abono.local"
 
     def build(self, message: Message) -> EmailMessage:
@@ -40,23 +44,11 @@ class SmtpTransport:
 
     async def send(self, message: Message) -> str:
         mail = self.build(message)
-        s = self.settings
+        assert message.address is not None  # build() refuses a message without one
         try:
-            await aiosmtplib.send(
-                mail,
-                hostname=s.smtp_host,
-                port=s.smtp_port,
-                username=s.smtp_username,
-                password=s.smtp_password.get_secret_value() if s.smtp_password else None,
-                use_tls=s.smtp_implicit_tls,
-                start_tls=s.smtp_starttls,
-                validate_certs=s.smtp_validate_certs,
-                cert_bundle=str(s.smtp_ca_file) if s.smtp_ca_file else None,
-                timeout=s.smtp_timeout_seconds,
-            )
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            codes = [r.code for r in exc.recipients]
-            if all(500 <= code < 600 for code in codes):
+            await self.pool.send(mail, sender=self._sender, recipient=message.address)
+        except aiosmtplib.SMTPRecipientRefused as exc:
+            if 500 <= exc.code < 600:
                 raise PermanentFailure(f"recipient refused: {exc}") from exc
             raise TransientFailure(f"recipient deferred: {exc}") from exc
         except aiosmtplib.SMTPResponseException as exc:

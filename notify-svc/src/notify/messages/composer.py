@@ -137,7 +137,8 @@ class Composer:
         message_id = uuid.uuid4()
         row: dict[str, Any] = {
             "id": message_id, "client_id": notice.client_id, "event_id": notice.event.event_id,
-            "event_type": notice.event.routing_key, "kind": notice.kind, "channel": channel.value,
+            "event_type": notice.event.routing_key, "lane": int(notice.event.lane), "kind": notice.kind,
+            "channel": channel.value,
             "language": language, "created_at": now, "status": Status.PENDING.value, "next_attempt_at": now,
         }
         links: list[dict[str, Any]] = []

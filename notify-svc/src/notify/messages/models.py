@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, SmallInteger, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -37,13 +37,17 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("event_id", "channel", "client_id"),
         Index("ix_messages_client_id_created_at", "client_id", "created_at"),
-        Index("ix_messages_due", "next_attempt_at", postgresql_where=text("status IN ('pending', 'sending')")),
+        # The sender's claim: due messages of the earliest lane first (urgent before a bulk backlog, issue 20).
+        Index("ix_messages_due", "lane", "next_attempt_at",
+              postgresql_where=text("status IN ('pending', 'sending')")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     client_id: Mapped[uuid.UUID]  # the person told: a client, or a staff member (staff alerts)
     event_id: Mapped[uuid.UUID]
     event_type: Mapped[str] = mapped_column(Text)
+    # The event's lane (`abono.events.Lane`: 0 urgent, 1 standard, 2 bulk): the sender serves earlier lanes first.
+    lane: Mapped[int] = mapped_column(SmallInteger, server_default=text("1"))
     kind: Mapped[str] = mapped_column(Text)
     channel: Mapped[str] = mapped_column(Text)
     address: Mapped[str | None] = mapped_column(Text)  # e-mail address or phone; None for the panel

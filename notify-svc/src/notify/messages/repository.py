@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify.messages.models import Channel, Message, Status
@@ -19,7 +19,8 @@ class OutgoingRepository:
         self.session = session
 
     async def claim_due(self, *, now: datetime, limit: int, lease: timedelta) -> Sequence[Message]:
-        """Take up to `limit` messages due now (or whose sender's lease ran out) and lease them to the caller."""
+        """Take up to `limit` messages due now (or whose sender's lease ran out), earliest lane first, and lease them
+        to the caller: an urgent message is claimed before any of a bulk backlog."""
         due = (
             select(Message)
             .where(
@@ -29,7 +30,7 @@ class OutgoingRepository:
                     and_(Message.status == Status.SENDING, Message.lease_expires_at <= now),
                 ),
             )
-            .order_by(Message.next_attempt_at)
+            .order_by(Message.lane, Message.next_attempt_at)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
@@ -40,6 +41,15 @@ class OutgoingRepository:
             message.lease_expires_at = now + lease
         await self.session.flush()
         return messages
+
+    async def backlog(self) -> dict[tuple[str, int], int]:
+        """Messages waiting for the sender or being sent, by (channel, lane): the progress of a large run."""
+        rows = await self.session.execute(
+            select(Message.channel, Message.lane, func.count())
+            .where(Message.channel.in_(SENT_CHANNELS), Message.status.in_((Status.PENDING, Status.SENDING)))
+            .group_by(Message.channel, Message.lane)
+        )
+        return {(channel, lane): count for channel, lane, count in rows}
 
     async def settle(self, message_id: uuid.UUID, attempt: int, **values: object) -> bool:
         """Record the outcome of attempt `attempt`; False if the lease was lost (another sender took it over)."""
