@@ -21,6 +21,7 @@ from bench import (
     dunning_sweep,
     event_bus,
     gateway,
+    notify_mail,
     panel_load,
     reactivation,
     renewal_day,
@@ -38,6 +39,7 @@ SCENARIOS: dict[str, Scenario] = {
     "renewal_run": renewal_run.run,
     "renewal_day": renewal_day.run,
     "dunning_sweep": dunning_sweep.run,
+    "notify_mail": notify_mail.run,
     "panel_load": panel_load.run,
     "staff_search": staff_search.run,
 }
