@@ -124,13 +124,6 @@ class Sender:
             backlog = await OutgoingRepository(session).backlog()
         self.on_backlog(backlog)
 
-    async def send_due(self) -> int:
-        """One pass: claim a batch of due messages, send them, settle each; returns how many."""
-        count = await self.start_due(self.settings.sender_batch_size)
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-        return count
-
     def _settled(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
