@@ -42,3 +42,4 @@ def sender_metrics(metrics: ServiceMetrics, sender: Sender, pool: SmtpPool) -> N
                 backlog.labels(channel, lane.name.lower()).set(counts.get((channel, int(lane)), 0))
 
     sender.on_backlog = report
+    report({})  # every (channel, lane) on /metrics from the start, counted at the sender's first pass
