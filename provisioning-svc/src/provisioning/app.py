@@ -15,6 +15,8 @@ from provisioning.drivers.announce import announce_drivers
 from provisioning.instances.consumers import billing_consumer
 from provisioning.instances.endpoints import router as services_router
 from provisioning.runtime import Runtime
+from provisioning.site_migrations.endpoints import client_router as migrations_router
+from provisioning.site_migrations.endpoints import staff_router as staff_migrations_router
 from provisioning.tasks.endpoints import router as tasks_router
 from provisioning.transfers.endpoints import router as transfers_router
 
@@ -45,7 +47,7 @@ def create_app(settings: ProvisioningSettings | None = None) -> FastAPI:
             description=provisioning.__doc__ or "",
             settings=settings,
             routers=[services_router, transfers_router, tasks_router, actions_router, domains_router,
-                     console_router],
+                     console_router, migrations_router, staff_migrations_router],
             consumers=[billing_consumer(runtime), gateway_consumer(), calendar_consumer()],
             on_startup=[announce_drivers],
             on_shutdown=[_close_drivers],

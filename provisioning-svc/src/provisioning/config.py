@@ -89,6 +89,10 @@ class ProvisioningSettings(ServiceSettings):
     }
     manual_default_due_business_days: int = 5  # a manual product listed by neither code nor kind
     manual_followup_due_business_days: int = 1  # suspend/unsuspend/terminate/change tasks of manual products
+    # --- hosting migrations (P-8): "we migrate everything" is due in these business days; the product kinds that may
+    # receive one ---
+    migration_due_business_days: int = Field(default=2, ge=0)
+    migration_kinds: list[str] = ["shared_hosting", "reseller_hosting", "hosting"]
     # --- transfers (P-6): a request neither accepted nor cancelled expires after this many days ---
     transfer_expiry_days: int = Field(default=7, ge=1)
 

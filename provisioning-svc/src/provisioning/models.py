@@ -12,6 +12,7 @@ from provisioning.instances.models import (
     Upgrade,
 )
 from provisioning.invoices.models import CancelledInvoice, InvoiceService, IssuedInvoice
+from provisioning.site_migrations.models import MigrationRequest
 from provisioning.tasks.models import StaffTask
 from provisioning.transfers.models import ServiceTransfer
 
@@ -24,6 +25,7 @@ __all__ = [
     "DriverAction",
     "InvoiceService",
     "IssuedInvoice",
+    "MigrationRequest",
     "RegistrantProfile",
     "ServiceAccess",
     "ServiceAudit",

@@ -46,6 +46,10 @@ TAGS: dict[str, str] = {
     "provisioning: services": "A client's services as provisioned: state and access data (panel, user, password).",
     "provisioning: transfers": "Moving a service to another client (both confirm).",
     "provisioning: domains": "Domain search, registrant data, name servers, lock and transfers.",
+    "provisioning: migrations": "Moving a site from another provider into a hosting service: we migrate it, or the "
+    "client does.",
+    "provisioning: staff: migrations": "Staff queue of site migrations: deadlines, the old server's access on request, "
+    "progress and completion.",
     "provisioning: staff: manual tasks": "Staff tasks of manual products: list and complete them.",
     "provisioning: staff: driver actions": "Actions at hosting panels that failed and are retried (staff).",
     "provisioning: staff: services": "Staff console: find services, counts per state, driver and server, a client's "

@@ -14,10 +14,11 @@ class StaffTask(Base):
     __table_args__ = (Index("ix_staff_tasks_open", "due_on", postgresql_where=text("completed_at IS NULL")),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    action_id: Mapped[int] = mapped_column(BigInteger, unique=True)  # one task per driver action, however retried
+    # One task per driver action, however retried; none for work a client asked for directly (P-8 migrations).
+    action_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     service_id: Mapped[uuid.UUID] = mapped_column(index=True)
     client_id: Mapped[uuid.UUID]
-    kind: Mapped[str] = mapped_column(Text)  # create | suspend | unsuspend | terminate | change_package
+    kind: Mapped[str] = mapped_column(Text)  # create | suspend | unsuspend | terminate | change_package | migrate
     title: Mapped[str] = mapped_column(Text)
     product_kind: Mapped[str] = mapped_column(Text)
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

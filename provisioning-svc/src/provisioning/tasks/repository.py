@@ -17,6 +17,9 @@ class TaskRepository:
         stmt = insert(StaffTask).values(**values).on_conflict_do_nothing(index_elements=[StaffTask.action_id])
         await self.session.execute(stmt)
 
+    def add(self, task: StaffTask) -> None:
+        self.session.add(task)
+
     async def of_action(self, action_id: int) -> StaffTask | None:
         return (await self.session.scalars(select(StaffTask).where(StaffTask.action_id == action_id))).first()
 

@@ -26,6 +26,8 @@ TITLES = {
     "nic_ar_renew": "NIC Argentina (TAD): renew {product}: {package}",
     "nic_ar_delegate": "NIC Argentina (TAD): delegate {product} to {package}",
     "nic_ar_holder": "NIC Argentina (TAD): update the holder of {product} with {package}",
+    # P-8: a client asked us to move its site from its old server (no driver action behind it).
+    "migrate": "Migrate the client's site into {product}: {package}",
 }
 
 
@@ -56,6 +58,21 @@ async def open_task(
         "due_on": business_days.add(calendar.local_date(now), days),
     })
     await session.flush()
+
+
+async def open_request_task(
+    session: AsyncSession, *, service_id: uuid.UUID, client_id: uuid.UUID, kind: str, product_name: str,
+    product_kind: str, subject: str | None, days: int, calendar: BusinessCalendar, now: datetime,
+) -> StaffTask:
+    """Open a staff task a client's request asks for (no driver action behind it), due in `days` business days."""
+    task = StaffTask(
+        id=uuid.uuid4(), action_id=None, service_id=service_id, client_id=client_id, kind=kind,
+        title=TITLES[kind].format(product=product_name, package=subject or "?"), product_kind=product_kind,
+        opened_at=now, due_on=calendar.add_business_days(calendar.local_date(now), days),
+    )
+    TaskRepository(session).add(task)
+    await session.flush()
+    return task
 
 
 async def list_tasks(session: AsyncSession, *, open_only: bool, overdue_on: date | None,
