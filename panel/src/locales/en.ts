@@ -4,6 +4,7 @@ import { catalogEn } from "@/features/staff/locales-catalog";
 import { affiliatesEn } from "@/features/affiliates/locales";
 import { directDebitEn } from "@/features/direct-debit/locales";
 import { domainsEn } from "@/features/domains/locales";
+import { migrationsEn } from "@/features/migrations/locales";
 import { supportEn } from "@/features/support/locales";
 import { statusPageEn } from "@/features/status/locales";
 import { helpEn } from "@/features/help/locales";
@@ -367,6 +368,7 @@ export const en: Messages<typeof es> = {
   autopay: autopayEn,
   console: { ...consoleEn, catalog: catalogEn },
   domains: domainsEn,
+  migrations: migrationsEn,
   affiliates: affiliatesEn,
   identity: identityEn,
   directDebit: directDebitEn,

@@ -4,6 +4,7 @@ import { catalogEs } from "@/features/staff/locales-catalog";
 import { affiliatesEs } from "@/features/affiliates/locales";
 import { directDebitEs } from "@/features/direct-debit/locales";
 import { domainsEs } from "@/features/domains/locales";
+import { migrationsEs } from "@/features/migrations/locales";
 import { supportEs } from "@/features/support/locales";
 import { statusPageEs } from "@/features/status/locales";
 import { helpEs } from "@/features/help/locales";
@@ -363,6 +364,7 @@ export const es = {
   autopay: autopayEs,
   console: { ...consoleEs, catalog: catalogEs },
   domains: domainsEs,
+  migrations: migrationsEs,
   affiliates: affiliatesEs,
   identity: identityEs,
   directDebit: directDebitEs,

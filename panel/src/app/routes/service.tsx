@@ -5,6 +5,7 @@ import { Amount, Card, DefinitionList, ErrorNotice, PageHeader, Spinner, StatusB
 import { useCatalog } from "@/features/order/api";
 import { useBillingService, useProvisionedServices, useTransfers } from "@/features/services/api";
 import { mergeServices } from "@/features/services/api/merge";
+import { MigrationCard } from "@/features/migrations/components/migration-card";
 import { AccessCard } from "@/features/services/components/access-card";
 import { CancelCard, CycleCard, TransferCard, UpgradeCard } from "@/features/services/components/changes";
 import { ServiceIncidents } from "@/features/status/components/service-incidents";
@@ -26,6 +27,7 @@ export default function ServiceRoute() {
   const targets = (product?.upgrade_to ?? []).map((code) => catalog.data?.find((p) => p.code === code)).filter((p) => p !== undefined);
   const live = service.state === "active" || service.state === "suspended";
   const changeable = service.state === "active" && !service.ends_on;
+  const hosting = service.kind === "shared_hosting" || service.kind === "reseller_hosting" || service.kind === "hosting";
   return (
     <>
       <p>
@@ -57,6 +59,7 @@ export default function ServiceRoute() {
         </Card>
         <AccessCard serviceId={service.id} available={live} />
       </div>
+      {hosting && service.state === "active" && <MigrationCard serviceId={service.id} />}
       {changeable && (
         <div className="grid-2">
           <UpgradeCard service={service} targets={targets} />

@@ -1,9 +1,10 @@
 // Item 4: services by state, driver and server; failed driver actions with their errors and a retry (P-4); manual
-// tasks with their business-day deadlines, overdue first (P-3). No suspend/unsuspend/terminate here (P-5).
+// tasks with their business-day deadlines, overdue first (P-3); hosting migration requests (P-8). No suspend/unsuspend/terminate here (P-5).
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 
 import { Button, Card, EmptyState, ErrorNotice, Field, PageHeader, SelectField, Spinner, StatusBadge } from "@/components/ui";
+import { StaffMigrations } from "@/features/migrations/components/staff-migrations";
 import { useFacets, useFailedActions, useRetryAction, useStaffServices, useTasks } from "@/features/staff/api";
 import { formatDate, formatDateTime } from "@/lib/format";
 import { locale } from "@/lib/i18n";
@@ -181,6 +182,7 @@ export default function StaffProvisioningRoute() {
       <PageHeader title={t("console.provisioning.title")} subtitle={t("console.provisioning.lead")} />
       <FailedActions />
       <Tasks />
+      <StaffMigrations />
       <Services />
     </>
   );
