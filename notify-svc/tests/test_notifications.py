@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from abono.events import ServiceActivated, ServiceOrdered, ServiceSuspended, TicketReplied
+from abono.events import ServiceActivated, ServiceOrdered, ServiceSuspended, SiteMigrated, TicketReplied
 from abono.testing import wait_for
 
 if TYPE_CHECKING:
@@ -147,6 +147,25 @@ async def test_n2_activation_tells_the_client_where_the_access_data_are_in_es_an
         messages = await notify.messages(activated.event_id)
         assert f"/services/{service_id}" in messages["panel"]["body_text"]  # ... to the service's page
         assert set(messages) == {"email", "panel", "whatsapp"}
+
+
+async def test_p8_the_client_is_told_when_staff_finished_migrating_its_site(
+    notify: Harness, events: EventFactory
+) -> None:
+    client_id, registered = events.new_client(phone=PHONE)
+    service_id = uuid.uuid4()
+    await notify.publish(registered)
+    await notify.wait_applied(registered)
+    migrated = SiteMigrated(client_id=client_id, service_id=service_id, product_name="Hosting Plus",
+                            domain="ejemplo.com.ar")
+    await notify.publish(migrated)
+    await notify.wait_status(migrated.event_id, "email", "sent")
+    subject = "Terminamos de migrar ejemplo.com.ar"
+    [mail] = [m for m in notify.mailbox.to(registered.profile.email) if m["Subject"] == subject]
+    assert "Hosting Plus" in mail.get_body(preferencelist=("plain",)).get_content()
+    messages = await notify.messages(migrated.event_id)
+    assert f"/services/{service_id}" in messages["panel"]["body_text"]
+    assert set(messages) == {"email", "panel", "whatsapp"}
 
 
 async def test_n3_one_message_per_event_and_channel_whatever_the_redeliveries(

@@ -6,7 +6,7 @@ client's service is refused as absent; staff endpoints refuse clients."""
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from provisioning_testkit import Served, auth, fetch, ordered, paid, publish_as_billing, wait_state
+from provisioning_testkit import Served, auth, events_for, fetch, ordered, paid, publish_as_billing, wait_state
 
 from abono.auth import Role
 
@@ -84,6 +84,7 @@ async def test_p8_we_migrate_everything_is_an_encrypted_request_and_a_staff_task
         assert done.json()["state"] == "done" and done.json()["overdue"] is False
         [seen] = (await http.get(path, headers=auth(client_id))).json()
         assert seen["state"] == "done" and seen["done_at"] is not None
+        assert (await events_for(served.database_url, service_id)).count("provisioning.migration.done") == 1
         assert (await http.post(f"/staff/migrations/{request['id']}/done", json={}, headers=staff)).status_code == 409
         open_ids = [t["id"] for t in (await http.get("/staff/tasks", headers=staff)).json()]
         assert task["id"] not in open_ids
@@ -100,6 +101,7 @@ async def test_p8_i_migrate_it_myself_asks_nothing_of_staff(served: Served) -> N
         assert row["access_encrypted"] is None and row["task_id"] is None
         listed = (await http.get("/staff/migrations", params={"status": "all"}, headers=staff)).json()
         assert made.json()["id"] not in [m["id"] for m in listed]
+        assert "provisioning.migration.done" not in await events_for(served.database_url, service_id)
 
 
 async def test_p8_another_clients_service_is_refused_and_staff_endpoints_refuse_clients(served: Served) -> None:

@@ -34,6 +34,7 @@ from abono.events import (
     ServiceSuspended,
     ServiceTerminated,
     SignupForExistingAccount,
+    SiteMigrated,
     SlaCreditDecided,
     TicketReplied,
     TicketSlaFlagged,
@@ -182,6 +183,14 @@ def appointment_reminder(e: AppointmentReminder) -> Notice:
     })
 
 
+def site_migrated(e: SiteMigrated) -> Notice:
+    """P-8: staff finished moving the client's site from its old server into its hosting."""
+    return Notice("site_migrated", e.client_id, e, service_id=e.service_id, context={
+        "domain": e.domain or e.product_name, "product_name": e.product_name,
+        "service_path": f"/services/{e.service_id}",
+    })
+
+
 def domain_deleted(e: DomainDeleted) -> Notice:
     return Notice("domain_deleted", e.client_id, e, service_id=e.service_id, context={"domain": e.domain})
 
@@ -236,6 +245,7 @@ NOTICES: dict[type[Event], Callable[[Any], Notice]] = {
     QuoteAvailable: quote_available,
     DomainDeleted: domain_deleted,
     DomainExpiring: domain_expiring,
+    SiteMigrated: site_migrated,
     TicketReplied: ticket_replied,
     AppointmentReminder: appointment_reminder,
     IncidentClientAffected: service_incident,
@@ -248,4 +258,4 @@ KINDS = tuple(sorted({"welcome", "email_verification", "password_reset", "profil
                       "service_activated", "service_reactivated", "service_terminated", "quote_available",
                       "domain_deleted", "domain_expiring", "account_exists",
                       "ticket_replied", "appointment_reminder", "service_incident", "sla_credit",
-                      "idea_update", "ticket_escalated", "staff_appointment_reminder"}))
+                      "idea_update", "ticket_escalated", "staff_appointment_reminder", "site_migrated"}))

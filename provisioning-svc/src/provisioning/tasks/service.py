@@ -8,10 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from abono.business_days import load_business_days
 from abono.crypto import SecretBox
 from abono.errors import Conflict, NotFound
+from abono.events import SiteMigrated
+from abono.messaging import emit
 from provisioning.business_calendar import BusinessCalendar
 from provisioning.config import ProvisioningSettings
 from provisioning.drivers.base import Provisioned
 from provisioning.instances import service as instances
+from provisioning.instances.repository import ServiceRepository
 from provisioning.tasks.models import StaffTask
 from provisioning.tasks.repository import TaskRepository
 
@@ -85,7 +88,8 @@ async def complete_task(
     session: AsyncSession, *, task_id: uuid.UUID, staff_id: uuid.UUID, note: str | None,
     access: Provisioned | None, box: SecretBox, now: datetime,
 ) -> StaffTask:
-    """Mark a task done; a create task activates its service with the access data staff entered."""
+    """Mark a task done; a create task activates its service with the access data staff entered; a finished site
+    migration (P-8) is told to the client."""
     task = await TaskRepository(session).get_for_update(task_id)
     if task is None:
         raise NotFound("No such task.")
@@ -98,4 +102,10 @@ async def complete_task(
             session, service_id=task.service_id, provisioned=access or Provisioned(), box=box, decided_by="staff",
             actor_id=staff_id, note=f"manual task {task.id} completed", now=now,
         )
+    elif task.kind == "migrate":
+        service = await ServiceRepository(session).get(task.service_id)
+        if service is not None:
+            await emit(session, SiteMigrated(client_id=task.client_id, service_id=task.service_id,
+                                             product_name=service.product_name, domain=service.domain,
+                                             occurred_at=now))
     return task

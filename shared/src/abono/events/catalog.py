@@ -375,6 +375,17 @@ class DomainDeleted(Event):
     reason: str = ""
 
 
+class SiteMigrated(Event):
+    """P-8: staff finished migrating the client's site from its old server into this hosting service (the client is
+    told)."""
+
+    routing_key: ClassVar[str] = "provisioning.migration.done"
+    client_id: uuid.UUID
+    service_id: uuid.UUID
+    product_name: str
+    domain: str | None = None
+
+
 class DomainExpiring(Event):
     """D-2: a domain expires at the registry in `days_before` days (the thresholds of
     PROVISIONING_DOMAIN_EXPIRY_NOTICE_DAYS, once each per expiry date): renew it (pay its renewal invoice, or turn
