@@ -107,7 +107,14 @@ async def test_p8_i_migrate_it_myself_asks_nothing_of_staff(served: Served) -> N
 async def test_p8_another_clients_service_is_refused_and_staff_endpoints_refuse_clients(served: Served) -> None:
     owner, intruder = uuid.uuid4(), uuid.uuid4()
     service_id = await active_hosting(served, owner)
+    radio = ordered(owner, driver="http", kind="radio", domain=None)
+    await publish_as_billing(radio, paid(radio))
+    await wait_state(served, radio.service_id, "active")
     async with served.http() as http:
+        not_hosting = await http.post(f"/services/{radio.service_id}/migrations", json={"mode": "self"},
+                                      headers=auth(owner))
+        assert not_hosting.status_code == 409 and not_hosting.headers["content-type"].startswith("application/problem")
+        assert await migration_rows(served, radio.service_id) == []
         path = f"/services/{service_id}/migrations"
         refused = await http.post(path, json={"mode": "staff", "access": ACCESS}, headers=auth(intruder))
         assert refused.status_code == 404
