@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.auth import Role
 from abono.db import make_engine, make_sessionmaker, unit_of_work
+from abono.errors import PROBLEM_JSON
 from abono.testing import test_keys
 
 
@@ -23,9 +26,23 @@ def staff() -> dict[str, str]:
     return auth(role=Role.STAFF)
 
 
-def admin() -> dict[str, str]:
+def admin(user_id: uuid.UUID | None = None) -> dict[str, str]:
     """An admin's token: the catalog and the coupons are theirs to change (issue 14 item 3)."""
-    return auth(role=Role.ADMIN)
+    return auth(user_id, role=Role.ADMIN)
+
+
+def is_problem(response: httpx.Response, status: int) -> bool:
+    """A problem+json answer with this status, a title, and a detail that speaks to a person (no rule ids)."""
+    body = response.json()
+    return (response.status_code == status and response.headers["content-type"].startswith(PROBLEM_JSON)
+            and "B-" not in body.get("detail", "") and bool(body.get("title")))
+
+
+async def audit(billing_db: str, target_type: str, code: str) -> list[dict[str, Any]]:
+    """Billing's audit log about one product or coupon (by code), oldest first."""
+    rows = await sql(billing_db, "SELECT actor_id, action, details, at FROM audit_log WHERE target_type = $1 "
+                                 "AND details->>'code' = $2 ORDER BY id", target_type, code)
+    return [{**row, "details": json.loads(str(row["details"]))} for row in rows]
 
 
 @asynccontextmanager

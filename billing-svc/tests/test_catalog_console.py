@@ -2,16 +2,14 @@
 read (403), every change in the audit log; bad input is a problem that changes nothing; a new price is what new
 orders pay while issued invoices keep theirs (B-9, B-16)."""
 
-import json
 import uuid
 from decimal import Decimal
 from typing import Any
 
 import httpx
-from billing_helpers import auth, new_client, sql, staff
+from billing_helpers import audit, auth, is_problem, new_client, sql, staff
 
 from abono.auth import Role
-from abono.errors import PROBLEM_JSON
 
 
 def admin_as(user_id: uuid.UUID) -> dict[str, str]:
@@ -25,18 +23,6 @@ def unique(prefix: str) -> str:
 async def coupon_rows(billing_db: str, code: str) -> list[dict[str, object]]:
     return await sql(billing_db, "SELECT percent, amount_minor, currency, audience, expires_at, max_uses, uses, "
                                  "retired_at FROM coupons WHERE code = $1", code)
-
-
-async def audit(billing_db: str, target_type: str, code: str) -> list[dict[str, Any]]:
-    rows = await sql(billing_db, "SELECT actor_id, action, details, at FROM audit_log WHERE target_type = $1 "
-                                 "AND details->>'code' = $2 ORDER BY id", target_type, code)
-    return [{**row, "details": json.loads(str(row["details"]))} for row in rows]
-
-
-def is_problem(response: httpx.Response, status: int) -> bool:
-    body = response.json()
-    return (response.status_code == status and response.headers["content-type"].startswith(PROBLEM_JSON)
-            and "B-" not in body.get("detail", "") and bool(body.get("title")))
 
 
 async def test_b12_coupon_validation_answers_a_problem_and_changes_nothing(billing: httpx.AsyncClient,

@@ -7,7 +7,7 @@ import httpx
 from billing_helpers import admin, auth, new_client, outbox, staff
 
 
-async def test_d1_staff_set_a_tlds_register_renew_and_transfer_prices_and_clients_see_them(
+async def test_d1_admins_set_a_tlds_register_renew_and_transfer_prices_and_clients_see_them(
     billing: httpx.AsyncClient, billing_db: str
 ) -> None:
     code = f"domain-t{uuid.uuid4().hex[:6]}"  # a TLD of its own: other tests price the seed's domain-com
@@ -20,13 +20,14 @@ async def test_d1_staff_set_a_tlds_register_renew_and_transfer_prices_and_client
     url = f"/staff/catalog/domains/{code}/prices/annual/USD"
     body = {"register_minor": 999, "renew_minor": 1500, "transfer_minor": 1200}
     assert (await billing.put(url, json=body, headers=auth())).status_code == 403
-    assert (await billing.put(url, json={**body, "renew_minor": -1}, headers=staff())).status_code == 422
-    assert (await billing.put(url, json={**body, "register_minor": 9.5}, headers=staff())).status_code == 422
+    assert (await billing.put(url, json=body, headers=staff())).status_code == 403  # staff read, admins change
+    assert (await billing.put(url, json={**body, "renew_minor": -1}, headers=admin())).status_code == 422
+    assert (await billing.put(url, json={**body, "register_minor": 9.5}, headers=admin())).status_code == 422
     monthly = f"/staff/catalog/domains/{code}/prices/monthly/USD"
-    assert (await billing.put(monthly, json=body, headers=staff())).status_code == 422  # whole years only
+    assert (await billing.put(monthly, json=body, headers=admin())).status_code == 422  # whole years only
     hosting = "/staff/catalog/domains/hosting-basic/prices/annual/USD"
-    assert (await billing.put(hosting, json=body, headers=staff())).status_code == 404  # not a domain
-    assert (await billing.put(url, json=body, headers=staff())).status_code == 204
+    assert (await billing.put(hosting, json=body, headers=admin())).status_code == 404  # not a domain
+    assert (await billing.put(url, json=body, headers=admin())).status_code == 204
 
     listed = await billing.get("/catalog/domains", headers=auth())
     assert listed.status_code == 200

@@ -83,8 +83,9 @@ async def staff_list_products(_: StaffPrincipal, session: SessionDep) -> list[Pr
             responses=problems(401, 403, 422))
 async def catalog_history(_: StaffPrincipal, session: SessionDep,
                           limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[CatalogChange]:
-    """The latest changes of products, prices and coupons, newest first: who made each, when, and the values
-    before and after (a price in minor units). Staff and admins; `limit` from 1 to 200 (422 outside)."""
+    """The latest changes of products, prices (domain extensions' register, renew and transfer prices included) and
+    coupons, newest first: who made each, when, and the values before and after (a price in minor units). Staff and
+    admins; `limit` from 1 to 200 (422 outside)."""
     return await service.history(session=session, limit=limit)
 
 

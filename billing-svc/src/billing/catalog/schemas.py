@@ -123,7 +123,7 @@ class CatalogChange(BaseModel):
     at: datetime
     actor_id: uuid.UUID
     actor_email: str | None = None
-    action: str  # product_created, product_updated, price_set, price_deleted, coupon_created, coupon_updated, ...
+    action: str  # product_created, product_updated, price_set, price_deleted, tld_price_set, coupon_created, ...
     code: str  # the product's or the coupon's code
     cycle: str | None = None  # a price's cycle and currency
     currency: str | None = None

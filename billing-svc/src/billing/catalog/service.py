@@ -29,8 +29,10 @@ def _fields(product: Product) -> dict[str, Any]:
     return {name: getattr(product, name) for name in _AUDITED}
 
 
-async def _audit(session: AsyncSession, *, actor: Principal, action: str, product: Product, at: datetime,
-                 before: Any, after: Any, **extra: str) -> None:
+async def audit_change(session: AsyncSession, *, actor: Principal, action: str, product: Product, at: datetime,
+                       before: Any, after: Any, **extra: str) -> None:
+    """One change of a product or its prices in billing's audit log: who, when, the product's code, before, after
+    (the TLD price list writes its changes here too)."""
     await AuditRepository(session).add(
         actor_id=actor.user_id, action=action, target_type=AUDIT_TARGET, target_id=product.id, at=at,
         details={"code": product.code, "actor_email": actor.email, **extra, "before": before, "after": after})
@@ -106,7 +108,7 @@ async def create_product(*, session: AsyncSession, clock: Clock, actor: Principa
     await repo.add(product)
     for price in data.prices:
         await repo.set_price(product.id, price.cycle.value, price.currency, price.amount_minor)
-    await _audit(session, actor=actor, action="product_created", product=product, at=now, before=None,
+    await audit_change(session, actor=actor, action="product_created", product=product, at=now, before=None,
                  after={**_fields(product), "prices": [p.model_dump(mode="json") for p in data.prices]})
     return product
 
@@ -139,7 +141,7 @@ async def update_product(*, session: AsyncSession, clock: Clock, actor: Principa
     product.updated_at = clock.now()
     await session.flush()
     changed = sorted(k for k in _AUDITED if before[k] != after[k])
-    await _audit(session, actor=actor, action="product_updated", product=product, at=product.updated_at,
+    await audit_change(session, actor=actor, action="product_updated", product=product, at=product.updated_at,
                  before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
     return product
 
@@ -155,7 +157,7 @@ async def set_price(*, session: AsyncSession, clock: Clock, actor: Principal, co
     if before == price.amount_minor:
         return product  # the same price again changes nothing
     await repo.set_price(product.id, price.cycle.value, price.currency, price.amount_minor)
-    await _audit(session, actor=actor, action="price_set", product=product, at=clock.now(), before=before,
+    await audit_change(session, actor=actor, action="price_set", product=product, at=clock.now(), before=before,
                  after=price.amount_minor, cycle=price.cycle.value, currency=price.currency)
     return product
 
@@ -180,12 +182,12 @@ async def delete_price(*, session: AsyncSession, clock: Clock, actor: Principal,
                        "or withdraw the product from sale.")
     before = old.amount_minor
     await repo.delete_price(product.id, cycle.value, currency)
-    await _audit(session, actor=actor, action="price_deleted", product=product, at=clock.now(), before=before,
+    await audit_change(session, actor=actor, action="price_deleted", product=product, at=clock.now(), before=before,
                  after=None, cycle=cycle.value, currency=currency)
 
 
 async def history(*, session: AsyncSession, limit: int) -> list[CatalogChange]:
-    """The latest audited changes of products, prices and coupons, newest first."""
+    """The latest audited changes of products, prices (TLD prices included) and coupons, newest first."""
     entries = await AuditRepository(session).latest([AUDIT_TARGET, "coupon"], limit=limit)
     return [CatalogChange(at=e.at, actor_id=e.actor_id, actor_email=e.details.get("actor_email"), action=e.action,
                           code=e.details.get("code", ""), cycle=e.details.get("cycle"),

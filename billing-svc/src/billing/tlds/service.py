@@ -1,10 +1,14 @@
-"""D-1: the TLD price list, read by clients (the panel's *Contratar*) and set by staff."""
+"""D-1: the TLD price list, read by clients (the panel's *Contratar*) and staff, changed by admins (issue 14 item 3),
+each change in the catalog's audit log."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from abono.auth import Principal
+from abono.clock import Clock
 from abono.errors import InvalidInput, NotFound
 from billing.catalog.models import Product, ProductKind
 from billing.catalog.repository import CatalogRepository
+from billing.catalog.service import audit_change
 from billing.cycles import Cycle
 from billing.tlds.repository import TldPriceRepository
 from billing.tlds.schemas import TldPriceIn, TldPricePublic, TldPublic
@@ -61,15 +65,30 @@ async def price_list(*, session: AsyncSession) -> list[TldPublic]:
     return answer
 
 
-async def set_price(*, session: AsyncSession, code: str, cycle: Cycle, currency: str, body: TldPriceIn) -> None:
-    """Staff: a TLD's prices for a cycle of whole years in a currency; the renew price is the catalog price."""
+async def set_price(*, session: AsyncSession, clock: Clock, actor: Principal, code: str, cycle: Cycle, currency: str,
+                    body: TldPriceIn) -> None:
+    """Admins: a TLD's prices for a cycle of whole years in a currency; the renew price is the catalog price. Audited
+    with the three prices before and after; the same prices again change nothing and are not recorded."""
     catalog = CatalogRepository(session)
     product = await catalog.by_code(code)
     if product is None or product.kind != ProductKind.DOMAIN:
         raise NotFound("No domain product with that code.")
     if cycle.value not in product.cycles or cycle.months % 12:
         raise InvalidInput(f"{product.name} is not sold {cycle.value} (domains are sold in whole years).")
+    tlds = TldPriceRepository(session)
+    renew = await catalog.price(product.id, cycle.value, currency)
+    listed = await tlds.get(product.id, cycle.value, currency)
+    before = None if renew is None and listed is None else {
+        "register_minor": listed.register_minor if listed else None,
+        "renew_minor": renew.amount_minor if renew else None,
+        "transfer_minor": listed.transfer_minor if listed else None}
+    after = {"register_minor": body.register_minor, "renew_minor": body.renew_minor,
+             "transfer_minor": body.transfer_minor}
+    if before == after:
+        return  # the same prices again: nothing changes, nothing to audit
     await catalog.set_price(product.id, cycle.value, currency, body.renew_minor)
-    await TldPriceRepository(session).put(product_id=product.id, cycle=cycle.value, currency=currency,
-                                          register_minor=body.register_minor, transfer_minor=body.transfer_minor)
+    await tlds.put(product_id=product.id, cycle=cycle.value, currency=currency, register_minor=body.register_minor,
+                   transfer_minor=body.transfer_minor)
     await session.flush()
+    await audit_change(session, actor=actor, action="tld_price_set", product=product, at=clock.now(), before=before,
+                       after=after, cycle=cycle.value, currency=currency)
