@@ -1,7 +1,8 @@
 """Issue 14 item 3 in the browser: an admin creates a coupon and changes a plan's price in the staff console (B-12,
-C-4), and a client's order preview in Contratar shows the new price and the coupon's discount line at once, with no
-restart (B-16: new orders pay the current price). A staff member sees the same page read-only. The admin's page is
-checked with axe-core and photographed at both widths."""
+C-4), the history shows a domain's prices changed through the API (D-1) named and as money, and a client's order
+preview in Contratar shows the new price and the coupon's discount line at once, with no restart (B-16: new orders
+pay the current price). A staff member sees the same page read-only. The admin's page is checked with axe-core and
+photographed at both widths."""
 
 from __future__ import annotations
 
@@ -35,6 +36,18 @@ async def test_b12_c4_admin_sets_a_coupon_and_a_price_in_the_console_and_the_cli
         "prices": [{"cycle": "semiannual", "currency": "ARS", "amount_minor": 600000}]})
     assert created.status_code == 201, created.text
     coupon = f"CONSOLA-{suffix.upper()}"
+    # A domain's register, renew and transfer prices (D-1), set by an admin through the API, show in the same
+    # history; the domain is withdrawn at once so no other page offers it.
+    domain = f"domain-console-{suffix}"
+    assert (await gateway.post("/api/billing/staff/catalog/products", headers=admin_headers, json={
+        "code": domain, "name": f"Dominio .consola{suffix}", "kind": "domain", "cycles": ["annual"],
+        "activation": "automatic", "driver": "registrar", "driver_settings": {"tld": f".consola{suffix}"},
+        "prices": [{"cycle": "annual", "currency": "USD", "amount_minor": 1400}]})).status_code == 201
+    tld = await gateway.put(f"/api/billing/staff/catalog/domains/{domain}/prices/annual/USD", headers=admin_headers,
+                            json={"register_minor": 999, "renew_minor": 1500, "transfer_minor": 1200})
+    assert tld.status_code == 204, tld.text
+    assert (await gateway.patch(f"/api/billing/staff/catalog/products/{domain}", headers=admin_headers,
+                                json={"active": False})).status_code == 200
 
     admin = await panel.person(width="laptop")
     await sign_in_admin(admin)
@@ -55,6 +68,10 @@ async def test_b12_c4_admin_sets_a_coupon_and_a_price_in_the_console_and_the_cli
     history = card(admin, "Últimos cambios del catálogo y los cupones")
     await expect(history.get_by_role("row").filter(has_text="Precio Semestral ARS")).to_contain_text(ADMIN_EMAIL)
     await expect(history.get_by_role("row").filter(has_text=coupon).first).to_contain_text("Cupón creado")
+    tld_row = history.get_by_role("row").filter(has_text=f"Precios del dominio Anual USD · {domain}")
+    for shown in ("renovación: US$", "14,00 → renovación: US$", "15,00", "registro: US$", "9,99", "transferencia: US$",
+                  "12,00"):
+        await expect(tld_row).to_contain_text(shown)
     await check(panel, admin, "console-catalog-admin")
     phone = await panel.person(width="phone")
     await sign_in_admin(phone)

@@ -67,6 +67,13 @@ export const catalogEs = {
       coupon_updated: "Cupón cambiado",
       coupon_retired: "Cupón retirado",
       coupon_deleted: "Cupón borrado",
+      tld_price_set: "Precios del dominio",
+    },
+    // The parts of a change shown before → after (a domain's three prices).
+    fields: {
+      register_minor: "registro",
+      renew_minor: "renovación",
+      transfer_minor: "transferencia",
     },
   },
 };
@@ -138,6 +145,12 @@ export const catalogEn: typeof catalogEs = {
       coupon_updated: "Coupon changed",
       coupon_retired: "Coupon retired",
       coupon_deleted: "Coupon deleted",
+      tld_price_set: "Domain prices",
+    },
+    fields: {
+      register_minor: "register",
+      renew_minor: "renewal",
+      transfer_minor: "transfer",
     },
   },
 };

@@ -18,16 +18,23 @@ function money(amountMinor: number, currency: string): string {
   return formatMoney({ amount_minor: amountMinor, currency: currency as Money["currency"] }, locale());
 }
 
-/** A value of the audit log as a person reads it: prices as money, lists joined, empty fields left out. */
+/** A value of the audit log as a person reads it: prices as money (a domain's three prices too, named), lists
+ * joined, empty fields left out. */
 function shown(t: TFunction, value: unknown, currency?: string | null): string {
   if (value === null || value === undefined) return "—";
   if (typeof value === "number" && currency) return money(value, currency);
   if (typeof value !== "object") return String(value);
   const item = (v: unknown): string =>
-    isPrice(v) ? `${t(`cycle.${v.cycle}`, { defaultValue: v.cycle })} ${money(v.amount_minor, v.currency)}` : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
+    isPrice(v)
+      ? `${t(`cycle.${v.cycle}`, { defaultValue: v.cycle })} ${money(v.amount_minor, v.currency)}`
+      : typeof v === "number" && currency
+        ? money(v, currency)
+        : typeof v === "object" && v !== null
+          ? JSON.stringify(v)
+          : String(v);
   return Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== null && v !== undefined && v !== "")
-    .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.map(item).join(", ") || "—" : item(v)}`)
+    .map(([k, v]) => `${t(`console.catalog.history.fields.${k}`, { defaultValue: k })}: ${Array.isArray(v) ? v.map(item).join(", ") || "—" : item(v)}`)
     .join("; ");
 }
 
