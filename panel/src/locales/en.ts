@@ -498,7 +498,7 @@ export const en: Messages<typeof es> = {
       b6: "Terminate after (days overdue)",
       autopayBefore: "Automatic payment: charge the renewal (days before the due date)",
       autopayRetries: "Automatic payment: retries (days after the first charge)",
-      autopayRetriesHint: "Comma-separated, e.g. 1, 2; none after the suspension (B-4).",
+      autopayRetriesHint: "Comma-separated, e.g. 1, 2; none after the suspension.",
       save: "Save collection days",
     },
     discounts: {

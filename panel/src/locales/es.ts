@@ -494,7 +494,7 @@ export const es = {
       b6: "Dar de baja a los (días de atraso)",
       autopayBefore: "Pago automático: cobrar la renovación (días antes del vencimiento)",
       autopayRetries: "Pago automático: reintentos (días después del primer cobro)",
-      autopayRetriesHint: "Separados por comas, por ejemplo 1, 2; ninguno después de la suspensión (B-4).",
+      autopayRetriesHint: "Separados por comas, por ejemplo 1, 2; ninguno después de la suspensión.",
       save: "Guardar días de cobranza",
     },
     discounts: {

@@ -59,18 +59,19 @@ async def _check_bank(session: AsyncSession, settings: AffiliateSettings, affili
     if bank is None:
         raise InvalidInput("A bank withdrawal needs the bank account (holder name, bank, account).")
     client = await ClientRepository(session).get(affiliate_id)
+    # F-3: identity verified, an account in the affiliate's own name, a minimum, one a calendar month.
     if client is None or client.verified_at is None or not client.legal_name:
-        raise IdentityNotVerified("Verify your identity first (A-2): bank withdrawals need it (F-3).")
+        raise IdentityNotVerified("Verify your identity first: bank withdrawals need it.")
     if name_key(bank.holder_name) != name_key(client.legal_name):
-        raise InvalidInput("The bank account must be in your own name, as on your verified identity (F-3).")
+        raise InvalidInput("The bank account must be in your own name, as on your verified identity.")
     minimum = settings.withdrawal_minimum_minor.get(amount.currency)
     if minimum is None:
         raise InvalidInput(f"Bank withdrawals in {amount.currency} are not offered.")
     if amount.amount_minor < minimum:
-        raise InvalidInput(f"The minimum bank withdrawal is {Money(minimum, amount.currency)} (F-3).",
+        raise InvalidInput(f"The minimum bank withdrawal is {Money(minimum, amount.currency)}.",
                            minimum=MoneyModel.of(Money(minimum, amount.currency)).model_dump())
     if await WithdrawalRepository(session).bank_request_in(affiliate_id, month) is not None:
-        raise MonthlyLimit(f"You already asked for a bank withdrawal in {month}: one per calendar month (F-3).")
+        raise MonthlyLimit(f"You already asked for a bank withdrawal in {month}: one per calendar month.")
     return bank
 
 

@@ -56,8 +56,9 @@ class DunningSettings(_Group):
         if len(set(self.reminder_days_before)) != len(self.reminder_days_before):
             raise ValueError("each reminder day once")
         self.reminder_days_before = sorted(self.reminder_days_before, reverse=True)
+        # B-6 after B-4.
         if self.terminate_after_days <= self.suspend_after_days:
-            raise ValueError("termination (B-6) must come after the suspension (B-4)")
+            raise ValueError("the termination must come after the suspension")
         if len(set(self.autopay_retry_days)) != len(self.autopay_retry_days):
             raise ValueError("each auto-pay retry day once")
         # A retry falling after the B-4 day is not planned (`billing.autopay.charging.schedule`).

@@ -64,7 +64,7 @@ async def cancel_service(*, session: AsyncSession, clock: Clock, settings: Billi
     sub, product = await owned_service(session, client_id, service_id)
     if product.kind == ProductKind.DOMAIN:
         raise Conflict("A domain cannot be cancelled, only set not to renew: "
-                       f"PATCH /services/{service_id} with {{\"renew\": false}} (B-15).")
+                       f"PATCH /services/{service_id} with {{\"renew\": false}}.")
     await lock_client_renewals(session, client_id)
     today = today_of(clock, settings)
     renewal = await _next_renewal(session, sub, today)
@@ -72,7 +72,7 @@ async def cancel_service(*, session: AsyncSession, clock: Clock, settings: Billi
     allowed = {i.id for i in (renewal,) if i is not None} | ({upgrade.invoice_id} if upgrade else set())
     unpaid = [i for i in await InvoiceRepository(session).unpaid_for_client(client_id) if i.id not in allowed]
     if unpaid:
-        raise Conflict("Cancelling requires no unpaid invoices; please pay these first (B-15): "
+        raise Conflict("Cancelling requires no unpaid invoices; please pay these first: "
                        f"{', '.join(i.number for i in unpaid)}.", invoices=[i.number for i in unpaid])
     await lock(session, sub)
     if sub.status in ENDED:
@@ -106,7 +106,7 @@ async def set_renew(*, session: AsyncSession, clock: Clock, settings: BillingSet
         raise Conflict(f"This service is cancelled: it ends on {sub.ends_on}.")
     if not renew and sub.renew and renewal is not None:
         if today >= renewal.due_on:
-            raise Conflict(f"Its renewal invoice {renewal.number} is due: pay it first (B-15).")
+            raise Conflict(f"Its renewal invoice {renewal.number} is due: pay it first.")
         await _drop_from_renewal(session, clock, settings, sub, renewal, "B-15: el servicio no se renovará")
     sub.renew, sub.updated_at = renew, clock.now()
     await session.flush()

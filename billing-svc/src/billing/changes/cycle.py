@@ -37,8 +37,9 @@ async def change_cycle(*, session: AsyncSession, clock: Clock, settings: Billing
     require_not_ended(sub)
     if sub.status == SubscriptionStatus.PENDING:
         raise Conflict("This service is not active yet: its first invoice is unpaid.")
+    # C-2: the product's cycles; B-11: up to N days before the next renewal.
     if cycle.value not in product.cycles:
-        raise InvalidInput(f"{product.name} is not billed {cycle.value}; it allows: {', '.join(product.cycles)} (C-2).")
+        raise InvalidInput(f"{product.name} is not billed {cycle.value}; it allows: {', '.join(product.cycles)}.")
     if await CatalogRepository(session).price(product.id, cycle.value, sub.currency) is None:
         raise InvalidInput(f"{product.name} has no {cycle.value} price in {sub.currency}.")
     if cycle.value == sub.cycle:
@@ -46,7 +47,7 @@ async def change_cycle(*, session: AsyncSession, clock: Clock, settings: Billing
     last_day = sub.next_due_on - timedelta(days=settings.cycle_change_min_days_before)
     if today_of(clock, settings) > last_day:
         raise Conflict(f"The cycle can be changed up to {settings.cycle_change_min_days_before} days before the "
-                       f"next renewal ({sub.next_due_on}); the last day was {last_day} (B-11).")
+                       f"next renewal ({sub.next_due_on}); the last day was {last_day}.")
     previous = sub.cycle
     sub.cycle, sub.updated_at = cycle.value, clock.now()
     await session.flush()

@@ -64,11 +64,12 @@ async def _target(session: AsyncSession, current: Product, code: str) -> Product
     if target.id == current.id:
         raise Conflict(f"This service is {current.name} already.")
     if target.code not in current.upgrade_to:
+        # B-14: no self-service downgrade; C-3: no path, staff do it from a ticket.
         if current.code in target.upgrade_to:
             raise Conflict(f"{target.name} is a downgrade: there is no self-service downgrade; cancel this service "
-                           "and order the new plan (B-14).")
+                           "and order the new plan.")
         raise Conflict(f"{current.name} has no upgrade path to {target.name}: please open a support ticket so staff "
-                       "can do it for you (C-3).")
+                       "can do it for you.")
     await drivers.check_sellable(session, code=target.code, name=target.name, driver=target.driver,
                                  settings=target.driver_settings)  # #19 item 3: nothing sold that cannot run
     return target
@@ -77,7 +78,7 @@ async def _target(session: AsyncSession, current: Product, code: str) -> Product
 async def _price(session: AsyncSession, product: Product, cycle: str, currency: str) -> Money:
     price = await CatalogRepository(session).price(product.id, cycle, currency)
     if cycle not in product.cycles or price is None:
-        raise Conflict(f"{product.name} is not sold {cycle} in {currency}: please open a support ticket (C-3).")
+        raise Conflict(f"{product.name} is not sold {cycle} in {currency}: please open a support ticket.")
     return Money(price.amount_minor, currency)
 
 

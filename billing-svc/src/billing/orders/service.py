@@ -93,8 +93,9 @@ async def _plan(*, session: AsyncSession, clock: Clock, settings: BillingSetting
         product = await catalog.by_code(item.product_code)
         if product is None or not product.active:
             raise InvalidInput(f"No product {item.product_code!r} in the catalog.")
+        # C-2: only the cycles the product is sold in.
         if item.cycle.value not in product.cycles:
-            raise InvalidInput(f"{product.name} is not sold {item.cycle.value} (C-2).")
+            raise InvalidInput(f"{product.name} is not sold {item.cycle.value}.")
         await drivers.check_sellable(session, code=product.code, name=product.name, driver=product.driver,
                                      settings=product.driver_settings)
         price = await catalog.price(product.id, item.cycle.value, currency)

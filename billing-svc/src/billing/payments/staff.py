@@ -65,7 +65,8 @@ async def refund(*, session: AsyncSession, clock: Clock, settings: BillingSettin
             sub.status, sub.updated_at = SubscriptionStatus.CANCELLED.value, clock.now()
             ended.append(sub.id)
     if not ended:
-        raise Conflict("Nothing on this invoice can be refunded (B-15: window or product kind).")
+        raise Conflict("Nothing on this invoice can be refunded: its refund window has passed, or what it sold cannot "
+                       "be refunded.")
     invoice.status = InvoiceStatus.REFUNDED.value
     # B-15: the money goes back through the provider that paid (sent by the payments worker, key stored first).
     await request_provider_refunds(session=session, clock=clock, invoice=invoice, amount=amount)

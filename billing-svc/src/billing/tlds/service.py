@@ -35,9 +35,10 @@ def check_domain_line(product: Product, domain: str | None, quantity: int, *, tr
     label = domain.strip().lower().removesuffix(".").removesuffix(f".{tld}")
     if label == domain.strip().lower().removesuffix(".") or not label or "." in label:
         raise InvalidInput(f"{domain!r} is not a .{tld} name; {product.name} registers .{tld} domains.")
+    # D-3: some registries move a domain themselves, no EPP code.
     if transfer and not transfers_in(product):
         raise InvalidInput(f".{tld} domains are not transferred with an EPP code: the holder moves them at the "
-                           "registry itself (D-3).")
+                           "registry itself.")
 
 
 async def price_list(*, session: AsyncSession) -> list[TldPublic]:

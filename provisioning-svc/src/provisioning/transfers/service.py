@@ -163,8 +163,9 @@ async def _recipient(session: AsyncSession, *, owner_id: uuid.UUID, to_client_id
 
 async def _check_owner_side(session: AsyncSession, *, service: ServiceInstance, owner_id: uuid.UUID) -> None:
     owner = await ClientRepository(session).get(owner_id)
+    # both sides verified.
     if owner is None or not owner.verified:
-        raise ClientNotVerified("Verify your identity (A-2) before transferring a service.", client="owner")
+        raise ClientNotVerified("Verify your identity before transferring a service.", client="owner")
     if service.state != State.ACTIVE.value:
         raise ServiceNotTransferable(f"Only an active service can be transferred; this one is {service.state}.")
     unpaid = await InvoiceRepository(session).unpaid_for_service(service_id=service.id, owner_id=owner_id)
@@ -177,7 +178,7 @@ async def _check_transferable(session: AsyncSession, *, service: ServiceInstance
                               recipient: ClientCopy | None) -> None:
     await _check_owner_side(session, service=service, owner_id=owner_id)
     if recipient is None or not recipient.verified:
-        raise ClientNotVerified("Verify your identity (A-2) before accepting a transfer.", client="recipient")
+        raise ClientNotVerified("Verify your identity before accepting a transfer.", client="recipient")
 
 
 def _describe(transfer: ServiceTransfer) -> str:

@@ -46,8 +46,9 @@ def _check_slot(runtime: Runtime, starts_at: datetime, minutes: int, hours: Busi
         raise InvalidInput("That time has passed.")
     if starts_at > now + timedelta(days=settings.appointment_horizon_days):
         raise InvalidInput(f"Appointments can be booked up to {settings.appointment_horizon_days} days ahead.")
+    # S-7: slots within business hours (S-2).
     if not hours.within_hours(starts_at, starts_at + timedelta(minutes=minutes)):
-        raise InvalidInput("Appointments are within business hours (S-2), on working days.")
+        raise InvalidInput("Appointments are within business hours, on working days.")
     return starts_at
 
 
@@ -55,8 +56,9 @@ async def book(*, session: AsyncSession, runtime: Runtime, client_id: uuid.UUID,
                topic: str, ticket_id: uuid.UUID | None) -> Appointment:
     settings = runtime.settings
     plan = await ServiceRepository(session).plan_of(client_id, settings.plan_products)
+    # S-3, S-7: remote support comes with some support plans only.
     if plan not in settings.remote_support_plans:
-        raise Forbidden("Remote support comes with the Professional and Full support plans (S-3).", plan=plan.value)
+        raise Forbidden("Remote support comes with the Professional and Full support plans.", plan=plan.value)
     start = _check_slot(runtime, starts_at, minutes, await runtime.business_hours(session))
     appointment = Appointment(id=uuid.uuid4(), client_id=client_id, desk=settings.appointment_desk,
                               starts_at=start, ends_at=start + timedelta(minutes=minutes), topic=topic,
