@@ -20,10 +20,16 @@ from billing_helpers import auth, outbox, sql, staff
 from payments_support import PaymentsEnv, new_client, payments_env
 from test_b2_renewal_run import subscribe
 
-from abono.clock import FixedClock, SystemClock
+from abono.clock import Clock, FixedClock, SystemClock
 from abono.db import unit_of_work
 from abono.testing import serve, wait_for
-from billing.direct_debit.jobs import refresh_pending_mandates, request_debits, withdraw_settled_debits
+from billing.direct_debit.jobs import (
+    DebitPass,
+    debit_pass,
+    refresh_pending_mandates,
+    request_debits,
+    withdraw_settled_debits,
+)
 from billing.fakes import FakePagos360, WebhookTarget
 from billing.payments.applying import apply_provider_payment
 from billing.renewals.jobs import issue_renewals
@@ -102,13 +108,16 @@ def debits_for(bench: Bench, reference: object) -> list[tuple[str, dict[str, obj
     ]
 
 
-async def debit(bench: Bench) -> int:
-    return await request_debits(
-        sessionmaker=bench.env.sessionmaker,
-        clock=run_clock(),
-        settings=bench.env.settings,
-        providers=bench.env.providers,
+def debit_run(bench: Bench, clock: Clock) -> DebitPass:
+    run = debit_pass(
+        sessionmaker=bench.env.sessionmaker, clock=clock, settings=bench.env.settings, providers=bench.env.providers
     )
+    assert run is not None  # Pagos360 is set up as the direct-debit provider
+    return run
+
+
+async def debit(bench: Bench) -> int:
+    return await request_debits(debit_run(bench, run_clock()))
 
 
 async def post_webhook(bench: Bench, body: str, token: str | None = TOKEN) -> httpx.Response:
@@ -304,10 +313,9 @@ async def test_b21_a_pending_mandate_whose_webhook_never_came_is_asked_about(ben
     assert created.status_code == 201
     ref = str((await mandate_rows(bench, client_id))[0]["mandate_ref"])
     bench.p360.entities[ref]["state"] = "signed"  # signed at Pagos360, its webhook lost
-    refresh = {"sessionmaker": bench.env.sessionmaker, "settings": bench.env.settings, "providers": bench.env.providers}
-    assert await refresh_pending_mandates(clock=SystemClock(), **refresh) == 0  # asked about only now and then
+    assert await refresh_pending_mandates(debit_run(bench, SystemClock())) == 0  # asked about only now and then
     later = FixedClock(datetime.now(UTC) + timedelta(seconds=bench.env.settings.direct_debit_retry_seconds + 1))
-    assert await refresh_pending_mandates(clock=later, **refresh) >= 1
+    assert await refresh_pending_mandates(debit_run(bench, later)) >= 1
     assert await mandate_is(bench, client_id, "active")
 
 
@@ -323,19 +331,14 @@ async def test_b21_a_debit_for_an_invoice_paid_another_way_is_withdrawn_once(ben
     )
     assert paid.status_code == 200 and paid.json()["invoice_status"] == "paid"
 
-    withdraw = {
-        "sessionmaker": bench.env.sessionmaker,
-        "clock": SystemClock(),
-        "settings": bench.env.settings,
-        "providers": bench.env.providers,
-    }
-    assert await withdraw_settled_debits(**withdraw) >= 1
+    withdraw = debit_run(bench, SystemClock())
+    assert await withdraw_settled_debits(withdraw) >= 1
     assert bench.p360.entities[ref]["state"] == "canceled"  # not charged twice
     attempts = await sql(
         bench.env.db_url, "SELECT status, withdrawn_at FROM payment_attempts WHERE invoice_id = $1", invoice["id"]
     )
     assert [a["status"] for a in attempts] == ["closed"] and attempts[0]["withdrawn_at"] is not None
-    assert await withdraw_settled_debits(**withdraw) == 0
+    assert await withdraw_settled_debits(withdraw) == 0
 
 
 async def test_b19_a_one_off_pagos360_payment_request_pays_its_invoice_once(bench: Bench) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from datetime import date, timedelta
 
@@ -13,6 +14,7 @@ from billing.autopay.charging import plan_one, send_charge
 from billing.autopay.repository import ChargeRepository
 from billing.config import BillingSettings
 from billing.cycles import local_date
+from billing.jobs import each_in_own_transaction
 from billing.payments.provider import PaymentProvider
 
 
@@ -29,12 +31,11 @@ async def run_autopay(
     await plan_charges(sessionmaker=sessionmaker, clock=clock, settings=settings, providers=providers, today=today)
     async with unit_of_work(sessionmaker) as session:
         pending = await ChargeRepository(session).pending_ids(today=today, limit=limit)
-    paid = 0
-    for charge_id in pending:
-        async with unit_of_work(sessionmaker) as session:
-            if await send_charge(session, charge_id, clock=clock, settings=settings, providers=providers):
-                paid += 1
-    return paid
+
+    async def send(session: AsyncSession, charge_id: uuid.UUID) -> bool:
+        return await send_charge(session, charge_id, clock=clock, settings=settings, providers=providers)
+
+    return await each_in_own_transaction(sessionmaker, pending, send)
 
 
 async def plan_charges(
@@ -53,11 +54,11 @@ async def plan_charges(
             first_due_on=today + timedelta(days=settings.autopay_days_before - longest),
             last_due_on=today + timedelta(days=settings.autopay_days_before),
         )
-    planned = 0
-    for invoice_id, method_id in found:
-        async with unit_of_work(sessionmaker) as session:
-            if await plan_one(
-                session, invoice_id, method_id, today=today, clock=clock, settings=settings, providers=providers
-            ):
-                planned += 1
-    return planned
+
+    async def plan(session: AsyncSession, candidate: tuple[uuid.UUID, uuid.UUID]) -> bool:
+        invoice_id, method_id = candidate
+        return await plan_one(
+            session, invoice_id, method_id, today=today, clock=clock, settings=settings, providers=providers
+        )
+
+    return await each_in_own_transaction(sessionmaker, found, plan)

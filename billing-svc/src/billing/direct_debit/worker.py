@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from abono.workers import PeriodicJob, WorkerSpec
 from billing.config import BillingSettings
-from billing.direct_debit.jobs import refresh_pending_mandates, request_debits, withdraw_settled_debits
+from billing.direct_debit.jobs import debit_pass, run_debit_pass
 
 
 def _build(app: FastAPI) -> PeriodicJob:
@@ -15,15 +15,9 @@ def _build(app: FastAPI) -> PeriodicJob:
 
     async def run_pass() -> None:
         state = app.state
-        await refresh_pending_mandates(
+        await run_debit_pass(debit_pass(
             sessionmaker=state.sessionmaker, clock=state.clock, settings=settings, providers=state.payment_providers
-        )
-        await request_debits(
-            sessionmaker=state.sessionmaker, clock=state.clock, settings=settings, providers=state.payment_providers
-        )
-        await withdraw_settled_debits(
-            sessionmaker=state.sessionmaker, clock=state.clock, settings=settings, providers=state.payment_providers
-        )
+        ))
 
     return PeriodicJob(
         name="billing-direct-debit",
