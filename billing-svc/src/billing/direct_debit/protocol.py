@@ -3,31 +3,18 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Protocol, runtime_checkable
 
-from billing.payments.provider import CheckoutInvoice
+from billing.payments.provider import CheckoutInvoice, NewMandate
 
 
 @runtime_checkable
 class TakesMandates(Protocol):
     name: str
 
-    async def create_mandate(
-        self,
-        *,
-        kind: str,
-        holder_name: str,
-        email: str,
-        description: str,
-        reference: str,
-        client_id: uuid.UUID,
-        cbu: str = "",
-        holder_tax_id: str = "",
-        card_number: str = "",
-    ) -> tuple[str, str, str]:
-        """Create a mandate (`kind` "cbu" or "card"); (mandate ref, state, label)."""
+    async def create_mandate(self, mandate: NewMandate) -> tuple[str, str, str]:
+        """Create the mandate; (mandate ref, state, label)."""
         ...
 
     async def mandate_state(self, *, mandate_ref: str) -> tuple[str, str]:

@@ -21,7 +21,7 @@ from billing.direct_debit.repository import DebitRepository, MandateRepository
 from billing.direct_debit.schemas import MandateCreate, MandatePublic
 from billing.direct_debit.service import mandate_provider
 from billing.payments.models import AttemptStatus, PaymentAttempt
-from billing.payments.provider import PaymentProvider, ProviderError
+from billing.payments.provider import NewMandate, PaymentProvider, ProviderError
 
 log = structlog.get_logger("billing.direct_debit")
 
@@ -69,7 +69,7 @@ async def sign_up(
             raise Conflict("You already have a direct-debit mandate; cancel it first to sign another.")
         email = client.email
     try:
-        ref, state, label = await provider.create_mandate(
+        ref, state, label = await provider.create_mandate(NewMandate(
             kind=body.kind,
             holder_name=mandate.holder_name,
             email=email,
@@ -79,7 +79,7 @@ async def sign_up(
             cbu=body.cbu or "",
             holder_tax_id=body.holder_tax_id or "",
             card_number=body.card_number or "",
-        )
+        ))
     except ProviderError as exc:
         async with unit_of_work(sessionmaker) as session:  # nothing was made there: free the client's slot
             stored = await MandateRepository(session).get(mandate.id, for_update=True)

@@ -36,6 +36,7 @@ from billing.payments.provider import (
     Dispute,
     EventEffect,
     MethodUpdate,
+    NewMandate,
     ProviderError,
     ProviderPayment,
     ProviderPaymentStatus,
@@ -169,44 +170,32 @@ class Pagos360Provider:
         return json.loads(answer.text, parse_float=Decimal) if answer.content else {}
 
     # --- mandates (adhesiones) and debits: `billing.direct_debit.protocol.TakesMandates` ----------------------
-    async def create_mandate(
-        self,
-        *,
-        kind: str,
-        holder_name: str,
-        email: str,
-        description: str,
-        reference: str,
-        client_id: uuid.UUID,
-        cbu: str = "",
-        holder_tax_id: str = "",
-        card_number: str = "",
-    ) -> tuple[str, str, str]:
+    async def create_mandate(self, mandate: NewMandate) -> tuple[str, str, str]:
         """A CBU (`kind="cbu"`) or card adhesion; (mandate ref, our state, label for the client). The card number
         goes to Pagos360 only; Pagos360 answers its last four digits."""
         common = {
-            "adhesion_holder_name": holder_name,
-            "email": email,
-            "description": description,
-            "external_reference": reference,
-            "metadata": {"client_id": str(client_id)},
+            "adhesion_holder_name": mandate.holder_name,
+            "email": mandate.email,
+            "description": mandate.description,
+            "external_reference": mandate.reference,
+            "metadata": {"client_id": str(mandate.client_id)},
         }
-        if kind == "cbu":
+        if mandate.kind == "cbu":
             fields = {
                 **common,
-                "short_description": description[:10],
-                "cbu_number": cbu,
-                "cbu_holder_name": holder_name,
-                "cbu_holder_id_number": int(holder_tax_id),
+                "short_description": mandate.description[:10],
+                "cbu_number": mandate.cbu,
+                "cbu_holder_name": mandate.holder_name,
+                "cbu_holder_id_number": int(mandate.holder_tax_id),
             }
             created = await self._call("POST", "/adhesion", body={"adhesion": fields})
-            label = f"CBU ···{str(created.get('cbu_number', cbu))[-4:]}"
+            label = f"CBU ···{str(created.get('cbu_number', mandate.cbu))[-4:]}"
             if created.get("bank"):
                 label = f"{created['bank']} {label}"
             return f"adhesion-{created['id']}", ADHESION_STATES.get(str(created.get("state")), "pending"), label
-        fields = {**common, "card_number": card_number, "card_holder_name": holder_name}
+        fields = {**common, "card_number": mandate.card_number, "card_holder_name": mandate.holder_name}
         created = await self._call("POST", "/card-adhesion", body={"card_adhesion": fields})
-        label = f"{created.get('card') or 'Tarjeta'} ···{created.get('last_four_digits') or card_number[-4:]}"
+        label = f"{created.get('card') or 'Tarjeta'} ···{created.get('last_four_digits') or mandate.card_number[-4:]}"
         return f"card-adhesion-{created['id']}", ADHESION_STATES.get(str(created.get("state")), "pending"), label
 
     async def mandate_state(self, *, mandate_ref: str) -> tuple[str, str]:

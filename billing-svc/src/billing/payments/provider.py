@@ -44,6 +44,22 @@ class CheckoutInvoice:
 
 
 @dataclass(frozen=True)
+class NewMandate:
+    """What a provider that takes mandates needs to create one (`kind` "cbu" or "card"); the CBU or card number goes
+    to the provider only."""
+
+    kind: str
+    holder_name: str
+    email: str
+    description: str
+    reference: str
+    client_id: uuid.UUID
+    cbu: str = ""
+    holder_tax_id: str = ""
+    card_number: str = ""
+
+
+@dataclass(frozen=True)
 class Checkout:
     """Where the client goes to pay: the provider's object (session, preference) and its URL."""
 
