@@ -71,50 +71,49 @@ async def settings_history(
     return await service.history(session, limit=limit)
 
 
-async def _put(
-    key: str,
-    value: _Group,
-    actor: AdminPrincipal,
-    session: SessionDep,
-    base: BaseSettingsDep,
-    cache: SettingsCacheDep,
-    clock: ClockDep,
-) -> BusinessSettingsPublic:
-    await service.set_group(session=session, base=base, key=key, value=value, actor=actor, now=clock.now())
-    cache.invalidate()
-    return await read_settings(actor, session, base)
+class _Admin:
+    """An admin's change to the business settings: stored (audited), then the cached settings are dropped so it
+    takes effect at once."""
+
+    def __init__(
+        self,
+        actor: AdminPrincipal,
+        session: SessionDep,
+        base: BaseSettingsDep,
+        cache: SettingsCacheDep,
+        clock: ClockDep,
+    ) -> None:
+        self.actor, self.session, self.base, self.cache, self.clock = actor, session, base, cache, clock
+
+    async def put(self, key: str, value: _Group) -> BusinessSettingsPublic:
+        await service.set_group(
+            session=self.session, base=self.base, key=key, value=value, actor=self.actor, now=self.clock.now()
+        )
+        self.cache.invalidate()
+        return await read_settings(self.actor, self.session, self.base)
+
+    async def reset(self, key: GroupKey) -> None:
+        await service.reset_group(session=self.session, base=self.base, key=key, actor=self.actor, now=self.clock.now())
+        self.cache.invalidate()
 
 
-@router.put(
-    "/dunning", summary="Admin: reminder, suspension and termination days", responses=problems(401, 403, 422)
-)
-async def put_dunning(
-    body: DunningSettings,
-    actor: AdminPrincipal,
-    session: SessionDep,
-    base: BaseSettingsDep,
-    cache: SettingsCacheDep,
-    clock: ClockDep,
-) -> BusinessSettingsPublic:
+AdminDep = Annotated[_Admin, Depends()]
+
+
+@router.put("/dunning", summary="Admin: reminder, suspension and termination days", responses=problems(401, 403, 422))
+async def put_dunning(body: DunningSettings, admin: AdminDep) -> BusinessSettingsPublic:
     """Replaces the dunning group: the days before the due date when reminders are sent, and the days after it when
     an unpaid service is suspended and terminated. Admins only (403 for other staff); 422 for invalid values,
     nothing changed. Takes effect at once, is recorded in the history, and answers every group."""
-    return await _put("dunning", body, actor, session, base, cache, clock)
+    return await admin.put("dunning", body)
 
 
 @router.put("/discounts", summary="Admin: discount percentages and tiers", responses=problems(401, 403, 422))
-async def put_discounts(
-    body: DiscountSettings,
-    actor: AdminPrincipal,
-    session: SessionDep,
-    base: BaseSettingsDep,
-    cache: SettingsCacheDep,
-    clock: ClockDep,
-) -> BusinessSettingsPublic:
+async def put_discounts(body: DiscountSettings, admin: AdminDep) -> BusinessSettingsPublic:
     """Replaces the discounts group: the discount percentages by billing cycle, by number of active services (tiers)
     and by payment method, the bundle and the cap, applied to new invoices. Admins only (403 for other staff);
     422 for invalid values, nothing changed. Recorded in the history; answers every group."""
-    return await _put("discounts", body, actor, session, base, cache, clock)
+    return await admin.put("discounts", body)
 
 
 @router.put(
@@ -122,49 +121,26 @@ async def put_discounts(
     summary="Admin: payment methods per country, refused currencies, minimums",
     responses=problems(401, 403, 422),
 )
-async def put_payments(
-    body: PaymentSettings,
-    actor: AdminPrincipal,
-    session: SessionDep,
-    base: BaseSettingsDep,
-    cache: SettingsCacheDep,
-    clock: ClockDep,
-) -> BusinessSettingsPublic:
+async def put_payments(body: PaymentSettings, admin: AdminDep) -> BusinessSettingsPublic:
     """Replaces the payments group: which payment methods are offered per country, currencies refused and minimum
     amounts. Admins only (403 for other staff); 422 for invalid values, nothing changed. Recorded in the history;
     answers every group."""
-    return await _put("payments", body, actor, session, base, cache, clock)
+    return await admin.put("payments", body)
 
 
 @router.put("/seller", summary="Admin: the seller's identity printed on invoices", responses=problems(401, 403, 422))
-async def put_seller(
-    body: SellerIdentity,
-    actor: AdminPrincipal,
-    session: SessionDep,
-    base: BaseSettingsDep,
-    cache: SettingsCacheDep,
-    clock: ClockDep,
-) -> BusinessSettingsPublic:
+async def put_seller(body: SellerIdentity, admin: AdminDep) -> BusinessSettingsPublic:
     """Replaces the seller's identity (legal name, tax id, address...) printed on invoices issued from now on.
     Admins only (403 for other staff); 422 for invalid values, nothing changed. Recorded in the history; answers
     every group."""
-    return await _put("seller", body, actor, session, base, cache, clock)
+    return await admin.put("seller", body)
 
 
-@router.put(
-    "/transfers", summary="Admin: bank details per currency and country", responses=problems(401, 403, 422)
-)
-async def put_transfers(
-    body: TransferSettings,
-    actor: AdminPrincipal,
-    session: SessionDep,
-    base: BaseSettingsDep,
-    cache: SettingsCacheDep,
-    clock: ClockDep,
-) -> BusinessSettingsPublic:
+@router.put("/transfers", summary="Admin: bank details per currency and country", responses=problems(401, 403, 422))
+async def put_transfers(body: TransferSettings, admin: AdminDep) -> BusinessSettingsPublic:
     """Replaces the bank details given to clients who pay by transfer, per currency and country. Admins only (403
     for other staff); 422 for invalid values, nothing changed. Recorded in the history; answers every group."""
-    return await _put("transfers", body, actor, session, base, cache, clock)
+    return await admin.put("transfers", body)
 
 
 @router.delete(
@@ -173,17 +149,9 @@ async def put_transfers(
     summary="Admin: a group back to the environment's values (audited)",
     responses=problems(401, 403, 404, 422),
 )
-async def reset_settings(
-    key: Annotated[GroupKey, Path()],
-    actor: AdminPrincipal,
-    session: SessionDep,
-    base: BaseSettingsDep,
-    cache: SettingsCacheDep,
-    clock: ClockDep,
-) -> Response:
+async def reset_settings(key: Annotated[GroupKey, Path()], admin: AdminDep) -> Response:
     """Puts one group (`dunning`, `discounts`, `payments`, `seller` or `transfers`) back to the environment's
     defaults. Admins only (403 for other staff); 422 for an unknown group. Recorded in the history; answers 204
     with no body."""
-    await service.reset_group(session=session, base=base, key=key, actor=actor, now=clock.now())
-    cache.invalidate()
+    await admin.reset(key)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
