@@ -87,22 +87,17 @@ def payment_from_api(body: dict[str, Any]) -> ProviderPayment:
 class MercadoPagoProvider:
     name = "mercadopago"
 
-    def __init__(self, *, access_token: str, api_url: str, return_url: str, webhook_secret: str = "",
-                 tolerance_seconds: int = 300) -> None:
-        self.sdk = mercadopago.SDK(access_token, http_client=MercadoPagoHttpClient(api_url))
-        self.access_token = access_token
-        self.return_url = return_url.rstrip("/")
-        self.webhook_secret = webhook_secret
-        self.tolerance_seconds = tolerance_seconds
+    def __init__(self, settings: BillingSettings) -> None:
+        self.access_token = settings.mercadopago_access_token
+        self.sdk = mercadopago.SDK(self.access_token, http_client=MercadoPagoHttpClient(settings.mercadopago_api_url))
+        self.return_url = settings.payments_public_url.rstrip("/")
+        self.webhook_secret = settings.mercadopago_webhook_secret
+        self.tolerance_seconds = settings.webhook_tolerance_seconds
 
     @classmethod
     def from_settings(cls, settings: BillingSettings) -> MercadoPagoProvider | None:
         """None without an access token: MercadoPago is not offered."""
-        if not settings.mercadopago_access_token:
-            return None
-        return cls(access_token=settings.mercadopago_access_token, api_url=settings.mercadopago_api_url,
-                   return_url=settings.payments_public_url, webhook_secret=settings.mercadopago_webhook_secret,
-                   tolerance_seconds=settings.webhook_tolerance_seconds)
+        return cls(settings) if settings.mercadopago_access_token else None
 
     async def verify_webhook(self, request: WebhookRequest) -> VerifiedEvent:
         query = request.query

@@ -123,26 +123,17 @@ def payment_from(resource: str, body: dict[str, Any]) -> ProviderPayment:
 class Pagos360Provider:
     name = "pagos360"
 
-    def __init__(
-        self, *, api_key: str, api_url: str, return_url: str, webhook_token: str = "", timeout_seconds: float = 20
-    ) -> None:
-        self.api_key = api_key
-        self.api_url = api_url.rstrip("/")
-        self.return_url = return_url.rstrip("/")
-        self.webhook_token = webhook_token
+    def __init__(self, settings: BillingSettings, timeout_seconds: float = 20) -> None:
+        self.api_key = settings.pagos360_api_key
+        self.api_url = settings.pagos360_api_url.rstrip("/")
+        self.return_url = settings.payments_public_url.rstrip("/")
+        self.webhook_token = settings.pagos360_webhook_token
         self.timeout_seconds = timeout_seconds
 
     @classmethod
     def from_settings(cls, settings: BillingSettings) -> Pagos360Provider | None:
         """None without an API key: Pagos360 is not offered."""
-        if not settings.pagos360_api_key:
-            return None
-        return cls(
-            api_key=settings.pagos360_api_key,
-            api_url=settings.pagos360_api_url,
-            return_url=settings.payments_public_url,
-            webhook_token=settings.pagos360_webhook_token,
-        )
+        return cls(settings) if settings.pagos360_api_key else None
 
     async def _call(
         self,

@@ -103,22 +103,12 @@ class PayPalProvider(PayPalVault):
 
     name = "paypal"
 
-    def __init__(
-        self,
-        *,
-        client_id: str,
-        client_secret: str,
-        api_url: str,
-        return_url: str,
-        webhook_id: str = "",
-        tolerance_seconds: int = 300,
-        timeout_seconds: float = 20,
-    ) -> None:
-        self.client_id, self.client_secret = client_id, client_secret
-        self.api_url = api_url.rstrip("/")
-        self.return_url = return_url.rstrip("/")
-        self.webhook_id = webhook_id
-        self.tolerance_seconds = tolerance_seconds
+    def __init__(self, settings: BillingSettings, timeout_seconds: float = 20) -> None:
+        self.client_id, self.client_secret = settings.paypal_client_id, settings.paypal_client_secret
+        self.api_url = settings.paypal_api_url.rstrip("/")
+        self.return_url = settings.payments_public_url.rstrip("/")
+        self.webhook_id = settings.paypal_webhook_id
+        self.tolerance_seconds = settings.webhook_tolerance_seconds
         self.timeout_seconds = timeout_seconds
         self._token: tuple[str, float] | None = None  # (access token, monotonic expiry)
         self._token_lock = asyncio.Lock()
@@ -126,16 +116,7 @@ class PayPalProvider(PayPalVault):
     @classmethod
     def from_settings(cls, settings: BillingSettings) -> PayPalProvider | None:
         """None without REST app credentials: PayPal is not offered."""
-        if not settings.paypal_client_id or not settings.paypal_client_secret:
-            return None
-        return cls(
-            client_id=settings.paypal_client_id,
-            client_secret=settings.paypal_client_secret,
-            api_url=settings.paypal_api_url,
-            return_url=settings.payments_public_url,
-            webhook_id=settings.paypal_webhook_id,
-            tolerance_seconds=settings.webhook_tolerance_seconds,
-        )
+        return cls(settings) if settings.paypal_client_id and settings.paypal_client_secret else None
 
     # --- transport -------------------------------------------------------------------------------------
     async def _access_token(self, http: httpx.AsyncClient) -> str:

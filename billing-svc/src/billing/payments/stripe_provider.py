@@ -107,22 +107,17 @@ class StripeProvider:
     name = "stripe"
     forget_when_stopped = False  # B-21: a saved card stays saved when auto-pay stops
 
-    def __init__(self, *, api_key: str, api_url: str, return_url: str, webhook_secrets: list[str] | None = None,
-                 tolerance_seconds: int = 300) -> None:
-        self.client = stripe.StripeClient(api_key, base_addresses={"api": api_url}, http_client=stripe.HTTPXClient(),
-                                          max_network_retries=2)
-        self.return_url = return_url.rstrip("/")
-        self.webhook_secrets = list(webhook_secrets or [])
-        self.tolerance_seconds = tolerance_seconds
+    def __init__(self, settings: BillingSettings) -> None:
+        self.client = stripe.StripeClient(settings.stripe_api_key, base_addresses={"api": settings.stripe_api_url},
+                                          http_client=stripe.HTTPXClient(), max_network_retries=2)
+        self.return_url = settings.payments_public_url.rstrip("/")
+        self.webhook_secrets = list(settings.stripe_webhook_secrets)
+        self.tolerance_seconds = settings.webhook_tolerance_seconds
 
     @classmethod
     def from_settings(cls, settings: BillingSettings) -> StripeProvider | None:
         """None without an API key: Stripe is not offered."""
-        if not settings.stripe_api_key:
-            return None
-        return cls(api_key=settings.stripe_api_key, api_url=settings.stripe_api_url,
-                   return_url=settings.payments_public_url, webhook_secrets=settings.stripe_webhook_secrets,
-                   tolerance_seconds=settings.webhook_tolerance_seconds)
+        return cls(settings) if settings.stripe_api_key else None
 
     async def verify_webhook(self, request: WebhookRequest) -> VerifiedEvent:
         return verify_stripe(body=request.body, header=request.headers.get("stripe-signature"),
