@@ -5,41 +5,27 @@ import { useTranslation } from "react-i18next";
 
 import { Button, Card, DefinitionList, ErrorNotice, Notice, SelectField } from "@/components/ui";
 
-import { downloadAttachment, type TicketDetail } from "../api";
+import { type TicketDetail } from "../api";
 import { useDeskQueue, useMergeTicket, useUpdateTicket, type StaffMember } from "../api/desk";
 import { DeadlineCell } from "./desk-parts";
 import { when } from "./parts";
+import { Thread } from "./thread";
 
 export function DeskThread({ ticket, names }: { ticket: TicketDetail; names: Map<string, string> }) {
   const { t } = useTranslation();
   return (
     <Card title={t("support.thread")}>
-      <ol className="thread" aria-live="polite">
-        {ticket.messages.map((m) => {
-          const who = m.author === "client" ? t("support.desk.clientAuthor") : (m.author_id && names.get(m.author_id)) || t("support.desk.staffAuthor");
-          return (
-            <li key={m.id} className={`message message-${m.author === "client" ? "staff" : "mine"} ${m.internal ? "message-note" : ""}`} data-testid="desk-message">
-              <p className="message-meta">
-                <strong>{who}</strong>
-                {m.internal && ` · ${t("support.desk.note")}`} · {when(m.created_at)} · {t(`support.desk.channels.${m.channel}`, { defaultValue: m.channel })}
-              </p>
-              <p className="message-body">{m.body}</p>
-              {m.attachments.length > 0 && (
-                <ul className="message-files">
-                  {m.attachments.map((a) => (
-                    <li key={a.id}>
-                      <button type="button" className="linklike" onClick={() => void downloadAttachment(ticket.id, a.id, a.filename)}>
-                        {a.filename}
-                      </button>{" "}
-                      <span className="muted">({Math.ceil(a.size / 1024)} KB)</span>
-                    </li>
-                  ))}
-                </ul>
-              )}
-            </li>
-          );
-        })}
-      </ol>
+      <Thread
+        ticket={ticket}
+        testId="desk-message"
+        mine={(m) => m.author !== "client"}
+        meta={(m) => (
+          <>
+            <strong>{m.author === "client" ? t("support.desk.clientAuthor") : (m.author_id && names.get(m.author_id)) || t("support.desk.staffAuthor")}</strong>
+            {m.internal && ` · ${t("support.desk.note")}`} · {when(m.created_at)} · {t(`support.desk.channels.${m.channel}`, { defaultValue: m.channel })}
+          </>
+        )}
+      />
     </Card>
   );
 }

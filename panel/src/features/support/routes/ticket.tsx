@@ -6,8 +6,9 @@ import { Link, useParams } from "react-router";
 
 import { Button, Card, DefinitionList, ErrorNotice, Notice, PageHeader, Spinner } from "@/components/ui";
 
-import { downloadAttachment, useCloseTicket, useQuotes, useReply, useTicket, type AttachmentIn, type TicketDetail } from "../api";
+import { useCloseTicket, useQuotes, useReply, useTicket, type AttachmentIn, type TicketDetail } from "../api";
 import { QuoteCard } from "../components/quotes";
+import { Thread } from "../components/thread";
 import { FilePicker, SupportBadge, TextArea, when } from "../components/parts";
 
 function Deadlines({ ticket }: { ticket: TicketDetail }) {
@@ -71,28 +72,16 @@ export default function TicketRoute() {
         <div className="form">
           <Card title={t("support.thread")}>
             <p className="summary-note">{t("support.live")}</p>
-            <ol className="thread" aria-live="polite">
-              {data.messages.map((m) => (
-                <li key={m.id} className={`message message-${m.author === "client" ? "mine" : "staff"}`} data-testid="message">
-                  <p className="message-meta">
-                    <strong>{m.author === "client" ? t("support.you") : t("support.staff")}</strong> · {when(m.created_at)}
-                  </p>
-                  <p className="message-body">{m.body}</p>
-                  {m.attachments.length > 0 && (
-                    <ul className="message-files">
-                      {m.attachments.map((a) => (
-                        <li key={a.id}>
-                          <button type="button" className="linklike" onClick={() => void downloadAttachment(data.id, a.id, a.filename)}>
-                            {a.filename}
-                          </button>{" "}
-                          <span className="muted">({Math.ceil(a.size / 1024)} KB)</span>
-                        </li>
-                      ))}
-                    </ul>
-                  )}
-                </li>
-              ))}
-            </ol>
+            <Thread
+              ticket={data}
+              testId="message"
+              mine={(m) => m.author === "client"}
+              meta={(m) => (
+                <>
+                  <strong>{m.author === "client" ? t("support.you") : t("support.staff")}</strong> · {when(m.created_at)}
+                </>
+              )}
+            />
           </Card>
           {data.status === "closed" ? (
             <Notice tone="info">{t("support.closed")}</Notice>
