@@ -2,12 +2,13 @@
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
-import { Button, Card, EmptyState, ErrorNotice, Field, SelectField, Spinner } from "@/components/ui";
+import { Button, Card, ErrorNotice, Field, SelectField } from "@/components/ui";
 import { formatDateTime } from "@/lib/format";
 import { locale } from "@/lib/i18n";
 
-import { useStatusPage, type StatusIncident } from "../api";
+import { type StatusIncident } from "../api";
 import { INCIDENT_STATUSES, useDeclareIncident, useUpdateIncident, type IncidentStatus, type StaffServer } from "../api/console";
+import { ServerSelect, StatusPageItems } from "./console-parts";
 
 function MessageBox({ id, label, value, onChange }: { id: string; label: string; value: string; onChange: (v: string) => void }) {
   return (
@@ -31,14 +32,7 @@ function Declare({ servers }: { servers: StaffServer[] }) {
   return (
     <form className="form" onSubmit={submit} aria-label={t("status_console.declare")}>
       <h3>{t("status_console.declare")}</h3>
-      <SelectField label={t("status_console.server")} required value={server} onChange={(e) => setServer(e.target.value)}>
-        <option value="">{t("status_console.choose")}</option>
-        {servers.map((s) => (
-          <option key={s.name} value={s.name}>
-            {s.label} ({s.name})
-          </option>
-        ))}
-      </SelectField>
+      <ServerSelect servers={servers} value={server} onChange={setServer} />
       <Field label={t("status_console.incidentTitle")} required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
       <MessageBox id="incident-message" label={t("status_console.message")} value={message} onChange={setMessage} />
       <ErrorNotice error={declare.error} />
@@ -82,45 +76,40 @@ function Update({ incident }: { incident: StatusIncident }) {
 
 export function IncidentsCard({ servers }: { servers: StaffServer[] }) {
   const { t } = useTranslation();
-  const page = useStatusPage();
   return (
     <Card title={t("status_console.incidents")}>
       <Declare servers={servers} />
-      {page.isPending ? (
-        <Spinner />
-      ) : page.isError ? (
-        <ErrorNotice error={page.error} />
-      ) : page.data.incidents.length === 0 ? (
-        <EmptyState title={t("status_page.noIncidents")} />
-      ) : (
-        <ul className="status-list">
-          {page.data.incidents.map((incident) => (
-            <li key={incident.id} className="status-item" data-testid="console-incident">
-              <h3>
-                {incident.title}{" "}
-                <span className={`badge badge-${incident.resolved_at ? "ok" : "bad"}`} data-status={incident.status}>
-                  {t(`status_page.statuses.${incident.status}`, { defaultValue: incident.status })}
-                </span>
-              </h3>
-              <p className="status-meta">
-                {incident.server_label} · {t(`status_console.sources.${incident.source}`, { defaultValue: incident.source })} ·{" "}
-                {t("status_page.started", { when: formatDateTime(incident.started_at, locale()) })}
-              </p>
-              <ol className="status-updates">
-                {incident.updates.map((u) => (
-                  <li key={`${u.at}-${u.status}`}>
-                    <p className="status-meta">
-                      <strong>{t(`status_page.statuses.${u.status}`, { defaultValue: u.status })}</strong> · {formatDateTime(u.at, locale())}
-                    </p>
-                    <p>{u.message}</p>
-                  </li>
-                ))}
-              </ol>
-              {!incident.resolved_at && <Update incident={incident} />}
-            </li>
-          ))}
-        </ul>
-      )}
+      <StatusPageItems pick={(page) => page.incidents} empty={t("status_page.noIncidents")}>
+        {(incidents) => (
+          <ul className="status-list">
+            {incidents.map((incident) => (
+              <li key={incident.id} className="status-item" data-testid="console-incident">
+                <h3>
+                  {incident.title}{" "}
+                  <span className={`badge badge-${incident.resolved_at ? "ok" : "bad"}`} data-status={incident.status}>
+                    {t(`status_page.statuses.${incident.status}`, { defaultValue: incident.status })}
+                  </span>
+                </h3>
+                <p className="status-meta">
+                  {incident.server_label} · {t(`status_console.sources.${incident.source}`, { defaultValue: incident.source })} ·{" "}
+                  {t("status_page.started", { when: formatDateTime(incident.started_at, locale()) })}
+                </p>
+                <ol className="status-updates">
+                  {incident.updates.map((u) => (
+                    <li key={`${u.at}-${u.status}`}>
+                      <p className="status-meta">
+                        <strong>{t(`status_page.statuses.${u.status}`, { defaultValue: u.status })}</strong> · {formatDateTime(u.at, locale())}
+                      </p>
+                      <p>{u.message}</p>
+                    </li>
+                  ))}
+                </ol>
+                {!incident.resolved_at && <Update incident={incident} />}
+              </li>
+            ))}
+          </ul>
+        )}
+      </StatusPageItems>
     </Card>
   );
 }

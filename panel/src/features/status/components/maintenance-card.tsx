@@ -3,12 +3,12 @@
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
-import { Button, Card, EmptyState, ErrorNotice, Field, SelectField, Spinner } from "@/components/ui";
+import { Button, Card, ErrorNotice, Field } from "@/components/ui";
 import { formatDateTime } from "@/lib/format";
 import { locale } from "@/lib/i18n";
 
-import { useStatusPage } from "../api";
 import { useCancelMaintenance, useScheduleMaintenance, type StaffServer } from "../api/console";
+import { ServerSelect, StatusPageItems } from "./console-parts";
 
 /** A `datetime-local` value is the browser's local time; the service takes an instant with its offset. */
 function instant(local: string): string {
@@ -17,7 +17,6 @@ function instant(local: string): string {
 
 export function MaintenanceCard({ servers }: { servers: StaffServer[] }) {
   const { t } = useTranslation();
-  const page = useStatusPage();
   const schedule = useScheduleMaintenance();
   const cancel = useCancelMaintenance();
   const [server, setServer] = useState("");
@@ -37,14 +36,7 @@ export function MaintenanceCard({ servers }: { servers: StaffServer[] }) {
       <form className="form" onSubmit={submit} aria-label={t("status_console.schedule")}>
         <h3>{t("status_console.schedule")}</h3>
         <p className="muted">{t("status_console.maintenanceHint")}</p>
-        <SelectField label={t("status_console.server")} required value={server} onChange={(e) => setServer(e.target.value)}>
-          <option value="">{t("status_console.choose")}</option>
-          {servers.map((s) => (
-            <option key={s.name} value={s.name}>
-              {s.label} ({s.name})
-            </option>
-          ))}
-        </SelectField>
+        <ServerSelect servers={servers} value={server} onChange={setServer} />
         <Field label={t("status_console.maintenanceTitle")} required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
         <Field label={t("status_console.description")} maxLength={5000} value={description} onChange={(e) => setDescription(e.target.value)} />
         <div className="form-row">
@@ -58,30 +50,26 @@ export function MaintenanceCard({ servers }: { servers: StaffServer[] }) {
           </Button>
         </div>
       </form>
-      {page.isPending ? (
-        <Spinner />
-      ) : page.isError ? (
-        <ErrorNotice error={page.error} />
-      ) : page.data.maintenance.length === 0 ? (
-        <EmptyState title={t("status_page.noMaintenance")} />
-      ) : (
-        <ul className="rows">
-          {page.data.maintenance.map((m) => (
-            <li key={m.id} className="row" data-testid="console-maintenance">
-              <div>
-                <span className="row-title">{m.title}</span>
-                <span className="row-sub">
-                  {m.server_label} · {t("status_page.window", { from: formatDateTime(m.starts_at, locale()), to: formatDateTime(m.ends_at, locale()) })}
-                  {m.in_progress && ` · ${t("status_page.inProgress")}`}
-                </span>
-              </div>
-              <Button variant="danger" className="btn-small" busy={cancel.isPending && cancel.variables === m.id} onClick={() => cancel.mutate(m.id)}>
-                {t("status_console.cancelMaintenance")}
-              </Button>
-            </li>
-          ))}
-        </ul>
-      )}
+      <StatusPageItems pick={(page) => page.maintenance} empty={t("status_page.noMaintenance")}>
+        {(maintenance) => (
+          <ul className="rows">
+            {maintenance.map((m) => (
+              <li key={m.id} className="row" data-testid="console-maintenance">
+                <div>
+                  <span className="row-title">{m.title}</span>
+                  <span className="row-sub">
+                    {m.server_label} · {t("status_page.window", { from: formatDateTime(m.starts_at, locale()), to: formatDateTime(m.ends_at, locale()) })}
+                    {m.in_progress && ` · ${t("status_page.inProgress")}`}
+                  </span>
+                </div>
+                <Button variant="danger" className="btn-small" busy={cancel.isPending && cancel.variables === m.id} onClick={() => cancel.mutate(m.id)}>
+                  {t("status_console.cancelMaintenance")}
+                </Button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </StatusPageItems>
       <ErrorNotice error={cancel.error} />
     </Card>
   );
