@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import httpx
@@ -74,6 +75,25 @@ async def client_with_active_hosting(panel: Panel, gateway: httpx.AsyncClient, a
 
     await wait_for(active, within=20, what="the hosting to be active")
     return Client(email, headers, invoice_id, placed.json()["number"], service_id)
+
+
+async def hosting_on_a_server(
+    panel: Panel, gateway: httpx.AsyncClient, admin: dict[str, str], at: datetime
+) -> tuple[Client, str]:
+    """The platform's clock moved to `at`, then a client with an active hosting, once support knows (from
+    provisioning's events) which server the hosting sits on: (the client, that server's name)."""
+    moved = await gateway.put("/api/test/clock", json={"now": at.isoformat()}, headers=admin)
+    assert moved.status_code == 200, moved.text
+    client = await client_with_active_hosting(panel, gateway, admin)
+    server: list[str] = []
+
+    async def placed() -> bool:
+        mine = (await gateway.get("/api/support/status/mine", headers=client.headers)).json()
+        server[:] = [s["server"] for s in mine if s["service_id"] == client.service_id and s["server"]]
+        return bool(server)
+
+    await wait_for(placed, within=20, what="support to learn which server the hosting sits on")
+    return client, server[0]
 
 
 async def settled(page: Page) -> None:

@@ -14,7 +14,7 @@ import httpx
 from playwright.async_api import expect
 
 from abono.testing import wait_for
-from tests.panel.test_pages import check, client_with_active_hosting
+from tests.panel.test_pages import check, hosting_on_a_server
 
 if TYPE_CHECKING:
     from tests.panel.conftest import Panel
@@ -27,22 +27,12 @@ MONTH_OVER = datetime(2032, 8, 1, 15, 0, tzinfo=UTC)
 async def test_s4_an_hour_down_in_the_month_credits_the_client_once_shown_on_its_credit_page(
     panel: Panel, gateway: httpx.AsyncClient, admin_headers: dict[str, str]
 ) -> None:
-    moved = await gateway.put("/api/test/clock", json={"now": START.isoformat()}, headers=admin_headers)
-    assert moved.status_code == 200, moved.text
-    client = await client_with_active_hosting(panel, gateway, admin_headers)
-    server: list[str] = []
-
-    async def placed() -> bool:
-        mine = (await gateway.get("/api/support/status/mine", headers=client.headers)).json()
-        server[:] = [s["server"] for s in mine if s["service_id"] == client.service_id and s["server"]]
-        return bool(server)
-
-    await wait_for(placed, within=20, what="support to learn which server the hosting sits on")
+    client, server = await hosting_on_a_server(panel, gateway, admin_headers, START)
     declared = await gateway.post(
         "/api/support/status/incidents",
         headers=admin_headers,
         json={
-            "server": server[0],
+            "server": server,
             "title": "Servidor sin respuesta",
             "message": "El servidor no responde.",
             "started_at": (START - timedelta(minutes=60)).isoformat(),  # dated back to when it began

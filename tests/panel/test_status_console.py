@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 import httpx
 from playwright.async_api import expect
 
-from abono.testing import wait_for
-from tests.panel.test_pages import check, client_with_active_hosting
+from tests.panel.test_pages import check, hosting_on_a_server
 from tests.panel.test_staff_console import staff_member
 
 if TYPE_CHECKING:
@@ -26,17 +25,7 @@ START = datetime(2030, 3, 13, 12, 0, tzinfo=UTC)
 async def test_s4_staff_open_an_incident_in_the_console_and_the_client_sees_it_on_its_service_page(
     panel: Panel, gateway: httpx.AsyncClient, admin_headers: dict[str, str]
 ) -> None:
-    moved = await gateway.put("/api/test/clock", json={"now": START.isoformat()}, headers=admin_headers)
-    assert moved.status_code == 200, moved.text
-    client = await client_with_active_hosting(panel, gateway, admin_headers)
-    server: list[str] = []
-
-    async def placed() -> bool:
-        mine = (await gateway.get("/api/support/status/mine", headers=client.headers)).json()
-        server[:] = [s["server"] for s in mine if s["service_id"] == client.service_id and s["server"]]
-        return bool(server)
-
-    await wait_for(placed, within=20, what="support to learn which server the hosting sits on")
+    client, server = await hosting_on_a_server(panel, gateway, admin_headers, START)
     mark = uuid.uuid4().hex[:6]
     title = f"Correo demorado {mark}"
 
@@ -45,7 +34,7 @@ async def test_s4_staff_open_an_incident_in_the_console_and_the_client_sees_it_o
     await staff.get_by_role("link", name="Estado del servicio").click()
     await expect(staff.get_by_role("heading", level=1)).to_have_text("Estado del servicio")
     declare = staff.get_by_role("form", name="Abrir un incidente")
-    await declare.get_by_label("Servidor").select_option(server[0])
+    await declare.get_by_label("Servidor").select_option(server)
     await declare.get_by_label("Título del incidente").fill(title)
     await declare.get_by_label("Mensaje para los clientes").fill("Los correos salientes tardan en llegar.")
     await declare.get_by_role("button", name="Abrir el incidente").click()
@@ -91,7 +80,7 @@ async def test_s4_staff_open_an_incident_in_the_console_and_the_client_sees_it_o
 
     # Maintenance two days ahead: announced at once, the client sees it coming on the same page.
     schedule = staff.get_by_role("form", name="Programar un mantenimiento")
-    await schedule.get_by_label("Servidor").select_option(server[0])
+    await schedule.get_by_label("Servidor").select_option(server)
     await schedule.get_by_label("Título del mantenimiento").fill(f"Cambio de discos {mark}")
     await schedule.get_by_label("Empieza").fill("2030-03-15T03:00")
     await schedule.get_by_label("Termina").fill("2030-03-15T05:00")
