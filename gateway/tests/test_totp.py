@@ -76,7 +76,7 @@ async def test_item7_staff_enrols_totp_and_login_asks_for_each_code_once(api: An
     assert await api.db.fetchval("SELECT count(*) FROM totp_credentials WHERE user_id = $1::uuid", staff.id) == 0
     actions = [
         r["action"]
-        for r in await api.db.fetch("SELECT action FROM audit_log WHERE actor_id = $1::uuid ORDER BY id", staff.id)
+        for r in await api.db.fetch("SELECT action FROM staff_audit WHERE actor_id = $1::uuid ORDER BY id", staff.id)
     ]
     assert actions == [
         "totp_secret_created",
@@ -124,7 +124,7 @@ async def test_item7_admins_require_totp_of_every_staff_account_audited(api: Any
     finally:
         off = await api.client.put("/api/auth/security-policy", headers=admin, json={"require_staff_totp": False})
         assert off.status_code == 200
-    audit = await api.db.fetch("SELECT details FROM audit_log WHERE action = 'security_policy_set' ORDER BY id")
+    audit = await api.db.fetch("SELECT details FROM staff_audit WHERE action = 'security_policy_set' ORDER BY id")
     assert (
         '"require_staff_totp": true' in audit[-2]["details"] and '"require_staff_totp": false' in audit[-1]["details"]
     )
@@ -160,7 +160,7 @@ async def test_item7_an_admin_resets_a_staff_members_totp_audited_and_it_enrols_
     members = (await api.client.get("/api/auth/staff/members", headers=admin)).json()
     assert next(m for m in members if m["id"] == str(staff.id))["totp"] is False
     audit = await api.db.fetchrow(
-        "SELECT actor_id, details FROM audit_log WHERE action = 'totp_reset' ORDER BY id DESC"
+        "SELECT actor_id, details FROM staff_audit WHERE action = 'totp_reset' ORDER BY id DESC"
     )
     assert str(staff.id) in audit["details"]
 

@@ -11,12 +11,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import BindParameter, Index, MetaData, Text, bindparam, event, text
+from sqlalchemy import BigInteger, BindParameter, DateTime, Identity, Index, MetaData, Text, bindparam, event, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 NAMING_CONVENTION = {
@@ -45,6 +48,17 @@ def search_pattern(pattern: str) -> BindParameter[str]:
 def new_metadata() -> MetaData:
     """A service's own metadata, with the explicit constraint naming convention."""
     return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class AuditColumns:
+    """A mixin for a service's audit table (a model class: `class X(AuditColumns, Base)`): who did what and when,
+    with the action's details; a row is only ever added. The table's own columns (whom it concerns...) go beside."""
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    actor_id: Mapped[uuid.UUID]
+    action: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 def pooler_connect_args() -> dict[str, Any]:

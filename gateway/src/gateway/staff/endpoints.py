@@ -9,10 +9,11 @@ from fastapi import APIRouter
 from abono.auth import StaffPrincipal
 from abono.bounds import PageSizeQuery, SearchQuery
 from abono.db import SessionDep
+from gateway.audit.repository import AuditRepository
 from gateway.deps import Now
 from gateway.errors import problem_responses
 from gateway.staff import service
-from gateway.staff.repository import StaffAuditRepository, StaffClientRepository
+from gateway.staff.repository import StaffClientRepository
 from gateway.staff.schemas import (
     AuditEntryPublic,
     ClientProfile,
@@ -91,9 +92,9 @@ async def audit_trail(
     _: StaffPrincipal, session: SessionDep, client_id: uuid.UUID | None = None, limit: PageSizeQuery = 100
 ) -> list[AuditEntryPublic]:
     """Staff and admins. Returns the actions staff took at the gateway (role changes, identity decisions, account
-    closures...), newest first: who, when and on which client. Filter by `client_id`; `limit` caps the list.
-    """
-    rows = await StaffAuditRepository(session).for_client(client_id, limit=limit)
+    closures, second factors...), newest first: who, when and on which client. Filter by `client_id`; `limit` caps
+    the list."""
+    rows = await AuditRepository(session).for_client(client_id, limit=limit)
     return [AuditEntryPublic.model_validate(row) for row in rows]
 
 

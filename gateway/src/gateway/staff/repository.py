@@ -1,5 +1,5 @@
 """The console's queries on accounts: the search box (trigram indexes of migrations 0007 and 0009, the e-mail prefix
-index of 0010) and the audit trail."""
+index of 0011); the audit trail is in `gateway.audit`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import contextlib
 import re
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, literal, literal_column, select, union
@@ -17,7 +16,6 @@ from abono.auth import Role
 from abono.db import search_pattern
 from gateway.accounts.models import User
 from gateway.identity.models import IdentityStatus, IdentityVerification
-from gateway.staff.models import StaffAudit
 
 # Each way of matching stops at this many rows before the best are ranked: a two-letter query over 100k clients
 # stays a bounded index scan, not a sort of everything that matched.
@@ -142,31 +140,3 @@ class StaffClientRepository:
             )
             or 0
         )
-
-
-class StaffAuditRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(
-        self,
-        *,
-        actor_id: uuid.UUID,
-        actor_email: str,
-        action: str,
-        client_id: uuid.UUID | None,
-        at: datetime,
-        details: dict[str, Any],
-    ) -> None:
-        self.session.add(
-            StaffAudit(
-                actor_id=actor_id, actor_email=actor_email, action=action, client_id=client_id, details=details, at=at
-            )
-        )
-        await self.session.flush()
-
-    async def for_client(self, client_id: uuid.UUID | None, *, limit: int) -> Sequence[StaffAudit]:
-        stmt = select(StaffAudit).order_by(StaffAudit.at.desc(), StaffAudit.id.desc()).limit(limit)
-        if client_id is not None:
-            stmt = stmt.where(StaffAudit.client_id == client_id)
-        return (await self.session.scalars(stmt)).all()

@@ -12,15 +12,16 @@ from abono.auth import Principal, Role
 from abono.errors import NotFound
 from gateway.accounts.closure import close_account
 from gateway.accounts.models import User
+from gateway.audit.repository import AuditRepository
 from gateway.identity.models import IdentityVerification
-from gateway.staff.repository import StaffAuditRepository, StaffClientRepository
+from gateway.staff.repository import StaffClientRepository
 from gateway.staff.schemas import ClientProfile, ClientSummary, Verification
 
 
 async def audit(
     session: AsyncSession, *, actor: Principal, action: str, client_id: uuid.UUID | None, at: datetime, **details: Any
 ) -> None:
-    await StaffAuditRepository(session).add(
+    await AuditRepository(session).add(
         actor_id=actor.user_id, actor_email=actor.email, action=action, client_id=client_id, at=at, details=details
     )
 

@@ -1,9 +1,7 @@
 import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, LargeBinary, Text
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.db import Base
@@ -42,15 +40,3 @@ class SecurityPolicy(Base):
     require_staff_totp: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_by: Mapped[uuid.UUID]
-
-
-class AuditEntry(Base):
-    """Who changed a security setting or a second factor, when, from what to what."""
-
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    actor_id: Mapped[uuid.UUID] = mapped_column(index=True)
-    action: Mapped[str] = mapped_column(Text)
-    details: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

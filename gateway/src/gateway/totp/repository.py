@@ -6,7 +6,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.totp.models import AuditEntry, RecoveryCode, SecurityPolicy, TotpCredential
+from gateway.audit.repository import AuditRepository
+from gateway.totp.models import RecoveryCode, SecurityPolicy, TotpCredential
 
 
 class TotpRepository:
@@ -76,5 +77,4 @@ class TotpRepository:
         )
 
     async def audit(self, *, actor_id: uuid.UUID, action: str, details: dict[str, Any], at: datetime) -> None:
-        self.session.add(AuditEntry(actor_id=actor_id, action=action, details=details, at=at))
-        await self.session.flush()
+        await AuditRepository(self.session).add(actor_id=actor_id, action=action, details=details, at=at)
