@@ -12,5 +12,20 @@ export default defineConfig({
   plugins: [react(), precompress()],
   resolve: { alias: { "@": fileURLToPath(new URL("./src", import.meta.url)) } },
   server: { proxy: { "/api": { target: gateway, changeOrigin: false } } },
-  build: { outDir: "dist", sourcemap: true, chunkSizeWarningLimit: 600 },
+  build: {
+    outDir: "dist",
+    sourcemap: true,
+    chunkSizeWarningLimit: 600,
+    // The libraries change far less often than the app: in their own chunks, a release re-downloads only the app.
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            { name: "react", test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/ },
+            { name: "libs", test: /node_modules[\\/]/ },
+          ],
+        },
+      },
+    },
+  },
 });
