@@ -18,7 +18,7 @@ from billing.autopay.schemas import SavedMethodPublic
 from billing.autopay.service import check_offered, saver
 from billing.clients.repository import ClientRepository
 from billing.config import BillingSettings
-from billing.payments.provider import PaymentProvider, ProviderError, SavedMethod, SavesMethods
+from billing.payments.provider import PaymentProvider, ProviderError, SavedMethod, SavesMethods, SetupExpired
 
 
 async def start_saving(
@@ -78,7 +78,9 @@ async def finish_saving(
     client_id: uuid.UUID,
     method_id: uuid.UUID,
 ) -> SavedMethodPublic:
-    """Back from the provider's page: the method, active once the provider says it was saved."""
+    """Back from the provider's page: the method, active once the provider says it was saved, failed once the
+    provider let the unfinished setup expire (PayPal: no notification says so; asked here, it is never left
+    pending for good)."""
     async with unit_of_work(sessionmaker) as session:
         row = await MethodRepository(session).get(method_id, client_id=client_id)
         if row is None:
@@ -86,8 +88,11 @@ async def finish_saving(
         if row.status not in (MethodStatus.PENDING, MethodStatus.FAILED) or row.setup_ref is None:
             return SavedMethodPublic.of(row)
         name, setup_ref = row.provider, row.setup_ref
+    expired = False
     try:
         saved = await saver(providers, name).finish_saving(setup_ref=setup_ref)
+    except SetupExpired:
+        saved, expired = None, True
     except ProviderError as exc:
         raise ServiceUnavailable(f"{name} could not be reached; try again.") from exc
     async with unit_of_work(sessionmaker) as session:
@@ -96,6 +101,8 @@ async def finish_saving(
         if saved is not None and row.status in (MethodStatus.PENDING, MethodStatus.FAILED):
             row.status, row.saved_at = MethodStatus.ACTIVE.value, clock.now()
             row.method_ref, row.customer_ref, row.label = saved.method_ref, saved.customer_ref, saved.label
+        elif expired and row.status == MethodStatus.PENDING:
+            row.status = MethodStatus.FAILED.value
         return SavedMethodPublic.of(row)
 
 

@@ -152,7 +152,7 @@ class FakePayPal:
         async def make(req: Request, body: dict[str, Any]) -> JSONResponse:
             vault_id = body.get("payment_source", {}).get("paypal", {}).get("vault_id")
             if vault_id:  # merchant-initiated, with the payer's vaulted agreement: no approval page
-                return self.vault.charge(req, body, str(vault_id))
+                return await self.vault.charge(req, body, str(vault_id))
             unit = body["purchase_units"][0]
             context = body.get("payment_source", {}).get("paypal", {}).get("experience_context", {})
             oid = _id("5O")

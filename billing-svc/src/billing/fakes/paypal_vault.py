@@ -4,7 +4,10 @@ agreement page), the payer's approval there (back to `return_url` with `approval
 from an approved setup token (`POST /v3/vault/payment-tokens`), deleting one (`DELETE`, 204: the payer's billing
 agreement is cancelled), and merchant-initiated orders paid with a vaulted token
 (`payment_source.paypal.vault_id`): `COMPLETED` with their capture at once, or HTTP 422 with PayPal's issue
-(`INSTRUMENT_DECLINED`, `PAYER_ACTION_REQUIRED`), each write replayed per PayPal-Request-Id.
+(`INSTRUMENT_DECLINED`, `PAYER_ACTION_REQUIRED`), each write replayed per PayPal-Request-Id. A completed
+charge's capture is also notified, as PayPal does: `PAYMENT.CAPTURE.COMPLETED` (kept in `events`, and sent after the
+answer when the fake has a webhook target). A setup token left unapproved expires (`expire_setup`: PayPal, 3 hours
+later, answers 404 for it; no webhook tells).
 
 The payer account chosen on the agreement page decides how later charges end (`PAYERS`); tests may change it
 afterwards (`outcomes[token id]`), as a payer adding funds would.
@@ -12,17 +15,19 @@ afterwards (`outcomes[token id]`), as a payer adding funds would.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import itertools
 import uuid
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode
 
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from billing.fakes.checkout import not_found_page
+from billing.fakes.checkout import WebhookTarget, not_found_page
 
 _ids = itertools.count(70_000)
 # Payer account on the agreement page → what every later charge does ("succeeds" or PayPal's 422 issue).
@@ -41,8 +46,13 @@ class PayPalHost(Protocol):
     orders: dict[str, dict[str, Any]]
     tokens: set[str]
     replays: dict[tuple[str, str], tuple[int, dict[str, Any]]]
+    webhook: WebhookTarget | None
 
     def _authorized(self, request: Request) -> str | None: ...
+
+    def event(self, event_type: str, resource: dict[str, Any]) -> dict[str, Any]: ...
+
+    async def deliver(self, event: dict[str, Any]) -> int: ...
 
     async def _write(self, request: Request, make: Any) -> JSONResponse: ...
 
@@ -63,6 +73,10 @@ class PayPalVault:
         self.payment_tokens: dict[str, dict[str, Any]] = {}
         self.outcomes: dict[str, str] = {}  # payment token id → "succeeds" | PayPal's issue
         self.charges: list[dict[str, Any]] = []  # every order paid with a vaulted token (each charge asked)
+        self.events: list[dict[str, Any]] = []  # PAYMENT.CAPTURE.COMPLETED of each vaulted charge, as PayPal sends
+        # Tests: set, a completed charge's answer waits for it (its capture and event exist already), so the webhook
+        # can be delivered before the merchant reads the answer.
+        self.hold: asyncio.Event | None = None
 
     def routes(self) -> list[Route]:
         return [
@@ -145,9 +159,10 @@ class PayPalVault:
             return JSONResponse(_issue(404, "RESOURCE_NOT_FOUND", "INVALID_RESOURCE_ID")[1], status_code=404)
         return Response(status_code=204)
 
-    def charge(self, request: Request, body: dict[str, Any], vault_id: str) -> JSONResponse:
+    async def charge(self, request: Request, body: dict[str, Any], vault_id: str) -> JSONResponse:
         """An order paid with a vaulted token (called by `FakePayPal.create_order`): completed and captured at
-        once, or refused with PayPal's 422 (remembered for its PayPal-Request-Id, as a success is)."""
+        once, its capture notified (`PAYMENT.CAPTURE.COMPLETED`), or refused with PayPal's 422 (remembered for its
+        PayPal-Request-Id, as a success is)."""
         unit = body["purchase_units"][0]
         outcome = self.outcomes.get(vault_id, "succeeds") if vault_id in self.payment_tokens else (
             "PAYMENT_SOURCE_CANNOT_BE_USED")
@@ -172,7 +187,12 @@ class PayPalVault:
         order["purchase_units"][0]["payments"] = {"captures": [capture]}
         order["status"] = "COMPLETED"
         self.host.orders[oid] = order
-        return JSONResponse(order, status_code=201)
+        event = self.host.event("PAYMENT.CAPTURE.COMPLETED", capture)
+        self.events.append(event)
+        if self.hold is not None:
+            await self.hold.wait()
+        send = BackgroundTask(self.host.deliver, event) if self.host.webhook is not None else None
+        return JSONResponse(order, status_code=201, background=send)
 
     # --- the hosted agreement page (sandbox and browser tests) -----------------------------------------------
     async def hosted_page(self, request: Request) -> Response:
@@ -213,6 +233,11 @@ label, select, button {{ display: block; width: 100%; margin-top: .6rem; font: i
             return not_found_page("The setup token has no return URL.")
         query = urlencode({"approval_token_id": token["id"], "approval_session_id": token["id"]})
         return RedirectResponse(f"{url}{'&' if '?' in url else '?'}{query}", status_code=303)
+
+    def expire_setup(self, setup_id: str) -> None:
+        """3 hours later, a setup token never made a payment token is gone: PayPal answers 404 for it."""
+        if self.setup_tokens[setup_id]["status"] != "VAULTED":
+            del self.setup_tokens[setup_id]
 
     def approve(self, setup_id: str, *, payer: str = "comprador@example.test") -> None:
         """The payer logs in at PayPal and agrees to future payments by this merchant."""

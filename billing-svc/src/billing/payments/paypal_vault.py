@@ -8,6 +8,11 @@ attempt's PayPal-Request-Id, completed and captured at once without the payer; P
 declines (`INSTRUMENT_DECLINED`: retried on schedule; `PAYER_ACTION_REQUIRED` or a token PayPal no longer accepts:
 the payer must act, never a silent loop). Stopping auto-pay deletes the payment token: the payer's agreement is
 cancelled at PayPal too (`forget_when_stopped`), which PayPal's users otherwise do from their account settings.
+
+A setup the payer abandons (never agrees, or cancels back to us) is not notified: PayPal's vault webhooks
+(`VAULT.PAYMENT-TOKEN.CREATED`, `.DELETED`, `.DELETION-INITIATED`) are about payment tokens only, and the setup token
+is temporary (its approval lasts 3 hours). Once expired PayPal no longer knows it (404 on the setup token), so
+`finish_saving` says so (`SetupExpired`) the next time the client's page asks about it.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from billing.payments.provider import (
     ProviderPayment,
     ProviderPaymentStatus,
     SavedMethod,
+    SetupExpired,
 )
 
 # PayPal's 422 issues on a vaulted charge that waiting will not cure: the payer must act.
@@ -69,7 +75,9 @@ class PayPalVault:
                            customer_ref=str((token.get("customer") or {}).get("id") or customer_ref or ""))
 
     async def finish_saving(self, *, setup_ref: str) -> SavedMethod | None:
-        _, setup = await self._call("GET", f"/v3/vault/setup-tokens/{setup_ref}")
+        found, setup = await self._call("GET", f"/v3/vault/setup-tokens/{setup_ref}", ok=(200, 404))
+        if found == 404:
+            raise SetupExpired(f"PayPal setup token {setup_ref} expired unapproved")
         if setup.get("status") not in ("APPROVED", "VAULTED"):
             return None  # not approved (yet): the payer cancelled or has not finished
         _, token = await self._call(

@@ -228,7 +228,8 @@ class SavesMethods(Protocol):
         ...
 
     async def finish_saving(self, *, setup_ref: str) -> SavedMethod | None:
-        """The method the client saved at that setup, None while it is not saved (yet, or refused)."""
+        """The method the client saved at that setup, None while it is not saved (yet, or refused);
+        `SetupExpired` when the provider no longer holds an unfinished setup (it expired unanswered)."""
         ...
 
     async def charge_saved(self, *, method: SavedMethod, invoice: CheckoutInvoice,
@@ -240,6 +241,11 @@ class SavesMethods(Protocol):
     async def forget_method(self, *, method: SavedMethod) -> None:
         """Remove the method at the provider (Stripe: detach the PaymentMethod): it can no longer be charged."""
         ...
+
+
+class SetupExpired(Exception):
+    """A setup the client never finished is gone at the provider (its page expired, and no notification says so):
+    nothing was saved, and nothing can be saved through it any more."""
 
 
 class ProviderError(Exception):
