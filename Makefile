@@ -8,7 +8,10 @@ VENV ?= .venv
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
-PYTEST_ARGS ?=
+# pytest-xdist: PYTEST_WORKERS files at once, a file's tests on one worker (module fixtures stay shared);
+# PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?= $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile)
 # Per-test limit (pytest-timeout) so a hung test fails instead of eating CI's 90 minutes. As an environment
 # variable it overrides a `timeout` in pyproject.toml; PYTEST_TIMEOUT= (empty) leaves it to pyproject.
 PYTEST_TIMEOUT ?= 900

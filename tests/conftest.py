@@ -16,7 +16,16 @@ from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 
 from abono.settings import ServiceSettings
-from abono.testing import free_port, migrated_database, platform_settings, serve, test_keys
+from abono.testing import (
+    E2E_AMQP_URL,
+    E2E_VHOST,
+    ensure_test_vhost,
+    free_port,
+    migrated_database,
+    platform_settings,
+    serve,
+    test_keys,
+)
 from affiliate.app import create_app as affiliate_app
 from affiliate.config import AffiliateSettings
 from billing.app import create_app as billing_app
@@ -134,7 +143,9 @@ async def platform(mail_sink: MailSink) -> AsyncIterator[Platform]:
     # One at a time: Alembic's `context` is process-global, so migrations cannot run in parallel threads.
     database_urls = {n: await migrated_database(folders[n], f"abono_e2e_{n}") for n in names}
     gateway_port = free_port()
-    platform_cfg = platform_settings(test_mode=True, gateway_url=f"http://127.0.0.1:{gateway_port}")
+    ensure_test_vhost(E2E_VHOST, fresh=True)
+    platform_cfg = platform_settings(test_mode=True, gateway_url=f"http://127.0.0.1:{gateway_port}",
+                                     amqp_url=E2E_AMQP_URL)
     async with AsyncExitStack() as stack:
         fake_whm = FakeWhm()
         whm_url = await stack.enter_async_context(serve(fake_whm.app()))

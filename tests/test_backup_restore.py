@@ -17,7 +17,7 @@ import asyncpg
 import httpx
 
 from abono.db import make_engine, make_sessionmaker, unit_of_work
-from abono.testing import AMQP_URL, namespaced, recreate_database, wait_for
+from abono.testing import E2E_AMQP_URL, namespaced, recreate_database, wait_for
 from billing.catalog.seeding import load_seed_catalog
 
 if TYPE_CHECKING:
@@ -107,11 +107,11 @@ async def test_a_backup_restored_into_fresh_databases_has_the_same_invoices(
     gateway: httpx.AsyncClient, admin_headers: dict[str, str], platform: Platform, tmp_path: Path
 ) -> None:
     client_id = await a_client_with_invoices(gateway, admin_headers, platform)
-    source_vhost = AMQP_URL.rsplit("/", 1)[1]
+    source_vhost = E2E_AMQP_URL.rsplit("/", 1)[1]
     folder = tmp_path / "backup"
     before = {name: await rows_per_table(url) for name, url in platform.database_urls.items()}
     out = backup_script(
-        ["backup", "--to", str(folder)], {**database_env(platform.database_urls), "ABONO_AMQP_URL": AMQP_URL}
+        ["backup", "--to", str(folder)], {**database_env(platform.database_urls), "ABONO_E2E_AMQP_URL": E2E_AMQP_URL}
     )
     assert "backup: done" in out
     after = {name: await rows_per_table(url) for name, url in platform.database_urls.items()}
@@ -123,7 +123,7 @@ async def test_a_backup_restored_into_fresh_databases_has_the_same_invoices(
     fresh_vhost = namespaced("abono_restore")
     subprocess.run(["rabbitmqctl", "-q", "delete_vhost", fresh_vhost], capture_output=True, check=False)
     try:
-        restore_env = {**database_env(fresh), "ABONO_AMQP_URL": f"{AMQP_URL.rsplit('/', 1)[0]}/{fresh_vhost}"}
+        restore_env = {**database_env(fresh), "ABONO_E2E_AMQP_URL": f"{E2E_AMQP_URL.rsplit('/', 1)[0]}/{fresh_vhost}"}
         backup_script(["restore", "--from", str(folder)], restore_env)
 
         source_invoices = await fetch(platform.database_urls["billing"], INVOICES)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from abono.events import ClientClosed
-from abono.testing import publish_events, wait_for
+from abono.testing import E2E_AMQP_URL, publish_events, wait_for
 
 if TYPE_CHECKING:
     from conftest import Platform
@@ -40,9 +40,9 @@ async def test_i11_b17_a_closed_accounts_token_is_refused_by_every_service(
     assert await _statuses(gateway, headers) == dict.fromkeys(SERVICES, 200)
 
     # What the gateway emits when a chargeback closes the account (gateway/tests/test_b17_*: the closure itself).
-    # Published here as the gateway's relay would: the gateway of the gateway tests, alive in the same test
-    # session, competes for the e2e gateway's own queues.
-    await publish_events(ClientClosed(client_id=uuid.UUID(client_id), reason="chargeback", rule="B-17"))
+    # Published here as the gateway's relay would, on the platform's virtual host.
+    await publish_events(ClientClosed(client_id=uuid.UUID(client_id), reason="chargeback", rule="B-17"),
+                         amqp_url=E2E_AMQP_URL)
 
     async def refused_everywhere() -> bool:
         return await _statuses(gateway, headers) == dict.fromkeys(SERVICES, 403)

@@ -16,7 +16,7 @@ import httpx
 
 from abono.events import Event, InvoicePaid, ServiceOrdered, SuspensionDecided
 from abono.money import MoneyModel
-from abono.testing import publish_events, wait_for
+from abono.testing import E2E_AMQP_URL, publish_events, wait_for
 
 if TYPE_CHECKING:
     from conftest import Platform
@@ -25,7 +25,7 @@ PASSWORD = "una-clave-bien-larga"
 
 
 async def publish_as_billing(*events: Event) -> None:
-    await publish_events(*events)
+    await publish_events(*events, amqp_url=E2E_AMQP_URL)
 
 
 def invoice_paid(client_id: uuid.UUID, invoice_id: uuid.UUID, **ids: list[uuid.UUID]) -> InvoicePaid:

@@ -40,8 +40,11 @@ from abono.settings import PlatformSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 # Set ABONO_TEST_NAMESPACE to run two checkouts' test suites on one machine at once: every test database and
-# virtual host then carries it as a suffix, so neither run drops or consumes the other's.
-TEST_NAMESPACE = os.environ.get("ABONO_TEST_NAMESPACE", "")
+# virtual host then carries it as a suffix, so neither run drops or consumes the other's. pytest-xdist's workers
+# (`make test` runs two) add their own name (gw0, gw1...): each worker has its own platform, databases and vhost.
+TEST_NAMESPACE = "_".join(
+    part for part in (os.environ.get("ABONO_TEST_NAMESPACE", ""), os.environ.get("PYTEST_XDIST_WORKER", "")) if part
+)
 
 
 def namespaced(name: str) -> str:
@@ -55,11 +58,14 @@ TEST_VHOST = namespaced("abono_test")
 AMQP_URL = os.environ.get("ABONO_TEST_AMQP_URL", f"amqp://guest:guest@127.0.0.1:5672/{TEST_VHOST}")
 
 
-def ensure_test_vhost(vhost: str = "abono_test") -> None:
-    """Create a tests' virtual host with `rabbitmqctl` where missing (idempotent, local broker only)."""
+def ensure_test_vhost(vhost: str = "abono_test", *, fresh: bool = False) -> None:
+    """Create a tests' virtual host with `rabbitmqctl` where missing (idempotent, local broker only); `fresh` drops
+    it first, with whatever an earlier run left in its queues."""
     vhost = namespaced(vhost)
     if "ABONO_TEST_AMQP_URL" in os.environ or shutil.which("rabbitmqctl") is None:
         return
+    if fresh:
+        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], capture_output=True, check=False)
     listed = subprocess.run(["rabbitmqctl", "-q", "list_vhosts"], capture_output=True, text=True, check=False)
     if vhost in listed.stdout.split():
         return
@@ -73,6 +79,13 @@ def amqp_url_for(vhost: str) -> str:
     if "ABONO_TEST_AMQP_URL" in os.environ:
         return AMQP_URL
     return f"{AMQP_URL.rsplit('/', 1)[0]}/{namespaced(vhost)}"
+
+
+# The platform of tests/ (every service at once, for the whole session) has a virtual host of its own: a service's
+# own tests (notify-svc/tests...) serve that service on the shared one, and two live consumers of one queue would
+# take each other's events, whatever order the files run in.
+E2E_VHOST = "abono_test_e2e"
+E2E_AMQP_URL = amqp_url_for(E2E_VHOST)
 
 
 def database_url(name: str) -> str:
