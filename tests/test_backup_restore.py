@@ -111,7 +111,7 @@ async def test_a_backup_restored_into_fresh_databases_has_the_same_invoices(
     folder = tmp_path / "backup"
     before = {name: await rows_per_table(url) for name, url in platform.database_urls.items()}
     out = backup_script(
-        ["backup", "--to", str(folder)], {**database_env(platform.database_urls), "ABONO_E2E_AMQP_URL": E2E_AMQP_URL}
+        ["backup", "--to", str(folder)], {**database_env(platform.database_urls), "ABONO_AMQP_URL": E2E_AMQP_URL}
     )
     assert "backup: done" in out
     after = {name: await rows_per_table(url) for name, url in platform.database_urls.items()}
@@ -123,7 +123,7 @@ async def test_a_backup_restored_into_fresh_databases_has_the_same_invoices(
     fresh_vhost = namespaced("abono_restore")
     subprocess.run(["rabbitmqctl", "-q", "delete_vhost", fresh_vhost], capture_output=True, check=False)
     try:
-        restore_env = {**database_env(fresh), "ABONO_E2E_AMQP_URL": f"{E2E_AMQP_URL.rsplit('/', 1)[0]}/{fresh_vhost}"}
+        restore_env = {**database_env(fresh), "ABONO_AMQP_URL": f"{E2E_AMQP_URL.rsplit('/', 1)[0]}/{fresh_vhost}"}
         backup_script(["restore", "--from", str(folder)], restore_env)
 
         source_invoices = await fetch(platform.database_urls["billing"], INVOICES)

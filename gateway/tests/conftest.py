@@ -179,9 +179,11 @@ def make_settings(database_url: str, fake_service: FakeService) -> Callable[...,
             "proxy_read_timeout_seconds": 0.5,
             "openapi_fetch_timeout_seconds": 1.0,
             "openapi_cache_seconds": 0,
-            # Every test signs up and logs in from 127.0.0.1: only the per-e-mail budget is the real one here.
+            # Every test signs up and logs in from 127.0.0.1, and the admin logs in for many tests a minute: the
+            # budgets' own tests (test_sessions, test_password_reset...) set theirs.
             "signup_rate_limit": RateLimit(limit=10_000, window_seconds=3600),
             "login_ip_rate_limit": RateLimit(limit=10_000, window_seconds=60),
+            "login_rate_limit": RateLimit(limit=1_000, window_seconds=60),
             "admin_email": ADMIN_EMAIL,
             "admin_password": ADMIN_PASSWORD,
             "platform": platform_settings(test_mode=test_mode),

@@ -110,5 +110,7 @@ async def test_p5_no_endpoint_suspends_unsuspends_or_terminates(served: Served) 
         for method in operations:
             if method in ("post", "put", "patch", "delete"):
                 assert not any(word in path for word in ("suspend", "terminat", "reactivat", "activat")), path
-                # P-6's transfer request changes who owns a service, never its state (P-1).
-                assert not path.startswith("/services") or path == "/services/{service_id}/transfers", path
+                # P-6's transfer request changes who owns a service, P-8's migration request asks staff to move a
+                # site into it: neither changes its state (P-1).
+                allowed = ("/services/{service_id}/transfers", "/services/{service_id}/migrations")
+                assert not path.startswith("/services") or path in allowed, path

@@ -235,7 +235,8 @@ async def test_s1_s3_s6_s7_a_client_opens_a_ticket_sees_the_staff_reply_live_acc
     # The desk in English on a phone.
     staff_phone = await panel.person(width="phone", language="en")
     await panel.sign_in(staff_phone, staff_email)
-    await staff_phone.get_by_role("button", name="EN", exact=True).click()
+    async with staff_phone.expect_response(lambda r: r.url.endswith("/api/auth/me") and r.request.method == "PATCH"):
+        await staff_phone.get_by_role("button", name="EN", exact=True).click()  # saved before the pages reload
     for name, path, title in [
         ("staff-support", "/staff/support", "Support desk"),
         ("staff-support-ticket", f"/staff/support/tickets/{ticket_id}", "La web muestra un error 500"),

@@ -22,7 +22,8 @@ export default function AppRoute() {
   const update = useUpdateProfile();
   useClearCacheOnSignOut();
   useLiveUpdates(state === "signed-in");
-  if (state === "unknown") return <Spinner />;
+  // Until the profile says who this is, no menu: a staff member must never see the client's for a moment (and click it).
+  if (state === "unknown" || (state === "signed-in" && me.isPending)) return <Spinner />;
   if (state === "signed-out") {
     const next = encodeURIComponent(location.pathname + location.search);
     return <Navigate to={`/sign-in?next=${next}`} replace />;

@@ -3,12 +3,15 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from support.appointments.models import Appointment
 
 EXCLUSION_VIOLATION = "23P01"
+# Two bookings of one slot inserted at the same moment each wait on the other's row for the exclusion check: the
+# server aborts one of them as a deadlock, and the other books the slot.
+DEADLOCK_DETECTED = "40P01"
 
 
 class SlotTaken(Exception):
@@ -25,8 +28,9 @@ class AppointmentRepository:
             async with self.session.begin_nested():
                 self.session.add(appointment)
                 await self.session.flush()
-        except IntegrityError as exc:
-            if getattr(exc.orig, "sqlstate", None) == EXCLUSION_VIOLATION or "ex_appointments" in str(exc.orig):
+        except DBAPIError as exc:
+            sqlstate = getattr(exc.orig, "sqlstate", None)
+            if sqlstate in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED) or "ex_appointments" in str(exc.orig):
                 raise SlotTaken from None
             raise
 
