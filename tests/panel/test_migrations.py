@@ -67,12 +67,15 @@ async def test_p8_we_migrate_everything_from_the_service_page_to_the_console_and
 
     # The client's page follows without a reload.
     await expect(card.get_by_test_id("migration-state")).to_contain_text("Migración terminada", timeout=LIVE)
+    await expect(card.get_by_role("button", name="Pedir la migración")).to_have_count(0)  # done: no new form unasked
+    await expect(card.get_by_role("button", name="Migrar otro sitio")).to_be_visible()
     await check(panel, page, "es-service-migration-done")
 
     # In English, on a phone: the same page, done.
     phone = await panel.person(width="phone", language="en")
     await panel.sign_in(phone, client.email)
-    await phone.get_by_role("button", name="EN", exact=True).click()  # the client's language, kept in its profile
+    async with phone.expect_response(lambda r: r.url.endswith("/api/auth/me") and r.request.method == "PATCH"):
+        await phone.get_by_role("button", name="EN", exact=True).click()  # the client's language, kept in its profile
     await phone.goto(f"/services/{client.service_id}")
     await expect(phone.get_by_test_id("migration-state")).to_contain_text("Migration finished")
     await check(panel, phone, "en-service-migration-done")

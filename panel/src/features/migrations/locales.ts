@@ -31,6 +31,7 @@ export const migrationsEs = {
     s4: "Seguí también las instrucciones del correo «Habilitación del servicio».",
   },
   wantStaff: "Prefiero que lo migren ustedes",
+  another: "Migrar otro sitio",
   // the staff console
   console: {
     title: "Migraciones de hosting",
@@ -87,6 +88,7 @@ export const migrationsEn: typeof migrationsEs = {
     s4: "Also follow the instructions in the “Service enabled” e-mail.",
   },
   wantStaff: "I would rather you migrate it",
+  another: "Migrate another site",
   console: {
     title: "Hosting migrations",
     empty: "No migrations waiting.",

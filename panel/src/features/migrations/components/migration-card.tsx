@@ -50,6 +50,7 @@ function RequestForm({ serviceId }: { serviceId: string }) {
   const set = (key: keyof typeof access) => (e: ChangeEvent<HTMLInputElement>) => setAccess({ ...access, [key]: e.target.value });
   return (
     <form
+      className="form"
       onSubmit={(e) => {
         e.preventDefault();
         request.mutate(
@@ -93,7 +94,9 @@ export function MigrationCard({ serviceId }: { serviceId: string }) {
   const migrations = useMigrations(serviceId);
   const [again, setAgain] = useState(false);
   const latest = migrations.data?.[0];
-  const showForm = !latest || latest.state === "done" || (latest.state === "self" && again);
+  // A finished or do-it-yourself migration stays on the page; another request is one click away.
+  const settled = latest?.state === "self" || latest?.state === "done";
+  const showForm = !latest || (settled && again);
   return (
     <Card title={t("migrations.title")}>
       <p>{t("migrations.lead")}</p>
@@ -105,9 +108,9 @@ export function MigrationCard({ serviceId }: { serviceId: string }) {
         <>
           {latest && <Current migration={latest} />}
           {latest?.state === "self" && <Instructions />}
-          {latest?.state === "self" && !again && (
+          {settled && !again && (
             <Button variant="secondary" onClick={() => setAgain(true)}>
-              {t("migrations.wantStaff")}
+              {latest.state === "self" ? t("migrations.wantStaff") : t("migrations.another")}
             </Button>
           )}
           {showForm && <RequestForm serviceId={serviceId} />}
