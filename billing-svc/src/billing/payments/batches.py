@@ -25,6 +25,7 @@ from billing.invoices.settlement import settle
 from billing.payments import batch_reads, rules
 from billing.payments.applying import apply_provider_payment
 from billing.payments.batch_repository import BatchRepository
+from billing.payments.checkout import open_checkout
 from billing.payments.models import AttemptStatus, PaymentBatch, PaymentBatchInvoice
 from billing.payments.provider import CheckoutInvoice, PaymentProvider, ProviderError
 from billing.payments.schemas import PaymentBatchPublic
@@ -103,20 +104,10 @@ async def pay_many(*, sessionmaker: async_sessionmaker[AsyncSession], providers:
             invoice_id=batch.id, number=" + ".join(numbers)[:200], payment_reference=batch.reference,
             amount=Money(batch.amount_minor, batch.currency), client_email=client.email if client else None,
             return_path=f"/invoices?batch={batch.id}")
-        try:
-            checkout = await provider.create_checkout(invoice=checkout_invoice, idempotency_key=batch.idempotency_key)
-        except ProviderError as exc:
-            async with unit_of_work(sessionmaker) as session:
-                stored = await BatchRepository(session).get(batch.id, for_update=True)
-                if stored is not None:
-                    stored.error = str(exc)[:1000]  # stays "started": the next try reuses its key
-            raise ServiceUnavailable(f"{method} could not be reached; try again.") from exc
-        async with unit_of_work(sessionmaker) as session:
-            stored = await BatchRepository(session).get(batch.id, for_update=True)
-            assert stored is not None
-            if stored.status == AttemptStatus.STARTED:
-                stored.status = AttemptStatus.OPEN.value
-            stored.provider_ref, stored.redirect_url, stored.error = checkout.provider_ref, checkout.redirect_url, None
+        batch_id = batch.id
+        await open_checkout(sessionmaker=sessionmaker, provider=provider, method=method, invoice=checkout_invoice,
+                            idempotency_key=batch.idempotency_key,
+                            reload=lambda session: BatchRepository(session).get(batch_id, for_update=True))
     async with unit_of_work(sessionmaker) as session:
         return await batch_reads.batch_view(session, client_id=client_id, batch_id=batch.id)
 

@@ -9,6 +9,8 @@ payment needs no webhook and no staff step; the provider is called outside any t
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,7 +27,7 @@ from billing.invoices.repricing import reprice_for_method
 from billing.payments import rules
 from billing.payments.applying import apply_provider_payment
 from billing.payments.methods import payable
-from billing.payments.models import AttemptStatus, PaymentAttempt
+from billing.payments.models import AttemptStatus, PaymentAttempt, PaymentBatch
 from billing.payments.provider import CheckoutInvoice, PaymentProvider, ProviderError
 from billing.payments.repository import AttemptRepository
 from billing.payments.schemas import CaptureResult, PayInstructions
@@ -92,22 +94,37 @@ async def pay_invoice(*, sessionmaker: async_sessionmaker[AsyncSession], provide
                                        payment_reference=invoice.payment_reference,
                                        amount=Money(attempt.amount_minor, attempt.currency),
                                        client_email=client.email if client else None)
+    attempt_id = attempt.id
+    attempt = await open_checkout(sessionmaker=sessionmaker, provider=provider, method=method,
+                                  invoice=checkout_invoice, idempotency_key=attempt.idempotency_key,
+                                  reload=lambda session: AttemptRepository(session).get(attempt_id, for_update=True))
+    return _instructions(invoice, method, attempt, "Continue at the provider's page.")
+
+
+Opened = TypeVar("Opened", PaymentAttempt, PaymentBatch)
+
+
+async def open_checkout(*, sessionmaker: async_sessionmaker[AsyncSession], provider: PaymentProvider, method: str,
+                        invoice: CheckoutInvoice, idempotency_key: str,
+                        reload: Callable[[AsyncSession], Awaitable[Opened | None]]) -> Opened:
+    """The provider's hosted checkout for a started attempt or batch (`reload` reads its row, locked): the row is then
+    open with the page's address. When the provider cannot be reached the error is recorded and the row stays
+    started, so the next try reuses its idempotency key."""
     try:
-        checkout = await provider.create_checkout(invoice=checkout_invoice, idempotency_key=attempt.idempotency_key)
+        checkout = await provider.create_checkout(invoice=invoice, idempotency_key=idempotency_key)
     except ProviderError as exc:
         async with unit_of_work(sessionmaker) as session:
-            stored = await AttemptRepository(session).get(attempt.id)
+            stored = await reload(session)
             if stored is not None:
-                stored.error = str(exc)[:1000]  # stays "started": the next try reuses its key
+                stored.error = str(exc)[:1000]
         raise ServiceUnavailable(f"{method} could not be reached; try again.") from exc
     async with unit_of_work(sessionmaker) as session:
-        stored = await AttemptRepository(session).get(attempt.id, for_update=True)
-        assert stored is not None
-        if stored.status == AttemptStatus.STARTED:
-            stored.status = AttemptStatus.OPEN.value
-        stored.provider_ref, stored.redirect_url, stored.error = checkout.provider_ref, checkout.redirect_url, None
-        attempt = stored
-    return _instructions(invoice, method, attempt, "Continue at the provider's page.")
+        opened = await reload(session)
+        assert opened is not None
+        if opened.status == AttemptStatus.STARTED:
+            opened.status = AttemptStatus.OPEN.value
+        opened.provider_ref, opened.redirect_url, opened.error = checkout.provider_ref, checkout.redirect_url, None
+    return opened
 
 
 async def capture_on_return(
