@@ -46,14 +46,17 @@ ADDRESS = "Av. Corrientes 1234\nC1043AAZ CABA"
 SIDES = {"front": "Frente del documento", "back": "Dorso del documento", "selfie": "Selfie con el documento"}
 
 
-async def billing_invoices_to(panel: Panel, legal_name: str) -> bool:
-    """#15 item 6: billing's client row holds the verified legal name, tax id and address (for the invoice PDF)."""
+async def billing_invoices_to(panel: Panel, client_id: str, legal_name: str) -> bool:
+    """#15 item 6: billing's row of this client holds the verified legal name, tax id and address (for the invoice
+    PDF). By the client's id: other tests' clients may carry the same legal name."""
     conn = await asyncpg.connect(asyncpg_dsn(panel.platform.database_urls["billing"]))
     try:
-        row = await conn.fetchrow("SELECT tax_id, address FROM clients WHERE legal_name = $1", legal_name)
+        row = await conn.fetchrow("SELECT legal_name, tax_id, address FROM clients WHERE id = $1",
+                                  uuid.UUID(client_id))
     finally:
         await conn.close()
-    return row is not None and (row["tax_id"], row["address"]) == ("27301112225", ADDRESS)
+    return row is not None and (row["legal_name"], row["tax_id"], row["address"]) == (
+        legal_name, "27301112225", ADDRESS)
 
 
 async def upload(page: Page, side: str, name: str, mime: str, data: bytes) -> None:
@@ -181,7 +184,8 @@ async def test_a2_f1_f3_client_uploads_its_id_staff_decide_in_the_console_and_th
     await expect(review).to_have_count(0)
     await page.reload()
     await expect(page.get_by_test_id("identity-badge")).to_have_text("✓ Identidad verificada")
-    await wait_for(lambda: billing_invoices_to(panel, "Vera Gómez"), within=30, what="billing to learn the identity")
+    await wait_for(lambda: billing_invoices_to(panel, affiliate_id, "Vera Gómez"), within=30,
+                   what="billing to learn the identity")
     await page.goto("/profile")
     await expect(page.get_by_test_id("identity-badge")).to_have_text("✓ Identidad verificada")
 
