@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from abono.db import new_metadata
 from abono.events.base import Event
 from abono.messaging.tables import messaging_tables
+from abono.revocation import revocation_table
 
 SOURCE = "benchsource"  # the producing "service" (outbox relay's name)
 SINK = "benchsink"  # the consuming service; its queue is `benchsink.effects`
@@ -37,6 +38,7 @@ def source_metadata() -> MetaData:
 
 sink_metadata = new_metadata()
 messaging_tables(sink_metadata)
+revocation_table(sink_metadata)  # every service keeps the revoked tokens (abono.revocation)
 # No unique key on purpose: an event applied twice would show up as two rows (the inbox must prevent it).
 effects = Table(
     "bench_effect",
