@@ -28,7 +28,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel
 
 from abono.db import asyncpg_dsn
-from abono.testing import free_port, migrated_database, platform_settings, test_keys
+from abono.testing import free_port, migrated_database, platform_settings, test_keys, wait_for
 from gateway.app import create_app
 from gateway.config import GatewaySettings, RateLimit
 
@@ -48,11 +48,14 @@ async def serve(app: Any) -> AsyncIterator[str]:
     config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="on", log_level="warning", proxy_headers=False)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    while not server.started:
+
+    def up() -> bool:
         if task.done():
             task.result()
             raise RuntimeError("the server did not start")
-        await asyncio.sleep(0.01)
+        return server.started
+
+    await wait_for(up, what="the test server's start-up")
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
         yield f"http://127.0.0.1:{port}"
