@@ -70,3 +70,20 @@ async def test_i11_a_password_change_ends_the_old_tokens_everywhere_and_new_ones
 
     await wait_for(old_refused_everywhere, within=30, what="every service to refuse the token issued before the change")
     assert await _statuses(gateway, new) == dict.fromkeys(SERVICES, 200)
+
+
+async def test_i11_signing_out_everywhere_ends_the_access_tokens_too(
+    gateway: httpx.AsyncClient, platform: Platform
+) -> None:
+    """"Log out everywhere" (a lost device): the refresh tokens die at once, and every service refuses the access
+    tokens already issued (`SessionsEnded`), instead of honouring them until they expire."""
+    _, old = await _sign_up(gateway, platform)
+    _, bystander = await _sign_up(gateway, platform)
+    ended = await gateway.post("/api/auth/sessions/revoke-all", headers=old)
+    assert ended.status_code == 204, ended.text
+
+    async def old_refused_everywhere() -> bool:
+        return await _statuses(gateway, old) == dict.fromkeys(SERVICES, 401)
+
+    await wait_for(old_refused_everywhere, within=30, what="every service to refuse the signed-out token")
+    assert await _statuses(gateway, bystander) == dict.fromkeys(SERVICES, 200)

@@ -6,6 +6,8 @@ from typing import Any
 
 import pyotp
 
+from abono.testing import wait_for
+
 
 def login_body(email: str, password: str, code: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"email": email, "password": password}
@@ -185,6 +187,14 @@ async def test_item7_an_admin_resetting_totp_ends_every_session_of_that_staff_me
         assert refused.status_code == 401, refused.text
     left = "SELECT count(*) FROM refresh_tokens WHERE user_id = $1::uuid AND revoked_at IS NULL"
     assert await api.db.fetchval(left, staff.id) == 0
+    # The access token issued before the reset is refused too (SessionsEnded → abono.revocation), not honoured
+    # until it expires.
+    stolen = api.bearer(rotated.json()["access_token"])
+
+    async def access_refused() -> bool:
+        return (await api.client.get("/api/auth/me", headers=stolen)).status_code == 401
+
+    await wait_for(access_refused, what="the staff member's access token to be refused after the reset")
     kept = await api.client.post("/api/auth/refresh", json={"refresh_token": admin_session["refresh_token"]})
     assert kept.status_code == 200, kept.text  # the admin's own session is not touched
     fresh = await api.client.post("/api/auth/login", json=login_body(staff.email, staff.password))

@@ -1,9 +1,10 @@
 """Access tokens that die with the account (issue 11): every service refuses a token of a closed account, or one
-issued before a password change ended the account's sessions, from the moment it consumes the event.
+issued before the account's sessions were ended (a password change, "sign out everywhere", a staff member's second
+factor reset), from the moment it consumes the event.
 
 Access JWTs are verified without asking anyone, so each service keeps its own revocation list:
-- the consumer `token_revocations` (queue `<service>.token_revocations`) records `ClientClosed` and
-  `PasswordChanged` in the service's table `token_revocations` and in this replica's memory at once;
+- the consumer `token_revocations` (queue `<service>.token_revocations`) records `ClientClosed`, `PasswordChanged`
+  and `SessionsEnded` in the service's table `token_revocations` and in this replica's memory at once;
 - every replica reloads the rows changed lately from that table every `revocation_poll_seconds` (the other
   replicas of the service learn it within that time) and all of them at start-up;
 - `abono.auth.current_principal` refuses a revoked token after the signature check (and after the token cache,
@@ -24,7 +25,7 @@ from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from abono.db import new_metadata
-from abono.events import ClientClosed, PasswordChanged
+from abono.events import ClientClosed, PasswordChanged, SessionsEnded
 from abono.messaging.consumer import Consumer
 
 log = structlog.get_logger("abono.revocation")
@@ -128,6 +129,11 @@ def revocation_consumer(revocations: RevocationList) -> Consumer:
     async def password_changed(session: AsyncSession, event: PasswordChanged) -> None:
         if event.sessions_ended_at is None:
             return  # a change that kept the other sessions
+        await record(session, event.client_id, closed=False, tokens_before=event.sessions_ended_at)
+        revocations.revoke(event.client_id, event.sessions_ended_at.timestamp())
+
+    @consumer.on(SessionsEnded)
+    async def sessions_ended(session: AsyncSession, event: SessionsEnded) -> None:
         await record(session, event.client_id, closed=False, tokens_before=event.sessions_ended_at)
         revocations.revoke(event.client_id, event.sessions_ended_at.timestamp())
 

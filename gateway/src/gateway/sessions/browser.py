@@ -29,6 +29,7 @@ from gateway.sessions.cookies import (
     csrf_ok,
     set_session_cookies,
 )
+from gateway.sessions.ending import end_all_sessions
 from gateway.sessions.endpoints import REFRESH_REFUSED, checked_login, rotate_refresh_token
 from gateway.sessions.schemas import AccessToken, LoginRequest, TokenPair
 
@@ -129,14 +130,15 @@ async def close_session(request: Request, session: SessionDep, settings: Setting
 @router.post(
     "/sessions/revoke-all",
     status_code=status.HTTP_204_NO_CONTENT,
-    summary="Log out everywhere: every refresh token of my account is revoked (access tokens expire on their own)",
+    summary="Log out everywhere: every session of my account ends, its access tokens refused by every service",
     responses=problem_responses(401, 403),
 )
 async def revoke_all_sessions(user: CurrentUser, session: SessionDep, settings: Settings, now: Now) -> Response:
     """Any signed-in user: ends every session of your account on every device and clears this browser's cookies (204).
-    Use it after a lost device or a suspected leak; access tokens already issued expire on their own within minutes.
+    Use it after a lost device or a suspected leak: the refresh tokens are revoked at once and every service refuses
+    the access tokens already issued within seconds (`SessionsEnded`).
     """
-    await service.revoke_all(session=session, user_id=user.id, now=now)
+    await end_all_sessions(session=session, user_id=user.id, now=now, cause="signed_out_everywhere")
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     clear_session_cookies(response, settings=settings)
     return response

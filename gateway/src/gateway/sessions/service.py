@@ -131,5 +131,6 @@ async def logout(*, session: AsyncSession, raw_token: str, now: datetime) -> Non
 
 
 async def revoke_all(*, session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
-    """End every session of the user (after a password change)."""
+    """End every session of the user (after a password change, whose `PasswordChanged` tells the services)."""
     await RefreshTokenRepository(session).revoke_all_of(user_id, at=now)
+

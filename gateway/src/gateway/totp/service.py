@@ -19,7 +19,7 @@ from abono.auth import Role
 from abono.crypto import SecretBox
 from abono.errors import Conflict, DomainError, Forbidden, NotFound
 from gateway.accounts.models import User
-from gateway.sessions.repository import RefreshTokenRepository
+from gateway.sessions.ending import end_all_sessions
 from gateway.totp.repository import TotpRepository
 
 log = structlog.get_logger("gateway.totp")
@@ -135,7 +135,8 @@ async def disable(*, session: AsyncSession, vault: SecretBox, user: User, code: 
 async def reset(*, session: AsyncSession, admin_id: uuid.UUID, user_id: uuid.UUID, now: datetime) -> None:
     """An admin removes another staff account's second factor (a lost phone): its secret and recovery codes go, it
     enrols again (at sign-in while the policy requires it). Every session of that account ends too (each refresh
-    token family revoked, as after a password change): whoever holds the lost phone may hold a signed-in browser.
+    token family revoked and the access tokens refused by every service, as after a password change): whoever holds the
+lost phone may hold a signed-in browser.
     Audited; one's own goes through `disable` (with a code)."""
     if user_id == admin_id:
         raise Conflict("Turn your own two-factor authentication off with a code, or ask another admin.")
@@ -145,7 +146,7 @@ async def reset(*, session: AsyncSession, admin_id: uuid.UUID, user_id: uuid.UUI
     repo = TotpRepository(session)
     if not await repo.remove(user_id):
         raise Conflict("That account has no two-factor authentication to reset.")
-    await RefreshTokenRepository(session).revoke_all_of(user_id, at=now)
+    await end_all_sessions(session=session, user_id=user_id, now=now, cause="second_factor_reset")
     log.warning("totp_reset", user_id=str(user_id), admin_id=str(admin_id))
     await repo.audit(actor_id=admin_id, action="totp_reset", details={"user_id": str(user_id)}, at=now)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -79,6 +79,19 @@ class PasswordChanged(Event):
     # Wall time (access tokens' clock) at which the change ended the account's sessions: every service refuses
     # the access tokens issued before it (abono.revocation). None: the other sessions were kept.
     sessions_ended_at: datetime | None = None
+
+
+class SessionsEnded(Event):
+    """Every session of an account was ended without a password change: "sign out everywhere"
+    (`signed_out_everywhere`) or an admin's reset of a staff member's second factor (`second_factor_reset`, a lost
+    phone). Every service refuses the access tokens issued before `sessions_ended_at` (abono.revocation), as after
+    a password change; the refresh tokens were revoked by the gateway in the same transaction."""
+
+    routing_key: ClassVar[str] = "gateway.client.sessions_ended"
+    lane: ClassVar[Lane] = Lane.URGENT
+    client_id: uuid.UUID
+    sessions_ended_at: datetime  # wall time, the access tokens' clock
+    cause: Literal["signed_out_everywhere", "second_factor_reset"]
 
 
 class PasswordResetRequested(Event):
