@@ -128,3 +128,25 @@ async def test_b15_a_refund_goes_back_through_the_provider_that_paid(env: Paymen
         assert [r["amount"] for r in env.stripe.refunds.values() if r["payment_intent"] == payment_id] == [1500]
     else:
         assert env.mp.payments[payment_id]["status"] == "refunded"
+
+
+async def test_b19_a_pay_many_checkout_whose_webhook_is_lost_is_recovered_by_reconciliation(env: PaymentsEnv) -> None:
+    """Several invoices paid in one card checkout (issue #13 item 3): the provider charged, no notification ever
+    came; reconciliation asks about the open batch and pays each of its invoices once."""
+    client_id = await new_client(env.db_url, country="US")
+    ids = [str((await unpaid_order(env.billing, client_id))["invoice_id"]) for _ in range(2)]
+    answer = await env.billing.post("/invoices/pay-many", headers=auth(client_id),
+                                    json={"invoice_ids": ids, "method": "stripe"})
+    assert answer.status_code == 200, answer.text
+    batch = answer.json()
+    await reconcile(env)  # asked before the client paid: nothing yet
+    assert [await invoice_status(env, i) for i in ids] == ["unpaid", "unpaid"]
+    env.stripe.complete(batch["provider_ref"])
+    # No webhook ever arrives.
+    await reconcile(env)
+    assert [await invoice_status(env, i) for i in ids] == ["paid", "paid"]
+    await reconcile(env)  # asked again (or the webhook comes late): nothing more
+    for invoice_id in ids:
+        assert len(await outbox(env.db_url, "billing.invoice.paid", invoice_id=invoice_id)) == 1
+    shown = await env.billing.get(f"/invoices/pay-many/{batch['id']}", headers=auth(client_id))
+    assert shown.json()["status"] == "paid"

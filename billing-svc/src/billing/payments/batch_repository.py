@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing.payments.models import PaymentBatch, PaymentBatchInvoice
+from billing.invoices.models import Invoice, InvoiceStatus
+from billing.payments.models import AttemptStatus, PaymentBatch, PaymentBatchInvoice
 from billing.payments.repository import WAITING
 
 
@@ -46,3 +48,22 @@ class BatchRepository:
             if {item.invoice_id for item in await self.items(batch.id) if item.amount_minor > 0} == wanted:
                 return batch
         return None
+
+    async def due_for_question(self, *, created_since: datetime, checked_before: datetime,
+                               limit: int) -> list[PaymentBatch]:
+        """Open batches to ask their provider about, locked (SKIP LOCKED: replicas share the work)."""
+        return list(await self.session.scalars(select(PaymentBatch).where(
+            PaymentBatch.status == AttemptStatus.OPEN, PaymentBatch.provider_ref.is_not(None),
+            PaymentBatch.created_at >= created_since,
+            or_(PaymentBatch.checked_at.is_(None), PaymentBatch.checked_at <= checked_before),
+        ).order_by(PaymentBatch.checked_at.nulls_first()).limit(limit).with_for_update(skip_locked=True)))
+
+    async def all_settled(self, batch_id: uuid.UUID) -> bool:
+        """True when none of the batch's invoices the provider was to charge is still unpaid (paid or cancelled
+        otherwise): reconciliation stops asking about it."""
+        left = await self.session.scalar(
+            select(func.count()).select_from(PaymentBatchInvoice)
+            .join(Invoice, Invoice.id == PaymentBatchInvoice.invoice_id)
+            .where(PaymentBatchInvoice.batch_id == batch_id, PaymentBatchInvoice.amount_minor > 0,
+                   Invoice.status == InvoiceStatus.UNPAID))
+        return not left

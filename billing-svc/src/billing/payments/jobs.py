@@ -1,11 +1,13 @@
 """Payments' jobs (B-15, B-17, B-19): processing stored webhook events and sweeping those left over, asking providers
-about open payment attempts (reconciliation), sending requested refunds. Each opens and commits its own
-transactions; the payments worker runs them on a loop in every replica (work claimed with SKIP LOCKED, effects keyed).
+about open payment attempts and pay-many batches (reconciliation), sending requested refunds. Each opens and commits
+its own transactions; the payments worker runs them on a loop in every replica (work claimed with SKIP LOCKED,
+effects keyed).
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 import structlog
@@ -20,6 +22,7 @@ from billing.invoices.models import InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
 from billing.metrics import WEBHOOKS_PROCESSED
 from billing.payments.applying import apply_provider_payment
+from billing.payments.batch_repository import BatchRepository
 from billing.payments.models import AttemptStatus
 from billing.payments.provider import CheckoutInvoice, PaymentProvider, ProviderError
 from billing.payments.repository import AttemptRepository, ProviderEventRepository, RefundRepository
@@ -70,38 +73,62 @@ async def sweep(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
     return done
 
 
+@dataclass(frozen=True, slots=True)
+class _Question:
+    """An open checkout to ask its provider about: a payment attempt of one invoice, or a batch of several."""
+
+    id: uuid.UUID
+    batch: bool
+    provider: str
+    ref: str
+    invoice: CheckoutInvoice  # what the provider was told it charges for (a batch stands for an invoice)
+    settled: bool  # every invoice it was for is paid or cancelled otherwise: stop asking if it brought nothing
+
+
 async def _claim(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: BillingSettings,
-                 limit: int) -> list[tuple[uuid.UUID, str, str, CheckoutInvoice, str]]:
-    """Attempts due for a question, marked asked (SKIP LOCKED: replicas share the work)."""
+                 limit: int) -> list[_Question]:
+    """Attempts and batches due for a question, marked asked (SKIP LOCKED: replicas share the work)."""
     now = clock.now()
+    created_since = now - timedelta(days=settings.reconciliation_max_age_days)
+    checked_before = now - timedelta(seconds=settings.reconciliation_interval_seconds)
     claimed = []
     async with unit_of_work(sessionmaker) as session:
-        attempts = await AttemptRepository(session).due_for_question(
-            created_since=now - timedelta(days=settings.reconciliation_max_age_days),
-            checked_before=now - timedelta(seconds=settings.reconciliation_interval_seconds), limit=limit)
-        for attempt in attempts:
+        for attempt in await AttemptRepository(session).due_for_question(
+                created_since=created_since, checked_before=checked_before, limit=limit):
             attempt.checked_at = now
             invoice = await InvoiceRepository(session).get(attempt.invoice_id)
             assert invoice is not None and attempt.provider_ref is not None
-            claimed.append((attempt.id, attempt.provider, attempt.provider_ref, CheckoutInvoice(
-                invoice_id=invoice.id, number=invoice.number, payment_reference=invoice.payment_reference,
-                amount=Money(attempt.amount_minor, attempt.currency)), invoice.status))
+            claimed.append(_Question(id=attempt.id, batch=False, provider=attempt.provider, ref=attempt.provider_ref,
+                                     invoice=CheckoutInvoice(invoice_id=invoice.id, number=invoice.number,
+                                                             payment_reference=invoice.payment_reference,
+                                                             amount=Money(attempt.amount_minor, attempt.currency)),
+                                     settled=invoice.status != InvoiceStatus.UNPAID))
+        batches = BatchRepository(session)
+        for batch in await batches.due_for_question(  # a pay-many checkout whose notification never came
+                created_since=created_since, checked_before=checked_before, limit=limit):
+            batch.checked_at = now
+            assert batch.provider_ref is not None
+            claimed.append(_Question(id=batch.id, batch=True, provider=batch.provider, ref=batch.provider_ref,
+                                     invoice=CheckoutInvoice(invoice_id=batch.id, number=batch.reference,
+                                                             payment_reference=batch.reference,
+                                                             amount=Money(batch.amount_minor, batch.currency)),
+                                     settled=await batches.all_settled(batch.id)))
     return claimed
 
 
 async def reconcile_once(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: BillingSettings,
                          providers: dict[str, PaymentProvider], limit: int = 100) -> int:
-    """One pass; returns how many payments were newly applied."""
+    """One pass over open attempts and batches; returns how many payments were newly applied."""
     applied = 0
-    for attempt_id, name, ref, invoice, invoice_status in await _claim(
-            sessionmaker=sessionmaker, clock=clock, settings=settings, limit=limit):
-        provider = providers.get(name)
+    for question in await _claim(sessionmaker=sessionmaker, clock=clock, settings=settings, limit=limit):
+        provider = providers.get(question.provider)
         if provider is None:
             continue
         try:
-            payments = await provider.payments_for(checkout_ref=ref, invoice=invoice)
+            payments = await provider.payments_for(checkout_ref=question.ref, invoice=question.invoice)
         except ProviderError as exc:
-            log.warning("reconciliation_failed", provider=name, attempt_id=str(attempt_id), error=str(exc))
+            log.warning("reconciliation_failed", provider=question.provider, checkout_id=str(question.id),
+                        batch=question.batch, error=str(exc))
             continue
         for payment in payments:
             async with unit_of_work(sessionmaker) as session:
@@ -109,12 +136,14 @@ async def reconcile_once(*, sessionmaker: async_sessionmaker[AsyncSession], cloc
                                                        payment=payment)
             if outcome == "applied":
                 applied += 1
-                log.info("reconciliation_applied", provider=name, payment_id=payment.payment_id)
-        if not payments and invoice_status != InvoiceStatus.UNPAID:
+                log.info("reconciliation_applied", provider=question.provider, payment_id=payment.payment_id,
+                         batch=question.batch)
+        if not payments and question.settled:
             async with unit_of_work(sessionmaker) as session:  # paid otherwise or cancelled: stop asking
-                attempt = await AttemptRepository(session).get(attempt_id)
-                if attempt is not None and attempt.status == AttemptStatus.OPEN:
-                    attempt.status = AttemptStatus.CLOSED.value
+                row = await (BatchRepository(session).get(question.id) if question.batch
+                             else AttemptRepository(session).get(question.id))
+                if row is not None and row.status == AttemptStatus.OPEN:
+                    row.status = AttemptStatus.CLOSED.value
     return applied
 
 

@@ -68,6 +68,7 @@ class PaymentBatch(Base):
     invoice: its id and its `reference` travel where an invoice's id and payment reference would (B-19)."""
 
     __tablename__ = "payment_batches"
+    __table_args__ = (Index("ix_payment_batches_status_checked_at", "status", "checked_at"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     client_id: Mapped[uuid.UUID] = mapped_column(index=True)
@@ -78,12 +79,13 @@ class PaymentBatch(Base):
     amount_minor: Mapped[int] = mapped_column(BigInteger)  # what the provider charges: total - credit
     reference: Mapped[str] = mapped_column(Text, unique=True)
     idempotency_key: Mapped[str] = mapped_column(Text, unique=True)
-    status: Mapped[str] = mapped_column(Text)  # AttemptStatus: started, open, paid, failed
+    status: Mapped[str] = mapped_column(Text)  # AttemptStatus: started, open, paid, failed, closed
     provider_ref: Mapped[str | None] = mapped_column(Text)
     redirect_url: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # last reconciliation question
 
 
 class PaymentBatchInvoice(Base):
