@@ -6,12 +6,12 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing.invoices.models import Invoice, InvoiceStatus
-from billing.payments.models import AttemptStatus, PaymentBatch, PaymentBatchInvoice
-from billing.payments.repository import WAITING
+from billing.payments.models import PaymentBatch, PaymentBatchInvoice
+from billing.payments.repository import WAITING, due_for_question
 
 
 class BatchRepository:
@@ -51,12 +51,9 @@ class BatchRepository:
 
     async def due_for_question(self, *, created_since: datetime, checked_before: datetime,
                                limit: int) -> list[PaymentBatch]:
-        """Open batches to ask their provider about, locked (SKIP LOCKED: replicas share the work)."""
-        return list(await self.session.scalars(select(PaymentBatch).where(
-            PaymentBatch.status == AttemptStatus.OPEN, PaymentBatch.provider_ref.is_not(None),
-            PaymentBatch.created_at >= created_since,
-            or_(PaymentBatch.checked_at.is_(None), PaymentBatch.checked_at <= checked_before),
-        ).order_by(PaymentBatch.checked_at.nulls_first()).limit(limit).with_for_update(skip_locked=True)))
+        """Open batches to ask their provider about (a pay-many checkout whose notification never came)."""
+        return await due_for_question(self.session, PaymentBatch, created_since=created_since,
+                                      checked_before=checked_before, limit=limit)
 
     async def all_settled(self, batch_id: uuid.UUID) -> bool:
         """True when none of the batch's invoices the provider was to charge is still unpaid (paid or cancelled

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -17,12 +17,24 @@ from billing.payments.models import (
     Chargeback,
     Payment,
     PaymentAttempt,
+    PaymentBatch,
     ProviderEvent,
     ProviderRefund,
     TransferReport,
 )
 
 WAITING = [AttemptStatus.STARTED, AttemptStatus.OPEN]
+Checkout = TypeVar("Checkout", PaymentAttempt, PaymentBatch)
+
+
+async def due_for_question(session: AsyncSession, model: type[Checkout], *, created_since: datetime,
+                           checked_before: datetime, limit: int) -> list[Checkout]:
+    """Open checkouts (an invoice's attempts or pay-many batches) created since `created_since` and not asked about
+    since `checked_before`, least recently asked first, locked (SKIP LOCKED: replicas share the work)."""
+    return list(await session.scalars(select(model).where(
+        model.status == AttemptStatus.OPEN, model.provider_ref.is_not(None), model.created_at >= created_since,
+        or_(model.checked_at.is_(None), model.checked_at <= checked_before),
+    ).order_by(model.checked_at.nulls_first()).limit(limit).with_for_update(skip_locked=True)))
 
 
 def _values(row: Any) -> dict[str, Any]:
@@ -88,11 +100,8 @@ class AttemptRepository:
     async def due_for_question(self, *, created_since: datetime, checked_before: datetime,
                                limit: int) -> list[PaymentAttempt]:
         """Open attempts to ask their provider about, locked (SKIP LOCKED: replicas share the work)."""
-        return list(await self.session.scalars(select(PaymentAttempt).where(
-            PaymentAttempt.status == AttemptStatus.OPEN, PaymentAttempt.provider_ref.is_not(None),
-            PaymentAttempt.created_at >= created_since,
-            or_(PaymentAttempt.checked_at.is_(None), PaymentAttempt.checked_at <= checked_before),
-        ).order_by(PaymentAttempt.checked_at.nulls_first()).limit(limit).with_for_update(skip_locked=True)))
+        return await due_for_question(self.session, PaymentAttempt, created_since=created_since,
+                                      checked_before=checked_before, limit=limit)
 
 
 class TransferReportRepository:
