@@ -21,12 +21,19 @@ class Cycle(StrEnum):
     def months(self) -> int:
         return _MONTHS[self]
 
+    @property
+    def spanish(self) -> str:
+        """The cycle as invoices' notes name it to the client ("mensual", "anual"...)."""
+        return _SPANISH[self]
+
     def longer(self) -> Cycle:
         """B-8: the next longer step of monthly → quarterly → semiannual → annual (annual and biennial stay)."""
         return _LONGER.get(self, self)
 
 
 _MONTHS = {Cycle.MONTHLY: 1, Cycle.QUARTERLY: 3, Cycle.SEMIANNUAL: 6, Cycle.ANNUAL: 12, Cycle.BIENNIAL: 24}
+_SPANISH = {Cycle.MONTHLY: "mensual", Cycle.QUARTERLY: "trimestral", Cycle.SEMIANNUAL: "semestral",
+            Cycle.ANNUAL: "anual", Cycle.BIENNIAL: "bienal"}
 _LONGER = {Cycle.MONTHLY: Cycle.QUARTERLY, Cycle.QUARTERLY: Cycle.SEMIANNUAL, Cycle.SEMIANNUAL: Cycle.ANNUAL}
 
 

@@ -25,6 +25,8 @@ from billing.invoices.repository import InvoiceRepository
 from billing.renewals.service import lock_client_renewals, reissue_renewal, unpaid_renewal_of
 from billing.subscriptions.models import Subscription, SubscriptionStatus
 
+CANCELLED = "Servicio cancelado."  # B-15: why its unpaid invoices were cancelled, as the client reads it
+
 B15 = "B-15"
 
 
@@ -79,8 +81,8 @@ async def cancel_service(*, session: AsyncSession, clock: Clock, settings: Billi
         raise Conflict(f"This service is {sub.status} already.")
     if sub.ends_on is not None and when == CancelWhen.END_OF_PERIOD:
         raise Conflict(f"This service is cancelled already: it ends on {sub.ends_on}.")
-    await withdraw_upgrade(session=session, clock=clock, service_id=sub.id, reason="B-15: servicio cancelado")
-    await _drop_from_renewal(session, clock, settings, sub, renewal, "B-15: servicio cancelado")
+    await withdraw_upgrade(session=session, clock=clock, service_id=sub.id, reason=CANCELLED)
+    await _drop_from_renewal(session, clock, settings, sub, renewal, CANCELLED)
     if when == CancelWhen.IMMEDIATE:
         end_service(sub, clock, today)
         await session.flush()
@@ -107,7 +109,7 @@ async def set_renew(*, session: AsyncSession, clock: Clock, settings: BillingSet
     if not renew and sub.renew and renewal is not None:
         if today >= renewal.due_on:
             raise Conflict(f"Its renewal invoice {renewal.number} is due: pay it first.")
-        await _drop_from_renewal(session, clock, settings, sub, renewal, "B-15: el servicio no se renovará")
+        await _drop_from_renewal(session, clock, settings, sub, renewal, "El servicio no se renovará.")  # B-15
     sub.renew, sub.updated_at = renew, clock.now()
     await session.flush()
     return sub

@@ -54,5 +54,6 @@ async def change_cycle(*, session: AsyncSession, clock: Clock, settings: Billing
     reissued = None
     if invoice is not None:
         reissued = await reissue_renewal(session=session, clock=clock, settings=settings, invoice=invoice,
-                                         reason=f"B-11: cambio de ciclo {previous} → {cycle.value}")
+                                         reason=f"Cambio de ciclo de facturación: de {Cycle(previous).spanish} a "
+                                                f"{cycle.spanish}.")
     return CycleChange(sub, invoice, reissued)

@@ -30,7 +30,8 @@ async def end_services(*, sessionmaker: async_sessionmaker[AsyncSession], clock:
             sub = await SubscriptionRepository(session).get(service_id, for_update=True, skip_locked=True)
             if sub is None or not ends_by(sub, today):
                 continue  # another replica has it, or it changed meanwhile
-            await withdraw_upgrade(session=session, clock=clock, service_id=sub.id, reason="B-15: el servicio terminó")
+            # B-15: the service ended on its date; an upgrade left unpaid goes with it.
+            await withdraw_upgrade(session=session, clock=clock, service_id=sub.id, reason="El servicio terminó.")
             end_service(sub, clock, sub.ends_on or sub.next_due_on)
             await session.flush()
             await emit(session, TerminationDecided(client_id=sub.client_id, service_ids=[sub.id], rule=B15,
@@ -48,5 +49,5 @@ async def expire_upgrades(*, sessionmaker: async_sessionmaker[AsyncSession], clo
     for service_id in ids:
         async with unit_of_work(sessionmaker) as session:
             await withdraw_upgrade(session=session, clock=clock, service_id=service_id,
-                                   reason="B-14: la mejora no se pagó a tiempo")
+                                   reason="La mejora no se pagó a tiempo.")  # B-14
     return len(ids)

@@ -27,6 +27,7 @@ from billing.changes.models import Upgrade, UpgradeStatus
 from billing.changes.proration import Proration, prorate
 from billing.changes.repository import UpgradeRepository
 from billing.config import BillingSettings
+from billing.credit.movements import UPGRADE_DIFFERENCE
 from billing.credit.repository import CreditRepository
 from billing.discounts.context import discount_context
 from billing.discounts.engine import LineRequest, PricedLine, price_line
@@ -148,12 +149,12 @@ async def request_upgrade(*, session: AsyncSession, clock: Clock, settings: Bill
         credit = CreditRepository(session)
         await credit.lock(client_id)
         await credit.add(client_id=client_id, amount=quote.credit, at=now,
-                         reason=f"B-14: diferencia de la mejora {upgrade.id}")
+                         reason=f"{UPGRADE_DIFFERENCE} {upgrade.id}")
     invoice = await issue_invoice(
         session=session, clock=clock, settings=settings, client_id=client_id, currency=sub.currency,
         kind=InvoiceKind.UPGRADE, due_on=today_of(clock, settings) + timedelta(days=settings.order_invoice_due_days),
         lines=quote.lines, payment_method=sub.payment_method, invoice_id=invoice_id,
-        note="Mejora prorrateada: (precio nuevo - precio anterior) * días restantes / días del período (B-14). "
+        note="Mejora prorrateada: (precio nuevo - precio anterior) * días restantes / días del período. "
              "Se aplica al pagar esta factura; las renovaciones siguientes cobran el precio nuevo.")
     return upgrade, invoice, quote
 
@@ -180,7 +181,7 @@ async def apply_paid_upgrades(session: AsyncSession, clock: Clock, settings: Bil
         renewal = await unpaid_renewal_of(session, sub)
         if renewal is not None:  # B-9, B-16: the next period is charged at the new plan's price
             await reissue_renewal(session=session, clock=clock, settings=settings, invoice=renewal,
-                                  reason=f"B-14: mejora a {target.name}")
+                                  reason=f"Mejora a {target.name}.")  # B-14
     await session.flush()
     return SettlementEffects(upgrades=tuple(applied))
 

@@ -21,13 +21,16 @@ class MovementKind(StrEnum):
     OTHER = "other"
 
 
+UPGRADE_DIFFERENCE = "upgrade difference"  # B-14: a negative prorated difference, credited (changes/upgrades.py)
+
 # Reason prefixes as the writers word them (payments/service.py, invoices/issuing.py and service.py,
 # changes/upgrades.py, promos/referral.py and consumers.py, credit/consumers.py, console/service.py).
 _PREFIXES: tuple[tuple[str, MovementKind], ...] = (
     ("applied to invoice", MovementKind.APPLIED),
     ("payment excess", MovementKind.OVERPAYMENT),
     ("returned from cancelled invoice", MovementKind.RETURNED),
-    ("B-14", MovementKind.UPGRADE),
+    (UPGRADE_DIFFERENCE, MovementKind.UPGRADE),
+    ("B-14", MovementKind.UPGRADE),  # as written before 2026-12-04
     ("referral", MovementKind.REFERRAL),
     ("affiliate commissions", MovementKind.AFFILIATE),
     ("S-4", MovementKind.SLA),

@@ -63,7 +63,7 @@ async def _terminate(session: AsyncSession, invoice: Invoice, *, clock: Clock) -
     for sub in services:
         sub.status, sub.updated_at = SubscriptionStatus.TERMINATED.value, now
     await cancel_invoice(session=session, clock=clock, invoice=invoice,
-                         reason="B-6: unpaid after the termination deadline")
+                         reason="No se pagó antes de la fecha de baja del servicio.")  # B-6
     if services:
         await emit(session, TerminationDecided(client_id=invoice.client_id, service_ids=[s.id for s in services],
                                                invoice_id=invoice.id, rule="B-6", occurred_at=now))

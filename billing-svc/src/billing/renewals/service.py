@@ -35,7 +35,7 @@ from billing.subscriptions.models import Subscription
 from billing.subscriptions.repository import SubscriptionRepository
 
 log = structlog.get_logger("billing.renewals")
-B16_NOTE = "Renovación al precio y las condiciones vigentes (B-16)."
+B16_NOTE = "Renovación al precio y las condiciones vigentes."  # B-16
 
 
 async def lock_client_renewals(session: AsyncSession, client_id: uuid.UUID) -> None:
