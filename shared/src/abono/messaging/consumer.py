@@ -5,7 +5,9 @@ effects, and the message is acked only after that commit. Deliveries that arrive
 are applied together in the next one, so under load one commit (one WAL flush) serves many events, and an idle
 consumer applies a lone delivery at once. If a handler fails there, the transaction is done again with each handler
 in its own savepoint: the failing one is rolled back alone and retried through the queue. Handlers only touch the
-database (their session), so running one again after a rollback changes nothing.
+database (their session), so running one again after a rollback changes nothing. A batch handler
+(`Consumer.on_batch`, issue 20) gets each run of consecutive deliveries of its type in such a transaction in one
+call, for set-based statements; the fall-back calls it with one event per savepoint.
 
 Lanes on the broker (issue 20): a consumer's events of the bulk lane (`abono.events.Lane.BULK`) come through a queue
 of their own, `<queue>.bulk`, consumed side by side with `<queue>` (every other lane), so an urgent event is never

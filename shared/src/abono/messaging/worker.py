@@ -270,19 +270,17 @@ class QueueWorker:
                     )
                 ).scalars()
             )
+            together: list[tuple[Event, AnyHandler]] = []
             for _, event, handler in ready:
                 if event.event_id not in claimed:
                     outcomes.append("duplicate")
                     continue
                 claimed.discard(event.event_id)  # the same event twice in one batch: the second is a duplicate
+                if not isolate:
+                    together.append((event, handler))
+                    outcomes.append("processed")
+                    continue
                 with structlog.contextvars.bound_contextvars(event_id=str(event.event_id), consumer=self.queue):
-                    if not isolate:
-                        try:
-                            await handler(session, event)
-                        except Exception as exc:
-                            raise _HandlerFailed from exc
-                        outcomes.append("processed")
-                        continue
                     try:
                         async with session.begin_nested():
                             await handler(session, event)
@@ -293,7 +291,30 @@ class QueueWorker:
                             _inbox.delete().where(_inbox.c.consumer == self.inbox, _inbox.c.event_id == event.event_id)
                         )
                         outcomes.append("failed")
+            if together:
+                try:
+                    await self._handle_in_order(session, together)
+                except Exception as exc:
+                    raise _HandlerFailed from exc
         return outcomes
+
+    async def _handle_in_order(self, session: AsyncSession, events: list[tuple[Event, AnyHandler]]) -> None:
+        """Each event's handler in delivery order; a run of consecutive events of a type with a batch handler
+        (`Consumer.on_batch`) goes to it in one call."""
+        start = 0
+        while start < len(events):
+            event, handler = events[start]
+            batch_handler = self.consumer.batch_handler(event.routing_key)
+            end = start + 1
+            if batch_handler is None:
+                with structlog.contextvars.bound_contextvars(event_id=str(event.event_id), consumer=self.queue):
+                    await handler(session, event)
+            else:
+                while end < len(events) and events[end][0].routing_key == event.routing_key:
+                    end += 1
+                with structlog.contextvars.bound_contextvars(consumer=self.queue, events=end - start):
+                    await batch_handler(session, [each for each, _ in events[start:end]])
+            start = end
 
     def _retry_later(self, message: AbstractIncomingMessage, routing_key: str) -> None:
         """Back to the queue after a pause (in the background: the deliveries behind it go on), until the delivery
