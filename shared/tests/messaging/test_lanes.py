@@ -106,6 +106,6 @@ def test_event_types_that_change_what_a_client_can_use_are_urgent_and_mass_produ
     assert urgent == {
         "InvoicePaid", "InvoiceCancelled", "ChargebackReceived", "ClientClosed", "ServiceOrdered",
         "SuspensionDecided", "TerminationDecided", "ServiceSuspended", "ServiceReactivated", "ServiceTerminated",
-        "ServiceActivated", "UpgradeRequested", "UpgradeApplied",
+        "ServiceActivated", "UpgradeRequested", "UpgradeApplied", "SessionsEnded",
     }  # fmt: skip
     assert bulk == {"InvoiceIssued", "InvoiceReminder", "AppointmentReminder", "DomainExpiring"}
