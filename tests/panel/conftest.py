@@ -98,7 +98,7 @@ class Panel:
         await page.get_by_label("Contraseña" if es else "Password", exact=True).fill(PASSWORD)
         await page.get_by_label("País" if es else "Country").select_option(country)
         await page.get_by_role("button", name="Crear cuenta" if es else "Create account").click()
-        await expect(page.get_by_role("heading", name="Revisá tu correo" if es else "Check your inbox")).to_be_visible()
+        await expect(page.get_by_role("heading", name="Revise su correo" if es else "Check your inbox")).to_be_visible()
 
     async def sign_in(self, page: Page, email: str) -> None:
         await page.goto("/sign-in")

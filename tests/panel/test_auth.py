@@ -42,7 +42,7 @@ async def test_signup_verify_signin_reload_signout_in_spanish(panel: Panel) -> N
     # Signing out ends it: a reload lands on the sign-in page.
     await page.get_by_role("button", name="Menú").click()
     await page.get_by_role("navigation").get_by_role("button", name="Salir").click()
-    await expect(page.get_by_role("heading", name="Ingresá a tu panel")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Ingrese a su panel")).to_be_visible()
     await page.goto("/invoices")
     await expect(page).to_have_url(f"{panel.url}/sign-in?next=%2Finvoices")
 

@@ -45,7 +45,7 @@ async def test_b21_a_client_saves_a_card_turns_autopay_on_and_stops_it_in_one_cl
     await page.get_by_role("link", name="Pago automático").click()
     await expect(page.get_by_role("heading", name="Pago automático", exact=True)).to_be_visible()
     await expect(page.get_by_role("heading", name="El pago automático está desactivado")).to_be_visible()
-    await expect(page.get_by_text("Todavía no guardaste ninguna tarjeta.")).to_be_visible()
+    await expect(page.get_by_text("Todavía no guardó ninguna tarjeta.")).to_be_visible()
     await page.get_by_role("button", name="Agregar una tarjeta").click()
     # Stripe's (sandbox) setup page: Checkout in setup mode, i.e. a SetupIntent.
     await expect(page).to_have_title(re.compile("^Stripe"))

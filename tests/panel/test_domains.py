@@ -80,7 +80,7 @@ async def test_d1_d2_d3_a_client_searches_orders_and_manages_a_com(
     await panel.sign_in(page, email)
     await page.goto("/order")
     await page.get_by_role("button", name="Dominios", exact=True).click()
-    await page.get_by_label("Nombre que querés registrar").fill(f"www.{label}.com")
+    await page.get_by_label("Nombre que desea registrar").fill(f"www.{label}.com")
     await page.get_by_role("button", name="Buscar", exact=True).click()
     com = page.get_by_test_id("domain-result").filter(has_text=f"{label}.com").first
     await expect(com).to_contain_text("Disponible")
@@ -198,7 +198,7 @@ async def test_d3_a_client_transfers_in_a_com_with_its_epp_code(
     page = await panel.person(width="phone")
     await panel.sign_in(page, email)
     await page.goto("/domains")
-    await page.get_by_label("Nombre que querés registrar").fill(name)
+    await page.get_by_label("Nombre que desea registrar").fill(name)
     await page.get_by_role("button", name="Buscar", exact=True).click()
     result = page.get_by_test_id("domain-result").filter(has_text=name).first
     await expect(result).to_contain_text("No disponible")

@@ -70,11 +70,11 @@ async def test_s5_s8_a_client_searches_the_kb_and_opens_a_ticket_from_the_bot(
     # The bot answers from the knowledge base; not solved, it opens a ticket with the conversation.
     await page.get_by_role("link", name="Volver a Ayuda").click()
     question = "¿Cuándo llega la facturación de mis servicios?"
-    await page.get_by_label("Tu pregunta").fill(question)
+    await page.get_by_label("Su pregunta").fill(question)
     await page.get_by_role("button", name="Preguntar").click()
     await expect(page.get_by_test_id("bot-turn")).to_have_count(2)
     await expect(page.get_by_test_id("bot-turn").nth(1).get_by_role("link", name=title)).to_be_visible()
-    await expect(page.get_by_role("group", name="¿Esto resolvió tu consulta?")).to_be_visible()
+    await expect(page.get_by_role("group", name="¿Esto resolvió su consulta?")).to_be_visible()
     await check(panel, page, "es-help-bot")
     await page.get_by_role("button", name="No, abrir un ticket").click()
     await expect(page.get_by_text("Abrimos un ticket con esta conversación")).to_be_visible()

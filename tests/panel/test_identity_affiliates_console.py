@@ -98,7 +98,7 @@ async def test_a2_f1_f3_client_uploads_its_id_staff_decide_in_the_console_and_th
     held = staff.get_by_test_id("held-attribution").filter(has=staff.locator(f'a[href="/staff/clients/{friend_id}"]'))
     await expect(held).to_contain_text("same e-mail domain", timeout=LIVE)
     await check(panel, staff, "es-staff-affiliates")
-    await held.get_by_label("Motivo de tu decisión").fill("Compañero de trabajo, confirmado por teléfono")
+    await held.get_by_label("Motivo de su decisión").fill("Compañero de trabajo, confirmado por teléfono")
     await held.get_by_role("button", name="Aprobar atribución").click()
     await expect(held).to_have_count(0)
 
@@ -137,7 +137,7 @@ async def test_a2_f1_f3_client_uploads_its_id_staff_decide_in_the_console_and_th
     await page.goto("/affiliates")
 
     async def ask_bank_withdrawal() -> None:
-        await page.get_by_label("Cómo lo querés").select_option("bank")
+        await page.get_by_label("Cómo lo desea").select_option("bank")
         await page.get_by_label("Importe (por ejemplo 25,00)").fill("20000")
         await page.get_by_label("Titular de la cuenta").fill("Vera Gómez")
         await page.get_by_label("Banco", exact=True).fill("Banco Nación")
@@ -155,7 +155,7 @@ async def test_a2_f1_f3_client_uploads_its_id_staff_decide_in_the_console_and_th
     await upload(page, "selfie", "selfie.png", "image/png", png())
     await page.get_by_label("Nombre completo, como figura en el documento").fill("Vera Gómez")
     await page.get_by_label("CUIT, CUIL o número fiscal").fill("27-30111222-5")
-    await page.get_by_label("Domicilio para tus facturas (opcional)").fill(ADDRESS)  # #15 item 6: the invoices'
+    await page.get_by_label("Domicilio para sus facturas (opcional)").fill(ADDRESS)  # #15 item 6: the invoices'
     await page.get_by_role("button", name="Enviar a revisión").click()
     await expect(page.get_by_test_id("identity-badge")).to_have_text("En revisión")
 
@@ -175,7 +175,7 @@ async def test_a2_f1_f3_client_uploads_its_id_staff_decide_in_the_console_and_th
     await page.reload()
     await expect(page.get_by_test_id("identity-reason")).to_have_text("La selfie no muestra el documento")
     await upload(page, "selfie", "selfie2.png", "image/png", png())
-    await expect(page.get_by_label("Domicilio para tus facturas (opcional)")).to_have_value(ADDRESS)  # kept
+    await expect(page.get_by_label("Domicilio para sus facturas (opcional)")).to_have_value(ADDRESS)  # kept
     await page.get_by_label("CUIT, CUIL o número fiscal").fill("27-30111222-5")
     await page.get_by_role("button", name="Enviar a revisión").click()
     await expect(page.get_by_test_id("identity-badge")).to_have_text("En revisión")
@@ -199,7 +199,7 @@ async def test_a2_f1_f3_client_uploads_its_id_staff_decide_in_the_console_and_th
     await wait_for(verified_for_withdrawals, within=20, what="the affiliate service to learn the identity (A-2)")
     await page.goto("/affiliates")
     await ask_bank_withdrawal()
-    await expect(page.get_by_text("Listo: recibimos tu pedido.")).to_be_visible()
+    await expect(page.get_by_text("Listo: recibimos su pedido.")).to_be_visible()
     await expect(page.get_by_test_id("withdrawal").first).to_contain_text("Pedido")
 
     # Staff approve the withdrawal, then mark it paid with the bank transfer's reference (F-3).

@@ -52,7 +52,7 @@ async def report_transfer(page: Page) -> None:
     await page.get_by_label("Número de operación").fill(f"OP-{uuid.uuid4().hex[:8]}")
     await page.get_by_label("Comprobante").fill("Transferencia desde Banco Nación")
     await page.get_by_role("button", name="Informar pago").click()
-    await expect(page.get_by_text("¡Gracias! Recibimos tu aviso")).to_be_visible()
+    await expect(page.get_by_text("¡Gracias! Recibimos su aviso")).to_be_visible()
 
 
 async def staff_confirms(gateway: httpx.AsyncClient, admin: dict[str, str], invoice_id: str) -> None:

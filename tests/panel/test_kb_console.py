@@ -65,7 +65,7 @@ async def test_s5_staff_write_the_article_a_missed_search_asked_for_and_publish_
     await page.reload()
     await expect(page.get_by_text(f"No encontramos artículos para “{query}”.")).to_be_visible()
     await page.get_by_role("button", name=f"Correo {mark}").click()
-    await expect(page.get_by_text("Todavía no hay artículos de este tema en tu idioma.")).to_be_visible()
+    await expect(page.get_by_text("Todavía no hay artículos de este tema en su idioma.")).to_be_visible()
 
     await row.get_by_role("button", name=f"Editar «{title}»").click()
     await expect(editor.get_by_label("Texto (Markdown)")).to_have_value(

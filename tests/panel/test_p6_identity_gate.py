@@ -70,7 +70,7 @@ async def test_p6_a2_a_transfer_waits_for_the_owners_verified_identity(
     other = await panel.person(width="phone")
     await panel.sign_in(other, recipient)
     await other.goto("/services")
-    await expect(other.get_by_text("Te quieren transferir un servicio")).to_be_visible()
+    await expect(other.get_by_text("Le quieren transferir un servicio")).to_be_visible()
 
     async def accepted() -> bool:
         """One click on Aceptar; a 409 (provisioning not yet told of the recipient's identity) is tried again."""

@@ -153,10 +153,10 @@ async def test_a_second_client_never_sees_the_first_ones_data(
     await expect(page.get_by_test_id("invoice-row")).to_have_count(1)
     await expect(page.get_by_test_id("invoice-row")).to_contain_text(second.invoice_number)
     await page.goto(f"/invoices/{first.invoice_id}")
-    await expect(page.get_by_role("alert")).to_contain_text("No encontramos lo que buscás.")
+    await expect(page.get_by_role("alert")).to_contain_text("No encontramos lo que busca.")
     await expect(page.get_by_text(first.invoice_number)).to_have_count(0)
     await page.goto(f"/services/{first.service_id}")
-    await expect(page.get_by_role("alert")).to_contain_text("No encontramos ese servicio entre los tuyos.")
+    await expect(page.get_by_role("alert")).to_contain_text("No encontramos ese servicio entre los suyos.")
     await page.goto("/services")
     await expect(page.get_by_test_id("service-row")).to_have_count(1)
 
@@ -190,7 +190,7 @@ async def test_b19_several_unpaid_invoices_are_reported_paid_by_one_transfer(
     await page.get_by_label("Comprobante").fill("Una transferencia por las dos")
     await check(panel, page, "es-invoices-pay-many")
     await page.get_by_role("button", name="Informar el pago de todas").click()
-    await expect(page.get_by_text("¡Gracias! Recibimos tu aviso")).to_be_visible()
+    await expect(page.get_by_text("¡Gracias! Recibimos su aviso")).to_be_visible()
     reports = (await gateway.get("/api/billing/staff/transfer-reports?limit=500", headers=admin_headers)).json()
     mine = [r for r in reports if r["reference"] == operation]
     assert len(mine) == 2, reports

@@ -87,8 +87,8 @@ async def test_a_uyu_account_is_told_to_switch_to_usd_for_paypal(panel: Panel, g
     page = await panel.person()
     await panel.sign_in(page, email)
     await page.goto(f"/invoices/{invoice_id}")
-    await expect(page.get_by_text("PayPal no acepta cuentas en UYU. Pedile a soporte que pase tu cuenta a USD "
-                                  "y vas a poder pagar con PayPal.")).to_be_visible()
+    await expect(page.get_by_text("PayPal no acepta cuentas en UYU. Pídale a soporte que pase su cuenta a USD "
+                                  "y podrá pagar con PayPal.")).to_be_visible()
     await expect(page.locator("input[name=method][value=paypal]")).to_have_count(0)
     await page.get_by_role("button", name="EN", exact=True).click()
     await expect(page.get_by_text("PayPal does not accept accounts in UYU. Ask support to switch your account to "

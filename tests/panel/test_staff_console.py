@@ -91,7 +91,7 @@ async def test_b19_staff_find_the_client_by_the_quoted_payment_reference_confirm
     await expect(page.get_by_test_id("revenue-chart")).to_be_visible()
     await expect(page.get_by_test_id("work-transfers")).not_to_contain_text(re.compile(r"^0"))
     await check(panel, page, "es-staff-home")
-    await page.get_by_label("Buscá un cliente, una factura, un servicio o un ticket").fill(reference)
+    await page.get_by_label("Buscar un cliente, una factura, un servicio o un ticket").fill(reference)
     await page.get_by_role("button", name="Buscar", exact=True).click()
     result = page.get_by_test_id("result-invoice").filter(has_text=reference)
     await expect(result).to_contain_text(renewal["number"])

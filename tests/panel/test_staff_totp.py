@@ -89,12 +89,12 @@ async def test_item7_with_the_policy_off_staff_enrol_from_the_console_and_sign_i
     await password_step(page, email)
     await expect(page.locator("main.content")).to_be_visible()  # no second factor yet, none required
     await page.goto("/staff/settings")
-    await expect(page.get_by_text("Todavía no activaste la verificación en dos pasos")).to_be_visible()
-    await page.get_by_label("Tu contraseña").fill("not-the-password")
+    await expect(page.get_by_text("Todavía no activó la verificación en dos pasos")).to_be_visible()
+    await page.get_by_label("Su contraseña").fill("not-the-password")
     await page.get_by_role("button", name="Activar la verificación en dos pasos").click()
     await expect(page.get_by_role("alert")).to_be_visible()  # refused: nothing enrolled
     assert (await gateway.post("/api/auth/login", json={"email": email, "password": PASSWORD})).status_code == 200
-    await page.get_by_label("Tu contraseña").fill(PASSWORD)
+    await page.get_by_label("Su contraseña").fill(PASSWORD)
     await page.get_by_role("button", name="Activar la verificación en dos pasos").click()
     secret = page.get_by_test_id("totp-secret")
     await expect(secret).to_be_visible()
@@ -109,7 +109,7 @@ async def test_item7_with_the_policy_off_staff_enrol_from_the_console_and_sign_i
     await again.get_by_role("button", name="Ingresar").click()
     await expect(again.locator("main.content")).to_be_visible()
     await again.goto("/staff/settings")
-    await expect(again.get_by_text("Tu verificación en dos pasos está activa")).to_be_visible()
+    await expect(again.get_by_text("Su verificación en dos pasos está activa")).to_be_visible()
 
 
 async def test_item7_an_admin_resets_a_staff_members_totp_from_the_console(

@@ -77,7 +77,7 @@ async def test_s1_s3_s6_s7_a_client_opens_a_ticket_sees_the_staff_reply_live_acc
     await page.get_by_role("button", name="Menú").click()
     await page.get_by_role("link", name="Soporte").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Soporte")
-    await expect(page.get_by_text("Todavía no abriste ningún ticket.")).to_be_visible()
+    await expect(page.get_by_text("Todavía no abrió ningún ticket.")).to_be_visible()
     await check(panel, page, "es-support-empty")
 
     # S-1: the ticket, its class with the plan's first-response time, an attachment checked by content.
@@ -147,7 +147,7 @@ async def test_s1_s3_s6_s7_a_client_opens_a_ticket_sees_the_staff_reply_live_acc
     await expect(page.locator("[data-status='answered']")).to_be_visible()
 
     # The client answers back in the thread.
-    await page.get_by_label("Tu respuesta").fill("¡Gracias! Ya funciona.")
+    await page.get_by_label("Su respuesta").fill("¡Gracias! Ya funciona.")
     await page.get_by_role("button", name="Enviar respuesta").click()
     await expect(page.get_by_test_id("message")).to_have_count(3)
 
@@ -171,7 +171,7 @@ async def test_s1_s3_s6_s7_a_client_opens_a_ticket_sees_the_staff_reply_live_acc
     await expect(page.get_by_test_id("quote")).to_contain_text("Auditoría de rendimiento", timeout=LIVE)
     await check(panel, page, "es-support-ticket-quote")
     await page.get_by_role("button", name="Aceptar y generar la factura").click()
-    await expect(page.get_by_text("Aceptaste este presupuesto")).to_be_visible()
+    await expect(page.get_by_text("Aceptó este presupuesto")).to_be_visible()
 
     async def invoiced() -> bool:
         invoices = (await gateway.get("/api/billing/invoices", headers=headers)).json()
@@ -183,7 +183,7 @@ async def test_s1_s3_s6_s7_a_client_opens_a_ticket_sees_the_staff_reply_live_acc
 
     # S-7: Standard has no remote support; Professional books a slot within business hours.
     await page.goto("/support/appointments")
-    await expect(page.get_by_text("Tu plan no incluye asistencia remota.")).to_be_visible()
+    await expect(page.get_by_text("Su plan no incluye asistencia remota.")).to_be_visible()
     await check(panel, page, "es-support-appointments-none")
     me = (await gateway.get("/api/auth/me", headers=headers)).json()
     await give_professional_plan(panel, me["id"])
@@ -194,10 +194,10 @@ async def test_s1_s3_s6_s7_a_client_opens_a_ticket_sees_the_staff_reply_live_acc
     await expect(last).to_be_visible()
     slot = await last.locator("xpath=..").inner_text()
     await last.check()
-    await page.get_by_label("¿Qué necesitás resolver?").fill("Configurar el correo en la oficina")
+    await page.get_by_label("¿Qué necesita resolver?").fill("Configurar el correo en la oficina")
     await check(panel, page, "es-support-appointments")
     await page.get_by_role("button", name="Reservar", exact=True).click()
-    await expect(page.get_by_text("¡Listo! Reservaste el turno")).to_be_visible()
+    await expect(page.get_by_text("¡Listo! Reservó el turno")).to_be_visible()
     await expect(page.get_by_test_id("appointment")).to_contain_text("Configurar el correo en la oficina")
     assert re.match(r"^1\d:\d\d", slot), slot  # business hours in Buenos Aires
     booked = (await gateway.get("/api/support/appointments", headers=headers)).json()
@@ -212,7 +212,7 @@ async def test_s1_s3_s6_s7_a_client_opens_a_ticket_sees_the_staff_reply_live_acc
     await other.check()
     await check(panel, page, "es-support-appointments-reschedule")
     await move.get_by_role("button", name="Confirmar el cambio").click()
-    await expect(page.get_by_text("Listo: tu turno pasó al")).to_be_visible()
+    await expect(page.get_by_text("Listo: su turno pasó al")).to_be_visible()
     moved = (await gateway.get("/api/support/appointments", headers=headers)).json()
     assert len(moved) == 1 and moved[0]["starts_at"] != booked[0]["starts_at"] and moved[0]["status"] == "booked"
 

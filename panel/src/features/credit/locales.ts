@@ -1,13 +1,13 @@
 // Saldo a favor (B-10): the balance and its movements, merged into locales/es.ts and en.ts under `credit`.
 export const creditEs = {
-  lead: "Lo que tenés a favor se usa solo en tus próximas facturas.",
-  balance: "Tu saldo",
-  none: "No tenés saldo a favor por ahora.",
+  lead: "Lo que tiene a favor se usa solo en sus próximas facturas.",
+  balance: "Su saldo",
+  none: "No tiene saldo a favor por ahora.",
   how: "Se genera con pagos de más, reembolsos, cancelaciones, referidos y créditos por disponibilidad (SLA), y se aplica al emitir cada factura.",
   movements: "Movimientos",
   noMovements: "Todavía no hay movimientos de saldo a favor.",
   slaCredit: "Crédito por disponibilidad de {{service}} en {{month}}: {{percent}} % del precio mensual",
-  slaWhy: "El servidor estuvo disponible menos del 99,89 % prometido; lo acreditamos sin que lo pidas.",
+  slaWhy: "El servidor estuvo disponible menos del 99,89 % prometido; lo acreditamos sin que lo pida.",
   more: "Ver movimientos anteriores",
   invoice: "Factura {{number}}",
   kinds: {

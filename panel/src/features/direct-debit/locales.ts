@@ -1,20 +1,20 @@
 // The direct-debit page's messages (issue 15 item 3), merged into locales/es.ts and en.ts under `directDebit`.
 export const directDebitEs = {
   title: "Débito automático",
-  lead: "Adherite al débito automático de Pagos360 con tu CBU o tu tarjeta: cada factura de renovación se debita sola en su vencimiento.",
+  lead: "Adhiérase al débito automático de Pagos360 con su CBU o su tarjeta: cada factura de renovación se debita sola en su vencimiento.",
   unavailable: {
-    currency: "El débito automático es para cuentas en pesos argentinos (ARS). Tu cuenta está en otra moneda: podés pagar tus facturas con los otros medios de pago.",
+    currency: "El débito automático es para cuentas en pesos argentinos (ARS). Su cuenta está en otra moneda: puede pagar sus facturas con los otros medios de pago.",
     "not-configured": "El débito automático no está disponible por ahora.",
   },
-  current: "Tu adhesión",
+  current: "Su adhesión",
   states: { pending: "Pendiente de aprobación del banco", active: "Activa", cancelled: "Cancelada" },
   pendingHint: "Pagos360 nos avisa cuando el banco o la tarjeta aprueban la adhesión; esta página se actualiza sola.",
-  activeHint: "Tus facturas de renovación se debitan en su fecha de vencimiento. Si un débito es rechazado, te avisamos para que pagues a mano.",
+  activeHint: "Sus facturas de renovación se debitan en su fecha de vencimiento. Si un débito es rechazado, le avisamos para que pague a mano.",
   holder: "Titular",
   since: "Desde el {{when}}",
   cancel: "Cancelar el débito automático",
-  cancelConfirm: "¿Cancelar el débito automático? Las próximas facturas tendrás que pagarlas a mano.",
-  cancelled: "Cancelaste el débito automático: no se debitará ninguna factura más.",
+  cancelConfirm: "¿Cancelar el débito automático? Las próximas facturas tendrá que pagarlas a mano.",
+  cancelled: "Canceló el débito automático: no se debitará ninguna factura más.",
   signTitle: "Adherirme",
   kind: "Débito en",
   kinds: { cbu: "Cuenta bancaria (CBU)", card: "Tarjeta de crédito o débito" },
@@ -24,10 +24,10 @@ export const directDebitEs = {
   taxId: "CUIT / CUIL del titular (11 dígitos)",
   taxIdInvalid: "El CUIT / CUIL tiene 11 dígitos, sin guiones.",
   card: "Número de tarjeta",
-  cardInvalid: "Escribí los 13 a 19 dígitos de la tarjeta.",
+  cardInvalid: "Escriba los 13 a 19 dígitos de la tarjeta.",
   cardNote: "El número de tarjeta se envía a Pagos360 y no lo guardamos.",
   sign: "Adherirme al débito automático",
-  signed: "Listo: enviamos tu adhesión a Pagos360.",
+  signed: "Listo: enviamos su adhesión a Pagos360.",
 };
 
 export const directDebitEn: typeof directDebitEs = {

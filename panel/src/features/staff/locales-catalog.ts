@@ -1,7 +1,7 @@
 // Coupons and the catalog as admins edit them (issue 14 item 3), merged into locales/es.ts and en.ts under
 // `console.catalog`.
 export const catalogEs = {
-  readOnly: "Solo un administrador cambia los cupones y el catálogo; vos los ves tal como están.",
+  readOnly: "Solo un administrador cambia los cupones y el catálogo; usted los ve tal como están.",
   coupon: {
     newTitle: "Nuevo cupón",
     editTitle: "Cambiar el cupón {{code}}",
@@ -27,7 +27,7 @@ export const catalogEs = {
     deleteConfirm: "¿Borrar el cupón {{code}}? Nadie lo usó todavía.",
     retired: "Retirado",
     actions: "Acciones",
-    invalidAmount: "Escribí un importe válido en {{currency}}.",
+    invalidAmount: "Escriba un importe válido en {{currency}}.",
   },
   product: {
     choose: "Producto a editar",

@@ -80,7 +80,7 @@ export const statusConsoleEs = {
   incidents: "Incidentes",
   declare: "Abrir un incidente",
   server: "Servidor",
-  choose: "Elegí un servidor",
+  choose: "Elija un servidor",
   incidentTitle: "Título del incidente",
   message: "Mensaje para los clientes",
   open: "Abrir el incidente",
