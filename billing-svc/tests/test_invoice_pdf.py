@@ -18,7 +18,7 @@ from abono.events import ClientInvoicingIdentityChanged, ClientProfile, ClientRe
 from abono.money import Money
 from abono.testing import publish_events, wait_for
 from billing.clients.repository import ClientRepository
-from billing.discounts.labels import discount_label, withheld_reason
+from billing.discounts.labels import SUSPENDED_REASON, discount_label, withheld_reason
 
 SELLER = {
     "seller_name": "Hosting del Sur SA",
@@ -213,5 +213,9 @@ def test_b12_stored_spanish_labels_translate_and_unknown_ones_stay_as_written() 
     assert discount_label("coupon", "Cupón BIENVENIDA", "es") == "Cupón BIENVENIDA"
     assert discount_label("coupon", "Promo de invierno", "en") == "Promo de invierno"  # an operator's own words
     assert discount_label("referral", "Mes gratis", "en") == "Mes gratis"
-    assert withheld_reason("Tenés un servicio suspendido: mientras lo esté, no se aplican descuentos ni cupones.",
-                           "en").startswith("You have a suspended service")
+    assert withheld_reason(SUSPENDED_REASON, "en").startswith("You have a suspended service")
+    # a row stored before the usted wording (voseo): today's Spanish words, and still its English
+    stored = "Tenés un servicio suspendido: mientras lo esté, no se aplican descuentos ni cupones."
+    assert withheld_reason(stored, "es") == SUSPENDED_REASON == (
+        "Tiene un servicio suspendido: mientras lo esté, no se aplican descuentos ni cupones.")
+    assert withheld_reason(stored, "en").startswith("You have a suspended service")

@@ -44,8 +44,12 @@ ENGLISH_WORDS: dict[str, dict[str, str]] = {
         "zelle": "Zelle",
     },
 }
-# Why a discount was withheld (B-13), as the engine says it, and in English.
-SUSPENDED_REASON = "Tenés un servicio suspendido: mientras lo esté, no se aplican descuentos ni cupones."
+# Why a discount was withheld (B-13), as the engine says it (in usted, the provider's voice), and in English.
+SUSPENDED_REASON = "Tiene un servicio suspendido: mientras lo esté, no se aplican descuentos ni cupones."
+# The same reason as rows stored before the panel spoke in usted wrote it (voseo): shown in today's wording.
+WITHHELD_SPANISH: dict[str, str] = {
+    "Tenés un servicio suspendido: mientras lo esté, no se aplican descuentos ni cupones.": SUSPENDED_REASON,
+}
 WITHHELD_ENGLISH: dict[str, str] = {
     SUSPENDED_REASON: "You have a suspended service: while it is, no discounts or coupons apply.",
 }
@@ -76,4 +80,5 @@ def discount_label(rule: str, label: str, language: str) -> str:
 
 def withheld_reason(reason: str, language: str) -> str:
     """Why a discount was withheld, in `language`; as stored when it is not one the engine writes."""
+    reason = WITHHELD_SPANISH.get(reason, reason)
     return WITHHELD_ENGLISH.get(reason, reason) if language == "en" else reason

@@ -11,8 +11,8 @@ class TemplateSources(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {
-            "text_source": "Hola {{ client_name }}, tu factura {{ number }} vence el {{ due_on }}.",
-            "html_source": "<p>Hola {{ client_name }}, tu factura <b>{{ number }}</b> vence el {{ due_on }}.</p>",
+            "text_source": "Estimado/a {{ client_name }}: su factura {{ number }} vence el {{ due_on }}.",
+            "html_source": "<p>Estimado/a {{ client_name }}: su factura <b>{{ number }}</b> vence el {{ due_on }}.</p>",
         }
     ]})
 
@@ -24,7 +24,7 @@ class TemplatePreviewRequest(BaseModel):
     """A draft to preview; a part left out is the template in use now."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"text_source": "Hola {{ client_name }}, tu factura {{ number }} vence el {{ due_on }}."}
+        {"text_source": "Estimado/a {{ client_name }}: su factura {{ number }} vence el {{ due_on }}."}
     ]})
 
     text_source: str | None = Field(default=None, min_length=1, max_length=20_000)

@@ -22,8 +22,8 @@ from support.tickets.models import Ticket
 ARTICLES_SHOWN = 3
 ANSWER = {
     "es": (
-        "Encontré estos artículos que pueden ayudarte. ¿Esto resolvió tu consulta?",
-        "No encontré artículos sobre eso. Podés reformular la pregunta o pedir que te atienda una persona: abro un "
+        "Encontré estos artículos que pueden ayudarle. ¿Esto resolvió su consulta?",
+        "No encontré artículos sobre eso. Puede reformular la pregunta o pedir la atención de una persona: abro un "
         "ticket con esta conversación.",
     ),
     "en": (
