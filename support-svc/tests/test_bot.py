@@ -19,7 +19,7 @@ async def test_s8_the_bot_answers_from_the_kb_and_hands_off_to_a_ticket_with_the
                     "slug": f"configurar-correo-{tag}",
                     "category": "correo",
                     "title": f"Configurar el correo {tag}",
-                    "body_md": "Usá **IMAP** en el puerto 993 y SMTP en el 465.",
+                    "body_md": "Use **IMAP** en el puerto 993 y SMTP en el 465.",
                 },
             )
         ).json()

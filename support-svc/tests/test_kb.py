@@ -11,14 +11,14 @@ BILLING = {
     "slug": "facturacion-y-pagos",
     "category": "facturacion",
     "title": "Facturación y pagos",
-    "body_md": "## Cómo pagar\n\nLa **facturación** es mensual. Podés pagar con tarjeta o transferencia.\n\n"
+    "body_md": "## Cómo pagar\n\nLa **facturación** es mensual. Puede pagar con tarjeta o transferencia.\n\n"
     "<script>alert('x')</script> [Mi cuenta](javascript:alert(1)) [Panel](https://panel.example)",
 }
 DNS = {
     "slug": "cambiar-dns",
     "category": "dominios",
-    "title": "Cambiar los DNS de tu dominio",
-    "body_md": "Entrá a tu dominio y cambiá los servidores de nombres. La factura no cambia.",
+    "title": "Cambiar los DNS de su dominio",
+    "body_md": "Entre a su dominio y cambie los servidores de nombres. La factura no cambia.",
 }
 ENGLISH = {
     "slug": "billing-and-payments",

@@ -28,7 +28,7 @@ async def test_s5_s8_a_client_searches_the_kb_and_opens_a_ticket_from_the_bot(
         json={"name_es": "Facturación", "name_en": "Billing"},
     )
     assert category.status_code == 200, category.text
-    title = f"Facturación de tus servicios {mark}"
+    title = f"Facturación de sus servicios {mark}"
     article = await gateway.post(
         "/api/support/kb/articles",
         headers=admin_headers,
@@ -37,7 +37,7 @@ async def test_s5_s8_a_client_searches_the_kb_and_opens_a_ticket_from_the_bot(
             "language": "es",
             "category": f"billing-{mark}",
             "title": title,
-            "body_md": "## Cuándo llega la factura\n\nLa **facturación** es mensual; pagás desde *Facturas*.\n\n"
+            "body_md": "## Cuándo llega la factura\n\nLa **facturación** es mensual; se paga desde *Facturas*.\n\n"
             "<script>alert(1)</script>",
         },
     )

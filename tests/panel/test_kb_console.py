@@ -46,14 +46,14 @@ async def test_s5_staff_write_the_article_a_missed_search_asked_for_and_publish_
     await missed.get_by_role("button", name=f"Escribir el artículo para «{query}»").click()
     editor = staff.get_by_role("form", name="Artículo")
     await expect(editor.get_by_label("Título")).to_have_value(query)
-    title = f"Cómo migrar tu correo desde Gmail {mark}"
+    title = f"Cómo migrar su correo desde Gmail {mark}"
     await editor.get_by_label("Título").fill(title)
     await expect(editor.get_by_label("Identificador en la dirección")).to_have_value(
-        f"como-migrar-tu-correo-desde-gmail-{mark}"
+        f"como-migrar-su-correo-desde-gmail-{mark}"
     )
     await editor.get_by_label("Categoría").select_option(label=f"Correo {mark}")
     await editor.get_by_label("Texto (Markdown)").fill(
-        "## Paso a paso\n\nExportá tu **correo** de Gmail e importalo en el webmail.\n\n<script>alert(1)</script>"
+        "## Paso a paso\n\nExporte su **correo** de Gmail e impórtelo en el webmail.\n\n<script>alert(1)</script>"
     )
     await editor.get_by_label("Publicado").uncheck()
     await editor.get_by_role("button", name="Guardar").click()
@@ -69,7 +69,7 @@ async def test_s5_staff_write_the_article_a_missed_search_asked_for_and_publish_
 
     await row.get_by_role("button", name=f"Editar «{title}»").click()
     await expect(editor.get_by_label("Texto (Markdown)")).to_have_value(
-        "## Paso a paso\n\nExportá tu **correo** de Gmail e importalo en el webmail.\n\n<script>alert(1)</script>"
+        "## Paso a paso\n\nExporte su **correo** de Gmail e impórtelo en el webmail.\n\n<script>alert(1)</script>"
     )
     await editor.get_by_label("Publicado").check()
     await editor.get_by_role("button", name="Guardar").click()
