@@ -108,6 +108,12 @@ class Panel:
         await page.get_by_role("button", name="Ingresar" if es else "Sign in").click()
         await expect(page.locator("main.content")).to_be_visible()
 
+    async def speak_english(self, page: Page) -> None:
+        """A signed-in person switches the panel to English: the choice is kept in its profile, so this waits for
+        the PATCH to be answered (a page loaded before that reads the old language back)."""
+        async with page.expect_response(lambda r: r.url.endswith("/api/auth/me") and r.request.method == "PATCH"):
+            await page.get_by_role("button", name="EN", exact=True).click()
+
     async def screenshot(self, page: Page, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         width = page.viewport_size["width"] if page.viewport_size else 0

@@ -104,7 +104,7 @@ async def test_f1_f2_a_client_becomes_an_affiliate_and_sees_a_referred_clients_p
 
     english = await panel.person(width="laptop", language="en")
     await panel.sign_in(english, email)
-    await english.get_by_role("button", name="EN", exact=True).click()
+    await panel.speak_english(english)
     await english.goto("/affiliates")
     await expect(english.get_by_role("heading", level=1)).to_have_text("Affiliates")
     await expect(english.get_by_test_id("ledger-row").first).to_contain_text("Commission")

@@ -81,7 +81,7 @@ async def test_b10_credit_page_lists_every_movement_a_page_at_a_time(
 
     english = await panel.person(language="en")
     await panel.sign_in(english, email)
-    await english.get_by_role("button", name="EN", exact=True).click()
+    await panel.speak_english(english)
     await english.goto("/credit")
     await expect(english.get_by_role("heading", level=1)).to_have_text("Credit")
     await expect(english.get_by_test_id("credit-movement").first).to_contain_text("Used to pay an invoice")

@@ -165,7 +165,7 @@ async def test_d1_d2_d3_a_client_searches_orders_and_manages_a_com(
     # English, 1280 px.
     english = await panel.person(width="laptop", language="en")
     await panel.sign_in(english, email)
-    await english.get_by_role("button", name="EN", exact=True).click()
+    await panel.speak_english(english)
     await english.goto("/domains")
     await expect(english.get_by_role("heading", level=1)).to_have_text("Domains")
     await english.get_by_label("Name you want to register").fill("google")

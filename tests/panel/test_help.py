@@ -87,7 +87,7 @@ async def test_s5_s8_a_client_searches_the_kb_and_opens_a_ticket_from_the_bot(
 
     english = await panel.person(width="laptop", language="en")
     await panel.sign_in(english, email)
-    await english.get_by_role("button", name="EN", exact=True).click()
+    await panel.speak_english(english)
     await english.goto("/help?q=facturasion")
     await expect(english.get_by_role("heading", level=1)).to_have_text("Help")
     await expect(english.get_by_test_id("kb-hit").filter(has_text=title)).to_be_visible()  # a typo still finds it

@@ -64,7 +64,7 @@ async def test_s5_a_client_proposes_an_idea_votes_and_the_fourth_vote_approves_i
     fourth, _ = await a_client(panel, gateway, "quim")
     english = await panel.person(width="laptop", language="en")
     await panel.sign_in(english, fourth)
-    await english.get_by_role("button", name="EN", exact=True).click()
+    await panel.speak_english(english)
     await english.goto("/ideas")
     await expect(english.get_by_role("heading", level=1)).to_have_text("Ideas")
     theirs = english.get_by_test_id("idea").filter(has_text=title)

@@ -233,8 +233,7 @@ async def test_a2_f1_f3_client_uploads_its_id_staff_decide_in_the_console_and_th
     english = await panel.person(width="laptop", language="en")
     await panel.sign_in(english, staff_email)
     # the staff member's language, kept in its profile: saved before the next page load reads it back
-    async with english.expect_response(lambda r: r.url.endswith("/api/auth/me") and r.request.method == "PATCH"):
-        await english.get_by_role("button", name="EN", exact=True).click()
+    await panel.speak_english(english)
     await english.goto("/staff/identity")
     await expect(english.get_by_role("heading", level=1)).to_have_text("Identity verification")
     await check(panel, english, "en-staff-identity")

@@ -74,8 +74,7 @@ async def test_p8_we_migrate_everything_from_the_service_page_to_the_console_and
     # In English, on a phone: the same page, done.
     phone = await panel.person(width="phone", language="en")
     await panel.sign_in(phone, client.email)
-    async with phone.expect_response(lambda r: r.url.endswith("/api/auth/me") and r.request.method == "PATCH"):
-        await phone.get_by_role("button", name="EN", exact=True).click()  # the client's language, kept in its profile
+    await panel.speak_english(phone)
     await phone.goto(f"/services/{client.service_id}")
     await expect(phone.get_by_test_id("migration-state")).to_contain_text("Migration finished")
     await check(panel, phone, "en-service-migration-done")

@@ -84,7 +84,7 @@ async def test_s4_an_hour_down_in_the_month_credits_the_client_once_shown_on_its
 
     english = await panel.person(width="laptop", language="en")
     await panel.sign_in(english, client.email)
-    await english.get_by_role("button", name="EN", exact=True).click()
+    await panel.speak_english(english)
     await english.goto("/credit")
     await expect(english.get_by_test_id("sla-credit")).to_contain_text("Uptime credit for Hosting Básico in July 2032")
     await check(panel, english, "en-credit-sla")

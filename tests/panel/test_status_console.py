@@ -111,7 +111,7 @@ async def test_s4_staff_open_an_incident_in_the_console_and_the_client_sees_it_o
     await check(panel, staff, "en-staff-status")
     english = await panel.person(width="laptop", language="en")
     await panel.sign_in(english, client.email)
-    await english.get_by_role("button", name="EN", exact=True).click()
+    await panel.speak_english(english)
     await english.goto(f"/services/{client.service_id}")
     await expect(english.get_by_test_id("service-incident").filter(has_text=title)).to_contain_text("Resolved")
     await check(panel, english, "en-service-incident")

@@ -219,7 +219,7 @@ async def test_s1_s3_s6_s7_a_client_opens_a_ticket_sees_the_staff_reply_live_acc
     # The same pages in English at 1280 px.
     english = await panel.person(width="laptop", language="en")
     await panel.sign_in(english, email)
-    await english.get_by_role("button", name="EN", exact=True).click()
+    await panel.speak_english(english)
     for name, path, title in [
         ("support", "/support", "Support"),
         ("support-new", "/support/new", "Open a ticket"),
@@ -235,8 +235,7 @@ async def test_s1_s3_s6_s7_a_client_opens_a_ticket_sees_the_staff_reply_live_acc
     # The desk in English on a phone.
     staff_phone = await panel.person(width="phone", language="en")
     await panel.sign_in(staff_phone, staff_email)
-    async with staff_phone.expect_response(lambda r: r.url.endswith("/api/auth/me") and r.request.method == "PATCH"):
-        await staff_phone.get_by_role("button", name="EN", exact=True).click()  # saved before the pages reload
+    await panel.speak_english(staff_phone)
     for name, path, title in [
         ("staff-support", "/staff/support", "Support desk"),
         ("staff-support-ticket", f"/staff/support/tickets/{ticket_id}", "La web muestra un error 500"),
