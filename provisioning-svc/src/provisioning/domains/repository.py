@@ -1,8 +1,9 @@
 import uuid
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import ARRAY, Uuid, any_, bindparam, exists, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +31,13 @@ class DomainRepository:
             return {}
         rows = await self.session.scalars(select(Domain).where(Domain.service_id.in_(service_ids)))
         return {d.service_id: d for d in rows}
+
+    async def owners(self, service_ids: Iterable[uuid.UUID], statuses: Sequence[str]) -> dict[uuid.UUID, uuid.UUID]:
+        """The client of each of these services that is a domain in one of `statuses` (one statement)."""
+        query = (select(Domain.service_id, Domain.client_id)
+                 .where(Domain.service_id == any_(bindparam("ids", type_=ARRAY(Uuid))), Domain.status.in_(statuses)))
+        rows = await self.session.execute(query, {"ids": list(service_ids)})
+        return {service_id: client_id for service_id, client_id in rows.tuples()}
 
     async def lock_if_free(self, service_id: uuid.UUID) -> Domain | None:
         """The domain locked, or None if another transaction holds it (SKIP LOCKED: never waits)."""

@@ -1,6 +1,7 @@
 """Domains from billing's events (D-2) and the client's requests (D-3); every registrar call is a P-4 action."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,6 +58,20 @@ async def record_renewal_issue(session: AsyncSession, *, event: InvoiceIssued, n
                          payload=_renew_payload(event.invoice_id, renewal.years))
             renewal.queued_at = now
     await session.flush()
+
+
+async def record_renewal_issues(session: AsyncSession, *, events: Sequence[InvoiceIssued], now: datetime) -> None:
+    """`record_renewal_issue` for a batch (issue 20): one read finds the events with a line for a registered domain
+    of their own client (few: a renewal run is mostly hosting), and only those go through `record_renewal_issue`;
+    for any other it would do nothing."""
+    renewals = [event for event in events if event.kind in (None, "renewal")]
+    service_ids = {line.service_id for event in renewals for line in event.lines if line.service_id is not None}
+    if not service_ids:
+        return
+    owners = await DomainRepository(session).owners(service_ids, REGISTERED)
+    for event in renewals:
+        if any(owners.get(line.service_id) == event.client_id for line in event.lines if line.service_id is not None):
+            await record_renewal_issue(session, event=event, now=now)
 
 
 async def apply_payment(session: AsyncSession, *, event: InvoicePaid, now: datetime) -> None:

@@ -3,7 +3,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +30,11 @@ class ServiceRepository:
         """Serialise one client's payments and dunning decisions (a transaction-scoped advisory lock): a decision
         never reads "not paid" while a payment for the same client is committing."""
         await self.session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(str(client_id), 0))))
+
+    async def lock_clients(self, client_ids: Iterable[uuid.UUID]) -> None:
+        """`lock_client` for several clients in one statement, in the order of their lock keys, so two transactions
+        locking overlapping sets wait for each other instead of deadlocking."""
+        await self.session.execute(_LOCK_CLIENTS, {"client_ids": sorted(set(client_ids))})
 
     async def get(self, service_id: uuid.UUID) -> ServiceInstance | None:
         return await self.session.get(ServiceInstance, service_id)
@@ -109,3 +114,10 @@ class ServiceRepository:
         stmt = stmt.on_conflict_do_update(index_elements=[ServiceAccess.service_id],
                                           set_={**values, "updated_at": now})
         await self.session.execute(stmt)
+
+
+_LOCK_CLIENTS = text("""
+    SELECT pg_advisory_xact_lock(k)
+    FROM (SELECT DISTINCT hashtextextended(CAST(c AS text), 0) AS k FROM unnest(CAST(:client_ids AS uuid[])) AS c
+          ORDER BY k) AS keys
+""")

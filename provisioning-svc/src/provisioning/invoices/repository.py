@@ -1,7 +1,8 @@
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,18 +15,22 @@ class InvoiceRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def record_issue(self, event: InvoiceIssued) -> None:
-        """Remember an issued invoice and the services its lines name (once, however often it is delivered)."""
-        service_ids = {line.service_id for line in event.lines if line.service_id is not None}
-        stmt = insert(IssuedInvoice).values(
-            invoice_id=event.invoice_id, client_id=event.client_id, number=event.number, due_on=event.due_on,
-            has_unattributed_lines=any(line.service_id is None for line in event.lines),
-            issued_at=event.occurred_at, event_id=event.event_id,
-        ).on_conflict_do_nothing()
-        await self.session.execute(stmt)
-        if service_ids:
-            rows = [{"invoice_id": event.invoice_id, "service_id": s} for s in sorted(service_ids)]
-            await self.session.execute(insert(InvoiceService).values(rows).on_conflict_do_nothing())
+    async def record_issues(self, events: Sequence[InvoiceIssued]) -> None:
+        """Remember issued invoices and the services their lines name (once, however often they are delivered), in two
+        statements whatever their count (issue 20: a renewal run's backlog): `INSERT ... SELECT unnest(...) ON
+        CONFLICT DO NOTHING` for the invoices, then for their services."""
+        invoices = [(e.invoice_id, e.client_id, e.number, e.due_on, any(line.service_id is None for line in e.lines),
+                     e.occurred_at, e.event_id) for e in events]
+        links = sorted({(e.invoice_id, line.service_id) for e in events for line in e.lines
+                        if line.service_id is not None})
+        if invoices:
+            columns = list(zip(*invoices, strict=True))
+            await self.session.execute(_INSERT_ISSUED, dict(zip(
+                ("invoice_ids", "client_ids", "numbers", "due_ons", "unattributed", "issued_ats", "event_ids"),
+                (list(column) for column in columns), strict=True)))
+        if links:
+            await self.session.execute(_INSERT_SERVICES, {"invoice_ids": [invoice for invoice, _ in links],
+                                                          "service_ids": [service for _, service in links]})
 
     async def record_cancellation(self, *, invoice_id: uuid.UUID, client_id: uuid.UUID, reason: str,
                                   at: datetime, event_id: uuid.UUID) -> None:
@@ -49,3 +54,17 @@ class InvoiceRepository:
             .order_by(IssuedInvoice.due_on, IssuedInvoice.invoice_id)
         )
         return list((await self.session.scalars(query)).all())
+
+
+_INSERT_ISSUED = text("""
+    INSERT INTO issued_invoices (invoice_id, client_id, number, due_on, has_unattributed_lines, issued_at, event_id)
+    SELECT * FROM unnest(CAST(:invoice_ids AS uuid[]), CAST(:client_ids AS uuid[]), CAST(:numbers AS text[]),
+                         CAST(:due_ons AS date[]), CAST(:unattributed AS boolean[]), CAST(:issued_ats AS timestamptz[]),
+                         CAST(:event_ids AS uuid[]))
+    ON CONFLICT DO NOTHING
+""")
+_INSERT_SERVICES = text("""
+    INSERT INTO invoice_services (invoice_id, service_id)
+    SELECT * FROM unnest(CAST(:invoice_ids AS uuid[]), CAST(:service_ids AS uuid[]))
+    ON CONFLICT DO NOTHING
+""")
