@@ -20,6 +20,7 @@ from abono.auth import CurrentPrincipal, TokenVerifier
 from abono.clock import AdjustableClock, SystemClock
 from abono.db import make_engine, make_read_engine, make_sessionmaker
 from abono.errors import install_problem_handlers, problem
+from abono.events.base import Lane
 from abono.guards import BodyLimit, CatchUnhandled, SecurityHeaders
 from abono.logging import RequestIdMiddleware, configure_logging
 from abono.messaging.broker import Broker
@@ -80,6 +81,10 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         # service was busy, and events waited seconds after their commit (bench reactivation, 50 webhooks/s).
         # Up to one connection per lane's loop (three) plus the purge: an urgent claim never waits for a bulk one.
         relay_engine = make_engine(settings.database_url, pool_size=RELAY_POOL_SIZE, transaction_pooling=pooled)
+        # Issue 20: the bulk lane in this process, in the bulk worker process (`abono.bulk_worker`), or only that.
+        bulk_only = platform.process == "bulk"
+        bulk_lane = "only" if bulk_only else settings.bulk_lane
+        lanes = {"in_process": tuple(Lane), "separate": (Lane.URGENT, Lane.STANDARD), "only": (Lane.BULK,)}[bulk_lane]
         relay = OutboxRelay(
             service=spec.name,
             engine=relay_engine,
@@ -88,6 +93,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             listen_url=settings.listen_url(),
             sweep_seconds=settings.outbox_sweep_seconds,
             batch_size=settings.outbox_batch_size,
+            lanes=lanes,
         )
         revocations: RevocationList = app.state.revocations
         await revocations.reload(engine)
@@ -102,15 +108,17 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             delivery_limit=settings.consumer_delivery_limit,
             prefetch=settings.consumer_prefetch,
             max_transactions=settings.consumer_max_transactions,
+            bulk_lane=bulk_lane,
         )
         app.state.relay, app.state.consumer_runner = relay, runner
         if settings.run_workers:
             await relay.start()
             await runner.start()
-        for hook in spec.on_startup:
+        # The bulk worker process runs its lanes' relay loop and consumers, nothing else (no hooks, no workers).
+        for hook in () if bulk_only else spec.on_startup:
             await hook(app)
         started: list[Worker] = []
-        for worker_spec in spec.workers:
+        for worker_spec in () if bulk_only else spec.workers:
             worker = worker_spec.build(app)
             setattr(app.state, worker_spec.name, worker)
             if worker_spec.enabled(app):
@@ -125,7 +133,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         finally:
             for worker in reversed(started):
                 await worker.stop()
-            for hook in spec.on_shutdown:
+            for hook in () if bulk_only else spec.on_shutdown:
                 await hook(app)
             for task in tasks:
                 task.cancel()

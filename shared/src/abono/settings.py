@@ -31,6 +31,8 @@ class PlatformSettings(BaseSettings):
     gateway_url: str = "http://127.0.0.1:8000"
     log_level: str = "INFO"
     log_json: bool = True
+    # Set by `python -m abono.bulk_worker` for the process it runs: "bulk" runs only the bulk lane of the app.
+    process: Literal["app", "bulk"] = "app"
 
     @model_validator(mode="after")
     def _safe(self) -> PlatformSettings:
@@ -77,6 +79,10 @@ class ServiceSettings(BaseSettings):
     # Transactions a consumer runs at once; deliveries arriving meanwhile share the next one (at most `prefetch`).
     consumer_max_transactions: int = 4
     run_workers: bool = True  # start the outbox relay and consumers with the app
+    # Issue 20: "separate" leaves the bulk lane (the relay's bulk loop, the consumers' `.bulk` queues) to a worker
+    # process of its own at a lower CPU priority, `python -m abono.bulk_worker <app factory>`; the app then only
+    # declares the bulk queues. "in_process": the app runs every lane itself (tests, a single process).
+    bulk_lane: Literal["in_process", "separate"] = "in_process"
     # The largest request body this service reads (bytes); a larger one is answered 413 (issue 11).
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     # How often each replica reloads the accounts whose tokens were revoked (abono.revocation).

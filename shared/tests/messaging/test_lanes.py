@@ -109,3 +109,38 @@ def test_event_types_that_change_what_a_client_can_use_are_urgent_and_mass_produ
         "ServiceActivated", "UpgradeRequested", "UpgradeApplied", "SessionsEnded",
     }  # fmt: skip
     assert bulk == {"InvoiceIssued", "InvoiceReminder", "AppointmentReminder", "DomainExpiring"}
+
+
+async def test_a_separate_bulk_process_takes_the_bulk_lane_and_the_app_keeps_the_others(bus: Bus) -> None:
+    """`bulk_lane="separate"` (the app) and `"only"` (`abono.bulk_worker`): the app's relay publishes the urgent and
+    standard rows and leaves the bulk ones; its runner binds the bulk queue (so nothing is unroutable) without
+    consuming it; the bulk process's relay and runner take exactly the bulk lane; each event applied once."""
+    bulk, urgent = bus.ping(Lane.BULK), bus.ping(Lane.URGENT)
+    calls: Counter[str] = Counter()
+    broker = await bus.broker()
+    main, bulk_queue = queue_name(bus.service, "orders"), queue_name(bus.service, "orders", Lane.BULK)
+    app_runner = await bus.runner([bus.consumer("orders", calls, also=(bulk, urgent))], broker,
+                                  bulk_lane="separate")
+    assert app_runner.queues == [main, bulk_queue]
+    app_relay = bus.relay(broker, lanes=(Lane.URGENT, Lane.STANDARD))
+    await bus.emit(*(bulk(label=f"bulk {i}") for i in range(200)))
+    await bus.emit(urgent(label="urgent"), bus.Ping(label="standard"))
+
+    assert await app_relay.publish_pending() == 2
+    await wait_for(holds(lambda: calls["urgent"] == calls["standard"] == 1), what="the app's events applied")
+    assert len(await bus.pending_event_ids()) == 200  # the bulk rows are not the app's to publish
+    assert await bus.relay(broker, lanes=(Lane.BULK,)).publish_pending() == 200
+    await wait_for(_depth_is(bus, bulk_queue, 200), what="the bulk events waiting in their queue, unconsumed")
+
+    bulk_runner = await bus.runner([bus.consumer("orders", calls, also=(bulk, urgent))], broker, bulk_lane="only")
+    assert bulk_runner.queues == [bulk_queue]
+    await wait_for(holds(lambda: sum(calls.values()) == 202), what="the bulk process applied the bulk events")
+    assert calls == Counter({"urgent": 1, "standard": 1, **{f"bulk {i}": 1 for i in range(200)}})
+    assert await bus.queue_depth(main) == 0
+
+
+def _depth_is(bus: Bus, queue: str, count: int):  # type: ignore[no-untyped-def]
+    async def reached() -> bool:
+        return await bus.queue_depth(queue) == count
+
+    return reached

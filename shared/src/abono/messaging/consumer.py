@@ -14,7 +14,9 @@ of their own, `<queue>.bulk`, consumed side by side with `<queue>` (every other 
 behind a million bulk ones in one queue; and in the process, the bulk queue's worker starts a transaction only while
 the main queue's has nothing waiting, so a busy process spends its CPU and connections on the urgent event first.
 Both record in the same inbox name, `<queue>`, so an event that reached both (a binding left from before a lane
-change) is still applied once.
+change) is still applied once. With `bulk_lane="separate"` the app declares and binds its bulk queues but leaves them
+to the bulk worker process (`abono.bulk_worker`, `bulk_lane="only"`), which runs at a lower CPU priority: the
+operating system, not only the event loop, then puts the urgent queue first.
 
 A redelivery (crash before the ack, a duplicate publish) finds the inbox row and is acked without running the
 handler. A handler that keeps failing is nacked back to its queue until RabbitMQ's delivery limit moves it to
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -61,6 +64,7 @@ class ConsumerRunner:
         retry_delay: float = 0.5,
         max_retry_delay: float = 30.0,
         stop_timeout: float = 10.0,
+        bulk_lane: Literal["in_process", "separate", "only"] = "in_process",
     ) -> None:
         names = [queue_name(service, c.name) for c in consumers]
         if len(set(names)) != len(names):
@@ -68,24 +72,35 @@ class ConsumerRunner:
         self.service = service
 
         def worker(
-            queue: str, consumer: Consumer, bind: Sequence[str], unbind: Sequence[str], after: QueueWorker | None
+            queue: str,
+            consumer: Consumer,
+            bind: Sequence[str],
+            unbind: Sequence[str],
+            after: QueueWorker | None,
+            consume: bool = True,
         ) -> QueueWorker:
             return QueueWorker(
                 queue=queue, inbox=queue_name(service, consumer.name), consumer=consumer, bind=bind, unbind=unbind,
                 sessionmaker=sessionmaker, broker=broker, metrics=metrics, delivery_limit=delivery_limit,
                 prefetch=prefetch, max_transactions=max_transactions, retry_delay=retry_delay,
                 max_retry_delay=max_retry_delay, stop_timeout=stop_timeout,
-                yield_to=after.quiet if after is not None else None,
+                yield_to=after.quiet if after is not None else None, consume=consume,
             )  # fmt: skip
 
         self._workers: list[QueueWorker] = []
         for name, c in zip(names, consumers, strict=True):
             main, bulk = c.routing_keys_of(bulk=False), c.routing_keys_of(bulk=True)
+            bulk_queue = queue_name(service, c.name, Lane.BULK)
+            if bulk_lane == "only":  # the bulk worker process (abono.bulk_worker): its bulk queues alone
+                if bulk:
+                    self._workers.append(worker(bulk_queue, c, bulk, main, None))
+                continue
             # The main queue always: it must lose the bindings of keys that moved to the bulk queue.
             first = worker(name, c, main, bulk, None)
             self._workers.append(first)
-            if bulk:  # applied only while the main queue's worker has nothing to do (a pause between transactions)
-                self._workers.append(worker(queue_name(service, c.name, Lane.BULK), c, bulk, main, first))
+            if bulk:  # applied only while the main queue's worker has nothing to do (a pause between transactions);
+                # "separate": declared and bound here (no bulk event is unroutable), consumed by the bulk process
+                self._workers.append(worker(bulk_queue, c, bulk, main, first, consume=bulk_lane == "in_process"))
 
     @property
     def queues(self) -> list[str]:

@@ -8,7 +8,9 @@ Lanes (issue 20): every row carries its event type's lane (`abono.events.Lane`: 
 runs one loop per lane, each claiming only its lane's rows in id order. An urgent event therefore waits for the
 urgent events committed before it, never for a bulk backlog (a renewal run's million `InvoiceIssued`): its loop
 claims and publishes it while the bulk loop is busy with its own batch. Within a lane, one relay publishes in id
-order, as before.
+order, as before. A relay may run only some lanes (`lanes`): a service whose bulk lane runs in a worker process of
+its own (`ServiceSettings.bulk_lane`, `abono.bulk_worker`) has one relay for the urgent and standard lanes in the
+app and one for the bulk lane there; a bulk row the app emits wakes that process at its next sweep (`sweep_seconds`).
 
 Woken right after the commit by `emit` in the same process, and by `NOTIFY abono_outbox` (sent by `emit` in
 processes without a relay, delivered at commit) on a dedicated asyncpg connection; a sweep every `sweep_seconds`
@@ -22,6 +24,7 @@ import asyncio
 import contextlib
 import json
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -91,6 +94,7 @@ class OutboxRelay:
         max_backoff: float = 30.0,
         stop_timeout: float = 10.0,
         listen_url: str | None = None,  # PostgreSQL itself when `engine` goes through a transaction-pooling PgBouncer
+        lanes: Sequence[Lane] = tuple(Lane),  # the lanes this relay publishes (the bulk one may have its own process)
     ) -> None:
         self.service = service
         self._engine = engine
@@ -101,6 +105,7 @@ class OutboxRelay:
         self._retention = retention
         self._max_backoff = max_backoff
         self._stop_timeout = stop_timeout
+        self.lanes = tuple(lane for lane in Lane if lane in lanes)
         self._dsn = asyncpg_dsn(listen_url or engine.url.render_as_string(hide_password=False))
         # One wake-up flag and one drain lock per lane: each lane's loop clears and waits on its own.
         self._wakes = {lane: asyncio.Event() for lane in Lane}
@@ -125,7 +130,7 @@ class OutboxRelay:
         self._tasks = [
             *(
                 asyncio.create_task(self._run(lane), name=f"outbox-relay-{self.service}-{lane.name.lower()}")
-                for lane in Lane
+                for lane in self.lanes
             ),
             asyncio.create_task(self._listen(), name=f"outbox-listener-{self.service}"),
         ]
@@ -145,12 +150,12 @@ class OutboxRelay:
         self._tasks = []
 
     async def publish_pending(self, lane: Lane | None = None) -> int:
-        """Publish every pending row of `lane` (all lanes, urgent first, if None), batch after batch while batches
-        come back full; returns how many.
+        """Publish every pending row of `lane` (all of this relay's lanes, urgent first, if None), batch after batch
+        while batches come back full; returns how many.
 
         Raises `PublishFailed` (after marking the confirmed ones) if the broker did not confirm some rows."""
         total = 0
-        for each in Lane if lane is None else (lane,):
+        for each in self.lanes if lane is None else (lane,):
             async with self._drain_locks[each]:
                 self._lane_quiet[each].clear()
                 try:

@@ -53,6 +53,7 @@ class QueueWorker:
         max_retry_delay: float,
         stop_timeout: float,
         yield_to: asyncio.Event | None = None,
+        consume: bool = True,  # False: only declare and bind the queue (another process consumes it)
     ) -> None:
         self.queue = queue
         self.inbox = inbox
@@ -75,6 +76,7 @@ class QueueWorker:
         self.quiet = asyncio.Event()
         self.quiet.set()
         self._yield_to = yield_to
+        self._consume = consume
         self._task: asyncio.Task[None] | None = None
         self._waiting: list[AbstractIncomingMessage] = []  # delivered, for the next transaction
         self._max_transactions = max_transactions
@@ -121,12 +123,12 @@ class QueueWorker:
         started = False
         try:
             queue = await self._declare(channel)
-            tag = await queue.consume(self._on_message)
+            tag = await queue.consume(self._on_message) if self._consume else None
             started = True
             self.consuming.set()
-            log.info("consumer_started", queue=self.queue, routing_keys=list(self._bind))
+            log.info("consumer_started", queue=self.queue, routing_keys=list(self._bind), consuming=self._consume)
             await wait_first(lost.wait(), self._stopping.wait())
-            if self._stopping.is_set() and not lost.is_set():
+            if self._stopping.is_set() and not lost.is_set() and tag is not None:
                 await queue.cancel(tag)
                 await wait_first(self._idle.wait(), lost.wait(), within=self._stop_timeout)
             elif lost.is_set():
