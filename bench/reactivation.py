@@ -78,6 +78,7 @@ class Services:
     whm_port: int
     stripe_port: int
     private_file: Path
+    bulk_workers: tuple[Child, ...] = ()  # `python -m abono.bulk_worker` of each, with bulk_lane="separate"
 
     def load_args(self) -> list[str]:
         """The load process's options that say where everything is."""
@@ -94,8 +95,11 @@ class Services:
         # fmt: on
 
 
-async def start_services(opts: Options, children: Children, billing_db: str, provisioning_db: str) -> Services:
-    """Start billing and provisioning (migrated databases given) and wait until both are ready."""
+async def start_services(
+    opts: Options, children: Children, billing_db: str, provisioning_db: str, *, bulk_lane: str = "in_process"
+) -> Services:
+    """Start billing and provisioning (migrated databases given) and wait until both are ready. With
+    `bulk_lane="separate"`, each also gets its bulk worker process (`abono.bulk_worker`), as `make run` starts them."""
     private_pem, public_pem = generate_keypair()
     public_file = opts.log_dir / "reactivation-jwt-public.pem"
     public_file.write_text(public_pem)
@@ -112,35 +116,35 @@ async def start_services(opts: Options, children: Children, billing_db: str, pro
     billing_port, provisioning_port, whm_port, stripe_port = free_port(), free_port(), free_port(), free_port()
     billing_url = f"http://127.0.0.1:{billing_port}"
     provisioning_url = f"http://127.0.0.1:{provisioning_port}"
-    billing = children.uvicorn(
-        "react-billing",
-        "billing.app:create_app",
-        billing_port,
-        {
-            **common,
-            "BILLING_DATABASE_URL": billing_db,
-            "BILLING_SCHEDULER_ENABLED": "false",
-            "BILLING_STRIPE_API_KEY": "sk_test_bench",
-            "BILLING_STRIPE_API_URL": f"http://127.0.0.1:{stripe_port}",
-            "BILLING_STRIPE_WEBHOOK_SECRETS": json.dumps([STRIPE_SECRET]),
-        },
-    )
+    billing_env = {
+        **common,
+        "BILLING_DATABASE_URL": billing_db,
+        "BILLING_SCHEDULER_ENABLED": "false",
+        "BILLING_STRIPE_API_KEY": "sk_test_bench",
+        "BILLING_STRIPE_API_URL": f"http://127.0.0.1:{stripe_port}",
+        "BILLING_STRIPE_WEBHOOK_SECRETS": json.dumps([STRIPE_SECRET]),
+        "BILLING_BULK_LANE": bulk_lane,
+    }
+    provisioning_env = {
+        **common,
+        "PROVISIONING_DATABASE_URL": provisioning_db,
+        "PROVISIONING_WHM_SERVERS": json.dumps({"whm1": {"url": f"http://127.0.0.1:{whm_port}", "token": WHM_TOKEN}}),
+        "PROVISIONING_ACTION_POLL_SECONDS": "0.05",
+        "PROVISIONING_BULK_LANE": bulk_lane,
+    }
+    billing = children.uvicorn("react-billing", "billing.app:create_app", billing_port, billing_env)
     provisioning = children.uvicorn(
-        "react-provisioning",
-        "provisioning.app:create_app",
-        provisioning_port,
-        {
-            **common,
-            "PROVISIONING_DATABASE_URL": provisioning_db,
-            "PROVISIONING_WHM_SERVERS": json.dumps(
-                {"whm1": {"url": f"http://127.0.0.1:{whm_port}", "token": WHM_TOKEN}}
-            ),
-            "PROVISIONING_ACTION_POLL_SECONDS": "0.05",
-        },
+        "react-provisioning", "provisioning.app:create_app", provisioning_port, provisioning_env
     )
     await asyncio.gather(wait_ready(billing, billing_url), wait_ready(provisioning, provisioning_url))
+    bulk_workers: tuple[Child, ...] = ()
+    if bulk_lane == "separate":  # after the apps declared the bulk queues
+        bulk_workers = tuple(
+            children.python(f"react-{name}-bulk", ["-m", "abono.bulk_worker", f"{name}.app:create_app"], env)
+            for name, env in (("billing", billing_env), ("provisioning", provisioning_env))
+        )
     return Services(billing, provisioning, billing_url, provisioning_url, billing_db, provisioning_db, whm_port,
-                    stripe_port, private_file)  # fmt: skip
+                    stripe_port, private_file, bulk_workers)  # fmt: skip
 
 
 async def run(opts: Options) -> list[Figure]:

@@ -99,7 +99,10 @@ async def run(opts: Options) -> list[Figure]:
         await asyncio.to_thread(upgrade, REPO_ROOT / "provisioning-svc", urls[PROVISIONING_DB])
         await seed_due_subscriptions(asyncpg_dsn(urls[BILLING_DB]), plan.subscriptions)  # the catalog too
         say(f"renewal day: {plan.subscriptions} due subscriptions seeded")
-        services = await start_services(opts, children, urls[BILLING_DB], urls[PROVISIONING_DB])
+        # As `make run` and deploy/ run them (issue 20); BENCH_BULK_LANE=in_process measures the apps alone.
+        bulk_lane = os.environ.get("BENCH_BULK_LANE", "separate")
+        services = await start_services(opts, children, urls[BILLING_DB], urls[PROVISIONING_DB], bulk_lane=bulk_lane)
+        say(f"renewal day: bulk lane {bulk_lane} ({len(services.bulk_workers)} abono.bulk_worker processes)")
         go, renewal_out = opts.log_dir / "renewal-day.go", opts.log_dir / "renewal-day-run.json"
         out = opts.log_dir / "renewal-day-load.json"
         for stale in (go, renewal_out, out):
@@ -123,6 +126,8 @@ async def run(opts: Options) -> list[Figure]:
         while load.alive():
             services.billing.check_alive()
             services.provisioning.check_alive()
+            for bulk_worker in services.bulk_workers:
+                bulk_worker.check_alive()
             load_avg.append(os.getloadavg()[0])
             await asyncio.sleep(0.5)
         if load.proc.returncode != 0:
