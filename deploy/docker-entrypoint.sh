@@ -5,6 +5,9 @@
 #   SERVICE_HOST     listen address (0.0.0.0)
 #   RUN_MIGRATIONS   true (default) or false, e.g. when a Kubernetes Job or init container migrates instead
 #   UVICORN_ARGS     extra uvicorn arguments, e.g. "--log-level warning"
+#   SERVICE_ROLE     app (default), or bulk: the service's bulk lane in a process of its own (python -m
+#                    abono.bulk_worker SERVICE_MODULE, niced by ABONO_BULK_NICE; no HTTP, no migrations), next to
+#                    the app run with <PREFIX>BULK_LANE=separate (issue 20)
 # Any other command (docker run IMAGE python scripts/keys.py ...) is run as given.
 set -eu
 
@@ -15,6 +18,10 @@ fi
 : "${SERVICE_MODULE:?set SERVICE_MODULE, e.g. billing.app:create_app}"
 SERVICE_NAME=${SERVICE_NAME:-${SERVICE_MODULE%%.*}}
 SERVICE_PORT=${SERVICE_PORT:-8000}
+
+if [ "${SERVICE_ROLE:-app}" = "bulk" ]; then
+  exec python -m abono.bulk_worker "$SERVICE_MODULE"
+fi
 
 if [ "${RUN_MIGRATIONS:-true}" = "true" ]; then
   python /app/scripts/migrate.py "$SERVICE_NAME"

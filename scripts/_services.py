@@ -16,6 +16,9 @@ PRIVATE_KEY = KEYS_DIR / "jwt-private.pem"
 PUBLIC_KEY = KEYS_DIR / "jwt-public.pem"
 
 
+BULK_WORKER_SERVICES = ("billing", "provisioning", "notify")
+
+
 @dataclass(frozen=True)
 class Service:
     name: str  # "billing": also the Python package and the database suffix
@@ -41,6 +44,13 @@ class Service:
     @property
     def has_migrations(self) -> bool:
         return (self.path / "alembic.ini").is_file() and (self.path / "migrations").is_dir()
+
+    @property
+    def bulk_worker(self) -> bool:
+        """Whether its bulk lane runs in a worker process of its own (issue 20: `python -m abono.bulk_worker`): the
+        services with a renewal run's mass of events to publish or apply, unless `<PREFIX>BULK_LANE=in_process`. The
+        gateway keeps every lane: its live streams are fed by the events it consumes in its own process."""
+        return self.name in BULK_WORKER_SERVICES and self.env("BULK_LANE", "separate") == "separate"
 
     def env(self, key: str, default: str) -> str:
         """`<PREFIX><KEY>` from the environment, e.g. `BILLING_PORT`."""

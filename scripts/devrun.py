@@ -15,7 +15,9 @@ Environment: everything of yours is passed through (so `ABONO_TEST_MODE=true mak
 only if you have not set them: ABONO_ENVIRONMENT=development, ABONO_JWT_PUBLIC_KEY_FILE and
 GATEWAY_JWT_PRIVATE_KEY_FILE (from .run/keys, see `make keys`), ABONO_GATEWAY_URL, GATEWAY_SERVICE_URLS (the
 services started here), ABONO_LOG_JSON=false (readable console logs; set it to true for JSON).
-Each service listens on `<PREFIX>HOST` (127.0.0.1) and `<PREFIX>PORT` (8000..8005).
+Each service listens on `<PREFIX>HOST` (127.0.0.1) and `<PREFIX>PORT` (8000..8005). Billing, provisioning and
+notify each get a second process, `<name>-bulk` (`python -m abono.bulk_worker`, niced by ABONO_BULK_NICE, 10): their
+bulk lane (issue 20); `<PREFIX>BULK_LANE=in_process` keeps it in the app instead.
 DEVRUN_READY_TIMEOUT (60) is how long to wait for every /readyz; DEVRUN_GRACE (8) the seconds between SIGTERM
 and SIGKILL (a second Ctrl-C kills at once).
 """
@@ -41,7 +43,7 @@ import _sandbox as sandbox
 from _services import PRIVATE_KEY, PUBLIC_KEY, REPO_ROOT, Service, select, warn
 
 COLORS = ("36", "32", "33", "35", "34", "31")  # cyan, green, yellow, magenta, blue, red
-WIDTH = max(len("devrun"), *(len(s) for s in ("gateway", "billing", "provisioning", "notify", "support", "affiliate")))
+WIDTH = max(len("devrun"), len("provisioning-bulk"), *(len(s) for s in ("gateway", "billing", "support", "affiliate")))
 
 
 class Output:
@@ -122,6 +124,11 @@ class Child:
         return cls(service.name, cmd, url, color, env)
 
     @classmethod
+    def of_bulk_worker(cls, service: Service, color: str, env: dict[str, str]) -> Child:
+        """The service's bulk lane in a process of its own at a lower CPU priority (issue 20, abono.bulk_worker)."""
+        return cls(f"{service.name}-bulk", [sys.executable, "-m", "abono.bulk_worker", service.app], "", color, env)
+
+    @classmethod
     def of_sandbox(cls, color: str, env: dict[str, str]) -> Child:
         script = str(REPO_ROOT / "scripts" / "sandbox.py")
         return cls("sandbox", [sys.executable, script], sandbox.url("mail", env), color, env)
@@ -153,6 +160,9 @@ def child_env(services: list[Service]) -> dict[str, str]:
     env.setdefault("ABONO_GATEWAY_URL", f"http://127.0.0.1:{gateway.listen_port if gateway else 8000}")
     urls = {s.name: f"http://127.0.0.1:{s.listen_port}" for s in services if s.name != "gateway"}
     env.setdefault("GATEWAY_SERVICE_URLS", json.dumps(urls))
+    for service in services:
+        if service.bulk_worker:  # the app leaves its bulk lane to its bulk worker (started next to it)
+            env[f"{service.prefix}BULK_LANE"] = "separate"
     if sandbox.enabled(env):
         env |= sandbox.service_env(env)
     return env
@@ -230,9 +240,14 @@ def main(argv: list[str] | None = None) -> int:
         child = Child.of_service(service, COLORS[i % len(COLORS)], env)
         children.append(child)
         out.say(f"started {service.name} (pid {child.proc.pid}) on {child.url}")
+        if service.bulk_worker:
+            bulk = Child.of_bulk_worker(service, COLORS[i % len(COLORS)], env)
+            children.append(bulk)
+            out.say(f"started {bulk.name} (pid {bulk.proc.pid}): its bulk lane, niced (ABONO_BULK_NICE)")
     for child in children:  # only now: preexec_fn must not run while other threads exist
         child.reader.start()
-    threading.Thread(target=watch_readiness, args=(children, stopping, ready_timeout), daemon=True).start()
+    served = [c for c in children if c.url]  # bulk workers serve no HTTP
+    threading.Thread(target=watch_readiness, args=(served, stopping, ready_timeout), daemon=True).start()
 
     failed: Child | None = None
     while not stopping.is_set():

@@ -330,4 +330,8 @@ def test_i9_the_compose_budget_fits_its_postgres() -> None:
     pool = int(next(line.split("=", 1)[1] for line in PGBOUNCER_INI.read_text().splitlines()
                     if line.startswith("default_pool_size")))
     databases = len(SETTINGS)
-    assert pool * databases + databases + databases + 3 <= max_connections  # pooler, LISTENs, migrations, reserve
+    # One LISTEN per process with a relay: each service's, and each bulk worker's (issue 20).
+    listens = databases + sum(1 for c in compose["services"].values()
+                              if (c.get("environment") or {}).get("SERVICE_ROLE") == "bulk")
+    assert listens == databases + 3
+    assert pool * databases + listens + databases + 3 <= max_connections  # pooler, LISTENs, migrations, reserve
