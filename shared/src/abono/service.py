@@ -107,6 +107,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             metrics=metrics,
             delivery_limit=settings.consumer_delivery_limit,
             prefetch=settings.consumer_prefetch,
+            bulk_prefetch=settings.consumer_bulk_prefetch,
             max_transactions=settings.consumer_max_transactions,
             bulk_lane=bulk_lane,
         )

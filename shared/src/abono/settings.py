@@ -76,6 +76,9 @@ class ServiceSettings(BaseSettings):
     # Consumers: a message is delivered at most this many times before it goes to the dead-letter queue.
     consumer_delivery_limit: int = 5
     consumer_prefetch: int = 50
+    # The `.bulk` queues' prefetch, and so the most bulk events one transaction applies (issue 20: a renewal run's
+    # backlog through a batch handler, fewer and larger transactions).
+    consumer_bulk_prefetch: int = Field(default=500, gt=0)
     # Transactions a consumer runs at once; deliveries arriving meanwhile share the next one (at most `prefetch`).
     consumer_max_transactions: int = 4
     run_workers: bool = True  # start the outbox relay and consumers with the app

@@ -60,6 +60,7 @@ class ConsumerRunner:
         metrics: ServiceMetrics,
         delivery_limit: int = 5,
         prefetch: int = 50,
+        bulk_prefetch: int | None = None,  # the `.bulk` queues' (default: `prefetch`), also their largest transaction
         max_transactions: int = 4,
         retry_delay: float = 0.5,
         max_retry_delay: float = 30.0,
@@ -78,29 +79,32 @@ class ConsumerRunner:
             unbind: Sequence[str],
             after: QueueWorker | None,
             consume: bool = True,
+            batch: int = prefetch,
         ) -> QueueWorker:
             return QueueWorker(
                 queue=queue, inbox=queue_name(service, consumer.name), consumer=consumer, bind=bind, unbind=unbind,
                 sessionmaker=sessionmaker, broker=broker, metrics=metrics, delivery_limit=delivery_limit,
-                prefetch=prefetch, max_transactions=max_transactions, retry_delay=retry_delay,
+                prefetch=batch, max_transactions=max_transactions, retry_delay=retry_delay,
                 max_retry_delay=max_retry_delay, stop_timeout=stop_timeout,
                 yield_to=after.quiet if after is not None else None, consume=consume,
             )  # fmt: skip
 
+        bulk_batch = bulk_prefetch or prefetch
         self._workers: list[QueueWorker] = []
         for name, c in zip(names, consumers, strict=True):
             main, bulk = c.routing_keys_of(bulk=False), c.routing_keys_of(bulk=True)
             bulk_queue = queue_name(service, c.name, Lane.BULK)
             if bulk_lane == "only":  # the bulk worker process (abono.bulk_worker): its bulk queues alone
                 if bulk:
-                    self._workers.append(worker(bulk_queue, c, bulk, main, None))
+                    self._workers.append(worker(bulk_queue, c, bulk, main, None, batch=bulk_batch))
                 continue
             # The main queue always: it must lose the bindings of keys that moved to the bulk queue.
             first = worker(name, c, main, bulk, None)
             self._workers.append(first)
             if bulk:  # applied only while the main queue's worker has nothing to do (a pause between transactions);
                 # "separate": declared and bound here (no bulk event is unroutable), consumed by the bulk process
-                self._workers.append(worker(bulk_queue, c, bulk, main, first, consume=bulk_lane == "in_process"))
+                consume = bulk_lane == "in_process"
+                self._workers.append(worker(bulk_queue, c, bulk, main, first, consume=consume, batch=bulk_batch))
 
     @property
     def queues(self) -> list[str]:
