@@ -1,8 +1,9 @@
 """`python -m abono.bulk_worker billing.app:create_app`: a service's bulk lane in a process of its own (issue 20).
 
 The app factory's service is built as uvicorn would build it, with `ABONO_PROCESS=bulk`, and its lifespan runs
-without an HTTP server: the relay's bulk-lane loop (a renewal run's `InvoiceIssued`, reminders...) and the consumers
-of the service's `.bulk` queues, nothing else (no scheduler, no other workers, no startup hooks). The process lowers
+without an HTTP server: the relay's bulk-lane loop (a renewal run's `InvoiceIssued`, reminders...), the consumers
+of the service's `.bulk` queues and its workers marked `WorkerSpec(process="bulk")` (billing's scheduler: the renewal
+run itself), nothing else (no other workers, no startup hooks: a worker's own `prepare` runs instead). The process lowers
 its own CPU priority first (`os.nice`, `ABONO_BULK_NICE`, default 10), so on a busy machine the kernel runs the app
 process (the webhook, the urgent relay loop and queue: B-7, P-2) before it. The app must run with
 `<PREFIX>BULK_LANE=separate` (it then declares the bulk queues and leaves the bulk lane to this process); run one

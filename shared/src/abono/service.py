@@ -115,14 +115,21 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         if settings.run_workers:
             await relay.start()
             await runner.start()
-        # The bulk worker process runs its lanes' relay loop and consumers, nothing else (no hooks, no workers).
+        # The bulk worker process runs its lane's relay loop and consumers and the service's bulk workers (a renewal
+        # run), none of the app's startup hooks; with the bulk lane separate, the app leaves those workers to it.
         for hook in () if bulk_only else spec.on_startup:
             await hook(app)
+        here = "bulk" if bulk_only else "app"
         started: list[Worker] = []
-        for worker_spec in () if bulk_only else spec.workers:
+        for worker_spec in spec.workers:
+            runs_here = worker_spec.process == here or (worker_spec.process == "bulk" and bulk_lane == "in_process")
+            if bulk_only and not runs_here:
+                continue
+            if worker_spec.prepare is not None:
+                await worker_spec.prepare(app)
             worker = worker_spec.build(app)
-            setattr(app.state, worker_spec.name, worker)
-            if worker_spec.enabled(app):
+            setattr(app.state, worker_spec.name, worker)  # built in the app either way: tests run passes by hand
+            if runs_here and worker_spec.enabled(app):
                 worker.start()
                 started.append(worker)
         # Built now and cached: building it at the gateway's first fetch took longer than the gateway waits

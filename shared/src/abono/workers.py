@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 import structlog
 from fastapi import FastAPI
@@ -42,6 +42,13 @@ class WorkerSpec:
     name: str  # kept at app.state.<name>
     build: Callable[[FastAPI], Worker]
     enabled: Callable[[FastAPI], bool] = _always  # built either way (tests run passes by hand), started if true
+    # "bulk": mass production (a renewal run, a dunning sweep) that runs in the service's bulk worker process
+    # (`abono.bulk_worker`, niced) when its bulk lane is separate, so it never shares the event loop and the CPU
+    # priority of the process answering webhooks and relaying urgent events (issue 20); in the app otherwise.
+    process: Literal["app", "bulk"] = "app"
+    # Run once in the process before `build` (e.g. billing's payment providers): the bulk worker process runs no
+    # startup hooks of the app (a support mail server must not bind twice), only its own workers' `prepare`.
+    prepare: Callable[[FastAPI], Awaitable[None]] | None = None
 
 
 class PeriodicJob:

@@ -17,6 +17,7 @@ from billing.changes.jobs import end_services, expire_upgrades
 from billing.config import BillingSettings
 from billing.dunning.jobs import run_dunning
 from billing.payments.provider import PaymentProvider
+from billing.payments.worker import set_up_providers
 from billing.renewals.jobs import issue_renewals
 
 
@@ -60,4 +61,6 @@ def _enabled(app: FastAPI) -> bool:
     return settings.scheduler_enabled
 
 
-SCHEDULER = WorkerSpec("scheduler", _build, _enabled)
+# Renewal runs and dunning sweeps are mass production: in the niced bulk worker process when billing's bulk lane is
+# separate (issue 20), so a renewal run never delays a webhook's payment in the app's event loop.
+SCHEDULER = WorkerSpec("scheduler", _build, _enabled, process="bulk", prepare=set_up_providers)
