@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,9 +108,13 @@ async def run(opts: Options) -> list[Figure]:
         out = opts.log_dir / "renewal-day-load.json"
         for stale in (go, renewal_out, out):
             stale.unlink(missing_ok=True)
-        renewal = children.python(
+        # The run stands for billing's scheduler, which runs in billing's bulk worker process (niced) when the bulk
+        # lane is separate (`WorkerSpec(process="bulk")`): the child gets the same niceness.
+        niced = ["nice", "-n", os.environ.get("ABONO_BULK_NICE", "10")] if bulk_lane == "separate" else []
+        renewal = children.start(
             "renewal-day-run",
-            ["-m", "bench.renewal_run", "child", urls[BILLING_DB], RUN_DAY.isoformat(), str(renewal_out), str(go)],
+            [*niced, sys.executable, "-m", "bench.renewal_run", "child", urls[BILLING_DB], RUN_DAY.isoformat(),
+             str(renewal_out), str(go)],
             {"ABONO_LOG_LEVEL": "WARNING"},
         )
         quiet_n, drain_n = int(plan.rate * plan.quiet_s), int(plan.rate * plan.drain_s)
