@@ -6,9 +6,9 @@ of the service's `.bulk` queues and its workers marked `WorkerSpec(process="bulk
 renewal run itself), nothing else (no other workers, no startup hooks: a worker's own `prepare` runs instead).
 The process lowers its own CPU priority first (`os.nice`, `ABONO_BULK_NICE`, default 10), so on a busy machine
 the kernel runs the app process (the webhook, the urgent relay loop and queue: B-7, P-2) before it.
-The app must run with
-`<PREFIX>BULK_LANE=separate` (it then declares the bulk queues and leaves the bulk lane to this process); run one
-bulk worker (or more: claims are `SKIP LOCKED`, the inbox applies an event once) next to the app's replicas.
+The app must run with `<PREFIX>BULK_LANE=separate` (it then declares the bulk queues and leaves the bulk lane to
+this process); run one bulk worker (or more: claims are `SKIP LOCKED`, the inbox applies an event once) next to the
+app's replicas.
 SIGTERM or SIGINT stops it the way uvicorn stops an app: deliveries in hand finish, the relay's batch is marked.
 """
 
