@@ -18,7 +18,7 @@ from fastapi import Depends, Request
 from sqlalchemy import BigInteger, BindParameter, DateTime, Identity, Index, MetaData, Text, bindparam, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
@@ -146,6 +146,12 @@ async def _request_read_session(request: Request) -> AsyncIterator[AsyncSession]
         yield session
 
 
+async def _request_read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    engine: AsyncEngine = getattr(request.app.state, "read_engine", None) or request.app.state.engine
+    async with engine.connect() as conn:
+        yield conn
+
+
 # scope="function": the transaction commits before the response is sent, so a failed commit is a 500,
 # never a 200 for a change that was lost.
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
@@ -153,6 +159,9 @@ SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")
 # PostgreSQL's "cannot execute ... in a read-only transaction"). Under READ COMMITTED every statement already
 # had its own snapshot, so reads see what they saw inside an explicit transaction.
 ReadSessionDep = Annotated[AsyncSession, Depends(_request_read_session, scope="function")]
+# The same reads as Core statements on a bare connection (no ORM session, identity map or session transaction): for a
+# hot path that never loads ORM objects (billing's "my invoices", issue 20).
+ReadConnectionDep = Annotated[AsyncConnection, Depends(_request_read_connection, scope="function")]
 
 
 def asyncpg_dsn(url: str) -> str:

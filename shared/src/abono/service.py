@@ -70,6 +70,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         bind_sessions(app.state.sessionmaker, metrics)  # count_after_commit counts on this app's metrics
         read_engine = make_read_engine(settings.database_url, pool_size=settings.db_read_pool_size,
                                        transaction_pooling=pooled)
+        app.state.read_engine = read_engine
         app.state.read_sessionmaker = make_sessionmaker(read_engine)
         broker = Broker(platform.amqp_url, name=spec.name)
         app.state.broker = broker
