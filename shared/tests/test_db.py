@@ -4,6 +4,7 @@ engine runs statements without BEGIN/COMMIT on connections PostgreSQL keeps read
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
+from types import SimpleNamespace
 
 import asyncpg
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from abono.db import make_engine, make_read_engine, make_sessionmaker, unit_of_work
+from abono.db import _request_read_driver, make_engine, make_read_engine, make_sessionmaker, unit_of_work
 from abono.testing import PG_ADMIN_DSN, recreate_database, wait_for
 
 
@@ -79,3 +80,24 @@ async def test_the_read_engine_refuses_writes_and_sends_no_begin(database: str) 
             assert await _now(session) == await _now(session)  # the probe does see the ordinary transaction
     finally:
         await writer.dispose()
+
+
+@pytest.mark.parametrize("pooled", [False, True])
+async def test_read_driver_connections_refuse_writes(database: str, pooled: bool) -> None:
+    """`ReadDriverDep` (asyncpg itself, issue 20): autocommit on the read engine's read-only connections, or, behind
+    PgBouncer's transaction pooling, each read in a `BEGIN READ ONLY` transaction: a write fails either way."""
+    engine = make_read_engine(database, pool_size=1, transaction_pooling=pooled)
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(read_engine=engine)))
+    try:
+        for _ in range(2):  # the connection goes back to the pool usable
+            reads = _request_read_driver(request)  # type: ignore[arg-type]
+            driver = await anext(reads)
+            assert await driver.fetchval("SELECT 41 + $1::int", 1) == 42
+            # now() is the transaction's start: autocommit sees two of them, a read-only transaction one
+            assert (await driver.fetchval("SELECT now()") == await driver.fetchval("SELECT now()")) is pooled
+            with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
+                await driver.execute("CREATE TABLE must_not_exist (id int)")
+            with pytest.raises(StopAsyncIteration):
+                await anext(reads)
+    finally:
+        await engine.dispose()

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from abono.auth import CurrentPrincipal, StaffPrincipal
-from abono.db import ReadConnectionDep, ReadSessionDep, SessionDep
+from abono.db import ReadDriverDep, ReadSessionDep, SessionDep
 from abono.errors import NotFound
 from abono.money import Money, MoneyModel
 from billing.credit.movements import movement_kind
@@ -32,7 +32,7 @@ router = APIRouter(tags=["invoices"])
 
 @router.get("/invoices", summary="My invoices, newest first", responses=problems(401),
             response_model=list[InvoicePublic])
-async def my_invoices(principal: CurrentPrincipal, conn: ReadConnectionDep) -> Response:
+async def my_invoices(principal: CurrentPrincipal, conn: ReadDriverDep) -> Response:
     """The client's invoices, newest first, with number, status, dates, currency and total. Client only; only the
     caller's own invoices."""
     # The body is `list[InvoicePublic]` as PostgreSQL writes it (billing.invoices.json_reads): no models per request.
