@@ -147,12 +147,21 @@ class Child:
             return ""
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time so far (from /proc; 0 where unavailable)."""
-        try:
-            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time so far of the process and its live descendants (a service's web workers, issue
+        20), from /proc; 0 where unavailable."""
+        stats: dict[int, list[str]] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError, IndexError):
+                    stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        tree, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            if pid in stats:
+                tree.append(pid)
+                todo.extend(p for p, fields in stats.items() if int(fields[1]) == pid)
+        ticks = sum(int(stats[p][11]) + int(stats[p][12]) for p in tree)
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     async def wait(self, within: float) -> int:
         deadline = time.monotonic() + within
@@ -195,8 +204,7 @@ class Children:
             name,
             [
                 "-m",
-                "uvicorn",
-                "--factory",
+                "abono.serve",  # as `make run` and the image start a service: <PREFIX>WEB_WORKERS processes
                 factory,
                 "--host",
                 "127.0.0.1",
@@ -327,6 +335,7 @@ def start_profiler(children: Children, target: Child, seconds: float, out_dir: P
             str(target.pid),
             "--duration",
             str(max(1, round(seconds))),
+            "--subprocesses",  # a service's web workers
             "--rate",
             "200",
             "--format",

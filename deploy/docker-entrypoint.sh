@@ -1,6 +1,7 @@
 #!/bin/sh
 # Entry point of the Abono image: migrate this service's database (under an advisory lock, so replicas may start
-# together), then run its app with uvicorn. Which app: SERVICE_MODULE (e.g. billing.app:create_app), on SERVICE_PORT.
+# together), then run its app with uvicorn (`python -m abono.serve`: <PREFIX>WEB_WORKERS processes). Which app:
+# SERVICE_MODULE (e.g. billing.app:create_app), on SERVICE_PORT.
 #   SERVICE_NAME     service whose database to migrate (default: SERVICE_MODULE's package, e.g. billing)
 #   SERVICE_HOST     listen address (0.0.0.0)
 #   RUN_MIGRATIONS   true (default) or false, e.g. when a Kubernetes Job or init container migrates instead
@@ -31,5 +32,6 @@ fi
 # --no-proxy-headers: the gateway alone decides whom to believe about X-Forwarded-For (GATEWAY_TRUSTED_PROXIES).
 # --timeout-graceful-shutdown: open live streams (the gateway's /api/stream) never end by themselves; past this the
 # server cancels them and stops (the pages reconnect to another replica).
-exec uvicorn --factory "$SERVICE_MODULE" --host "${SERVICE_HOST:-0.0.0.0}" --port "$SERVICE_PORT" \
+# abono.serve: uvicorn with <PREFIX>WEB_WORKERS processes (e.g. BILLING_WEB_WORKERS; default 1), as `make run` does.
+exec python -m abono.serve "$SERVICE_MODULE" --host "${SERVICE_HOST:-0.0.0.0}" --port "$SERVICE_PORT" \
   --no-server-header --no-proxy-headers --timeout-graceful-shutdown 10 ${UVICORN_ARGS:-}

@@ -15,9 +15,10 @@ Environment: everything of yours is passed through (so `ABONO_TEST_MODE=true mak
 only if you have not set them: ABONO_ENVIRONMENT=development, ABONO_JWT_PUBLIC_KEY_FILE and
 GATEWAY_JWT_PRIVATE_KEY_FILE (from .run/keys, see `make keys`), ABONO_GATEWAY_URL, GATEWAY_SERVICE_URLS (the
 services started here), ABONO_LOG_JSON=false (readable console logs; set it to true for JSON).
-Each service listens on `<PREFIX>HOST` (127.0.0.1) and `<PREFIX>PORT` (8000..8005). Billing, provisioning and
-notify each get a second process, `<name>-bulk` (`python -m abono.bulk_worker`, niced by ABONO_BULK_NICE, 10): their
-bulk lane (issue 20); `<PREFIX>BULK_LANE=in_process` keeps it in the app instead.
+Each service listens on `<PREFIX>HOST` (127.0.0.1) and `<PREFIX>PORT` (8000..8005), with `<PREFIX>WEB_WORKERS` (1)
+processes (`python -m abono.serve`). Billing, provisioning and notify each get a second process, `<name>-bulk`
+(`python -m abono.bulk_worker`, niced by ABONO_BULK_NICE, 10): their bulk lane (issue 20);
+`<PREFIX>BULK_LANE=in_process` keeps it in the app instead.
 DEVRUN_READY_TIMEOUT (60) is how long to wait for every /readyz; DEVRUN_GRACE (8) the seconds between SIGTERM
 and SIGKILL (a second Ctrl-C kills at once).
 """
@@ -107,8 +108,7 @@ class Child:
         cmd = [
             sys.executable,
             "-m",
-            "uvicorn",
-            "--factory",
+            "abono.serve",  # uvicorn with <PREFIX>WEB_WORKERS processes (as the image's entry point)
             service.app,
             "--host",
             host,

@@ -11,6 +11,7 @@ A `FactCounter` declared at import is on its service's `/metrics` from the start
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, SessionTransaction
@@ -133,6 +135,10 @@ class ServiceMetrics:
         return Histogram(f"{self.prefix}_{name}", doc, list(labels), buckets=LATENCY_BUCKETS, registry=self.registry)
 
     def render(self) -> Response:
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # several web workers (abono.serve): all of them summed
+            merged = CollectorRegistry()
+            MultiProcessCollector(merged)  # type: ignore[no-untyped-call]
+            return Response(generate_latest(merged), media_type=CONTENT_TYPE_LATEST)
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
 
 

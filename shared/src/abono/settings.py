@@ -92,9 +92,14 @@ class ServiceSettings(BaseSettings):
     revocation_poll_seconds: float = Field(default=1.0, gt=0)
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
 
+    # Processes serving this service in one replica (`python -m abono.serve`, issue 20): each is a whole replica in
+    # itself (its pools, relay, consumers, jobs); `/metrics` sums them. The start command reads it.
+    web_workers: int = Field(default=1, ge=1, le=64)
+
     def connections_per_replica(self) -> int:
-        """The most connections one replica of this service opens: what the budget adds up."""
-        return self.db_pool_size + self.db_max_overflow + self.db_read_pool_size + RELAY_CONNECTIONS
+        """The most connections one replica of this service opens (all its web workers): what the budget adds up."""
+        per_process = self.db_pool_size + self.db_max_overflow + self.db_read_pool_size + RELAY_CONNECTIONS
+        return per_process * self.web_workers
 
     def listen_url(self) -> str:
         """Where the outbox relay LISTENs: PostgreSQL itself (a LISTEN cannot go through transaction pooling)."""

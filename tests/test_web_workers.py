@@ -1,0 +1,81 @@
+"""Issue 20: a service runs as `<PREFIX>WEB_WORKERS` processes (`python -m abono.serve`, what `make run`, the image
+and the bench start), each a whole replica of it, and its `/metrics` counts the requests of all of them."""
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from abono.serve import web_workers, workers_variable
+from abono.testing import amqp_url_for, ensure_test_vhost, free_port, migrated_database, test_keys, wait_for
+
+VHOST = "abono_test_workers"  # its own: the workers' consumers take no other test's events
+REQUESTS = 24
+
+
+def test_the_setting_is_the_factorys_prefix_and_is_bounded() -> None:
+    assert workers_variable("billing.app:create_app") == "BILLING_WEB_WORKERS"
+    assert workers_variable("gateway.app:create_app") == "GATEWAY_WEB_WORKERS"
+    assert web_workers("billing.app:create_app", {}) == 1
+    assert web_workers("billing.app:create_app", {"BILLING_WEB_WORKERS": "3"}) == 3
+    for wrong in ("0", "65", "two"):
+        with pytest.raises(SystemExit, match="BILLING_WEB_WORKERS"):
+            web_workers("billing.app:create_app", {"BILLING_WEB_WORKERS": wrong})
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _request_count(metrics: str) -> float:
+    prefix = 'abono_billing_http_request_duration_seconds_count{method="GET",route="/invoices",status="200"}'
+    return sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines() if line.startswith(prefix))
+
+
+async def test_two_web_workers_serve_billing_and_its_metrics_add_them_up(tmp_path: Path) -> None:
+    ensure_test_vhost(VHOST)
+    url = await migrated_database("billing-svc", "abono_test_workers_billing")
+    port = free_port()
+    metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir()
+    env = {**os.environ, "BILLING_WEB_WORKERS": "2", "BILLING_DATABASE_URL": url, "BILLING_SCHEDULER_ENABLED": "false",
+           "ABONO_AMQP_URL": amqp_url_for(VHOST), "ABONO_JWT_PUBLIC_KEY": test_keys().public_pem,
+           "ABONO_ENVIRONMENT": "test", "ABONO_LOG_LEVEL": "WARNING", "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+    proc = subprocess.Popen([sys.executable, "-m", "abono.serve", "billing.app:create_app", "--host", "127.0.0.1",
+                             "--port", str(port), "--log-level", "warning"], env=env, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+            async def ready() -> bool:
+                assert proc.poll() is None, "abono.serve exited"
+                try:
+                    return (await http.get("/readyz")).status_code == 200 and len(_children(proc.pid)) >= 2
+                except httpx.TransportError:
+                    return False
+
+            await wait_for(ready, what="two billing workers ready", within=60)
+            token = {"Authorization": f"Bearer {test_keys().token(user_id=uuid.uuid4())}"}
+            for _ in range(REQUESTS):  # a new connection each: the kernel spreads them over the workers
+                async with httpx.AsyncClient(base_url=base, timeout=10) as once:
+                    response = await once.get("/invoices", headers=token)
+                    assert response.status_code == 200 and response.json() == []
+            workers = {path.name.split("_")[-1] for path in metrics_dir.glob("*.db")}
+            assert len(workers) >= 2, workers  # both processes wrote metrics (files are per pid)
+            assert _request_count((await http.get("/metrics")).text) == REQUESTS
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
