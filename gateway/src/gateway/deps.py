@@ -7,7 +7,8 @@ thread, a cost every proxied request would pay.
 from __future__ import annotations
 
 from datetime import datetime
-from ipaddress import IPv4Network, IPv6Network, ip_address
+from functools import lru_cache
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -43,12 +44,18 @@ Now = Annotated[datetime, Depends(business_now)]
 Signer = Annotated[TokenSigner, Depends(get_signer)]
 
 
-def is_trusted(address: str, networks: Networks) -> bool:
+@lru_cache(maxsize=4096)
+def _parsed(address: str) -> IPv4Address | IPv6Address | None:
+    # Every proxied request parses its peer's address twice: ~4 % of the gateway's CPU per request (issue 20, py-spy).
     try:
-        ip = ip_address(address)
+        return ip_address(address)
     except ValueError:
-        return False
-    return any(ip in network for network in networks)
+        return None
+
+
+def is_trusted(address: str, networks: Networks) -> bool:
+    ip = _parsed(address)
+    return ip is not None and any(ip in network for network in networks)
 
 
 def forwarded_chain(request: Request, trusted: Networks) -> list[str]:
