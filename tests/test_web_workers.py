@@ -1,18 +1,33 @@
 """Issue 20: a service runs as `<PREFIX>WEB_WORKERS` processes (`python -m abono.serve`, what `make run`, the image
-and the bench start), each a whole replica of it, and its `/metrics` counts the requests of all of them."""
+and the bench start), each a whole replica of it; its `/metrics` counts the requests of all of them, and a revoked
+token is refused by every one of them from the revocation's commit."""
 
 import os
 import signal
 import subprocess
 import sys
 import uuid
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 import httpx
 import pytest
 
+from abono.db import make_engine, make_sessionmaker, unit_of_work
+from abono.revocation import record
 from abono.serve import web_workers, workers_variable
-from abono.testing import amqp_url_for, ensure_test_vhost, free_port, migrated_database, test_keys, wait_for
+from abono.testing import (
+    amqp_url_for,
+    ensure_test_vhost,
+    free_port,
+    migrated_database,
+    platform_settings,
+    serve,
+    test_keys,
+    wait_for,
+)
+from affiliate.app import create_app as create_affiliate
+from affiliate.config import AffiliateSettings
 
 VHOST = "abono_test_workers"  # its own: the workers' consumers take no other test's events
 REQUESTS = 24
@@ -79,3 +94,35 @@ async def test_two_web_workers_serve_billing_and_its_metrics_add_them_up(tmp_pat
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
+
+
+async def test_every_process_refuses_a_revoked_token_at_the_commit_not_at_its_next_poll() -> None:
+    """Two processes of one service (here two apps on one database): a revocation recorded by one (its consumer's
+    commit) reaches the other through NOTIFY on the relay's LISTEN connection; their poll is an hour away."""
+    ensure_test_vhost(VHOST)
+    url = await migrated_database("affiliate-svc", "abono_test_workers_affiliate")
+    platform = platform_settings(amqp_url=amqp_url_for(VHOST))
+    apps = [create_affiliate(AffiliateSettings(database_url=url, platform=platform, revocation_poll_seconds=3600))
+            for _ in range(2)]
+    user = uuid.uuid4()
+    token = {"Authorization": f"Bearer {test_keys().token(user_id=user)}"}
+    async with AsyncExitStack() as stack:
+        bases = [await stack.enter_async_context(serve(app)) for app in apps]
+        for base in bases:
+            async with httpx.AsyncClient(base_url=base) as http:
+                assert (await http.get("/whoami", headers=token)).status_code == 200
+        engine = make_engine(url, pool_size=1)
+        try:
+            async with unit_of_work(make_sessionmaker(engine)) as session:
+                await record(session, user, closed=True, tokens_before=None)
+        finally:
+            await engine.dispose()
+
+        async def refused_everywhere() -> bool:
+            for base in bases:
+                async with httpx.AsyncClient(base_url=base) as http:
+                    if (await http.get("/whoami", headers=token)).status_code == 200:
+                        return False
+            return True
+
+        await wait_for(refused_everywhere, what="both processes refusing the closed account's token", within=20)

@@ -5,8 +5,10 @@ factor reset), from the moment it consumes the event.
 Access JWTs are verified without asking anyone, so each service keeps its own revocation list:
 - the consumer `token_revocations` (queue `<service>.token_revocations`) records `ClientClosed`, `PasswordChanged`
   and `SessionsEnded` in the service's table `token_revocations` and in this replica's memory at once;
-- every replica reloads the rows changed lately from that table every `revocation_poll_seconds` (the other
-  replicas of the service learn it within that time) and all of them at start-up;
+- every replica (and every web worker of one, `abono.serve`) reloads the rows changed lately from that table every
+  `revocation_poll_seconds`, all of them at start-up, and at once when a row is recorded: `record` sends a NOTIFY on
+  `CHANNEL` with the consumer's commit, heard on the outbox relay's LISTEN connection (issue 20: the other processes
+  learn it within milliseconds of the commit, not within the poll);
 - `abono.auth.current_principal` refuses a revoked token after the signature check (and after the token cache,
   which therefore never keeps a revoked token alive).
 
@@ -16,6 +18,7 @@ A row per account: `closed` (every token refused) and `tokens_before` (wall time
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from datetime import datetime, timedelta
 
@@ -31,6 +34,7 @@ from abono.messaging.consumer import Consumer
 log = structlog.get_logger("abono.revocation")
 
 TABLE = "token_revocations"
+CHANNEL = "abono_token_revocations"  # NOTIFY at the commit of a recorded revocation: every process reloads
 # A transaction's now() is its start: a row committed late can carry an instant older than the newest one seen,
 # so each reload looks back this far.
 _LOOK_BACK = timedelta(minutes=2)
@@ -68,6 +72,12 @@ class RevocationList:
     def __init__(self) -> None:
         self._before: dict[uuid.UUID, float] = {}
         self._seen_until: datetime | None = None
+        self._woken: asyncio.Event | None = None  # made in `follow`, on its event loop
+
+    def wake(self) -> None:
+        """Reload now (a revocation was recorded by some process of this service): the LISTEN callback."""
+        if self._woken is not None:
+            self._woken.set()
 
     def revoke(self, user_id: uuid.UUID, before: float) -> None:
         self._before[user_id] = max(before, self._before.get(user_id, 0.0))
@@ -92,9 +102,13 @@ class RevocationList:
                 self._seen_until = updated_at
 
     async def follow(self, engine: AsyncEngine, every: float) -> None:
-        """Reload every `every` seconds until cancelled (a failed reload is retried at the next one)."""
+        """Reload every `every` seconds, and at once when woken (`wake`), until cancelled (a failed reload is retried
+        at the next one)."""
+        self._woken = woken = asyncio.Event()
         while True:
-            await asyncio.sleep(every)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(woken.wait(), every)
+            woken.clear()
             try:
                 await self.reload(engine)
             except Exception:  # the database may be away for a while: keep the list we have
@@ -114,6 +128,7 @@ async def record(session: AsyncSession, user_id: uuid.UUID, *, closed: bool, tok
             },
         )
     )
+    await session.execute(select(func.pg_notify(CHANNEL, "")))  # delivered at commit, to every process listening
 
 
 def revocation_consumer(revocations: RevocationList) -> Consumer:

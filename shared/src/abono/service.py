@@ -27,6 +27,7 @@ from abono.messaging.broker import Broker
 from abono.messaging.consumer import Consumer, ConsumerRunner
 from abono.messaging.relay import OutboxRelay
 from abono.metrics import MetricsMiddleware, ServiceMetrics, bind_sessions, metrics_endpoint
+from abono.revocation import CHANNEL as REVOCATION_CHANNEL
 from abono.revocation import RevocationList, revocation_consumer
 from abono.settings import RELAY_POOL_SIZE, ServiceSettings
 from abono.testclock import follow_gateway_clock, service_clock_router
@@ -95,6 +96,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             sweep_seconds=settings.outbox_sweep_seconds,
             batch_size=settings.outbox_batch_size,
             lanes=lanes,
+            also_listen={REVOCATION_CHANNEL: app.state.revocations.wake},
         )
         revocations: RevocationList = app.state.revocations
         await revocations.reload(engine)

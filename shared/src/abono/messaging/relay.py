@@ -24,7 +24,7 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -95,6 +95,9 @@ class OutboxRelay:
         stop_timeout: float = 10.0,
         listen_url: str | None = None,  # PostgreSQL itself when `engine` goes through a transaction-pooling PgBouncer
         lanes: Sequence[Lane] = tuple(Lane),  # the lanes this relay publishes (the bulk one may have its own process)
+        # Other channels heard on the same LISTEN connection (no connection of their own): each callback runs at a
+        # notification and at every (re)connect, for what was missed (the revocation list, issue 20).
+        also_listen: Mapping[str, Callable[[], None]] | None = None,
     ) -> None:
         self.service = service
         self._engine = engine
@@ -107,6 +110,7 @@ class OutboxRelay:
         self._stop_timeout = stop_timeout
         self.lanes = tuple(lane for lane in Lane if lane in lanes)
         self._dsn = asyncpg_dsn(listen_url or engine.url.render_as_string(hide_password=False))
+        self._also_listen = dict(also_listen or {})
         # One wake-up flag and one drain lock per lane: each lane's loop clears and waits on its own.
         self._wakes = {lane: asyncio.Event() for lane in Lane}
         self._drain_locks = {lane: asyncio.Lock() for lane in Lane}
@@ -298,6 +302,9 @@ class OutboxRelay:
         lost = asyncio.Event()
         conn.add_termination_listener(lambda _conn: lost.set())
         await conn.add_listener(OUTBOX_CHANNEL, self._on_notify)
+        for channel, callback in self._also_listen.items():
+            await conn.add_listener(channel, _call(callback))
+            callback()
         self._on_notify()
         while not (lost.is_set() or self._stopping.is_set()):
             if not await wait_first(lost.wait(), self._stopping.wait(), within=_LISTENER_PING_SECONDS):
@@ -309,3 +316,12 @@ class OutboxRelay:
     def _on_notify(self, *_: object) -> None:
         for flag in self._wakes.values():
             flag.set()
+
+
+def _call(callback: Callable[[], None]) -> Callable[..., None]:
+    """An asyncpg notification listener (connection, pid, channel, payload) that calls `callback()`."""
+
+    def listener(*_: object) -> None:
+        callback()
+
+    return listener
