@@ -1,6 +1,6 @@
 """The `InvoiceIssued` rows the set-based renewal run writes (B-2, B-16) are the envelope `emit` would write for the
-same invoice, field by field (issue 12: they are built by the same `invoice_issued` and written by `emit`), and
-they wake the relays like `emit` does."""
+same invoice, field by field (issue 12: they are built by the same `invoice_issued`; issue 20: the chunk's statement
+writes them from `Event.envelope_json`), and they wake the relays like `emit` does."""
 
 import asyncio
 import json

@@ -1,5 +1,6 @@
 """The event catalog: routing keys follow `<service>.<entity>.<verb>`, envelopes round-trip."""
 
+import json
 import re
 import uuid
 from datetime import UTC, date, datetime
@@ -42,6 +43,22 @@ def test_envelope_round_trips() -> None:
     body = event.envelope()
     assert body["type"] == "billing.invoice.issued" and body["version"] == 1
     assert parse_event("billing.invoice.issued", body) == event
+
+
+def test_envelope_json_is_the_envelope_as_json_text() -> None:
+    # What bulk writers of outbox rows send (billing's renewal run): the same keys and values as `envelope()`, with
+    # text that is not ASCII, a None, a date, an aware instant with microseconds, nested models and a list.
+    event = InvoiceIssued(
+        invoice_id=uuid.uuid4(), client_id=uuid.uuid4(), number="F-00000001", payment_reference="ABC23",
+        total=MoneyModel(amount_minor=123456, currency="ARS"), due_on=date(2031, 9, 1), kind="renewal",
+        lines=[InvoiceLineInfo(description="Renovación Hosting · anual · 2031-09-01 → 2032-09-01",
+                               amount=MoneyModel(amount_minor=123456, currency="ARS"), service_id=uuid.uuid4(),
+                               cycle="annual"),
+               InvoiceLineInfo(description="Dominio \"ñandú\"", amount=MoneyModel(amount_minor=0, currency="ARS"))],
+        occurred_at=datetime(2031, 8, 18, 15, 4, 5, 123456, tzinfo=UTC),
+    )
+    assert json.loads(event.envelope_json()) == event.envelope()
+    assert parse_event("billing.invoice.issued", json.loads(event.envelope_json())) == event
 
 
 def test_unknown_keys_and_bad_bodies_are_refused() -> None:

@@ -5,9 +5,11 @@ Per chunk, a fixed number of statements whatever its size: the clients' renewal 
 statement), their credit balances (under their credit locks), their due subscriptions with product and current
 price (rows locked, `SKIP LOCKED`), their discount facts (B-12 active services, B-13 any suspended); lines priced
 in memory by the pure `price_line`, once per distinct input for the whole run (`Pricer`); then one block of invoice
-numbers and one statement (`WRITE_SQL`) in which PostgreSQL writes the invoices, their lines, the (subscription,
-period) claims and the credit entries from the plan sent as arrays; then the `InvoiceIssued` events, built by
-`invoices.issuing.invoice_issued` and written by `emit` as every other issue writes them.
+numbers and one statement (`queries.WRITE_SQL`) in which PostgreSQL writes the invoices, their lines, the
+(subscription, period) claims, the credit entries and the `InvoiceIssued` outbox rows from the plan sent as arrays:
+the events built by `invoices.issuing.invoice_issued` as every other issue builds them, sent as their envelopes'
+JSON (`Event.envelope_json`, pydantic-core's serializer: `emit`'s row by row `json.dumps` and parameter processing
+cost more than the rest of the chunk's Python), the relay woken as `emit` wakes it (`emit_written`).
 
 Credit (B-10) is applied as `issue_invoice` applies it, under the same per-client credit lock; an invoice that comes
 to zero (credit or a free line) is settled once written, as `issue_invoice` settles it. This is the one writer of
@@ -30,7 +32,8 @@ from sqlalchemy import ARRAY, Uuid, and_, any_, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.clock import Clock
-from abono.messaging import emit
+from abono.events import InvoiceIssued
+from abono.messaging.outbox import emit_written
 from abono.money import Money
 from billing import locks
 from billing.catalog.models import Price, Product
@@ -43,6 +46,7 @@ from billing.invoices.models import InvoiceKind, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
 from billing.invoices.settlement import settle
 from billing.locks import LockKind
+from billing.renewals.queries import WRITE_SQL
 from billing.subscriptions.models import Subscription, SubscriptionStatus
 
 log = structlog.get_logger("billing.renewals")
@@ -230,64 +234,12 @@ def plan_client(rows: Sequence[DueRow], facts: tuple[int, bool], pricer: Pricer)
     return planned
 
 
-# Everything a chunk writes, in one statement: the invoices (ids drawn by PostgreSQL), their lines, the claims of
-# their (subscription, period) and the credit they use (B-10), from the chunk's plan sent as arrays (one element per
-# invoice, per line, and per distinct priced line). Their `InvoiceIssued` events are built by `invoice_issued`, as
-# every other issue builds them, and written by `emit` in the same transaction.
-WRITE_SQL = text("""
-WITH priced AS (
-  SELECT * FROM unnest(CAST(:p_quantity AS int[]), CAST(:p_unit AS bigint[]), CAST(:p_gross AS bigint[]),
-                       CAST(:p_discount AS bigint[]), CAST(:p_amount AS bigint[]), CAST(:p_discounts AS text[]),
-                       CAST(:p_withheld AS text[]))
-    WITH ORDINALITY AS p(quantity, unit_price_minor, gross_minor, discount_minor, amount_minor, discounts, withheld,
-                         k)
-), planned_line AS (
-  SELECT l.*, p.quantity, p.unit_price_minor, p.gross_minor, p.discount_minor, p.amount_minor, p.discounts,
-         p.withheld
-  FROM unnest(CAST(:l_number AS text[]), CAST(:l_position AS int[]), CAST(:l_subscription AS uuid[]),
-              CAST(:l_product AS uuid[]), CAST(:l_cycle AS text[]), CAST(:l_end AS date[]),
-              CAST(:l_description AS text[]), CAST(:l_priced AS bigint[]))
-    AS l(number, position, subscription_id, product_id, cycle, period_end_on, description, k)
-  JOIN priced p USING (k)
-), invoice AS (
-  INSERT INTO invoices (id, number, payment_reference, client_id, currency, kind, status, issued_at, due_on,
-                        subtotal_minor, discount_minor, credit_applied_minor, total_minor, payment_method, note)
-  SELECT t.id, t.number, t.payment_reference, t.client_id, t.currency, CAST(:kind AS text),
-         CAST(:status AS text), CAST(:now AS timestamptz), t.due_on, t.subtotal_minor, t.discount_minor,
-         t.credit_minor, t.subtotal_minor - t.discount_minor - t.credit_minor, t.payment_method, CAST(:note AS text)
-  FROM unnest(CAST(:id AS uuid[]), CAST(:number AS text[]), CAST(:reference AS text[]), CAST(:client AS uuid[]),
-              CAST(:currency AS text[]), CAST(:due_on AS date[]), CAST(:method AS text[]),
-              CAST(:subtotal AS bigint[]), CAST(:discount AS bigint[]), CAST(:credit AS bigint[]))
-    AS t(id, number, payment_reference, client_id, currency, due_on, payment_method, subtotal_minor, discount_minor,
-         credit_minor)
-  RETURNING id, number, payment_reference, client_id, currency, due_on, credit_applied_minor, total_minor
-), line AS (
-  INSERT INTO invoice_lines (id, invoice_id, position, kind, description, service_ids, product_id, cycle,
-                             period_start_on, period_end_on, quantity, unit_price_minor, gross_minor,
-                             discount_minor, amount_minor, discounts, withheld)
-  SELECT gen_random_uuid(), i.id, l.position, 'service', l.description, ARRAY[l.subscription_id], l.product_id,
-         l.cycle, i.due_on, l.period_end_on, l.quantity, l.unit_price_minor, l.gross_minor, l.discount_minor,
-         l.amount_minor, CAST(l.discounts AS jsonb), CAST(l.withheld AS jsonb)
-  FROM planned_line l JOIN invoice i USING (number)
-), claim AS (
-  INSERT INTO billing_periods (subscription_id, period_start_on, invoice_id)
-  SELECT l.subscription_id, i.due_on, i.id FROM planned_line l JOIN invoice i USING (number)
-  ON CONFLICT DO NOTHING RETURNING 1
-), credit AS (
-  INSERT INTO credit_entries (client_id, currency, amount_minor, reason, invoice_id, created_at)
-  SELECT i.client_id, i.currency, -i.credit_applied_minor, CAST(:credit_reason AS text), i.id,
-         CAST(:now AS timestamptz)
-  FROM invoice i WHERE i.credit_applied_minor > 0
-)
-SELECT (SELECT count(*) FROM claim) AS claimed, (SELECT count(*) FROM planned_line) AS lines
-""")
-
-
 async def write_invoices(*, session: AsyncSession, settings: BillingSettings, clock: Clock, now: datetime,
                          note: str, invoices: Sequence[PlannedInvoice], priced: Sequence[Priced]) -> int:
-    """Insert the planned invoices, their lines, their periods and their credit entries with `WRITE_SQL`, and
-    their `InvoiceIssued` events with `emit`; an invoice that comes to zero (credit, a free line) is then settled,
-    as `issue_invoice` settles it. `priced`: every `Priced` the lines refer to, by position (`Priced.k`)."""
+    """Insert the planned invoices, their lines, their periods, their credit entries and their `InvoiceIssued`
+    events (built by `invoice_issued`) with `WRITE_SQL`; an invoice that comes to zero (credit, a free line) is
+    then settled, as `issue_invoice` settles it. `priced`: every `Priced` the lines refer to, by position
+    (`Priced.k`)."""
     if not invoices:
         return 0
     repo = InvoiceRepository(session)
@@ -320,6 +272,11 @@ async def write_invoices(*, session: AsyncSession, settings: BillingSettings, cl
             l_end.append(line.period_end_on)
             l_description.append(line.description)
             l_priced.append(line.priced.k)
+    events = [invoice_issued(
+        _Issued(id=invoice_id, client_id=p.client_id, number=number, payment_reference=reference, currency=p.currency,
+                kind=InvoiceKind.RENEWAL.value, issued_at=now, due_on=p.due_on, total_minor=p.total_minor),
+        [(line.description, line.priced.total_minor, (line.row.subscription_id,), line.row.cycle) for line in p.lines])
+        for p, invoice_id, number, reference in zip(invoices, ids, numbers, references, strict=True)]
     row = (await session.execute(WRITE_SQL, {
         "p_quantity": [p.line.quantity for p in priced], "p_unit": [p.unit_minor for p in priced],
         "p_gross": [p.gross_minor for p in priced], "p_discount": [p.discount_minor for p in priced],
@@ -331,14 +288,12 @@ async def write_invoices(*, session: AsyncSession, settings: BillingSettings, cl
         "due_on": dues, "method": methods, "subtotal": subtotals, "discount": discounts, "credit": credits,
         "credit_reason": CREDIT_APPLIED,
         "kind": InvoiceKind.RENEWAL.value, "status": InvoiceStatus.UNPAID.value, "now": now, "note": note,
+        "event_id": [e.event_id for e in events], "payload": [e.envelope_json() for e in events],
+        "routing_key": InvoiceIssued.routing_key, "lane": int(InvoiceIssued.lane),
     })).one()
     if row.claimed != row.lines:
         raise DuplicatePeriod("a period of this chunk was invoiced already")
-    await emit(session, *(invoice_issued(
-        _Issued(id=invoice_id, client_id=p.client_id, number=number, payment_reference=reference, currency=p.currency,
-                kind=InvoiceKind.RENEWAL.value, issued_at=now, due_on=p.due_on, total_minor=p.total_minor),
-        [(line.description, line.priced.total_minor, (line.row.subscription_id,), line.row.cycle) for line in p.lines])
-        for p, invoice_id, number, reference in zip(invoices, ids, numbers, references, strict=True)))
+    await emit_written(session)
     for planned, invoice_id in zip(invoices, ids, strict=True):
         if planned.total_minor == 0:  # B-10: paid in full at issue
             invoice = await repo.get(invoice_id, for_update=True)
