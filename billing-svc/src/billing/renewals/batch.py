@@ -20,6 +20,7 @@ each invoice with `issue_invoice`.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -111,6 +112,12 @@ class PlannedInvoice:
     @property
     def total_minor(self) -> int:
         return self.subtotal_minor - self.discount_minor - self.credit_minor
+
+
+def random_uuids(count: int) -> list[uuid.UUID]:
+    """`count` random (version 4) UUIDs, as `uuid.uuid4` draws them but from one read of the system's randomness."""
+    data = os.urandom(16 * count)
+    return [uuid.UUID(bytes=data[start:start + 16], version=4) for start in range(0, 16 * count, 16)]
 
 
 def uuid_array(ids: Sequence[uuid.UUID]) -> Any:
@@ -245,7 +252,7 @@ async def write_invoices(*, session: AsyncSession, settings: BillingSettings, cl
     repo = InvoiceRepository(session)
     numbers = await repo.next_numbers(settings.invoice_number_prefix, len(invoices))
     references = repo.new_payment_references(settings.payment_reference_length, len(invoices))
-    ids = [uuid.uuid4() for _ in invoices]
+    ids, event_ids = random_uuids(len(invoices)), random_uuids(len(invoices))
     clients, currencies, dues, methods, subtotals, discounts, credits = [], [], [], [], [], [], []
     l_number: list[str] = []
     l_position: list[int] = []
@@ -275,8 +282,9 @@ async def write_invoices(*, session: AsyncSession, settings: BillingSettings, cl
     events = [invoice_issued(
         _Issued(id=invoice_id, client_id=p.client_id, number=number, payment_reference=reference, currency=p.currency,
                 kind=InvoiceKind.RENEWAL.value, issued_at=now, due_on=p.due_on, total_minor=p.total_minor),
-        [(line.description, line.priced.total_minor, (line.row.subscription_id,), line.row.cycle) for line in p.lines])
-        for p, invoice_id, number, reference in zip(invoices, ids, numbers, references, strict=True)]
+        [(line.description, line.priced.total_minor, (line.row.subscription_id,), line.row.cycle) for line in p.lines],
+        event_id) for p, invoice_id, event_id, number, reference in zip(invoices, ids, event_ids, numbers, references,
+                                                                       strict=True)]
     row = (await session.execute(WRITE_SQL, {
         "p_quantity": [p.line.quantity for p in priced], "p_unit": [p.unit_minor for p in priced],
         "p_gross": [p.gross_minor for p in priced], "p_discount": [p.discount_minor for p in priced],
