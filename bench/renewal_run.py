@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from datetime import time as day_time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
+from sqlalchemy import event
 
 import billing.models  # noqa: F401 - every table, so the child's mappers resolve their foreign keys
 from abono.db import asyncpg_dsn
@@ -179,7 +182,10 @@ async def run(opts: Options) -> list[Figure]:
         say(f"baseline: INSERT ... SELECT of {n} rows in {baseline_s:.2f} s ({n / baseline_s:,.0f} rows/s)")
         first = await _run_child(children, opts, url, "first", plan, profile=opts.profile is not None)
         counts = await _counts(dsn)
-        say(f"first run: {first['issued']:.0f} invoices in {first['seconds']:.2f} s; {counts}")
+        say(
+            f"first run: {first['issued']:.0f} invoices in {first['seconds']:.2f} s (CPU: the run's process "
+            f"{first['cpu_s']:.2f} s, its PostgreSQL backends {first['pg_cpu_s']:.2f} s); {counts}"
+        )
         second = await _run_child(children, opts, url, "rerun", plan, profile=False)
         after = await _counts(dsn)
         say(f"rerun: {second['issued']:.0f} invoices in {second['seconds']:.2f} s")
@@ -213,7 +219,11 @@ async def run(opts: Options) -> list[Figure]:
             n / baseline_s,
             TARGET_PER_S,
             note=f"{shape}; baseline: rows/s of one INSERT ... SELECT of {n} rows into a copy of invoices",
-            extra={"lines_per_second": round(n / seconds)},
+            extra={
+                "lines_per_second": round(n / seconds),
+                "run_cpu_s": round(first["cpu_s"], 2),  # the run's Python process
+                "postgres_cpu_s": round(first["pg_cpu_s"], 2),  # its PostgreSQL backends (local server only)
+            },
         ),
         Figure(
             NAME,
@@ -253,15 +263,34 @@ async def _child(url: str, day: str) -> dict[str, float]:
     settings = BillingSettings(database_url=url)
     noon = datetime.combine(date.fromisoformat(day), day_time(12), tzinfo=ZoneInfo(settings.calendar_timezone))
     engine = make_engine(url, pool_size=2)
+    backends: list[int] = []  # the run's PostgreSQL backends, whose CPU is the statements' share of the work
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _backend_pid(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT pg_backend_pid()")
+        backends.append(int(cursor.fetchone()[0]))
+        cursor.close()
+
     try:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         issued = await renewals.issue_renewals(
             sessionmaker=make_sessionmaker(engine), clock=FixedClock(noon.astimezone(UTC)), settings=settings
         )
-        seconds = time.perf_counter() - started
+        seconds, cpu_s = time.perf_counter() - started, time.process_time() - cpu
+        pg_cpu_s = sum(_cpu_seconds(pid) for pid in backends)  # read before dispose ends them
     finally:
         await engine.dispose()
-    return {"issued": issued, "seconds": seconds}
+    return {"issued": issued, "seconds": seconds, "cpu_s": cpu_s, "pg_cpu_s": pg_cpu_s}
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a local process from /proc (0 when PostgreSQL is elsewhere or /proc is absent)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _child_main(url: str, day: str, out: str, go: str) -> None:
