@@ -6,9 +6,8 @@
 per distinct priced line). The events are built in Python by `invoice_issued`, as every other issue builds them, and
 arrive here as their envelopes' JSON (`Event.envelope_json`); the caller wakes the relay (`emit_written`).
 
-No foreign-key check runs here (migration 0022, #20): the lines and claims join the RETURNING of the invoices this
-statement inserts, their subscriptions are row-locked by the chunk and their products read by it, and none of those
-rows can be deleted (a trigger refuses it). The four checks per line were half of this statement's time.
+Half of this statement's time is the four foreign-key checks per line (lines → invoices, products; periods →
+invoices, subscriptions): kept on purpose, see bench/README's renewal_run section (#20).
 """
 
 from sqlalchemy import text
