@@ -11,8 +11,9 @@ from collections.abc import Awaitable, Sequence
 import structlog
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue
 from pydantic import ValidationError
+from sqlalchemy import Text, bindparam, func, select
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.db import new_metadata
@@ -25,6 +26,22 @@ from abono.metrics import ServiceMetrics
 log = structlog.get_logger("abono.messaging.consumer")
 
 _, _inbox = messaging_tables(new_metadata())
+# A delivery batch's inbox rows in one statement whatever its size (two arrays): a multi-row VALUES is another
+# statement to compile and prepare for every batch size. Returns the ids not applied before.
+_CLAIMED = (
+    func.unnest(bindparam("event_ids", type_=ARRAY(UUID(as_uuid=True))), bindparam("routing_keys", type_=ARRAY(Text())))
+    .table_valued("event_id", "routing_key")
+    .render_derived()
+)
+_CLAIM_MANY = (
+    insert(_inbox)
+    .from_select(
+        ["consumer", "event_id", "routing_key"],
+        select(bindparam("consumer", type_=Text()), _CLAIMED.c.event_id, _CLAIMED.c.routing_key),
+    )
+    .on_conflict_do_nothing()
+    .returning(_inbox.c.event_id)
+)
 
 
 class _HandlerFailed(Exception):
@@ -264,14 +281,12 @@ class QueueWorker:
         """Each delivery's outcome: "processed", "duplicate", or (isolating handlers in savepoints) "failed"."""
         outcomes: list[str] = []
         async with self._sessionmaker() as session, session.begin():
-            rows = [{"consumer": self.inbox, "event_id": e.event_id, "routing_key": e.routing_key} for _, e, _ in ready]
-            claimed = set(
-                (
-                    await session.execute(
-                        insert(_inbox).values(rows).on_conflict_do_nothing().returning(_inbox.c.event_id)
-                    )
-                ).scalars()
-            )
+            params = {
+                "consumer": self.inbox,
+                "event_ids": [e.event_id for _, e, _ in ready],
+                "routing_keys": [e.routing_key for _, e, _ in ready],
+            }
+            claimed = set((await session.execute(_CLAIM_MANY, params)).scalars())
             together: list[tuple[Event, AnyHandler]] = []
             for _, event, handler in ready:
                 if event.event_id not in claimed:
