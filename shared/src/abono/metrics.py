@@ -11,6 +11,7 @@ A `FactCounter` declared at import is on its service's `/metrics` from the start
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -117,12 +118,16 @@ class ServiceMetrics:
             counter = self._facts[fact.name] = self.counter(fact.name, fact.doc, fact.labels)
         return counter
 
-    def published(self, routing_key: str, payload: Mapping[str, Any]) -> None:
-        """The relay published (broker confirmed, row marked in a committed transaction) one event."""
+    def published(self, routing_key: str, payload: Mapping[str, Any] | str) -> None:
+        """The relay published (broker confirmed, row marked in a committed transaction) one event; `payload` is its
+        envelope, or its JSON text (decoded only if the event carries business facts of this service)."""
         self.events_published.labels(routing_key).inc()
-        for fact, labels_of, amount_of in _PUBLISHED_FACTS.get(routing_key, ()):
-            if fact.service == self.service:
-                self.fact(fact).labels(**labels_of(payload)).inc(amount_of(payload))
+        facts = [each for each in _PUBLISHED_FACTS.get(routing_key, ()) if each[0].service == self.service]
+        if not facts:
+            return
+        envelope: Mapping[str, Any] = json.loads(payload) if isinstance(payload, str) else payload
+        for fact, labels_of, amount_of in facts:
+            self.fact(fact).labels(**labels_of(envelope)).inc(amount_of(envelope))
 
     def counter(self, name: str, doc: str, labels: tuple[str, ...] = ()) -> Counter:
         """A service-specific counter registered on this app's registry."""

@@ -23,6 +23,7 @@ from abono.messaging.wake import database_key, local_relays
 
 _outbox, _ = messaging_tables(new_metadata())
 _NOTIFY = text(f"NOTIFY {OUTBOX_CHANNEL}")
+_INSERT = insert(_outbox)  # built once: its cache key is then computed once, not at every emit
 _WAKE_PENDING = "abono.outbox.wake_pending"
 
 
@@ -31,7 +32,7 @@ async def emit(session: AsyncSession, *events: Event) -> None:
     if not events:
         return
     await session.execute(
-        insert(_outbox),
+        _INSERT,
         [
             {"event_id": e.event_id, "routing_key": e.routing_key, "payload": e.envelope(), "lane": int(e.lane)}
             for e in events

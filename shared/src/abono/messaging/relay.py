@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
@@ -31,7 +30,8 @@ from typing import Any
 import asyncpg
 import structlog
 from prometheus_client import Histogram
-from sqlalchemy import Row, bindparam, delete, func, select, update
+from sqlalchemy import BigInteger, Row, Text, any_, bindparam, cast, delete, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from abono.db import asyncpg_dsn, new_metadata
@@ -50,7 +50,9 @@ _CLAIM = (
         _outbox.c.id,
         _outbox.c.event_id,
         _outbox.c.routing_key,
-        _outbox.c.payload,
+        # As the text PostgreSQL stores it: that is the message body (decoding the jsonb to dump it again was
+        # a quarter of the relay's own CPU).
+        cast(_outbox.c.payload, Text).label("body"),
         _outbox.c.created_at,
         _outbox.c.lane,
         # The database's clock, so lag and latency are measured against the clock that stamped created_at.
@@ -61,14 +63,12 @@ _CLAIM = (
     .limit(bindparam("batch"))
     .with_for_update(skip_locked=True)
 )
-_MARK_PUBLISHED = (
-    update(_outbox)
-    .where(_outbox.c.id.in_(bindparam("ids", expanding=True)))
-    .values(published_at=func.clock_timestamp())
-)
+# `= ANY(array)`: one prepared statement whatever the batch's size (an expanding IN is one per size).
+_IDS = bindparam("ids", type_=ARRAY(BigInteger()))
+_MARK_PUBLISHED = update(_outbox).where(_outbox.c.id == any_(_IDS)).values(published_at=func.clock_timestamp())
 _MARK_FAILED = (
     update(_outbox)
-    .where(_outbox.c.id.in_(bindparam("ids", expanding=True)))
+    .where(_outbox.c.id == any_(_IDS))
     .values(attempts=_outbox.c.attempts + 1, last_error=bindparam("error"))
 )
 _PURGE_BATCH = 5000
@@ -226,7 +226,7 @@ class OutboxRelay:
                 error = repr(failed[0][1])[:1000]
                 await conn.execute(_MARK_FAILED, {"ids": [row.id for row, _ in failed], "error": error})
         for row in confirmed:
-            self._metrics.published(row.routing_key, row.payload)  # and the business facts it carries
+            self._metrics.published(row.routing_key, row.body)  # and the business facts it carries
         if failed:
             for _, exc in failed:
                 if isinstance(exc, asyncio.CancelledError):
@@ -237,7 +237,7 @@ class OutboxRelay:
     async def _publish(self, row: Row[*tuple[Any, ...]], claimed: float, latency: Histogram) -> None:
         await self._broker.publish(
             row.routing_key,
-            json.dumps(row.payload, separators=(",", ":")).encode(),
+            row.body.encode(),
             message_id=str(row.event_id),
             timestamp=row.created_at,
             bulk=row.lane == Lane.BULK,
