@@ -320,7 +320,7 @@ def test_i9_the_connection_budget_fits_postgresql_max_connections(monkeypatch: p
     (cluster,) = [d for _, d in documents() if d["kind"] == "Cluster"]
     max_connections = int(cluster["spec"]["postgresql"]["parameters"]["max_connections"])
     assert server + direct + RESERVED <= max_connections, (server, direct, RESERVED, max_connections)
-    assert (per_replica["billing"], clients, server, direct) == (45, 1530, 240, 40)  # deploy/README.md's figures
+    assert (per_replica["billing"], clients, server, direct) == (47, 1598, 240, 40)  # deploy/README.md's figures
 
 
 def test_i9_the_compose_budget_fits_its_postgres() -> None:

@@ -81,7 +81,8 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         await broker.start()
         # The relay's own small pool: sharing the requests' pool, it queued behind them for a connection when the
         # service was busy, and events waited seconds after their commit (bench reactivation, 50 webhooks/s).
-        # Up to one connection per lane's loop (three) plus the purge: an urgent claim never waits for a bulk one.
+        # Up to two connections per lane's loop (two batches in flight) for three lanes: an urgent claim never waits
+        # for a bulk one.
         relay_engine = make_engine(settings.database_url, pool_size=RELAY_POOL_SIZE, transaction_pooling=pooled)
         # Issue 20: the bulk lane in this process, in the bulk worker process (`abono.bulk_worker`), or only that.
         bulk_only = platform.process == "bulk"

@@ -9,8 +9,9 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# The outbox relay's own pool (2, and 2 in overflow: its lanes' loops and the purge) and its LISTEN connection.
-RELAY_POOL_SIZE = 2
+# The outbox relay's own pool (3, and 3 in overflow: two batches in flight for each of its three lanes' loops, the
+# purge between them) and its LISTEN connection.
+RELAY_POOL_SIZE = 3
 RELAY_CONNECTIONS = 2 * RELAY_POOL_SIZE + 1
 
 

@@ -280,3 +280,19 @@ def _marker_committed(bus: Bus):  # type: ignore[no-untyped-def]
         return "marker" in await bus.effect_labels()
 
     return committed
+
+
+async def test_batches_in_flight_together_still_publish_in_id_order_and_mark_every_row(bus: Bus) -> None:
+    """The relay claims the next batch while the one before waits for its confirms (#20 item 2): small batches,
+    so thirty of them overlap, and the broker still routes every message once, in the order of the outbox ids."""
+    tap = await bus.tap()
+    pings = [bus.Ping(label=f"p{i}") for i in range(300)]
+    for start in range(0, len(pings), 100):
+        await bus.emit(*pings[start : start + 100])
+    relay = bus.relay(await bus.broker(), batch_size=10)
+
+    assert await relay.publish_pending() == len(pings)
+
+    await tap.wait(len(pings))
+    assert tap.message_ids == [str(ping.event_id) for ping in pings]
+    assert await bus.pending_event_ids() == []

@@ -163,18 +163,45 @@ class OutboxRelay:
             async with self._drain_locks[each]:
                 self._lane_quiet[each].clear()
                 try:
-                    while True:
-                        if each == Lane.BULK:
-                            await self._yield_to_other_lanes()
-                        published = await self._publish_batch(each)
-                        total += published
-                        # Stopping: end after this batch, so stop() never has to cut a batch between confirm and
-                        # commit.
-                        if published < self._batch_size or self._stopping.is_set():
-                            break
+                    total += await self._drain(each)
                 finally:
                     self._lane_quiet[each].set()
         return total
+
+    async def _drain(self, lane: Lane) -> int:
+        """Batch after batch while they come back full, two in flight: the next batch is claimed and handed to the
+        channel while the one before waits for its confirms and the commit of its marks (waiting for both, one
+        batch at a time, left the broker idle for a third of the time). Still in id order on the channel: a batch
+        is claimed only once the one before has handed all its messages to the channel (the tasks that publish
+        them are queued first), and `FOR UPDATE SKIP LOCKED` gives it the rows after those. A third batch waits
+        for the first one's marks."""
+        total = 0
+        previous: asyncio.Task[int] | None = None
+        current: asyncio.Task[int] | None = None
+        try:
+            while True:
+                if lane == Lane.BULK:
+                    await self._yield_to_other_lanes()
+                handed = asyncio.Event()  # set once a full batch's messages are queued on the channel
+                current = asyncio.create_task(self._publish_batch(lane, handed))
+                handed_wait = asyncio.ensure_future(handed.wait())
+                try:
+                    await asyncio.wait({current, handed_wait}, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    handed_wait.cancel()
+                if previous is not None:
+                    finished, previous = previous, None
+                    total += await finished
+                # Stopping: end after this batch, so stop() never has to cut a batch between confirm and commit.
+                if not handed.is_set() or self._stopping.is_set():
+                    finished, current = current, None
+                    total += await finished
+                    return total
+                previous, current = current, None
+        finally:
+            # Left by an exception (a batch not confirmed, cancellation): the other batch still marks what the
+            # broker confirmed before we go.
+            await asyncio.gather(*(task for task in (previous, current) if task is not None), return_exceptions=True)
 
     async def _yield_to_other_lanes(self) -> None:
         """Between bulk batches: let an urgent or standard pass in progress finish first (they share the process's
@@ -203,7 +230,9 @@ class OutboxRelay:
             if result.rowcount < _PURGE_BATCH:
                 return deleted
 
-    async def _publish_batch(self, lane: Lane) -> int:
+    async def _publish_batch(self, lane: Lane, handed: asyncio.Event | None = None) -> int:
+        """Claim a batch, publish it, mark what the broker confirmed; `handed` is set once the batch, if full,
+        is queued on the channel (the next one may then be claimed)."""
         lag = self._metrics.outbox_lag.labels(lane.name.lower())
         async with self._engine.begin() as conn:
             rows = (await conn.execute(_CLAIM, {"batch": self._batch_size, "lane": int(lane)})).all()
@@ -213,10 +242,13 @@ class OutboxRelay:
             claimed = time.monotonic()
             lag.set((rows[0].db_now - rows[0].created_at).total_seconds())
             latency = self._metrics.outbox_publish_latency.labels(lane.name.lower())
-            # All in flight at once on the confirming channel: one confirm at a time is several times slower.
-            results = await asyncio.gather(
-                *(self._publish(row, claimed, latency) for row in rows), return_exceptions=True
-            )
+            # All in flight at once on the confirming channel: one confirm at a time is several times slower. The
+            # tasks publish in the order they are created (they queue on the channel's lock in that order).
+            publishing = asyncio.gather(*(self._publish(row, claimed, latency) for row in rows), return_exceptions=True)
+            if handed is not None and len(rows) == self._batch_size:
+                await asyncio.sleep(0)  # the tasks' first steps: each message queued on the channel
+                handed.set()
+            results = await publishing
             confirmed = [row for row, result in zip(rows, results, strict=True) if result is None]
             failed = [(row, result) for row, result in zip(rows, results, strict=True) if result is not None]
             if confirmed:
