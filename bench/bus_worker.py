@@ -33,6 +33,7 @@ from abono.metrics import ServiceMetrics
 from bench.bus_model import RAW_QUEUE, RAW_ROUTING_KEY, SOURCE, BenchPing, source_metadata
 
 _outbox, _ = messaging_tables(source_metadata())
+_EMITS_AT_ONCE = 20  # open loop: transactions in progress at most, like a service's concurrent requests
 _PENDING = select(func.count()).select_from(_outbox).where(_outbox.c.published_at.is_(None))
 
 
@@ -61,8 +62,10 @@ async def _open_loop(count: int, rate: float, fire: Any) -> None:
 async def produce(args: argparse.Namespace) -> None:
     configure_logging(SOURCE, level="WARNING")
     # The emitting "requests" get their own pool: when they outrun the database, the relay must not queue behind
-    # them for a connection (in a service both share one pool: see the README's notes).
-    engine = make_engine(args.db, pool_size=10)
+    # them for a connection (in a service both share one pool: see the README's notes). As many connections as
+    # emits run at once (`_EMITS_AT_ONCE`): a smaller pool opens and closes an overflow connection per emit, a cost
+    # of the bench's set-up (a service keeps its pool), not of the bus.
+    engine = make_engine(args.db, pool_size=_EMITS_AT_ONCE, max_overflow=0)
     sessionmaker = make_sessionmaker(engine)
     relay_engine = make_engine(args.db, pool_size=2)
     broker = Broker(args.amqp, name=SOURCE)
@@ -80,7 +83,7 @@ async def produce(args: argparse.Namespace) -> None:
         if args.rate:
             # Emits beyond the pool wait here, not in the pool's checkout (which gives up after 30 s); their wait
             # still shows as commit lag behind the schedule.
-            pool_slots = asyncio.Semaphore(20)
+            pool_slots = asyncio.Semaphore(_EMITS_AT_ONCE)
 
             async def one(seq: int, intended: float) -> None:
                 async with pool_slots, sessionmaker() as session, session.begin():
@@ -210,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pad", type=int, default=0, help="produce: characters of padding in each event")
     parser.add_argument("--size", type=int, default=256, help="raw: body bytes")
     parser.add_argument("--inflight", type=int, default=500, help="raw-publish: unconfirmed messages at most")
-    parser.add_argument("--prefetch", type=int, default=50)
+    parser.add_argument("--prefetch", type=int, default=200, help="raw-consume: the sink's (CONSUMER_PREFETCH)")
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)

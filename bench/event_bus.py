@@ -50,7 +50,7 @@ async def _throughput(bus: Bus, plan: Plan) -> list[Figure]:
     )
     done = len(outcome.commits)
     rate = done / (max(outcome.commits.values()) - outcome.produced["t_first"]) if done else 0.0
-    note = f"{n} events, 500 per producer transaction; relay batch 500, consumer prefetch 50" + (
+    note = f"{n} events, 500 per producer transaction; relay batch 500 (two in flight), prefetch 200 both sides" + (
         "" if outcome.complete else f"; only {done} committed within {plan.drain_s:.0f} s: rate of those"
     )
     return [

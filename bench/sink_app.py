@@ -1,5 +1,6 @@
 """The consuming service of the `event_bus` scenario: a real Abono service (`create_service_app`, so the same
-Broker and ConsumerRunner as every service) whose one handler writes one row per event.
+Broker and ConsumerRunner as every service) whose one handler writes one row per event: a batch handler
+(`Consumer.on_batch`), one INSERT for the deliveries the worker applies in one transaction.
 
     BENCH_SINK_DATABASE_URL=... ABONO_AMQP_URL=... python -m uvicorn --factory bench.sink_app:create_app
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -31,18 +33,20 @@ _commits: dict[str, list[tuple[int, float]]] = defaultdict(list)
 consumer = Consumer(SINK_CONSUMER)
 
 
-@consumer.on(BenchPing)
-async def apply_ping(session: AsyncSession, ping: BenchPing) -> None:
+@consumer.on_batch(BenchPing)
+async def apply_pings(session: AsyncSession, pings: Sequence[BenchPing]) -> None:
+    """One INSERT for the deliveries the worker applies together, as a real handler of a busy event type would."""
     await session.execute(
-        insert(effects).values(run=ping.run, seq=ping.seq, event_id=ping.event_id, occurred_at=ping.occurred_at)
+        insert(effects),
+        [{"run": p.run, "seq": p.seq, "event_id": p.event_id, "occurred_at": p.occurred_at} for p in pings],
     )
-    session.info[_INFO_KEY] = (ping.run, ping.seq)
+    session.info.setdefault(_INFO_KEY, []).extend((p.run, p.seq) for p in pings)
 
 
 def _after_commit(session: Session) -> None:
-    applied = session.info.pop(_INFO_KEY, None)
-    if applied is not None:
-        _commits[applied[0]].append((applied[1], time.time()))
+    now = time.time()
+    for run, seq in session.info.pop(_INFO_KEY, ()):
+        _commits[run].append((seq, now))
 
 
 class SinkSettings(ServiceSettings):
