@@ -76,7 +76,9 @@ class ServiceSettings(BaseSettings):
     outbox_batch_size: int = 500
     # Consumers: a message is delivered at most this many times before it goes to the dead-letter queue.
     consumer_delivery_limit: int = 5
-    consumer_prefetch: int = 50
+    # Unacknowledged deliveries per (main) queue, and the most one transaction applies: a consumer holds its
+    # deliveries for a transaction, so 50 (shared by 4 transactions) left the broker waiting for acks (#20 item 2).
+    consumer_prefetch: int = 200
     # The `.bulk` queues' prefetch, and so the most bulk events one transaction applies (issue 20: a renewal run's
     # backlog through a batch handler, fewer and larger transactions).
     consumer_bulk_prefetch: int = Field(default=500, gt=0)

@@ -59,7 +59,7 @@ class ConsumerRunner:
         broker: Broker,
         metrics: ServiceMetrics,
         delivery_limit: int = 5,
-        prefetch: int = 50,
+        prefetch: int = 200,
         bulk_prefetch: int | None = None,  # the `.bulk` queues' (default: `prefetch`), also their largest transaction
         max_transactions: int = 4,
         retry_delay: float = 0.5,
