@@ -14,11 +14,12 @@ import contextlib
 import random
 from collections.abc import Awaitable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import aio_pika
+import aiormq
 import structlog
-from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange
+from aio_pika.abc import AbstractChannel, AbstractConnection
 
 log = structlog.get_logger("abono.messaging.broker")
 
@@ -51,8 +52,9 @@ class Broker:
         self._connect_timeout = connect_timeout
         self._publish_timeout = publish_timeout
         self._connection: AbstractConnection | None = None
-        self._exchange: AbstractExchange | None = None
-        self._bulk_exchange: AbstractExchange | None = None
+        # The confirming channels messages are published on (`abono.events` declared on the first).
+        self._publishing: AbstractChannel | None = None
+        self._bulk_publishing: AbstractChannel | None = None
         self._connected = asyncio.Event()
         self._closing = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -107,8 +109,8 @@ class Broker:
         channel's error if the connection drops before the confirm (the message may then have arrived: retry,
         and let the consumers' inbox drop the duplicate).
         """
-        exchange = self._bulk_exchange if bulk else self._exchange
-        if exchange is None or not self.is_connected:
+        publishing = self._bulk_publishing if bulk else self._publishing
+        if publishing is None or not self.is_connected:
             raise BrokerUnavailable(f"{self.name}: not connected to RabbitMQ")
         message = aio_pika.Message(
             body,
@@ -120,8 +122,21 @@ class Broker:
             app_id=self.name,
             headers=headers or {},
         )
-        # Not mandatory: an event nobody subscribes to yet is not an error in pub/sub.
-        await exchange.publish(message, routing_key, mandatory=False, timeout=self._publish_timeout)
+        # Not mandatory: an event nobody subscribes to yet is not an error in pub/sub. Through aiormq's channel (what
+        # `Exchange.publish` calls) with `wait=False`: the message is queued for the connection's writer, in order,
+        # without holding the channel's lock until the writer has sent it, so a batch's messages go out in few
+        # socket writes; we still wait for the broker's confirm (and its nack still raises). 20 % less CPU a
+        # message in the relay (#20 item 2).
+        channel = cast(aiormq.Channel, await publishing.get_underlay_channel())  # aio-pika's channels are aiormq's
+        await channel.basic_publish(
+            body,
+            exchange=EVENTS_EXCHANGE,
+            routing_key=routing_key,
+            properties=message.properties,
+            mandatory=False,
+            timeout=self._publish_timeout,
+            wait=False,
+        )
 
     async def _supervise(self) -> None:
         delay = self._min_delay
@@ -151,13 +166,12 @@ class Broker:
             await channel
             # A broken publishing channel is rare (a protocol error); rebuilding everything keeps one code path.
             channel.close_callbacks.add(lambda *_: lost.set())
-            exchange = await channel.declare_exchange(EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+            await channel.declare_exchange(EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
             await channel.declare_exchange(DEAD_LETTER_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True)
             bulk_channel = connection.channel(publisher_confirms=True)
             await bulk_channel
             bulk_channel.close_callbacks.add(lambda *_: lost.set())
-            bulk_exchange = await bulk_channel.get_exchange(EVENTS_EXCHANGE, ensure=False)
-            self._connection, self._exchange, self._bulk_exchange = connection, exchange, bulk_exchange
+            self._connection, self._publishing, self._bulk_publishing = connection, channel, bulk_channel
             self._connected.set()
             came_up = True
             log.info("broker_connected", broker=self.name)
@@ -167,7 +181,7 @@ class Broker:
             log.warning("broker_setup_failed", broker=self.name, error=repr(exc))
         finally:
             self._connected.clear()
-            self._connection = self._exchange = self._bulk_exchange = None
+            self._connection = self._publishing = self._bulk_publishing = None
             with contextlib.suppress(Exception):
                 await asyncio.shield(connection.close())
         return came_up
