@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 import tempfile
@@ -67,6 +68,14 @@ def _parse(argv: list[str] | None) -> tuple[list[str], Options]:
         default="/invoices",
         help="gateway: billing path to GET (default /invoices, 'my invoices': JWT check + one indexed read)",
     )
+    parser.add_argument(
+        "--bus-producers",
+        type=int,
+        default=int(os.environ.get("BENCH_BUS_PRODUCERS", "2")),
+        metavar="N",
+        help="event_bus (b): producing processes (web workers, each with its relay) sharing the rate "
+        "(default BENCH_BUS_PRODUCERS, else 2)",
+    )
     parser.add_argument("--profile", type=Path, metavar="DIR", help="py-spy record the measured processes into DIR")
     parser.add_argument("--keep", action="store_true", help="keep the abono_bench_* databases afterwards")
     parser.add_argument("--log-dir", type=Path, help="children's logs and raw data (default: a new temp folder)")
@@ -80,6 +89,7 @@ def _parse(argv: list[str] | None) -> tuple[list[str], Options]:
         broker_restart=not args.no_broker_restart,
         profile=args.profile.resolve() if args.profile else None,
         gateway_path=args.gateway_path,
+        bus_producers=max(1, args.bus_producers),
     )
     return args.scenario or list(SCENARIOS), options
 

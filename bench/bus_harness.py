@@ -38,7 +38,7 @@ FULL = Plan(burst=20_000, rate=1000, seconds=15, restart_rate=150, restart_secon
 
 @dataclass
 class Outcome:
-    produced: dict[str, Any]  # the producer's record: t_first, commits (per seq), lags
+    produced: dict[str, Any]  # the producers' record: t_first, t_emitted, commits and due (per seq), cpu_s (each)
     commits: dict[int, float]  # seq → the sink's commit time
     complete: bool
 
@@ -87,72 +87,82 @@ class Bus:
         until_stalled: bool = False,
         profile_seconds: float = 0.0,
         during: Any = None,
+        producers: int = 1,
     ) -> Outcome:
         """Emit `count` events (burst, or at `rate`) and wait until the sink committed them all, at most `drain_s`
         after the emission ended (or, `until_stalled`, after the sink last made progress, 600 s at most). Past
-        that the producer is stopped and the sink's queue purged (so the backlog does not weigh on the next
-        sub-run), and the outcome says it is incomplete."""
-        out = self.tmp / f"produce-{run}.json"
-        for stale in (out, out.with_name(out.name + ".done")):
-            stale.unlink(missing_ok=True)
-        producer = self.children.python(
-            f"produce-{run}",
-            [
-                "-m",
-                "bench.bus_worker",
-                "produce",
-                "--amqp",
-                AMQP_URL,
-                "--db",
-                self.source_db,
-                "--run",
-                run,
-                "--count",
-                str(count),
-                "--rate",
-                str(rate),
-                "--pad",
-                str(PAD),
-                "--timeout",
-                str(drain_s + 60),
-                "--out",
-                str(out),
-            ],
-        )
+        that the producers are stopped and the sink's queue purged (so the backlog does not weigh on the next
+        sub-run), and the outcome says it is incomplete. At a rate, `producers` processes of the producing service
+        (each with its relay) emit `rate / producers` each, on schedules of their own; their records are merged."""
+        names = [f"produce-{run}"] if producers == 1 else [f"produce-{run}-{k}" for k in range(producers)]
+        outs = [self.tmp / f"{name}.json" for name in names]
+        for out in outs:
+            for stale in (out, out.with_name(out.name + ".done")):
+                stale.unlink(missing_ok=True)
+        shards = ["--shards", str(producers)] if producers > 1 else []
+        started = [
+            self.children.python(
+                name,
+                [
+                    *("-m", "bench.bus_worker", "produce", "--amqp", AMQP_URL, "--db", self.source_db, "--run", run),
+                    *("--count", str(count), "--rate", str(rate), "--pad", str(PAD), "--timeout", str(drain_s + 60)),
+                    *([*shards, "--shard", str(k)] if shards else []),
+                    *("--out", str(out)),
+                ],
+            )
+            for k, (name, out) in enumerate(zip(names, outs, strict=True))
+        ]
         folder = self.opts.profile if profile_seconds else None
-        start_profiler(self.children, producer, profile_seconds, folder)
+        for producer in started:
+            start_profiler(self.children, producer, profile_seconds, folder)
         start_profiler(self.children, self.sink, profile_seconds, folder)
         if during is not None:
             await during(run, count)
         deadline = time.monotonic() + count / max(rate, 1.0) + 30 + drain_s
         cap, last_done, complete = time.monotonic() + 600, -1, True
-        while (done := await self.sink_count(run)) < count or producer.alive():
+        while (done := await self.sink_count(run)) < count or any(p.alive() for p in started):
             if until_stalled and done > last_done and time.monotonic() < cap:
                 deadline, last_done = max(deadline, time.monotonic() + drain_s), done
-            if not producer.alive() and producer.proc.returncode != 0:
-                producer.check_alive()
+            for producer in started:
+                if not producer.alive() and producer.proc.returncode != 0:
+                    producer.check_alive()
             self.sink.check_alive()
-            if out.exists() and deadline > time.monotonic() + drain_s:
+            if all(out.exists() for out in outs) and deadline > time.monotonic() + drain_s:
                 deadline = time.monotonic() + drain_s  # emission over: from now on only `drain_s`
             if time.monotonic() > deadline:
                 since = "its last progress" if until_stalled else "the last emit"
                 say(
                     f"{run}: the sink committed {done} of {count} events, {drain_s:.0f} s after {since}: "
-                    "stopping the producer and purging the backlog"
+                    "stopping the producers and purging the backlog"
                 )
                 complete = False
-                await producer.stop()
+                for producer in started:
+                    await producer.stop()
                 await reset_queues(purge_only=True)
                 break
             await asyncio.sleep(0.1)
-        if not out.exists():
-            raise ScenarioFailed(f"{run}: the producer wrote no record:\n{producer.tail()}")
+        for producer, out in zip(started, outs, strict=True):
+            if not out.exists():
+                raise ScenarioFailed(f"{run}: {producer.name} wrote no record:\n{producer.tail()}")
         await asyncio.sleep(0.5 if complete else 2.0)  # deliveries in hand finish
-        return Outcome(json.loads(out.read_text()), await self.sink_commits(run), complete)
+        records = [json.loads(out.read_text()) for out in outs]
+        return Outcome(merge_records(records), await self.sink_commits(run), complete)
 
     async def raw(self, run: str, *, count: int, rate: float = 0.0, limit_s: float = 120.0) -> dict[str, Any]:
         """The aio-pika baseline: returns the publisher's first send time and the consumer's record."""
         return await raw_baseline(self.children, run, count=count, size=self.size, rate=rate, limit_s=limit_s)
+
+
+def merge_records(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The producers' records as one: per seq, the one process that emitted it (the others hold 0.0 there)."""
+    merged = dict(records[0])
+    if len(records) > 1:
+        merged["t_first"] = min(r["t_first"] for r in records)
+        merged["t_emitted"] = max(r["t_emitted"] for r in records)
+        for key in ("commits", "due"):
+            merged[key] = [max(values) for values in zip(*(r[key] for r in records), strict=True)]
+    merged["cpu_s"] = [r["cpu_s"] for r in records]
+    return merged
 
 
 async def raw_baseline(

@@ -2,7 +2,9 @@
 
 - `produce`: a producing service: the real `OutboxRelay` and `Broker` plus `emit` in transactions, either a burst
   of batched transactions (throughput) or one event per transaction at a fixed rate (open loop, latency); it
-  exits once every outbox row is published, writing the commit time of each event to `--out`.
+  exits once every outbox row is published, writing the due and commit time of each event to `--out`. At a rate,
+  `--shards N --shard K` make it one of N processes of the same service (a web worker each, with its own relay on
+  the same outbox): it emits the events K, K+N, K+2N... at rate/N on its own schedule.
 - `raw-consume` / `raw-publish`: the baseline, plain aio-pika on a quorum queue bound to the same exchange:
   persistent messages of the same size, publisher confirms with many in flight, manual acks.
 
@@ -76,23 +78,28 @@ async def produce(args: argparse.Namespace) -> None:
     await asyncio.wait_for(broker.wait_connected(), 30)
     await relay.start()
     pad = "x" * args.pad
+    # Index = seq; this process's events only (the others stay 0.0) when it is one of `--shards`.
     commits: list[float] = [0.0] * args.count
-    lags: list[float] = [0.0] * args.count
+    due: list[float] = [0.0] * args.count
     t_first = time.time()
+    cpu_start = time.process_time()
     try:
         if args.rate:
             # Emits beyond the pool wait here, not in the pool's checkout (which gives up after 30 s); their wait
             # still shows as commit lag behind the schedule.
             pool_slots = asyncio.Semaphore(_EMITS_AT_ONCE)
+            mine = range(args.shard, args.count, args.shards)
 
-            async def one(seq: int, intended: float) -> None:
+            async def one(i: int, intended: float) -> None:
+                seq = mine[i]
+                due[seq] = intended
                 async with pool_slots, sessionmaker() as session, session.begin():
                     await emit(session, BenchPing(run=args.run, seq=seq, pad=pad))
                 commits[seq] = time.time()
-                lags[seq] = commits[seq] - intended
 
             t_first = time.time()
-            await asyncio.wait_for(_open_loop(args.count, args.rate, one), args.count / args.rate + args.timeout)
+            rate = args.rate / args.shards
+            await asyncio.wait_for(_open_loop(len(mine), rate, one), len(mine) / rate + args.timeout)
         else:
             for start in range(0, args.count, args.batch):
                 seqs = range(start, min(start + args.batch, args.count))
@@ -102,8 +109,10 @@ async def produce(args: argparse.Namespace) -> None:
                 for seq in seqs:
                     commits[seq] = now
         t_emitted = time.time()
-        # Written before the drain: the orchestrator may stop us if the sink cannot keep up.
-        _write(args.out, {"t_first": t_first, "t_emitted": t_emitted, "commits": commits, "lags": lags})
+        # Written before the drain: the orchestrator may stop us if the sink cannot keep up. `cpu_s`: this
+        # process's CPU seconds while it emitted (its emits and its relay), to tell whether it kept up.
+        record = {"t_first": t_first, "t_emitted": t_emitted, "commits": commits, "due": due}
+        _write(args.out, {**record, "cpu_s": time.process_time() - cpu_start})
         deadline = time.monotonic() + args.timeout
         while True:  # until the relay has published (and marked) every row
             async with engine.connect() as conn:
@@ -208,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run", default="run")
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--rate", type=float, default=0.0, help="events/s, open loop (0: as fast as possible)")
+    parser.add_argument("--shards", type=int, default=1, help="produce at a rate: processes sharing the events")
+    parser.add_argument("--shard", type=int, default=0, help="produce at a rate: this one's index, 0..shards-1")
     parser.add_argument("--batch", type=int, default=500, help="produce, burst: events per transaction")
     parser.add_argument("--relay-batch", type=int, default=500)
     parser.add_argument("--pad", type=int, default=0, help="produce: characters of padding in each event")
@@ -217,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
+    if not 0 <= args.shard < args.shards or (args.shards > 1 and not args.rate):
+        parser.error("--shards needs --rate, and --shard must be in 0..shards-1")
     role = {"produce": produce, "raw-consume": raw_consume, "raw-publish": raw_publish}[args.role]
     try:
         asyncio.run(role(args))

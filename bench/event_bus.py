@@ -1,12 +1,14 @@
 """Scenario `event_bus`: outbox → RabbitMQ → consumer inbox, persistent with publisher confirms, end to end.
 
-Processes: the sink service (uvicorn, `bench.sink_app`: Broker + ConsumerRunner, one row per event), a producer
-(`bench.bus_worker produce`: emit + the real OutboxRelay) and, for the baselines, plain aio-pika publisher and
-consumer processes on a quorum queue bound to the same exchange, same message size and properties.
+Processes: the sink service (uvicorn, `bench.sink_app`: Broker + ConsumerRunner, one row per event), producers
+(`bench.bus_worker produce`: emit + the real OutboxRelay; one for (a) and (c), `--bus-producers` for (b)) and, for
+the baselines, plain aio-pika publisher and consumer processes on a quorum queue bound to the same exchange, same
+message size and properties.
 
 (a) throughput: N events emitted in batched transactions until the N-th handler transaction commits; baseline
     N raw messages, many confirms in flight, consumed with manual acks.
-(b) latency at a fixed rate (open loop, one event per transaction): producer commit → handler commit, p50/p99;
+(b) latency at a fixed rate (open loop, one event per transaction), emitted by `--bus-producers` processes of the
+    producing service (each with its relay, rate/N each): due time → handler commit, p50/p99;
     baseline: raw publish → consumer ack at the same rate.
 (c) a broker restart (`rabbitmqctl stop_app` / `start_app`, once) while emitting at a steady rate: every event
     must end in the sink exactly once.
@@ -89,18 +91,28 @@ async def _latency(bus: Bus, plan: Plan) -> list[Figure]:
     say(f"(b) latency: raw aio-pika at {plan.rate:.0f}/s for {plan.seconds:.0f} s (baseline)")
     raw = await bus.raw("raw-lat", count=count, rate=plan.rate)
     raw_lat = [x * 1000 for x in raw["latencies"][warm:]]
-    say(f"(b) latency: outbox at {plan.rate:.0f} events/s for {plan.seconds:.0f} s, one event per transaction")
-    outcome = await bus.outbox("latency", count=count, rate=plan.rate, drain_s=plan.drain_s)
-    emitted = outcome.produced["commits"]
-    given_up = time.time()
-    # An event the sink never committed counts with the time we waited for it: a lower bound.
-    lat = [(outcome.commits.get(seq, given_up) - emitted[seq]) * 1000 for seq in range(warm, count)]
-    achieved = (count - 1) / (max(emitted) - min(emitted))
-    lag_p99 = percentile(outcome.produced["lags"][warm:], 99) * 1000
-    note = (
-        f"producer commit → handler commit, {count - warm} events after 1 s warm-up; producer reached "
-        f"{achieved:.0f}/s (its commits behind schedule p99 {lag_p99:.1f} ms)"
+    producers = bus.opts.bus_producers
+    say(
+        f"(b) latency: outbox at {plan.rate:.0f} events/s for {plan.seconds:.0f} s, one event per transaction, "
+        f"{producers} producing process(es) at {plan.rate / producers:.0f}/s each"
     )
+    outcome = await bus.outbox("latency", count=count, rate=plan.rate, drain_s=plan.drain_s, producers=producers)
+    emitted, due = outcome.produced["commits"], outcome.produced["due"]
+    given_up = time.time()
+    # From the due time (open loop: an emitter or relay behind its schedule cannot hide). An event the sink never
+    # committed counts with the time we waited for it: a lower bound.
+    lat = [(outcome.commits.get(seq, given_up) - due[seq]) * 1000 for seq in range(warm, count)]
+    bus_lat = [(outcome.commits.get(seq, given_up) - emitted[seq]) * 1000 for seq in range(warm, count)]
+    achieved = (count - 1) / (max(emitted) - min(emitted))
+    lag_p99 = percentile([(emitted[seq] - due[seq]) * 1000 for seq in range(warm, count)], 99)
+    busy = [cpu / (outcome.produced["t_emitted"] - outcome.produced["t_first"]) for cpu in outcome.produced["cpu_s"]]
+    note = (
+        f"due time → handler commit, {count - warm} events after 1 s warm-up, {producers} producing process(es) "
+        f"(emits + relay each, CPU {'/'.join(f'{b:.0%}' for b in busy)} of a core while emitting); producers "
+        f"reached {achieved:.0f}/s, their commits behind schedule p99 {lag_p99:.1f} ms; producer commit → handler "
+        f"commit p50 / p99 {percentile(bus_lat, 50):.1f} / {percentile(bus_lat, 99):.1f} ms"
+    )
+    say(f"(b) {note}")
     if not outcome.complete:
         missing = count - len(outcome.commits)
         note += f"; {missing} events not committed within {plan.drain_s:.0f} s: the figure is a lower bound"

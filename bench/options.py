@@ -14,3 +14,4 @@ class Options:
     broker_restart: bool = True  # event_bus (c): restart RabbitMQ once
     profile: Path | None = None  # py-spy profiles of the measured processes into this folder
     gateway_path: str = "/invoices"  # billing path measured by the gateway scenario ("my invoices")
+    bus_producers: int = 2  # event_bus (b): processes of the producing service, each emitting rate/N with its relay
