@@ -270,9 +270,16 @@ class ActionWorker:
             log.info("driver_action_awaiting_staff", action_id=action.id, service_id=str(action.service_id),
                      reason=str(exc))
         except domain_actions.AwaitingClient as exc:
+            action.last_error = None
+            if action.last_attempt_at is not None and action.next_attempt_at < action.last_attempt_at + LEASE:
+                # The client gave what was missing (its data, a transfer's EPP code) while this attempt ran: the
+                # wake-up moved the lease's end to then. Parking now would lose it until the recheck hours later.
+                action.next_attempt_at = now
+                log.info("driver_action_woken_while_running", action_id=action.id,
+                         service_id=str(action.service_id))
+                return
             # P-2: not a failure: the registration waits for the client's data (completing it wakes it up).
             action.next_attempt_at = now + timedelta(hours=self.settings.domain_contact_recheck_hours)
-            action.last_error = None
             await domain_actions.park(session, service_id=action.service_id, reason=exc, now=now)
             log.info("driver_action_awaiting_client", action_id=action.id, service_id=str(action.service_id),
                      reason=str(exc))
