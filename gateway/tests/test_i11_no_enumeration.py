@@ -5,8 +5,6 @@ rate-limited per client IP at the gateway."""
 
 from __future__ import annotations
 
-import statistics
-import time
 import uuid
 
 import httpx
@@ -61,8 +59,9 @@ async def test_i11_a_closed_accounts_email_answers_the_same_and_mails_nothing(ap
 
 
 async def test_i11_a_taken_email_costs_the_same_password_hash(api, monkeypatch):
-    """No shortcut for a taken e-mail: both ways hash the password once (the hash is what takes time), and the
-    time taken is of the same order."""
+    """No shortcut for a taken e-mail: both ways hash the password once (the hash, ~tens of ms of argon2, is what
+    takes time; the rest is a few queries either way). Counted, not timed: a wall-clock comparison on a shared CI
+    machine failed by load alone (timing belongs in bench/)."""
     hashed: list[str] = []
     real = accounts_service.hash_password
 
@@ -78,16 +77,10 @@ async def test_i11_a_taken_email_costs_the_same_password_hash(api, monkeypatch):
     hashed.clear()
     assert (await _signup(api, api.unique_email("new"))).status_code == 202
     assert len(hashed) == 1
-
-    async def timed(email: str) -> float:
-        started = time.perf_counter()
-        assert (await _signup(api, email)).status_code == 202
-        return time.perf_counter() - started
-
-    taken = [await timed(owner.email) for _ in range(5)]
-    fresh = [await timed(api.unique_email("new")) for _ in range(5)]
-    # Loose on purpose (2 shared cores): a skipped hash would make the taken e-mail several times faster.
-    assert statistics.median(taken) >= 0.5 * statistics.median(fresh), (taken, fresh)
+    hashed.clear()
+    for _ in range(3):  # every time, not only the first
+        assert (await _signup(api, owner.email)).status_code == 202
+    assert len(hashed) == 3
 
 
 async def test_i11_offers_naming_another_client_are_rate_limited_per_ip(api, make_settings):
