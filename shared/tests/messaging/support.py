@@ -157,6 +157,28 @@ def times_logged(entries: Sequence[MutableMapping[str, Any]], event_name: str) -
     return sum(1 for entry in entries if entry.get("event") == event_name)
 
 
+def depth_reached(bus: Bus, queue: str, count: int) -> Callable[[], Awaitable[bool]]:
+    """The async check `wait_for` polls: `queue` holds at least `count` messages."""
+
+    async def reached() -> bool:
+        return await bus.queue_depth(queue) >= count
+
+    return reached
+
+
+async def poisoned_backlog(bus: Bus) -> list[str]:
+    """60 events, the 26th a poison, published and waiting together in `<service>.orders` (declared by a consumer
+    that stopped at once), so the next consumer takes them in shared transactions. Returns their labels."""
+    first = await bus.runner([bus.consumer("orders")], await bus.broker(), delivery_limit=1)
+    await first.stop()
+    labels = [f"e{i}" for i in range(60)]
+    labels[25] = POISON
+    await bus.emit(*(bus.Ping(label=label) for label in labels))
+    await bus.relay(await bus.broker()).publish_pending()
+    await wait_for(depth_reached(bus, f"{bus.service}.orders", len(labels)), what="the events in the queue")
+    return labels
+
+
 def holds(predicate: Callable[[], object]) -> Callable[[], Awaitable[bool]]:
     """`predicate` as the async check `wait_for` polls."""
 

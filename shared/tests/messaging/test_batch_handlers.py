@@ -14,7 +14,7 @@ from abono.events.base import Lane
 from abono.messaging.consumer import Consumer
 from abono.testing import wait_for
 
-from .support import POISON, Bus, Ping, effects, holds
+from .support import POISON, Bus, Ping, depth_reached, effects, holds, poisoned_backlog
 
 
 def batch_consumer(
@@ -46,17 +46,11 @@ def batch_consumer(
 
 
 async def test_failing_batch_falls_back_to_each_event_alone_and_dead_letters_only_the_bad_one(bus: Bus) -> None:
-    first = await bus.runner([bus.consumer("orders")], await bus.broker(), delivery_limit=1)
-    await first.stop()  # the queue exists and nobody consumes: the events wait in it together
-    labels = [f"e{i}" for i in range(60)]
-    labels[25] = POISON
-    await bus.emit(*(bus.Ping(label=label) for label in labels))
-    await bus.relay(await bus.broker()).publish_pending()
-    await wait_for(_depth(bus, f"{bus.service}.orders", len(labels)), what="the events in the queue")
+    labels = await poisoned_backlog(bus)
 
     sizes: list[int] = []
     await bus.runner([batch_consumer(bus, "orders", sizes, [])], await bus.broker(), delivery_limit=1, prefetch=50)
-    await wait_for(_depth(bus, f"{bus.service}.orders.dlq", 1), what="the poison message dead-lettered")
+    await wait_for(depth_reached(bus, f"{bus.service}.orders.dlq", 1), what="the poison message dead-lettered")
     await wait_for(holds(lambda: bus.consumed("orders", "processed") == len(labels) - 1), what="the others applied")
 
     assert max(sizes) > 1  # the handler had several events in one call
@@ -84,7 +78,7 @@ async def test_batches_keep_the_delivery_order_among_per_event_handlers(bus: Bus
     for start in range(0, len(emitted), 5):  # a relay pass each: the types interleave on the queue
         await bus.emit(*emitted[start : start + 5])
         await relay.publish_pending()
-    await wait_for(_depth(bus, f"{bus.service}.orders", len(emitted)), what="the events in the queue")
+    await wait_for(depth_reached(bus, f"{bus.service}.orders", len(emitted)), what="the events in the queue")
     await tap.wait(len(emitted))
     delivered = [json.loads(message.body)["label"] for message in tap.messages]
 
@@ -104,8 +98,3 @@ async def _noop(session: AsyncSession, event: Ping) -> None:
     return None
 
 
-def _depth(bus: Bus, queue: str, count: int):  # type: ignore[no-untyped-def]
-    async def reached() -> bool:
-        return await bus.queue_depth(queue) >= count
-
-    return reached

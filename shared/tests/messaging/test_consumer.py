@@ -15,7 +15,7 @@ from abono.db import make_engine, make_sessionmaker
 from abono.testing import AMQP_URL, PG_ADMIN_DSN, wait_for
 
 from . import support
-from .support import POISON, Bus, TcpProxy, effects, holds, logged, times_logged
+from .support import POISON, Bus, TcpProxy, depth_reached, effects, holds, logged, poisoned_backlog, times_logged
 
 PG_PORT = urlsplit(PG_ADMIN_DSN).port or 5432
 AMQP_PORT = urlsplit(AMQP_URL).port or 5672
@@ -41,7 +41,7 @@ async def test_consumer_killed_after_commit_before_ack_does_not_apply_twice(bus:
             await crashing.wait()
     # The crashed process committed its effect and inbox row; the message was never acked.
     assert await _effect_pids(bus) == [crashing.pid]
-    await wait_for(_depth(bus, f"{bus.service}.orders", 1), what="the unacked message back in the queue")
+    await wait_for(depth_reached(bus, f"{bus.service}.orders", 1), what="the unacked message back in the queue")
 
     calls: Counter[str] = Counter()
     await bus.runner([bus.consumer("orders", calls)], broker)
@@ -61,7 +61,7 @@ async def test_poison_message_goes_to_dead_letter_queue_while_others_flow(bus: B
     await bus.relay(await bus.broker()).publish_pending()
 
     dlq = f"{bus.service}.orders.dlq"
-    await wait_for(_depth(bus, dlq, 1), what="the poison message in the dead-letter queue")
+    await wait_for(depth_reached(bus, dlq, 1), what="the poison message in the dead-letter queue")
 
     # The first delivery and `delivery_limit` more (a delivery applied with others runs it twice: see the docstring
     # of abono.messaging.consumer); the others' effects are committed once.
@@ -85,7 +85,7 @@ async def test_unreadable_message_goes_to_dead_letter_queue_without_retries(bus:
     await bus.publish_raw(b"not json")
     await bus.publish_raw(json.dumps({"type": bus.Ping.routing_key, "version": 1}).encode())  # no label
 
-    await wait_for(_depth(bus, f"{bus.service}.orders.dlq", 2), what="both in the dead-letter queue")
+    await wait_for(depth_reached(bus, f"{bus.service}.orders.dlq", 2), what="both in the dead-letter queue")
     assert calls == Counter()
     assert bus.consumed("orders", "rejected") == 2
 
@@ -150,11 +150,6 @@ async def _effect_pids(bus: Bus) -> list[int]:
         return list((await conn.scalars(select(effects.c.worker_pid))).all())
 
 
-def _depth(bus: Bus, queue: str, count: int):  # type: ignore[no-untyped-def]
-    async def reached() -> bool:
-        return await bus.queue_depth(queue) >= count
-
-    return reached
 
 
 
@@ -162,17 +157,11 @@ async def test_deliveries_waiting_together_are_applied_in_shared_transactions_ea
     """Under load one commit serves many deliveries; a failing handler among them is rolled back alone (its
     savepoint and inbox row) and retried through the queue, the others are applied once (their handlers may have
     run in the transaction that was rolled back for the failure, never committed twice)."""
-    first = await bus.runner([bus.consumer("orders")], await bus.broker(), delivery_limit=1)
-    await first.stop()  # the queue exists and nobody consumes: the events wait in it together
-    labels = [f"e{i}" for i in range(60)]
-    labels[25] = POISON
-    await bus.emit(*(bus.Ping(label=label) for label in labels))
-    await bus.relay(await bus.broker()).publish_pending()
-    await wait_for(_depth(bus, f"{bus.service}.orders", len(labels)), what="the events in the queue")
+    labels = await poisoned_backlog(bus)
 
     calls: Counter[str] = Counter()
     await bus.runner([bus.consumer("orders", calls)], await bus.broker(), delivery_limit=1, prefetch=50)
-    await wait_for(_depth(bus, f"{bus.service}.orders.dlq", 1), what="the poison message dead-lettered")
+    await wait_for(depth_reached(bus, f"{bus.service}.orders.dlq", 1), what="the poison message dead-lettered")
     await wait_for(holds(lambda: bus.consumed("orders", "processed") == len(labels) - 1),
                    what="the others applied")
 
