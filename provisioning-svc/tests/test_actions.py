@@ -1,6 +1,7 @@
 """P-4: the driver-action worker's guarantees with batches and concurrent panel calls: several services' actions run
-at once, one service's actions run in order and never two at once (also across replicas), and a worker dying
-between its claim and its record neither loses nor doubles an action."""
+at once, one service's actions run in order and never two at once (also across replicas), a worker dying
+between its claim and its record neither loses nor doubles an action, and a wake-up arriving while an attempt runs
+(P-2/D-3: the client's data or EPP code given meanwhile) is not lost."""
 
 import asyncio
 import uuid
@@ -10,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from domains_kit import REGISTRANT, domain_order
 from provisioning_testkit import Fakes, events_for, fetch, ordered, paid, renewal_paid, service_state
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,6 +20,10 @@ from abono.events import SuspensionDecided
 from abono.metrics import ServiceMetrics
 from provisioning.actions import worker as worker_module
 from provisioning.actions.worker import ActionWorker
+from provisioning.domains import service as domains
+from provisioning.domains.actions import AwaitingClient
+from provisioning.domains.repository import DomainRepository
+from provisioning.domains.schemas import RegistrantData
 from provisioning.drivers.base import DriverCall, ProvisioningDriver
 from provisioning.instances import dunning
 from provisioning.instances.service import record_order
@@ -216,3 +222,50 @@ async def test_p4_a_worker_dying_between_claim_and_record_neither_loses_nor_doub
                                "payload->>'service_id' = $1", str(order.service_id))
     assert activated["server"] == "whm1"
     await replica.run_once()  # whatever else the dead worker had claimed (other tests' actions) is finished too
+
+
+async def test_p4_d3_an_epp_code_given_while_the_transfers_attempt_runs_makes_it_due_again_at_once(
+    sessionmaker: async_sessionmaker[AsyncSession], runtime: Runtime, worker: ActionWorker, provisioning_db: str,
+    fakes: Fakes,
+) -> None:
+    """The claim finds no EPP code (AwaitingClient); the client sends it before the attempt is recorded (its
+    wake_parked moves the lease's end to then); the record must leave the action due now, not parked for
+    `domain_contact_recheck_hours` (the wake-up would be lost until then). Steps driven one by one: no timing."""
+    client_id = uuid.uuid4()
+    name = f"sincodigo-{uuid.uuid4().hex[:6]}.com"
+    fakes.registrar.taken.add(name)
+    fakes.registrar.transfer_codes[name] = "EPP-654321"
+    order = domain_order(client_id, name)
+    order = order.model_copy(update={"driver_settings": {**order.driver_settings, "operation": "transfer"}})
+    await step(sessionmaker, domains.save_profile, runtime, client_id=client_id,
+               values=RegistrantData(**REGISTRANT).model_dump())
+    await step(sessionmaker, domains.record_order, runtime, event=order)
+    await step(sessionmaker, record_order, runtime, event=order, box=runtime.box)
+    await step(sessionmaker, dunning.apply_payment, runtime, event=paid(order), box=runtime.box)
+    # 1. claim: the transfer is leased and finds its EPP code missing (the claim holds AwaitingClient).
+    claims = await worker.claim(limit=runtime.settings.action_batch_size)
+    (mine,) = [c for c in claims if c.service_id == order.service_id]
+    assert isinstance(mine.error, AwaitingClient)
+    await worker.call(claims)  # other tests' actions claimed with it run as they would
+    # 2. the wake-up arrives while the attempt runs: the client gives the code (POST /domains/{id}/transfer).
+    runtime.clock.advance(timedelta(seconds=1))  # type: ignore[attr-defined]
+
+    async def give_code(session: AsyncSession, *, now: datetime) -> None:
+        domain = await DomainRepository(session).get(order.service_id)
+        assert domain is not None
+        await domains.request_transfer(session, domain=domain, epp_code="EPP-654321", box=runtime.box, now=now)
+
+    await step(sessionmaker, give_code, runtime)
+    # 3. record: the attempt's AwaitingClient is recorded after the wake-up.
+    runtime.clock.advance(timedelta(seconds=1))  # type: ignore[attr-defined]
+    await worker.record(claims)
+    (transfer,) = await actions_of(provisioning_db, order.service_id)
+    assert (transfer["kind"], transfer["status"], transfer["attempts"]) == ("create", "pending", 1)
+    assert transfer["next_attempt_at"] <= runtime.clock.now()  # due again at once, not in hours
+    # The very next pass, at the same instant, transfers the domain with the code.
+    await worker.run_once()
+    (done,) = await actions_of(provisioning_db, order.service_id)
+    assert (done["status"], done["attempts"], done["last_error"]) == ("done", 2, None)
+    (domain,) = await fetch(provisioning_db, "SELECT status FROM domains WHERE service_id = $1", order.service_id)
+    assert domain["status"] == "transferring"
+    assert fakes.registrar.calls_of("domains/transfer.json", **{"domain-name": name})
