@@ -2,7 +2,8 @@
 schema with `kubernetes-validate --strict`; every operator's custom resource against the schema vendored from its CRD
 (deploy/schemas, `check-jsonschema`); the compose file against the Compose specification; and every setting the
 manifests pass is one a service reads, with the values a production pod is given accepted by that service's settings
-(the provisioning pods crashed without PROVISIONING_SECRET_KEYS)."""
+(the provisioning pods crashed without PROVISIONING_SECRET_KEYS). Every app compose runs has its Deployment: the
+bulk workers of issue 20 (`<name>-bulk`) too."""
 
 from __future__ import annotations
 
@@ -46,7 +47,9 @@ SETTINGS: dict[str, type[BaseSettings]] = {
 # Settings classes a service reads besides its main one (same prefix family).
 EXTRA_SETTINGS: dict[str, list[type[BaseSettings]]] = {"gateway": [IdentitySettings]}
 # Read by the image's entry point (deploy/docker-entrypoint.sh), not by the settings classes.
-IMAGE_VARIABLES = {"SERVICE_MODULE", "SERVICE_PORT", "SERVICE_NAME", "SERVICE_HOST", "RUN_MIGRATIONS", "UVICORN_ARGS"}
+IMAGE_VARIABLES = {"SERVICE_MODULE", "SERVICE_PORT", "SERVICE_NAME", "SERVICE_HOST", "RUN_MIGRATIONS", "UVICORN_ARGS",
+                   "SERVICE_ROLE"}
+BULK = "-bulk"  # a service's bulk worker (issue 20): `<service>-bulk` in compose and on Kubernetes
 # Without these a production installation runs, but wrongly (links to an in-cluster address, no e-mail, no key).
 REQUIRED = {
     "provisioning": {"PROVISIONING_SECRET_KEYS", "PROVISIONING_DATABASE_URL"},
@@ -93,7 +96,13 @@ def schema_for(doc: dict[str, Any]) -> Path | None:
     return SCHEMAS / group / f"{doc['kind'].lower()}_{version}.json"
 
 
+def service_of(deployment: str) -> str:
+    """The service a Deployment (or compose service) runs: billing-bulk runs billing's bulk lane."""
+    return deployment.removesuffix(BULK)
+
+
 CORE = [(p, d) for p, d in documents() if schema_for(d) is None]
+DEPLOYMENTS = sorted(d["metadata"]["name"] for _, d in documents() if d["kind"] == "Deployment")
 CUSTOM = [(p, d) for p, d in documents() if schema_for(d) is not None]
 
 
@@ -187,11 +196,15 @@ def _objects(kind: str) -> dict[str, dict[str, str]]:
     return found
 
 
+def deployment_of(name: str) -> dict[str, Any]:
+    return next(d for _, d in documents() if d["kind"] == "Deployment" and d["metadata"]["name"] == name)
+
+
 def pod_environment(service: str) -> dict[str, str]:
-    """What the service's container is given: the Deployment's env, its ConfigMaps and Secrets (the example)."""
+    """What the container of the Deployment `service` (e.g. billing, billing-bulk) is given: the Deployment's env,
+    its ConfigMaps and Secrets (the example)."""
     config_maps, secrets = _objects("ConfigMap"), _objects("Secret")
-    deployment = next(d for _, d in documents() if d["kind"] == "Deployment" and d["metadata"]["name"] == service)
-    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    (container,) = deployment_of(service)["spec"]["template"]["spec"]["containers"]
     env: dict[str, str] = {}
     for source in container.get("envFrom", ()):
         if "configMapRef" in source:
@@ -217,12 +230,25 @@ def compose_environment(service: str) -> dict[str, str | None]:
     return dict(compose["services"][service]["environment"])
 
 
-@pytest.mark.parametrize("service", sorted(SETTINGS))
-def test_every_setting_passed_is_one_the_service_reads(service: str) -> None:
+def compose_apps() -> dict[str, dict[str, Any]]:
+    """The compose services that run the image's apps (SERVICE_MODULE), by name."""
+    compose = yaml.safe_load(COMPOSE.read_text())
+    return {name: c for name, c in compose["services"].items() if "SERVICE_MODULE" in (c.get("environment") or {})}
+
+
+def test_every_app_compose_runs_has_its_deployment() -> None:
+    """What `docker compose up` runs, a cluster runs too: issue 20's bulk workers (`<name>-bulk`) included."""
+    assert set(compose_apps()) == set(DEPLOYMENTS)
+    assert {service_of(d) for d in DEPLOYMENTS} == set(SETTINGS)
+    assert sorted(service_of(d) for d in DEPLOYMENTS if d.endswith(BULK)) == ["billing", "notify", "provisioning"]
+
+
+@pytest.mark.parametrize("deployment", DEPLOYMENTS)
+def test_every_setting_passed_is_one_the_service_reads(deployment: str) -> None:
     """A misspelt name would be ignored silently (settings ignore unknown variables)."""
-    known = known_variables(service)
-    assert set(pod_environment(service)) - known == set(), "deploy/k8s"
-    assert set(compose_environment(service)) - known == set(), "docker-compose.yml"
+    known = known_variables(service_of(deployment))
+    assert set(pod_environment(deployment)) - known == set(), "deploy/k8s"
+    assert set(compose_environment(deployment)) - known == set(), "docker-compose.yml"
 
 
 @pytest.mark.parametrize("service", sorted(REQUIRED))
@@ -234,13 +260,14 @@ def test_a_production_installation_is_given_what_it_needs(service: str) -> None:
         assert env[name].startswith("https://"), f"{name} must be the public address, not {env[name]}"
 
 
-@pytest.mark.parametrize("service", sorted(SETTINGS))
-def test_the_pods_settings_load_in_production(service: str, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("deployment", DEPLOYMENTS)
+def test_the_pods_settings_load_in_production(deployment: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The service starts with exactly what its pod is given (its settings refuse development defaults there)."""
+    service = service_of(deployment)
     for name in list(os.environ):
         if name.startswith(("ABONO_", f"{service.upper()}_")):
             monkeypatch.delenv(name)
-    for name, value in pod_environment(service).items():
+    for name, value in pod_environment(deployment).items():
         monkeypatch.setenv(name, value)
     settings = SETTINGS[service]()
     assert settings.platform.environment == "production"  # type: ignore[attr-defined]
@@ -261,6 +288,51 @@ def test_provisioning_without_its_secret_keys_is_refused_in_production(monkeypat
         ProvisioningSettings()
 
 
+# --- issue 20: the bulk lanes' Deployments -----------------------------------------------------------------------
+BULK_SERVICES = sorted(service_of(d) for d in DEPLOYMENTS if d.endswith(BULK))
+
+
+def _container(deployment: str) -> dict[str, Any]:
+    (container,) = deployment_of(deployment)["spec"]["template"]["spec"]["containers"]
+    return container
+
+
+
+@pytest.mark.parametrize("service", BULK_SERVICES)
+def test_issue20_a_bulk_deployment_is_its_service_with_service_role_bulk_and_no_http(service: str) -> None:
+    """As compose's: the app's image, settings, secrets and mounts plus SERVICE_ROLE=bulk, `<PREFIX>BULK_LANE=separate`
+    in both (else the app's pods run the bulk lane too); no port or probe (no HTTP), a smaller CPU request (its share
+    on a busy node), and no Service, PodDisruptionBudget or other Deployment selects its pods."""
+    prefix, bulk = f"{service.upper()}_", service + BULK
+    app_env, bulk_env = pod_environment(service), pod_environment(bulk)
+    assert app_env[f"{prefix}BULK_LANE"] == bulk_env[f"{prefix}BULK_LANE"] == "separate"
+    assert bulk_env["SERVICE_ROLE"] == compose_environment(bulk)["SERVICE_ROLE"] == "bulk"
+    assert "SERVICE_ROLE" not in app_env
+    http = {"SERVICE_PORT", f"{prefix}HOST", f"{prefix}PORT"}
+    assert {k: v for k, v in app_env.items() if k not in http} == {k: v for k, v in bulk_env.items()
+                                                                     if k != "SERVICE_ROLE"}
+    app, worker = _container(service), _container(bulk)
+    for key in ("image", "envFrom", "volumeMounts", "securityContext"):
+        assert worker[key] == app[key], key
+    assert not {"ports", "startupProbe", "readinessProbe", "livenessProbe"} & set(worker)
+    cpu = [int(c["resources"]["requests"]["cpu"].removesuffix("m")) for c in (worker, app)]  # millicores
+    assert cpu[0] < cpu[1]
+    pod = deployment_of(bulk)["spec"]["template"]
+    assert pod["spec"]["volumes"] == deployment_of(service)["spec"]["template"]["spec"]["volumes"]
+    assert pod["spec"]["enableServiceLinks"] is False
+    labels = pod["metadata"]["labels"]
+    for _, doc in documents():
+        kind, name = doc["kind"], doc["metadata"]["name"]
+        if kind == "Service":
+            selector = doc["spec"]["selector"]
+        elif kind in ("Deployment", "PodDisruptionBudget"):
+            selector = doc["spec"]["selector"]["matchLabels"]
+        else:
+            continue
+        selects = all(labels.get(k) == v for k, v in selector.items())
+        assert selects == (kind == "Deployment" and name == bulk), f"{kind}/{name} selects the {bulk} pods"
+
+
 # --- connection budget and PgBouncer (#12 item 9) ------------------------------------------------------------------
 PGBOUNCER_INI = ROOT / "deploy" / "pgbouncer" / "pgbouncer.ini"
 # Server connections PostgreSQL keeps for itself beyond the services': superuser_reserved_connections (3) and, on
@@ -277,7 +349,7 @@ def _settings_as_deployed(service: str, env: dict[str, str], monkeypatch: pytest
     return SETTINGS[service]()
 
 
-def _max_replicas() -> dict[str, int]:
+def _hpa_bounds() -> dict[str, int]:
     return {d["spec"]["scaleTargetRef"]["name"]: int(d["spec"]["maxReplicas"])
             for _, d in documents() if d["kind"] == "HorizontalPodAutoscaler"}
 
@@ -293,9 +365,9 @@ def test_i9_the_poolers_run_transaction_pooling_and_every_service_is_told_so() -
     assert _pooler()["spec"]["pgbouncer"]["poolMode"] == "transaction"
     ini = PGBOUNCER_INI.read_text()
     assert "\npool_mode = transaction\n" in ini
-    for service in SETTINGS:
-        prefix = service.upper()
-        for where, env in (("deploy/k8s", pod_environment(service)), ("compose", compose_environment(service))):
+    for deployment in DEPLOYMENTS:
+        prefix = service_of(deployment).upper()
+        for where, env in (("deploy/k8s", pod_environment(deployment)), ("compose", compose_environment(deployment))):
             assert env[f"{prefix}_DB_TRANSACTION_POOLING"] == "true", where
             pooled, direct = env[f"{prefix}_DATABASE_URL"] or "", env[f"{prefix}_DIRECT_DATABASE_URL"] or ""
             assert ("abono-pg-pooler" in pooled or "@pgbouncer:6432/" in pooled), (where, pooled)
@@ -303,14 +375,19 @@ def test_i9_the_poolers_run_transaction_pooling_and_every_service_is_told_so() -
 
 
 def test_i9_the_connection_budget_fits_postgresql_max_connections(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every replica at the HPAs' bounds, with the pools its settings size, fits the pooler's clients; the poolers'
-    server connections, one LISTEN per replica, one migration per database and PostgreSQL's reserve fit
-    `max_connections`. The figures deploy/README.md quotes are these."""
-    replicas = _max_replicas()
-    assert set(replicas) == set(SETTINGS)
-    per_replica = {s: _settings_as_deployed(s, pod_environment(s), monkeypatch).connections_per_replica()
-                   for s in SETTINGS}
-    clients = sum(replicas[s] * per_replica[s] for s in SETTINGS)
+    """Every replica at the HPAs' bounds (and the bulk workers', issue 20), with the pools its settings size, fits
+    the pooler's clients; the poolers' server connections, one LISTEN per replica, one migration per database and
+    PostgreSQL's reserve fit `max_connections`. The figures deploy/README.md quotes are these."""
+    assert set(_hpa_bounds()) == set(SETTINGS)
+    # Each Deployment's most replicas: its HPA's upper bound, else its own count (the bulk workers).
+    replicas = {d: _hpa_bounds().get(d, int(deployment_of(d)["spec"].get("replicas", 1))) for d in DEPLOYMENTS}
+    per_replica = {}
+    for deployment in DEPLOYMENTS:
+        settings = _settings_as_deployed(service_of(deployment), pod_environment(deployment), monkeypatch)
+        # A bulk worker is one process whatever <PREFIX>WEB_WORKERS says (python -m abono.bulk_worker).
+        processes = settings.web_workers if deployment.endswith(BULK) else 1
+        per_replica[deployment] = settings.connections_per_replica() // processes
+    clients = sum(replicas[d] * per_replica[d] for d in DEPLOYMENTS)
     pooler = _pooler()["spec"]
     parameters = pooler["pgbouncer"]["parameters"]
     assert clients <= int(parameters["max_client_conn"]), "one pooler instance must take every client (failover)"
@@ -320,7 +397,8 @@ def test_i9_the_connection_budget_fits_postgresql_max_connections(monkeypatch: p
     (cluster,) = [d for _, d in documents() if d["kind"] == "Cluster"]
     max_connections = int(cluster["spec"]["postgresql"]["parameters"]["max_connections"])
     assert server + direct + RESERVED <= max_connections, (server, direct, RESERVED, max_connections)
-    assert (per_replica["billing"], clients, server, direct) == (47, 1598, 240, 40)  # deploy/README.md's figures
+    figures = (per_replica["billing"], per_replica["billing-bulk"], clients, server, direct)
+    assert figures == (47, 47, 1739, 240, 43)  # deploy/README.md's figures
 
 
 def test_i9_the_compose_budget_fits_its_postgres() -> None:
