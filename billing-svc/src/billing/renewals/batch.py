@@ -2,34 +2,33 @@
 
 Per chunk, a fixed number of statements whatever its size: the clients' renewal locks (the same per-client
 `renewals:<id>` lock changes take, `billing.renewals.service.lock_client_renewals`, tried for the whole chunk in one
-statement), their credit balances (under their credit locks), their due subscriptions with product and current
-price (rows locked, `SKIP LOCKED`), their discount facts (B-12 active services, B-13 any suspended); lines priced
-in memory by the pure `price_line`, once per distinct input for the whole run (`Pricer`); then one block of invoice
-numbers and one statement (`queries.WRITE_SQL`) in which PostgreSQL writes the invoices, their lines, the
-(subscription, period) claims, the credit entries and the `InvoiceIssued` outbox rows from the plan sent as arrays:
-the events built by `invoices.issuing.invoice_issued` as every other issue builds them, sent as their envelopes'
-JSON (`Event.envelope_json`, pydantic-core's serializer: `emit`'s row by row `json.dumps` and parameter processing
-cost more than the rest of the chunk's Python), the relay woken as `emit` wakes it (`emit_written`).
+statement), the credit locks of those with credit (B-10), then `queries.plan_statement`: their due subscriptions
+(rows locked, `SKIP LOCKED`) in groups that price and end alike, with their ids. Each distinct group is priced in
+memory by the pure `price_line`, once for the whole run (`Pricer`: a few hundred distinct lines), its period's end
+by `period_end`; then one block of invoice numbers, the invoices' payment references, and one statement
+(`queries.WRITE_SQL`) in which PostgreSQL groups the lines into invoices, applies the credit and writes the invoices,
+their lines, the (subscription, period) claims, the credit entries and the `InvoiceIssued` outbox rows (their JSON
+built there, from `envelope_head` and the rows), the relay woken as `emit` wakes it (`emit_written`). Python handles
+no object per invoice or line (issue 20 item 4).
 
 Credit (B-10) is applied as `issue_invoice` applies it, under the same per-client credit lock; an invoice that comes
 to zero (credit or a free line) is settled once written, as `issue_invoice` settles it. This is the one writer of
 renewal invoices: the run's retry of a client alone is a chunk of one (#12 item 3); a test holds it equal to issuing
-each invoice with `issue_invoice`.
+each invoice with `issue_invoice`, another holds its events equal to `invoice_issued`'s.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
 import structlog
-from sqlalchemy import ARRAY, Uuid, and_, any_, func, literal, select, text
+from sqlalchemy import and_, any_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.clock import Clock
@@ -47,8 +46,8 @@ from billing.invoices.models import InvoiceKind, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
 from billing.invoices.settlement import settle
 from billing.locks import LockKind
-from billing.renewals.queries import WRITE_SQL
-from billing.subscriptions.models import Subscription, SubscriptionStatus
+from billing.renewals.queries import WRITE_SQL, plan_statement, uuid_array
+from billing.subscriptions.models import Subscription
 
 log = structlog.get_logger("billing.renewals")
 
@@ -56,8 +55,14 @@ class DuplicatePeriod(RuntimeError):
     """A period was already invoiced: the transaction is rolled back (never reached under the client lock)."""
 
 
+class PlanChanged(RuntimeError):
+    """What the chunk wrote is not what it planned (a product gone between its two statements): rolled back."""
+
+
 @dataclass(frozen=True)
 class DueRow:
+    """A due subscription as the per-invoice path reads it (`due_rows`)."""
+
     subscription_id: uuid.UUID
     client_id: uuid.UUID
     product_id: uuid.UUID
@@ -90,41 +95,6 @@ class Priced:
                    json.dumps(withheld_rows(line)))
 
 
-@dataclass(frozen=True)
-class PlannedLine:
-    row: DueRow
-    description: str
-    period_end_on: date
-    priced: Priced
-
-
-@dataclass(frozen=True)
-class PlannedInvoice:
-    client_id: uuid.UUID
-    currency: str
-    due_on: date
-    payment_method: str | None
-    lines: tuple[PlannedLine, ...]
-    subtotal_minor: int
-    discount_minor: int
-    credit_minor: int = 0  # B-10: credit applied at issue
-
-    @property
-    def total_minor(self) -> int:
-        return self.subtotal_minor - self.discount_minor - self.credit_minor
-
-
-def random_uuids(count: int) -> list[uuid.UUID]:
-    """`count` random (version 4) UUIDs, as `uuid.uuid4` draws them but from one read of the system's randomness."""
-    data = os.urandom(16 * count)
-    return [uuid.UUID(bytes=data[start:start + 16], version=4) for start in range(0, 16 * count, 16)]
-
-
-def uuid_array(ids: Sequence[uuid.UUID]) -> Any:
-    """One array parameter (`= ANY(...)`), not one parameter per id as `IN` renders: cheaper to build and send."""
-    return literal(list(ids), ARRAY(Uuid))
-
-
 async def lock_clients(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
     """The clients whose renewal lock we got (another replica, or a change in progress, holds the others)."""
     return await locks.try_hold_each(session, LockKind.RENEWALS, client_ids)
@@ -146,47 +116,22 @@ async def due_rows(session: AsyncSession, client_ids: Sequence[uuid.UUID], due: 
     return [DueRow(*row) for row in await connection.execute(stmt)]
 
 
-async def discount_facts(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, tuple[int, bool]]:
-    """Per client: active services (B-12 tiers) and whether one is suspended (B-13), as `discount_context` reads."""
-    rows = await session.execute(
-        select(Subscription.client_id,
-               func.count().filter(Subscription.status == SubscriptionStatus.ACTIVE.value),
-               func.bool_or(Subscription.status == SubscriptionStatus.SUSPENDED.value))
-        .where(Subscription.client_id == any_(uuid_array(client_ids))).group_by(Subscription.client_id))
-    return {client_id: (int(active), bool(suspended)) for client_id, active, suspended in rows}
-
-
-Balances = dict[tuple[uuid.UUID, str], int]
-
-
-async def credit_balances(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -> Balances:
-    """B-10: the clients' positive balances by (client, currency), read under their credit locks (the lock
-    `CreditRepository.lock` takes, here for the clients with credit only, in one statement)."""
+async def lock_credit(session: AsyncSession, client_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+    """B-10: the credit locks (`CreditRepository.lock`'s) of the clients with a positive balance, in one statement;
+    returns them: `WRITE_SQL` applies the credit of these clients only."""
     credit = CreditRepository(session)
     holders = sorted({client_id for client_id, _ in await credit.positive_balances(client_ids)})
-    if not holders:
-        return {}
-    await credit.lock_many(holders)
-    return await credit.positive_balances(holders)
+    if holders:
+        await credit.lock_many(holders)
+    return holders
 
 
-def apply_credit(invoices: Sequence[PlannedInvoice], balances: Balances) -> list[PlannedInvoice]:
-    """B-10 as `issue_invoice` applies it, invoice after invoice: the balance in the invoice's currency pays what it
-    can (an invoice it pays in full comes to zero and is settled once written)."""
-    applied: list[PlannedInvoice] = []
-    for invoice in invoices:
-        key = (invoice.client_id, invoice.currency)
-        use = min(balances.get(key, 0), invoice.total_minor)
-        if use > 0:
-            balances[key] -= use
-            invoice = replace(invoice, credit_minor=use)
-        applied.append(invoice)
-    return applied
+RENEWAL_DESCRIPTION = "Renovación %s · %s · %s → %s"  # product, cycle, period start, period end (ISO dates)
 
 
 def renewal_description(product_name: str, cycle: str, start: date, end: date) -> str:
-    """A renewal line's text, the same on both paths."""
-    return f"Renovación {product_name} · {cycle} · {start} → {end}"
+    """A renewal line's text, the same on both paths (`WRITE_SQL` formats `RENEWAL_DESCRIPTION` alike)."""
+    return RENEWAL_DESCRIPTION % (product_name, cycle, start.isoformat(), end.isoformat())
 
 
 @lru_cache(maxsize=4096)
@@ -216,103 +161,41 @@ class Pricer:
         return priced
 
 
-def plan_client(rows: Sequence[DueRow], facts: tuple[int, bool], pricer: Pricer) -> list[PlannedInvoice]:
-    """One client's renewal invoices: one per currency and due date (B-1), lines at the current price (B-16)."""
-    active, suspended = facts
-    groups: dict[tuple[str, date], list[DueRow]] = {}
-    for row in rows:
-        groups.setdefault((row.currency, row.due_on), []).append(row)
-    planned: list[PlannedInvoice] = []
-    for (currency, due_on), members in groups.items():
-        lines: list[PlannedLine] = []
-        for row in members:
-            if row.product_name is None or row.price_minor is None:
-                log.warning("renewal_without_price", subscription_id=str(row.subscription_id), cycle=row.cycle,
+@dataclass
+class Plan:
+    """A chunk's due subscriptions, by group (`queries.plan_statement`): `subscriptions[i]` is in group
+    `groups[i]` (1-based), group `g` is priced `priced_k[g - 1]` and ends `period_end[g - 1]`."""
+
+    subscriptions: list[uuid.UUID]
+    groups: list[int]
+    priced_k: list[int]
+    period_end: list[date]
+    invoices: int = 0
+
+
+async def plan_chunk(session: AsyncSession, client_ids: Sequence[uuid.UUID], due: list[Any], pricer: Pricer) -> Plan:
+    """Lock the clients' due subscriptions and price each group of them (`Pricer`); a subscription without a
+    product or a price for its cycle and currency is left out (logged)."""
+    plan = Plan([], [], [], [])
+    for row in await (await session.connection()).execute(plan_statement(client_ids, due)):
+        if row.amount_minor is None or not row.has_product:
+            for subscription_id in row.ids:
+                log.warning("renewal_without_price", subscription_id=str(subscription_id), cycle=row.cycle,
                             currency=row.currency)
-                continue
-            end = _period(due_on, row.cycle)
-            priced = pricer.price(amount_minor=row.price_minor, currency=currency, cycle=row.cycle, active=active,
-                                  method=row.payment_method, suspended=suspended)
-            lines.append(PlannedLine(row, renewal_description(row.product_name, row.cycle, due_on, end), end, priced))
-        if lines:
-            planned.append(PlannedInvoice(members[0].client_id, currency, due_on, members[0].payment_method,
-                                          tuple(lines), sum(line.priced.gross_minor for line in lines),
-                                          sum(line.priced.discount_minor for line in lines)))
-    return planned
-
-
-async def write_invoices(*, session: AsyncSession, settings: BillingSettings, clock: Clock, now: datetime,
-                         note: str, invoices: Sequence[PlannedInvoice], priced: Sequence[Priced]) -> int:
-    """Insert the planned invoices, their lines, their periods, their credit entries and their `InvoiceIssued`
-    events (built by `invoice_issued`) with `WRITE_SQL`; an invoice that comes to zero (credit, a free line) is
-    then settled, as `issue_invoice` settles it. `priced`: every `Priced` the lines refer to, by position
-    (`Priced.k`)."""
-    if not invoices:
-        return 0
-    repo = InvoiceRepository(session)
-    numbers = await repo.next_numbers(settings.invoice_number_prefix, len(invoices))
-    references = repo.new_payment_references(settings.payment_reference_length, len(invoices))
-    ids, event_ids = random_uuids(len(invoices)), random_uuids(len(invoices))
-    clients, currencies, dues, methods, subtotals, discounts, credits = [], [], [], [], [], [], []
-    l_number: list[str] = []
-    l_position: list[int] = []
-    l_subscription: list[uuid.UUID] = []
-    l_product: list[uuid.UUID] = []
-    l_cycle: list[str] = []
-    l_end: list[date] = []
-    l_description: list[str] = []
-    l_priced: list[int] = []
-    for planned, number in zip(invoices, numbers, strict=True):
-        clients.append(planned.client_id)
-        currencies.append(planned.currency)
-        dues.append(planned.due_on)
-        methods.append(planned.payment_method)
-        subtotals.append(planned.subtotal_minor)
-        discounts.append(planned.discount_minor)
-        credits.append(planned.credit_minor)
-        for position, line in enumerate(planned.lines, start=1):
-            l_number.append(number)
-            l_position.append(position)
-            l_subscription.append(line.row.subscription_id)
-            l_product.append(line.row.product_id)
-            l_cycle.append(line.row.cycle)
-            l_end.append(line.period_end_on)
-            l_description.append(line.description)
-            l_priced.append(line.priced.k)
-    events = [invoice_issued(
-        _Issued(id=invoice_id, client_id=p.client_id, number=number, payment_reference=reference, currency=p.currency,
-                kind=InvoiceKind.RENEWAL.value, issued_at=now, due_on=p.due_on, total_minor=p.total_minor),
-        [(line.description, line.priced.total_minor, (line.row.subscription_id,), line.row.cycle) for line in p.lines],
-        event_id) for p, invoice_id, event_id, number, reference in zip(invoices, ids, event_ids, numbers, references,
-                                                                       strict=True)]
-    row = (await session.execute(WRITE_SQL, {
-        "p_quantity": [p.line.quantity for p in priced], "p_unit": [p.unit_minor for p in priced],
-        "p_gross": [p.gross_minor for p in priced], "p_discount": [p.discount_minor for p in priced],
-        "p_amount": [p.total_minor for p in priced], "p_discounts": [p.discounts_json for p in priced],
-        "p_withheld": [p.withheld_json for p in priced],
-        "l_number": l_number, "l_position": l_position, "l_subscription": l_subscription, "l_product": l_product,
-        "l_cycle": l_cycle, "l_end": l_end, "l_description": l_description, "l_priced": l_priced,
-        "id": ids, "number": numbers, "reference": references, "client": clients, "currency": currencies,
-        "due_on": dues, "method": methods, "subtotal": subtotals, "discount": discounts, "credit": credits,
-        "credit_reason": CREDIT_APPLIED,
-        "kind": InvoiceKind.RENEWAL.value, "status": InvoiceStatus.UNPAID.value, "now": now, "note": note,
-        "event_id": [e.event_id for e in events], "payload": [e.envelope_json() for e in events],
-        "routing_key": InvoiceIssued.routing_key, "lane": int(InvoiceIssued.lane),
-    })).one()
-    if row.claimed != row.lines:
-        raise DuplicatePeriod("a period of this chunk was invoiced already")
-    await emit_written(session)
-    for planned, invoice_id in zip(invoices, ids, strict=True):
-        if planned.total_minor == 0:  # B-10: paid in full at issue
-            invoice = await repo.get(invoice_id, for_update=True)
-            assert invoice is not None
-            await settle(session=session, clock=clock, settings=settings, invoice=invoice, method="credit")
-    return len(invoices)
+            continue
+        priced = pricer.price(amount_minor=row.amount_minor, currency=row.currency, cycle=row.cycle,
+                              active=row.active, method=row.payment_method, suspended=row.suspended)
+        plan.priced_k.append(priced.k)
+        plan.period_end.append(_period(row.due_on, row.cycle))
+        plan.subscriptions.extend(row.ids)
+        plan.groups.extend([len(plan.priced_k)] * len(row.ids))
+        plan.invoices = row.invoices
+    return plan
 
 
 @dataclass(frozen=True)
 class _Issued:
-    """A planned invoice as written, for `invoice_issued`."""
+    """The fields of an invoice `invoice_issued` reads; `envelope_head` needs a placeholder."""
 
     id: uuid.UUID
     client_id: uuid.UUID
@@ -323,6 +206,53 @@ class _Issued:
     issued_at: datetime
     due_on: date
     total_minor: int
+
+
+ENVELOPE_FROM_ROWS = ("event_id", "invoice_id", "client_id", "number", "payment_reference", "total", "due_on",
+                      "lines")  # what `WRITE_SQL` writes from each invoice's rows
+
+
+def envelope_head(now: datetime) -> str:
+    """The part of every renewal's `InvoiceIssued` envelope that is the same for the chunk (type, version,
+    occurred_at, kind), as JSON, taken from an event `invoice_issued` builds: PostgreSQL adds the rest."""
+    sample = invoice_issued(_Issued(id=uuid.UUID(int=0), client_id=uuid.UUID(int=0), number="", payment_reference="",
+                                    currency="USD", kind=InvoiceKind.RENEWAL.value, issued_at=now, due_on=now.date(),
+                                    total_minor=0), [], uuid.UUID(int=0))
+    return json.dumps({k: v for k, v in sample.envelope().items() if k not in ENVELOPE_FROM_ROWS})
+
+
+async def write_invoices(*, session: AsyncSession, settings: BillingSettings, clock: Clock, now: datetime,
+                         note: str, plan: Plan, credit_clients: Sequence[uuid.UUID], priced: Sequence[Priced]) -> int:
+    """Write the planned invoices, their lines, their periods, their credit entries and their `InvoiceIssued`
+    events with `WRITE_SQL`; an invoice that comes to zero (credit, a free line) is then settled, as
+    `issue_invoice` settles it. `priced`: every `Priced` the groups refer to, by position (`Priced.k`)."""
+    if not plan.invoices:
+        return 0
+    repo = InvoiceRepository(session)
+    numbers = await repo.next_numbers(settings.invoice_number_prefix, plan.invoices)
+    row = (await session.execute(WRITE_SQL, {
+        "p_quantity": [p.line.quantity for p in priced], "p_unit": [p.unit_minor for p in priced],
+        "p_gross": [p.gross_minor for p in priced], "p_discount": [p.discount_minor for p in priced],
+        "p_amount": [p.total_minor for p in priced], "p_discounts": [p.discounts_json for p in priced],
+        "p_withheld": [p.withheld_json for p in priced],
+        "g_priced": plan.priced_k, "g_end": plan.period_end,
+        "l_subscription": plan.subscriptions, "l_group": plan.groups,
+        "number": numbers, "reference": repo.new_payment_references(settings.payment_reference_length, plan.invoices),
+        "credit_clients": list(credit_clients), "credit_reason": CREDIT_APPLIED, "description": RENEWAL_DESCRIPTION,
+        "kind": InvoiceKind.RENEWAL.value, "status": InvoiceStatus.UNPAID.value, "now": now, "note": note,
+        "head": envelope_head(now), "routing_key": InvoiceIssued.routing_key, "lane": int(InvoiceIssued.lane),
+    })).one()
+    if row.lines != len(plan.subscriptions) or row.invoices != plan.invoices:
+        raise PlanChanged(f"planned {len(plan.subscriptions)} lines on {plan.invoices} invoices, "
+                          f"wrote {row.lines} on {row.invoices}")
+    if row.claimed != row.lines:
+        raise DuplicatePeriod("a period of this chunk was invoiced already")
+    await emit_written(session)
+    for invoice_id in row.settled_at_issue or ():  # B-10: paid in full at issue
+        invoice = await repo.get(invoice_id, for_update=True)
+        assert invoice is not None
+        await settle(session=session, clock=clock, settings=settings, invoice=invoice, method="credit")
+    return plan.invoices
 
 
 async def renew_chunk(*, session: AsyncSession, settings: BillingSettings, pricer: Pricer, clock: Clock,
@@ -336,16 +266,7 @@ async def renew_chunk(*, session: AsyncSession, settings: BillingSettings, price
     if not locked:
         return 0
     # Credit locks before the subscriptions' row locks: a payment holding a credit lock never waits for us then.
-    balances = await credit_balances(session, locked)
-    rows = await due_rows(session, locked, due)
-    by_client: dict[uuid.UUID, list[DueRow]] = {}
-    for row in rows:
-        by_client.setdefault(row.client_id, []).append(row)
-    if not by_client:
-        return 0
-    facts = await discount_facts(session, list(by_client))
-    batch: list[PlannedInvoice] = []
-    for client_id, client_rows in by_client.items():
-        batch.extend(apply_credit(plan_client(client_rows, facts.get(client_id, (0, False)), pricer), balances))
+    credit_clients = await lock_credit(session, locked)
+    plan = await plan_chunk(session, locked, due, pricer)
     return await write_invoices(session=session, settings=settings, clock=clock, now=clock.now(), note=note,
-                                invoices=batch, priced=pricer.priced)
+                                plan=plan, credit_clients=credit_clients, priced=pricer.priced)

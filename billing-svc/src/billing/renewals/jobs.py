@@ -26,7 +26,7 @@ from abono.db import unit_of_work
 from billing.config import BillingSettings
 from billing.cycles import local_date
 from billing.discounts.policy import policy_from
-from billing.renewals.batch import DuplicatePeriod, Pricer, renew_chunk
+from billing.renewals.batch import DuplicatePeriod, PlanChanged, Pricer, renew_chunk
 from billing.renewals.repository import RenewalRepository, due_conditions
 from billing.renewals.service import B16_NOTE
 
@@ -63,7 +63,8 @@ async def _renew_chunk(*, sessionmaker: async_sessionmaker[AsyncSession], clock:
         async with unit_of_work(sessionmaker) as session:
             return await renew_chunk(session=session, settings=settings, pricer=pricer, clock=clock, note=B16_NOTE,
                                      client_ids=client_ids, due=due_conditions(horizon))
-    except (DuplicatePeriod, IntegrityError):  # a claimed period, or a payment reference drawn twice
+    # a claimed period, a payment reference drawn twice, or a product gone between the chunk's plan and its write
+    except (DuplicatePeriod, PlanChanged, IntegrityError):
         log.warning("renewal_chunk_retried_per_client", clients=len(client_ids))
     issued = 0
     for client_id in client_ids:  # one by one: what another runner claimed no longer holds the others back
@@ -73,4 +74,6 @@ async def _renew_chunk(*, sessionmaker: async_sessionmaker[AsyncSession], clock:
                                             note=B16_NOTE, client_ids=[client_id], due=due_conditions(horizon))
         except DuplicatePeriod:
             log.warning("renewal_already_issued", client_id=str(client_id))
+        except PlanChanged:  # left for the next run
+            log.warning("renewal_plan_changed", client_id=str(client_id))
     return issued

@@ -1,16 +1,75 @@
-"""The renewal run's statements (`batch.write_invoices` runs them).
+"""The renewal run's statements (`batch.renew_chunk` runs them): two a chunk, whatever its size.
 
-`WRITE_SQL`: everything a chunk writes, in one statement: the invoices, their lines, the claims of their
-(subscription, period) (B-2: `ON CONFLICT DO NOTHING`, counted), the credit they use (B-10) and their
-`InvoiceIssued` outbox rows, from the chunk's plan sent as arrays (one element per invoice, per line, per event, and
-per distinct priced line). The events are built in Python by `invoice_issued`, as every other issue builds them, and
-arrive here as their envelopes' JSON (`Event.envelope_json`); the caller wakes the relay (`emit_written`).
+`plan_statement`: the chunk's due subscriptions (row-locked, `SKIP LOCKED`), joined to their product and current
+price and to their client's discount facts (B-12 active services, B-13 any suspended), grouped by what prices a
+line and what ends its period: (price, currency, cycle, active services, payment method, suspended, due date) with
+the subscriptions' ids; and how many invoices they make (B-1: one per client, currency and due date). Python prices
+each distinct group once for the run (`price_line`, pure) and draws the invoices' numbers and references.
 
-Half of this statement's time is the four foreign-key checks per line (lines → invoices, products; periods →
-invoices, subscriptions): kept on purpose, see bench/README's renewal_run section (#20).
+`WRITE_SQL`: everything the chunk writes, in one statement, from those ids and the groups' prices and period ends:
+PostgreSQL groups the lines into invoices (B-1: client, currency, due date; lines in the order the subscriptions were
+created; invoices in (client, due date, first line) order, numbered in that order), applies the credit of the
+clients whose credit lock the caller holds (B-10: invoice after invoice, as `issue_invoice` applies it), and writes
+the invoices, their lines, the claims of their (subscription, period) (B-2: `ON CONFLICT DO NOTHING`, counted), the
+credit entries and the `InvoiceIssued` outbox rows. The events' JSON is built here: the envelope's constant part
+(type, version, occurred_at, kind) comes from a real `InvoiceIssued` (`batch.envelope_head`), the rest are the
+invoice's and lines' columns as pydantic writes them (uuids and dates as strings, money as
+`{"amount_minor", "currency"}`); `test_renewal_event_payload` holds every row equal to `invoice_issued`'s envelope.
+No Python object is made per invoice or per line (issue 20 item 4).
+
+The four foreign keys on the lines and claims (lines → invoices, products; claims → invoices, subscriptions) stay:
+see bench/README's renewal_run section.
 """
 
-from sqlalchemy import text
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ARRAY, Select, Uuid, and_, any_, func, literal, select, text
+
+from billing.catalog.models import Price, Product
+from billing.subscriptions.models import Subscription, SubscriptionStatus
+
+
+def uuid_array(ids: Sequence[Any]) -> Any:
+    """One array parameter (`= ANY(...)`), not one parameter per id as `IN` renders: cheaper to build and send."""
+    return literal(list(ids), ARRAY(Uuid))
+
+
+def plan_statement(client_ids: Sequence[Any], due: list[Any]) -> Select[Any]:
+    """The chunk's due subscriptions (conditions `due`), locked, in groups that price and end alike (see above)."""
+    clients = uuid_array(client_ids)
+    rows = (
+        select(Subscription.id, Subscription.client_id, Subscription.cycle, Subscription.currency,
+               Subscription.payment_method, Subscription.next_due_on, Price.amount_minor,
+               (Product.id.is_not(None)).label("has_product"))
+        .outerjoin(Product, Product.id == Subscription.product_id)
+        .outerjoin(Price, and_(Price.product_id == Subscription.product_id, Price.cycle == Subscription.cycle,
+                               Price.currency == Subscription.currency))
+        .where(Subscription.client_id == any_(clients), *due)
+        .with_for_update(of=Subscription, skip_locked=True)
+        .cte("due").prefix_with("MATERIALIZED")
+    )
+    facts = (
+        select(Subscription.client_id,
+               func.count().filter(Subscription.status == SubscriptionStatus.ACTIVE.value).label("active"),
+               func.coalesce(func.bool_or(Subscription.status == SubscriptionStatus.SUSPENDED.value),
+                             False).label("suspended"))
+        .where(Subscription.client_id.in_(select(rows.c.client_id)))
+        .group_by(Subscription.client_id)
+        .cte("facts")
+    )
+    priced = and_(rows.c.amount_minor.is_not(None), rows.c.has_product)
+    distinct_invoices = select(rows.c.client_id, rows.c.currency, rows.c.next_due_on).where(priced).distinct()
+    invoices = select(func.count()).select_from(distinct_invoices.subquery()).scalar_subquery()
+    return (
+        select(rows.c.amount_minor, rows.c.has_product, rows.c.currency, rows.c.cycle, facts.c.active,
+               rows.c.payment_method, facts.c.suspended, rows.c.next_due_on.label("due_on"),
+               func.array_agg(rows.c.id).label("ids"), invoices.label("invoices"))
+        .join(facts, facts.c.client_id == rows.c.client_id)
+        .group_by(rows.c.amount_minor, rows.c.has_product, rows.c.currency, rows.c.cycle, facts.c.active,
+                  rows.c.payment_method, facts.c.suspended, rows.c.next_due_on)
+    )
+
 
 WRITE_SQL = text("""
 WITH priced AS (
@@ -19,47 +78,89 @@ WITH priced AS (
                        CAST(:p_withheld AS text[]))
     WITH ORDINALITY AS p(quantity, unit_price_minor, gross_minor, discount_minor, amount_minor, discounts, withheld,
                          k)
-), planned_line AS (
-  SELECT l.*, p.quantity, p.unit_price_minor, p.gross_minor, p.discount_minor, p.amount_minor, p.discounts,
-         p.withheld
-  FROM unnest(CAST(:l_number AS text[]), CAST(:l_position AS int[]), CAST(:l_subscription AS uuid[]),
-              CAST(:l_product AS uuid[]), CAST(:l_cycle AS text[]), CAST(:l_end AS date[]),
-              CAST(:l_description AS text[]), CAST(:l_priced AS bigint[]))
-    AS l(number, position, subscription_id, product_id, cycle, period_end_on, description, k)
+), grp AS (
+  SELECT * FROM unnest(CAST(:g_priced AS bigint[]), CAST(:g_end AS date[])) WITH ORDINALITY AS g(k, period_end_on, g)
+), line_plan AS MATERIALIZED (
+  SELECT s.id AS subscription_id, s.client_id, s.currency, s.next_due_on AS due_on, s.cycle, s.product_id,
+         s.payment_method, g.period_end_on, pd.name AS product_name, p.quantity, p.unit_price_minor, p.gross_minor,
+         p.discount_minor, p.amount_minor, p.discounts, p.withheld,
+         row_number() OVER (ORDER BY s.client_id, s.next_due_on, s.created_at, s.id) AS rank
+  FROM unnest(CAST(:l_subscription AS uuid[]), CAST(:l_group AS bigint[])) AS l(id, g)
+  JOIN subscriptions s ON s.id = l.id
+  JOIN grp g USING (g)
   JOIN priced p USING (k)
+  JOIN products pd ON pd.id = s.product_id
+), line_row AS MATERIALIZED (
+  SELECT l.*, row_number() OVER (PARTITION BY l.client_id, l.currency, l.due_on ORDER BY l.rank) AS position,
+         format(CAST(:description AS text), l.product_name, l.cycle, to_char(l.due_on, 'YYYY-MM-DD'),
+                to_char(l.period_end_on, 'YYYY-MM-DD')) AS description
+  FROM line_plan l
+), invoice_plan AS MATERIALIZED (
+  SELECT q.*, row_number() OVER (ORDER BY q.first_rank) AS n
+  FROM (SELECT client_id, currency, due_on, min(rank) AS first_rank,
+               (array_agg(payment_method ORDER BY rank))[1] AS payment_method,
+               CAST(sum(gross_minor) AS bigint) AS subtotal_minor,
+               CAST(sum(discount_minor) AS bigint) AS discount_minor
+        FROM line_plan GROUP BY client_id, currency, due_on) q
+), balance AS (
+  SELECT client_id, currency, CAST(sum(amount_minor) AS bigint) AS available FROM credit_entries
+  WHERE client_id = ANY(CAST(:credit_clients AS uuid[]))
+  GROUP BY client_id, currency HAVING sum(amount_minor) > 0
+), invoice_row AS MATERIALIZED (
+  SELECT i.client_id, i.currency, i.due_on, i.payment_method, i.subtotal_minor, i.discount_minor, i.n,
+         t.number, t.payment_reference, gen_random_uuid() AS id, gen_random_uuid() AS event_id,
+         least(i.subtotal_minor - i.discount_minor,
+               greatest(0, coalesce(b.available, 0) - coalesce(CAST(sum(i.subtotal_minor - i.discount_minor) OVER (
+                 PARTITION BY i.client_id, i.currency ORDER BY i.n ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+               AS bigint), 0))) AS credit_minor
+  FROM invoice_plan i
+  JOIN unnest(CAST(:number AS text[]), CAST(:reference AS text[])) WITH ORDINALITY AS t(number, payment_reference, n)
+    USING (n)
+  LEFT JOIN balance b USING (client_id, currency)
 ), invoice AS (
   INSERT INTO invoices (id, number, payment_reference, client_id, currency, kind, status, issued_at, due_on,
                         subtotal_minor, discount_minor, credit_applied_minor, total_minor, payment_method, note)
-  SELECT t.id, t.number, t.payment_reference, t.client_id, t.currency, CAST(:kind AS text),
-         CAST(:status AS text), CAST(:now AS timestamptz), t.due_on, t.subtotal_minor, t.discount_minor,
-         t.credit_minor, t.subtotal_minor - t.discount_minor - t.credit_minor, t.payment_method, CAST(:note AS text)
-  FROM unnest(CAST(:id AS uuid[]), CAST(:number AS text[]), CAST(:reference AS text[]), CAST(:client AS uuid[]),
-              CAST(:currency AS text[]), CAST(:due_on AS date[]), CAST(:method AS text[]),
-              CAST(:subtotal AS bigint[]), CAST(:discount AS bigint[]), CAST(:credit AS bigint[]))
-    AS t(id, number, payment_reference, client_id, currency, due_on, payment_method, subtotal_minor, discount_minor,
-         credit_minor)
-  RETURNING id, number, payment_reference, client_id, currency, due_on, credit_applied_minor, total_minor
+  SELECT r.id, r.number, r.payment_reference, r.client_id, r.currency, CAST(:kind AS text), CAST(:status AS text),
+         CAST(:now AS timestamptz), r.due_on, r.subtotal_minor, r.discount_minor, r.credit_minor,
+         r.subtotal_minor - r.discount_minor - r.credit_minor, r.payment_method, CAST(:note AS text)
+  FROM invoice_row r ORDER BY r.n
 ), line AS (
   INSERT INTO invoice_lines (id, invoice_id, position, kind, description, service_ids, product_id, cycle,
                              period_start_on, period_end_on, quantity, unit_price_minor, gross_minor,
                              discount_minor, amount_minor, discounts, withheld)
-  SELECT gen_random_uuid(), i.id, l.position, 'service', l.description, ARRAY[l.subscription_id], l.product_id,
-         l.cycle, i.due_on, l.period_end_on, l.quantity, l.unit_price_minor, l.gross_minor, l.discount_minor,
+  SELECT gen_random_uuid(), r.id, l.position, 'service', l.description, ARRAY[l.subscription_id], l.product_id,
+         l.cycle, l.due_on, l.period_end_on, l.quantity, l.unit_price_minor, l.gross_minor, l.discount_minor,
          l.amount_minor, CAST(l.discounts AS jsonb), CAST(l.withheld AS jsonb)
-  FROM planned_line l JOIN invoice i USING (number)
+  FROM line_row l JOIN invoice_row r USING (client_id, currency, due_on)
 ), claim AS (
   INSERT INTO billing_periods (subscription_id, period_start_on, invoice_id)
-  SELECT l.subscription_id, i.due_on, i.id FROM planned_line l JOIN invoice i USING (number)
+  SELECT l.subscription_id, l.due_on, r.id FROM line_row l JOIN invoice_row r USING (client_id, currency, due_on)
   ON CONFLICT DO NOTHING RETURNING 1
 ), credit AS (
   INSERT INTO credit_entries (client_id, currency, amount_minor, reason, invoice_id, created_at)
-  SELECT i.client_id, i.currency, -i.credit_applied_minor, CAST(:credit_reason AS text), i.id,
-         CAST(:now AS timestamptz)
-  FROM invoice i WHERE i.credit_applied_minor > 0
+  SELECT r.client_id, r.currency, -r.credit_minor, CAST(:credit_reason AS text), r.id, CAST(:now AS timestamptz)
+  FROM invoice_row r WHERE r.credit_minor > 0 ORDER BY r.n
+), event_lines AS (
+  SELECT client_id, currency, due_on,
+         jsonb_agg(jsonb_build_object('description', description,
+                                      'amount', jsonb_build_object('amount_minor', amount_minor, 'currency', currency),
+                                      'service_id', subscription_id, 'product_kind', NULL, 'cycle', cycle)
+                   ORDER BY position) AS lines
+  FROM line_row GROUP BY client_id, currency, due_on
 ), event AS (
   INSERT INTO outbox (event_id, routing_key, payload, lane)
-  SELECT e.event_id, CAST(:routing_key AS text), CAST(e.payload AS jsonb), CAST(:lane AS smallint)
-  FROM unnest(CAST(:event_id AS uuid[]), CAST(:payload AS text[])) AS e(event_id, payload)
+  SELECT r.event_id, CAST(:routing_key AS text),
+         CAST(:head AS jsonb) || jsonb_build_object(
+           'event_id', r.event_id, 'invoice_id', r.id, 'client_id', r.client_id, 'number', r.number,
+           'payment_reference', r.payment_reference,
+           'total', jsonb_build_object('amount_minor', r.subtotal_minor - r.discount_minor - r.credit_minor,
+                                       'currency', r.currency),
+           'due_on', r.due_on, 'lines', e.lines),
+         CAST(:lane AS smallint)
+  FROM invoice_row r JOIN event_lines e USING (client_id, currency, due_on) ORDER BY r.n
 )
-SELECT (SELECT count(*) FROM claim) AS claimed, (SELECT count(*) FROM planned_line) AS lines
+SELECT (SELECT count(*) FROM claim) AS claimed, (SELECT count(*) FROM line_plan) AS lines,
+       (SELECT count(*) FROM invoice_row) AS invoices,
+       (SELECT array_agg(id ORDER BY n) FROM invoice_row
+        WHERE subtotal_minor - discount_minor - credit_minor = 0) AS settled_at_issue
 """)
