@@ -7,6 +7,7 @@ from starlette.requests import Request
 from gateway.apidocs.merge import merge, namespace_service
 from gateway.deps import client_ip, forwarded_chain
 from gateway.proxy.endpoints import is_private
+from gateway.proxy.forwarding import url_path
 
 
 def request_from(peer: str, xff: str | None = None) -> Request:
@@ -70,3 +71,11 @@ def test_private_service_routes_are_recognised_however_spelled():
         assert is_private(path), path
     for path in ("/", "/clients/me", "/internal/test/clock", "/metrics-report", "/webhooks/stripe"):
         assert not is_private(path), path
+
+
+def test_the_proxy_matches_limits_on_the_same_path_as_starlettes_url():
+    # Rate-limited lookup routes and upload limits match `url_path(scope)`, read without building Starlette's URL
+    # (issue 20): it must be `request.url.path` exactly, odd characters included.
+    for path in ["/api/billing/invoices", "/api/a b/é", "/api/x?y", "/api/x#y", "/api/x\\y", "/api/x\ty\r\n", "/"]:
+        scope = {"type": "http", "method": "GET", "path": path, "headers": [(b"host", b"gw.test")], "query_string": b""}
+        assert url_path(scope) == Request(scope).url.path, path

@@ -21,6 +21,7 @@ from gateway.metricsguard import MetricsGuard
 from gateway.panel.endpoints import install_panel
 from gateway.proxy.endpoints import router as proxy_router
 from gateway.proxy.fastpath import ProxyFastPath
+from gateway.proxy.metrics import ProxyMetrics
 from gateway.proxy.upstream import close_upstream, open_upstream
 from gateway.recovery.endpoints import router as recovery_router
 from gateway.sessions.browser import router as browser_sessions_router
@@ -32,17 +33,6 @@ from gateway.testclock.endpoints import router as test_clock_router
 from gateway.totp.endpoints import router as totp_router
 
 _FASTAPI_DOC_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
-
-
-class ProxyMetrics:
-    def __init__(self, app: FastAPI) -> None:
-        metrics = app.state.metrics
-        self.requests = metrics.counter(
-            "proxy_requests_total", "Proxied requests by service and status", ("service", "status")
-        )
-        self.latency = metrics.histogram(
-            "proxy_upstream_duration_seconds", "Time until the service's response headers", ("service",)
-        )
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:

@@ -61,9 +61,15 @@ def is_trusted(address: str, networks: Networks) -> bool:
 def forwarded_chain(request: Request, trusted: Networks) -> list[str]:
     """The client's address chain as far as it can be believed: `X-Forwarded-For` only from a trusted proxy."""
     peer = request.client.host if request.client else "unknown"
+    return chain_of(peer, request.headers.getlist("x-forwarded-for"), trusted)
+
+
+def chain_of(peer: str, forwarded_for: list[str], trusted: Networks) -> list[str]:
+    """`forwarded_chain` from the socket peer and the request's `X-Forwarded-For` values (read only if the peer is
+    a trusted proxy)."""
     if not is_trusted(peer, trusted):
         return [peer]
-    header = ",".join(request.headers.getlist("x-forwarded-for"))
+    header = ",".join(forwarded_for)
     return [hop.strip() for hop in header.split(",") if hop.strip()] + [peer]
 
 

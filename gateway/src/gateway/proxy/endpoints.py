@@ -1,4 +1,5 @@
 import posixpath
+from functools import lru_cache
 from urllib.parse import unquote
 
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -16,6 +17,7 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 PRIVATE_ROUTES = ("/metrics",)
 
 
+@lru_cache(maxsize=4096)  # every proxied request asks it (issue 20): a pure function of the path
 def is_private(upstream_path: str) -> bool:
     """Whether the path, as the service will decode and route it, is one of the services' private routes."""
     path = "/" + posixpath.normpath(unquote(upstream_path)).lstrip("/")

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+import weakref
+from contextvars import ContextVar
 
 import aiohttp
+from aiohttp.client_proto import ResponseHandler
+from aiohttp.client_reqrep import ClientRequest
+from aiohttp.connector import Connection
+from aiohttp.tracing import Trace
 from fastapi import FastAPI
 
 from gateway.config import GatewaySettings
 
 
 class Attempt:
-    """One forwarded request's trace context: whether aiohttp gave it a pooled connection, and whether it was sent
+    """One forwarded request's connection: whether aiohttp gave it a pooled connection, and whether it was sent
     again already (forwarding resends a request once when a pooled connection turns out to be closed)."""
 
     __slots__ = ("retried", "reused")
@@ -21,34 +26,36 @@ class Attempt:
         self.retried = False
 
 
-async def _on_reuse(
-    session: aiohttp.ClientSession, context: SimpleNamespace, params: aiohttp.TraceConnectionReuseconnParams
-) -> None:
-    attempt = context.trace_request_ctx
-    if isinstance(attempt, Attempt):
-        attempt.reused = True
+# The attempt of the request being sent by this task: set by `forward` around the session's request.
+CURRENT_ATTEMPT: ContextVar[Attempt | None] = ContextVar("gateway_upstream_attempt", default=None)
 
 
-async def _on_create(
-    session: aiohttp.ClientSession, context: SimpleNamespace, params: aiohttp.TraceConnectionCreateEndParams
-) -> None:
-    attempt = context.trace_request_ctx
-    if isinstance(attempt, Attempt):
-        attempt.reused = False
+class _Connector(aiohttp.TCPConnector):
+    """Tells the current `Attempt` whether its connection came from the pool. It used to be told by trace signals
+    (`TraceConfig`), which cost every request a trace object and eight signals (issue 20)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._used: weakref.WeakSet[ResponseHandler] = weakref.WeakSet()
+
+    async def connect(
+        self, req: ClientRequest, traces: list[Trace], timeout: aiohttp.ClientTimeout  # noqa: ASYNC109 - aiohttp's
+    ) -> Connection:
+        connection = await super().connect(req, traces, timeout)
+        attempt = CURRENT_ATTEMPT.get()
+        protocol = connection.protocol
+        if attempt is not None and protocol is not None:
+            attempt.reused = protocol in self._used
+            self._used.add(protocol)
+        return connection
 
 
 async def open_upstream(app: FastAPI) -> None:
     settings: GatewaySettings = app.state.settings
-    trace = aiohttp.TraceConfig()
-    trace.on_connection_reuseconn.append(_on_reuse)
-    trace.on_connection_create_end.append(_on_create)
     app.state.upstream = aiohttp.ClientSession(
         # An idle pooled connection is dropped before the service's own keep-alive timeout (uvicorn's: 5 s) would
         # close it under us: reusing a connection the service is closing answered 502 "Server disconnected".
-        connector=aiohttp.TCPConnector(
-            limit=settings.proxy_max_connections, keepalive_timeout=settings.proxy_keepalive_seconds
-        ),
-        trace_configs=[trace],
+        connector=_Connector(limit=settings.proxy_max_connections, keepalive_timeout=settings.proxy_keepalive_seconds),
         timeout=aiohttp.ClientTimeout(
             total=None,
             sock_connect=settings.proxy_connect_timeout_seconds,
