@@ -8,18 +8,19 @@ import asyncpg
 import httpx
 from fastapi import FastAPI, Request
 
+from abono.edge import ServiceEdge
 from abono.errors import install_problem_handlers
-from abono.guards import BodyLimit, CatchUnhandled
+from abono.metrics import ServiceMetrics
 from abono.testing import PG_ADMIN_DSN, serve
 
 LIMIT = 1000
 
 
-def guarded_app() -> FastAPI:
+def guarded_app(metrics: ServiceMetrics | None = None) -> FastAPI:
     app = FastAPI()
     install_problem_handlers(app)
-    app.add_middleware(BodyLimit, max_bytes=LIMIT)
-    app.add_middleware(CatchUnhandled)
+    metrics = metrics or ServiceMetrics("guarded")
+    app.add_middleware(ServiceEdge, metrics=metrics, max_body_bytes=LIMIT, hsts=False)
 
     @app.get("/crash")
     async def crash() -> None:
@@ -110,3 +111,28 @@ async def test_i11_text_postgresql_cannot_store_is_422_not_500():
             assert response.status_code == 422, (text, response.text)
             assert response.json()["type"].endswith("/invalid-input")
         assert (await client.post("/store", json={"text": "añb"})).json() == {"stored": "añb"}
+
+
+async def test_i20_one_middleware_returns_the_request_id_the_security_headers_and_measures_each_route():
+    """Issue 20: the request id, security headers, 500 guard, latency metric and body limit are one middleware
+    (`ServiceEdge`); each answer, the guard's own 500 and 413 included, still carries the id and the headers, and
+    the latency is recorded under the route's template with the status answered (500 when the app raised)."""
+    metrics = ServiceMetrics("guarded")
+    async with serve(guarded_app(metrics)) as url, httpx.AsyncClient(base_url=url) as client:
+        ok = await client.get("/ok", headers={"X-Request-ID": "req-1"})
+        crashed = await client.get("/crash")
+        too_large = await client.post("/echo", content=b"x" * (LIMIT + 1))
+    assert ok.headers["x-request-id"] == "req-1"
+    for response in (ok, crashed, too_large):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["x-request-id"]
+    assert (crashed.status_code, too_large.status_code) == (500, 413)
+
+    def count(method: str, route: str, status: str) -> float | None:
+        labels = {"method": method, "route": route, "status": status}
+        return metrics.registry.get_sample_value("abono_guarded_http_request_duration_seconds_count", labels)
+
+    assert count("GET", "/ok", "200") == 1
+    assert count("GET", "/crash", "500") == 1
+    assert count("POST", "unmatched", "413") == 1  # refused before routing, from its declared length

@@ -65,7 +65,7 @@ class ServiceUnavailable(DomainError):
 
 
 class PayloadTooLarge(StarletteHTTPException):
-    """A request body past the limit (`abono.guards.BodyLimit`), raised while it is read: 413 problem+json."""
+    """A request body past the limit (`abono.edge.ServiceEdge`), raised while it is read: 413 problem+json."""
 
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"The request body is larger than {limit} bytes.")

@@ -1,5 +1,7 @@
-"""ASGI guards every service (and the gateway) runs: a 500 that leaves the connection usable, and a request body
-size limit answered with 413 before the body is read to the end (issue 11).
+"""What every service (and the gateway) guards its answers with: a 500 that leaves the connection usable, a request
+body size limit answered with 413 before the body is read to the end (issue 11), and the security headers. The
+services run the first two (and the headers) in `abono.edge.ServiceEdge`; the gateway adds `SecurityHeaders` outside
+its proxy's fast path.
 
 Why the 500 guard: Starlette's ServerErrorMiddleware sends the 500 and then re-raises, and uvicorn, seeing an
 exception after the response started, closes the socket without a `Connection: close`. A proxy that pooled the
@@ -12,45 +14,21 @@ the client that the body it is reading is incomplete.
 from __future__ import annotations
 
 import structlog
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from abono.errors import UNSTORABLE_TEXT, PayloadTooLarge, problem, too_large_problem, unstorable_text
+from abono.errors import UNSTORABLE_TEXT, problem, unstorable_text
 
 log = structlog.get_logger("abono.guards")
 
 
-class CatchUnhandled:
-    """An unexpected exception becomes a problem+json 500 on a connection that stays open."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def watch(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, watch)
-        except Exception as exc:
-            if started:
-                raise  # the status is already out: only a cut connection says the body is incomplete
-            if unstorable_text(exc):  # a NUL or a lone surrogate in a client's text (issue 11, schemathesis)
-                response = problem(
-                    422, "Invalid input", UNSTORABLE_TEXT, code="invalid-input", instance=scope.get("path")
-                )
-                await response(scope, receive, send)
-                return
-            log.exception("unhandled_error", path=scope.get("path"))
-            response = problem(500, "Internal server error", code="internal", instance=scope.get("path"))
-            await response(scope, receive, send)
+def unhandled_problem(exc: Exception, scope: Scope) -> Response:
+    """The answer to an exception the app did not handle, called in its `except` block (the 500 is logged with it):
+    problem+json 500, or 422 for text PostgreSQL cannot store (a NUL or a lone surrogate: issue 11, schemathesis)."""
+    if unstorable_text(exc):
+        return problem(422, "Invalid input", UNSTORABLE_TEXT, code="invalid-input", instance=scope.get("path"))
+    log.exception("unhandled_error", path=scope.get("path"))
+    return problem(500, "Internal server error", code="internal", instance=scope.get("path"))
 
 
 def content_length(scope: Scope) -> int | None:
@@ -62,38 +40,6 @@ def content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None
     return None
-
-
-class BodyLimit:
-    """At most `max_bytes` of request body: a larger `Content-Length` is answered 413 at once, without reading the
-    body; a body without one (chunked) is counted as the app reads it and refused with 413 when it passes the limit."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        limit = self.max_bytes
-        declared = content_length(scope)
-        if declared is not None and declared > limit:
-            # Connection: close, so the unread body is not taken for the next request.
-            await too_large_problem(limit, scope.get("path"), close=True)(scope, receive, send)
-            return
-        received = 0
-
-        async def counted() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise PayloadTooLarge(limit)
-            return message
-
-        await self.app(scope, counted, send)
 
 
 # A page may load scripts, styles, images and fonts from its own origin only; no inline script, no plugin, no
@@ -132,14 +78,26 @@ class SecurityHeaders:
         await self.app(scope, receive, stamped)
 
     def stamp(self, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-        present = {name.lower() for name, _ in headers}
-        html = any(name.lower() == b"content-type" and value.startswith(b"text/html") for name, value in headers)
-        wanted = [
-            (b"x-content-type-options", b"nosniff"),
-            (b"cache-control", b"no-store"),
-            (b"content-security-policy", (PAGE_CSP if html else API_CSP).encode()),
-            (b"x-frame-options", b"DENY"),
-        ]
-        if self.hsts:
-            wanted.append((b"strict-transport-security", HSTS.encode()))
-        return headers + [(name, value) for name, value in wanted if name not in present]
+        return security_headers(headers, hsts=self.hsts)
+
+
+def _wanted(*, html: bool, hsts: bool) -> tuple[tuple[bytes, bytes], ...]:
+    wanted = [
+        (b"x-content-type-options", b"nosniff"),
+        (b"cache-control", b"no-store"),
+        (b"content-security-policy", (PAGE_CSP if html else API_CSP).encode()),
+        (b"x-frame-options", b"DENY"),
+    ]
+    if hsts:
+        wanted.append((b"strict-transport-security", HSTS.encode()))
+    return tuple(wanted)
+
+
+_WANTED = {(html, hsts): _wanted(html=html, hsts=hsts) for html in (False, True) for hsts in (False, True)}
+
+
+def security_headers(headers: list[tuple[bytes, bytes]], *, hsts: bool) -> list[tuple[bytes, bytes]]:
+    """`headers` plus those of `SecurityHeaders` that are not among them."""
+    present = {name.lower() for name, _ in headers}
+    html = any(name.lower() == b"content-type" and value.startswith(b"text/html") for name, value in headers)
+    return headers + [(name, value) for name, value in _WANTED[html, hsts] if name not in present]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
-import uuid
 
 import structlog
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 REQUEST_ID_HEADER = "x-request-id"
 
@@ -33,29 +32,9 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool = True) -
     logging.basicConfig(level=level.upper(), stream=sys.stdout, format="%(message)s")
 
 
-class RequestIdMiddleware:
-    """Takes `X-Request-ID` from the caller (the gateway sets it) or makes one; binds it to the log context
-    and returns it on the response."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = _header(scope, REQUEST_ID_HEADER.encode()) or uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
-                message["headers"] = headers
-            await send(message)
-
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
-            await self.app(scope, receive, send_with_id)
+def request_id_of(scope: Scope) -> str | None:
+    """The caller's `X-Request-ID` (the gateway sets it), at most 128 characters; `abono.edge` makes one without."""
+    return _header(scope, REQUEST_ID_HEADER.encode())
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, SessionTransaction
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _SESSION_METRICS = "abono.metrics"  # session.info key: the app's ServiceMetrics (set by `bind_sessions`)
@@ -200,35 +199,8 @@ def _inside(where: SessionTransaction | None, ended: SessionTransaction) -> bool
     return False
 
 
-class MetricsMiddleware:
-    """Records each request's latency under its route template (not the raw path: bounded labels)."""
-
-    def __init__(self, app: ASGIApp, metrics: ServiceMetrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-        status = 500
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_status)
-        finally:
-            self.metrics.http_request_duration.labels(scope["method"], _route(scope), str(status)).observe(
-                time.perf_counter() - start
-            )
-
-
-def _route(scope: Scope) -> str:
+def route_of(scope: Scope) -> str:
+    """The template of the route that took the request (bounded labels, not the raw path), or `unmatched`."""
     # The router records the matched route in the scope (Starlette >= 0.47); no second matching pass.
     route = scope.get("route")
     path: str = getattr(route, "path", "unmatched")
