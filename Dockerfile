@@ -74,7 +74,9 @@ COPY --from=panel /panel/dist /app/panel/dist
 COPY deploy/docker-entrypoint.sh /usr/local/bin/abono-entrypoint
 WORKDIR /app
 USER abono:abono
-EXPOSE 8000 8001 8002 8003 8004 8005
+EXPOSE 8000 8001 8002 8003 8004 8005 9001 9002 9003
+# The app's /readyz on SERVICE_PORT; with SERVICE_ROLE=bulk, the bulk worker's /healthz on <PREFIX>BULK_METRICS_PORT
+# (default: the app's port + 1000). abono.healthcheck: standard library only.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/readyz' % os.environ['SERVICE_PORT'], timeout=4)"]
+  CMD ["python", "-m", "abono.healthcheck"]
 ENTRYPOINT ["abono-entrypoint"]

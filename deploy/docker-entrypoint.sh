@@ -7,8 +7,9 @@
 #   RUN_MIGRATIONS   true (default) or false, e.g. when a Kubernetes Job or init container migrates instead
 #   UVICORN_ARGS     extra uvicorn arguments, e.g. "--log-level warning"
 #   SERVICE_ROLE     app (default), or bulk: the service's bulk lane in a process of its own (python -m
-#                    abono.bulk_worker SERVICE_MODULE, niced by ABONO_BULK_NICE; no HTTP, no migrations), next to
-#                    the app run with <PREFIX>BULK_LANE=separate (issue 20)
+#                    abono.bulk_worker SERVICE_MODULE, niced by ABONO_BULK_NICE; no API and no migrations, only
+#                    /healthz and /metrics on <PREFIX>BULK_METRICS_PORT), next to the app run with
+#                    <PREFIX>BULK_LANE=separate (issue 20)
 # Any other command (docker run IMAGE python scripts/keys.py ...) is run as given.
 set -eu
 

@@ -17,7 +17,8 @@ GATEWAY_JWT_PRIVATE_KEY_FILE (from .run/keys, see `make keys`), ABONO_GATEWAY_UR
 services started here), ABONO_LOG_JSON=false (readable console logs; set it to true for JSON).
 Each service listens on `<PREFIX>HOST` (127.0.0.1) and `<PREFIX>PORT` (8000..8005), with `<PREFIX>WEB_WORKERS` (1)
 processes (`python -m abono.serve`). Billing, provisioning and notify each get a second process, `<name>-bulk`
-(`python -m abono.bulk_worker`, niced by ABONO_BULK_NICE, 10): their bulk lane (issue 20);
+(`python -m abono.bulk_worker`, niced by ABONO_BULK_NICE, 10): their bulk lane (issue 20), with `/healthz` and
+`/metrics` on `<PREFIX>BULK_METRICS_PORT` (the app's port + 1000: 9001..9003);
 `<PREFIX>BULK_LANE=in_process` keeps it in the app instead.
 DEVRUN_READY_TIMEOUT (60) is how long to wait for every /readyz; DEVRUN_GRACE (8) the seconds between SIGTERM
 and SIGKILL (a second Ctrl-C kills at once).
@@ -243,7 +244,9 @@ def main(argv: list[str] | None = None) -> int:
         if service.bulk_worker:
             bulk = Child.of_bulk_worker(service, COLORS[i % len(COLORS)], env)
             children.append(bulk)
-            out.say(f"started {bulk.name} (pid {bulk.proc.pid}): its bulk lane, niced (ABONO_BULK_NICE)")
+            listener = f"http://{service.host}:{service.env('BULK_METRICS_PORT', str(service.listen_port + 1000))}"
+            out.say(f"started {bulk.name} (pid {bulk.proc.pid}): its bulk lane, niced (ABONO_BULK_NICE); "
+                    f"/healthz and /metrics on {listener}")
     for child in children:  # only now: preexec_fn must not run while other threads exist
         child.reader.start()
     served = [c for c in children if c.url]  # bulk workers serve no HTTP

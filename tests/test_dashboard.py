@@ -76,12 +76,17 @@ async def test_business_facts_are_on_the_dashboard(platform: Platform) -> None:
 def test_prometheus_scrapes_every_service_with_its_service_label() -> None:
     config = yaml.safe_load((ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
     abono = next(job for job in config["scrape_configs"] if job["job_name"] == "abono")
-    scraped = {group["labels"]["service"]: group["targets"][0] for group in abono["static_configs"]}
+    groups = abono["static_configs"]
+    scraped = {group["labels"]["service"]: group["targets"][0] for group in groups if "process" not in group["labels"]}
     assert scraped == {"gateway": "gateway:8000", "billing": "billing:8001", "provisioning": "provisioning:8002",
                        "notify": "notify:8003", "support": "support:8004", "affiliate": "affiliate:8005"}
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     for service, target in scraped.items():
         assert compose["services"][service]["environment"]["SERVICE_PORT"] == target.rsplit(":", 1)[1]
+    # Issue 20: each bulk worker on its own listener, under its service's label (the dashboard's sums add it in).
+    bulk = {group["targets"][0]: group["labels"] for group in groups if "process" in group["labels"]}
+    assert bulk == {f"{name}-bulk:{port}": {"service": name, "process": "bulk"}
+                    for name, port in (("billing", 9001), ("provisioning", 9002), ("notify", 9003))}
     grafana = compose["services"]["grafana"]
     assert any(volume.startswith("./deploy/grafana/dashboards:") for volume in grafana["volumes"])
 

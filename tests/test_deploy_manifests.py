@@ -3,7 +3,7 @@ schema with `kubernetes-validate --strict`; every operator's custom resource aga
 (deploy/schemas, `check-jsonschema`); the compose file against the Compose specification; and every setting the
 manifests pass is one a service reads, with the values a production pod is given accepted by that service's settings
 (the provisioning pods crashed without PROVISIONING_SECRET_KEYS). Every app compose runs has its Deployment: the
-bulk workers of issue 20 (`<name>-bulk`) too."""
+bulk workers of issue 20 (`<name>-bulk`) too, probed and scraped on their own listener."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import pytest
 import yaml
 from pydantic_settings import BaseSettings
 
+from abono.healthcheck import probe_url
 from abono.settings import PlatformSettings
 from affiliate.config import AffiliateSettings
 from billing.config import BillingSettings
@@ -33,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 K8S = ROOT / "deploy" / "k8s"
 SCHEMAS = ROOT / "deploy" / "schemas"
 COMPOSE = ROOT / "docker-compose.yml"
+PROMETHEUS = ROOT / "deploy" / "prometheus" / "prometheus.yml"
 KUBERNETES_VERSION = "1.33.0"  # the oldest release the manifests promise to work on (deploy/README.md)
 BIN = Path(sys.executable).parent
 
@@ -298,23 +300,52 @@ def _container(deployment: str) -> dict[str, Any]:
 
 
 
+def _bulk_listener(service: str, env: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[str, int | None]:
+    """Where the bulk worker given `env` listens (`<PREFIX>HOST`, `bulk_listener_port()`), as its settings read it
+    (from its own `<PREFIX>*` variables: compose's `ABONO_*` ones are interpolated by compose)."""
+    own = {k: v for k, v in env.items() if k.startswith(f"{service.upper()}_") and v is not None and "${" not in v}
+    settings = _settings_as_deployed(service, own, monkeypatch)
+    return settings.host, settings.bulk_listener_port()
+
+
 @pytest.mark.parametrize("service", BULK_SERVICES)
-def test_issue20_a_bulk_deployment_is_its_service_with_service_role_bulk_and_no_http(service: str) -> None:
+def test_issue20_a_bulk_deployment_is_its_service_with_service_role_bulk_and_its_own_listener(
+    service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """As compose's: the app's image, settings, secrets and mounts plus SERVICE_ROLE=bulk, `<PREFIX>BULK_LANE=separate`
-    in both (else the app's pods run the bulk lane too); no port or probe (no HTTP), a smaller CPU request (its share
-    on a busy node), and no Service, PodDisruptionBudget or other Deployment selects its pods."""
+    in both (else the app's pods run the bulk lane too); no API, only its listener (`<PREFIX>BULK_METRICS_PORT` on
+    0.0.0.0): the one port, a startup and a liveness probe on its `/healthz` (no readiness: no Service), Prometheus's
+    annotations on its `/metrics`, and compose's HEALTHCHECK (the image's, for SERVICE_ROLE=bulk) and scrape on the
+    same port; a smaller CPU request (its share on a busy node), and no Service, PodDisruptionBudget or other
+    Deployment selects its pods."""
     prefix, bulk = f"{service.upper()}_", service + BULK
     app_env, bulk_env = pod_environment(service), pod_environment(bulk)
     assert app_env[f"{prefix}BULK_LANE"] == bulk_env[f"{prefix}BULK_LANE"] == "separate"
     assert bulk_env["SERVICE_ROLE"] == compose_environment(bulk)["SERVICE_ROLE"] == "bulk"
     assert "SERVICE_ROLE" not in app_env
     http = {"SERVICE_PORT", f"{prefix}HOST", f"{prefix}PORT"}
+    listener = {"SERVICE_ROLE", f"{prefix}HOST", f"{prefix}BULK_METRICS_PORT"}
     assert {k: v for k, v in app_env.items() if k not in http} == {k: v for k, v in bulk_env.items()
-                                                                     if k != "SERVICE_ROLE"}
+                                                                     if k not in listener}
     app, worker = _container(service), _container(bulk)
     for key in ("image", "envFrom", "volumeMounts", "securityContext"):
         assert worker[key] == app[key], key
-    assert not {"ports", "startupProbe", "readinessProbe", "livenessProbe"} & set(worker)
+    host, port = _bulk_listener(service, bulk_env, monkeypatch)
+    assert host == "0.0.0.0" and port is not None
+    assert worker["ports"] == [{"name": "metrics", "containerPort": port}]
+    for probe in ("startupProbe", "livenessProbe"):
+        assert worker[probe]["httpGet"] == {"path": "/healthz", "port": "metrics"}, probe
+    assert "readinessProbe" not in worker
+    annotations = deployment_of(bulk)["spec"]["template"]["metadata"]["annotations"]
+    assert annotations == {"prometheus.io/scrape": "true", "prometheus.io/port": str(port),
+                           "prometheus.io/path": "/metrics"}
+    compose = yaml.safe_load(COMPOSE.read_text())["services"][bulk]
+    assert "healthcheck" not in compose  # the image's: /healthz on the bulk port for SERVICE_ROLE=bulk
+    assert probe_url(compose_environment(bulk)) == f"http://127.0.0.1:{port}/healthz"  # type: ignore[arg-type]
+    assert _bulk_listener(service, compose_environment(bulk), monkeypatch) == ("0.0.0.0", port)
+    scraped = {target for job in yaml.safe_load(PROMETHEUS.read_text())["scrape_configs"]
+               for config in job.get("static_configs", ()) for target in config["targets"]}
+    assert f"{bulk}:{port}" in scraped
     cpu = [int(c["resources"]["requests"]["cpu"].removesuffix("m")) for c in (worker, app)]  # millicores
     assert cpu[0] < cpu[1]
     pod = deployment_of(bulk)["spec"]["template"]

@@ -10,19 +10,36 @@ The app must run with `<PREFIX>BULK_LANE=separate` (it then declares the bulk qu
 this process); run one bulk worker (or more: claims are `SKIP LOCKED`, the inbox applies an event once) next to the
 app's replicas.
 SIGTERM or SIGINT stops it the way uvicorn stops an app: deliveries in hand finish, the relay's batch is marked.
+
+It serves no API, only a listener of its own on `<PREFIX>BULK_METRICS_PORT` (default: the app's port + 1000, on the
+app's `<PREFIX>HOST`): `/healthz`, its liveness (200 while the broker connection is up and every consumer of its
+`.bulk` queues consumes, else 503 naming what is down; the event loop answering it is the rest), and `/metrics`, its
+own registry (the consumers' and relay's counters, a renewal run's progress), or every process's sum when it shares a
+`PROMETHEUS_MULTIPROC_DIR` (then scrape one of them only). The database is not checked: restarting the worker does
+not bring PostgreSQL back, and the app's `/readyz` reports it.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import signal
+import socket
+from collections.abc import AsyncIterator, Iterator
 
 import structlog
+import uvicorn
 import uvloop
 from fastapi import FastAPI
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.importer import import_from_string
+
+from abono.errors import problem
+from abono.metrics import ServiceMetrics
+from abono.settings import ServiceSettings
 
 log = structlog.get_logger("abono.bulk_worker")
 
@@ -35,10 +52,86 @@ async def run(factory: str) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    async with app.router.lifespan_context(app):
-        log.info("bulk_worker_started", factory=factory, nice=os.nice(0))
+    async with app.router.lifespan_context(app), listening(app) as url:
+        log.info("bulk_worker_started", factory=factory, nice=os.nice(0), listening=url)
         await stop.wait()
     log.info("bulk_worker_stopped", factory=factory)
+
+
+def liveness(app: FastAPI) -> dict[str, bool]:
+    """The bulk worker's checks: its broker connection (as the app's `/readyz` checks it) and its consumers."""
+    checks = {"broker": bool(app.state.broker.is_connected)}
+    if app.state.settings.run_workers:
+        checks["consumers"] = bool(app.state.consumer_runner.is_consuming)
+    return checks
+
+
+def probe_app(app: FastAPI) -> ASGIApp:
+    """`/healthz` and `/metrics` of the bulk worker running `app` (its lifespan entered): a bare ASGI app, nothing
+    else to route."""
+    metrics: ServiceMetrics = app.state.metrics
+    service: str = app.state.service_name
+
+    async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        response: Response
+        if scope["method"] not in ("GET", "HEAD"):
+            response = problem(405, "Method Not Allowed", headers={"Allow": "GET, HEAD"})
+        elif scope["path"] == "/metrics":
+            response = metrics.render()
+        elif scope["path"] == "/healthz":
+            checks = liveness(app)
+            if all(checks.values()):
+                response = JSONResponse({"status": "ok", "service": service, "process": "bulk", "checks": checks})
+            else:
+                down = ", ".join(name for name, ok in checks.items() if not ok)
+                response = problem(503, "Service Unavailable", f"Not live: {down} down.", code="not-live",
+                                   checks=checks)
+        else:
+            response = problem(404, "Not Found", "The bulk worker serves /healthz and /metrics only.")
+        await response(scope, receive, send)
+
+    return asgi
+
+
+class _Listener(uvicorn.Server):
+    """uvicorn on the bulk worker's own event loop. Its signals stop the worker (`run`), which then stops this."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@contextlib.asynccontextmanager
+async def listening(app: FastAPI) -> AsyncIterator[str | None]:
+    """Serve `probe_app(app)` on the service's `bulk_listener_port()` while inside; yields its URL, or None when the
+    port is 0 or taken (logged: the worker runs on without it, its probes then fail)."""
+    settings: ServiceSettings = app.state.settings
+    port = settings.bulk_listener_port()
+    if port is None:
+        yield None
+        return
+    sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((settings.host, port))
+        sock.listen(64)  # connections wait in the backlog until uvicorn's first pass serves them: no start-up race
+    except OSError as exc:  # bound here, not by uvicorn: its bind failure is a SystemExit that ends the event loop
+        sock.close()
+        log.error("bulk_worker_listener_failed", host=settings.host, port=port, error=str(exc))
+        yield None
+        return
+    # log_config=None: uvicorn leaves the service's logging (abono.logging) as it is.
+    config = uvicorn.Config(probe_app(app), lifespan="off", log_config=None, access_log=False, server_header=False)
+    server = _Listener(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]), name="bulk-worker-listener")
+    try:
+        yield f"http://{settings.host}:{port}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
 
 
 def main(argv: list[str] | None = None) -> None:

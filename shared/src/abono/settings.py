@@ -9,6 +9,9 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The image's HEALTHCHECK finds the bulk worker's port the way `bulk_listener_port` does (one offset for both).
+from abono.healthcheck import BULK_METRICS_PORT_OFFSET
+
 # The outbox relay's own pool (3, and 3 in overflow: two batches in flight for each of its three lanes' loops, the
 # purge between them) and its LISTEN connection.
 RELAY_POOL_SIZE = 3
@@ -89,6 +92,10 @@ class ServiceSettings(BaseSettings):
     # process of its own at a lower CPU priority, `python -m abono.bulk_worker <app factory>`; the app then only
     # declares the bulk queues. "in_process": the app runs every lane itself (tests, a single process).
     bulk_lane: Literal["in_process", "separate"] = "in_process"
+    # The bulk worker's own HTTP listener (on `host`): `/healthz` (its liveness) and `/metrics` (its counters: the
+    # consumers', the relay's bulk lane, a renewal run's progress), since it serves no API. Unset: `port` + 1000
+    # (billing 9001, provisioning 9002, notify 9003); 0: none.
+    bulk_metrics_port: int | None = Field(default=None, ge=0, le=65535)
     # The largest request body this service reads (bytes); a larger one is answered 413 (issue 11).
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     # How often each replica reloads the accounts whose tokens were revoked (abono.revocation).
@@ -103,6 +110,12 @@ class ServiceSettings(BaseSettings):
         """The most connections one replica of this service opens (all its web workers): what the budget adds up."""
         per_process = self.db_pool_size + self.db_max_overflow + self.db_read_pool_size + RELAY_CONNECTIONS
         return per_process * self.web_workers
+
+    def bulk_listener_port(self) -> int | None:
+        """Where `python -m abono.bulk_worker` serves `/healthz` and `/metrics`, or None for nowhere."""
+        if self.bulk_metrics_port is None:
+            return self.port + BULK_METRICS_PORT_OFFSET
+        return self.bulk_metrics_port or None
 
     def listen_url(self) -> str:
         """Where the outbox relay LISTENs: PostgreSQL itself (a LISTEN cannot go through transaction pooling)."""
