@@ -5,6 +5,7 @@ bulk lane's events consumed, a renewal run's progress); the image's HEALTHCHECK 
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import uuid
@@ -15,7 +16,7 @@ import httpx
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
-from abono.bulk_worker import probe_app
+from abono.bulk_worker import listening, probe_app
 from abono.events import InvoiceIssued, InvoiceLineInfo
 from abono.healthcheck import probe_url
 from abono.metrics import ServiceMetrics
@@ -90,11 +91,11 @@ async def test_issue20_the_bulk_worker_answers_healthz_and_its_metrics_count_the
         assert proc.wait(timeout=30) == 0
 
 
-def _worker_state(*, broker: bool, consuming: bool) -> FastAPI:
+def _worker_state(*, broker: bool, consuming: bool, port: int = 0) -> FastAPI:
     app = FastAPI()
     app.state.metrics = ServiceMetrics("provisioning")
     app.state.service_name = "provisioning"
-    app.state.settings = SimpleNamespace(run_workers=True)
+    app.state.settings = SimpleNamespace(run_workers=True, host="127.0.0.1", bulk_listener_port=lambda: port or None)
     app.state.broker = SimpleNamespace(is_connected=broker)
     app.state.consumer_runner = SimpleNamespace(is_consuming=consuming)
     return app
@@ -125,3 +126,16 @@ def test_issue20_the_images_healthcheck_asks_the_bulk_worker_its_healthz_and_the
     assert probe_url(bulk) == "http://127.0.0.1:9001/healthz"
     assert probe_url({**bulk, "BILLING_PORT": "8101"}) == "http://127.0.0.1:9101/healthz"
     assert probe_url({**bulk, "BILLING_BULK_METRICS_PORT": "9301"}) == "http://127.0.0.1:9301/healthz"
+
+
+async def test_issue20_a_taken_listener_port_leaves_the_worker_running_without_it() -> None:
+    """Two bulk workers of one service on one machine (a second `make run`, a bench beside it): the second logs
+    `bulk_worker_listener_failed` and runs its lane on; its probes fail, which is how an operator sees it."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        app = _worker_state(broker=True, consuming=True, port=taken.getsockname()[1])
+        async with listening(app) as url:
+            assert url is None
+    async with listening(_worker_state(broker=True, consuming=True, port=0)) as url:
+        assert url is None  # <PREFIX>BULK_METRICS_PORT=0: no listener
