@@ -105,6 +105,11 @@ class ServiceMetrics:
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self.outbox_bulk_paced = Counter(
+            f"{prefix}_outbox_bulk_paced_batches_total",
+            "Bulk relay batches claimed small, one in flight, because an urgent outbox row was unpublished",
+            registry=self.registry,
+        )
 
         self._facts: dict[str, Counter] = {}
         for fact in _DECLARED.get(service, ()):

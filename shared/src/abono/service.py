@@ -96,6 +96,8 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             listen_url=settings.listen_url(),
             sweep_seconds=settings.outbox_sweep_seconds,
             batch_size=settings.outbox_batch_size,
+            bulk_batch_size=settings.outbox_bulk_batch_size,
+            bulk_paced_batch_size=settings.outbox_bulk_paced_batch_size,
             lanes=lanes,
             also_listen={REVOCATION_CHANNEL: app.state.revocations.wake},
         )

@@ -77,6 +77,11 @@ class ServiceSettings(BaseSettings):
     # Outbox relay: periodic sweep behind LISTEN/NOTIFY, and the batch it claims.
     outbox_sweep_seconds: float = 2.0
     outbox_batch_size: int = 500
+    # Issue 20: the bulk lane's batch (unset: `outbox_batch_size`), and its batch while an urgent outbox row is
+    # unpublished (one batch in flight then, so the broker confirms the urgent publishes without a thousand bulk ones
+    # ahead of them; 0: the bulk lane never gives way).
+    outbox_bulk_batch_size: int | None = Field(default=None, gt=0)
+    outbox_bulk_paced_batch_size: int = Field(default=50, ge=0)
     # Consumers: a message is delivered at most this many times before it goes to the dead-letter queue.
     consumer_delivery_limit: int = 5
     # Unacknowledged deliveries per (main) queue, and the most one transaction applies: a consumer holds its

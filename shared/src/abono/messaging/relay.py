@@ -12,6 +12,13 @@ order, as before. A relay may run only some lanes (`lanes`): a service whose bul
 its own (`ServiceSettings.bulk_lane`, `abono.bulk_worker`) has one relay for the urgent and standard lanes in the
 app and one for the bulk lane there; a bulk row the app emits wakes that process at its next sweep (`sweep_seconds`).
 
+The bulk lane gives way (issue 20): while an urgent row is unpublished (waiting to be claimed, or claimed and waiting
+for its confirm, in this process or any other), the bulk loop claims `bulk_paced_batch_size` rows at a time, one
+batch in flight, instead of `bulk_batch_size` two at a time. Bulk publishes share the broker (the quorum queues'
+WAL, its CPU) with the urgent ones: a thousand bulk messages in flight put seconds between an urgent publish and
+its confirm (bench `renewal_day`). The check is a read of the pending index in the claim's transaction, so it sees
+the urgent lane of every process and replica; it changes only how many rows a pass takes, never their order.
+
 Woken right after the commit by `emit` in the same process, and by `NOTIFY abono_outbox` (sent by `emit` in
 processes without a relay, delivered at commit) on a dedicated asyncpg connection; a sweep every `sweep_seconds`
 covers wake-ups missed (another replica's commit, the LISTEN connection down). Rows are claimed with
@@ -30,9 +37,9 @@ from typing import Any
 import asyncpg
 import structlog
 from prometheus_client import Histogram
-from sqlalchemy import BigInteger, Row, Text, any_, bindparam, cast, delete, func, select, update
+from sqlalchemy import BigInteger, Row, Text, any_, bindparam, cast, delete, exists, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from abono.db import asyncpg_dsn, new_metadata
 from abono.events.base import Lane
@@ -63,6 +70,8 @@ _CLAIM = (
     .limit(bindparam("batch"))
     .with_for_update(skip_locked=True)
 )
+# Is an urgent row unpublished (pending, or claimed and not yet marked)? Not locked: claimed rows are seen too.
+_URGENT_PENDING = select(exists().where(_outbox.c.published_at.is_(None), _outbox.c.lane == int(Lane.URGENT)))
 # `= ANY(array)`: one prepared statement whatever the batch's size (an expanding IN is one per size).
 _IDS = bindparam("ids", type_=ARRAY(BigInteger()))
 _MARK_PUBLISHED = update(_outbox).where(_outbox.c.id == any_(_IDS)).values(published_at=func.clock_timestamp())
@@ -80,6 +89,15 @@ class PublishFailed(RuntimeError):
     """Some rows of a batch were not confirmed by the broker; they stay pending."""
 
 
+class _Batch:
+    """One pass of a lane's loop: `handed` is set once its messages are queued on the channel and the next batch may
+    be claimed (a full batch, not paced); `full` once it claimed as many rows as it asked for."""
+
+    def __init__(self) -> None:
+        self.handed = asyncio.Event()
+        self.full = False
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -90,6 +108,10 @@ class OutboxRelay:
         metrics: ServiceMetrics,
         sweep_seconds: float = 2.0,
         batch_size: int = 500,
+        bulk_batch_size: int | None = None,  # the bulk lane's batch (None: `batch_size`)
+        # The bulk lane's batch while an urgent row is unpublished, one batch in flight (0: the bulk lane never
+        # gives way).
+        bulk_paced_batch_size: int = 50,
         retention: timedelta | None = timedelta(days=7),
         max_backoff: float = 30.0,
         stop_timeout: float = 10.0,
@@ -105,6 +127,8 @@ class OutboxRelay:
         self._metrics = metrics
         self._sweep_seconds = sweep_seconds
         self._batch_size = batch_size
+        self._bulk_batch_size = bulk_batch_size or batch_size
+        self._bulk_paced_batch_size = bulk_paced_batch_size
         self._retention = retention
         self._max_backoff = max_backoff
         self._stop_timeout = stop_timeout
@@ -174,7 +198,8 @@ class OutboxRelay:
         batch at a time, left the broker idle for a third of the time). Still in id order on the channel: a batch
         is claimed only once the one before has handed all its messages to the channel (the tasks that publish
         them are queued first), and `FOR UPDATE SKIP LOCKED` gives it the rows after those. A third batch waits
-        for the first one's marks."""
+        for the first one's marks. A paced bulk batch (an urgent row unpublished) is never handed: the next one is
+        claimed once it is confirmed and marked."""
         total = 0
         previous: asyncio.Task[int] | None = None
         current: asyncio.Task[int] | None = None
@@ -182,9 +207,9 @@ class OutboxRelay:
             while True:
                 if lane == Lane.BULK:
                     await self._yield_to_other_lanes()
-                handed = asyncio.Event()  # set once a full batch's messages are queued on the channel
-                current = asyncio.create_task(self._publish_batch(lane, handed))
-                handed_wait = asyncio.ensure_future(handed.wait())
+                batch = _Batch()
+                current = asyncio.create_task(self._publish_batch(lane, batch))
+                handed_wait = asyncio.ensure_future(batch.handed.wait())
                 try:
                     await asyncio.wait({current, handed_wait}, return_when=asyncio.FIRST_COMPLETED)
                 finally:
@@ -193,9 +218,11 @@ class OutboxRelay:
                     finished, previous = previous, None
                     total += await finished
                 # Stopping: end after this batch, so stop() never has to cut a batch between confirm and commit.
-                if not handed.is_set() or self._stopping.is_set():
+                if not batch.handed.is_set() or self._stopping.is_set():
                     finished, current = current, None
                     total += await finished
+                    if batch.full and not batch.handed.is_set() and not self._stopping.is_set():
+                        continue  # a paced batch: the next one now that it is marked
                     return total
                 previous, current = current, None
         finally:
@@ -230,12 +257,24 @@ class OutboxRelay:
             if result.rowcount < _PURGE_BATCH:
                 return deleted
 
-    async def _publish_batch(self, lane: Lane, handed: asyncio.Event | None = None) -> int:
-        """Claim a batch, publish it, mark what the broker confirmed; `handed` is set once the batch, if full,
-        is queued on the channel (the next one may then be claimed)."""
+    async def _batch_for(self, conn: AsyncConnection, lane: Lane) -> tuple[int, bool]:
+        """How many rows this lane's next batch claims, and whether it is paced (one batch in flight)."""
+        if lane != Lane.BULK:
+            return self._batch_size, False
+        if self._bulk_paced_batch_size and (await conn.execute(_URGENT_PENDING)).scalar_one():
+            self._metrics.outbox_bulk_paced.inc()
+            return self._bulk_paced_batch_size, True
+        return self._bulk_batch_size, False
+
+    async def _publish_batch(self, lane: Lane, batch: _Batch | None = None) -> int:
+        """Claim a batch, publish it, mark what the broker confirmed; `batch.handed` is set once the batch, if full
+        and not paced, is queued on the channel (the next one may then be claimed)."""
         lag = self._metrics.outbox_lag.labels(lane.name.lower())
         async with self._engine.begin() as conn:
-            rows = (await conn.execute(_CLAIM, {"batch": self._batch_size, "lane": int(lane)})).all()
+            size, paced = await self._batch_for(conn, lane)
+            rows = (await conn.execute(_CLAIM, {"batch": size, "lane": int(lane)})).all()
+            if batch is not None:
+                batch.full = len(rows) == size
             if not rows:
                 lag.set(0)
                 return 0
@@ -245,9 +284,9 @@ class OutboxRelay:
             # All in flight at once on the confirming channel: one confirm at a time is several times slower. The
             # tasks publish in the order they are created (they queue on the channel's lock in that order).
             publishing = asyncio.gather(*(self._publish(row, claimed, latency) for row in rows), return_exceptions=True)
-            if handed is not None and len(rows) == self._batch_size:
+            if batch is not None and batch.full and not paced:
                 await asyncio.sleep(0)  # the tasks' first steps: each message queued on the channel
-                handed.set()
+                batch.handed.set()
             results = await publishing
             confirmed = [row for row, result in zip(rows, results, strict=True) if result is None]
             failed = [(row, result) for row, result in zip(rows, results, strict=True) if result is not None]
