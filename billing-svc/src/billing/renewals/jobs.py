@@ -8,6 +8,7 @@ Replica-safe: each client is handled under its per-client renewal lock (taken fo
 statement, tried: a client another replica or a change holds is left for the next run), its subscriptions are
 re-read and row-locked inside it, and the (subscription, period) primary key refuses a second invoice whatever
 happens (the chunk is then rolled back and its clients retried one by one: chunks of one).
+Paced (issue 20): before each chunk the run gives way to a payment in progress (`pacing.RenewalPacer`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from billing.config import BillingSettings
 from billing.cycles import local_date
 from billing.discounts.policy import policy_from
 from billing.renewals.batch import DuplicatePeriod, PlanChanged, Pricer, renew_chunk
+from billing.renewals.pacing import RenewalPacer
 from billing.renewals.repository import RenewalRepository, due_conditions
 from billing.renewals.service import B16_NOTE
 
@@ -37,23 +39,30 @@ PARALLEL_CHUNKS = 2  # chunks in flight: one is planned in Python while PostgreS
 
 async def issue_renewals(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
                          settings: BillingSettings, chunk_clients: int = CHUNK_CLIENTS,
-                         parallel: int = PARALLEL_CHUNKS) -> int:
-    """B-2: issue every renewal invoice whose time has come; returns how many were issued by this run."""
+                         parallel: int = PARALLEL_CHUNKS, pacer: RenewalPacer | None = None) -> int:
+    """B-2: issue every renewal invoice whose time has come; returns how many were issued by this run. `pacer`:
+    the run's (by default one waiting at most `renewal_yield_max_seconds` before each chunk)."""
     horizon = local_date(clock.now(), settings.calendar_timezone) + timedelta(days=settings.renewal_lead_days)
     async with unit_of_work(sessionmaker) as session:
         client_ids = await RenewalRepository(session).due_clients(horizon)
     chunks = deque(client_ids[start:start + chunk_clients] for start in range(0, len(client_ids), chunk_clients))
     pricer = Pricer(policy_from(settings))
+    pacer = pacer or RenewalPacer(sessionmaker, max_wait=settings.renewal_yield_max_seconds)
 
     async def renew_chunks() -> int:  # one of `parallel` workers, each with its own connection
         issued = 0
         while chunks:
+            await pacer.before_chunk()
+            if not chunks:  # the other workers took the last ones meanwhile
+                break
             issued += await _renew_chunk(sessionmaker=sessionmaker, clock=clock, settings=settings, pricer=pricer,
                                          client_ids=chunks.popleft(), horizon=horizon)
         return issued
 
     async with asyncio.TaskGroup() as group:
         workers = [group.create_task(renew_chunks()) for _ in range(max(1, parallel))]
+    if pacer.pauses:
+        log.info("renewal_run_gave_way", pauses=pacer.pauses, seconds=round(pacer.paused_seconds, 2))
     return sum(worker.result() for worker in workers)
 
 

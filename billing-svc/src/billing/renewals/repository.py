@@ -1,14 +1,26 @@
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from abono.events import Lane
+from billing.db import metadata
 from billing.invoices.models import BillingPeriod
+from billing.payments.models import ProviderEvent
 from billing.subscriptions.models import Subscription, SubscriptionStatus
 
 RENEWING = (SubscriptionStatus.ACTIVE.value, SubscriptionStatus.SUSPENDED.value)
+# Work pending longer than this is a provider or the broker down (their sweeps retry it), not a payment in progress.
+URGENT_WINDOW = timedelta(minutes=1)
+_outbox = metadata.tables["outbox"]
+# Both through partial indexes of pending rows (`ix_outbox_pending_lane`, `ix_provider_events_unprocessed`).
+_URGENT_WORK_PENDING = select(or_(
+    exists().where(ProviderEvent.processed_at.is_(None), ProviderEvent.received_at > func.now() - URGENT_WINDOW),
+    exists().where(_outbox.c.published_at.is_(None), _outbox.c.lane == int(Lane.URGENT),
+                   _outbox.c.created_at > func.now() - URGENT_WINDOW),
+))
 
 
 def due_conditions(horizon: date) -> list[Any]:
@@ -32,6 +44,11 @@ class RenewalRepository:
         return list(await self.session.scalars(
             select(Subscription.client_id).where(*due_conditions(horizon)).distinct()
             .order_by(Subscription.client_id)))
+
+    async def urgent_work_pending(self) -> bool:
+        """A payment in progress (issue 20): a provider's webhook not processed yet, or an urgent event (a payment's
+        `InvoicePaid`, a reactivation) not published yet, from the last minute."""
+        return bool(await self.session.scalar(_URGENT_WORK_PENDING))
 
     async def period_invoice(self, subscription_id: uuid.UUID, period_start_on: date) -> uuid.UUID | None:
         """The invoice that claimed the subscription's period starting `period_start_on`, if any."""
