@@ -76,6 +76,18 @@ def _parse(argv: list[str] | None) -> tuple[list[str], Options]:
         help="event_bus (b): producing processes (web workers, each with its relay) sharing the rate "
         "(default BENCH_BUS_PRODUCERS, else 2)",
     )
+    parser.add_argument(
+        "--reactivation-rate",
+        type=float,
+        metavar="R",
+        help="reactivation: webhooks/s offered instead of the mode's (quick 20, full 50); services = rate x seconds",
+    )
+    parser.add_argument(
+        "--reactivation-seconds",
+        type=float,
+        metavar="S",
+        help="reactivation: seconds of webhooks instead of the mode's (quick 5, full 60)",
+    )
     parser.add_argument("--profile", type=Path, metavar="DIR", help="py-spy record the measured processes into DIR")
     parser.add_argument("--keep", action="store_true", help="keep the abono_bench_* databases afterwards")
     parser.add_argument("--log-dir", type=Path, help="children's logs and raw data (default: a new temp folder)")
@@ -90,6 +102,8 @@ def _parse(argv: list[str] | None) -> tuple[list[str], Options]:
         profile=args.profile.resolve() if args.profile else None,
         gateway_path=args.gateway_path,
         bus_producers=max(1, args.bus_producers),
+        reactivation_rate=args.reactivation_rate,
+        reactivation_seconds=args.reactivation_seconds,
     )
     return args.scenario or list(SCENARIOS), options
 

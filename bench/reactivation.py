@@ -147,8 +147,18 @@ async def start_services(
                     stripe_port, private_file, bulk_workers)  # fmt: skip
 
 
-async def run(opts: Options) -> list[Figure]:
+def plan_of(opts: Options) -> Plan:
+    """The mode's plan, with `--reactivation-rate` / `--reactivation-seconds` if given (one service a webhook)."""
     plan = QUICK if opts.quick else FULL
+    if opts.reactivation_rate is None and opts.reactivation_seconds is None:
+        return plan
+    rate = opts.reactivation_rate or plan.rate
+    seconds = opts.reactivation_seconds or plan.seconds
+    return Plan(services=max(1, int(rate * seconds)), rate=rate, seconds=seconds)
+
+
+async def run(opts: Options) -> list[Figure]:
+    plan = plan_of(opts)
     ensure_bench_vhost()
     async with bench_databases(BILLING_DB, PROVISIONING_DB, keep=opts.keep) as urls, Children(opts.log_dir) as children:
         await asyncio.to_thread(upgrade, REPO_ROOT / "billing-svc", urls[BILLING_DB])

@@ -26,7 +26,7 @@ from payments_support import (
 from abono.clock import SystemClock
 from abono.testing import wait_for
 from billing.fakes import mercadopago_request, stripe_headers
-from billing.payments import jobs, webhooks
+from billing.payments import applying, jobs, webhooks
 from billing.payments.verify import VerifiedEvent
 
 
@@ -219,3 +219,38 @@ async def test_f1_a_stripe_payment_reports_the_cards_fingerprint_on_invoice_paid
                                                             env.stripe.intents[pid]))).status_code == 200
     other = (await wait_paid(env, other_invoice))[0]["payer_fingerprint"]
     assert isinstance(other, str) and other.startswith("stripe:card:fp_") and other != paid[0]["payer_fingerprint"]
+
+
+async def test_b19_a_processing_failure_rolls_back_every_effect_counts_the_attempt_and_the_sweep_pays_once(
+        env: PaymentsEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The event's effects and its "done" share one transaction (no savepoint since issue 20): a failure after the
+    payment, the settlement and `InvoicePaid` were written leaves none of them, and the stored event counts the
+    attempt, keeps the error and waits for the sweep, which then pays once."""
+    _, invoice_id, sid = await stripe_checkout(env)
+    env.stripe.complete(sid)
+    event = env.stripe.event("checkout.session.completed", env.stripe.sessions[sid])
+
+    async def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("attempts table unavailable")
+
+    monkeypatch.setattr(applying.AttemptRepository, "mark_paid", broken)  # the last effect of a payment
+    assert (await post_stripe(env.billing, event)).status_code == 200
+    await env.webhooks_done()
+    stored = "SELECT attempts, last_error, processed_at, next_attempt_at > now() AS later FROM provider_events " \
+             "WHERE external_id = $1"
+    rows = await sql(env.db_url, stored, event["id"])
+    assert len(rows) == 1 and rows[0]["attempts"] == 1 and rows[0]["processed_at"] is None and rows[0]["later"]
+    assert "attempts table unavailable" in str(rows[0]["last_error"])
+    assert await payments_of(env, invoice_id) == []
+    assert await outbox(env.db_url, "billing.invoice.paid", invoice_id=invoice_id) == []
+    status = await sql(env.db_url, "SELECT status FROM invoices WHERE id = $1", uuid.UUID(invoice_id))
+    assert status[0]["status"] == "unpaid"
+    monkeypatch.undo()
+    await sql(env.db_url, "UPDATE provider_events SET next_attempt_at = now() - interval '1 second' "
+              "WHERE external_id = $1", event["id"])
+    assert await jobs.sweep(sessionmaker=env.sessionmaker, clock=SystemClock(), settings=env.settings,
+                            providers=env.providers) >= 1
+    assert len(await wait_paid(env, invoice_id)) == 1
+    assert len(await payments_of(env, invoice_id)) == 1
+    rows = await sql(env.db_url, stored, event["id"])
+    assert rows[0]["attempts"] == 2 and rows[0]["processed_at"] is not None

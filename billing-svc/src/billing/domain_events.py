@@ -38,6 +38,7 @@ class InvoiceSettled:
     on: date  # the provider's calendar date of `at`
     periods: tuple[PaidPeriod, ...]
     client_has_overdue: bool  # another invoice of the client is still overdue (B-7: nothing comes back yet)
+    kind: str  # the invoice's kind (`InvoiceKind`): only an upgrade invoice carries upgrades (B-14)
 
 
 @dataclass(frozen=True)

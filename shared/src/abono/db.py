@@ -26,6 +26,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlalchemy.sql.elements import ClauseElement
 
 _AUTOCOMMIT_READS = "abono_autocommit_reads"
+_TRANSACTION_POOLING = "abono_transaction_pooling"
 _ASYNCPG = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -87,7 +88,8 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int | None = Non
     `transaction_pooling`: the URL is a PgBouncer in transaction mode (`pooler_connect_args`)."""
     engine = create_async_engine(url, pool_size=pool_size,
                                  max_overflow=pool_size if max_overflow is None else max_overflow,
-                                 connect_args=pooler_connect_args() if transaction_pooling else {})
+                                 connect_args=pooler_connect_args() if transaction_pooling else {},
+                                 execution_options={_TRANSACTION_POOLING: transaction_pooling})
     event.listen(engine.sync_engine.pool, "checkout", _replace_closed)
     return engine
 
@@ -134,6 +136,21 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def unit_of_work(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     """One transaction: committed when the block ends, rolled back if it raises."""
     async with sessionmaker() as session, session.begin():
+        yield session
+
+
+@asynccontextmanager
+async def single_statement(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A unit of work of exactly one statement, sent in autocommit: PostgreSQL runs it in its own implicit
+    transaction, so it is as atomic as in `unit_of_work`, without the `BEGIN` and `COMMIT` round trips (issue 20:
+    a webhook is stored with one round trip instead of three). A second statement would commit on its own: use
+    `unit_of_work` for anything more. Behind a transaction-pooling PgBouncer (`make_engine(transaction_pooling=
+    True)`) a statement outside a transaction may be prepared on one server connection and run on another, so there
+    it is an ordinary transaction."""
+    async with sessionmaker() as session, session.begin():
+        bind = session.bind
+        if isinstance(bind, AsyncEngine) and not bind.get_execution_options().get(_TRANSACTION_POOLING, True):
+            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         yield session
 
 

@@ -163,6 +163,8 @@ async def apply_paid_upgrades(session: AsyncSession, clock: Clock, settings: Bil
                               event: InvoiceSettled) -> SettlementEffects:
     """B-14, the `InvoiceSettled` handler of changes: the paid invoice's upgrades move their subscriptions to the
     new product."""
+    if event.kind != InvoiceKind.UPGRADE:  # upgrades are only ever issued on an upgrade invoice (request_upgrade)
+        return SettlementEffects()
     applied: list[uuid.UUID] = []
     catalog, subs = CatalogRepository(session), SubscriptionRepository(session)
     upgrades = await UpgradeRepository(session).requested_for_invoice(event.invoice_id)

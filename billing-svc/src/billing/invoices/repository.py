@@ -1,6 +1,7 @@
 import secrets
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import ARRAY, Uuid, any_, delete, exists, literal, select, text
@@ -12,6 +13,42 @@ from billing.invoices.models import BillingPeriod, DunningStep, Invoice, Invoice
 # No 0/O, 1/I/L: a reference read aloud or typed from a cash coupon is not mistaken.
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 SETTLED = [InvoiceStatus.PAID.value, InvoiceStatus.WAIVED.value, InvoiceStatus.REFUNDED.value]
+
+# B-7/B-14 in one round trip: the invoice marked settled, its lines with their products' kinds, and whether another
+# invoice of the client is still overdue (as `has_overdue`). The SELECT reads the snapshot from before the UPDATE, so
+# the invoice being settled is left out of "overdue" by its id (it is the only row the UPDATE changes). A LEFT JOIN
+# from one row: an invoice without lines still answers (one row of NULLs).
+_SETTLE = text("""
+WITH settled AS (
+    UPDATE invoices SET status = :status, settled_at = :at, paid_method = :method WHERE id = :invoice_id
+    RETURNING id
+)
+SELECT (SELECT count(*) FROM settled) AS settled,
+       EXISTS (SELECT FROM invoices o WHERE o.client_id = :client_id AND o.id <> :invoice_id
+               AND o.status = 'unpaid' AND o.due_on < :today AND o.kind <> 'upgrade') AS overdue,
+       l.kind, l.description, l.amount_minor, l.service_ids, l.cycle, l.period_end_on, p.kind AS product_kind
+FROM (SELECT) AS one
+LEFT JOIN (invoice_lines l LEFT JOIN products p ON p.id = l.product_id) ON l.invoice_id = :invoice_id
+ORDER BY l.position""")
+
+
+@dataclass(frozen=True, slots=True)
+class SettledLine:
+    """What `InvoicePaid` and `InvoiceSettled` need of a settled invoice's line."""
+
+    kind: str
+    description: str
+    amount_minor: int
+    service_ids: list[uuid.UUID]
+    cycle: str | None
+    period_end_on: date | None
+    product_kind: str | None  # the line's product's catalog kind (C-1); None without a product
+
+
+@dataclass(frozen=True, slots=True)
+class Settled:
+    lines: list[SettledLine]
+    client_has_overdue: bool  # another invoice of the client is unpaid past its due date (not an upgrade: B-14)
 
 
 class InvoiceRepository:
@@ -60,8 +97,9 @@ class InvoiceRepository:
             stmt = stmt.with_for_update(skip_locked=skip_locked)
         return await self.session.scalar(stmt)
 
-    async def by_reference(self, payment_reference: str) -> Invoice | None:
-        return await self.session.scalar(select(Invoice).where(Invoice.payment_reference == payment_reference))
+    async def by_reference(self, payment_reference: str, *, for_update: bool = False) -> Invoice | None:
+        stmt = select(Invoice).where(Invoice.payment_reference == payment_reference)
+        return await self.session.scalar(stmt.with_for_update() if for_update else stmt)
 
     async def numbers(self, client_id: uuid.UUID, invoice_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
         """The numbers of those of `invoice_ids` that are the client's, by id."""
@@ -94,6 +132,20 @@ class InvoiceRepository:
         if number is not None:
             stmt = stmt.where(Invoice.number == number)
         return list(await self.session.scalars(stmt))
+
+    async def mark_settled(self, *, invoice_id: uuid.UUID, client_id: uuid.UUID, status: str, at: datetime,
+                           method: str, today: date) -> Settled:
+        """Mark the invoice settled (`status`: paid or waived) and read what follows from it, in one statement:
+        its lines (by position) and `has_overdue(client_id, today)` as it is once this invoice is settled."""
+        rows = (await self.session.execute(_SETTLE, {
+            "invoice_id": invoice_id, "client_id": client_id, "status": status, "at": at, "method": method,
+            "today": today})).all()
+        if not rows or rows[0].settled != 1:
+            raise LookupError(f"invoice {invoice_id} was not there to settle")
+        lines = [SettledLine(kind=r.kind, description=r.description, amount_minor=r.amount_minor,
+                             service_ids=list(r.service_ids or ()), cycle=r.cycle, period_end_on=r.period_end_on,
+                             product_kind=r.product_kind) for r in rows if r.kind is not None]
+        return Settled(lines=lines, client_has_overdue=bool(rows[0].overdue))
 
     async def has_overdue(self, client_id: uuid.UUID, today: date) -> bool:
         """Whether the client has an unpaid invoice past its due date (an unpaid upgrade is no debt, B-14)."""

@@ -14,19 +14,20 @@ from billing.payments.automatic import report_failure
 from billing.payments.batch_applying import apply_batch_payment, batch_for
 from billing.payments.provider import ProviderPayment, ProviderPaymentStatus
 from billing.payments.repository import AttemptRepository
-from billing.payments.service import apply_payment
+from billing.payments.service import apply_payment_to
 
 log = structlog.get_logger("billing.payments")
 
 
-async def invoice_for(session: AsyncSession, payment: ProviderPayment) -> Invoice | None:
-    """The invoice a provider payment is for: its invoice id, else its payment reference (B-19)."""
+async def invoice_for(session: AsyncSession, payment: ProviderPayment, *, for_update: bool = False) -> Invoice | None:
+    """The invoice a provider payment is for: its invoice id, else its payment reference (B-19); `for_update`:
+    locked, as `apply_payment` locks it."""
     invoices = InvoiceRepository(session)
     if payment.invoice_id is not None:
-        found = await invoices.get(payment.invoice_id)
+        found = await invoices.get(payment.invoice_id, for_update=for_update)
         if found is not None:
             return found
-    return await invoices.by_reference(payment.reference) if payment.reference else None
+    return await invoices.by_reference(payment.reference, for_update=for_update) if payment.reference else None
 
 
 async def apply_provider_payment(*, session: AsyncSession, clock: Clock, settings: BillingSettings,
@@ -39,16 +40,16 @@ async def apply_provider_payment(*, session: AsyncSession, clock: Clock, setting
         return await report_failure(session=session, clock=clock, invoice=failed, payment=payment)
     if payment.status != ProviderPaymentStatus.APPROVED:
         return payment.status.value
-    invoice = await invoice_for(session, payment)
+    invoice = await invoice_for(session, payment, for_update=True)  # locked once, here, for apply_payment_to
     if invoice is None and (batch := await batch_for(session, payment)) is not None:
         return await apply_batch_payment(session=session, clock=clock, settings=settings, batch=batch,
                                          payment=payment)
     if invoice is None:
         log.warning("provider_payment_unmatched", provider=payment.provider, payment_id=payment.payment_id)
         return "unmatched"
-    result = await apply_payment(session=session, clock=clock, settings=settings, invoice_id=invoice.id,
-                                 amount=payment.amount, method=payment.provider, payment_key=payment.payment_key,
-                                 payer_fingerprint=payment.payer_fingerprint)
+    result = await apply_payment_to(session=session, clock=clock, settings=settings, invoice=invoice,
+                                    amount=payment.amount, method=payment.provider, payment_key=payment.payment_key,
+                                    payer_fingerprint=payment.payer_fingerprint)
     await AttemptRepository(session).mark_paid(invoice_id=invoice.id, provider=payment.provider, at=clock.now())
     log.info("provider_payment_applied", provider=payment.provider, payment_id=payment.payment_id,
              invoice_id=str(invoice.id), duplicate=result.duplicate, invoice_status=result.invoice_status)

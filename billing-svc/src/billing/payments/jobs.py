@@ -25,7 +25,12 @@ from billing.payments.applying import apply_provider_payment
 from billing.payments.batch_repository import BatchRepository
 from billing.payments.models import AttemptStatus
 from billing.payments.provider import CheckoutInvoice, PaymentProvider, ProviderError
-from billing.payments.repository import AttemptRepository, ProviderEventRepository, RefundRepository
+from billing.payments.repository import (
+    AttemptRepository,
+    ClaimedEvent,
+    ProviderEventRepository,
+    RefundRepository,
+)
 from billing.payments.webhooks import handle_event
 
 log = structlog.get_logger("billing.payments")
@@ -34,30 +39,43 @@ MAX_BACKOFF = timedelta(hours=1)
 
 async def process_event(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: BillingSettings,
                         providers: dict[str, PaymentProvider], provider: str, external_id: str) -> str | None:
-    """Process one stored event if nobody else is and it is not done; its effects and "done" commit together.
-    A failure rolls its effects back, counts the attempt and leaves the row to the sweep (with back-off)."""
+    """Process one stored event if nobody else is and it is not done; its effects and "done" commit together, in
+    one transaction that holds the event's row lock. A failure rolls all of it back; the attempt is then counted
+    in a transaction of its own and the row left to the sweep (with back-off). Issue 20: no savepoint around the
+    effects (two round trips on every webhook for the rare failure)."""
+    claimed: ClaimedEvent | None = None
+    try:
+        async with unit_of_work(sessionmaker) as session:
+            events = ProviderEventRepository(session)
+            claimed = await events.claim_unprocessed(provider, external_id)
+            if claimed is None:
+                return None  # done already, or being processed right now
+            outcome = await handle_event(session=session, clock=clock, settings=settings, providers=providers,
+                                         event=claimed.event)
+            await events.mark_processed(claimed.id, at=clock.now(), outcome=outcome)
+            count_after_commit(session, WEBHOOKS_PROCESSED, provider=provider, outcome=outcome)
+    except Exception as exc:  # any failure is retried by the sweep, never lost
+        if claimed is None:
+            raise  # not even claimed: nothing to count
+        await _count_failure(sessionmaker=sessionmaker, clock=clock, settings=settings, claimed=claimed, exc=exc)
+        return "failed"
+    log.info("webhook_processed", provider=provider, external_id=external_id, outcome=outcome)
+    return outcome
+
+
+async def _count_failure(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: BillingSettings,
+                         claimed: ClaimedEvent, exc: Exception) -> None:
+    """The failed attempt counted and the next one due after a back-off, unless someone processed the event
+    meanwhile (its lock was released with the rollback: a redelivery may have got it)."""
+    attempts = claimed.attempts + 1
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    delay = min(timedelta(seconds=settings.webhook_retry_seconds * 2 ** min(attempts, 10)), MAX_BACKOFF)
+    event = claimed.event
     async with unit_of_work(sessionmaker) as session:
-        row = await ProviderEventRepository(session).claim_unprocessed(provider, external_id)
-        if row is None:
-            return None  # done already, or being processed right now
-        try:
-            async with session.begin_nested():
-                outcome = await handle_event(session=session, clock=clock, settings=settings, providers=providers,
-                                           row=row)
-        except Exception as exc:  # noqa: BLE001 - any failure is retried by the sweep, never lost
-            row.attempts += 1
-            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            delay = min(timedelta(seconds=settings.webhook_retry_seconds * 2 ** min(row.attempts, 10)), MAX_BACKOFF)
-            row.next_attempt_at = clock.now() + delay
-            log.warning("webhook_processing_failed", provider=provider, external_id=external_id,
-                        attempts=row.attempts, error=row.last_error)
-            count_after_commit(session, WEBHOOKS_PROCESSED, provider=provider, outcome="failed")
-            return "failed"
-        row.processed_at, row.outcome = clock.now(), outcome
-        row.attempts += 1
-        count_after_commit(session, WEBHOOKS_PROCESSED, provider=provider, outcome=outcome)
-        log.info("webhook_processed", provider=provider, external_id=external_id, outcome=outcome)
-        return outcome
+        if await ProviderEventRepository(session).mark_failed(claimed.id, error=error, retry_at=clock.now() + delay):
+            count_after_commit(session, WEBHOOKS_PROCESSED, provider=event.provider, outcome="failed")
+    log.warning("webhook_processing_failed", provider=event.provider, external_id=event.external_id,
+                attempts=attempts, error=error)
 
 
 async def sweep(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: BillingSettings,

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,9 +23,30 @@ from billing.payments.models import (
     ProviderRefund,
     TransferReport,
 )
+from billing.payments.provider import VerifiedEvent
 
 WAITING = [AttemptStatus.STARTED, AttemptStatus.OPEN]
 Checkout = TypeVar("Checkout", PaymentAttempt, PaymentBatch)
+
+# The payment path's statements, built once on the tables (no ORM objects, no statement built per call: issue 20).
+_payments_t, _attempts, _events = (cast(Table, m.__table__) for m in (Payment, PaymentAttempt, ProviderEvent))
+_payments = _payments_t.c
+_PAYMENT_ONCE = insert(_payments_t).on_conflict_do_nothing(index_elements=[_payments.payment_key]).returning(
+    _payments.id)
+_SET_CREDITED = update(_payments_t).where(_payments.id == bindparam("payment_id")).values(
+    credited_minor=bindparam("credited"))
+_ATTEMPTS_PAID = update(_attempts).where(
+    _attempts.c.invoice_id == bindparam("attempt_invoice"), _attempts.c.provider == bindparam("attempt_provider"),
+    _attempts.c.status.in_([s.value for s in WAITING])).values(status=AttemptStatus.PAID.value,
+                                                                 checked_at=bindparam("checked"))
+_STORE_EVENT = insert(_events).on_conflict_do_nothing(
+    index_elements=[_events.c.provider, _events.c.external_id]).returning(_events.c.id)
+_CLAIM_EVENT = select(_events.c.id, _events.c.provider, _events.c.external_id, _events.c.event_type,
+                      _events.c.object_id, _events.c.body, _events.c.attempts).where(
+    _events.c.provider == bindparam("event_provider"), _events.c.external_id == bindparam("event_external_id"),
+    _events.c.processed_at.is_(None)).with_for_update(skip_locked=True)
+_EVENT_DONE = update(_events).where(_events.c.id == bindparam("event_id")).values(
+    processed_at=bindparam("done_at"), outcome=bindparam("done_outcome"), attempts=_events.c.attempts + 1)
 
 
 async def due_for_question(session: AsyncSession, model: type[Checkout], *, created_since: datetime,
@@ -51,6 +73,20 @@ class PaymentRepository:
         inserted = await self.session.execute(insert(Payment).values(**_values(payment)).on_conflict_do_nothing(
             index_elements=[Payment.payment_key]).returning(Payment.id))
         return inserted.first() is not None
+
+    async def record_once(self, *, payment_id: uuid.UUID, payment_key: str, invoice_id: uuid.UUID,
+                          client_id: uuid.UUID, amount_minor: int, currency: str, method: str,
+                          received_at: datetime) -> bool:
+        """`add_once` without an ORM object (the payment path's): True if new, its credit recorded as 0."""
+        inserted = await self.session.execute(_PAYMENT_ONCE, {
+            "id": payment_id, "payment_key": payment_key, "invoice_id": invoice_id, "client_id": client_id,
+            "amount_minor": amount_minor, "currency": currency, "method": method, "received_at": received_at,
+            "credited_minor": 0})
+        return inserted.first() is not None
+
+    async def set_credited(self, payment_id: uuid.UUID, credited_minor: int) -> None:
+        """The part of the payment kept as credit balance (B-10)."""
+        await self.session.execute(_SET_CREDITED, {"payment_id": payment_id, "credited": credited_minor})
 
     async def get(self, payment_id: uuid.UUID) -> Payment | None:
         return await self.session.get(Payment, payment_id)
@@ -93,9 +129,8 @@ class AttemptRepository:
 
     async def mark_paid(self, *, invoice_id: uuid.UUID, provider: str, at: datetime) -> None:
         """The invoice's waiting attempts at this provider: paid."""
-        await self.session.execute(update(PaymentAttempt).where(
-            PaymentAttempt.invoice_id == invoice_id, PaymentAttempt.provider == provider,
-            PaymentAttempt.status.in_(WAITING)).values(status=AttemptStatus.PAID.value, checked_at=at))
+        await self.session.execute(_ATTEMPTS_PAID, {"attempt_invoice": invoice_id, "attempt_provider": provider,
+                                                    "checked": at})
 
     async def due_for_question(self, *, created_since: datetime, checked_before: datetime,
                                limit: int) -> list[PaymentAttempt]:
@@ -150,17 +185,34 @@ class ProviderEventRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add_once(self, event: ProviderEvent) -> bool:
-        """Store the raw event unless stored already (per provider and external id): True if new."""
-        inserted = await self.session.execute(insert(ProviderEvent).values(**_values(event)).on_conflict_do_nothing(
-            index_elements=[ProviderEvent.provider, ProviderEvent.external_id]).returning(ProviderEvent.id))
+    async def store_once(self, event: VerifiedEvent, *, received_at: datetime, next_attempt_at: datetime) -> bool:
+        """`add_once` in one prebuilt statement (a webhook's request): True if new."""
+        inserted = await self.session.execute(_STORE_EVENT, {
+            "provider": event.provider, "external_id": event.external_id, "event_type": event.event_type,
+            "object_id": event.object_id, "body": event.body, "received_at": received_at, "attempts": 0,
+            "next_attempt_at": next_attempt_at})
         return inserted.first() is not None
 
-    async def claim_unprocessed(self, provider: str, external_id: str) -> ProviderEvent | None:
+    async def claim_unprocessed(self, provider: str, external_id: str) -> ClaimedEvent | None:
         """The event if not processed yet and nobody else is processing it (locked, SKIP LOCKED)."""
-        return await self.session.scalar(select(ProviderEvent).where(
-            ProviderEvent.provider == provider, ProviderEvent.external_id == external_id,
-            ProviderEvent.processed_at.is_(None)).with_for_update(skip_locked=True))
+        row = (await self.session.execute(_CLAIM_EVENT, {"event_provider": provider,
+                                                         "event_external_id": external_id})).first()
+        return None if row is None else ClaimedEvent(
+            id=row.id, attempts=row.attempts, event=VerifiedEvent(
+                provider=row.provider, external_id=row.external_id, event_type=row.event_type,
+                object_id=row.object_id, body=row.body))
+
+    async def mark_processed(self, event_id: int, *, at: datetime, outcome: str) -> None:
+        """A claimed event done: its effects commit with this (one more attempt counted)."""
+        await self.session.execute(_EVENT_DONE, {"event_id": event_id, "done_at": at, "done_outcome": outcome})
+
+    async def mark_failed(self, event_id: int, *, error: str, retry_at: datetime) -> bool:
+        """An event whose processing failed (and rolled back): one more attempt counted, due again for the sweep at
+        `retry_at`; unless it was processed meanwhile (False). Waits for whoever holds it now."""
+        updated = await self.session.execute(update(_events).where(
+            _events.c.id == event_id, _events.c.processed_at.is_(None)).values(
+            attempts=_events.c.attempts + 1, last_error=error, next_attempt_at=retry_at).returning(_events.c.id))
+        return updated.first() is not None
 
     async def due(self, now: datetime, limit: int) -> list[tuple[str, str]]:
         """(provider, external id) of unprocessed events whose turn has come, oldest turn first."""
@@ -168,6 +220,15 @@ class ProviderEventRepository:
             ProviderEvent.processed_at.is_(None), ProviderEvent.next_attempt_at <= now)
             .order_by(ProviderEvent.next_attempt_at).limit(limit))
         return [(provider, external_id) for provider, external_id in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedEvent:
+    """A stored provider event claimed for processing (its row locked until the transaction ends)."""
+
+    id: int
+    attempts: int  # before this one
+    event: VerifiedEvent
 
 
 class ChargebackRepository:

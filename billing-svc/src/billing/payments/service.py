@@ -14,11 +14,10 @@ from abono.metrics import count_after_commit
 from abono.money import Money
 from billing.config import BillingSettings
 from billing.credit.repository import CreditRepository
-from billing.invoices.models import InvoiceStatus
+from billing.invoices.models import Invoice, InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
 from billing.invoices.settlement import settle
 from billing.metrics import PAYMENTS, PAYMENTS_AMOUNT
-from billing.payments.models import Payment
 from billing.payments.repository import PaymentRepository
 from billing.promos.referral import reward_referrer
 
@@ -39,19 +38,28 @@ async def apply_payment(*, session: AsyncSession, clock: Clock, settings: Billin
     `payer_fingerprint`: the provider's fingerprint of the payer, reported on `InvoicePaid` (F-1)."""
     if amount.amount_minor <= 0:
         raise InvalidInput("A payment must be a positive amount.")
-    repo = InvoiceRepository(session)
-    invoice = await repo.get(invoice_id, for_update=True)
+    invoice = await InvoiceRepository(session).get(invoice_id, for_update=True)
     if invoice is None:
         raise NotFound("No such invoice.")
+    return await apply_payment_to(session=session, clock=clock, settings=settings, invoice=invoice, amount=amount,
+                                  method=method, payment_key=payment_key, payer_fingerprint=payer_fingerprint)
+
+
+async def apply_payment_to(*, session: AsyncSession, clock: Clock, settings: BillingSettings, invoice: Invoice,
+                           amount: Money, method: str, payment_key: str,
+                           payer_fingerprint: str | None = None) -> PaymentResult:
+    """`apply_payment` for an invoice the caller has loaded locked (`FOR UPDATE`) in this transaction."""
+    if amount.amount_minor <= 0:
+        raise InvalidInput("A payment must be a positive amount.")
     if amount.currency != invoice.currency:
         raise InvalidInput(f"The invoice is in {invoice.currency}, the payment in {amount.currency}.")
     now = clock.now()
     payment_id = uuid.uuid4()
     payments = PaymentRepository(session)
-    if not await payments.add_once(Payment(
-            id=payment_id, payment_key=payment_key, invoice_id=invoice.id, client_id=invoice.client_id,
-            amount_minor=amount.amount_minor, currency=amount.currency, method=method, received_at=now,
-            credited_minor=0)):  # B-19: a notification seen before changes nothing
+    if not await payments.record_once(
+            payment_id=payment_id, payment_key=payment_key, invoice_id=invoice.id, client_id=invoice.client_id,
+            amount_minor=amount.amount_minor, currency=amount.currency, method=method,
+            received_at=now):  # B-19: a notification seen before changes nothing
         earlier = await payments.by_key(payment_key)
         assert earlier is not None
         return PaymentResult(earlier.id, earlier.invoice_id, invoice.status,
@@ -77,8 +85,7 @@ async def apply_payment(*, session: AsyncSession, clock: Clock, settings: Billin
         await credit.add(client_id=invoice.client_id, amount=credited, reason=reason,
                          invoice_id=invoice.id, payment_id=payment_id, at=now)
     kept = credited if credited.amount_minor > 0 else Money.zero(amount.currency)
-    payment = await payments.get(payment_id)
-    assert payment is not None
-    payment.credited_minor = kept.amount_minor
+    if kept.amount_minor:  # recorded with 0: written only when part of it is kept as credit
+        await payments.set_credited(payment_id, kept.amount_minor)
     await session.flush()
     return PaymentResult(payment_id, invoice.id, invoice.status, kept, duplicate=False)

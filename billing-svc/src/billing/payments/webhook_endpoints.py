@@ -16,7 +16,7 @@ import structlog
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel
 
-from abono.db import unit_of_work
+from abono.db import single_statement
 from abono.errors import DomainError, NotFound
 from abono.metrics import ServiceMetrics
 from billing.deps import ClockDep, SettingsDep
@@ -57,7 +57,7 @@ async def verified_event(provider: ProviderId, request: Request, providers: Prov
 
 async def _accept(request: Request, event: VerifiedEvent, clock: ClockDep, settings: SettingsDep,
                   providers: ProvidersDep) -> WebhookAck:
-    async with unit_of_work(request.app.state.sessionmaker) as session:
+    async with single_statement(request.app.state.sessionmaker) as session:  # committed before the answer
         new = await webhooks.store_event(session=session, clock=clock, settings=settings, event=event)
     metrics: ServiceMetrics = request.app.state.metrics  # committed: the block above ended without raising
     metrics.fact(WEBHOOKS_RECEIVED).labels(provider=event.provider, outcome="new" if new else "duplicate").inc()

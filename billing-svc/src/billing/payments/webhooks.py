@@ -12,7 +12,6 @@ from abono.clock import Clock
 from billing.config import BillingSettings
 from billing.payments.applying import apply_provider_payment
 from billing.payments.chargebacks import record_chargeback
-from billing.payments.models import ProviderEvent
 from billing.payments.provider import PaymentProvider, VerifiedEvent
 from billing.payments.repository import ProviderEventRepository
 from billing.payments.saved_methods import method_updated
@@ -21,25 +20,22 @@ log = structlog.get_logger("billing.webhooks")
 
 
 async def store_event(*, session: AsyncSession, clock: Clock, settings: BillingSettings, event: VerifiedEvent) -> bool:
-    """Store the raw event unless already stored (insert-on-conflict-do-nothing); True if it is new."""
+    """Store the raw event unless already stored (insert-on-conflict-do-nothing, one statement: the request runs
+    it in `single_statement`); True if it is new."""
     now = clock.now()
-    return await ProviderEventRepository(session).add_once(ProviderEvent(
-        provider=event.provider, external_id=event.external_id, event_type=event.event_type,
-        object_id=event.object_id, body=event.body, received_at=now, attempts=0,
-        # The request processes it at once; the sweep only takes it if that did not happen by then.
-        next_attempt_at=now + timedelta(seconds=settings.webhook_retry_seconds)))
+    # The request processes it at once; the sweep only takes it if that did not happen by then.
+    return await ProviderEventRepository(session).store_once(
+        event, received_at=now, next_attempt_at=now + timedelta(seconds=settings.webhook_retry_seconds))
 
 
 async def handle_event(*, session: AsyncSession, clock: Clock, settings: BillingSettings,
-                       providers: dict[str, PaymentProvider], row: ProviderEvent) -> str:
+                       providers: dict[str, PaymentProvider], event: VerifiedEvent) -> str:
     """What the provider says the stored event means, applied: a payment once per payment key, a dispute once per
     dispute id, a mandate's new state; nothing here knows which provider it is."""
-    provider = providers.get(row.provider)
+    provider = providers.get(event.provider)
     if provider is None:
-        raise LookupError(f"provider {row.provider} is not configured")
-    effect = await provider.parse_event(VerifiedEvent(provider=row.provider, external_id=row.external_id,
-                                                      event_type=row.event_type, object_id=row.object_id,
-                                                      body=row.body))
+        raise LookupError(f"provider {event.provider} is not configured")
+    effect = await provider.parse_event(event)
     if effect.dispute is not None:
         return await record_chargeback(session=session, clock=clock, provider=provider, dispute=effect.dispute)
     if effect.method_update is not None:
