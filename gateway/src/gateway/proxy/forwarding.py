@@ -28,7 +28,7 @@ from gateway.config import GatewaySettings
 from gateway.deps import Networks, chain_of, client_ip, is_trusted
 from gateway.errors import BadGateway, GatewayTimeout
 from gateway.proxy.metrics import ProxyMetrics
-from gateway.proxy.upstream import CURRENT_ATTEMPT, Attempt, upstream_of
+from gateway.proxy.upstream import CURRENT_ATTEMPT, NO_AUTO_HEADERS, Attempt, upstream_of
 from gateway.ratelimit.service import enforce, is_lookup
 
 log = structlog.get_logger("gateway.proxy")
@@ -65,8 +65,6 @@ _REPLACED_ON_RESPONSE = frozenset({"date", "server", "x-request-id"})
 # A response of known length up to this size is read whole and sent as one: far cheaper than a streamed
 # response (no extra task per request); anything larger, or of unknown length, is streamed.
 SMALL_BODY_BYTES = 64 * 1024
-# Headers aiohttp would invent when the client did not send them.
-_NO_AUTO_HEADERS = frozenset({"Accept", "Accept-Encoding", "User-Agent", "Content-Type"})
 # Characters Starlette's `request.url` escapes (`?`, `#`, a backslash) or drops (tab, CR, LF) in the path.
 _UNUSUAL_IN_PATH = re.compile(r"[?#\\\t\r\n]")
 
@@ -249,7 +247,7 @@ async def forward(request: Request, *, service: str, base_url: str, upstream_pat
                     headers=headers,
                     data=body,
                     allow_redirects=False,
-                    skip_auto_headers=_NO_AUTO_HEADERS,
+                    skip_auto_headers=NO_AUTO_HEADERS,
                 )
                 break
             except TimeoutError:

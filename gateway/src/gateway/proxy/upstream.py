@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterable
 from contextvars import ContextVar
 
 import aiohttp
@@ -11,8 +12,16 @@ from aiohttp.client_reqrep import ClientRequest
 from aiohttp.connector import Connection
 from aiohttp.tracing import Trace
 from fastapi import FastAPI
+from multidict import CIMultiDict, istr
 
 from gateway.config import GatewaySettings
+
+# Headers aiohttp would invent when the client did not send them: the proxy sends none of them.
+NO_AUTO_HEADERS = frozenset({"Accept", "Accept-Encoding", "User-Agent", "Content-Type"})
+_NO_AUTO = frozenset(istr(name) for name in NO_AUTO_HEADERS)
+_NO_AUTO_SKIPPED: CIMultiDict[None] = CIMultiDict((name, None) for name in sorted(NO_AUTO_HEADERS))
+# aiohttp adds its DEFAULT_HEADERS and a User-Agent unless skipped: with all of them skipped it adds nothing.
+_NOTHING_TO_ADD = set(ClientRequest.DEFAULT_HEADERS) | {"User-Agent"} <= NO_AUTO_HEADERS
 
 
 class Attempt:
@@ -50,6 +59,18 @@ class _Connector(aiohttp.TCPConnector):
         return connection
 
 
+class _Request(ClientRequest):
+    """aiohttp's request, less the work of skipping its automatic headers for each proxied request (a sorted copy
+    of the skip list and of the headers: ~5 % of the gateway's CPU, issue 20): when the proxy skips them all
+    (`NO_AUTO_HEADERS`) none is added and the skip list is the one built here. Other callers are unchanged."""
+
+    def update_auto_headers(self, skip_auto_headers: Iterable[str] | None) -> None:
+        if _NOTHING_TO_ADD and skip_auto_headers is not None and skip_auto_headers == _NO_AUTO:
+            self._skip_auto_headers = _NO_AUTO_SKIPPED  # only read by aiohttp (the body's Content-Type)
+            return
+        super().update_auto_headers(skip_auto_headers)
+
+
 async def open_upstream(app: FastAPI) -> None:
     settings: GatewaySettings = app.state.settings
     app.state.upstream = aiohttp.ClientSession(
@@ -66,6 +87,7 @@ async def open_upstream(app: FastAPI) -> None:
         auto_decompress=False,
         cookie_jar=aiohttp.DummyCookieJar(),
         trust_env=False,
+        request_class=_Request,
     )
 
 
