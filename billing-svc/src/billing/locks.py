@@ -14,6 +14,9 @@ from enum import StrEnum
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+_HOLD = text("SELECT pg_advisory_xact_lock(hashtext(:key))")  # built once (a payment takes one on every webhook)
+_TRY_HOLD = text("SELECT pg_try_advisory_xact_lock(hashtext(:key))")
+
 
 class LockKind(StrEnum):
     RENEWALS = "renewals"  # a client's renewals and the changes that re-issue them (B-2, B-9)
@@ -27,13 +30,12 @@ def key(kind: LockKind, *ids: uuid.UUID) -> str:
 
 async def hold(session: AsyncSession, kind: LockKind, *ids: uuid.UUID) -> None:
     """Wait for the lock and hold it until the transaction ends."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key(kind, *ids)})
+    await session.execute(_HOLD, {"key": key(kind, *ids)})
 
 
 async def try_hold(session: AsyncSession, kind: LockKind, *ids: uuid.UUID) -> bool:
     """Take the lock if it is free now; False when someone else holds it."""
-    return bool(await session.scalar(text("SELECT pg_try_advisory_xact_lock(hashtext(:key))"),
-                                     {"key": key(kind, *ids)}))
+    return bool(await session.scalar(_TRY_HOLD, {"key": key(kind, *ids)}))
 
 
 async def hold_each(session: AsyncSession, kind: LockKind, ids: Sequence[uuid.UUID]) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, Uuid, any_, func, literal, select
+from sqlalchemy import ARRAY, Uuid, any_, bindparam, func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +15,10 @@ from abono.money import Money
 from billing import locks
 from billing.credit.models import CreditEntry, SlaCreditApplied
 from billing.locks import LockKind
+
+# A client's balance in one currency, built once (every payment reads it under the credit lock).
+_BALANCE = select(func.coalesce(func.sum(CreditEntry.amount_minor), 0)).where(
+    CreditEntry.client_id == bindparam("balance_client"), CreditEntry.currency == bindparam("balance_currency"))
 
 
 class CreditRepository:
@@ -30,8 +34,7 @@ class CreditRepository:
         await locks.hold_each(self.session, LockKind.CREDIT, client_ids)
 
     async def balance(self, client_id: uuid.UUID, currency: str) -> Money:
-        total = await self.session.scalar(select(func.coalesce(func.sum(CreditEntry.amount_minor), 0)).where(
-            CreditEntry.client_id == client_id, CreditEntry.currency == currency))
+        total = await self.session.scalar(_BALANCE, {"balance_client": client_id, "balance_currency": currency})
         return Money(int(total or 0), currency)
 
     async def balances(self, client_id: uuid.UUID) -> list[Money]:

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ARRAY, Uuid, any_, delete, exists, literal, select, text
+from sqlalchemy import ARRAY, Uuid, any_, bindparam, delete, exists, literal, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +30,10 @@ SELECT (SELECT count(*) FROM settled) AS settled,
 FROM (SELECT) AS one
 LEFT JOIN (invoice_lines l LEFT JOIN products p ON p.id = l.product_id) ON l.invoice_id = :invoice_id
 ORDER BY l.position""")
+
+
+_BY_ID = select(Invoice).where(Invoice.id == bindparam("invoice_id"))  # built once: a payment's first statement
+_BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,10 +96,10 @@ class InvoiceRepository:
 
     async def get(self, invoice_id: uuid.UUID, *, for_update: bool = False,
                   skip_locked: bool = False) -> Invoice | None:
-        stmt = select(Invoice).where(Invoice.id == invoice_id)
-        if for_update:
-            stmt = stmt.with_for_update(skip_locked=skip_locked)
-        return await self.session.scalar(stmt)
+        if not for_update or not skip_locked:
+            return await self.session.scalar(_BY_ID_FOR_UPDATE if for_update else _BY_ID, {"invoice_id": invoice_id})
+        return await self.session.scalar(select(Invoice).where(Invoice.id == invoice_id).with_for_update(
+            skip_locked=True))
 
     async def by_reference(self, payment_reference: str, *, for_update: bool = False) -> Invoice | None:
         stmt = select(Invoice).where(Invoice.payment_reference == payment_reference)
