@@ -30,8 +30,9 @@ def build_providers(settings: BillingSettings) -> dict[str, PaymentProvider]:
     return {name: provider for name, provider in built.items() if provider is not None}
 
 
-def app_providers(request: Request) -> dict[str, PaymentProvider]:
-    """The app's providers (`app.state.payment_providers`, built on first use)."""
+async def app_providers(request: Request) -> dict[str, PaymentProvider]:
+    """The app's providers (`app.state.payment_providers`, built on first use). `async` though it never waits:
+    FastAPI runs a plain `def` dependency in its thread pool, a thread hop on every request (issue 20)."""
     state = request.app.state
     if getattr(state, "payment_providers", None) is None:
         state.payment_providers = build_providers(state.settings)
