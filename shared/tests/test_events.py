@@ -15,6 +15,7 @@ from abono.events import (
     InvoiceLineInfo,
     UnknownEvent,
     parse_event,
+    parse_event_json,
     registered_events,
 )
 from abono.money import MoneyModel
@@ -59,6 +60,8 @@ def test_envelope_json_is_the_envelope_as_json_text() -> None:
     )
     assert json.loads(event.envelope_json()) == event.envelope()
     assert parse_event("billing.invoice.issued", json.loads(event.envelope_json())) == event
+    # What consumers do with a delivery's body (issue 20): parsed and validated in one pass, the same event.
+    assert parse_event_json("billing.invoice.issued", event.envelope_json().encode()) == event
 
 
 def test_unknown_keys_and_bad_bodies_are_refused() -> None:
@@ -66,9 +69,15 @@ def test_unknown_keys_and_bad_bodies_are_refused() -> None:
         parse_event("billing.nothing.happened", {})
     with pytest.raises(ValidationError):
         parse_event("gateway.client.registered", {"client_id": "not-a-uuid"})
+    with pytest.raises(UnknownEvent):
+        parse_event_json("billing.nothing.happened", b"{}")
+    for body in (b"not json", b"[1, 2]", b'{"client_id": "not-a-uuid"}'):  # a consumer dead-letters these at once
+        with pytest.raises(ValidationError):
+            parse_event_json("gateway.client.registered", body)
 
 
 def test_newer_producers_do_not_break_older_consumers() -> None:
     event = ClientRegistered(client_id=uuid.uuid4(), profile=ClientProfile(email="a@b.test", name="A"))
     body = event.envelope() | {"field_from_the_future": 1}
     assert parse_event(ClientRegistered.routing_key, body) == event
+    assert parse_event_json(ClientRegistered.routing_key, json.dumps(body).encode()) == event

@@ -1,6 +1,14 @@
 """Events: the base class, the registry and the catalog."""
 
-from abono.events.base import Event, Lane, UnknownEvent, event_class, parse_event, registered_events
+from abono.events.base import (
+    Event,
+    Lane,
+    UnknownEvent,
+    event_class,
+    parse_event,
+    parse_event_json,
+    registered_events,
+)
 from abono.events.calendar import CalendarOverrideChanged
 from abono.events.catalog import (
     AffiliateCreditWithdrawn,
@@ -107,5 +115,6 @@ __all__ = [
     "WhatsAppMessageReceived",
     "event_class",
     "parse_event",
+    "parse_event_json",
     "registered_events",
 ]

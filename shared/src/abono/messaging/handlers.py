@@ -1,7 +1,8 @@
 """What a consumer is (a named set of handlers, one per event type) and the names and arguments of its queues.
 
-The machinery that applies deliveries is in `abono.messaging.worker`; `ConsumerRunner` (abono.messaging.consumer)
-runs one worker per queue.
+The machinery that applies deliveries is in `abono.messaging.worker` (a queue's deliveries and acks) and
+`abono.messaging.batch` (their inbox transactions); `ConsumerRunner` (abono.messaging.consumer) runs one worker per
+queue.
 """
 
 from __future__ import annotations

@@ -1,51 +1,37 @@
 """A consumer's queue worker: declares the queue, takes its deliveries and applies them once through the inbox
-(see `abono.messaging.consumer` for the guarantees)."""
+(`abono.messaging.batch`; see `abono.messaging.consumer` for the guarantees).
+
+Deliveries come straight from aiormq's channel (no aio-pika message object and task of its own per delivery), their
+bodies are parsed and validated in one pass (`parse_event_json`), and a transaction's acks go out as one
+`basic.ack` with `multiple` when no earlier delivery is still unsettled (issue 20 item 2: the consumer's CPU per
+event). At moderate rates one transaction at a time takes what arrived meanwhile: a further one starts only when a
+share of the prefetch window waits (`max_transactions` at most), so a trickle is applied in few transactions, not
+one per delivery.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
-import json
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
+from typing import cast
 
+import aiormq
 import structlog
-from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue
+from aio_pika.abc import AbstractChannel, AbstractQueue
+from aiormq.abc import DeliveredMessage
+from prometheus_client import Counter
 from pydantic import ValidationError
-from sqlalchemy import Text, bindparam, func, select
-from sqlalchemy import exc as sa_exc
-from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from abono.db import new_metadata
-from abono.events.base import Event, UnknownEvent, parse_event
+from abono.events.base import Event, UnknownEvent, parse_event_json
+from abono.messaging.batch import InboxApplier
 from abono.messaging.broker import DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE, Broker, wait_first
 from abono.messaging.handlers import AnyHandler, Consumer, dead_letter_queue_name, queue_arguments
-from abono.messaging.tables import messaging_tables
 from abono.metrics import ServiceMetrics
 
 log = structlog.get_logger("abono.messaging.consumer")
-
-_, _inbox = messaging_tables(new_metadata())
-# A delivery batch's inbox rows in one statement whatever its size (two arrays): a multi-row VALUES is another
-# statement to compile and prepare for every batch size. Returns the ids not applied before.
-_CLAIMED = (
-    func.unnest(bindparam("event_ids", type_=ARRAY(UUID(as_uuid=True))), bindparam("routing_keys", type_=ARRAY(Text())))
-    .table_valued("event_id", "routing_key")
-    .render_derived()
-)
-_CLAIM_MANY = (
-    insert(_inbox)
-    .from_select(
-        ["consumer", "event_id", "routing_key"],
-        select(bindparam("consumer", type_=Text()), _CLAIMED.c.event_id, _CLAIMED.c.routing_key),
-    )
-    .on_conflict_do_nothing()
-    .returning(_inbox.c.event_id)
-)
-
-
-class _HandlerFailed(Exception):
-    """A handler failed in a shared transaction: do it again with each handler in its own savepoint."""
 
 
 class QueueWorker:
@@ -95,8 +81,17 @@ class QueueWorker:
         self._yield_to = yield_to
         self._consume = consume
         self._task: asyncio.Task[None] | None = None
-        self._waiting: list[AbstractIncomingMessage] = []  # delivered, for the next transaction
+        self._waiting: list[DeliveredMessage] = []  # delivered, for the next transaction
         self._max_transactions = max_transactions
+        # A further transaction starts only while this many deliveries wait (else they go in the next one).
+        self._spread = max(1, prefetch // max(1, max_transactions))
+        # Delivery tags not settled yet, by channel: a transaction's acks are one `multiple` ack up to the lowest.
+        self._unsettled: dict[aiormq.abc.AbstractChannel, set[int]] = {}
+        self._counters: dict[tuple[str, str], Counter] = {}
+        self._applier = InboxApplier(
+            queue=queue, inbox=inbox, consumer=consumer, sessionmaker=sessionmaker, retry_delay=retry_delay,
+            max_retry_delay=max_retry_delay, stopping=self._stopping,
+        )  # fmt: skip
         self._applying = 0  # transactions (appliers) running
         self._appliers: set[asyncio.Task[None]] = set()
         self._retries: set[asyncio.Task[None]] = set()
@@ -138,15 +133,18 @@ class QueueWorker:
         lost = asyncio.Event()
         channel.close_callbacks.add(lambda *_: lost.set())
         started = False
+        raw: aiormq.abc.AbstractChannel | None = None
         try:
-            queue = await self._declare(channel)
-            tag = await queue.consume(self._on_message) if self._consume else None
+            await self._declare(channel)
+            raw = cast(aiormq.Channel, await channel.get_underlay_channel())  # aio-pika's channels are aiormq's
+            self._unsettled[raw] = set()
+            tag = (await raw.basic_consume(self.queue, self._on_delivery)).consumer_tag if self._consume else None
             started = True
             self.consuming.set()
             log.info("consumer_started", queue=self.queue, routing_keys=list(self._bind), consuming=self._consume)
             await wait_first(lost.wait(), self._stopping.wait())
             if self._stopping.is_set() and not lost.is_set() and tag is not None:
-                await queue.cancel(tag)
+                await raw.basic_cancel(tag)
                 await wait_first(self._idle.wait(), lost.wait(), within=self._stop_timeout)
             elif lost.is_set():
                 log.warning("consumer_channel_lost", queue=self.queue)
@@ -157,6 +155,8 @@ class QueueWorker:
             # Deliveries still unacked go back to the queue when the channel closes.
             with contextlib.suppress(Exception):
                 await asyncio.shield(channel.close())
+            if raw is not None:
+                self._unsettled.pop(raw, None)  # its deliveries are the broker's again
         return started
 
     async def _declare(self, channel: AbstractChannel) -> AbstractQueue:
@@ -175,11 +175,15 @@ class QueueWorker:
             await queue.unbind(EVENTS_EXCHANGE, routing_key=routing_key)
         return queue
 
-    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+    async def _on_delivery(self, message: DeliveredMessage) -> None:
+        unsettled = self._unsettled.get(message.channel)
+        if unsettled is not None:
+            unsettled.add(_tag(message))
         self._idle.clear()
         self.quiet.clear()
         self._waiting.append(message)
-        if self._applying < self._max_transactions:
+        # One transaction at a time takes what arrives meanwhile; another starts when a share of the window waits.
+        if self._applying == 0 or (self._applying < self._max_transactions and len(self._waiting) >= self._spread):
             self._applying += 1
             task = asyncio.create_task(self._apply_waiting(), name=f"apply-{self.queue}")
             self._appliers.add(task)
@@ -206,134 +210,81 @@ class QueueWorker:
             self._applying -= 1
             self._set_idle_if_done()
 
-    async def _apply_batch(self, batch: list[AbstractIncomingMessage]) -> None:
-        ready = [item for item in [await self._readable(message) for message in batch] if item is not None]
-        if len(ready) == 1:
-            await self._apply_alone(*ready[0])
-        elif ready:
-            await self._apply_together(ready)
-
-    async def _readable(
-        self, message: AbstractIncomingMessage
-    ) -> tuple[AbstractIncomingMessage, Event, AnyHandler] | None:
-        """The event and its handler; None once an unreadable message is dead-lettered or an unhandled one acked."""
-        routing_key = message.routing_key or ""
-        try:
-            body = json.loads(message.body)
-            if not isinstance(body, dict):
-                raise ValueError("the body is not a JSON object")
-            event = parse_event(routing_key, body)
-        except (UnknownEvent, ValidationError, ValueError) as exc:
-            # Retrying cannot fix a message we cannot read: dead-letter it now, keep it for a human.
-            log.error(
-                "event_unreadable",
-                queue=self.queue,
-                routing_key=routing_key,
-                message_id=message.message_id,
-                error=repr(exc),
-            )
-            await _settle(message.reject(requeue=False), routing_key)
-            self._count(routing_key, "rejected", dead_lettered=True)
-            return None
-        handler = self.consumer.handler(routing_key)
-        if handler is None:
-            log.warning("event_ignored", queue=self.queue, routing_key=routing_key, event_id=str(event.event_id))
-            await _settle(message.ack(), routing_key)
-            self._count(routing_key, "ignored")
-            return None
-        return message, event, handler
-
-    async def _apply_alone(self, message: AbstractIncomingMessage, event: Event, handler: AnyHandler) -> None:
-        with structlog.contextvars.bound_contextvars(event_id=str(event.event_id), consumer=self.queue):
+    async def _apply_batch(self, batch: list[DeliveredMessage]) -> None:
+        to_ack: list[DeliveredMessage] = []
+        messages: list[DeliveredMessage] = []
+        ready: list[tuple[Event, AnyHandler]] = []
+        for message in batch:
+            routing_key = message.routing_key or ""
             try:
-                applied = await self._apply(event, handler)
-            except Exception:  # any handler failure is retried through the queue
-                log.exception("event_handler_failed", routing_key=event.routing_key)
-                self._retry_later(message, event.routing_key)
-                return
-        await _settle(message.ack(), event.routing_key)
-        self._count(event.routing_key, "processed" if applied else "duplicate")
-
-    async def _apply_together(self, ready: list[tuple[AbstractIncomingMessage, Event, AnyHandler]]) -> None:
-        """One transaction for several deliveries, their inbox rows claimed in one statement. If a handler fails, the
-        transaction is rolled back and done again with each handler in a savepoint: the failing one is then rolled
-        back alone (with its inbox row) and retried through the queue, the others commit. If the transaction itself
-        fails (the database went away), each delivery is applied on its own."""
-        try:
-            try:
-                outcomes = await self._in_one_transaction(ready, isolate=False)
-            except _HandlerFailed:
-                outcomes = await self._in_one_transaction(ready, isolate=True)
-        except Exception as exc:  # noqa: BLE001 - nothing was committed: apply them one by one
-            log.warning("event_batch_rolled_back", queue=self.queue, size=len(ready), error=repr(exc))
-            await asyncio.gather(*(self._apply_alone(*item) for item in ready))
-            return
-        for (message, event, _), outcome in zip(ready, outcomes, strict=True):
+                event = parse_event_json(routing_key, message.body)
+            except (UnknownEvent, ValidationError, ValueError) as exc:
+                # Retrying cannot fix a message we cannot read: dead-letter it now, keep it for a human.
+                log.error(
+                    "event_unreadable",
+                    queue=self.queue,
+                    routing_key=routing_key,
+                    message_id=message.header.properties.message_id,
+                    error=repr(exc),
+                )
+                await self._settle(message, "reject")
+                self._count(routing_key, "rejected", dead_lettered=True)
+                continue
+            handler = self.consumer.handler(routing_key)
+            if handler is None:
+                log.warning("event_ignored", queue=self.queue, routing_key=routing_key, event_id=str(event.event_id))
+                to_ack.append(message)
+                self._count(routing_key, "ignored")
+                continue
+            messages.append(message)
+            ready.append((event, handler))
+        outcomes = await self._applier.apply(ready) if ready else []
+        for message, (event, _), outcome in zip(messages, ready, outcomes, strict=True):
             if outcome == "failed":
                 self._retry_later(message, event.routing_key)
             else:
-                await _settle(message.ack(), event.routing_key)
+                to_ack.append(message)
                 self._count(event.routing_key, outcome)
+        await self._ack(to_ack)
 
-    async def _in_one_transaction(
-        self, ready: list[tuple[AbstractIncomingMessage, Event, AnyHandler]], *, isolate: bool
-    ) -> list[str]:
-        """Each delivery's outcome: "processed", "duplicate", or (isolating handlers in savepoints) "failed"."""
-        outcomes: list[str] = []
-        async with self._sessionmaker() as session, session.begin():
-            params = {
-                "consumer": self.inbox,
-                "event_ids": [e.event_id for _, e, _ in ready],
-                "routing_keys": [e.routing_key for _, e, _ in ready],
-            }
-            claimed = set((await session.execute(_CLAIM_MANY, params)).scalars())
-            together: list[tuple[Event, AnyHandler]] = []
-            for _, event, handler in ready:
-                if event.event_id not in claimed:
-                    outcomes.append("duplicate")
-                    continue
-                claimed.discard(event.event_id)  # the same event twice in one batch: the second is a duplicate
-                if not isolate:
-                    together.append((event, handler))
-                    outcomes.append("processed")
-                    continue
-                with structlog.contextvars.bound_contextvars(event_id=str(event.event_id), consumer=self.queue):
-                    try:
-                        async with session.begin_nested():
-                            await handler(session, event)
-                        outcomes.append("processed")
-                    except Exception:  # retried through the queue, like a lone delivery's failure
-                        log.exception("event_handler_failed", routing_key=event.routing_key, batched=True)
-                        await session.execute(
-                            _inbox.delete().where(_inbox.c.consumer == self.inbox, _inbox.c.event_id == event.event_id)
-                        )
-                        outcomes.append("failed")
-            if together:
-                try:
-                    await self._handle_in_order(session, together)
-                except Exception as exc:
-                    raise _HandlerFailed from exc
-        return outcomes
+    async def _ack(self, messages: Sequence[DeliveredMessage]) -> None:
+        """Ack `messages`: those below every other unsettled delivery of their channel in one `multiple` ack, any
+        other alone. Not waiting for the socket write: if the channel dies first, the broker requeues them and the
+        inbox skips the redeliveries."""
+        by_channel: dict[aiormq.abc.AbstractChannel, list[int]] = {}
+        for message in messages:
+            by_channel.setdefault(message.channel, []).append(_tag(message))
+        for channel, tags in by_channel.items():
+            unsettled = self._unsettled.get(channel)
+            if unsettled is None:
+                continue  # that channel is closed: the broker took its deliveries back
+            tags.sort()
+            unsettled.difference_update(tags)
+            below = len(tags) if not unsettled else bisect.bisect_left(tags, min(unsettled))
+            try:
+                if below:
+                    await channel.basic_ack(tags[below - 1], multiple=below > 1, wait=False)
+                for tag in tags[below:]:
+                    await channel.basic_ack(tag, wait=False)
+            except Exception as exc:  # noqa: BLE001 - the broker takes them back with the channel
+                log.warning("event_settle_failed", queue=self.queue, error=repr(exc))
 
-    async def _handle_in_order(self, session: AsyncSession, events: list[tuple[Event, AnyHandler]]) -> None:
-        """Each event's handler in delivery order; a run of consecutive events of a type with a batch handler
-        (`Consumer.on_batch`) goes to it in one call."""
-        start = 0
-        while start < len(events):
-            event, handler = events[start]
-            batch_handler = self.consumer.batch_handler(event.routing_key)
-            end = start + 1
-            if batch_handler is None:
-                with structlog.contextvars.bound_contextvars(event_id=str(event.event_id), consumer=self.queue):
-                    await handler(session, event)
+    async def _settle(self, message: DeliveredMessage, action: str) -> None:
+        """Nack to requeue ("nack") or reject to the dead-letter queue ("reject") one delivery. If the channel died
+        meanwhile the broker requeues the message by itself."""
+        tag = _tag(message)
+        unsettled = self._unsettled.get(message.channel)
+        if unsettled is not None:
+            unsettled.discard(tag)
+        try:
+            if action == "nack":
+                await message.channel.basic_nack(tag, requeue=True, wait=False)
             else:
-                while end < len(events) and events[end][0].routing_key == event.routing_key:
-                    end += 1
-                with structlog.contextvars.bound_contextvars(consumer=self.queue, events=end - start):
-                    await batch_handler(session, [each for each, _ in events[start:end]])
-            start = end
+                await message.channel.basic_reject(tag, requeue=False, wait=False)
+        except Exception as exc:  # noqa: BLE001 - nothing else to do: the broker already took the message back
+            log.warning("event_settle_failed", queue=self.queue, routing_key=message.routing_key, error=repr(exc))
 
-    def _retry_later(self, message: AbstractIncomingMessage, routing_key: str) -> None:
+    def _retry_later(self, message: DeliveredMessage, routing_key: str) -> None:
         """Back to the queue after a pause (in the background: the deliveries behind it go on), until the delivery
         limit sends it to the dead-letter queue."""
         task = asyncio.create_task(self._nack_for_retry(message, routing_key), name=f"retry-{self.queue}")
@@ -345,7 +296,7 @@ class QueueWorker:
 
         task.add_done_callback(done)
 
-    async def _nack_for_retry(self, message: AbstractIncomingMessage, routing_key: str) -> None:
+    async def _nack_for_retry(self, message: DeliveredMessage, routing_key: str) -> None:
         deliveries = _delivery_count(message)
         final = deliveries >= self._delivery_limit
         if final:
@@ -355,62 +306,25 @@ class QueueWorker:
             # soon for the cause (an event not applied yet, a neighbour restarting) to go away.
             delay = min(self._max_retry_delay, self._retry_delay * 2**deliveries)
             await wait_first(self._stopping.wait(), within=delay)
-        await _settle(message.nack(requeue=True), routing_key)
+        await self._settle(message, "nack")
         self._count(routing_key, "dead_lettered" if final else "failed", dead_lettered=final)
 
-    async def _apply(self, event: Event, handler: AnyHandler) -> bool:
-        """One transaction: inbox row and the handler's effects. False if the event was applied before.
-
-        While the database is unreachable, retry here instead of through the queue: an outage is not the
-        message's fault and must not spend its deliveries and send it to the dead-letter queue."""
-        delay = self._retry_delay
-        while True:
-            in_handler = False
-            try:
-                async with self._sessionmaker() as session, session.begin():
-                    claim = (
-                        insert(_inbox)
-                        .values(consumer=self.inbox, event_id=event.event_id, routing_key=event.routing_key)
-                        .on_conflict_do_nothing()
-                        .returning(_inbox.c.event_id)
-                    )
-                    if (await session.execute(claim)).first() is None:
-                        return False
-                    in_handler = True
-                    await handler(session, event)
-                    in_handler = False
-                return True
-            except Exception as exc:
-                if self._stopping.is_set() or not _database_unreachable(exc, raised_by_handler=in_handler):
-                    raise
-                log.warning("event_database_unreachable", error=repr(exc), retry_in=delay)
-                await wait_first(self._stopping.wait(), within=delay)
-                delay = min(delay * 2, self._max_retry_delay)
-
     def _count(self, routing_key: str, outcome: str, *, dead_lettered: bool = False) -> None:
-        self._metrics.events_consumed.labels(self.inbox, routing_key, outcome).inc()
+        counter = self._counters.get((routing_key, outcome))
+        if counter is None:
+            counter = self._counters[routing_key, outcome] = self._metrics.events_consumed.labels(
+                self.inbox, routing_key, outcome
+            )
+        counter.inc()
         if dead_lettered:
             self._metrics.events_dead_lettered.labels(self.inbox, routing_key).inc()
 
 
-async def _settle(action: Awaitable[None], routing_key: str) -> None:
-    """Ack, nack or reject. If the channel died meanwhile the broker requeues the message by itself; after a
-    commit, the redelivery is then skipped by the inbox."""
-    try:
-        await action
-    except Exception as exc:  # noqa: BLE001 - nothing else to do: the broker already took the message back
-        log.warning("event_settle_failed", routing_key=routing_key, error=repr(exc))
+def _tag(message: DeliveredMessage) -> int:
+    return cast(int, message.delivery_tag)
 
 
-def _delivery_count(message: AbstractIncomingMessage) -> int:
+def _delivery_count(message: DeliveredMessage) -> int:
     """Earlier deliveries of this message, as counted by the quorum queue (absent on the first)."""
-    value = (message.headers or {}).get("x-delivery-count", 0)
+    value = (message.header.properties.headers or {}).get("x-delivery-count", 0)
     return value if isinstance(value, int) else 0
-
-
-def _database_unreachable(exc: BaseException, *, raised_by_handler: bool) -> bool:
-    """A lost or refused database connection. Socket errors count only outside the handler: inside it they
-    may be the handler's own calls, which must go through the queue and its delivery limit."""
-    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
-        return True
-    return not raised_by_handler and isinstance(exc, OSError | sa_exc.TimeoutError)
