@@ -88,12 +88,13 @@ async def test_bulk_lane_paced_and_unpaced_by_turns_across_two_replicas_publishe
         bus.relay(await bus.broker(), lanes=(Lane.BULK,), batch_size=300, bulk_paced_batch_size=PACED)
         for _ in range(2)
     ]
+    # The first urgent row waits before the replicas start (they begin paced, whatever the machine's speed); each
+    # later one is emitted while they drain.
+    await bus.emit(urgent(label="urgent 0"))
     for replica in replicas:
         await replica.start()
-    await tap.wait(1)
 
-    for n in range(5):
-        await bus.emit(urgent(label=f"urgent {n}"))  # unpublished for a while: the replicas pace
+    for n in range(1, 6):
         seen = len(tap.messages)
         await wait_for(holds(lambda seen=seen: len(tap.messages) > seen + PACED or len(tap.messages) >= rows),
                        what="bulk events published while the urgent one waits")  # fmt: skip
@@ -101,6 +102,8 @@ async def test_bulk_lane_paced_and_unpaced_by_turns_across_two_replicas_publishe
             await conn.execute(
                 update(outbox).where(outbox.c.lane == int(Lane.URGENT)).values(published_at=outbox.c.created_at)
             )
+        if n < 5:
+            await bus.emit(urgent(label=f"urgent {n}"))  # unpublished for a while: the replicas pace again
     await tap.wait(rows, within=60)
 
     labels = _bulk_labels(tap)
