@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from abono.events import Lane
+from abono.messaging.tables import urgent_unpublished
 from billing.db import metadata
 from billing.invoices.models import BillingPeriod
 from billing.payments.models import ProviderEvent
@@ -18,8 +18,7 @@ _outbox = metadata.tables["outbox"]
 # Both through partial indexes of pending rows (`ix_outbox_pending_lane`, `ix_provider_events_unprocessed`).
 _URGENT_WORK_PENDING = select(or_(
     exists().where(ProviderEvent.processed_at.is_(None), ProviderEvent.received_at > func.now() - URGENT_WINDOW),
-    exists().where(_outbox.c.published_at.is_(None), _outbox.c.lane == int(Lane.URGENT),
-                   _outbox.c.created_at > func.now() - URGENT_WINDOW),
+    urgent_unpublished(_outbox, since=func.now() - URGENT_WINDOW),
 ))
 
 

@@ -37,7 +37,7 @@ from typing import Any
 import asyncpg
 import structlog
 from prometheus_client import Histogram
-from sqlalchemy import BigInteger, Row, Text, any_, bindparam, cast, delete, exists, func, select, update
+from sqlalchemy import BigInteger, Row, Text, any_, bindparam, cast, delete, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -45,7 +45,7 @@ from abono.db import asyncpg_dsn, new_metadata
 from abono.events.base import Lane
 from abono.messaging import wake
 from abono.messaging.broker import Broker, wait_first
-from abono.messaging.tables import OUTBOX_CHANNEL, messaging_tables
+from abono.messaging.tables import OUTBOX_CHANNEL, messaging_tables, urgent_unpublished
 from abono.metrics import ServiceMetrics
 
 log = structlog.get_logger("abono.messaging.relay")
@@ -71,7 +71,7 @@ _CLAIM = (
     .with_for_update(skip_locked=True)
 )
 # Is an urgent row unpublished (pending, or claimed and not yet marked)? Not locked: claimed rows are seen too.
-_URGENT_PENDING = select(exists().where(_outbox.c.published_at.is_(None), _outbox.c.lane == int(Lane.URGENT)))
+_URGENT_PENDING = select(urgent_unpublished(_outbox))
 # `= ANY(array)`: one prepared statement whatever the batch's size (an expanding IN is one per size).
 _IDS = bindparam("ids", type_=ARRAY(BigInteger()))
 _MARK_PUBLISHED = update(_outbox).where(_outbox.c.id == any_(_IDS)).values(published_at=func.clock_timestamp())

@@ -2,10 +2,13 @@
 
 Each service adds them to its own metadata with `messaging_tables(metadata)`, creates them in its first Alembic
 revision with `create_messaging_tables()` (the first shape, without lanes) and adds the outbox's `lane` column in a
-later one with `add_outbox_lanes()`.
+later one with `add_outbox_lanes()`. `urgent_unpublished(outbox)` is the one query for "an urgent row is unpublished"
+(the relay's bulk pacing, billing's renewal pacer).
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -18,10 +21,13 @@ from sqlalchemy import (
     SmallInteger,
     Table,
     Text,
+    exists,
     func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import Exists
 
 from abono.db import new_metadata
 from abono.events.base import Lane
@@ -73,6 +79,14 @@ def messaging_tables(metadata: MetaData, *, lanes: bool = True) -> tuple[Table, 
         PrimaryKeyConstraint("consumer", "event_id", name="pk_inbox"),
     )
     return outbox, inbox
+
+
+def urgent_unpublished(outbox: Table, *, since: ColumnElement[datetime] | datetime | None = None) -> Exists:
+    """EXISTS an urgent outbox row not published yet (waiting to be claimed, or claimed and waiting for its confirm:
+    not locked, so rows other relays hold are seen too), created after `since` if given. Read through the partial
+    index of pending rows (`PENDING_INDEX`), whatever the size of the published history."""
+    pending = exists().where(outbox.c.published_at.is_(None), outbox.c.lane == int(Lane.URGENT))
+    return pending if since is None else pending.where(outbox.c.created_at > since)
 
 
 def create_messaging_tables() -> None:
