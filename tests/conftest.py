@@ -57,6 +57,21 @@ STRIPE_SECRET, MERCADOPAGO_SECRET = "whsec_e2e", "mercadopago-e2e-secret"
 PAYPAL_WEBHOOK_ID = "WH-E2E"
 PAGOS360_TOKEN = "pagos360-e2e-token"
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@abono.test", "admin-password-for-tests"
+NO_DB = "postgresql+asyncpg://nobody@127.0.0.1:1/none"  # `every_app`'s apps are only built, never started
+
+
+@pytest.fixture(scope="session")
+def every_app() -> dict[str, FastAPI]:
+    """The gateway's and every service's app, built but not started: for structural tests of all of them."""
+    platform = platform_settings()
+    apps = {
+        "gateway": gateway_app(
+            GatewaySettings(database_url=NO_DB, jwt_private_key=test_keys().private_pem, platform=platform)
+        )
+    }
+    for name, (_, settings, factory) in SERVICES.items():
+        apps[name] = factory(settings(database_url=NO_DB, platform=platform))
+    return apps
 
 
 @dataclass

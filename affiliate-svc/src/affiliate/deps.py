@@ -1,5 +1,8 @@
 """Request dependencies shared by affiliate's routers: the clock, the settings, the secret box, the caller's
-address."""
+address.
+
+`async def` although they never wait: FastAPI runs a plain `def` dependency in its thread pool, a thread hop on every
+request (issue 20)."""
 
 from typing import Annotated
 
@@ -10,22 +13,22 @@ from abono.crypto import SecretBox
 from affiliate.config import AffiliateSettings
 
 
-def _clock(request: Request) -> Clock:
+async def _clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
 
 
-def _settings(request: Request) -> AffiliateSettings:
+async def _settings(request: Request) -> AffiliateSettings:
     settings: AffiliateSettings = request.app.state.settings
     return settings
 
 
-def _box(request: Request) -> SecretBox:
+async def _box(request: Request) -> SecretBox:
     box: SecretBox = request.app.state.secret_box
     return box
 
 
-def _address(request: Request) -> str | None:
+async def _address(request: Request) -> str | None:
     """The visitor's address as the gateway saw it (the first of X-Forwarded-For, which the gateway sets)."""
     forwarded = request.headers.get("x-forwarded-for", "")
     first = forwarded.split(",", 1)[0].strip()

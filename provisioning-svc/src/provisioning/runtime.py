@@ -30,7 +30,7 @@ class Runtime:
                    availability=AvailabilityCache(settings.domain_availability_cache_seconds))
 
 
-def _runtime(request: Request) -> Runtime:
+async def _runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 

@@ -23,7 +23,7 @@ class Runtime:
         return self.settings.business_hours(days_off=days_off, working_days=working_days)
 
 
-def _runtime(request: Request) -> Runtime:
+async def _runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 

@@ -3,8 +3,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from abono.auth import AdminPrincipal, StaffPrincipal
+from abono.auth import AdminPrincipal, Principal, StaffPrincipal
 from abono.clock import Clock
 from abono.db import SessionDep
 from abono.errors import problem_responses as problems
@@ -25,16 +26,17 @@ from billing.config import BillingSettings
 
 
 # Local dependencies: `billing.deps` reads the effective settings from this package, so it cannot be imported here.
-def _base(request: Request) -> BillingSettings:
+# All `async def` (FastAPI runs a plain `def` one, or a class, in its thread pool: a thread hop per request).
+async def _base(request: Request) -> BillingSettings:
     settings: BillingSettings = request.app.state.settings
     return settings
 
 
-def _cache(request: Request) -> SettingsCache:
+async def _cache(request: Request) -> SettingsCache:
     return cache_of(request.app)
 
 
-def _clock(request: Request) -> Clock:
+async def _clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
 
@@ -76,12 +78,7 @@ class _Admin:
     takes effect at once."""
 
     def __init__(
-        self,
-        actor: AdminPrincipal,
-        session: SessionDep,
-        base: BaseSettingsDep,
-        cache: SettingsCacheDep,
-        clock: ClockDep,
+        self, actor: Principal, session: AsyncSession, base: BillingSettings, cache: SettingsCache, clock: Clock
     ) -> None:
         self.actor, self.session, self.base, self.cache, self.clock = actor, session, base, cache, clock
 
@@ -97,7 +94,13 @@ class _Admin:
         self.cache.invalidate()
 
 
-AdminDep = Annotated[_Admin, Depends()]
+async def _admin(
+    actor: AdminPrincipal, session: SessionDep, base: BaseSettingsDep, cache: SettingsCacheDep, clock: ClockDep
+) -> _Admin:
+    return _Admin(actor, session, base, cache, clock)
+
+
+AdminDep = Annotated[_Admin, Depends(_admin)]
 
 
 @router.put("/dunning", summary="Admin: reminder, suspension and termination days", responses=problems(401, 403, 422))

@@ -23,12 +23,12 @@ router = APIRouter(prefix="/api/identity", tags=["identity"])
 ClientId = Annotated[uuid.UUID, Path()]
 
 
-def _vault(request: Request) -> service.Vault:
+async def _vault(request: Request) -> service.Vault:
     vault: service.Vault = request.app.state.identity_vault
     return vault
 
 
-def _settings(request: Request) -> IdentitySettings:
+async def _settings(request: Request) -> IdentitySettings:
     settings: IdentitySettings = request.app.state.identity_settings
     return settings
 
