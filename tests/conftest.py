@@ -3,11 +3,13 @@
 
 import email
 import email.policy
+import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -45,6 +47,10 @@ from provisioning.registrars.nicar import NicArgentinaSettings
 from provisioning.registrars.resellerclub import ResellerClubSettings
 from support.app import create_app as support_app
 from support.config import SupportSettings
+
+# Helper modules beside the tests (deploy_testkit) are imported by name: --import-mode=importlib adds no test directory
+# to sys.path.
+sys.path.insert(0, str(Path(__file__).parent))
 
 SERVICES = {
     "billing": ("billing-svc", BillingSettings, billing_app),

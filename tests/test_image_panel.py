@@ -1,5 +1,5 @@
 """The image carries the built client panel (#13): Dockerfile and .dockerignore checked offline, as
-tests/test_deploy_manifests.py checks deploy/ (there is no Docker engine here). A `panel` stage on the Node the panel
+tests/test_deploy_*.py check deploy/ (there is no Docker engine here). A `panel` stage on the Node the panel
 pins runs the very commands `make panel` runs, on the OpenAPI document the Python stage writes from the services'
 code; the runtime copies its `dist/` where `GATEWAY_PANEL_DIR` points; the build context holds every file that build
 reads and none of the host's build output."""
