@@ -73,6 +73,17 @@ async def test_business_facts_are_on_the_dashboard(platform: Platform) -> None:
     assert name in await exposed_names(platform)
 
 
+def test_issue20_the_bulk_lane_and_the_bulk_workers_have_their_panels() -> None:
+    """The bulk lane's publish rate and delay (beside the urgent lane's), its pacing, and what the bulk worker processes
+    (`process="bulk"`, the label Prometheus gives their own listener) consume."""
+    text = "\n".join(expressions())
+    for part in ('_outbox_publish_delay_seconds_count", service=~"$service", lane="bulk"',
+                 '_outbox_publish_delay_seconds_bucket", service=~"$service", lane="bulk"',
+                 '_outbox_publish_delay_seconds_bucket", service=~"$service", lane="urgent"',
+                 "_outbox_bulk_paced_batches_total", '_events_consumed_total", service=~"$service", process="bulk"'):
+        assert part in text, part
+
+
 def test_prometheus_scrapes_every_service_with_its_service_label() -> None:
     config = yaml.safe_load((ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
     abono = next(job for job in config["scrape_configs"] if job["job_name"] == "abono")
