@@ -20,6 +20,8 @@ from typing import IO, Any, Literal
 import aiohttp
 import asyncpg
 
+from abono.testing import recreate_database_on
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_DSN = os.environ.get("ABONO_BENCH_PG_DSN", "postgresql://postgres:postgres@127.0.0.1:5432/postgres")
 BENCH_VHOST = "abono_bench"
@@ -255,16 +257,7 @@ def database_url(name: str, driver: str = "postgresql+asyncpg") -> str:
 async def recreate_database(name: str) -> None:
     if not name.startswith(DB_PREFIX):
         raise ValueError(f"bench databases are named {DB_PREFIX}*: {name!r}")
-    conn = await asyncpg.connect(PG_ADMIN_DSN)
-    try:
-        await conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
-            name,
-        )
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
+    await recreate_database_on(PG_ADMIN_DSN, name)
 
 
 async def drop_databases(names: Sequence[str]) -> None:

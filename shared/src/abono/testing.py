@@ -97,7 +97,14 @@ def database_url(name: str) -> str:
 async def recreate_database(name: str) -> str:
     """Drop and create database `name` (namespaced, terminating stray connections); returns its SQLAlchemy URL."""
     name = namespaced(name)
-    conn = await asyncpg.connect(PG_ADMIN_DSN)
+    await recreate_database_on(PG_ADMIN_DSN, name)
+    return database_url(name)
+
+
+async def recreate_database_on(admin_dsn: str, name: str) -> None:
+    """Drop database `name` of the server `admin_dsn` connects to, its connections terminated first, and create it
+    again, empty (the tests' databases, the bench's)."""
+    conn = await asyncpg.connect(admin_dsn)
     try:
         await conn.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
@@ -107,7 +114,6 @@ async def recreate_database(name: str) -> str:
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
-    return database_url(name)
 
 
 async def migrated_database(service_dir: str | Path, name: str) -> str:
