@@ -139,8 +139,11 @@ async def start_services(
     await asyncio.gather(wait_ready(billing, billing_url), wait_ready(provisioning, provisioning_url))
     bulk_workers: tuple[Child, ...] = ()
     if bulk_lane == "separate":  # after the apps declared the bulk queues
+        # No listener (`<PREFIX>BULK_METRICS_PORT=0`): the default, the app's default port + 1000 (9001, 9002), may be
+        # taken on this machine, and no bench reads the bulk workers' /healthz or /metrics.
         bulk_workers = tuple(
-            children.python(f"react-{name}-bulk", ["-m", "abono.bulk_worker", f"{name}.app:create_app"], env)
+            children.python(f"react-{name}-bulk", ["-m", "abono.bulk_worker", f"{name}.app:create_app"],
+                            {**env, f"{name.upper()}_BULK_METRICS_PORT": "0"})
             for name, env in (("billing", billing_env), ("provisioning", provisioning_env))
         )
     return Services(billing, provisioning, billing_url, provisioning_url, billing_db, provisioning_db, whm_port,
