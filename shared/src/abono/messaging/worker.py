@@ -250,7 +250,12 @@ class QueueWorker:
     async def _ack(self, messages: Sequence[DeliveredMessage]) -> None:
         """Ack `messages`: those below every other unsettled delivery of their channel in one `multiple` ack, any
         other alone. Not waiting for the socket write: if the channel dies first, the broker requeues them and the
-        inbox skips the redeliveries."""
+        inbox skips the redeliveries.
+
+        A tag leaves `unsettled` only once its frame is queued: queuing may wait (aiormq's write queue is bounded,
+        full while the relay publishes on the same connection), and meanwhile another transaction's `multiple` ack
+        must not cover it (the broker refuses the ack that follows with "unknown delivery tag" and closes the
+        channel; a pending nack would be acked instead, its event lost)."""
         by_channel: dict[aiormq.abc.AbstractChannel, list[int]] = {}
         for message in messages:
             by_channel.setdefault(message.channel, []).append(_tag(message))
@@ -259,8 +264,8 @@ class QueueWorker:
             if unsettled is None:
                 continue  # that channel is closed: the broker took its deliveries back
             tags.sort()
-            unsettled.difference_update(tags)
-            below = len(tags) if not unsettled else bisect.bisect_left(tags, min(unsettled))
+            others = unsettled.difference(tags)
+            below = len(tags) if not others else bisect.bisect_left(tags, min(others))
             try:
                 if below:
                     await channel.basic_ack(tags[below - 1], multiple=below > 1, wait=False)
@@ -268,14 +273,13 @@ class QueueWorker:
                     await channel.basic_ack(tag, wait=False)
             except Exception as exc:  # noqa: BLE001 - the broker takes them back with the channel
                 log.warning("event_settle_failed", queue=self.queue, error=repr(exc))
+            finally:
+                unsettled.difference_update(tags)
 
     async def _settle(self, message: DeliveredMessage, action: str) -> None:
         """Nack to requeue ("nack") or reject to the dead-letter queue ("reject") one delivery. If the channel died
-        meanwhile the broker requeues the message by itself."""
+        meanwhile the broker requeues the message by itself. Unsettled until its frame is queued (see `_ack`)."""
         tag = _tag(message)
-        unsettled = self._unsettled.get(message.channel)
-        if unsettled is not None:
-            unsettled.discard(tag)
         try:
             if action == "nack":
                 await message.channel.basic_nack(tag, requeue=True, wait=False)
@@ -283,6 +287,10 @@ class QueueWorker:
                 await message.channel.basic_reject(tag, requeue=False, wait=False)
         except Exception as exc:  # noqa: BLE001 - nothing else to do: the broker already took the message back
             log.warning("event_settle_failed", queue=self.queue, routing_key=message.routing_key, error=repr(exc))
+        finally:
+            unsettled = self._unsettled.get(message.channel)
+            if unsettled is not None:
+                unsettled.discard(tag)
 
     def _retry_later(self, message: DeliveredMessage, routing_key: str) -> None:
         """Back to the queue after a pause (in the background: the deliveries behind it go on), until the delivery
