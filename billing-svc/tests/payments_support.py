@@ -44,7 +44,7 @@ class PaymentsEnv:
     async def webhooks_done(self) -> None:
         """Await every webhook processing the app still runs after its answers (the work itself, no guessed
         sleep); a task started by one of them is awaited too."""
-        while tasks := list(getattr(self.app.state, "webhook_tasks", ())):
+        while tasks := list(self.app.state.webhook_lane.tasks):
             await asyncio.gather(*tasks, return_exceptions=True)
 
 

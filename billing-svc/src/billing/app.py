@@ -25,6 +25,7 @@ from billing.orders.endpoints import router as orders_router
 from billing.orders.quotes import quote_consumer
 from billing.payments.endpoints import router as payments_router
 from billing.payments.webhook_endpoints import router as webhooks_router
+from billing.payments.webhook_lane import set_up_webhook_lane
 from billing.payments.worker import PAYMENTS_WORKER, set_up_providers
 from billing.promos import consumers as affiliate_consumers
 from billing.promos.endpoints import router as referrals_router
@@ -50,7 +51,7 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
             consumers=[client_consumers.consumer, subscription_consumers.consumer, quote_consumer(settings),
                        affiliate_consumers.consumer, credit_consumers.consumer, driver_consumers.consumer,
                        calendar_consumer()],
-            on_startup=[set_up_providers],
+            on_startup=[set_up_providers, set_up_webhook_lane],
             workers=[SCHEDULER, PAYMENTS_WORKER, DIRECT_DEBIT_WORKER],
         )
     )

@@ -2,15 +2,14 @@
 
 Verified by the provider (`PaymentProvider.verify_webhook`, looked up by id: no branch on the name here) in a
 dependency before anything else (400 missing headers, 401 bad signature: nothing is written), stored
-once, answered 200 at once, processed after the response (a task of its own, not Starlette's BackgroundTasks: those
-run inside the request's ASGI call and hold its keep-alive connection, so the provider's next webhook on that
-connection would wait for this one's processing), or later by the sweep if the process stops first."""
+once, answered 200 at once, processed after the response (in the app's `WebhookLane`: at most
+`BILLING_WEBHOOK_CONCURRENCY` at once, the others waiting in order; not Starlette's BackgroundTasks: those run inside
+the request's ASGI call and hold its keep-alive connection, so the provider's next webhook on that connection would
+wait for this one's processing), or later by the sweep if the process stops first."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Coroutine
-from typing import Annotated, Any
+from typing import Annotated
 
 import structlog
 from fastapi import APIRouter, Depends, Path, Request
@@ -24,6 +23,7 @@ from billing.metrics import WEBHOOKS_RECEIVED, WEBHOOKS_REJECTED
 from billing.payments import jobs, webhooks
 from billing.payments.provider import VerifiedEvent, WebhookRequest
 from billing.payments.registry import ProvidersDep
+from billing.payments.webhook_lane import WebhookLane
 
 log = structlog.get_logger("billing.webhooks")
 router = APIRouter(tags=["webhooks"])
@@ -62,27 +62,12 @@ async def _accept(request: Request, event: VerifiedEvent, clock: ClockDep, setti
     metrics: ServiceMetrics = request.app.state.metrics  # committed: the block above ended without raising
     metrics.fact(WEBHOOKS_RECEIVED).labels(provider=event.provider, outcome="new" if new else "duplicate").inc()
     # Also for a redelivery: if the first try was lost (crash), this one processes it; else it is a no-op.
-    _process_soon(request, jobs.process_event(
+    lane: WebhookLane = request.app.state.webhook_lane  # at most BILLING_WEBHOOK_CONCURRENCY at once, in order
+    processing = jobs.process_event(
         sessionmaker=request.app.state.sessionmaker, clock=clock, settings=settings, providers=providers,
-        provider=event.provider, external_id=event.external_id))
+        provider=event.provider, external_id=event.external_id)
+    lane.submit(processing, name=f"webhook {event.provider}:{event.external_id}")
     return WebhookAck(duplicate=not new)
-
-
-def _process_soon(request: Request, processing: Coroutine[Any, Any, object]) -> None:
-    """Run `processing` alongside the response (the event is committed already); the app holds the task until it
-    ends. If it fails or the process stops first, the stored event waits for the sweep."""
-    tasks: set[asyncio.Task[object]] | None = getattr(request.app.state, "webhook_tasks", None)
-    if tasks is None:
-        tasks = request.app.state.webhook_tasks = set()
-    task = asyncio.get_running_loop().create_task(processing)
-    tasks.add(task)
-
-    def done(finished: asyncio.Task[object]) -> None:
-        tasks.discard(finished)
-        if not finished.cancelled() and finished.exception() is not None:
-            log.error("webhook_processing_crashed", error=repr(finished.exception()))
-
-    task.add_done_callback(done)
 
 
 @router.post("/webhooks/{provider}", summary="A payment provider's signed notifications (webhook)",

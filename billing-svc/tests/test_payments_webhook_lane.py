@@ -1,0 +1,112 @@
+"""Issue 20 (B-7, B-19): stored webhooks are processed at most `BILLING_WEBHOOK_CONCURRENCY` at once, the others
+wait in the order they arrived, and one still waiting when the process stops is paid by the sweep, once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from billing_helpers import auth, outbox, sql
+from payments_support import PaymentsEnv, new_client, payments_env, post_stripe, unpaid_order
+
+from abono.clock import SystemClock
+from abono.testing import wait_for
+from billing.payments import jobs
+from billing.payments.provider import EventEffect, PaymentProvider, VerifiedEvent
+from billing.payments.webhook_lane import WebhookLane
+
+CONCURRENCY = 2
+
+
+async def test_b19_the_lane_runs_at_most_its_concurrency_and_starts_the_others_in_order() -> None:
+    lane = WebhookLane(CONCURRENCY)
+    started: list[int] = []
+    release = {n: asyncio.Event() for n in range(5)}
+
+    async def processing(n: int) -> int:
+        started.append(n)
+        await release[n].wait()
+        return n
+
+    tasks = [lane.submit(processing(n)) for n in range(5)]
+    await wait_for(lambda: len(started) >= CONCURRENCY, what="the first two started")
+    assert started == [0, 1] and lane.running == CONCURRENCY and lane.waiting == 3  # the others did not start
+    release[1].set()  # a slot frees: the oldest waiting one takes it, not a later one
+    await wait_for(lambda: len(started) == 3, what="the third started")
+    assert started == [0, 1, 2] and lane.running == CONCURRENCY
+    for event in release.values():
+        event.set()
+    assert await asyncio.gather(*tasks) == [0, 1, 2, 3, 4]
+    assert started == [0, 1, 2, 3, 4] and not lane.tasks and lane.running == 0
+
+
+class _Gated:
+    """Stripe, with each event's parsing held until the test lets it go (and the order it came in recorded)."""
+
+    def __init__(self, inner: PaymentProvider) -> None:
+        self.inner = inner
+        self.entered: list[str] = []
+        self.inside = 0
+        self.most_inside = 0
+        self.open = asyncio.Event()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    async def parse_event(self, event: VerifiedEvent) -> EventEffect:
+        self.entered.append(event.external_id)
+        self.inside += 1
+        self.most_inside = max(self.most_inside, self.inside)
+        try:
+            await self.open.wait()
+            return await self.inner.parse_event(event)
+        finally:
+            self.inside -= 1
+
+
+@pytest.fixture(scope="module")
+async def env(billing_db: str) -> AsyncIterator[PaymentsEnv]:
+    async with payments_env(billing_db, webhook_concurrency=CONCURRENCY) as bench:
+        yield bench
+
+
+async def test_b7_a_burst_of_webhooks_waits_in_order_and_one_cut_short_by_a_stop_is_paid_by_the_sweep(
+        env: PaymentsEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    gated = _Gated(env.app.state.payment_providers["stripe"])
+    monkeypatch.setitem(env.app.state.payment_providers, "stripe", gated)
+    invoices, events = [], []
+    for _ in range(5):
+        client_id = await new_client(env.db_url)
+        placed = await unpaid_order(env.billing, client_id)
+        paid = await env.billing.post(f"/invoices/{placed['invoice_id']}/pay", headers=auth(client_id),
+                                      json={"method": "stripe"})
+        assert paid.status_code == 200, paid.text
+        sid = paid.json()["provider_ref"]
+        env.stripe.complete(sid)
+        invoices.append(str(placed["invoice_id"]))
+        events.append(env.stripe.event("checkout.session.completed", env.stripe.sessions[sid]))
+    for event in events:  # each stored and answered at once, though none can be processed yet
+        assert (await post_stripe(env.billing, event)).status_code == 200
+    ids = [str(event["id"]) for event in events]
+    lane: WebhookLane = env.app.state.webhook_lane
+    await wait_for(lambda: len(gated.entered) == CONCURRENCY, what="the first two processing")
+    assert gated.entered == ids[:2] and lane.waiting == 3
+    unprocessed = "SELECT external_id FROM provider_events WHERE external_id = ANY($1) AND processed_at IS NULL"
+    assert len(await sql(env.db_url, unprocessed, ids)) == 5  # committed before the 2xx: never lost
+    # The process stops while the last two still wait for a slot (its loop cancels what is pending).
+    for task in list(lane.tasks):
+        if task.get_name() in {f"webhook stripe:{ids[3]}", f"webhook stripe:{ids[4]}"}:
+            task.cancel()
+    gated.open.set()
+    await env.webhooks_done()
+    assert gated.entered == ids[:3] and gated.most_inside == CONCURRENCY
+    assert sorted(row["external_id"] for row in await sql(env.db_url, unprocessed, ids)) == sorted(ids[3:])
+    # After the restart the sweep takes them when their retry time comes (made due here), oldest first, once.
+    await sql(env.db_url, "UPDATE provider_events SET next_attempt_at = now() - interval '1 second' "
+              "WHERE external_id = ANY($1)", ids[3:])
+    assert await jobs.sweep(sessionmaker=env.sessionmaker, clock=SystemClock(), settings=env.settings,
+                            providers=env.providers) == 2
+    for invoice_id in invoices:
+        assert len(await outbox(env.db_url, "billing.invoice.paid", invoice_id=invoice_id)) == 1
+    assert await sql(env.db_url, unprocessed, ids) == []
