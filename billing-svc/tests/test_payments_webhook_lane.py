@@ -1,9 +1,11 @@
-"""Issue 20 (B-7, B-19): stored webhooks are processed at most `BILLING_WEBHOOK_CONCURRENCY` at once, the others
-wait in the order they arrived, and one still waiting when the process stops is paid by the sweep, once."""
+"""Issue 20 (B-7, B-19, F-1): stored webhooks are processed at most `BILLING_WEBHOOK_CONCURRENCY` at once, the
+others wait in the order they arrived, one still waiting when the process stops is paid by the sweep, once; the F-1
+card read from Stripe is made before the processing's transaction."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 
 import pytest
@@ -13,7 +15,7 @@ from payments_support import PaymentsEnv, new_client, payments_env, post_stripe,
 from abono.clock import SystemClock
 from abono.testing import wait_for
 from billing.payments import jobs
-from billing.payments.provider import EventEffect, PaymentProvider, VerifiedEvent
+from billing.payments.provider import EventEffect, PaymentProvider, ProviderError, ProviderPayment, VerifiedEvent
 from billing.payments.webhook_lane import WebhookLane
 
 CONCURRENCY = 2
@@ -110,3 +112,43 @@ async def test_b7_a_burst_of_webhooks_waits_in_order_and_one_cut_short_by_a_stop
     for invoice_id in invoices:
         assert len(await outbox(env.db_url, "billing.invoice.paid", invoice_id=invoice_id)) == 1
     assert await sql(env.db_url, unprocessed, ids) == []
+
+
+async def test_f1_the_card_read_from_stripe_is_made_before_the_event_is_locked_and_a_failed_one_is_made_again(
+        env: PaymentsEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 20: a new webhook's F-1 read (Stripe's intent with its charge: the card's fingerprint) happens before
+    its processing's transaction, so no connection and no row lock wait for Stripe; the fingerprint still reaches
+    `InvoicePaid`. When that read fails, it is made again inside the processing (where a failure would count)."""
+    stripe = env.app.state.payment_providers["stripe"]
+    read = stripe.get_payment
+    locked_while_reading: list[bool] = []
+    failures = 0
+
+    async def observed(*, payment_id: str) -> ProviderPayment:
+        nonlocal failures
+        rows = await sql(env.db_url, "SELECT id FROM provider_events WHERE processed_at IS NULL "
+                         "FOR UPDATE SKIP LOCKED")  # the event's row, unless its processing holds it
+        locked_while_reading.append(len(rows) == 0)
+        if failures:
+            failures -= 1
+            raise ProviderError("Stripe: connection reset")
+        return await read(payment_id=payment_id)
+
+    monkeypatch.setattr(stripe, "get_payment", observed)
+    for failing in (0, 1):
+        card = f"fp_{uuid.uuid4().hex[:12]}"
+        client_id = await new_client(env.db_url)
+        placed = await unpaid_order(env.billing, client_id)
+        paid = await env.billing.post(f"/invoices/{placed['invoice_id']}/pay", headers=auth(client_id),
+                                      json={"method": "stripe"})
+        sid = paid.json()["provider_ref"]
+        env.stripe.complete(sid, card_fingerprint=card)
+        failures = failing
+        locked_while_reading.clear()
+        assert (await post_stripe(env.billing, env.stripe.event("checkout.session.completed",
+                                                                env.stripe.sessions[sid]))).status_code == 200
+        await env.webhooks_done()
+        invoice_paid = await outbox(env.db_url, "billing.invoice.paid", invoice_id=str(placed["invoice_id"]))
+        assert len(invoice_paid) == 1 and invoice_paid[0]["payer_fingerprint"] == f"stripe:card:{card}"
+        # Read ahead, unlocked; after a failure, once more inside the processing (its row locked then).
+        assert locked_while_reading == ([False, True] if failing else [False])

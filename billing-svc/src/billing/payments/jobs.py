@@ -24,25 +24,29 @@ from billing.metrics import WEBHOOKS_PROCESSED
 from billing.payments.applying import apply_provider_payment
 from billing.payments.batch_repository import BatchRepository
 from billing.payments.models import AttemptStatus
-from billing.payments.provider import CheckoutInvoice, PaymentProvider, ProviderError
+from billing.payments.provider import CheckoutInvoice, PaymentProvider, ProviderError, VerifiedEvent
 from billing.payments.repository import (
     AttemptRepository,
     ClaimedEvent,
     ProviderEventRepository,
     RefundRepository,
 )
-from billing.payments.webhooks import handle_event
+from billing.payments.webhooks import handle_event, read_ahead
 
 log = structlog.get_logger("billing.payments")
 MAX_BACKOFF = timedelta(hours=1)
 
 
 async def process_event(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: BillingSettings,
-                        providers: dict[str, PaymentProvider], provider: str, external_id: str) -> str | None:
+                        providers: dict[str, PaymentProvider], provider: str, external_id: str,
+                        received: VerifiedEvent | None = None) -> str | None:
     """Process one stored event if nobody else is and it is not done; its effects and "done" commit together, in
     one transaction that holds the event's row lock. A failure rolls all of it back; the attempt is then counted
     in a transaction of its own and the row left to the sweep (with back-off). Issue 20: no savepoint around the
-    effects (two round trips on every webhook for the rare failure)."""
+    effects (two round trips on every webhook for the rare failure); `received` (the event as its request stored
+    it) is read from the provider before the transaction (`read_ahead`: the F-1 card read is not made holding a
+    connection and the event's lock)."""
+    ahead = await read_ahead(providers, received) if received is not None else None
     claimed: ClaimedEvent | None = None
     try:
         async with unit_of_work(sessionmaker) as session:
@@ -50,8 +54,9 @@ async def process_event(*, sessionmaker: async_sessionmaker[AsyncSession], clock
             claimed = await events.claim_unprocessed(provider, external_id)
             if claimed is None:
                 return None  # done already, or being processed right now
+            same = received is not None and claimed.event.body == received.body  # what was read ahead is this
             outcome = await handle_event(session=session, clock=clock, settings=settings, providers=providers,
-                                         event=claimed.event)
+                                         event=claimed.event, effect=ahead if same else None)
             await events.mark_processed(claimed.id, at=clock.now(), outcome=outcome)
             count_after_commit(session, WEBHOOKS_PROCESSED, provider=provider, outcome=outcome)
     except Exception as exc:  # any failure is retried by the sweep, never lost

@@ -65,7 +65,7 @@ async def _accept(request: Request, event: VerifiedEvent, clock: ClockDep, setti
     lane: WebhookLane = request.app.state.webhook_lane  # at most BILLING_WEBHOOK_CONCURRENCY at once, in order
     processing = jobs.process_event(
         sessionmaker=request.app.state.sessionmaker, clock=clock, settings=settings, providers=providers,
-        provider=event.provider, external_id=event.external_id)
+        provider=event.provider, external_id=event.external_id, received=event if new else None)
     lane.submit(processing, name=f"webhook {event.provider}:{event.external_id}")
     return WebhookAck(duplicate=not new)
 
