@@ -1,6 +1,7 @@
-"""Issue 20 (B-7, B-19, F-1): stored webhooks are processed at most `BILLING_WEBHOOK_CONCURRENCY` at once, the
-others wait in the order they arrived, one still waiting when the process stops is paid by the sweep, once; the F-1
-card read from Stripe is made before the processing's transaction."""
+"""Issue 20 (B-7, B-19, F-1): stored webhooks go through two bounded stages (the provider's read,
+`BILLING_WEBHOOK_READ_CONCURRENCY`; the processing's transaction, `BILLING_WEBHOOK_CONCURRENCY`), the others waiting
+in the order they arrived; one still waiting when the process stops is paid by the sweep, once; the F-1 card read
+from Stripe is made before the processing's transaction."""
 
 from __future__ import annotations
 
@@ -21,26 +22,28 @@ from billing.payments.webhook_lane import WebhookLane
 CONCURRENCY = 2
 
 
-async def test_b19_the_lane_runs_at_most_its_concurrency_and_starts_the_others_in_order() -> None:
-    lane = WebhookLane(CONCURRENCY)
+@pytest.mark.parametrize("stage", ["reading", "processing"])
+async def test_b19_each_stage_of_the_lane_holds_at_most_its_slots_and_lets_the_others_in_in_order(stage: str) -> None:
+    lane = WebhookLane(concurrency=CONCURRENCY, read_concurrency=CONCURRENCY)
     started: list[int] = []
     release = {n: asyncio.Event() for n in range(5)}
 
-    async def processing(n: int) -> int:
-        started.append(n)
-        await release[n].wait()
-        return n
+    async def work(n: int) -> int:
+        async with getattr(lane, stage).turn():
+            started.append(n)
+            await release[n].wait()
+            return n
 
-    tasks = [lane.submit(processing(n)) for n in range(5)]
+    tasks = [lane.submit(work(n)) for n in range(5)]
     await wait_for(lambda: len(started) >= CONCURRENCY, what="the first two started")
-    assert started == [0, 1] and lane.running == CONCURRENCY and lane.waiting == 3  # the others did not start
+    assert started == [0, 1] and getattr(lane, stage).inside == CONCURRENCY and lane.waiting == 3
     release[1].set()  # a slot frees: the oldest waiting one takes it, not a later one
     await wait_for(lambda: len(started) == 3, what="the third started")
-    assert started == [0, 1, 2] and lane.running == CONCURRENCY
+    assert started == [0, 1, 2] and getattr(lane, stage).inside == CONCURRENCY
     for event in release.values():
         event.set()
     assert await asyncio.gather(*tasks) == [0, 1, 2, 3, 4]
-    assert started == [0, 1, 2, 3, 4] and not lane.tasks and lane.running == 0
+    assert started == [0, 1, 2, 3, 4] and not lane.tasks and lane.waiting == 0
 
 
 class _Gated:
@@ -69,12 +72,13 @@ class _Gated:
 
 @pytest.fixture(scope="module")
 async def env(billing_db: str) -> AsyncIterator[PaymentsEnv]:
-    async with payments_env(billing_db, webhook_concurrency=CONCURRENCY) as bench:
+    async with payments_env(billing_db, webhook_read_concurrency=CONCURRENCY) as bench:
         yield bench
 
 
 async def test_b7_a_burst_of_webhooks_waits_in_order_and_one_cut_short_by_a_stop_is_paid_by_the_sweep(
         env: PaymentsEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stripe's reads (F-1) held: two at once, the others stored and waiting their turn in the order they came."""
     gated = _Gated(env.app.state.payment_providers["stripe"])
     monkeypatch.setitem(env.app.state.payment_providers, "stripe", gated)
     invoices, events = [], []

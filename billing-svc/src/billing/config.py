@@ -117,9 +117,11 @@ class BillingSettings(ServiceSettings):
     direct_debit_retry_seconds: int = Field(default=300, ge=1)  # a debit request not answered is retried after this
     payments_worker_enabled: bool = True  # the webhook sweep and the reconciliation loop
     webhook_retry_seconds: int = 30  # a stored event not processed this long after its last try is tried again
-    # Issue 20: stored webhooks processed at once in a process (the others wait in order: `WebhookLane`); below the
-    # write pool (`db_pool_size`, 10) so a burst of payments queues in memory, not in the pool's overflow.
-    webhook_concurrency: int = Field(default=4, ge=1, le=64)
+    # Issue 20 (`billing.payments.webhook_lane`), per process: stored webhooks' processing transactions at once, below
+    # the write pool (`db_pool_size`, 10) so a burst of payments queues in memory, not in the pool's overflow; and
+    # new webhooks' provider reads (F-1's card read ...) at once, made before the transaction. Others wait in order.
+    webhook_concurrency: int = Field(default=8, ge=1, le=64)
+    webhook_read_concurrency: int = Field(default=16, ge=1, le=256)
     reconciliation_interval_seconds: int = 300  # how often providers are asked about open payment attempts
     reconciliation_max_age_days: int = 7  # attempts older than this are no longer asked about
 

@@ -24,14 +24,14 @@ from billing.metrics import WEBHOOKS_PROCESSED
 from billing.payments.applying import apply_provider_payment
 from billing.payments.batch_repository import BatchRepository
 from billing.payments.models import AttemptStatus
-from billing.payments.provider import CheckoutInvoice, PaymentProvider, ProviderError, VerifiedEvent
+from billing.payments.provider import CheckoutInvoice, EventEffect, PaymentProvider, ProviderError, VerifiedEvent
 from billing.payments.repository import (
     AttemptRepository,
     ClaimedEvent,
     ProviderEventRepository,
     RefundRepository,
 )
-from billing.payments.webhooks import handle_event, read_ahead
+from billing.payments.webhooks import handle_event
 
 log = structlog.get_logger("billing.payments")
 MAX_BACKOFF = timedelta(hours=1)
@@ -39,14 +39,13 @@ MAX_BACKOFF = timedelta(hours=1)
 
 async def process_event(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: BillingSettings,
                         providers: dict[str, PaymentProvider], provider: str, external_id: str,
-                        received: VerifiedEvent | None = None) -> str | None:
+                        received: VerifiedEvent | None = None, ahead: EventEffect | None = None) -> str | None:
     """Process one stored event if nobody else is and it is not done; its effects and "done" commit together, in
     one transaction that holds the event's row lock. A failure rolls all of it back; the attempt is then counted
     in a transaction of its own and the row left to the sweep (with back-off). Issue 20: no savepoint around the
-    effects (two round trips on every webhook for the rare failure); `received` (the event as its request stored
-    it) is read from the provider before the transaction (`read_ahead`: the F-1 card read is not made holding a
-    connection and the event's lock)."""
-    ahead = await read_ahead(providers, received) if received is not None else None
+    effects (two round trips on every webhook for the rare failure); `ahead`: what the provider said `received` (the
+    event as its request stored it) means, read before the transaction (`webhooks.read_ahead`: the F-1 card read
+    is not made holding a connection and the event's lock)."""
     claimed: ClaimedEvent | None = None
     try:
         async with unit_of_work(sessionmaker) as session:

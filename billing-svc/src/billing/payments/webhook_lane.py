@@ -1,17 +1,24 @@
-"""Issue 20: stored webhooks are processed at most `BILLING_WEBHOOK_CONCURRENCY` at once in a process; the others
-wait in memory in the order they arrived (an `asyncio.Semaphore` hands its slots out first come, first served).
+"""Issue 20: stored webhooks are processed in two bounded stages per process, each handing out its slots first come,
+first served (`asyncio.Semaphore`), the others waiting in memory:
 
-Before, each webhook started a processing task of its own: a burst (50/s on the renewal day) ran them all at once
-on a write pool of 10 + 10, so the overflow opened and closed connections (asyncpg's type introspection and
-`set_config('jit')` of each new one) and every payment waited for CPU behind every other. A waiting webhook is
-never lost: it was committed before the provider got its 2xx, and one that is still waiting (or was never
-processed: the process stopped) when `BILLING_WEBHOOK_RETRY_SECONDS` pass is taken by the payments worker's sweep,
-oldest first; the claim (`FOR UPDATE SKIP LOCKED`, not yet processed) lets only one of the two apply it."""
+1. the provider's read (`BILLING_WEBHOOK_READ_CONCURRENCY` at once): what a new event means, asked before any
+   transaction (`webhooks.read_ahead`: F-1's card read from Stripe, MercadoPago's payment status), holding no
+   connection and no lock, so a slow provider (a real API answers in 100s of ms) delays only its own event;
+2. the processing's transaction (`BILLING_WEBHOOK_CONCURRENCY` at once, below the write pool): claim, effects, done.
+
+Before, each webhook started a processing task of its own, its provider call inside its transaction: a burst (50/s
+on the renewal day) ran them all at once on a write pool of 10 + 10, so the overflow opened and closed connections
+(asyncpg's type introspection and `set_config('jit')` of each new one) and every payment waited for CPU behind every
+other. A waiting webhook is never lost: it was committed before the provider got its 2xx, and one that is still
+waiting (or was never processed: the process stopped) when `BILLING_WEBHOOK_RETRY_SECONDS` pass is taken by the
+payments worker's sweep, oldest first; the claim (`FOR UPDATE SKIP LOCKED`, not yet processed) lets only one of the
+two apply it."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
 from typing import Any
 
 import structlog
@@ -22,37 +29,43 @@ from billing.config import BillingSettings
 log = structlog.get_logger("billing.webhooks")
 
 
-class WebhookLane:
-    """At most `concurrency` processings running at once; `submit` never waits, the processings queue in order."""
+class _Stage:
+    """At most `slots` holders at once; the others wait in the order they came."""
 
-    def __init__(self, concurrency: int) -> None:
-        self.concurrency = concurrency
-        self._slots = asyncio.Semaphore(concurrency)
-        self.tasks: set[asyncio.Task[object]] = set()  # running or waiting for a slot (tests await them)
-        self.running = 0
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self.inside = 0
+        self._semaphore = asyncio.Semaphore(slots)
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        async with self._semaphore:
+            self.inside += 1
+            try:
+                yield
+            finally:
+                self.inside -= 1
+
+
+class WebhookLane:
+    """The two stages (`reading`, `processing`) and the tasks that go through them; `submit` never waits."""
+
+    def __init__(self, concurrency: int, read_concurrency: int) -> None:
+        self.reading = _Stage(read_concurrency)
+        self.processing = _Stage(concurrency)
+        self.tasks: set[asyncio.Task[object]] = set()  # reading, processing or waiting for either (tests await them)
 
     @property
     def waiting(self) -> int:
-        return len(self.tasks) - self.running
+        return len(self.tasks) - self.reading.inside - self.processing.inside
 
-    def submit(self, processing: Coroutine[Any, Any, object], *, name: str | None = None) -> asyncio.Task[object]:
-        """Run `processing` when a slot is free (after the ones submitted before); the lane holds the task (named
-        `name`) until it ends. If it fails or the process stops first, the stored event waits for the sweep."""
-        task = asyncio.get_running_loop().create_task(self._in_turn(processing), name=name)
+    def submit(self, work: Coroutine[Any, Any, object], *, name: str | None = None) -> asyncio.Task[object]:
+        """Run `work` (which takes its turns in the stages) as a task the lane holds (named `name`) until it ends. If
+        it fails or the process stops first, the stored event waits for the sweep."""
+        task = asyncio.get_running_loop().create_task(work, name=name)
         self.tasks.add(task)
         task.add_done_callback(self._done)
         return task
-
-    async def _in_turn(self, processing: Coroutine[Any, Any, object]) -> object:
-        try:
-            async with self._slots:
-                self.running += 1
-                try:
-                    return await processing
-                finally:
-                    self.running -= 1
-        finally:
-            processing.close()  # a no-op once awaited; a task cancelled while waiting leaves no "never awaited"
 
     def _done(self, finished: asyncio.Task[object]) -> None:
         self.tasks.discard(finished)
@@ -62,4 +75,4 @@ class WebhookLane:
 
 async def set_up_webhook_lane(app: FastAPI) -> None:
     settings: BillingSettings = app.state.settings
-    app.state.webhook_lane = WebhookLane(settings.webhook_concurrency)
+    app.state.webhook_lane = WebhookLane(settings.webhook_concurrency, settings.webhook_read_concurrency)
