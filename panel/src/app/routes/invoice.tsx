@@ -26,8 +26,8 @@ export default function InvoiceRoute() {
   const { t } = useTranslation();
   const { id = "" } = useParams();
   const [params] = useSearchParams();
-  const invoice = useInvoice(id);
   const returned = useCheckoutReturn(id);
+  const invoice = useInvoice(id, returned === "paid");
   const pdf = useMutation({ mutationFn: () => openInvoicePdf(id, invoice.data?.number ?? id) });
   const { refetch } = invoice;
   const capture = useCapture(id);

@@ -7,6 +7,8 @@ import type { components } from "@/lib/api/schema";
 export type TransferReport = components["schemas"]["billing.TransferReportCreate"];
 export type PaymentBatch = components["schemas"]["billing.PaymentBatchPublic"];
 
+const CONFIRMING_POLL_MS = 3_000;
+
 export const invoiceKeys = {
   all: ["invoices"] as const,
   list: () => [...invoiceKeys.all, "list"] as const,
@@ -19,9 +21,12 @@ export function useInvoices() {
   return useQuery({ queryKey: invoiceKeys.list(), queryFn: async () => unwrap(await api.GET("/api/billing/invoices")) });
 }
 
-export function useInvoice(id: string) {
+/** Back from a checkout (`confirming`), it also asks every few seconds until the invoice is paid: the live stream
+ * may have opened after the `InvoicePaid` it would have refreshed. */
+export function useInvoice(id: string, confirming = false) {
   return useQuery({
     queryKey: invoiceKeys.detail(id),
+    refetchInterval: (query) => (confirming && query.state.data?.status === "unpaid" ? CONFIRMING_POLL_MS : false),
     queryFn: async () => unwrap(await api.GET("/api/billing/invoices/{invoice_id}", { params: { path: { invoice_id: id } } })),
   });
 }
@@ -57,10 +62,11 @@ export function usePayMany() {
 }
 
 /** Several invoices paid together, as they stand now (live: `InvoicePaid` refreshes every invoice query). */
-export function usePaidMany(id: string | null) {
+export function usePaidMany(id: string | null, confirming = false) {
   return useQuery({
     queryKey: invoiceKeys.batch(id ?? ""),
     enabled: !!id,
+    refetchInterval: (query) => (confirming && query.state.data?.paid === false ? CONFIRMING_POLL_MS : false),
     queryFn: async () =>
       unwrap(await api.GET("/api/billing/invoices/pay-many/{batch_id}", { params: { path: { batch_id: id ?? "" } } })),
   });

@@ -17,7 +17,7 @@ export function PayManyResult({ batchId, params }: { batchId: string; params: UR
     return marked ? ("not-completed" as const) : null;
   });
   const [approved] = useState(() => (params.get("paid") === "1" && params.get("provider") ? params.get("token") : null));
-  const batch = usePaidMany(batchId);
+  const batch = usePaidMany(batchId, returned === "paid");
   const capture = useCaptureMany(batchId);
   const { mutate: captureOrder } = capture;
   const method = batch.data?.method;

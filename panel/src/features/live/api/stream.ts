@@ -67,7 +67,7 @@ export async function readEvents(body: ReadableStream<Uint8Array>, onEvent: (eve
   }
 }
 
-/** Keeps the stream open while signed in; reconnects with backoff, and refreshes everything after a gap. */
+/** Keeps the stream open while signed in; reconnects with backoff; each time it listens, refreshes what was read before. */
 export function useLiveUpdates(enabled: boolean): void {
   const client = useQueryClient();
   useEffect(() => {
@@ -81,7 +81,10 @@ export function useLiveUpdates(enabled: boolean): void {
             new Request("/api/stream", { headers: { Accept: "text/event-stream" }, signal: controller.signal }),
           );
           if (response.ok && response.body) {
-            if (attempt > 0) void client.invalidateQueries(); // events may have been missed while away
+            // What was read before the stream listened (the page's first answers, or everything after a gap) may
+            // predate an event it will never see: read it again once (a request still in flight is left alone).
+            const listening = Date.now();
+            void client.invalidateQueries({ predicate: (query) => query.state.dataUpdatedAt <= listening }, { cancelRefetch: false });
             attempt = 0;
             await readEvents(response.body, (event) => applyEvent(client, event));
           } else if (response.status === 401 || response.status === 403) {
