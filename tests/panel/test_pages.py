@@ -197,8 +197,10 @@ async def test_b19_several_unpaid_invoices_are_reported_paid_by_one_transfer(
     assert len(mine) == 2, reports
 
 
-async def two_orders_paid_by_card(panel: Panel, gateway: httpx.AsyncClient, admin_headers: dict[str, str], *,
-                                  before_paying: Callable[[Page], Awaitable[None]] | None = None) -> tuple[Page, list[str]]:
+async def two_orders_paid_by_card(
+    panel: Panel, gateway: httpx.AsyncClient, admin_headers: dict[str, str], *,
+    before_paying: Callable[[Page], Awaitable[None]] | None = None,
+) -> tuple[Page, list[str]]:
     """A client with two unpaid orders chooses both on Facturas and pays them at the sandbox's card checkout; the
     page is back on Facturas with the batch's result."""
     client = await client_with_active_hosting(panel, gateway, admin_headers)
