@@ -12,6 +12,7 @@ from billing_helpers import auth, db_session, new_client
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from abono.money import CURRENCY_EXPONENTS
 from billing.invoices.json_reads import INVOICE_PUBLIC_FIELDS
 from billing.invoices.models import Invoice
 from billing.invoices.repository import InvoiceRepository
@@ -80,6 +81,11 @@ async def test_my_invoices_json_is_exactly_the_models_serialisation(
     assert [item["number"] for item in body][-2:] == ["T-same-a", "T-same-b"]
     clp = next(item for item in body if item["total_due"]["currency"] == "CLP")
     assert body[0]["settled_at"] == "2026-03-03T12:00:00.123456Z" and clp["issued_at"] == "2026-02-01T00:00:00Z"
+
+
+def test_the_currencies_written_unescaped_need_no_escaping() -> None:
+    # json_reads writes the currency code into the JSON as it is: every code `Money` takes must be plain letters.
+    assert all(len(code) == 3 and code.isascii() and code.isupper() for code in CURRENCY_EXPONENTS)
 
 
 async def test_my_invoices_json_is_an_empty_list_for_a_client_without_invoices(
