@@ -187,12 +187,31 @@ async def test_proxied_requests_keep_request_ids_and_latency_metrics_on_the_fast
            'status="200"}' in metrics
 
 
+async def test_an_unexpected_error_on_the_fast_path_is_a_problem_500_with_the_gateways_headers(api, monkeypatch):
+    # The fast path sits outside Starlette's ServerErrorMiddleware and SecurityHeaders (issue 20): it answers the
+    # 500 itself, as problem+json with the security headers and the request id, and the gateway keeps serving.
+    import gateway.proxy.fastpath as fastpath
+
+    async def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug in the proxy")
+
+    monkeypatch.setattr(fastpath, "forward", broken)
+    response = await api.client.get("/api/fake/echo/boom", headers={"X-Request-ID": "req-boom"})
+    monkeypatch.undo()
+    assert response.status_code == 500, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"].endswith("/internal") and response.json()["status"] == 500
+    assert response.headers.get_list("x-request-id") == ["req-boom"]
+    assert response.headers["x-content-type-options"] == "nosniff" and response.headers["cache-control"] == "no-store"
+    assert (await api.client.get("/api/fake/echo/after")).status_code == 200
+
+
 def test_only_configured_services_outside_the_gateways_own_prefixes_take_the_fast_path(make_settings):
     from gateway.app import create_app
     from gateway.proxy.fastpath import ProxyFastPath
 
     app = create_app(make_settings())
-    fast = ProxyFastPath(app, app)
+    fast = ProxyFastPath(app, app, hsts=False)
     assert fast._service({"path": "/api/fake/things/1"}) == "fake"
     for path in ("/api/auth/me", "/api/test/clock", "/api/nowhere/x", "/api/fake", "/healthz", "/webhooks/x"):
         assert fast._service({"path": path}) is None, path

@@ -19,8 +19,8 @@ from gateway.identity.endpoints import router as identity_router
 from gateway.identity.service import Vault
 from gateway.metricsguard import MetricsGuard
 from gateway.panel.endpoints import install_panel
+from gateway.proxy import fastpath
 from gateway.proxy.endpoints import router as proxy_router
-from gateway.proxy.fastpath import ProxyFastPath
 from gateway.proxy.metrics import ProxyMetrics
 from gateway.proxy.upstream import close_upstream, open_upstream
 from gateway.recovery.endpoints import router as recovery_router
@@ -82,9 +82,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         identity.check_production()
     app.state.identity_settings, app.state.identity_vault = identity, Vault(identity)
     app.state.proxy_metrics = ProxyMetrics(app)
-    # Outermost: proxied requests skip the middlewares, routing and dependency solving (proxy/fastpath.py).
-    app.add_middleware(ProxyFastPath, gateway=app)
+    hsts = settings.platform.environment != "development"
     app.add_middleware(MetricsGuard, allowed=settings.metrics_allowed_networks)
-    # Outside the fast path too, so the gateway's own 413/502/504 carry them (it only adds what is missing).
-    app.add_middleware(SecurityHeaders, hsts=settings.platform.environment != "development")
+    app.add_middleware(SecurityHeaders, hsts=hsts)  # the gateway's own routes (it only adds what is missing)
+    # Around all of them: proxied requests skip the middlewares, routing and dependency solving, and stamp the
+    # security headers themselves (proxy/fastpath.py).
+    fastpath.install(app, hsts=hsts)
     return app

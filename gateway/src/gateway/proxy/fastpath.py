@@ -1,12 +1,18 @@
-"""The proxy's fast path: `/api/<service>/...` handled before FastAPI's middlewares, routing and dependencies.
+"""The proxy's fast path: `/api/<service>/...` handled before any middleware, routing and dependencies.
 
 Every proxied request used to go through two middlewares, a scan of every gateway route before the catch-all
 `/api/{service}/{path}`, dependency solving and the endpoint: about half of the gateway's CPU per request
-(bench/README.md). This outermost ASGI middleware recognises a proxied request from its first path segment
-and calls the same `forward()` directly, doing itself what the skipped layers did for it: the request id (taken
-or made, bound to the logs, returned), the request latency metric under the proxy's route template, and
-problem+json for 502/504 through the app's own handler. Anything else, including the gateway's own `/api/auth`
-and `/api/test` routes, unknown services and the services' private routes, takes the ordinary path unchanged.
+(bench/README.md). This ASGI layer, wrapped around the app's whole middleware stack (`install`), recognises a proxied
+request from its first path segment and calls the same `forward()` directly, doing itself what the skipped layers did
+for it: the request id (taken or made, bound to the logs, returned), the security headers an answer lacks
+(`abono.guards.security_headers`, as `SecurityHeaders` does for everything else), the request latency metric under
+the proxy's route template, problem+json for 502/504 through the app's own handler, and for an unexpected error a
+problem+json 500 on a connection that stays open (cut only once the answer started, as `abono.edge` does). Since
+issue 20 it sits outside Starlette's `ServerErrorMiddleware`, FastAPI's telemetry and body-limit middlewares,
+`SecurityHeaders` and `MetricsGuard` too, which wrapped each proxied request and its `send` five times (none of them
+had anything to do for a proxied request: `/metrics` is never proxied, the body limits are `forward`'s). Anything else,
+including the gateway's own `/api/auth` and `/api/test` routes, unknown services and the services' private routes,
+takes the ordinary path unchanged.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from abono.errors import DomainError
+from abono.guards import security_headers, unhandled_problem
 from abono.logging import REQUEST_ID_HEADER
 from abono.metrics import ServiceMetrics
 from gateway.config import GatewaySettings
@@ -44,12 +51,23 @@ def own_api_prefixes(app: FastAPI) -> frozenset[str]:
     return frozenset(prefixes)
 
 
-class ProxyFastPath:
-    """Outermost middleware of the gateway app (inside Starlette's ServerErrorMiddleware only)."""
+def install(gateway: FastAPI, *, hsts: bool) -> None:
+    """Wrap `ProxyFastPath` around the gateway's whole middleware stack (Starlette builds it on the first request)."""
+    build = gateway.build_middleware_stack
 
-    def __init__(self, app: ASGIApp, gateway: FastAPI) -> None:
+    def build_with_fast_path() -> ASGIApp:
+        return ProxyFastPath(build(), gateway=gateway, hsts=hsts)
+
+    gateway.build_middleware_stack = build_with_fast_path  # type: ignore[method-assign]  # the app's own instance
+
+
+class ProxyFastPath:
+    """Outermost layer of the gateway app: around its middleware stack, inside `FastAPI.__call__` only."""
+
+    def __init__(self, app: ASGIApp, gateway: FastAPI, *, hsts: bool) -> None:
         self.app = app
         self.gateway = gateway
+        self.hsts = hsts
         self._own: frozenset[str] | None = None  # read on first use: routers are all included by then
         self._durations: dict[tuple[str, int], Histogram] = {}
 
@@ -61,6 +79,7 @@ class ProxyFastPath:
         if service is None:
             await self.app(scope, receive, send)
             return
+        scope["app"] = self.gateway  # as Starlette's `__call__` does: `forward` reads the app from the scope
         await self._proxy(scope, receive, send, service)
 
     def _service(self, scope: Scope) -> str | None:
@@ -90,12 +109,15 @@ class ProxyFastPath:
         request_id = _header(scope, _REQUEST_ID) or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500
+        started_answer = False
+        hsts = self.hsts
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started_answer
             if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", ()), (_REQUEST_ID, request_id.encode())]
+                status, started_answer = message["status"], True
+                headers = security_headers(list(message.get("headers", ())), hsts=hsts)
+                message["headers"] = [*headers, (_REQUEST_ID, request_id.encode())]
             await send(message)
 
         request = Request(scope, receive)
@@ -104,13 +126,18 @@ class ProxyFastPath:
         try:
             settings: GatewaySettings = self.gateway.state.settings
             try:
-                response = await forward(
-                    request, service=service, base_url=settings.service_urls[service], upstream_path=upstream_path
-                )
-            except DomainError as exc:  # 502 / 504, as problem+json by the app's own handler
-                handled = self.gateway.exception_handlers[DomainError](request, exc)
-                response = await handled if inspect.isawaitable(handled) else handled
-            await response(scope, receive, send_with_id)
+                try:
+                    response = await forward(
+                        request, service=service, base_url=settings.service_urls[service], upstream_path=upstream_path
+                    )
+                except DomainError as exc:  # 502 / 504, as problem+json by the app's own handler
+                    handled = self.gateway.exception_handlers[DomainError](request, exc)
+                    response = await handled if inspect.isawaitable(handled) else handled
+                await response(scope, receive, send_with_id)
+            except Exception as exc:
+                if started_answer:
+                    raise  # the status is already out: only a cut connection says the body is incomplete
+                await unhandled_problem(exc, scope)(scope, receive, send_with_id)
         finally:
             structlog.contextvars.reset_contextvars(**bound)
             self._duration(scope["method"], status).observe(time.perf_counter() - started)
