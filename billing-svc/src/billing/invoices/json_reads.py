@@ -105,5 +105,5 @@ _CLIENT_INVOICES_SQL = compiled_sql(CLIENT_INVOICES_JSON)
 
 async def client_invoices_json(conn: asyncpg.Connection, client_id: uuid.UUID) -> str:
     """The client's "my invoices" as the JSON array `list[InvoicePublic]` serialises to, in one statement sent
-    straight to asyncpg (`abono.db.ReadDriverDep`)."""
+    straight to asyncpg (`abono.db.read_driver`)."""
     return str(await conn.fetchval(_CLIENT_INVOICES_SQL, client_id))
