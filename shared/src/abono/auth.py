@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import HTTPConnection
 
 from abono.errors import AccountClosed, Forbidden, Unauthorized
 from abono.revocation import RevocationList
@@ -166,10 +167,18 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
+class _DeclaredBearer(HTTPBearer):
+    """`HTTPBearer` for the OpenAPI documents only: per request it reads nothing and returns None (FastAPI's parsed
+    the header into an `HTTPAuthorizationCredentials` model nobody used: issue 20); `current_principal` checks it."""
+
+    async def __call__(self, request: HTTPConnection) -> None:
+        return None
+
+
 # Declares the access token in the OpenAPI documents, so the operations that need one (and only those) show a lock in
-# /docs; it reads nothing itself (`auto_error=False`): `current_principal` checks the header.
-bearer_scheme = HTTPBearer(auto_error=False, scheme_name="bearerAuth", bearerFormat="JWT",
-                           description="The access token from `POST /api/auth/login`.")
+# /docs; it reads nothing itself: `current_principal` checks the header.
+bearer_scheme = _DeclaredBearer(auto_error=False, scheme_name="bearerAuth", bearerFormat="JWT",
+                                description="The access token from `POST /api/auth/login`.")
 BearerDeclared = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
 
 
