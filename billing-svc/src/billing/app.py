@@ -20,6 +20,7 @@ from billing.direct_debit.worker import DIRECT_DEBIT_WORKER
 from billing.discounts.endpoints import router as coupons_router
 from billing.drivers import consumers as driver_consumers
 from billing.drivers.endpoints import router as drivers_router
+from billing.invoices.endpoints import my_invoices_hot
 from billing.invoices.endpoints import router as invoices_router
 from billing.orders.endpoints import router as orders_router
 from billing.orders.quotes import quote_consumer
@@ -53,5 +54,6 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
                        calendar_consumer()],
             on_startup=[set_up_providers, set_up_webhook_lane],
             workers=[SCHEDULER, PAYMENTS_WORKER, DIRECT_DEBIT_WORKER],
+            hot_routes={"/invoices": my_invoices_hot},  # "my invoices", the clients' busiest read (issue 20)
         )
     )

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.middleware import Middleware
 from sqlalchemy import text
 
 from abono.auth import CurrentPrincipal, TokenVerifier
@@ -22,6 +23,7 @@ from abono.db import make_engine, make_read_engine, make_sessionmaker
 from abono.edge import ServiceEdge
 from abono.errors import install_problem_handlers, problem
 from abono.events.base import Lane
+from abono.hotroutes import HotEndpoint, HotRoutes
 from abono.logging import configure_logging
 from abono.messaging.broker import Broker
 from abono.messaging.consumer import Consumer, ConsumerRunner
@@ -52,6 +54,8 @@ class ServiceSpec:
     workers: Sequence[WorkerSpec] = ()
     # The gateway owns the test clock itself instead of following it.
     follows_test_clock: bool = True
+    # Exact paths whose GET skips FastAPI's routing and dependencies (abono.hotroutes): the service's busiest reads.
+    hot_routes: Mapping[str, HotEndpoint] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -182,6 +186,8 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     app.add_middleware(
         ServiceEdge, metrics=metrics, max_body_bytes=settings.max_body_bytes, hsts=platform.environment != "development"
     )
+    if spec.hot_routes:  # inside ServiceEdge (the last of the user middlewares), before FastAPI's own
+        app.user_middleware.append(Middleware(HotRoutes, routes=spec.hot_routes, service=app))
     app.include_router(_ops_router())
     if platform.test_mode and spec.follows_test_clock:
         app.include_router(service_clock_router())
