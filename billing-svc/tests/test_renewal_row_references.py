@@ -1,8 +1,10 @@
 """Invoice lines and billing periods have no foreign keys (migration 0022, #20 item 4: their per-row checks were more
 than half of the renewal run's write). What the keys guaranteed still holds: every writer of those rows (the renewal
 run's statement, `issue_invoice`, `claim_periods` after a re-issue, B-9/B-11) writes them with an invoice, a product
-and a subscription that exist, and invoices, subscriptions and products are never deleted (a trigger refuses it)."""
+and a subscription that exist, and invoices, subscriptions and products are never deleted (a trigger refuses it).
+The run's rows also carry time-ordered ids (`queries.UUID7`), so they land at the right edge of their indexes."""
 
+import time
 import uuid
 from datetime import date
 
@@ -64,3 +66,26 @@ async def test_invoices_subscriptions_and_products_are_never_deleted(billing_db:
         assert await conn.fetchval(f"SELECT count(*) FROM {table}") == before
     finally:
         await conn.close()
+
+
+async def test_b2_the_runs_invoices_lines_and_events_have_time_ordered_ids(
+        billing_db: str, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """#20 item 4: random ids put each of a million rows on a random leaf of six indexes; UUIDv7 (RFC 9562) ids
+    begin with the Unix milliseconds of the run."""
+    a, b = uuid.uuid4(), uuid.uuid4()
+    await subscribe(billing_db, a, "vps-1", "monthly", date(2031, 3, 10))
+    await subscribe(billing_db, a, "vps-2", "monthly", date(2031, 3, 10))
+    await subscribe(billing_db, b, "hosting-basic", "annual", date(2031, 3, 12), currency="ARS")
+    started_ms = int(time.time() * 1000)
+    assert await issue_renewals(sessionmaker=sessionmaker, clock=clock(), settings=SETTINGS) == 2
+    ended_ms = int(time.time() * 1000)
+
+    rows = await sql(billing_db, """
+        WITH run AS (SELECT id FROM invoices WHERE client_id = ANY($1::uuid[]))
+        SELECT id FROM run UNION ALL SELECT id FROM invoice_lines WHERE invoice_id IN (SELECT id FROM run)
+        UNION ALL SELECT event_id FROM outbox WHERE routing_key = 'billing.invoice.issued'
+          AND CAST(payload ->> 'invoice_id' AS uuid) IN (SELECT id FROM run)""", [a, b])
+    ids = [row["id"] for row in rows]
+    assert len(ids) == 2 + 3 + 2
+    assert {i.version for i in ids} == {7}
+    assert all(started_ms - 1000 <= i.int >> 80 <= ended_ms + 1000 for i in ids)  # PostgreSQL's clock vs ours
