@@ -8,20 +8,23 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from billing_helpers import sql
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.clock import FixedClock
-from abono.db import make_engine, make_sessionmaker
+from abono.db import make_engine, make_sessionmaker, unit_of_work
 from billing.config import BillingSettings
+from billing.discounts.policy import policy_from
 from billing.invoices.issuing import issue_invoice
 from billing.invoices.models import InvoiceKind
 from billing.invoices.repository import InvoiceRepository
-from billing.renewals.batch import due_rows
+from billing.renewals.batch import DuplicatePeriod, Pricer, due_rows, renew_chunk
 from billing.renewals.jobs import issue_renewals
 from billing.renewals.repository import due_conditions
 from billing.renewals.service import B16_NOTE, renewal_line
+from billing.subscriptions.models import Subscription
 from billing.subscriptions.repository import SubscriptionRepository
 
 SETTINGS = BillingSettings()
@@ -214,3 +217,20 @@ async def test_b1_b2_concurrent_set_based_runners_issue_one_invoice_per_subscrip
     events = await sql(billing_db, "SELECT count(*) AS n FROM outbox WHERE routing_key = 'billing.invoice.issued' "
                                    "AND payload->>'client_id' = ANY($1::text[])", [str(c) for c in clients])
     assert events[0]["n"] == len(groups)
+
+
+async def test_b2_a_period_claimed_meanwhile_rolls_the_chunk_back(
+        billing_db: str, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """The claims' primary key is the last guard of B-2: a period claimed after the chunk's plan (here: a plan told
+    not to look) makes the chunk raise `DuplicatePeriod` (the run then retries its clients one by one) and write
+    nothing."""
+    a = uuid.uuid4()
+    claimed = await subscribe(billing_db, a, "vps-1", "monthly", date(2031, 3, 10))
+    await subscribe(billing_db, a, "vps-2", "monthly", date(2031, 3, 10))
+    await sql(billing_db, "INSERT INTO billing_periods (subscription_id, period_start_on, invoice_id) "
+                          "VALUES ($1, $2, $3)", claimed, date(2031, 3, 10), uuid.uuid4())
+    with pytest.raises(DuplicatePeriod):
+        async with unit_of_work(sessionmaker) as session:
+            await renew_chunk(session=session, settings=SETTINGS, pricer=Pricer(policy_from(SETTINGS)),
+                              clock=clock(), note=B16_NOTE, client_ids=[a], due=[Subscription.client_id == a])
+    assert await sql(billing_db, "SELECT count(*) AS n FROM invoices WHERE client_id = $1", a) == [{"n": 0}]

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ARRAY, Uuid, any_, bindparam, delete, exists, literal, select, text
+from sqlalchemy import ARRAY, Uuid, any_, bindparam, delete, exists, func, literal, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -182,8 +182,12 @@ class InvoiceRepository:
         return set(result.scalars())
 
     async def release_periods(self, invoice_id: uuid.UUID) -> None:
-        """A cancelled invoice frees its periods, so a re-issue may claim them (B-9, B-11)."""
-        await self.session.execute(delete(BillingPeriod).where(BillingPeriod.invoice_id == invoice_id))
+        """A cancelled invoice frees its periods, so a re-issue may claim them (B-9, B-11). Every claim an invoice
+        makes is of a service on one of its lines (orders, quotes, re-issues, the renewal run), so they are found by
+        the lines' services and the claims' primary key (`billing_periods` has no index by invoice)."""
+        services = select(func.unnest(InvoiceLine.service_ids)).where(InvoiceLine.invoice_id == invoice_id)
+        await self.session.execute(delete(BillingPeriod).where(
+            BillingPeriod.subscription_id.in_(services), BillingPeriod.invoice_id == invoice_id))
 
     async def record_step(self, invoice_id: uuid.UUID, step: str, at: datetime) -> bool:
         """Record a dunning step once; True only for the caller that recorded it (B-3..B-6)."""

@@ -29,6 +29,7 @@ from typing import Any
 
 import structlog
 from sqlalchemy import and_, any_, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.clock import Clock
@@ -50,6 +51,7 @@ from billing.renewals.queries import WRITE_SQL, plan_statement, uuid_array
 from billing.subscriptions.models import Subscription
 
 log = structlog.get_logger("billing.renewals")
+CLAIM_KEY = "pk_billing_periods"  # B-2: one invoice per (subscription, period)
 
 class DuplicatePeriod(RuntimeError):
     """A period was already invoiced: the transaction is rolled back (never reached under the client lock)."""
@@ -230,7 +232,28 @@ async def write_invoices(*, session: AsyncSession, settings: BillingSettings, cl
         return 0
     repo = InvoiceRepository(session)
     numbers = await repo.next_numbers(settings.invoice_number_prefix, plan.invoices)
-    row = (await session.execute(WRITE_SQL, {
+    try:
+        row = (await session.execute(WRITE_SQL, _write_parameters(settings, repo, now, note, plan, credit_clients,
+                                                                  priced, numbers))).one()
+    except IntegrityError as error:  # B-2: a period of the chunk claimed already (the claims' primary key)
+        if CLAIM_KEY in str(error.orig):
+            raise DuplicatePeriod("a period of this chunk was invoiced already") from error
+        raise
+    if row.lines != len(plan.subscriptions) or row.invoices != plan.invoices:
+        raise PlanChanged(f"planned {len(plan.subscriptions)} lines on {plan.invoices} invoices, "
+                          f"wrote {row.lines} on {row.invoices}")
+    await emit_written(session)
+    for invoice_id in row.settled_at_issue or ():  # B-10: paid in full at issue
+        invoice = await repo.get(invoice_id, for_update=True)
+        assert invoice is not None
+        await settle(session=session, clock=clock, settings=settings, invoice=invoice, method="credit")
+    return plan.invoices
+
+
+def _write_parameters(settings: BillingSettings, repo: InvoiceRepository, now: datetime, note: str, plan: Plan,
+                      credit_clients: Sequence[uuid.UUID], priced: Sequence[Priced],
+                      numbers: list[str]) -> dict[str, Any]:
+    return {
         "p_quantity": [p.line.quantity for p in priced], "p_unit": [p.unit_minor for p in priced],
         "p_gross": [p.gross_minor for p in priced], "p_discount": [p.discount_minor for p in priced],
         "p_amount": [p.total_minor for p in priced], "p_discounts": [p.discounts_json for p in priced],
@@ -241,18 +264,7 @@ async def write_invoices(*, session: AsyncSession, settings: BillingSettings, cl
         "credit_clients": list(credit_clients), "credit_reason": CREDIT_APPLIED, "description": RENEWAL_DESCRIPTION,
         "kind": InvoiceKind.RENEWAL.value, "status": InvoiceStatus.UNPAID.value, "now": now, "note": note,
         "head": envelope_head(now), "routing_key": InvoiceIssued.routing_key, "lane": int(InvoiceIssued.lane),
-    })).one()
-    if row.lines != len(plan.subscriptions) or row.invoices != plan.invoices:
-        raise PlanChanged(f"planned {len(plan.subscriptions)} lines on {plan.invoices} invoices, "
-                          f"wrote {row.lines} on {row.invoices}")
-    if row.claimed != row.lines:
-        raise DuplicatePeriod("a period of this chunk was invoiced already")
-    await emit_written(session)
-    for invoice_id in row.settled_at_issue or ():  # B-10: paid in full at issue
-        invoice = await repo.get(invoice_id, for_update=True)
-        assert invoice is not None
-        await settle(session=session, clock=clock, settings=settings, invoice=invoice, method="credit")
-    return plan.invoices
+    }
 
 
 async def renew_chunk(*, session: AsyncSession, settings: BillingSettings, pricer: Pricer, clock: Clock,

@@ -10,12 +10,13 @@ each distinct group once for the run (`price_line`, pure) and draws the invoices
 PostgreSQL groups the lines into invoices (B-1: client, currency, due date; lines in the order the subscriptions were
 created; invoices in (client, due date, first line) order, numbered in that order), applies the credit of the
 clients whose credit lock the caller holds (B-10: invoice after invoice, as `issue_invoice` applies it), and writes
-the invoices, their lines, the claims of their (subscription, period) (B-2: `ON CONFLICT DO NOTHING`, counted), the
-credit entries and the `InvoiceIssued` outbox rows. The events' JSON is built here: the envelope's constant part
-(type, version, occurred_at, kind) comes from a real `InvoiceIssued` (`batch.envelope_head`), the rest are the
-invoice's and lines' columns as pydantic writes them (uuids and dates as strings, money as
-`{"amount_minor", "currency"}`); `test_renewal_event_payload` holds every row equal to `invoice_issued`'s envelope.
-No Python object is made per invoice or per line (issue 20 item 4).
+the invoices, their lines, the claims of their (subscription, period) (B-2: a claim already made violates the claims'
+primary key and the chunk is rolled back: no `ON CONFLICT`, whose speculative insertion cost a WAL record and an index
+probe more per claim), the credit entries and the `InvoiceIssued` outbox rows. The events' JSON is built here: the
+envelope's constant part (type, version, occurred_at, kind) comes from a real `InvoiceIssued`
+(`batch.envelope_head`), the rest are the invoice's and lines' columns as pydantic writes them (uuids and dates as
+strings, money as `{"amount_minor", "currency"}`); `test_renewal_event_payload` holds every row equal to
+`invoice_issued`'s envelope. No Python object is made per invoice or per line (issue 20 item 4).
 
 The lines and claims have no foreign keys (migration 0022): their per-row checks were more than half of this
 statement; the invoice is written here, the product read here and the subscription locked by the plan, and none of
@@ -148,7 +149,6 @@ WITH priced AS (
 ), claim AS (
   INSERT INTO billing_periods (subscription_id, period_start_on, invoice_id)
   SELECT l.subscription_id, l.due_on, r.id FROM line_row l JOIN invoice_row r USING (client_id, currency, due_on)
-  ON CONFLICT DO NOTHING RETURNING 1
 ), credit AS (
   INSERT INTO credit_entries (client_id, currency, amount_minor, reason, invoice_id, created_at)
   SELECT r.client_id, r.currency, -r.credit_minor, CAST(:credit_reason AS text), r.id, CAST(:now AS timestamptz)
@@ -172,7 +172,7 @@ WITH priced AS (
          CAST(:lane AS smallint)
   FROM invoice_row r JOIN event_lines e USING (client_id, currency, due_on) ORDER BY r.n
 )
-SELECT (SELECT count(*) FROM claim) AS claimed, (SELECT count(*) FROM line_plan) AS lines,
+SELECT (SELECT count(*) FROM line_plan) AS lines,
        (SELECT count(*) FROM invoice_row) AS invoices,
        (SELECT array_agg(id ORDER BY n) FROM invoice_row
         WHERE subtotal_minor - discount_minor - credit_minor = 0) AS settled_at_issue
