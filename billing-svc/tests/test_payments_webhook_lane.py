@@ -6,6 +6,7 @@ from Stripe is made before the processing's transaction."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator
 
@@ -15,7 +16,7 @@ from payments_support import PaymentsEnv, new_client, payments_env, post_stripe,
 
 from abono.clock import SystemClock
 from abono.testing import wait_for
-from billing.payments import jobs
+from billing.payments import jobs, webhooks
 from billing.payments.provider import EventEffect, PaymentProvider, ProviderError, ProviderPayment, VerifiedEvent
 from billing.payments.webhook_lane import WebhookLane
 
@@ -156,3 +157,36 @@ async def test_f1_the_card_read_from_stripe_is_made_before_the_event_is_locked_a
         assert len(invoice_paid) == 1 and invoice_paid[0]["payer_fingerprint"] == f"stripe:card:{card}"
         # Read ahead, unlocked; after a failure, once more inside the processing (its row locked then).
         assert locked_while_reading == ([False, True] if failing else [False])
+
+
+async def test_b19_after_a_restart_the_sweep_takes_its_backlog_through_the_lane_several_at_once_each_once(
+        env: PaymentsEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Events stored but never processed (the process stopped before their turn) are taken by the sweep through the
+    app's lane: its stages' slots at once (two reads here), not one after the other, and each paid once."""
+    gated = _Gated(env.providers["stripe"])
+    monkeypatch.setitem(env.providers, "stripe", gated)
+    invoices, ids = [], []
+    for _ in range(4):
+        client_id = await new_client(env.db_url)
+        placed = await unpaid_order(env.billing, client_id)
+        paid = await env.billing.post(f"/invoices/{placed['invoice_id']}/pay", headers=auth(client_id),
+                                      json={"method": "stripe"})
+        sid = paid.json()["provider_ref"]
+        env.stripe.complete(sid)
+        event = env.stripe.event("checkout.session.completed", env.stripe.sessions[sid])
+        async with env.sessionmaker() as session, session.begin():  # stored; the process died before processing
+            await webhooks.store_event(session=session, clock=SystemClock(), settings=env.settings, event=VerifiedEvent(
+                provider="stripe", external_id=str(event["id"]), event_type=str(event["type"]), object_id=None,
+                body=json.dumps(event)))
+        invoices.append(str(placed["invoice_id"]))
+        ids.append(str(event["id"]))
+    await sql(env.db_url, "UPDATE provider_events SET next_attempt_at = now() - interval '1 second' "
+              "WHERE external_id = ANY($1)", ids)
+    swept = asyncio.create_task(jobs.sweep(sessionmaker=env.sessionmaker, clock=SystemClock(), settings=env.settings,
+                                           providers=env.providers, lane=env.app.state.webhook_lane))
+    await wait_for(lambda: len(gated.entered) == CONCURRENCY, what="two of the backlog read at once")
+    assert not swept.done() and set(gated.entered) <= set(ids)
+    gated.open.set()
+    assert await swept == 4 and gated.most_inside == CONCURRENCY
+    for invoice_id in invoices:
+        assert len(await outbox(env.db_url, "billing.invoice.paid", invoice_id=invoice_id)) == 1

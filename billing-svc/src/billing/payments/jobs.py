@@ -6,6 +6,7 @@ effects keyed).
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +22,7 @@ from billing.config import BillingSettings
 from billing.invoices.models import InvoiceStatus
 from billing.invoices.repository import InvoiceRepository
 from billing.metrics import WEBHOOKS_PROCESSED
+from billing.payments import webhooks
 from billing.payments.applying import apply_provider_payment
 from billing.payments.batch_repository import BatchRepository
 from billing.payments.models import AttemptStatus
@@ -31,6 +33,7 @@ from billing.payments.repository import (
     ProviderEventRepository,
     RefundRepository,
 )
+from billing.payments.webhook_lane import WebhookLane
 from billing.payments.webhooks import handle_event
 
 log = structlog.get_logger("billing.payments")
@@ -82,17 +85,38 @@ async def _count_failure(*, sessionmaker: async_sessionmaker[AsyncSession], cloc
                 attempts=attempts, error=error)
 
 
+async def process_in_turn(*, lane: WebhookLane, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
+                          settings: BillingSettings, providers: dict[str, PaymentProvider], event: VerifiedEvent,
+                          read_ahead: bool) -> str | None:
+    """Issue 20: an event through the lane's two stages: its provider read in its turn (`read_ahead`: a new event,
+    or one the sweep takes; no transaction), then its processing in its turn (`BILLING_WEBHOOK_CONCURRENCY`
+    transactions at once). A redelivery is only processed (a no-op unless the first delivery's processing was
+    lost), its provider asked inside as before."""
+    ahead = None
+    if read_ahead:
+        async with lane.reading.turn():
+            ahead = await webhooks.read_ahead(providers, event)
+    async with lane.processing.turn():
+        return await process_event(sessionmaker=sessionmaker, clock=clock, settings=settings, providers=providers,
+                                   provider=event.provider, external_id=event.external_id, received=event,
+                                   ahead=ahead)
+
+
 async def sweep(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: BillingSettings,
-                providers: dict[str, PaymentProvider], limit: int = 100) -> int:
-    """Process stored events whose turn has come (never processed in their request, or failed before)."""
+                providers: dict[str, PaymentProvider], limit: int = 100, lane: WebhookLane | None = None) -> int:
+    """Process stored events whose turn has come (never processed in their request, or failed before): through the
+    app's `lane` when given (after a restart's backlog: as many at once as it lets, in their turn beside the new
+    ones), else one at a time."""
     async with unit_of_work(sessionmaker) as session:
         due = await ProviderEventRepository(session).due(clock.now(), limit)
-    done = 0
-    for provider, external_id in due:
-        if await process_event(sessionmaker=sessionmaker, clock=clock, settings=settings, providers=providers,
-                               provider=provider, external_id=external_id) not in (None, "failed"):
-            done += 1
-    return done
+    if lane is None:
+        outcomes = [await process_event(sessionmaker=sessionmaker, clock=clock, settings=settings, providers=providers,
+                                        provider=event.provider, external_id=event.external_id) for event in due]
+    else:
+        outcomes = await asyncio.gather(*(process_in_turn(
+            lane=lane, sessionmaker=sessionmaker, clock=clock, settings=settings, providers=providers, event=event,
+            read_ahead=True) for event in due))
+    return sum(outcome not in (None, "failed") for outcome in outcomes)
 
 
 @dataclass(frozen=True, slots=True)

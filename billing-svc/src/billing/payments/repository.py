@@ -214,12 +214,14 @@ class ProviderEventRepository:
             attempts=_events.c.attempts + 1, last_error=error, next_attempt_at=retry_at).returning(_events.c.id))
         return updated.first() is not None
 
-    async def due(self, now: datetime, limit: int) -> list[tuple[str, str]]:
-        """(provider, external id) of unprocessed events whose turn has come, oldest turn first."""
-        rows = await self.session.execute(select(ProviderEvent.provider, ProviderEvent.external_id).where(
-            ProviderEvent.processed_at.is_(None), ProviderEvent.next_attempt_at <= now)
+    async def due(self, now: datetime, limit: int) -> list[VerifiedEvent]:
+        """Unprocessed events whose turn has come, oldest turn first (read, not locked: processing claims each)."""
+        rows = await self.session.execute(select(
+            ProviderEvent.provider, ProviderEvent.external_id, ProviderEvent.event_type, ProviderEvent.object_id,
+            ProviderEvent.body).where(ProviderEvent.processed_at.is_(None), ProviderEvent.next_attempt_at <= now)
             .order_by(ProviderEvent.next_attempt_at).limit(limit))
-        return [(provider, external_id) for provider, external_id in rows]
+        return [VerifiedEvent(provider=row.provider, external_id=row.external_id, event_type=row.event_type,
+                              object_id=row.object_id, body=row.body) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,17 +14,14 @@ from typing import Annotated
 import structlog
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from abono.clock import Clock
 from abono.db import single_statement
 from abono.errors import DomainError, NotFound
 from abono.metrics import ServiceMetrics
-from billing.config import BillingSettings
 from billing.deps import ClockDep, SettingsDep
 from billing.metrics import WEBHOOKS_RECEIVED, WEBHOOKS_REJECTED
 from billing.payments import jobs, webhooks
-from billing.payments.provider import PaymentProvider, VerifiedEvent, WebhookRequest
+from billing.payments.provider import VerifiedEvent, WebhookRequest
 from billing.payments.registry import ProvidersDep
 from billing.payments.webhook_lane import WebhookLane
 
@@ -66,25 +63,10 @@ async def _accept(request: Request, event: VerifiedEvent, clock: ClockDep, setti
     metrics.fact(WEBHOOKS_RECEIVED).labels(provider=event.provider, outcome="new" if new else "duplicate").inc()
     # Also for a redelivery: if the first try was lost (crash), this one processes it; else it is a no-op.
     lane: WebhookLane = request.app.state.webhook_lane
-    lane.submit(_in_turn(lane, request.app.state.sessionmaker, clock, settings, providers, event, new=new),
+    lane.submit(jobs.process_in_turn(lane=lane, sessionmaker=request.app.state.sessionmaker, clock=clock,
+                                     settings=settings, providers=providers, event=event, read_ahead=new),
                 name=f"webhook {event.provider}:{event.external_id}")
     return WebhookAck(duplicate=not new)
-
-
-async def _in_turn(lane: WebhookLane, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
-                   settings: BillingSettings, providers: dict[str, PaymentProvider], event: VerifiedEvent, *,
-                   new: bool) -> str | None:
-    """A new event's provider read in its turn (`BILLING_WEBHOOK_READ_CONCURRENCY` at once, no transaction), then
-    its processing in its turn (`BILLING_WEBHOOK_CONCURRENCY` transactions at once). A redelivery is only processed
-    (a no-op unless the first delivery's processing was lost), its provider asked inside as before."""
-    ahead = None
-    if new:
-        async with lane.reading.turn():
-            ahead = await webhooks.read_ahead(providers, event)
-    async with lane.processing.turn():
-        return await jobs.process_event(sessionmaker=sessionmaker, clock=clock, settings=settings,
-                                        providers=providers, provider=event.provider,
-                                        external_id=event.external_id, received=event, ahead=ahead)
 
 
 @router.post("/webhooks/{provider}", summary="A payment provider's signed notifications (webhook)",

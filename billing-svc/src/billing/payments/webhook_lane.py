@@ -11,8 +11,8 @@ on the renewal day) ran them all at once on a write pool of 10 + 10, so the over
 (asyncpg's type introspection and `set_config('jit')` of each new one) and every payment waited for CPU behind every
 other. A waiting webhook is never lost: it was committed before the provider got its 2xx, and one that is still
 waiting (or was never processed: the process stopped) when `BILLING_WEBHOOK_RETRY_SECONDS` pass is taken by the
-payments worker's sweep, oldest first; the claim (`FOR UPDATE SKIP LOCKED`, not yet processed) lets only one of the
-two apply it."""
+payments worker's sweep, oldest first, through the same stages (`jobs.process_in_turn`: after a restart its backlog
+goes several at once); the claim (`FOR UPDATE SKIP LOCKED`, not yet processed) lets only one of the two apply it."""
 
 from __future__ import annotations
 

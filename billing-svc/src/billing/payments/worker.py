@@ -23,7 +23,7 @@ def _build(app: FastAPI) -> PeriodicJob:
     async def run_pass() -> None:
         common = {"sessionmaker": app.state.sessionmaker, "clock": app.state.clock, "settings": settings,
                   "providers": app.state.payment_providers}
-        await sweep(**common)
+        await sweep(**common, lane=app.state.webhook_lane)  # issue 20: a restart's backlog, several at once
         await reconcile_once(**common)
         await send_refunds(sessionmaker=app.state.sessionmaker, clock=app.state.clock,
                            providers=app.state.payment_providers)
