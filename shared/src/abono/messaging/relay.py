@@ -32,54 +32,24 @@ import contextlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any
 
 import asyncpg
 import structlog
 from prometheus_client import Histogram
-from sqlalchemy import BigInteger, Row, Text, any_, bindparam, cast, delete, func, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from abono.db import asyncpg_dsn, new_metadata
 from abono.events.base import Lane
-from abono.messaging import wake
+from abono.messaging import relay_sql, wake
 from abono.messaging.broker import Broker, wait_first
-from abono.messaging.tables import OUTBOX_CHANNEL, messaging_tables, urgent_unpublished
+from abono.messaging.tables import OUTBOX_CHANNEL, messaging_tables
 from abono.metrics import ServiceMetrics
 
 log = structlog.get_logger("abono.messaging.relay")
 
 _outbox, _ = messaging_tables(new_metadata())
 
-_CLAIM = (
-    select(
-        _outbox.c.id,
-        _outbox.c.event_id,
-        _outbox.c.routing_key,
-        # As the text PostgreSQL stores it: that is the message body (decoding the jsonb to dump it again was
-        # a quarter of the relay's own CPU).
-        cast(_outbox.c.payload, Text).label("body"),
-        _outbox.c.created_at,
-        _outbox.c.lane,
-        # The database's clock, so lag and latency are measured against the clock that stamped created_at.
-        func.clock_timestamp().label("db_now"),
-    )
-    .where(_outbox.c.published_at.is_(None), _outbox.c.lane == bindparam("lane"))
-    .order_by(_outbox.c.id)
-    .limit(bindparam("batch"))
-    .with_for_update(skip_locked=True)
-)
-# Is an urgent row unpublished (pending, or claimed and not yet marked)? Not locked: claimed rows are seen too.
-_URGENT_PENDING = select(urgent_unpublished(_outbox))
-# `= ANY(array)`: one prepared statement whatever the batch's size (an expanding IN is one per size).
-_IDS = bindparam("ids", type_=ARRAY(BigInteger()))
-_MARK_PUBLISHED = update(_outbox).where(_outbox.c.id == any_(_IDS)).values(published_at=func.clock_timestamp())
-_MARK_FAILED = (
-    update(_outbox)
-    .where(_outbox.c.id == any_(_IDS))
-    .values(attempts=_outbox.c.attempts + 1, last_error=bindparam("error"))
-)
 _PURGE_BATCH = 5000
 _PURGE_EVERY_SECONDS = 600.0
 _LISTENER_PING_SECONDS = 30.0
@@ -257,11 +227,11 @@ class OutboxRelay:
             if result.rowcount < _PURGE_BATCH:
                 return deleted
 
-    async def _batch_for(self, conn: AsyncConnection, lane: Lane) -> tuple[int, bool]:
+    async def _batch_for(self, conn: asyncpg.Connection, lane: Lane) -> tuple[int, bool]:
         """How many rows this lane's next batch claims, and whether it is paced (one batch in flight)."""
         if lane != Lane.BULK:
             return self._batch_size, False
-        if self._bulk_paced_batch_size and (await conn.execute(_URGENT_PENDING)).scalar_one():
+        if self._bulk_paced_batch_size and await relay_sql.urgent_pending(conn):
             self._metrics.outbox_bulk_paced.inc()
             return self._bulk_paced_batch_size, True
         return self._bulk_batch_size, False
@@ -270,16 +240,16 @@ class OutboxRelay:
         """Claim a batch, publish it, mark what the broker confirmed; `batch.handed` is set once the batch, if full
         and not paced, is queued on the channel (the next one may then be claimed)."""
         lag = self._metrics.outbox_lag.labels(lane.name.lower())
-        async with self._engine.begin() as conn:
+        async with relay_sql.pass_transaction(self._engine) as conn:
             size, paced = await self._batch_for(conn, lane)
-            rows = (await conn.execute(_CLAIM, {"batch": size, "lane": int(lane)})).all()
+            rows = await relay_sql.claim(conn, lane, size)
             if batch is not None:
                 batch.full = len(rows) == size
             if not rows:
                 lag.set(0)
                 return 0
             claimed = time.monotonic()
-            lag.set((rows[0].db_now - rows[0].created_at).total_seconds())
+            lag.set((rows[0]["db_now"] - rows[0]["created_at"]).total_seconds())
             latency = self._metrics.outbox_publish_latency.labels(lane.name.lower())
             # All in flight at once on the confirming channel: one confirm at a time is several times slower. The
             # tasks publish in the order they are created (they queue on the channel's lock in that order).
@@ -291,13 +261,13 @@ class OutboxRelay:
             confirmed = [row for row, result in zip(rows, results, strict=True) if result is None]
             failed = [(row, result) for row, result in zip(rows, results, strict=True) if result is not None]
             if confirmed:
-                await conn.execute(_MARK_PUBLISHED, {"ids": [row.id for row in confirmed]})
+                await relay_sql.mark_published(conn, [row["id"] for row in confirmed])
             if failed:
                 # Same transaction as the marks: a separate one would wait on the locks this one holds.
                 error = repr(failed[0][1])[:1000]
-                await conn.execute(_MARK_FAILED, {"ids": [row.id for row, _ in failed], "error": error})
+                await relay_sql.mark_failed(conn, [row["id"] for row, _ in failed], error)
         for row in confirmed:
-            self._metrics.published(row.routing_key, row.body)  # and the business facts it carries
+            self._metrics.published(row["routing_key"], row["body"])  # and the business facts it carries
         if failed:
             for _, exc in failed:
                 if isinstance(exc, asyncio.CancelledError):
@@ -305,15 +275,15 @@ class OutboxRelay:
             raise PublishFailed(f"{len(failed)} of {len(rows)} outbox rows not confirmed: {failed[0][1]!r}")
         return len(confirmed)
 
-    async def _publish(self, row: Row[*tuple[Any, ...]], claimed: float, latency: Histogram) -> None:
+    async def _publish(self, row: asyncpg.Record, claimed: float, latency: Histogram) -> None:
         await self._broker.publish(
-            row.routing_key,
-            row.body.encode(),
-            message_id=str(row.event_id),
-            timestamp=row.created_at,
-            bulk=row.lane == Lane.BULK,
+            row["routing_key"],
+            row["body"].encode(),
+            message_id=str(row["event_id"]),
+            timestamp=row["created_at"],
+            bulk=row["lane"] == Lane.BULK,
         )
-        emitted_ago = (row.db_now - row.created_at).total_seconds() + (time.monotonic() - claimed)
+        emitted_ago = (row["db_now"] - row["created_at"]).total_seconds() + (time.monotonic() - claimed)
         latency.observe(emitted_ago)
 
     async def _run(self, lane: Lane) -> None:

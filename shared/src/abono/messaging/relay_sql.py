@@ -1,0 +1,107 @@
+"""The relay's statements on the outbox, sent straight to asyncpg (issue 20 item 2): a pass is BEGIN, the claim, the
+marks and COMMIT on a pooled connection of the relay's engine, with no SQLAlchemy execution per statement and no
+greenlet switch but the pool's checkout and checkin. At the rates where a pass takes a few rows (each commit wakes
+the relay), the pass's transaction through `AsyncConnection` was most of the relay's own CPU an event.
+
+The statements are SQLAlchemy Core, compiled once for asyncpg (`Compiled.args` gives their positional arguments).
+Behind a transaction-pooling PgBouncer (`make_engine(transaction_pooling=True)`), the engine's connections prepare
+no statement that outlives the transaction, and everything here runs inside one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+from sqlalchemy import BigInteger, Text, any_, bindparam, cast, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.util import greenlet_spawn
+
+from abono.db import new_metadata
+from abono.events.base import Lane
+from abono.messaging.tables import messaging_tables, urgent_unpublished
+
+_outbox, _ = messaging_tables(new_metadata())
+_DIALECT = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
+
+
+class Compiled:
+    """A Core statement compiled once: its SQL text and, by `args(**values)`, its positional arguments (values given
+    by name; the statement's own literals otherwise)."""
+
+    def __init__(self, statement: ClauseElement) -> None:
+        compiled = statement.compile(dialect=_DIALECT)
+        self.sql = str(compiled)
+        self._names = tuple(getattr(compiled, "positiontup", None) or ())  # the SQL compiler's, for `$n` styles
+        self._defaults = dict(compiled.params)
+
+    def args(self, **values: Any) -> list[Any]:
+        return [values[name] if name in values else self._defaults[name] for name in self._names]
+
+
+CLAIM = Compiled(
+    select(
+        _outbox.c.id,
+        _outbox.c.event_id,
+        _outbox.c.routing_key,
+        # As the text PostgreSQL stores it: that is the message body (decoding the jsonb to dump it again was
+        # a quarter of the relay's own CPU).
+        cast(_outbox.c.payload, Text).label("body"),
+        _outbox.c.created_at,
+        _outbox.c.lane,
+        # The database's clock, so lag and latency are measured against the clock that stamped created_at.
+        func.clock_timestamp().label("db_now"),
+    )
+    .where(_outbox.c.published_at.is_(None), _outbox.c.lane == bindparam("lane"))
+    .order_by(_outbox.c.id)
+    .limit(bindparam("batch"))
+    .with_for_update(skip_locked=True)
+)
+# Is an urgent row unpublished (pending, or claimed and not yet marked)? Not locked: claimed rows are seen too.
+_URGENT_PENDING = Compiled(select(urgent_unpublished(_outbox)))
+# `= ANY(array)`: one prepared statement whatever the batch's size (an expanding IN is one per size).
+_IDS = bindparam("ids", type_=ARRAY(BigInteger()))
+_MARK_PUBLISHED = Compiled(
+    update(_outbox).where(_outbox.c.id == any_(_IDS)).values(published_at=func.clock_timestamp())
+)
+_MARK_FAILED = Compiled(
+    update(_outbox)
+    .where(_outbox.c.id == any_(_IDS))
+    .values(attempts=_outbox.c.attempts + 1, last_error=bindparam("error"))
+)
+
+
+@asynccontextmanager
+async def pass_transaction(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
+    """A transaction on a pooled connection of `engine` (the pool's checkout, so a closed connection is replaced as
+    for any other use): committed when the block ends, rolled back if it raises."""
+    pooled = await greenlet_spawn(engine.sync_engine.raw_connection)
+    try:
+        driver: asyncpg.Connection = pooled.driver_connection
+        async with driver.transaction():
+            yield driver
+    finally:
+        # No transaction was begun through SQLAlchemy: the pool's reset at checkin sends nothing.
+        await greenlet_spawn(pooled.close)
+
+
+async def claim(driver: asyncpg.Connection, lane: Lane, size: int) -> list[asyncpg.Record]:
+    """Up to `size` pending rows of `lane` in id order, locked (`SKIP LOCKED`: rows other relays hold are skipped)."""
+    return list(await driver.fetch(CLAIM.sql, *CLAIM.args(lane=int(lane), batch=size)))
+
+
+async def urgent_pending(driver: asyncpg.Connection) -> bool:
+    return bool(await driver.fetchval(_URGENT_PENDING.sql, *_URGENT_PENDING.args()))
+
+
+async def mark_published(driver: asyncpg.Connection, ids: Sequence[int]) -> None:
+    await driver.execute(_MARK_PUBLISHED.sql, *_MARK_PUBLISHED.args(ids=list(ids)))
+
+
+async def mark_failed(driver: asyncpg.Connection, ids: Sequence[int], error: str) -> None:
+    await driver.execute(_MARK_FAILED.sql, *_MARK_FAILED.args(ids=list(ids), error=error))
