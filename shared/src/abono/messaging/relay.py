@@ -240,7 +240,8 @@ class OutboxRelay:
         """Claim a batch, publish it, mark what the broker confirmed; `batch.handed` is set once the batch, if full
         and not paced, is queued on the channel (the next one may then be claimed)."""
         lag = self._metrics.outbox_lag.labels(lane.name.lower())
-        async with relay_sql.pass_transaction(self._engine) as conn:
+        async with relay_sql.pass_transaction(self._engine) as tx:
+            conn = tx.driver
             size, paced = await self._batch_for(conn, lane)
             rows = await relay_sql.claim(conn, lane, size)
             if batch is not None:
@@ -260,12 +261,12 @@ class OutboxRelay:
             results = await publishing
             confirmed = [row for row, result in zip(rows, results, strict=True) if result is None]
             failed = [(row, result) for row, result in zip(rows, results, strict=True) if result is not None]
-            if confirmed:
-                await relay_sql.mark_published(conn, [row["id"] for row in confirmed])
             if failed:
                 # Same transaction as the marks: a separate one would wait on the locks this one holds.
                 error = repr(failed[0][1])[:1000]
                 await relay_sql.mark_failed(conn, [row["id"] for row, _ in failed], error)
+            if confirmed:
+                await tx.mark_published_and_commit([row["id"] for row in confirmed])
         for row in confirmed:
             self._metrics.published(row["routing_key"], row["body"])  # and the business facts it carries
         if failed:

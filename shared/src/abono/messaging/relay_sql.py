@@ -66,9 +66,6 @@ CLAIM = Compiled(
 _URGENT_PENDING = Compiled(select(urgent_unpublished(_outbox)))
 # `= ANY(array)`: one prepared statement whatever the batch's size (an expanding IN is one per size).
 _IDS = bindparam("ids", type_=ARRAY(BigInteger()))
-_MARK_PUBLISHED = Compiled(
-    update(_outbox).where(_outbox.c.id == any_(_IDS)).values(published_at=func.clock_timestamp())
-)
 _MARK_FAILED = Compiled(
     update(_outbox)
     .where(_outbox.c.id == any_(_IDS))
@@ -76,16 +73,46 @@ _MARK_FAILED = Compiled(
 )
 
 
+class Pass:
+    """A relay pass's transaction on `driver`: ended by `mark_published_and_commit` or, at the block's end, COMMIT."""
+
+    def __init__(self, driver: asyncpg.Connection) -> None:
+        self.driver = driver
+        self.ended = False
+
+    async def mark_published_and_commit(self, ids: Sequence[int]) -> None:
+        """Mark `ids` published and commit, in one message to PostgreSQL (the simple query protocol carries both
+        statements; the ids, integers read from the outbox, are the only text put in): one round trip a pass fewer."""
+        literal = ",".join(str(int(each)) for each in ids)
+        await self.driver.execute(_MARK_PUBLISHED_COMMIT.replace("{}", "{" + literal + "}"))
+        self.ended = True
+
+
+# The marks (`= ANY(array)`), as text for the simple query protocol, with the transaction's COMMIT.
+_MARK_PUBLISHED_COMMIT = "UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY('{}'::bigint[]); COMMIT"
+
+
 @asynccontextmanager
-async def pass_transaction(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
+async def pass_transaction(engine: AsyncEngine) -> AsyncIterator[Pass]:
     """A transaction on a pooled connection of `engine` (the pool's checkout, so a closed connection is replaced as
-    for any other use): committed when the block ends, rolled back if it raises."""
+    for any other use): committed when the block ends (unless the pass committed it), rolled back if it raises. A
+    connection still in a transaction afterwards (its ROLLBACK failed) is discarded, never returned to the pool."""
     pooled = await greenlet_spawn(engine.sync_engine.raw_connection)
     try:
         driver: asyncpg.Connection = pooled.driver_connection
-        async with driver.transaction():
-            yield driver
+        await driver.execute("BEGIN")
+        tx = Pass(driver)
+        try:
+            yield tx
+        except BaseException:
+            if not tx.ended:
+                await driver.execute("ROLLBACK")
+            raise
+        if not tx.ended:
+            await driver.execute("COMMIT")
     finally:
+        if pooled.driver_connection is not None and pooled.driver_connection.is_in_transaction():
+            pooled.invalidate()
         # No transaction was begun through SQLAlchemy: the pool's reset at checkin sends nothing.
         await greenlet_spawn(pooled.close)
 
@@ -97,10 +124,6 @@ async def claim(driver: asyncpg.Connection, lane: Lane, size: int) -> list[async
 
 async def urgent_pending(driver: asyncpg.Connection) -> bool:
     return bool(await driver.fetchval(_URGENT_PENDING.sql, *_URGENT_PENDING.args()))
-
-
-async def mark_published(driver: asyncpg.Connection, ids: Sequence[int]) -> None:
-    await driver.execute(_MARK_PUBLISHED.sql, *_MARK_PUBLISHED.args(ids=list(ids)))
 
 
 async def mark_failed(driver: asyncpg.Connection, ids: Sequence[int], error: str) -> None:
