@@ -149,6 +149,9 @@ class ActionWorker:
         async with unit_of_work(self._sessionmaker) as session:
             now = self.runtime.clock.now()
             actions = await ActionRepository(session).claim_due(now=now, limit=limit)
+            # The batch's services and access rows in two statements (issue 20): `_prepare`'s reads by key then
+            # find them in the session instead of two round trips an action.
+            loaded = await ServiceRepository(session).load_with_access({action.service_id for action in actions})
             claims = []
             for action in actions:
                 action.attempts += 1
@@ -156,6 +159,7 @@ class ActionWorker:
                 action.next_attempt_at = now + LEASE
                 claims.append(await self._prepare(session, action))
             await session.flush()
+            del loaded
         return claims
 
     async def _prepare(self, session: AsyncSession, action: DriverAction) -> Claim:
@@ -256,7 +260,8 @@ class ActionWorker:
     async def _record_one(self, session: AsyncSession, action: DriverAction, claim: Claim, now: datetime) -> None:
         try:
             # A savepoint: what a failed attempt wrote (a manual task, half an effect) goes, the bookkeeping stays.
-            async with session.begin_nested():
+            # Only where the attempt writes (issue 20: a panel's suspend/unsuspend/terminate writes nothing here).
+            async with session.begin_nested() if self._writes(claim) else contextlib.nullcontext():
                 if claim.error is not None:
                     raise claim.error
                 if claim.call is not None and self._is_local(claim):
@@ -309,6 +314,14 @@ class ActionWorker:
             self._attempts.labels(action.driver, action.kind, "ok").inc()
             log.info("driver_action_done", action_id=action.id, service_id=str(action.service_id),
                      kind=action.kind, driver=action.driver, attempts=action.attempts)
+
+    def _writes(self, claim: Claim) -> bool:
+        """Whether recording the claim's outcome writes effects (`_call_local`, `_apply`) that a failure must undo."""
+        if claim.error is not None or claim.call is None:
+            return False
+        if self._is_local(claim) or claim.registrar_call is not None:
+            return True
+        return not self._is_registrar(claim) and claim.kind in ("create", "change_package")
 
     def _is_registrar(self, claim: Claim) -> bool:
         return claim.driver in self.settings.registrar_drivers

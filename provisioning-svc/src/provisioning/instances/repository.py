@@ -48,6 +48,17 @@ class ServiceRepository:
             return []
         return list((await self.session.scalars(select(ServiceInstance).where(ServiceInstance.id.in_(ids)))).all())
 
+    async def load_with_access(self, service_ids: Iterable[uuid.UUID]) -> list[object]:
+        """Load services and their access rows into the session (two statements), so `get` and `access` for them
+        are answered from it while the caller holds the list returned (the session only keeps weak references);
+        a service without access data is still looked up by `access`."""
+        ids = list(set(service_ids))
+        if not ids:
+            return []
+        services = (await self.session.scalars(select(ServiceInstance).where(ServiceInstance.id.in_(ids)))).all()
+        access = (await self.session.scalars(select(ServiceAccess).where(ServiceAccess.service_id.in_(ids)))).all()
+        return [*services, *access]
+
     async def lock_many(self, service_ids: Iterable[uuid.UUID]) -> list[ServiceInstance]:
         """Lock in id order, so concurrent consumers never deadlock on the same services."""
         ids = sorted(set(service_ids))
