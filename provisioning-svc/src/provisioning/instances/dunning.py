@@ -33,10 +33,10 @@ async def apply_payment(session: AsyncSession, *, event: InvoicePaid, box: Secre
     """Activate what the invoice ordered, reactivate what it held suspended, apply the upgrades it paid."""
     repo = ServiceRepository(session)
     await repo.lock_client(event.client_id)
-    await repo.settle(invoice_id=event.invoice_id, client_id=event.client_id, paid_at=event.paid_at,
-                      event_id=event.event_id)
-    released = await repo.release_holds(invoice_id=event.invoice_id, event_id=event.event_id, now=now)
-    to_activate = set(event.activate_service_ids) | set(await repo.pending_ids_for_invoice(event.invoice_id))
+    released, pending = await repo.settle_and_release(
+        invoice_id=event.invoice_id, client_id=event.client_id, paid_at=event.paid_at, event_id=event.event_id,
+        now=now)
+    to_activate = set(event.activate_service_ids) | set(pending)
     to_reactivate = set(event.reactivate_service_ids) | set(released)
     for service in await repo.lock_many(to_activate | to_reactivate):
         if service.client_id != event.client_id:
@@ -54,10 +54,10 @@ async def _reactivate_if_clear(session: AsyncSession, *, service: ServiceInstanc
                                now: datetime) -> None:
     repo = ServiceRepository(session)
     cause = Cause("payment", rule=REACTIVATION_RULE, invoice_id=event.invoice_id, event_id=event.event_id)
-    holds = await repo.open_holds(service.id)
+    holds = await repo.open_hold_invoices(service.id)
     if event.client_has_overdue or holds:
         why = "the client still has overdue invoices" if event.client_has_overdue else (
-            "still suspended for invoice(s) " + ", ".join(sorted(str(h.invoice_id) for h in holds)))
+            "still suspended for invoice(s) " + ", ".join(sorted(str(invoice_id) for invoice_id in holds)))
         await note(session, service=service, action="reactivation_deferred",
                    cause=Cause(cause.decided_by, cause.rule, cause.invoice_id, cause.event_id, note=why), now=now)
         return

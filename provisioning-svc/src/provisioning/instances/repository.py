@@ -3,7 +3,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -101,6 +101,19 @@ class ServiceRepository:
                                              cause_event_id=event_id, created_at=now).on_conflict_do_nothing()
         await self.session.execute(stmt)
 
+    async def settle_and_release(self, *, invoice_id: uuid.UUID, client_id: uuid.UUID, paid_at: datetime,
+                                 event_id: uuid.UUID, now: datetime) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
+        """A payment's bookkeeping in one statement (issue 20: three before): `settle`, `release_holds` and
+        `pending_ids_for_invoice`; (the services the released holds held, the invoice's pending services)."""
+        conn = await self.session.connection()
+        rows = await conn.execute(_SETTLE_AND_RELEASE, {
+            "invoice_id": invoice_id, "client_id": client_id, "paid_at": paid_at, "event_id": event_id, "now": now})
+        released: list[uuid.UUID] = []
+        pending: list[uuid.UUID] = []
+        for service_id, was_held in rows:
+            (released if was_held else pending).append(service_id)
+        return released, pending
+
     async def release_holds(self, *, invoice_id: uuid.UUID, event_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
         """Release every hold for a paid or cancelled invoice; the services they held."""
         stmt = (update(SuspensionHold)
@@ -109,10 +122,10 @@ class ServiceRepository:
                 .returning(SuspensionHold.service_id))
         return list((await self.session.scalars(stmt)).all())
 
-    async def open_holds(self, service_id: uuid.UUID) -> list[SuspensionHold]:
-        query = select(SuspensionHold).where(SuspensionHold.service_id == service_id,
-                                             SuspensionHold.released_at.is_(None))
-        return list((await self.session.scalars(query)).all())
+    async def open_hold_invoices(self, service_id: uuid.UUID) -> list[uuid.UUID]:
+        """The invoices a service is still suspended for (its open holds), read on the session's connection."""
+        conn = await self.session.connection()
+        return list((await conn.execute(_OPEN_HOLD_INVOICES, {"service_id": service_id})).scalars())
 
     # --- access data (P-7) ---
     async def access(self, service_id: uuid.UUID) -> ServiceAccess | None:
@@ -132,3 +145,22 @@ _LOCK_CLIENTS = text("""
     FROM (SELECT DISTINCT hashtextextended(CAST(c AS text), 0) AS k FROM unnest(CAST(:client_ids AS uuid[])) AS c
           ORDER BY k) AS keys
 """)
+# The settled invoice, its holds released and its pending services (data-modifying CTEs run whether or not the
+# query reads them; the SELECT of pending services sees the snapshot before them: they change no service).
+_SETTLE_AND_RELEASE = text("""
+    WITH settled AS (
+        INSERT INTO settled_invoices (invoice_id, client_id, paid_at, event_id)
+        VALUES (:invoice_id, :client_id, :paid_at, :event_id)
+        ON CONFLICT DO NOTHING
+    ), released AS (
+        UPDATE suspension_holds SET released_at = :now, released_by_event_id = :event_id
+        WHERE invoice_id = :invoice_id AND released_at IS NULL
+        RETURNING service_id
+    )
+    SELECT service_id, true FROM released
+    UNION ALL
+    SELECT id, false FROM services WHERE order_invoice_id = :invoice_id AND state = 'pending'
+""")
+
+_OPEN_HOLD_INVOICES = select(SuspensionHold.invoice_id).where(
+    SuspensionHold.service_id == bindparam("service_id"), SuspensionHold.released_at.is_(None))
