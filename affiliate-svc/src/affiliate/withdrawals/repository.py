@@ -11,8 +11,9 @@ class WithdrawalRepository:
         self.session = session
 
     async def lock_balance(self, affiliate_id: uuid.UUID) -> None:
-        """Serialise an affiliate's withdrawals until the transaction ends: two at once never spend one balance."""
-        await self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+        """Serialise an affiliate's withdrawals until the transaction ends: two at once never spend one balance
+        (a 64-bit key, as billing's locks: with `hashtext`'s 32 bits, unrelated affiliates could share one)."""
+        await self.session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
                                    {"key": f"affiliate-balance:{affiliate_id}"})
 
     async def get_for_update(self, withdrawal_id: uuid.UUID) -> Withdrawal | None:
