@@ -15,12 +15,19 @@ from billing_helpers import auth, outbox, sql
 from payments_support import PaymentsEnv, new_client, payments_env, post_stripe, unpaid_order
 
 from abono.clock import SystemClock
+from abono.metrics import ServiceMetrics
 from abono.testing import wait_for
 from billing.payments import jobs, webhooks
 from billing.payments.provider import EventEffect, PaymentProvider, ProviderError, ProviderPayment, VerifiedEvent
 from billing.payments.webhook_lane import WebhookLane
 
 CONCURRENCY = 2
+
+
+def _lane_gauge(metrics: ServiceMetrics) -> list[tuple[dict[str, str], float]]:
+    """`abono_billing_webhooks_in_lane`'s samples as `/metrics` renders them."""
+    return [(sample.labels, sample.value) for family in metrics.registry.collect()
+            if family.name == "abono_billing_webhooks_in_lane" for sample in family.samples]
 
 
 @pytest.mark.parametrize("stage", ["reading", "processing"])
@@ -35,9 +42,14 @@ async def test_b19_each_stage_of_the_lane_holds_at_most_its_slots_and_lets_the_o
             await release[n].wait()
             return n
 
+    metrics = ServiceMetrics("billing")
+    lane.observe(metrics)
     tasks = [lane.submit(work(n)) for n in range(5)]
     await wait_for(lambda: len(started) >= CONCURRENCY, what="the first two started")
     assert started == [0, 1] and getattr(lane, stage).inside == CONCURRENCY and lane.waiting == 3
+    seen = {labels["stage"]: value for labels, value in _lane_gauge(metrics)}
+    assert seen == {"waiting": 3, "reading": 2 if stage == "reading" else 0,
+                    "processing": 2 if stage == "processing" else 0}
     release[1].set()  # a slot frees: the oldest waiting one takes it, not a later one
     await wait_for(lambda: len(started) == 3, what="the third started")
     assert started == [0, 1, 2] and getattr(lane, stage).inside == CONCURRENCY

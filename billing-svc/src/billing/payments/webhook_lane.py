@@ -24,6 +24,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI
 
+from abono.metrics import ServiceMetrics
 from billing.config import BillingSettings
 
 log = structlog.get_logger("billing.webhooks")
@@ -67,6 +68,15 @@ class WebhookLane:
         task.add_done_callback(self._done)
         return task
 
+    def observe(self, metrics: ServiceMetrics) -> None:
+        """`abono_billing_webhooks_in_lane{stage}` on `/metrics`: how many stored webhooks wait for a turn, read from
+        the provider and are in their transaction now (a backlog an operator should see before clients do)."""
+        gauge = metrics.gauge("webhooks_in_lane", "Stored webhooks in this process's lane: waiting for a turn, "
+                              "reading from the provider, in their transaction", ("stage",))
+        gauge.labels("waiting").set_function(lambda: self.waiting)
+        gauge.labels("reading").set_function(lambda: self.reading.inside)
+        gauge.labels("processing").set_function(lambda: self.processing.inside)
+
     def _done(self, finished: asyncio.Task[object]) -> None:
         self.tasks.discard(finished)
         if not finished.cancelled() and finished.exception() is not None:
@@ -75,4 +85,5 @@ class WebhookLane:
 
 async def set_up_webhook_lane(app: FastAPI) -> None:
     settings: BillingSettings = app.state.settings
-    app.state.webhook_lane = WebhookLane(settings.webhook_concurrency, settings.webhook_read_concurrency)
+    lane = app.state.webhook_lane = WebhookLane(settings.webhook_concurrency, settings.webhook_read_concurrency)
+    lane.observe(app.state.metrics)
