@@ -36,9 +36,7 @@ class BrokerChannel:
         tasks = [asyncio.create_task(each) for each in settling]
         writer = asyncio.create_task(self._write())  # scheduled after them: each is waiting to queue its first frame
         await asyncio.gather(*tasks)
-        while not self._frames.empty():
-            await asyncio.sleep(0)
-        await asyncio.sleep(0)
+        await self._frames.join()  # every frame queued has been read by the broker
         writer.cancel()
 
     async def _write(self) -> None:
@@ -55,7 +53,8 @@ class BrokerChannel:
             else:
                 self.outstanding.discard(tag)
                 self.requeued.add(tag)
-            await asyncio.sleep(0)  # the socket write
+            await asyncio.sleep(0)  # the socket write: the event loop runs others before the next frame
+            self._frames.task_done()
 
     async def basic_ack(self, tag: int, multiple: bool = False, wait: bool = True) -> None:
         await self._frames.put(("ack", tag, multiple))
