@@ -24,6 +24,20 @@ from billing.payments.webhook_lane import WebhookLane
 CONCURRENCY = 2
 
 
+async def _paid_at_stripe_checkout(env: PaymentsEnv,
+                                   card_fingerprint: str | None = None) -> tuple[str, dict[str, object]]:
+    """A new client's unpaid order, paid at the Stripe sandbox's checkout (with that card, if given): (its invoice id,
+    the webhook's event)."""
+    client_id = await new_client(env.db_url)
+    placed = await unpaid_order(env.billing, client_id)
+    paid = await env.billing.post(f"/invoices/{placed['invoice_id']}/pay", headers=auth(client_id),
+                                  json={"method": "stripe"})
+    assert paid.status_code == 200, paid.text
+    sid = paid.json()["provider_ref"]
+    env.stripe.complete(sid, card_fingerprint=card_fingerprint)
+    return str(placed["invoice_id"]), env.stripe.event("checkout.session.completed", env.stripe.sessions[sid])
+
+
 def _lane_gauge(metrics: ServiceMetrics) -> list[tuple[dict[str, str], float]]:
     """`abono_billing_webhooks_in_lane`'s samples as `/metrics` renders them."""
     return [(sample.labels, sample.value) for family in metrics.registry.collect()
@@ -96,15 +110,9 @@ async def test_b7_a_burst_of_webhooks_waits_in_order_and_one_cut_short_by_a_stop
     monkeypatch.setitem(env.app.state.payment_providers, "stripe", gated)
     invoices, events = [], []
     for _ in range(5):
-        client_id = await new_client(env.db_url)
-        placed = await unpaid_order(env.billing, client_id)
-        paid = await env.billing.post(f"/invoices/{placed['invoice_id']}/pay", headers=auth(client_id),
-                                      json={"method": "stripe"})
-        assert paid.status_code == 200, paid.text
-        sid = paid.json()["provider_ref"]
-        env.stripe.complete(sid)
-        invoices.append(str(placed["invoice_id"]))
-        events.append(env.stripe.event("checkout.session.completed", env.stripe.sessions[sid]))
+        invoice_id, event = await _paid_at_stripe_checkout(env)
+        invoices.append(invoice_id)
+        events.append(event)
     for event in events:  # each stored and answered at once, though none can be processed yet
         assert (await post_stripe(env.billing, event)).status_code == 200
     ids = [str(event["id"]) for event in events]
@@ -154,18 +162,12 @@ async def test_f1_the_card_read_from_stripe_is_made_before_the_event_is_locked_a
     monkeypatch.setattr(stripe, "get_payment", observed)
     for failing in (0, 1):
         card = f"fp_{uuid.uuid4().hex[:12]}"
-        client_id = await new_client(env.db_url)
-        placed = await unpaid_order(env.billing, client_id)
-        paid = await env.billing.post(f"/invoices/{placed['invoice_id']}/pay", headers=auth(client_id),
-                                      json={"method": "stripe"})
-        sid = paid.json()["provider_ref"]
-        env.stripe.complete(sid, card_fingerprint=card)
+        invoice_id, event = await _paid_at_stripe_checkout(env, card_fingerprint=card)
         failures = failing
         locked_while_reading.clear()
-        assert (await post_stripe(env.billing, env.stripe.event("checkout.session.completed",
-                                                                env.stripe.sessions[sid]))).status_code == 200
+        assert (await post_stripe(env.billing, event)).status_code == 200
         await env.webhooks_done()
-        invoice_paid = await outbox(env.db_url, "billing.invoice.paid", invoice_id=str(placed["invoice_id"]))
+        invoice_paid = await outbox(env.db_url, "billing.invoice.paid", invoice_id=invoice_id)
         assert len(invoice_paid) == 1 and invoice_paid[0]["payer_fingerprint"] == f"stripe:card:{card}"
         # Read ahead, unlocked; after a failure, once more inside the processing (its row locked then).
         assert locked_while_reading == ([False, True] if failing else [False])
@@ -179,18 +181,12 @@ async def test_b19_after_a_restart_the_sweep_takes_its_backlog_through_the_lane_
     monkeypatch.setitem(env.providers, "stripe", gated)
     invoices, ids = [], []
     for _ in range(4):
-        client_id = await new_client(env.db_url)
-        placed = await unpaid_order(env.billing, client_id)
-        paid = await env.billing.post(f"/invoices/{placed['invoice_id']}/pay", headers=auth(client_id),
-                                      json={"method": "stripe"})
-        sid = paid.json()["provider_ref"]
-        env.stripe.complete(sid)
-        event = env.stripe.event("checkout.session.completed", env.stripe.sessions[sid])
+        invoice_id, event = await _paid_at_stripe_checkout(env)
         async with env.sessionmaker() as session, session.begin():  # stored; the process died before processing
             await webhooks.store_event(session=session, clock=SystemClock(), settings=env.settings, event=VerifiedEvent(
                 provider="stripe", external_id=str(event["id"]), event_type=str(event["type"]), object_id=None,
                 body=json.dumps(event)))
-        invoices.append(str(placed["invoice_id"]))
+        invoices.append(invoice_id)
         ids.append(str(event["id"]))
     await sql(env.db_url, "UPDATE provider_events SET next_attempt_at = now() - interval '1 second' "
               "WHERE external_id = ANY($1)", ids)
