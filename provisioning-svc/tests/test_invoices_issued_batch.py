@@ -53,8 +53,9 @@ async def test_a_batch_of_issued_invoices_records_what_each_event_would(
     not_registered = invoice(a, pending)
     events = [hosting, bundle, other_client, renewal, paid_first, not_their_client, not_registered, hosting]
     async with sessionmaker() as session, session.begin():
-        await ServiceRepository(session).settle(invoice_id=paid_first.invoice_id, client_id=a,
-                                                paid_at=datetime.now(UTC), event_id=uuid.uuid4())
+        await ServiceRepository(session).settle_and_release(invoice_id=paid_first.invoice_id, client_id=a,
+                                                            paid_at=datetime.now(UTC), event_id=uuid.uuid4(),
+                                                            now=datetime.now(UTC))
 
     handler = billing_consumer(runtime).batch_handler(InvoiceIssued.routing_key)
     assert handler is not None

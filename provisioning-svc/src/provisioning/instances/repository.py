@@ -68,11 +68,6 @@ class ServiceRepository:
                  .with_for_update().execution_options(populate_existing=True))
         return list((await self.session.scalars(query)).all())
 
-    async def pending_ids_for_invoice(self, invoice_id: uuid.UUID) -> list[uuid.UUID]:
-        query = select(ServiceInstance.id).where(ServiceInstance.order_invoice_id == invoice_id,
-                                                 ServiceInstance.state == "pending")
-        return list((await self.session.scalars(query)).all())
-
     async def of_client(self, client_id: uuid.UUID) -> list[ServiceInstance]:
         query = (select(ServiceInstance).where(ServiceInstance.client_id == client_id)
                  .order_by(ServiceInstance.created_at, ServiceInstance.id))
@@ -89,12 +84,6 @@ class ServiceRepository:
     async def is_settled(self, invoice_id: uuid.UUID) -> bool:
         return await self.session.get(SettledInvoice, invoice_id) is not None
 
-    async def settle(self, *, invoice_id: uuid.UUID, client_id: uuid.UUID, paid_at: datetime,
-                     event_id: uuid.UUID) -> None:
-        stmt = insert(SettledInvoice).values(invoice_id=invoice_id, client_id=client_id, paid_at=paid_at,
-                                             event_id=event_id).on_conflict_do_nothing()
-        await self.session.execute(stmt)
-
     async def hold(self, *, service_id: uuid.UUID, invoice_id: uuid.UUID, rule: str, event_id: uuid.UUID,
                    now: datetime) -> None:
         stmt = insert(SuspensionHold).values(service_id=service_id, invoice_id=invoice_id, rule=rule,
@@ -103,8 +92,9 @@ class ServiceRepository:
 
     async def settle_and_release(self, *, invoice_id: uuid.UUID, client_id: uuid.UUID, paid_at: datetime,
                                  event_id: uuid.UUID, now: datetime) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
-        """A payment's bookkeeping in one statement (issue 20: three before): `settle`, `release_holds` and
-        `pending_ids_for_invoice`; (the services the released holds held, the invoice's pending services)."""
+        """A payment's bookkeeping in one statement (issue 20: three before): the invoice recorded as settled, its
+        holds released (as `release_holds`), its pending services read; (the services the released holds held, the
+        invoice's pending services)."""
         conn = await self.session.connection()
         rows = await conn.execute(_SETTLE_AND_RELEASE, {
             "invoice_id": invoice_id, "client_id": client_id, "paid_at": paid_at, "event_id": event_id, "now": now})
