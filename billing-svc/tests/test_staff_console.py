@@ -70,6 +70,15 @@ async def test_staff_filter_invoices_and_export_them_as_csv(billing: httpx.Async
     assert [(r["number"], r["status"], r["payment_reference"]) for r in rows] == [
         (placed["number"], "unpaid", placed["payment_reference"])
     ]
+    # The export takes the list's filters (one set of query parameters for both), the client's too.
+    mine_only = await billing.get("/staff/invoices-export", params=params, headers=staff())
+    assert [r["number"] for r in csv.DictReader(io.StringIO(mine_only.text))] == [placed["number"]]
+    other = await billing.get(
+        "/staff/invoices-export", params={**params, "client_id": str(uuid.uuid4())}, headers=staff()
+    )
+    assert list(csv.DictReader(io.StringIO(other.text))) == []
+    refused = await billing.get("/staff/invoices-export", params={"currency": "usd"}, headers=staff())
+    assert refused.status_code == 422 and refused.headers["content-type"].startswith("application/problem+json")
 
 
 async def test_b10_staff_credit_and_debit_with_a_reason_audited_and_never_below_zero(

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from abono.auth import AdminPrincipal, StaffPrincipal
 from abono.bounds import CodePath, OffsetQuery, PageSizeQuery, SearchQuery
@@ -31,7 +31,7 @@ Method = Annotated[str, Query(pattern=r"^[a-z0-9_]{2,40}$", max_length=40)]
 EXPORT_LIMIT = 50_000
 
 
-def _filters(
+async def _filters(
     q: SearchQuery | None = None,
     status: InvoiceStatus | None = None,
     currency: Currency | None = None,
@@ -40,6 +40,7 @@ def _filters(
     due_to: date | None = None,
     client_id: uuid.UUID | None = None,
 ) -> InvoiceFilters:
+    """The console's invoice filters, as query parameters: the one place the search and its CSV export read them."""
     return InvoiceFilters(
         q=q,
         status=status.value if status else None,
@@ -51,6 +52,9 @@ def _filters(
     )
 
 
+Filters = Annotated[InvoiceFilters, Depends(_filters)]
+
+
 @router.get(
     "/invoices",
     summary="Invoices by number, payment reference, amount or a transfer report's reference, "
@@ -60,20 +64,13 @@ def _filters(
 async def search_invoices(
     _: StaffPrincipal,
     session: SessionDep,
-    q: SearchQuery | None = None,
-    status: InvoiceStatus | None = None,
-    currency: Currency | None = None,
-    method: Method | None = None,
-    due_from: date | None = None,
-    due_to: date | None = None,
-    client_id: uuid.UUID | None = None,
+    filters: Filters,
     limit: PageSizeQuery = 100,
     offset: OffsetQuery = 0,
 ) -> list[InvoicePublic]:
     """Searches every client's invoices. `q` matches an invoice number, a payment reference, an amount or a reported
     transfer's reference; filter by status, due date range, currency, payment method and client. Staff only;
     paged with `limit` and `offset`; 422 for invalid filters."""
-    filters = _filters(q, status, currency, method, due_from, due_to, client_id)
     return [InvoicePublic.of(i) for i in await ConsoleRepository(session).invoices(filters, limit=limit, offset=offset)]
 
 
@@ -86,16 +83,10 @@ async def search_invoices(
 async def export_invoices(
     _: StaffPrincipal,
     session: SessionDep,
-    q: SearchQuery | None = None,
-    status: InvoiceStatus | None = None,
-    currency: Currency | None = None,
-    method: Method | None = None,
-    due_from: date | None = None,
-    due_to: date | None = None,
+    filters: Filters,
 ) -> Response:
     """The same search as `GET /staff/invoices` (same filters, without paging) as a CSV download, `invoices.csv`, at
     most 50,000 rows. Staff only; 422 for invalid filters."""
-    filters = _filters(q, status, currency, method, due_from, due_to)
     invoices = await ConsoleRepository(session).invoices(filters, limit=EXPORT_LIMIT)
     return Response(
         service.invoices_csv(invoices),
