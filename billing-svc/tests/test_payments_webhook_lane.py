@@ -1,7 +1,7 @@
 """Issue 20 (B-7, B-19, F-1): stored webhooks go through two bounded stages (the provider's read,
 `BILLING_WEBHOOK_READ_CONCURRENCY`; the processing's transaction, `BILLING_WEBHOOK_CONCURRENCY`), the others waiting
-in the order they arrived; one still waiting when the process stops is paid by the sweep, once; the F-1 card read
-from Stripe is made before the processing's transaction."""
+in the order they arrived; at a stop the lane finishes what it holds or hands it back to the sweep, due at once, paid
+once; the F-1 card read from Stripe is made before the processing's transaction."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 from billing_helpers import auth, outbox, sql
 from payments_support import PaymentsEnv, new_client, payments_env, post_stripe, unpaid_order
 
 from abono.clock import SystemClock
 from abono.metrics import ServiceMetrics
-from abono.testing import wait_for
+from abono.testing import serve, wait_for
+from billing.app import create_app
 from billing.payments import jobs, webhooks
 from billing.payments.provider import EventEffect, PaymentProvider, ProviderError, ProviderPayment, VerifiedEvent
 from billing.payments.webhook_lane import WebhookLane
@@ -103,40 +105,65 @@ async def env(billing_db: str) -> AsyncIterator[PaymentsEnv]:
         yield bench
 
 
-async def test_b7_a_burst_of_webhooks_waits_in_order_and_one_cut_short_by_a_stop_is_paid_by_the_sweep(
-        env: PaymentsEnv, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Stripe's reads (F-1) held: two at once, the others stored and waiting their turn in the order they came."""
-    gated = _Gated(env.app.state.payment_providers["stripe"])
-    monkeypatch.setitem(env.app.state.payment_providers, "stripe", gated)
+async def _paid_webhooks(env: PaymentsEnv, count: int,
+                         to: httpx.AsyncClient | None = None) -> tuple[list[str], list[str]]:
+    """`count` orders paid at Stripe's checkout and their webhooks posted (to billing, or the process `to`): each
+    stored and answered at once, though none may be processed yet; (their invoice ids, the events' ids)."""
     invoices, events = [], []
-    for _ in range(5):
+    for _ in range(count):
         invoice_id, event = await _paid_at_stripe_checkout(env)
         invoices.append(invoice_id)
         events.append(event)
-    for event in events:  # each stored and answered at once, though none can be processed yet
-        assert (await post_stripe(env.billing, event)).status_code == 200
-    ids = [str(event["id"]) for event in events]
+    for event in events:
+        assert (await post_stripe(to or env.billing, event)).status_code == 200
+    return invoices, [str(event["id"]) for event in events]
+
+
+_UNPROCESSED = "SELECT external_id FROM provider_events WHERE external_id = ANY($1) AND processed_at IS NULL"
+
+
+async def test_b7_a_burst_of_webhooks_waits_in_order_and_a_stop_lets_the_lane_finish_it(
+        env: PaymentsEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stripe's reads (F-1) held: two at once, the others stored and waiting their turn in the order they came. A
+    stop (`BILLING_WEBHOOK_DRAIN_SECONDS`) lets what the lane holds finish: nothing is left for the sweep."""
+    gated = _Gated(env.app.state.payment_providers["stripe"])
+    monkeypatch.setitem(env.app.state.payment_providers, "stripe", gated)
+    invoices, ids = await _paid_webhooks(env, 5)
     lane: WebhookLane = env.app.state.webhook_lane
     await wait_for(lambda: len(gated.entered) == CONCURRENCY, what="the first two processing")
     assert gated.entered == ids[:2] and lane.waiting == 3
-    unprocessed = "SELECT external_id FROM provider_events WHERE external_id = ANY($1) AND processed_at IS NULL"
-    assert len(await sql(env.db_url, unprocessed, ids)) == 5  # committed before the 2xx: never lost
-    # The process stops while the last two still wait for a slot (its loop cancels what is pending).
-    for task in list(lane.tasks):
-        if task.get_name() in {f"webhook stripe:{ids[3]}", f"webhook stripe:{ids[4]}"}:
-            task.cancel()
+    assert len(await sql(env.db_url, _UNPROCESSED, ids)) == 5  # committed before the 2xx: never lost
+    stopping = asyncio.create_task(jobs.hand_back(lane=lane, sessionmaker=env.sessionmaker, clock=SystemClock(),
+                                                  grace=60))
     gated.open.set()
-    await env.webhooks_done()
-    assert gated.entered == ids[:3] and gated.most_inside == CONCURRENCY
-    assert sorted(row["external_id"] for row in await sql(env.db_url, unprocessed, ids)) == sorted(ids[3:])
-    # After the restart the sweep takes them when their retry time comes (made due here), oldest first, once.
-    await sql(env.db_url, "UPDATE provider_events SET next_attempt_at = now() - interval '1 second' "
-              "WHERE external_id = ANY($1)", ids[3:])
-    assert await jobs.sweep(sessionmaker=env.sessionmaker, clock=SystemClock(), settings=env.settings,
-                            providers=env.providers) == 2
+    assert await stopping == 0 and not lane.tasks
+    assert gated.entered == ids and gated.most_inside == CONCURRENCY
+    assert await sql(env.db_url, _UNPROCESSED, ids) == []
     for invoice_id in invoices:
         assert len(await outbox(env.db_url, "billing.invoice.paid", invoice_id=invoice_id)) == 1
-    assert await sql(env.db_url, unprocessed, ids) == []
+
+
+async def test_b7_webhooks_a_stop_cuts_short_are_due_for_the_sweep_at_once_and_paid_once(env: PaymentsEnv) -> None:
+    """Issue 20: a second billing process (a replica) is stopped while two webhooks read from Stripe and one waits,
+    and its `BILLING_WEBHOOK_DRAIN_SECONDS` run out: all three are cancelled (nothing of them committed) and made due
+    now, so the next sweep (another replica's, or this one's after the restart) pays each once without waiting
+    `BILLING_WEBHOOK_RETRY_SECONDS`."""
+    replica = create_app(env.settings.model_copy(update={"webhook_drain_seconds": 0.05}))
+    async with serve(replica) as url, httpx.AsyncClient(base_url=url, timeout=20) as http:
+        gated = _Gated(replica.state.payment_providers["stripe"])
+        replica.state.payment_providers["stripe"] = gated
+        invoices, ids = await _paid_webhooks(env, 3, to=http)
+        await wait_for(lambda: len(gated.entered) == CONCURRENCY, what="two reading in the replica")
+        due = "SELECT external_id FROM provider_events WHERE external_id = ANY($1) AND next_attempt_at <= now()"
+        assert await sql(env.db_url, due, ids) == []  # their retry time is BILLING_WEBHOOK_RETRY_SECONDS away
+    # Stopped (SIGTERM's path: the lifespan's shutdown): handed back, still unprocessed, due now.
+    assert sorted(row["external_id"] for row in await sql(env.db_url, due, ids)) == sorted(ids)
+    assert sorted(row["external_id"] for row in await sql(env.db_url, _UNPROCESSED, ids)) == sorted(ids)
+    assert await jobs.sweep(sessionmaker=env.sessionmaker, clock=SystemClock(), settings=env.settings,
+                            providers=env.providers) == 3
+    for invoice_id in invoices:
+        assert len(await outbox(env.db_url, "billing.invoice.paid", invoice_id=invoice_id)) == 1
+    assert await sql(env.db_url, _UNPROCESSED, ids) == []
 
 
 async def test_f1_the_card_read_from_stripe_is_made_before_the_event_is_locked_and_a_failed_one_is_made_again(

@@ -27,7 +27,7 @@ from billing.orders.quotes import quote_consumer
 from billing.payments.endpoints import router as payments_router
 from billing.payments.webhook_endpoints import router as webhooks_router
 from billing.payments.webhook_lane import set_up_webhook_lane
-from billing.payments.worker import PAYMENTS_WORKER, set_up_providers
+from billing.payments.worker import PAYMENTS_WORKER, drain_webhook_lane, set_up_providers
 from billing.promos import consumers as affiliate_consumers
 from billing.promos.endpoints import router as referrals_router
 from billing.scheduler.runner import SCHEDULER
@@ -53,6 +53,7 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
                        affiliate_consumers.consumer, credit_consumers.consumer, driver_consumers.consumer,
                        calendar_consumer()],
             on_startup=[set_up_providers, set_up_webhook_lane],
+            on_shutdown=[drain_webhook_lane],
             workers=[SCHEDULER, PAYMENTS_WORKER, DIRECT_DEBIT_WORKER],
             hot_routes={"/invoices": my_invoices_hot},  # "my invoices", the clients' busiest read (issue 20)
         )

@@ -119,6 +119,20 @@ async def sweep(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
     return sum(outcome not in (None, "failed") for outcome in outcomes)
 
 
+async def hand_back(*, lane: WebhookLane, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
+                    grace: float) -> int:
+    """At a stop (issue 20): the lane's webhooks get `grace` seconds to finish; those it had to cut short are due
+    for the sweep now, not after `BILLING_WEBHOOK_RETRY_SECONDS` (another replica takes them at its next pass, this
+    one at its first after the restart); how many were handed back."""
+    left = await lane.drain(grace)
+    if not left:
+        return 0
+    async with unit_of_work(sessionmaker) as session:
+        made_due = await ProviderEventRepository(session).make_due(left, clock.now())
+    log.info("webhooks_handed_back", count=len(left), made_due=made_due)
+    return len(left)
+
+
 @dataclass(frozen=True, slots=True)
 class _Question:
     """An open checkout to ask its provider about: a payment attempt of one invoice, or a batch of several."""

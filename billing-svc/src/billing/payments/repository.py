@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, bindparam, or_, select, update
+from sqlalchemy import Table, bindparam, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -213,6 +213,14 @@ class ProviderEventRepository:
             _events.c.id == event_id, _events.c.processed_at.is_(None)).values(
             attempts=_events.c.attempts + 1, last_error=error, next_attempt_at=retry_at).returning(_events.c.id))
         return updated.first() is not None
+
+    async def make_due(self, events: list[tuple[str, str]], at: datetime) -> int:
+        """Events (provider, external id) a stopping process handed back unprocessed: due for the sweep at `at`
+        (never later than their retry time already was); how many."""
+        updated = await self.session.execute(update(_events).where(
+            tuple_(_events.c.provider, _events.c.external_id).in_(events), _events.c.processed_at.is_(None),
+            _events.c.next_attempt_at > at).values(next_attempt_at=at).returning(_events.c.id))
+        return len(updated.all())
 
     async def due(self, now: datetime, limit: int) -> list[VerifiedEvent]:
         """Unprocessed events whose turn has come, oldest turn first (read, not locked: processing claims each)."""

@@ -65,7 +65,7 @@ async def _accept(request: Request, event: VerifiedEvent, clock: ClockDep, setti
     lane: WebhookLane = request.app.state.webhook_lane
     lane.submit(jobs.process_in_turn(lane=lane, sessionmaker=request.app.state.sessionmaker, clock=clock,
                                      settings=settings, providers=providers, event=event, read_ahead=new),
-                name=f"webhook {event.provider}:{event.external_id}")
+                event=(event.provider, event.external_id), name=f"webhook {event.provider}:{event.external_id}")
     return WebhookAck(duplicate=not new)
 
 

@@ -12,7 +12,10 @@ on the renewal day) ran them all at once on a write pool of 10 + 10, so the over
 other. A waiting webhook is never lost: it was committed before the provider got its 2xx, and one that is still
 waiting (or was never processed: the process stopped) when `BILLING_WEBHOOK_RETRY_SECONDS` pass is taken by the
 payments worker's sweep, oldest first, through the same stages (`jobs.process_in_turn`: after a restart its backlog
-goes several at once); the claim (`FOR UPDATE SKIP LOCKED`, not yet processed) lets only one of the two apply it."""
+goes several at once); the claim (`FOR UPDATE SKIP LOCKED`, not yet processed) lets only one of the two apply it.
+At a stop the lane gets `BILLING_WEBHOOK_DRAIN_SECONDS` to finish what it holds; what it could not is made due at
+once (`jobs.hand_back`), so another replica's sweep, or this one's after the restart, takes it without waiting for
+its retry time."""
 
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from abono.metrics import ServiceMetrics
 from billing.config import BillingSettings
 
 log = structlog.get_logger("billing.webhooks")
+EventKey = tuple[str, str]  # a stored webhook: (provider, external id)
 
 
 class _Stage:
@@ -55,18 +59,35 @@ class WebhookLane:
         self.reading = _Stage(read_concurrency)
         self.processing = _Stage(concurrency)
         self.tasks: set[asyncio.Task[object]] = set()  # reading, processing or waiting for either (tests await them)
+        self._events: dict[asyncio.Task[object], EventKey] = {}  # the stored event (provider, external id) of each
 
     @property
     def waiting(self) -> int:
         return len(self.tasks) - self.reading.inside - self.processing.inside
 
-    def submit(self, work: Coroutine[Any, Any, object], *, name: str | None = None) -> asyncio.Task[object]:
-        """Run `work` (which takes its turns in the stages) as a task the lane holds (named `name`) until it ends. If
-        it fails or the process stops first, the stored event waits for the sweep."""
+    def submit(self, work: Coroutine[Any, Any, object], *, event: EventKey | None = None,
+               name: str | None = None) -> asyncio.Task[object]:
+        """Run `work` (which takes its turns in the stages, processing the stored `event`) as a task the lane holds
+        (named `name`) until it ends. If it fails or the process stops first, the stored event waits for the sweep."""
         task = asyncio.get_running_loop().create_task(work, name=name)
         self.tasks.add(task)
+        if event is not None:
+            self._events[task] = event
         task.add_done_callback(self._done)
         return task
+
+    async def drain(self, grace: float) -> list[EventKey]:
+        """At a stop: let the tasks in the lane finish for up to `grace` seconds, then cancel the others (a
+        transaction cut short rolls back); returns the stored events of those cancelled, for the sweep to take at
+        once instead of after their retry time."""
+        if not self.tasks:
+            return []
+        _, unfinished = await asyncio.wait(set(self.tasks), timeout=grace)
+        left = [self._events[task] for task in unfinished if task in self._events]
+        for task in unfinished:
+            task.cancel()
+        await asyncio.gather(*unfinished, return_exceptions=True)
+        return left
 
     def observe(self, metrics: ServiceMetrics) -> None:
         """`abono_billing_webhooks_in_lane{stage}` on `/metrics`: how many stored webhooks wait for a turn, read from
@@ -79,6 +100,7 @@ class WebhookLane:
 
     def _done(self, finished: asyncio.Task[object]) -> None:
         self.tasks.discard(finished)
+        self._events.pop(finished, None)
         if not finished.cancelled() and finished.exception() is not None:
             log.error("webhook_processing_crashed", error=repr(finished.exception()))
 

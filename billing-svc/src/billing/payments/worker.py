@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from abono.workers import PeriodicJob, WorkerSpec
 from billing.config import BillingSettings
-from billing.payments.jobs import reconcile_once, send_refunds, sweep
+from billing.payments.jobs import hand_back, reconcile_once, send_refunds, sweep
 from billing.payments.registry import build_providers
 
 
@@ -15,6 +15,14 @@ async def set_up_providers(app: FastAPI) -> None:
     """The configured providers, built once per app (tests may set their own before start-up)."""
     if getattr(app.state, "payment_providers", None) is None:
         app.state.payment_providers = build_providers(app.state.settings)
+
+
+async def drain_webhook_lane(app: FastAPI) -> None:
+    """On shutdown, after the workers stopped: the webhooks in the lane finish (`BILLING_WEBHOOK_DRAIN_SECONDS`) or
+    are handed back to the sweep, due at once."""
+    settings: BillingSettings = app.state.settings
+    await hand_back(lane=app.state.webhook_lane, sessionmaker=app.state.sessionmaker, clock=app.state.clock,
+                    grace=settings.webhook_drain_seconds)
 
 
 def _build(app: FastAPI) -> PeriodicJob:
