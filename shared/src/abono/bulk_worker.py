@@ -112,7 +112,10 @@ async def listening(app: FastAPI) -> AsyncIterator[str | None]:
     if port is None:
         yield None
         return
-    sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP: asyncio then sets TCP_NODELAY on the connections it accepts (no 40 ms delayed-ACK stall between
+    # uvicorn's two writes of a response; see `abono.testing.listening_socket`).
+    sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET, socket.SOCK_STREAM,
+                         socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((settings.host, port))
