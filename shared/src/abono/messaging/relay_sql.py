@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
-from sqlalchemy import BigInteger, Text, any_, bindparam, cast, func, select, update
+from sqlalchemy import BigInteger, SmallInteger, Text, any_, bindparam, cast, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -57,8 +57,11 @@ CLAIM = Compiled(
         # The database's clock, so lag and latency are measured against the clock that stamped created_at.
         func.clock_timestamp().label("db_now"),
     )
-    .where(_outbox.c.published_at.is_(None), _outbox.c.lane == bindparam("lane"))
-    .order_by(_outbox.c.id)
+    # The lane as `= ANY(array)` and the order as (lane, id): only the pending index (`PENDING_INDEX`, lane and id
+    # where unpublished) gives that order, so the claim reads the first pending rows there and stops at the batch's
+    # size, whatever the statistics say (with `lane = $1`, the primary key gives "ORDER BY id" too; see `_PLAN`).
+    .where(_outbox.c.published_at.is_(None), _outbox.c.lane == any_(bindparam("lanes", type_=ARRAY(SmallInteger()))))
+    .order_by(_outbox.c.lane, _outbox.c.id)
     .limit(bindparam("batch"))
     .with_for_update(skip_locked=True)
 )
@@ -92,6 +95,17 @@ class Pass:
 _MARK_PUBLISHED_COMMIT = "UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY('{}'::bigint[]); COMMIT"
 
 
+# A pass's transaction, with the plan of its claim fixed (one message, as BEGIN alone was): the claim must read the
+# pending index in order and stop at the batch's size. With the statistics of an outbox that a renewal run is filling
+# (autoanalyze during the run: most rows pending, or few) PostgreSQL chose instead to walk the primary key through the
+# rows published since (a filter removing tens of thousands), or to read every pending row by a bitmap and sort them
+# for 500: 0.1-0.7 s of the database's CPU a claim, quadratic in the backlog (bench `renewal_day`, issue 20). Without
+# sorts and bitmaps (scoped to the transaction, so safe behind a transaction-pooling PgBouncer), the ordered index scan
+# is the one plan left; the marks' `id = ANY(...)` still go through the primary key.
+_PLAN = "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off"
+_BEGIN = f"BEGIN; {_PLAN}"
+
+
 @asynccontextmanager
 async def pass_transaction(engine: AsyncEngine) -> AsyncIterator[Pass]:
     """A transaction on a pooled connection of `engine` (the pool's checkout, so a closed connection is replaced as
@@ -100,7 +114,7 @@ async def pass_transaction(engine: AsyncEngine) -> AsyncIterator[Pass]:
     pooled = await greenlet_spawn(engine.sync_engine.raw_connection)
     try:
         driver: asyncpg.Connection = pooled.driver_connection
-        await driver.execute("BEGIN")
+        await driver.execute(_BEGIN)
         tx = Pass(driver)
         try:
             yield tx
@@ -119,7 +133,16 @@ async def pass_transaction(engine: AsyncEngine) -> AsyncIterator[Pass]:
 
 async def claim(driver: asyncpg.Connection, lane: Lane, size: int) -> list[asyncpg.Record]:
     """Up to `size` pending rows of `lane` in id order, locked (`SKIP LOCKED`: rows other relays hold are skipped)."""
-    return list(await driver.fetch(CLAIM.sql, *CLAIM.args(lane=int(lane), batch=size)))
+    return list(await driver.fetch(CLAIM.sql, *_claim_args(lane, size)))
+
+
+async def explain_claim(driver: asyncpg.Connection, lane: Lane, size: int) -> list[str]:
+    """The plan PostgreSQL would run `claim` with, on `driver` (in a pass's transaction: `pass_transaction`)."""
+    return [row[0] for row in await driver.fetch(f"EXPLAIN {CLAIM.sql}", *_claim_args(lane, size))]
+
+
+def _claim_args(lane: Lane, size: int) -> list[Any]:
+    return CLAIM.args(lanes=[int(lane)], batch=size)
 
 
 async def urgent_pending(driver: asyncpg.Connection) -> bool:
