@@ -13,6 +13,7 @@ released stays suspended until billing's next `InvoicePaid` for the client names
 service once nothing is overdue).
 """
 
+import uuid
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,23 +39,23 @@ async def apply_payment(session: AsyncSession, *, event: InvoicePaid, box: Secre
         now=now)
     to_activate = set(event.activate_service_ids) | set(pending)
     to_reactivate = set(event.reactivate_service_ids) | set(released)
-    for service in await repo.lock_many(to_activate | to_reactivate):
+    for service, holds in await repo.lock_many_with_holds(to_activate | to_reactivate):
         if service.client_id != event.client_id:
             continue  # never act on another client's service, whatever an event says
         if service.id in to_activate and service.state == State.PENDING.value:
             cause = Cause("payment", rule="P-2", invoice_id=event.invoice_id, event_id=event.event_id)
             await request_activation(session, service=service, cause=cause, box=box, now=now)
         elif service.id in to_reactivate and service.state == State.SUSPENDED.value:
-            await _reactivate_if_clear(session, service=service, event=event, now=now)
+            await _reactivate_if_clear(session, service=service, holds=holds, event=event, now=now)
     for upgrade_id in event.upgrade_ids:
         await upgrades.mark_paid(session, upgrade_id=upgrade_id, invoice_id=event.invoice_id, now=now)
 
 
-async def _reactivate_if_clear(session: AsyncSession, *, service: ServiceInstance, event: InvoicePaid,
-                               now: datetime) -> None:
-    repo = ServiceRepository(session)
+async def _reactivate_if_clear(session: AsyncSession, *, service: ServiceInstance, holds: list[uuid.UUID],
+                               event: InvoicePaid, now: datetime) -> None:
+    """B-7: back to `active` unless the client still owes something or an invoice still holds the service
+    (`holds`: its open holds, read with its lock, after this payment released its own)."""
     cause = Cause("payment", rule=REACTIVATION_RULE, invoice_id=event.invoice_id, event_id=event.event_id)
-    holds = await repo.open_hold_invoices(service.id)
     if event.client_has_overdue or holds:
         why = "the client still has overdue invoices" if event.client_has_overdue else (
             "still suspended for invoice(s) " + ", ".join(sorted(str(invoice_id) for invoice_id in holds)))

@@ -3,7 +3,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -68,6 +68,22 @@ class ServiceRepository:
                  .with_for_update().execution_options(populate_existing=True))
         return list((await self.session.scalars(query)).all())
 
+    async def lock_many_with_holds(
+            self, service_ids: Iterable[uuid.UUID]) -> list[tuple[ServiceInstance, list[uuid.UUID]]]:
+        """`lock_many`, each service with the invoices it is still suspended for (its open holds), in one statement
+        (issue 20: a payment's reactivation read them a round trip per service). Holds change only under the
+        client's lock (`lock_client`), which the caller holds: the statement's snapshot, taken after it, has them
+        all."""
+        ids = sorted(set(service_ids))
+        if not ids:
+            return []
+        holds = (select(func.array_agg(SuspensionHold.invoice_id))
+                 .where(SuspensionHold.service_id == ServiceInstance.id, SuspensionHold.released_at.is_(None))
+                 .scalar_subquery())
+        query = (select(ServiceInstance, holds).where(ServiceInstance.id.in_(ids)).order_by(ServiceInstance.id)
+                 .with_for_update(of=ServiceInstance).execution_options(populate_existing=True))
+        return [(service, list(invoices or ())) for service, invoices in (await self.session.execute(query)).all()]
+
     async def of_client(self, client_id: uuid.UUID) -> list[ServiceInstance]:
         query = (select(ServiceInstance).where(ServiceInstance.client_id == client_id)
                  .order_by(ServiceInstance.created_at, ServiceInstance.id))
@@ -112,11 +128,6 @@ class ServiceRepository:
                 .returning(SuspensionHold.service_id))
         return list((await self.session.scalars(stmt)).all())
 
-    async def open_hold_invoices(self, service_id: uuid.UUID) -> list[uuid.UUID]:
-        """The invoices a service is still suspended for (its open holds), read on the session's connection."""
-        conn = await self.session.connection()
-        return list((await conn.execute(_OPEN_HOLD_INVOICES, {"service_id": service_id})).scalars())
-
     # --- access data (P-7) ---
     async def access(self, service_id: uuid.UUID) -> ServiceAccess | None:
         return await self.session.get(ServiceAccess, service_id)
@@ -152,5 +163,3 @@ _SETTLE_AND_RELEASE = text("""
     SELECT id, false FROM services WHERE order_invoice_id = :invoice_id AND state = 'pending'
 """)
 
-_OPEN_HOLD_INVOICES = select(SuspensionHold.invoice_id).where(
-    SuspensionHold.service_id == bindparam("service_id"), SuspensionHold.released_at.is_(None))
