@@ -1,3 +1,4 @@
+import json
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -89,6 +90,16 @@ class ServiceRepository:
                  .order_by(ServiceInstance.created_at, ServiceInstance.id))
         return list((await self.session.scalars(query)).all())
 
+    async def record_transition(self, *, service_id: uuid.UUID, moved: dict[str, Any], audit: dict[str, Any],
+                                action: dict[str, Any] | None) -> None:
+        """A P-1 transition's writes in one statement (issue 20: three through the ORM's flush): the service's new
+        state and instants (`moved`), its audit row and, where the account must follow, its driver action (`kind`,
+        `driver`, `payload`). Through the session, so what it holds unflushed is written first, in order."""
+        await self.session.execute(_TRANSITION, {
+            "service_id": service_id, **moved, **audit, "with_action": action is not None,
+            "kind": action["kind"] if action else None, "driver": action["driver"] if action else None,
+            "payload": json.dumps(action["payload"]) if action else None})
+
     def add_audit(self, audit: ServiceAudit) -> None:
         self.session.add(audit)
 
@@ -162,4 +173,20 @@ _SETTLE_AND_RELEASE = text("""
     UNION ALL
     SELECT id, false FROM services WHERE order_invoice_id = :invoice_id AND state = 'pending'
 """)
-
+# Data-modifying CTEs run whether or not the statement reads them; the action only where one is asked for.
+_TRANSITION = text("""
+    WITH moved AS (
+        UPDATE services SET state = :state, updated_at = :updated_at, activated_at = :activated_at,
+                            suspended_at = :suspended_at, ended_at = :ended_at
+        WHERE id = :service_id
+    ), audited AS (
+        INSERT INTO service_audit (service_id, action, from_state, to_state, decided_by, rule, invoice_id,
+                                   cause_event_id, event_id, actor_id, note, at)
+        VALUES (:service_id, :action, :from_state, :state, :decided_by, :rule, :invoice_id, :cause_event_id,
+                :event_id, :actor_id, :note, :updated_at)
+    )
+    INSERT INTO driver_actions (service_id, kind, driver, payload, status, attempts, next_attempt_at, created_at)
+    SELECT CAST(:service_id AS uuid), CAST(:kind AS text), CAST(:driver AS text), CAST(:payload AS jsonb), 'pending',
+           0, CAST(:updated_at AS timestamptz), CAST(:updated_at AS timestamptz)
+    WHERE CAST(:with_action AS boolean)
+""")

@@ -6,8 +6,10 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from abono.crypto import SecretBox
 from abono.events import (
@@ -68,18 +70,21 @@ async def note(session: AsyncSession, *, service: ServiceInstance, action: str, 
 async def change_state(session: AsyncSession, *, service: ServiceInstance, action: Action, cause: Cause,
                        now: datetime, server: str | None = None) -> None:
     """Apply one P-1 transition (`IllegalTransition` if there is no such edge) with its audit, event and action;
-    `server` (activation only) is where the account lives, told to support's status page (S-4)."""
+    `server` (activation only) is where the account lives, told to support's status page (S-4). Issue 20: the
+    service's row, the audit row and the action in one statement (`record_transition`); `service` is then told the
+    values written, as if it had flushed them."""
     before = State(service.state)
-    service.state = next_state(before, action).value
-    service.updated_at = now
+    after = next_state(before, action)
+    moved: dict[str, Any] = {"state": after.value, "updated_at": now, "activated_at": service.activated_at,
+                             "suspended_at": service.suspended_at, "ended_at": service.ended_at}
     if action is Action.ACTIVATE:
-        service.activated_at = now
+        moved["activated_at"] = now
     elif action is Action.SUSPEND:
-        service.suspended_at = now
+        moved["suspended_at"] = now
     elif action is Action.REACTIVATE:
-        service.suspended_at = None
+        moved["suspended_at"] = None
     else:
-        service.ended_at = now
+        moved["ended_at"] = now
     event_cls = _EVENTS.get(action)
     fields = {"server": server} if action is Action.ACTIVATE else {}
     event = event_cls(
@@ -88,18 +93,18 @@ async def change_state(session: AsyncSession, *, service: ServiceInstance, actio
     ) if event_cls else None
     if event is not None:
         await emit(session, event)
-    ServiceRepository(session).add_audit(
-        audit_row(service, action=action.value, from_state=before.value, cause=cause, now=now, event=event)
-    )
     kind = _DRIVER_KINDS.get(action)
     # A pending service has no account to act on yet; a domain is never suspended or removed at the registry by us
     # (D-2: an unpaid domain expires there).
-    if kind and before is not State.PENDING and service.kind != "domain":
-        await ActionRepository(session).add(
-            service_id=service.id, kind=kind, driver=service.driver,
-            payload={"reason": cause.rule or cause.note}, now=now,
-        )
-    await session.flush()
+    driver_action = ({"kind": kind, "driver": service.driver, "payload": {"reason": cause.rule or cause.note}}
+                     if kind and before is not State.PENDING and service.kind != "domain" else None)
+    await ServiceRepository(session).record_transition(
+        service_id=service.id, moved=moved, action=driver_action,
+        audit={"action": action.value, "from_state": before.value, "decided_by": cause.decided_by, "rule": cause.rule,
+               "invoice_id": cause.invoice_id, "cause_event_id": cause.event_id,
+               "event_id": event.event_id if event else None, "actor_id": cause.actor_id, "note": cause.note})
+    for key, value in moved.items():
+        set_committed_value(service, key, value)
     count_after_commit(session, TRANSITIONS, action=action.value, decided_by=cause.decided_by)
 
 
