@@ -32,6 +32,7 @@ from abono.messaging.outbox import emit
 from abono.messaging.relay import OutboxRelay
 from abono.messaging.tables import messaging_tables
 from abono.metrics import ServiceMetrics
+from abono.settings import RELAY_POOL_SIZE
 from bench.bus_model import RAW_QUEUE, RAW_ROUTING_KEY, SOURCE, BenchPing, source_metadata
 
 _outbox, _ = messaging_tables(source_metadata())
@@ -69,7 +70,9 @@ async def produce(args: argparse.Namespace) -> None:
     # of the bench's set-up (a service keeps its pool), not of the bus.
     engine = make_engine(args.db, pool_size=_EMITS_AT_ONCE, max_overflow=0)
     sessionmaker = make_sessionmaker(engine)
-    relay_engine = make_engine(args.db, pool_size=2)
+    # The relay's pool as a service sizes it (`abono.service`): a smaller one opened and closed an overflow
+    # connection whenever the lanes' passes overlapped.
+    relay_engine = make_engine(args.db, pool_size=RELAY_POOL_SIZE)
     broker = Broker(args.amqp, name=SOURCE)
     relay = OutboxRelay(
         service=SOURCE, engine=relay_engine, broker=broker, metrics=ServiceMetrics(SOURCE), batch_size=args.relay_batch
