@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from billing_helpers import auth, outbox, sql, staff
 from payments_support import MP_SECRET, STRIPE_SECRET, PaymentsEnv, new_client, payments_env, unpaid_order
+from sqlalchemy import event
 
 from abono.clock import SystemClock
 from abono.money import Money
@@ -150,3 +151,26 @@ async def test_b19_a_pay_many_checkout_whose_webhook_is_lost_is_recovered_by_rec
         assert len(await outbox(env.db_url, "billing.invoice.paid", invoice_id=invoice_id)) == 1
     shown = await env.billing.get(f"/invoices/pay-many/{batch['id']}", headers=auth(client_id))
     assert shown.json()["status"] == "paid"
+
+
+async def test_b19_reconciliation_reads_the_invoices_of_the_attempts_it_locks_in_one_statement(
+        env: PaymentsEnv) -> None:
+    """The attempts asked about are locked until the claim commits, and a webhook paying one of them waits for that
+    lock (B-7, issue 20): the claim reads their invoices together, not one round trip per attempt."""
+    invoices = [(await checkout(env, "stripe"))[1] for _ in range(3)]
+    engine = env.sessionmaker.kw["bind"].sync_engine
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        await reconcile(env)  # nothing paid at the provider: the claim is all it writes
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    asked = await sql(env.db_url, "SELECT count(*) AS n FROM payment_attempts WHERE invoice_id = ANY($1::uuid[]) "
+                      "AND checked_at IS NOT NULL", [uuid.UUID(i) for i in invoices])
+    assert asked[0]["n"] == 3
+    assert len([s for s in statements if "FROM invoices" in s]) == 1, statements

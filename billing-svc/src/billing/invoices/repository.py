@@ -101,6 +101,13 @@ class InvoiceRepository:
         return await self.session.scalar(select(Invoice).where(Invoice.id == invoice_id).with_for_update(
             skip_locked=True))
 
+    async def by_ids(self, invoice_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Invoice]:
+        """The invoices of `invoice_ids` (those that exist), by id, in one statement."""
+        if not invoice_ids:
+            return {}
+        found = await self.session.scalars(select(Invoice).where(Invoice.id.in_(set(invoice_ids))))
+        return {invoice.id: invoice for invoice in found}
+
     async def by_reference(self, payment_reference: str, *, for_update: bool = False) -> Invoice | None:
         stmt = select(Invoice).where(Invoice.payment_reference == payment_reference)
         return await self.session.scalar(stmt.with_for_update() if for_update else stmt)

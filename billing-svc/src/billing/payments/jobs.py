@@ -153,10 +153,14 @@ async def _claim(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock
     checked_before = now - timedelta(seconds=settings.reconciliation_interval_seconds)
     claimed = []
     async with unit_of_work(sessionmaker) as session:
-        for attempt in await AttemptRepository(session).due_for_question(
-                created_since=created_since, checked_before=checked_before, limit=limit):
+        attempts = await AttemptRepository(session).due_for_question(
+            created_since=created_since, checked_before=checked_before, limit=limit)
+        # Their invoices in one statement (issue 20): the attempts are locked until the commit, and a webhook paying
+        # one of them waits for that lock (B-7). One read per attempt held up to `limit` webhooks a whole pass.
+        invoices = await InvoiceRepository(session).by_ids([attempt.invoice_id for attempt in attempts])
+        for attempt in attempts:
             attempt.checked_at = now
-            invoice = await InvoiceRepository(session).get(attempt.invoice_id)
+            invoice = invoices.get(attempt.invoice_id)
             assert invoice is not None and attempt.provider_ref is not None
             claimed.append(_Question(id=attempt.id, batch=False, provider=attempt.provider, ref=attempt.provider_ref,
                                      invoice=CheckoutInvoice(invoice_id=invoice.id, number=invoice.number,
