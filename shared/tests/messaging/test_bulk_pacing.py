@@ -3,6 +3,7 @@ another: the check reads the outbox), the bulk loop claims `bulk_paced_batch_siz
 urgent publish's confirm never waits behind a thousand bulk messages; still each bulk event once, in id order. No
 timing: the tests count the bulk publishes waiting for their confirm at once."""
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -21,11 +22,13 @@ PACED = 50
 
 
 class InFlight:
-    """Wraps a broker's `publish`: the bulk publishes waiting for their confirm now, and the most at once."""
+    """Wraps a broker's `publish` and `publish_batch`: the bulk publishes waiting for their confirm now, and the most
+    at once."""
 
     def __init__(self, broker: Broker, monkeypatch: pytest.MonkeyPatch) -> None:
         self.now = self.most = 0
         publish: Callable[..., Awaitable[None]] = broker.publish
+        publish_batch: Callable[..., Awaitable[list[asyncio.Future[Any]]]] = broker.publish_batch
 
         async def counted(*args: Any, bulk: bool = False, **kwargs: Any) -> None:
             self.now += bulk
@@ -35,7 +38,20 @@ class InFlight:
             finally:
                 self.now -= bulk
 
+        async def counted_batch(*args: Any, bulk: bool = False, **kwargs: Any) -> list[asyncio.Future[Any]]:
+            confirmations = await publish_batch(*args, bulk=bulk, **kwargs)
+            if bulk:
+                self.now += len(confirmations)
+                self.most = max(self.most, self.now)
+                for confirmation in confirmations:
+                    confirmation.add_done_callback(self._confirmed)
+            return confirmations
+
         monkeypatch.setattr(broker, "publish", counted)
+        monkeypatch.setattr(broker, "publish_batch", counted_batch)
+
+    def _confirmed(self, _: object) -> None:
+        self.now -= 1
 
 
 async def _emit_bulk(bus: Bus, first: int, count: int) -> None:

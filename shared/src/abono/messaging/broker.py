@@ -12,20 +12,34 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import aio_pika
 import aiormq
+import pamqp.frame
 import structlog
 from aio_pika.abc import AbstractChannel, AbstractConnection
+from aiormq.abc import ChannelFrame
+from pamqp.body import ContentBody
+from pamqp.commands import Basic
+from pamqp.header import ContentHeader
 
 log = structlog.get_logger("abono.messaging.broker")
 
 EVENTS_EXCHANGE = "abono.events"
 # Direct: each consumer queue dead-letters with its own name as routing key to `<queue>.dlq`.
 DEAD_LETTER_EXCHANGE = "abono.dlx"
+
+
+class Outgoing(NamedTuple):
+    """A message for `Broker.publish_batch`."""
+
+    routing_key: str
+    body: bytes
+    message_id: str
+    timestamp: datetime | None = None
 
 
 class BrokerUnavailable(ConnectionError):
@@ -50,7 +64,7 @@ class Broker:
         self._min_delay = reconnect_min_delay
         self._max_delay = reconnect_max_delay
         self._connect_timeout = connect_timeout
-        self._publish_timeout = publish_timeout
+        self.publish_timeout = publish_timeout
         self._connection: AbstractConnection | None = None
         # The confirming channels messages are published on (`abono.events` declared on the first).
         self._publishing: AbstractChannel | None = None
@@ -114,15 +128,7 @@ class Broker:
             raise BrokerUnavailable(f"{self.name}: not connected to RabbitMQ")
         # The properties `aio_pika.Message` would give (but no `priority` 0), built directly: that object was ~15 % of
         # a publish's CPU in py-spy (issue 20).
-        properties = aiormq.spec.Basic.Properties(
-            content_type="application/json",
-            delivery_mode=int(aio_pika.DeliveryMode.PERSISTENT),
-            message_id=message_id,
-            timestamp=timestamp,
-            message_type=routing_key,
-            app_id=self.name,
-            headers=headers or {},
-        )
+        properties = self._properties(routing_key, message_id, timestamp, headers)
         # Not mandatory: an event nobody subscribes to yet is not an error in pub/sub. Through aiormq's channel (what
         # `Exchange.publish` calls) with `wait=False`: the message is queued for the connection's writer, in order,
         # without holding the channel's lock until the writer has sent it, so a batch's messages go out in few
@@ -135,8 +141,64 @@ class Broker:
             routing_key=routing_key,
             properties=properties,
             mandatory=False,
-            timeout=self._publish_timeout,
+            timeout=self.publish_timeout,
             wait=False,
+        )
+
+    async def publish_batch(self, messages: Sequence[Outgoing], *, bulk: bool = False) -> list[asyncio.Future[Any]]:
+        """Queue `messages` on the confirming channel (the bulk one if `bulk`) as `publish` would, in this order, in
+        one write to the connection; returns each one's confirmation (resolved at the broker's ack; a nack, or the
+        channel lost first, fails it). Returns once they are queued, without waiting for the confirms.
+
+        What `publish` does a message at a time (issue 20, the bulk lane's CPU): a turn on the channel's lock, a
+        task, its frames marshalled apart and written to the socket apart. Here: one turn and one write for the batch,
+        the method frame marshalled once per routing key. Through aiormq's channel as its `basic_publish` does it."""
+        publishing = self._bulk_publishing if bulk else self._publishing
+        if publishing is None or not self.is_connected:
+            raise BrokerUnavailable(f"{self.name}: not connected to RabbitMQ")
+        channel = cast(aiormq.Channel, await publishing.get_underlay_channel())
+        method_frames: dict[str, bytes] = {}
+        payload = bytearray()
+        confirmations: list[asyncio.Future[Any]] = []
+        async with channel.lock:
+            first_tag = channel.delivery_tag
+            for message in messages:
+                method = method_frames.get(message.routing_key)
+                if method is None:
+                    method = method_frames[message.routing_key] = pamqp.frame.marshal(
+                        Basic.Publish(exchange=EVENTS_EXCHANGE, routing_key=message.routing_key), channel.number)
+                properties = self._properties(message.routing_key, message.message_id, message.timestamp, None)
+                payload += method
+                payload += pamqp.frame.marshal(ContentHeader(0, len(message.body), properties), channel.number)
+                for start in range(0, len(message.body), channel.max_content_size):
+                    payload += pamqp.frame.marshal(
+                        ContentBody(message.body[start:start + channel.max_content_size]), channel.number)
+                channel.delivery_tag += 1
+                confirmation = channel.create_future()
+                channel.confirmations[channel.delivery_tag] = confirmation
+                confirmations.append(confirmation)
+            try:
+                await channel.write_queue.put(ChannelFrame(payload=bytes(payload), should_close=False))
+            except BaseException:
+                # Nothing reached the broker: its sequence numbers are free again (as `basic_publish` does).
+                for tag in range(first_tag + 1, channel.delivery_tag + 1):
+                    channel.confirmations.pop(tag, None)
+                channel.delivery_tag = first_tag
+                for confirmation in confirmations:
+                    confirmation.cancel()
+                raise
+        return confirmations
+
+    def _properties(self, routing_key: str, message_id: str, timestamp: datetime | None,
+                    headers: dict[str, Any] | None) -> aiormq.spec.Basic.Properties:
+        return aiormq.spec.Basic.Properties(
+            content_type="application/json",
+            delivery_mode=int(aio_pika.DeliveryMode.PERSISTENT),
+            message_id=message_id,
+            timestamp=timestamp,
+            message_type=routing_key,
+            app_id=self.name,
+            headers=headers or {},
         )
 
     async def _supervise(self) -> None:
