@@ -119,6 +119,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             prefetch=settings.consumer_prefetch,
             bulk_prefetch=settings.consumer_bulk_prefetch,
             max_transactions=settings.consumer_max_transactions,
+            bulk_transactions=settings.consumer_bulk_max_transactions,
             bulk_lane=bulk_lane,
         )
         app.state.relay, app.state.consumer_runner = relay, runner

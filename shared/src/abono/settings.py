@@ -92,6 +92,12 @@ class ServiceSettings(BaseSettings):
     consumer_bulk_prefetch: int = Field(default=500, gt=0)
     # Transactions a consumer runs at once; deliveries arriving meanwhile share the next one (at most `prefetch`).
     consumer_max_transactions: int = 4
+    # The same for a consumer's `.bulk` queue (unset: `consumer_max_transactions`). 1 suits set-based batch handlers
+    # (issue 20, provisioning's `InvoiceIssued`): one transaction at a time takes every delivery waiting (up to
+    # `consumer_bulk_prefetch`) while the broker sends the next batch, so a backlog drains in few full transactions;
+    # several at once split it into transactions of a few dozen events, each paying its statements and round trips.
+    # Per-event handlers with round trips of their own (notify's messages) gain from several at once.
+    consumer_bulk_max_transactions: int | None = Field(default=None, gt=0)
     run_workers: bool = True  # start the outbox relay and consumers with the app
     # Issue 20: "separate" leaves the bulk lane (the relay's bulk loop, the consumers' `.bulk` queues) to a worker
     # process of its own at a lower CPU priority, `python -m abono.bulk_worker <app factory>`; the app then only

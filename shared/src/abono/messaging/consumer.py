@@ -62,6 +62,7 @@ class ConsumerRunner:
         prefetch: int = 200,
         bulk_prefetch: int | None = None,  # the `.bulk` queues' (default: `prefetch`), also their largest transaction
         max_transactions: int = 4,
+        bulk_transactions: int | None = None,  # the `.bulk` queues' (default: `max_transactions`)
         retry_delay: float = 0.5,
         max_retry_delay: float = 30.0,
         stop_timeout: float = 10.0,
@@ -80,31 +81,42 @@ class ConsumerRunner:
             after: QueueWorker | None,
             consume: bool = True,
             batch: int = prefetch,
+            transactions: int = max_transactions,
+            window: int | None = None,
         ) -> QueueWorker:
             return QueueWorker(
                 queue=queue, inbox=queue_name(service, consumer.name), consumer=consumer, bind=bind, unbind=unbind,
                 sessionmaker=sessionmaker, broker=broker, metrics=metrics, delivery_limit=delivery_limit,
-                prefetch=batch, max_transactions=max_transactions, retry_delay=retry_delay,
+                prefetch=batch, max_transactions=transactions, retry_delay=retry_delay,
                 max_retry_delay=max_retry_delay, stop_timeout=stop_timeout,
-                yield_to=after.quiet if after is not None else None, consume=consume,
+                yield_to=after.quiet if after is not None else None, consume=consume, window=window,
             )  # fmt: skip
 
-        bulk_batch = bulk_prefetch or prefetch
+        bulk_batch, bulk_at_once = bulk_prefetch or prefetch, bulk_transactions or max_transactions
+        # A `.bulk` queue taking one transaction at a time gets the next batch from the broker meanwhile: each
+        # transaction starts full, not with the first delivery sent after the previous one's acks (issue 20).
+        bulk_window = 2 * bulk_batch if bulk_at_once == 1 else bulk_batch
+
+        def bulk_worker(
+            queue: str, consumer: Consumer, bind: Sequence[str], unbind: Sequence[str], after: QueueWorker | None,
+            consume: bool = True,
+        ) -> QueueWorker:
+            return worker(queue, consumer, bind, unbind, after, consume, bulk_batch, bulk_at_once, bulk_window)
+
         self._workers: list[QueueWorker] = []
         for name, c in zip(names, consumers, strict=True):
             main, bulk = c.routing_keys_of(bulk=False), c.routing_keys_of(bulk=True)
             bulk_queue = queue_name(service, c.name, Lane.BULK)
             if bulk_lane == "only":  # the bulk worker process (abono.bulk_worker): its bulk queues alone
                 if bulk:
-                    self._workers.append(worker(bulk_queue, c, bulk, main, None, batch=bulk_batch))
+                    self._workers.append(bulk_worker(bulk_queue, c, bulk, main, None))
                 continue
             # The main queue always: it must lose the bindings of keys that moved to the bulk queue.
             first = worker(name, c, main, bulk, None)
             self._workers.append(first)
             if bulk:  # applied only while the main queue's worker has nothing to do (a pause between transactions);
                 # "separate": declared and bound here (no bulk event is unroutable), consumed by the bulk process
-                consume = bulk_lane == "in_process"
-                self._workers.append(worker(bulk_queue, c, bulk, main, first, consume=consume, batch=bulk_batch))
+                self._workers.append(bulk_worker(bulk_queue, c, bulk, main, first, consume=bulk_lane == "in_process"))
 
     @property
     def queues(self) -> list[str]:

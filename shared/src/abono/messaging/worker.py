@@ -57,6 +57,7 @@ class QueueWorker:
         stop_timeout: float,
         yield_to: asyncio.Event | None = None,
         consume: bool = True,  # False: only declare and bind the queue (another process consumes it)
+        window: int | None = None,  # unacknowledged deliveries the broker may send (default: `prefetch`)
     ) -> None:
         self.queue = queue
         self.inbox = inbox
@@ -66,7 +67,8 @@ class QueueWorker:
         self._broker = broker
         self._metrics = metrics
         self._delivery_limit = delivery_limit
-        self._prefetch = prefetch
+        self._prefetch = prefetch  # the most one transaction takes
+        self._window = window or prefetch
         self._retry_delay = retry_delay
         self._max_retry_delay = max_retry_delay
         self._stop_timeout = stop_timeout
@@ -160,7 +162,7 @@ class QueueWorker:
         return started
 
     async def _declare(self, channel: AbstractChannel) -> AbstractQueue:
-        await channel.set_qos(prefetch_count=self._prefetch)
+        await channel.set_qos(prefetch_count=self._window)
         dlq_name = dead_letter_queue_name(self.queue)
         dlq = await channel.declare_queue(dlq_name, durable=True, arguments={"x-queue-type": "quorum"})
         await dlq.bind(DEAD_LETTER_EXCHANGE, routing_key=dlq_name)

@@ -1,0 +1,41 @@
+"""A consumer's `.bulk` queue set to one transaction at a time (`CONSUMER_BULK_MAX_TRANSACTIONS=1`, provisioning's
+default) applies its backlog in transactions of the whole prefetch (issue 20: a renewal run's million `InvoiceIssued`
+in few large transactions, not many small ones that each pay their statements and round trips). No timing: the test
+counts the transactions in the inbox (its rows' `processed_at` is their transaction's start)."""
+
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from abono.events import Lane
+from abono.messaging.consumer import queue_name
+from abono.testing import wait_for
+
+from .support import Bus, depth_reached, holds, inbox
+
+BACKLOG, PREFETCH = 1000, 100
+
+
+async def _transactions(bus: Bus) -> int:
+    async with bus.engine.connect() as conn:
+        return int((await conn.execute(select(func.count(func.distinct(inbox.c.processed_at))))).scalar_one())
+
+
+async def test_bulk_backlog_one_transaction_at_a_time_is_applied_in_transactions_of_a_whole_prefetch(
+    bus: Bus,
+) -> None:
+    bulk = bus.ping(Lane.BULK)
+    calls: Counter[str] = Counter()
+    broker = await bus.broker()
+    declaring = await bus.runner([bus.consumer("orders", calls, also=(bulk,))], broker)
+    await declaring.stop()  # the queues stay: the backlog waits in the bulk queue
+    await bus.emit(*(bulk(label=f"bulk {i}") for i in range(BACKLOG)))
+    assert await bus.relay(broker, lanes=(Lane.BULK,), batch_size=500).publish_pending() == BACKLOG
+    await wait_for(depth_reached(bus, queue_name(bus.service, "orders", Lane.BULK), BACKLOG), what="the backlog")
+
+    await bus.runner([bus.consumer("orders", calls, also=(bulk,))], broker, bulk_prefetch=PREFETCH, bulk_transactions=1)
+    await wait_for(holds(lambda: sum(calls.values()) == BACKLOG), what="the backlog applied")
+
+    assert calls == Counter({f"bulk {i}": 1 for i in range(BACKLOG)})
+    # The first delivery starts a transaction with what has arrived; every later one takes a full prefetch.
+    assert await _transactions(bus) <= BACKLOG // PREFETCH + 2, await _transactions(bus)
