@@ -85,14 +85,23 @@ class Pass:
 
     async def mark_published_and_commit(self, ids: Sequence[int]) -> None:
         """Mark `ids` published and commit, in one message to PostgreSQL (the simple query protocol carries both
-        statements; the ids, integers read from the outbox, are the only text put in): one round trip a pass fewer."""
+        statements; the ids, integers read from the outbox, are the only text put in): one round trip a pass fewer.
+
+        The commit does not wait for the WAL flush (`synchronous_commit` off for this transaction only): a mark a
+        database crash loses leaves its row pending, and the row is published again, a duplicate the consumers'
+        inbox drops, as after a relay crash between the confirm and the commit. Waiting for the flush made each
+        pass one more fsync on the disk the producers' and consumers' commits wait on (issue 20 item 2)."""
         literal = ",".join(str(int(each)) for each in ids)
         await self.driver.execute(_MARK_PUBLISHED_COMMIT.replace("{}", "{" + literal + "}"))
         self.ended = True
 
 
-# The marks (`= ANY(array)`), as text for the simple query protocol, with the transaction's COMMIT.
-_MARK_PUBLISHED_COMMIT = "UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY('{}'::bigint[]); COMMIT"
+# The marks (`= ANY(array)`), as text for the simple query protocol, with the transaction's COMMIT, not waiting for
+# the WAL flush (see `mark_published_and_commit`).
+_MARK_PUBLISHED_COMMIT = (
+    "SET LOCAL synchronous_commit = off; "
+    "UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY('{}'::bigint[]); COMMIT"
+)
 
 
 # A pass's transaction, with the plan of its claim fixed (one message, as BEGIN alone was): the claim must read the
