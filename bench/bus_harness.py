@@ -17,6 +17,7 @@ from bench.options import Options
 
 NAME = "event_bus"
 SOURCE_DB, SINK_DB = "abono_bench_bus_source", "abono_bench_bus_sink"
+_START_AFTER_S = 4.0  # producers at a rate: their schedule starts this long after they are launched
 PAD = 150  # characters of padding: an event of ~320 bytes, like a real one with a few ids and amounts
 
 
@@ -100,6 +101,8 @@ class Bus:
             for stale in (out, out.with_name(out.name + ".done")):
                 stale.unlink(missing_ok=True)
         shards = ["--shards", str(producers)] if producers > 1 else []
+        # At a rate, every producer's first event is due at the same time, once all have started (imports, pools).
+        start_at = ["--start-at", f"{time.time() + _START_AFTER_S:.3f}"] if rate else []
         started = [
             self.children.python(
                 name,
@@ -107,6 +110,7 @@ class Bus:
                     *("-m", "bench.bus_worker", "produce", "--amqp", AMQP_URL, "--db", self.source_db, "--run", run),
                     *("--count", str(count), "--rate", str(rate), "--pad", str(PAD), "--timeout", str(drain_s + 60)),
                     *([*shards, "--shard", str(k)] if shards else []),
+                    *start_at,
                     *("--out", str(out)),
                 ],
             )
