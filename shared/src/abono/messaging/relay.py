@@ -20,15 +20,15 @@ its confirm (bench `renewal_day`). The check is a read of the pending index in t
 the urgent lane of every process and replica; it changes only how many rows a pass takes, never their order.
 
 Woken right after the commit by `emit` in the same process, and by `NOTIFY abono_outbox` (sent by `emit` in
-processes without a relay, delivered at commit) on a dedicated asyncpg connection; a sweep every `sweep_seconds`
-covers wake-ups missed (another replica's commit, the LISTEN connection down). Rows are claimed with
-`FOR UPDATE SKIP LOCKED`, so any number of replicas can relay the same outbox without publishing a row twice.
+processes without a relay, delivered at commit) on a dedicated asyncpg connection (`abono.messaging.listener`); a
+sweep every `sweep_seconds` covers wake-ups missed (another replica's commit, the LISTEN connection down). Rows are
+claimed with `FOR UPDATE SKIP LOCKED`, so any number of replicas can relay the same outbox without publishing a row
+twice.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
@@ -43,6 +43,7 @@ from abono.db import asyncpg_dsn, new_metadata
 from abono.events.base import Lane
 from abono.messaging import relay_sql, wake
 from abono.messaging.broker import Broker, Outgoing, wait_first
+from abono.messaging.listener import hold_listening
 from abono.messaging.tables import OUTBOX_CHANNEL, messaging_tables
 from abono.metrics import ServiceMetrics
 
@@ -52,7 +53,6 @@ _outbox, _ = messaging_tables(new_metadata())
 
 _PURGE_BATCH = 5000
 _PURGE_EVERY_SECONDS = 600.0
-_LISTENER_PING_SECONDS = 30.0
 
 
 class PublishFailed(RuntimeError):
@@ -131,7 +131,11 @@ class OutboxRelay:
                 asyncio.create_task(self._run(lane), name=f"outbox-relay-{self.service}-{lane.name.lower()}")
                 for lane in self.lanes
             ),
-            asyncio.create_task(self._listen(), name=f"outbox-listener-{self.service}"),
+            asyncio.create_task(
+                hold_listening(self._dsn, {OUTBOX_CHANNEL: self._on_notify, **self._also_listen},
+                               stopping=self._stopping, max_backoff=self._max_backoff),
+                name=f"outbox-listener-{self.service}",
+            ),
         ]
 
     async def stop(self) -> None:
@@ -379,50 +383,6 @@ class OutboxRelay:
         if deleted:
             log.info("outbox_purged", deleted=deleted)
 
-    async def _listen(self) -> None:
-        """Hold a LISTEN connection; reconnect forever. Each (re)connect wakes the relay, for missed NOTIFYs."""
-        delay = 0.5
-        while not self._stopping.is_set():
-            try:
-                conn = await asyncpg.connect(self._dsn, timeout=10)
-            except Exception as exc:  # noqa: BLE001 - retried; the sweep covers the gap
-                log.warning("outbox_listen_connect_failed", error=repr(exc), retry_in=delay)
-                await wait_first(self._stopping.wait(), within=delay)
-                delay = min(delay * 2, self._max_backoff)
-                continue
-            delay = 0.5
-            try:
-                await self._hold(conn)
-            except Exception as exc:  # noqa: BLE001
-                log.warning("outbox_listen_lost", error=repr(exc))
-            finally:
-                with contextlib.suppress(Exception):
-                    await asyncio.shield(conn.close(timeout=2))
-
-    async def _hold(self, conn: asyncpg.Connection) -> None:
-        lost = asyncio.Event()
-        conn.add_termination_listener(lambda _conn: lost.set())
-        await conn.add_listener(OUTBOX_CHANNEL, self._on_notify)
-        for channel, callback in self._also_listen.items():
-            await conn.add_listener(channel, _call(callback))
-            callback()
-        self._on_notify()
-        while not (lost.is_set() or self._stopping.is_set()):
-            if not await wait_first(lost.wait(), self._stopping.wait(), within=_LISTENER_PING_SECONDS):
-                # A socket can die silently (no FIN/RST): a query is the only way to notice.
-                await conn.execute("SELECT 1", timeout=5)
-        if lost.is_set():
-            log.warning("outbox_listen_lost", error="connection terminated")
-
-    def _on_notify(self, *_: object) -> None:
+    def _on_notify(self) -> None:
         for flag in self._wakes.values():
             flag.set()
-
-
-def _call(callback: Callable[[], None]) -> Callable[..., None]:
-    """An asyncpg notification listener (connection, pid, channel, payload) that calls `callback()`."""
-
-    def listener(*_: object) -> None:
-        callback()
-
-    return listener
