@@ -109,9 +109,6 @@ class TcpProxy:
     def hold_replies(self) -> None:
         self._replies.clear()
 
-    def release_replies(self) -> None:
-        self._replies.set()
-
     async def start(self) -> TcpProxy:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
         return self

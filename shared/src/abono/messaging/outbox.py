@@ -2,9 +2,8 @@
 publishes it after commit. A rolled-back transaction takes its events with it.
 
 Waking the relay: when this process runs a relay for the session's database, it is woken right after the commit
-(`after_commit`), which costs nothing: only the loops of the lanes the transaction wrote rows in
-(`wake.wake_lanes`). Otherwise `NOTIFY abono_outbox` is sent inside the transaction, to wake the relays of other
-processes at commit. NOTIFY is not free: PostgreSQL serialises the commits of notifying
+(`after_commit`), which costs nothing. Otherwise `NOTIFY abono_outbox` is sent inside the transaction, to wake the
+relays of other processes at commit. NOTIFY is not free: PostgreSQL serialises the commits of notifying
 transactions on a cluster-wide lock held across the WAL flush, so they lose group commit (measured here: 600-800
 vs 2,700-3,600 commits/s with 16 connections; FIELD-NOTES). Relays of other replicas that missed the wake find
 the rows at their next sweep.
@@ -26,9 +25,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from abono.events.base import Event, Lane
+from abono.events.base import Event
 from abono.messaging.tables import OUTBOX_CHANNEL
-from abono.messaging.wake import DatabaseKey, database_key, local_relays, wake_lanes
+from abono.messaging.wake import database_key, local_relays
 
 # The outbox of `abono.messaging.tables` (OUTBOX_TABLE).
 _INSERT_ONE = "INSERT INTO outbox (event_id, routing_key, payload, lane) VALUES ($1, $2, $3::jsonb, $4)"
@@ -57,27 +56,21 @@ async def emit(session: AsyncSession, *events: Event) -> None:
             [e.envelope_json() for e in events],
             [int(e.lane) for e in events],
         )
-    await session.run_sync(_write, statement, params, {e.lane for e in events})
+    await session.run_sync(_write, statement, params)
 
 
-async def emit_written(session: AsyncSession, lanes: set[Lane] | None = None) -> None:
+async def emit_written(session: AsyncSession) -> None:
     """Wake the relay at commit for outbox rows the caller wrote itself in the session's transaction (a bulk
-    `INSERT ... SELECT`, as billing's renewal run does): what `emit` does after its insert. `lanes`: the lanes of
-    those rows (None: every lane's loop is woken)."""
-    await session.run_sync(_write, None, (), lanes)
+    `INSERT ... SELECT`, as billing's renewal run does): what `emit` does after its insert."""
+    await session.run_sync(_write, None, ())
 
 
-def _write(session: Session, statement: str | None, params: tuple[Any, ...], lanes: set[Lane] | None) -> None:
+def _write(session: Session, statement: str | None, params: tuple[Any, ...]) -> None:
     """In the session's greenlet: `statement` (if any) on the session's connection, and the relay's wake-up."""
     connection = session.connection()
     key = database_key(connection.engine.url)
     if local_relays(key):
-        # See _wake_after_commit: the lanes written in this transaction, per database (None: all lanes).
-        pending: dict[DatabaseKey, set[Lane] | None] = session.info.setdefault(_WAKE_PENDING, {})
-        if key not in pending or lanes is None:
-            pending[key] = None if lanes is None else set(lanes)
-        elif (written := pending[key]) is not None:
-            written |= lanes
+        session.info[_WAKE_PENDING] = key  # see _wake_after_commit
     else:
         _execute(connection, _NOTIFY, ())
     if statement is not None:
@@ -100,6 +93,7 @@ def _wake_after_commit(session: Session) -> None:
     # (waking the relay before it would find nothing, and the next wake-up is the sweep's).
     if session.get_nested_transaction() is not None:
         return
-    pending: dict[DatabaseKey, set[Lane] | None] = session.info.pop(_WAKE_PENDING, {})
-    for key, lanes in pending.items():
-        wake_lanes(key, lanes)
+    key = session.info.pop(_WAKE_PENDING, None)
+    if key is not None:
+        for wake in local_relays(key):
+            wake()

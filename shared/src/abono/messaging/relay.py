@@ -61,7 +61,7 @@ class PublishFailed(RuntimeError):
 
 class _Batch:
     """One pass of a lane's loop: `handed` is set once its messages are queued on the channel and the next batch may
-    be claimed (any batch but a paced one); `full` once it claimed as many rows as it asked for."""
+    be claimed (a full batch, not paced); `full` once it claimed as many rows as it asked for."""
 
     def __init__(self) -> None:
         self.handed = asyncio.Event()
@@ -122,10 +122,9 @@ class OutboxRelay:
         if self._tasks:
             return
         self._stopping.clear()
-        for lane, flag in self._wakes.items():
+        for flag in self._wakes.values():
             flag.set()  # rows left by an earlier run are published at once
-            # A commit in this process wakes only the loops of the lanes it wrote (`emit`); NOTIFY wakes them all.
-            self._local_wakes.append(wake.register(self._db_key, flag, lane))
+            self._local_wakes.append(wake.register(self._db_key, flag))
         self._tasks = [
             *(
                 asyncio.create_task(self._run(lane), name=f"outbox-relay-{self.service}-{lane.name.lower()}")
@@ -159,31 +158,22 @@ class OutboxRelay:
         Raises `PublishFailed` (after marking the confirmed ones) if the broker did not confirm some rows."""
         total = 0
         for each in self.lanes if lane is None else (lane,):
-            total += await self._publish_lane(each)
+            async with self._drain_locks[each]:
+                self._lane_quiet[each].clear()
+                try:
+                    total += await self._drain(each)
+                finally:
+                    self._lane_quiet[each].set()
         return total
 
-    async def _publish_lane(self, lane: Lane, woken: asyncio.Event | None = None) -> int:
-        async with self._drain_locks[lane]:
-            self._lane_quiet[lane].clear()
-            try:
-                return await self._drain(lane, woken)
-            finally:
-                self._lane_quiet[lane].set()
-
-    async def _drain(self, lane: Lane, woken: asyncio.Event | None = None) -> int:
+    async def _drain(self, lane: Lane) -> int:
         """Batch after batch while they come back full, two in flight: the next batch is claimed and handed to the
         channel while the one before waits for its confirms and the commit of its marks (waiting for both, one
         batch at a time, left the broker idle for a third of the time). Still in id order on the channel: a batch
         is claimed only once the one before has handed all its messages to the channel (the tasks that publish
         them are queued first), and `FOR UPDATE SKIP LOCKED` gives it the rows after those. A third batch waits
         for the first one's marks. A paced bulk batch (an urgent row unpublished) is never handed: the next one is
-        claimed once it is confirmed and marked.
-
-        A batch that is not full took every row pending at its claim; with `woken` (the loop's wake-up flag: a
-        commit since the claim), the next batch is claimed as soon as a commit sets it, while the one before still
-        waits for its confirms and marks (issue 20 item 2). At one event per transaction each commit wakes the
-        relay: waiting for a pass's confirm and its marks' commit before claiming again put a whole pass (12 ms
-        p50 at 500 commits/s on the bench's shared 2 cores) between a commit and its claim."""
+        claimed once it is confirmed and marked."""
         total = 0
         previous: asyncio.Task[int] | None = None
         current: asyncio.Task[int] | None = None
@@ -191,8 +181,6 @@ class OutboxRelay:
             while True:
                 if lane == Lane.BULK:
                     await self._yield_to_other_lanes()
-                if woken is not None:
-                    woken.clear()  # a commit from here on is seen by this claim, or wakes the next one
                 batch = _Batch()
                 current = asyncio.create_task(self._publish_batch(lane, batch))
                 handed_wait = asyncio.ensure_future(batch.handed.wait())
@@ -211,26 +199,10 @@ class OutboxRelay:
                         continue  # a paced batch: the next one now that it is marked
                     return total
                 previous, current = current, None
-                if not batch.full and not (woken is not None and await self._woken_during(previous, woken)):
-                    finished, previous = previous, None
-                    total += await finished
-                    return total
         finally:
             # Left by an exception (a batch not confirmed, cancellation): the other batch still marks what the
             # broker confirmed before we go.
             await asyncio.gather(*(task for task in (previous, current) if task is not None), return_exceptions=True)
-
-    async def _woken_during(self, batch: asyncio.Task[int], woken: asyncio.Event) -> bool:
-        """Whether a commit sets `woken` before `batch` is done (confirmed and marked), unless the relay stops."""
-        if not woken.is_set():
-            # Not `wait_first`: it would cancel the batch.
-            waits = [asyncio.ensure_future(woken.wait()), asyncio.ensure_future(self._stopping.wait())]
-            try:
-                await asyncio.wait([batch, *waits], return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for each in waits:
-                    each.cancel()
-        return woken.is_set() and not self._stopping.is_set()
 
     async def _yield_to_other_lanes(self) -> None:
         """Between bulk batches: let an urgent or standard pass in progress finish first (they share the process's
@@ -291,7 +263,7 @@ class OutboxRelay:
                 # The tasks publish in the order they are created (they queue on the channel's lock in that order).
                 publishing = asyncio.gather(*(self._publish(row, claimed, latency) for row in rows),
                                             return_exceptions=True)
-                if batch is not None and not paced:
+                if batch is not None and batch.full and not paced:
                     await asyncio.sleep(0)  # the tasks' first steps: each message queued on the channel
                     batch.handed.set()
                 results = await publishing
@@ -360,7 +332,7 @@ class OutboxRelay:
                 continue
             flag.clear()  # before the pass: a commit during it wakes the next one
             try:
-                count = await self._publish_lane(lane, flag)
+                count = await self.publish_pending(lane)
                 failures = 0
                 if count:
                     log.debug("outbox_published", count=count, lane=lane.name.lower())

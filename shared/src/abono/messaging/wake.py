@@ -1,25 +1,15 @@
-"""Which outbox relays run in this process, by database, so `emit` can wake them after commit without NOTIFY.
-
-A relay registers one wake-up per lane it runs (issue 20 item 2): a commit wakes only the loops of the lanes it
-wrote rows in. Woken for every commit, the urgent and bulk loops of a standard event's relay each ran an empty pass
-(a pooled connection, BEGIN, a claim that found nothing, COMMIT; the bulk one also its urgent check), two thirds of
-the relay's passes at 500 one-event commits/s, and with three passes at once the bench's small relay pool opened and
-closed an overflow connection per commit.
-"""
+"""Which outbox relays run in this process, by database, so `emit` can wake them after commit without NOTIFY."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 
 from sqlalchemy.engine import URL
 
-from abono.events.base import Lane
-
 Wake = Callable[[], None]
 DatabaseKey = tuple[str | None, int, str | None]
-# Per database: (the lane a wake-up is for, None for every lane; the wake-up).
-_relays: dict[DatabaseKey, list[tuple[Lane | None, Wake]]] = {}
+_relays: dict[DatabaseKey, list[Wake]] = {}
 
 
 def database_key(url: URL) -> DatabaseKey:
@@ -28,20 +18,11 @@ def database_key(url: URL) -> DatabaseKey:
 
 
 def local_relays(key: DatabaseKey) -> list[Wake]:
-    """Every wake-up registered for `key`'s database (empty: no relay of it runs in this process)."""
-    return [each for _, each in _relays.get(key, [])]
+    return _relays.get(key, [])
 
 
-def wake_lanes(key: DatabaseKey, lanes: Collection[Lane] | None) -> None:
-    """Call the wake-ups of `key`'s database registered for one of `lanes` (all of them if None) or for any lane."""
-    for lane, each in list(_relays.get(key, [])):
-        if lane is None or lanes is None or lane in lanes:
-            each()
-
-
-def register(key: DatabaseKey, event: asyncio.Event, lane: Lane | None = None) -> Wake:
-    """Add a relay's wake-up for rows of `lane` (None: of any lane): its event, set on its own loop from any thread.
-    Returns what `unregister` takes."""
+def register(key: DatabaseKey, event: asyncio.Event) -> Wake:
+    """Add a relay's wake-up (its event, set on its own loop from any thread); returns what `unregister` takes."""
     loop = asyncio.get_running_loop()
 
     def wake() -> None:
@@ -54,13 +35,13 @@ def register(key: DatabaseKey, event: asyncio.Event, lane: Lane | None = None) -
         elif not loop.is_closed():
             loop.call_soon_threadsafe(event.set)
 
-    _relays.setdefault(key, []).append((lane, wake))
+    _relays.setdefault(key, []).append(wake)
     return wake
 
 
 def unregister(key: DatabaseKey, wake: Wake) -> None:
-    wakes = [entry for entry in _relays.get(key, []) if entry[1] is not wake]
-    if wakes:
-        _relays[key] = wakes
-    else:
+    wakes = _relays.get(key, [])
+    if wake in wakes:
+        wakes.remove(wake)
+    if not wakes:
         _relays.pop(key, None)
