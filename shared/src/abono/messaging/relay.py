@@ -288,14 +288,14 @@ class OutboxRelay:
                                 batch: _Batch | None) -> list[BaseException | None]:
         """A bulk batch's messages queued on the bulk channel in one go (`Broker.publish_batch`: a renewal run's
         backlog costs the relay's process a third of the CPU an event it cost as a task each), then `batch.handed`
-        set (None: a paced batch); each row's outcome: None once confirmed, else why not."""
+        set if the batch is full (None: a paced batch); each row's outcome: None once confirmed, else why not."""
         outgoing = [Outgoing(row["routing_key"], row["body"].encode(), str(row["event_id"]), row["created_at"])
                     for row in rows]
         try:
             confirmations = await self._broker.publish_batch(outgoing, bulk=True)
         except Exception as exc:  # noqa: BLE001 - nothing was sent: every row stays pending
             return [exc] * len(rows)
-        if batch is not None:
+        if batch is not None and batch.full:  # as for the other lanes: a short batch is the pass's last
             batch.handed.set()
         done, _ = await asyncio.wait(confirmations, timeout=self._broker.publish_timeout)
         results: list[BaseException | None] = []
