@@ -58,8 +58,8 @@ class WebhookLane:
     def __init__(self, concurrency: int, read_concurrency: int) -> None:
         self.reading = _Stage(read_concurrency)
         self.processing = _Stage(concurrency)
-        self.tasks: set[asyncio.Task[object]] = set()  # reading, processing or waiting for either (tests await them)
-        self._events: dict[asyncio.Task[object], EventKey] = {}  # the stored event (provider, external id) of each
+        # Reading, processing or waiting for either (tests await them), each with its stored event if it has one.
+        self.tasks: dict[asyncio.Task[object], EventKey | None] = {}
 
     @property
     def waiting(self) -> int:
@@ -70,9 +70,7 @@ class WebhookLane:
         """Run `work` (which takes its turns in the stages, processing the stored `event`) as a task the lane holds
         (named `name`) until it ends. If it fails or the process stops first, the stored event waits for the sweep."""
         task = asyncio.get_running_loop().create_task(work, name=name)
-        self.tasks.add(task)
-        if event is not None:
-            self._events[task] = event
+        self.tasks[task] = event
         task.add_done_callback(self._done)
         return task
 
@@ -83,7 +81,7 @@ class WebhookLane:
         if not self.tasks:
             return []
         _, unfinished = await asyncio.wait(set(self.tasks), timeout=grace)
-        left = [self._events[task] for task in unfinished if task in self._events]
+        left = [event for task in unfinished if (event := self.tasks.get(task)) is not None]
         for task in unfinished:
             task.cancel()
         await asyncio.gather(*unfinished, return_exceptions=True)
@@ -99,8 +97,7 @@ class WebhookLane:
         gauge.labels("processing").set_function(lambda: self.processing.inside)
 
     def _done(self, finished: asyncio.Task[object]) -> None:
-        self.tasks.discard(finished)
-        self._events.pop(finished, None)
+        self.tasks.pop(finished, None)
         if not finished.cancelled() and finished.exception() is not None:
             log.error("webhook_processing_crashed", error=repr(finished.exception()))
 
