@@ -2,7 +2,8 @@
 than half of the renewal run's write). What the keys guaranteed still holds: every writer of those rows (the renewal
 run's statement, `issue_invoice`, `claim_periods` after a re-issue, B-9/B-11) writes them with an invoice, a product
 and a subscription that exist, and invoices, subscriptions and products are never deleted (a trigger refuses it).
-The run's rows also carry time-ordered ids (`queries.UUID7`), so they land at the right edge of their indexes."""
+The run's rows also carry time-ordered ids (`queries.ID_SQL`: UUIDv7, a count from a random base per chunk), so they
+land at the right edge of their indexes."""
 
 import time
 import uuid
