@@ -68,8 +68,8 @@ async def test_a_batch_of_issued_invoices_records_what_each_event_would(
     async with sessionmaker() as session:
         issued = {row.invoice_id: row for row in await session.scalars(
             select(IssuedInvoice).where(IssuedInvoice.invoice_id.in_(ids)))}
-        links = set((await session.execute(select(InvoiceService.invoice_id, InvoiceService.service_id)
-                                           .where(InvoiceService.invoice_id.in_(ids)))).tuples())
+        links = {(invoice_id, service_id) for invoice_id, service_id in await session.execute(
+            select(InvoiceService.invoice_id, InvoiceService.service_id).where(InvoiceService.invoice_id.in_(ids)))}
         renewals = list(await session.scalars(select(DomainRenewal).where(DomainRenewal.invoice_id.in_(ids))))
 
     assert set(issued) == ids

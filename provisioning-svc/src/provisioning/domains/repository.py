@@ -37,7 +37,7 @@ class DomainRepository:
         query = (select(Domain.service_id, Domain.client_id)
                  .where(Domain.service_id == any_(bindparam("ids", type_=ARRAY(Uuid))), Domain.status.in_(statuses)))
         rows = await self.session.execute(query, {"ids": list(service_ids)})
-        return {service_id: client_id for service_id, client_id in rows.tuples()}
+        return {service_id: client_id for service_id, client_id in rows}
 
     async def lock_if_free(self, service_id: uuid.UUID) -> Domain | None:
         """The domain locked, or None if another transaction holds it (SKIP LOCKED: never waits)."""
