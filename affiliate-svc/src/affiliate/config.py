@@ -20,7 +20,6 @@ class AffiliateSettings(ServiceSettings):
 
     # --- F-1 referral link and attribution ---
     attribution_window_days: int = Field(default=90, ge=1)  # a sign-up this long after the visit is attributed
-    cookie_name: str = "abono_ref"  # first-party cookie the visit sets; the gateway reads it at sign-up
     signup_url: str = "/sign-up"  # where a visit is redirected (the panel's sign-up page), relative or absolute
     # A keyed hash of the visitor's IP is kept (never the address): the key, and how many sign-ups one affiliate
     # may get in a day before further ones are held for staff.
