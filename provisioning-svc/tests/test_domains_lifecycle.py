@@ -115,8 +115,10 @@ def _renewal_invoice(client_id: uuid.UUID, service_id: uuid.UUID, cycle: str | N
 
 
 def _paid(issued: InvoiceIssued) -> InvoicePaid:
+    """As billing's settlement announces it: the renewal kind, each service line with its product's kind."""
     return InvoicePaid(invoice_id=issued.invoice_id, client_id=issued.client_id, number=issued.number,
-                       total=issued.total, paid_at=datetime.now(UTC), method="card", lines=issued.lines)
+                       total=issued.total, paid_at=datetime.now(UTC), method="card", kind=issued.kind,
+                       lines=[line.model_copy(update={"product_kind": "domain"}) for line in issued.lines])
 
 
 async def test_d2_a_paid_renewal_invoice_renews_at_the_registry_once(served: Served, fakes: Fakes) -> None:

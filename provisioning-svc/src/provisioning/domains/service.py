@@ -76,6 +76,8 @@ async def record_renewal_issues(session: AsyncSession, *, events: Sequence[Invoi
 
 async def apply_payment(session: AsyncSession, *, event: InvoicePaid, now: datetime) -> None:
     """D-2: the paid invoice renews the domains it was issued for, once however often it is delivered."""
+    if not may_renew_domains(event):
+        return
     years = _years_of_lines(event.lines)
     for renewal in await DomainRepository(session).renewals_of_invoice(event.invoice_id):
         renewal.paid_at = renewal.paid_at or event.paid_at
@@ -85,6 +87,19 @@ async def apply_payment(session: AsyncSession, *, event: InvoicePaid, now: datet
                          payload=_renew_payload(event.invoice_id, renewal.years))
             renewal.queued_at = now
     await session.flush()
+
+
+def may_renew_domains(event: InvoicePaid) -> bool:
+    """Whether the paid invoice can have domain renewals (`record_renewal_issue` records them only for a renewal
+    invoice's lines of a registered domain): not when it is another kind of invoice, or when every line is known
+    not to be a domain's (issue 20: a hosting payment skips the locking read of its renewals). Lines from older
+    publishers (none, or without their product's kind) are read as before."""
+    if event.kind not in (None, "renewal"):
+        return False
+    service_lines = [line for line in event.lines if line.service_id is not None]
+    if event.lines and not service_lines:
+        return False  # fees only
+    return not service_lines or any(line.product_kind in (None, DOMAIN_KIND) for line in service_lines)
 
 
 def _years_of_lines(lines: list[InvoiceLineInfo]) -> dict[uuid.UUID, int]:
