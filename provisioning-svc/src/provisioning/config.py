@@ -40,6 +40,9 @@ class ProvisioningSettings(ServiceSettings):
     # transaction, whatever its size): one transaction at a time, each of a full prefetch (the bulk worker's CPU an
     # event 330 -> 200 us against four at once, which split it into transactions of a few dozen).
     consumer_bulk_max_transactions: int | None = Field(default=1, gt=0)
+    # Issue 20: billing's urgent events (a payment's `InvoicePaid`) each start a transaction of their own while fewer
+    # than `consumer_max_transactions` run, instead of waiting for the running one to commit.
+    consumer_spread: int | None = Field(default=1, gt=0)
 
     # --- access data (P-7): Fernet keys; the first encrypts, all decrypt (rotate by prepending a new one) ---
     secret_keys: list[SecretStr] = [SecretStr(DEV_SECRET_KEY)]

@@ -120,6 +120,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             bulk_prefetch=settings.consumer_bulk_prefetch,
             max_transactions=settings.consumer_max_transactions,
             bulk_transactions=settings.consumer_bulk_max_transactions,
+            spread=settings.consumer_spread,
             bulk_lane=bulk_lane,
         )
         app.state.relay, app.state.consumer_runner = relay, runner

@@ -98,6 +98,10 @@ class ServiceSettings(BaseSettings):
     # several at once split it into transactions of a few dozen events, each paying its statements and round trips.
     # Per-event handlers with round trips of their own (notify's messages) gain from several at once.
     consumer_bulk_max_transactions: int | None = Field(default=None, gt=0)
+    # Deliveries waiting in a main queue before a further transaction starts beside the running one(s) (unset:
+    # `consumer_prefetch / consumer_max_transactions`, so a trickle shares few transactions). 1: latency over
+    # batching (issue 20, provisioning's `InvoicePaid`: a payment does not wait for the transaction before it).
+    consumer_spread: int | None = Field(default=None, gt=0)
     run_workers: bool = True  # start the outbox relay and consumers with the app
     # Issue 20: "separate" leaves the bulk lane (the relay's bulk loop, the consumers' `.bulk` queues) to a worker
     # process of its own at a lower CPU priority, `python -m abono.bulk_worker <app factory>`; the app then only

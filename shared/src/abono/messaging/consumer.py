@@ -63,6 +63,7 @@ class ConsumerRunner:
         bulk_prefetch: int | None = None,  # the `.bulk` queues' (default: `prefetch`), also their largest transaction
         max_transactions: int = 4,
         bulk_transactions: int | None = None,  # the `.bulk` queues' (default: `max_transactions`)
+        spread: int | None = None,  # main queues: deliveries waiting before a further transaction starts
         retry_delay: float = 0.5,
         max_retry_delay: float = 30.0,
         stop_timeout: float = 10.0,
@@ -83,13 +84,14 @@ class ConsumerRunner:
             batch: int = prefetch,
             transactions: int = max_transactions,
             window: int | None = None,
+            waiting: int | None = spread,
         ) -> QueueWorker:
             return QueueWorker(
                 queue=queue, inbox=queue_name(service, consumer.name), consumer=consumer, bind=bind, unbind=unbind,
                 sessionmaker=sessionmaker, broker=broker, metrics=metrics, delivery_limit=delivery_limit,
                 prefetch=batch, max_transactions=transactions, retry_delay=retry_delay,
                 max_retry_delay=max_retry_delay, stop_timeout=stop_timeout,
-                yield_to=after.quiet if after is not None else None, consume=consume, window=window,
+                yield_to=after.quiet if after is not None else None, consume=consume, window=window, spread=waiting,
             )  # fmt: skip
 
         bulk_batch, bulk_at_once = bulk_prefetch or prefetch, bulk_transactions or max_transactions
@@ -101,7 +103,7 @@ class ConsumerRunner:
             queue: str, consumer: Consumer, bind: Sequence[str], unbind: Sequence[str], after: QueueWorker | None,
             consume: bool = True,
         ) -> QueueWorker:
-            return worker(queue, consumer, bind, unbind, after, consume, bulk_batch, bulk_at_once, bulk_window)
+            return worker(queue, consumer, bind, unbind, after, consume, bulk_batch, bulk_at_once, bulk_window, None)
 
         self._workers: list[QueueWorker] = []
         for name, c in zip(names, consumers, strict=True):

@@ -6,7 +6,7 @@ bodies are parsed and validated in one pass (`parse_event_json`), and a transact
 `basic.ack` with `multiple` when no earlier delivery is still unsettled (issue 20 item 2: the consumer's CPU per
 event). At moderate rates one transaction at a time takes what arrived meanwhile: a further one starts only when a
 share of the prefetch window waits (`max_transactions` at most), so a trickle is applied in few transactions, not
-one per delivery.
+one per delivery; or, with `spread=1` (latency over batching), as soon as one delivery waits.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ class QueueWorker:
         yield_to: asyncio.Event | None = None,
         consume: bool = True,  # False: only declare and bind the queue (another process consumes it)
         window: int | None = None,  # unacknowledged deliveries the broker may send (default: `prefetch`)
+        spread: int | None = None,  # deliveries waiting before a further transaction starts (default: see below)
     ) -> None:
         self.queue = queue
         self.inbox = inbox
@@ -85,8 +86,10 @@ class QueueWorker:
         self._task: asyncio.Task[None] | None = None
         self._waiting: list[DeliveredMessage] = []  # delivered, for the next transaction
         self._max_transactions = max_transactions
-        # A further transaction starts only while this many deliveries wait (else they go in the next one).
-        self._spread = max(1, prefetch // max(1, max_transactions))
+        # A further transaction starts only while this many deliveries wait (else they go in the next one); 1: one
+        # delivery waiting is enough (latency over batching, issue 20: a payment's `InvoicePaid` does not wait for
+        # the transaction before it to commit).
+        self._spread = spread or max(1, prefetch // max(1, max_transactions))
         # Delivery tags not settled yet, by channel: a transaction's acks are one `multiple` ack up to the lowest.
         self._unsettled: dict[aiormq.abc.AbstractChannel, set[int]] = {}
         self._counters: dict[tuple[str, str], Counter] = {}
