@@ -3,13 +3,17 @@ billing's decisions are safe in any order (a late suspension never touches a pai
 
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
-from provisioning_testkit import Fakes, events_for, fetch, ordered, paid, renewal_paid, service_state
+from provisioning_testkit import Fakes, events_for, fetch, make_settings, ordered, paid, renewal_paid, service_state
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from abono.clock import FixedClock
 from abono.db import unit_of_work
 from abono.events import InvoicePaid, SuspensionDecided, TerminationDecided, UpgradeRequested
+from abono.metrics import ServiceMetrics
+from abono.testing import wait_for
 from provisioning.actions.worker import ActionWorker
 from provisioning.fakes import FakeWhm
 from provisioning.instances import dunning, upgrades
@@ -243,3 +247,30 @@ async def test_b14_a_paid_upgrade_changes_the_package_in_either_order(
         rows = await fetch(provisioning_db, "SELECT product_code, driver_settings->>'package' AS package "
                                             "FROM services WHERE id = $1", order.service_id)
         assert (rows[0]["product_code"], rows[0]["package"]) == ("hosting-pro", "pro")
+
+
+async def test_p2_a_reactivation_wakes_the_action_worker_instead_of_waiting_for_its_poll(
+    sessionmaker: async_sessionmaker[AsyncSession], provisioning_db: str, fakes: Fakes,
+) -> None:
+    """Issue 20: the commit that queues a driver action wakes the worker of its process (`abono.messaging.wake`), so
+    a paid client is back on the panel at once, not at the next poll (here an hour away)."""
+    runtime = Runtime.build(make_settings(provisioning_db, fakes, action_batch_size=1000, action_poll_seconds=3600))
+    runtime.clock = FixedClock(datetime.now(UTC))
+    worker = ActionWorker(runtime=runtime, sessionmaker=sessionmaker, metrics=ServiceMetrics("provisioning"))
+    flow = flow_of(sessionmaker, runtime, worker, provisioning_db)
+    try:
+        order = await flow.active_service(domain="despierta.com.ar")
+        user = whm_user(fakes.whm, "despierta.com.ar")
+        invoice = uuid.uuid4()
+        await flow.suspend(SuspensionDecided(client_id=order.client_id, service_ids=[order.service_id],
+                                             invoice_id=invoice, rule="B-4"))
+        worker.start()  # its first pass suspends the account on the panel, then it waits for its poll
+        await wait_for(lambda: fakes.whm.calls_of("suspendacct", user), what="the suspension on the panel")
+
+        await flow.pay(renewal_paid(order.client_id, invoice, reactivate=[order.service_id]))
+
+        await wait_for(lambda: fakes.whm.calls_of("unsuspendacct", user), what="the reactivation on the panel")
+        assert fakes.whm.accounts[user]["suspended"] == 0
+    finally:
+        await worker.stop()
+        await runtime.drivers.aclose()

@@ -6,7 +6,18 @@ from sqlalchemy import ColumnElement, exists, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from abono.messaging import wake
 from provisioning.actions.models import DriverAction
+
+# The in-process wake-up of the driver-action worker (`abono.messaging.wake`): a commit that queued an action due now
+# wakes it instead of leaving the action to its next poll (issue 20, P-2: a payment's reactivation on the panel).
+ACTIONS_QUEUED = "provisioning.driver_actions"
+
+
+def wake_worker_at_commit(session: AsyncSession) -> None:
+    """Wake this process's action worker when the session's transaction commits (an action is due now)."""
+    sync = session.sync_session
+    wake.wake_at_commit(sync, ACTIONS_QUEUED, wake.database_key(sync.get_bind().engine.url))
 
 
 class ActionRepository:
@@ -19,6 +30,7 @@ class ActionRepository:
                               attempts=0, next_attempt_at=now, created_at=now)
         self.session.add(action)
         await self.session.flush()
+        wake_worker_at_commit(self.session)
         return action
 
     async def claim_due(self, *, now: datetime, limit: int) -> list[DriverAction]:

@@ -26,10 +26,11 @@ from prometheus_client import Gauge
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.db import unit_of_work
+from abono.messaging import wake
 from abono.messaging.broker import wait_first
 from abono.metrics import ServiceMetrics
 from provisioning.actions.models import DriverAction
-from provisioning.actions.repository import ActionRepository
+from provisioning.actions.repository import ACTIONS_QUEUED, ActionRepository
 from provisioning.domains import actions as domain_actions
 from provisioning.domains import service as domains
 from provisioning.drivers.base import (
@@ -91,14 +92,23 @@ class ActionWorker:
         self._notices_at: float | None = None  # monotonic; None: look for expiry notices at the next pass
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        # Set by a commit of this process that queued an action (`ACTIONS_QUEUED`, issue 20): a payment's
+        # reactivation reaches the panel without waiting for the next poll; other processes' actions wait for it.
+        self._queued = asyncio.Event()
+        self._db_key = wake.database_key(sessionmaker.kw["bind"].url)
+        self._registration: wake.Wake | None = None
 
     def start(self) -> None:
         if self._task is None:
             self._stopping.clear()
+            self._registration = wake.register(self._db_key, self._queued, ACTIONS_QUEUED)
             self._task = asyncio.create_task(self._run(), name="provisioning-action-worker")
 
     async def stop(self) -> None:
         self._stopping.set()
+        if self._registration is not None:
+            wake.unregister(self._db_key, self._registration, ACTIONS_QUEUED)
+            self._registration = None
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
@@ -135,13 +145,15 @@ class ActionWorker:
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
+            self._queued.clear()  # a commit from now on is looked for by this pass or wakes the wait after it
             try:
                 count = await self.run_once()
             except Exception as exc:  # noqa: BLE001 - the worker outlives database outages
                 log.warning("action_worker_failed", error=repr(exc))
                 count = 0
             if count < self.settings.action_batch_size:
-                await wait_first(self._stopping.wait(), within=self.settings.action_poll_seconds)
+                await wait_first(self._stopping.wait(), self._queued.wait(),
+                                 within=self.settings.action_poll_seconds)
 
     # --- 1. claim ------------------------------------------------------------------------------------------------
     async def claim(self, *, limit: int) -> list[Claim]:

@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from provisioning.actions.models import DriverAction
+from provisioning.actions.repository import wake_worker_at_commit
 from provisioning.domains.models import Domain, DomainNotice, DomainRenewal, RegistrantProfile
 
 LIVE = ("registering", "transferring", "active", "expired")  # at the registry (or on its way there)
@@ -129,3 +130,4 @@ class DomainRepository:
                 .where(DriverAction.service_id.in_(service_ids), DriverAction.status == "pending",
                        DriverAction.kind == "create")
                 .values(next_attempt_at=now))
+            wake_worker_at_commit(self.session)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from provisioning.actions.repository import wake_worker_at_commit
 from provisioning.instances.models import (
     ServiceAccess,
     ServiceAudit,
@@ -99,6 +100,8 @@ class ServiceRepository:
             "service_id": service_id, **moved, **audit, "with_action": action is not None,
             "kind": action["kind"] if action else None, "driver": action["driver"] if action else None,
             "payload": json.dumps(action["payload"]) if action else None})
+        if action is not None:
+            wake_worker_at_commit(self.session)
 
     def add_audit(self, audit: ServiceAudit) -> None:
         self.session.add(audit)

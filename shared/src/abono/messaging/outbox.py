@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from abono.events.base import Event
 from abono.messaging.tables import OUTBOX_CHANNEL
-from abono.messaging.wake import database_key, local_relays
+from abono.messaging.wake import OUTBOX, database_key, local_relays, wake_at_commit
 
 # The outbox of `abono.messaging.tables` (OUTBOX_TABLE).
 _INSERT_ONE = "INSERT INTO outbox (event_id, routing_key, payload, lane) VALUES ($1, $2, $3::jsonb, $4)"
@@ -37,7 +36,6 @@ _INSERT_MANY = (
     "FROM unnest($1::uuid[], $2::text[], $3::text[], $4::smallint[]) WITH ORDINALITY AS t(e, r, p, l, n) ORDER BY n"
 )
 _NOTIFY = f"NOTIFY {OUTBOX_CHANNEL}"
-_WAKE_PENDING = "abono.outbox.wake_pending"
 
 
 async def emit(session: AsyncSession, *events: Event) -> None:
@@ -70,7 +68,7 @@ def _write(session: Session, statement: str | None, params: tuple[Any, ...]) -> 
     connection = session.connection()
     key = database_key(connection.engine.url)
     if local_relays(key):
-        session.info[_WAKE_PENDING] = key  # see _wake_after_commit
+        wake_at_commit(session, OUTBOX, key)
     else:
         _execute(connection, _NOTIFY, ())
     if statement is not None:
@@ -86,14 +84,3 @@ def _execute(connection: Connection, statement: str, params: tuple[Any, ...]) ->
     finally:
         cursor.close()
 
-
-@event.listens_for(Session, "after_commit")
-def _wake_after_commit(session: Session) -> None:
-    # SQLAlchemy also dispatches after_commit when a savepoint is released: wait for the root transaction's commit
-    # (waking the relay before it would find nothing, and the next wake-up is the sweep's).
-    if session.get_nested_transaction() is not None:
-        return
-    key = session.info.pop(_WAKE_PENDING, None)
-    if key is not None:
-        for wake in local_relays(key):
-            wake()

@@ -1,15 +1,21 @@
-"""Which outbox relays run in this process, by database, so `emit` can wake them after commit without NOTIFY."""
+"""In-process wake-ups at commit, by channel and database: which loops of this process wait for rows of a kind that a
+commit may have written, so the writer can wake them after its commit without NOTIFY. The outbox relays are one
+channel (`OUTBOX`: `emit` wakes them); a service may add its own (provisioning's driver-action worker, issue 20)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
 
+from sqlalchemy import event
 from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session
 
 Wake = Callable[[], None]
 DatabaseKey = tuple[str | None, int, str | None]
-_relays: dict[DatabaseKey, list[Wake]] = {}
+OUTBOX = "outbox"
+_waiting: dict[tuple[str, DatabaseKey], list[Wake]] = {}
+_PENDING = "abono.wake.pending"  # session.info: the (channel, database) pairs to wake at the next commit
 
 
 def database_key(url: URL) -> DatabaseKey:
@@ -18,11 +24,15 @@ def database_key(url: URL) -> DatabaseKey:
 
 
 def local_relays(key: DatabaseKey) -> list[Wake]:
-    return _relays.get(key, [])
+    return local_wakes(OUTBOX, key)
 
 
-def register(key: DatabaseKey, event: asyncio.Event) -> Wake:
-    """Add a relay's wake-up (its event, set on its own loop from any thread); returns what `unregister` takes."""
+def local_wakes(channel: str, key: DatabaseKey) -> list[Wake]:
+    return _waiting.get((channel, key), [])
+
+
+def register(key: DatabaseKey, flag: asyncio.Event, channel: str = OUTBOX) -> Wake:
+    """Add a loop's wake-up (its event, set on its own loop from any thread); returns what `unregister` takes."""
     loop = asyncio.get_running_loop()
 
     def wake() -> None:
@@ -31,17 +41,33 @@ def register(key: DatabaseKey, event: asyncio.Event) -> Wake:
         except RuntimeError:
             running = None
         if running is loop:
-            event.set()
+            flag.set()
         elif not loop.is_closed():
-            loop.call_soon_threadsafe(event.set)
+            loop.call_soon_threadsafe(flag.set)
 
-    _relays.setdefault(key, []).append(wake)
+    _waiting.setdefault((channel, key), []).append(wake)
     return wake
 
 
-def unregister(key: DatabaseKey, wake: Wake) -> None:
-    wakes = _relays.get(key, [])
+def unregister(key: DatabaseKey, wake: Wake, channel: str = OUTBOX) -> None:
+    wakes = _waiting.get((channel, key), [])
     if wake in wakes:
         wakes.remove(wake)
     if not wakes:
-        _relays.pop(key, None)
+        _waiting.pop((channel, key), None)
+
+
+def wake_at_commit(session: Session, channel: str, key: DatabaseKey) -> None:
+    """Wake this process's loops of `channel` for `key` once the session's transaction commits."""
+    session.info.setdefault(_PENDING, set()).add((channel, key))
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(session: Session) -> None:
+    # SQLAlchemy also dispatches after_commit when a savepoint is released: wait for the root transaction's commit
+    # (waking before it would find nothing, and the next wake-up is a poll's or a sweep's).
+    if session.get_nested_transaction() is not None:
+        return
+    for channel, key in session.info.pop(_PENDING, ()):
+        for wake in local_wakes(channel, key):
+            wake()
