@@ -54,7 +54,6 @@ class ProvisioningSettings(ServiceSettings):
     whm_servers: dict[str, WhmServer] = {}
     whm_default_server: str | None = None  # when a product names no `server` (alone configured: that one)
     http_endpoints: dict[str, HttpEndpoint] = {}
-    http_signature_tolerance_seconds: int = 300  # what our signature promises receivers (documented to them)
 
     # --- the durable driver-action queue (P-4) ---
     run_action_worker: bool = True

@@ -4,7 +4,8 @@ Protocol (what a provider implements): `POST <url>` with a JSON body `{"action":
 "unsuspend" | "terminate" | "change_package" | "status", "action_id", "service_id", "client_id", "product_code",
 "kind", "domain", "settings", "username", "password", "package", "reason"}`, headers
 `X-Abono-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the shared secret>` and
-`Idempotency-Key: <action_id>` (the same on every retry: apply it once). Any 2xx is success; `create` may answer
+`Idempotency-Key: <action_id>` (the same on every retry: apply it once); a receiver should refuse a `t` more than
+5 minutes from its clock (a replay). Any 2xx is success; `create` may answer
 `{"panel_url", "username", "password", "manual_url"}`, `status` answers `{"status": "active" | "suspended" |
 "absent"}`. Anything else is retried with back-off.
 """
