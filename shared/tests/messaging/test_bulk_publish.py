@@ -1,7 +1,8 @@
-"""The bulk lane publishes a claimed batch in one go (`Broker.publish_batch`, issue 20: the relay's CPU an event on a
-renewal run's backlog), with the same guarantees as a message at a time: each row is marked only once the broker
-confirmed it, a refused or unconfirmed one stays pending with its attempt recorded, and the consumers apply each
-event once, in id order. No timing: the tests compare what was delivered, marked and left pending."""
+"""Every lane publishes a claimed batch in one go (`Broker.publish_batch`, issue 20: the relay's CPU an event on a
+renewal run's backlog, and a socket write a row in the other lanes' small passes), with the same guarantees as a
+message at a time: each row is marked only once the broker confirmed it, a refused or unconfirmed one stays pending
+with its attempt recorded, and the consumers apply each event once, in id order. No timing: the tests compare what
+was delivered, marked and left pending."""
 
 import asyncio
 import json
@@ -18,16 +19,17 @@ from .support import Bus, TcpProxy, holds
 AMQP_PORT = urlsplit(AMQP_URL).port or 5672
 
 
-async def test_bulk_batch_marks_what_the_broker_confirmed_and_leaves_refused_rows_pending(bus: Bus) -> None:
-    bulk = bus.ping(Lane.BULK)
+@pytest.mark.parametrize("lane", [Lane.URGENT, Lane.STANDARD, Lane.BULK])
+async def test_batch_marks_what_the_broker_confirmed_and_leaves_refused_rows_pending(bus: Bus, lane: Lane) -> None:
+    ping = bus.ping(lane)
     # A queue that takes three messages and refuses the rest (the broker nacks them).
     name = f"{bus.service}.full"
     queue = await bus.channel.declare_queue(name, arguments={"x-max-length": 3, "x-overflow": "reject-publish"})
     bus.queues.add(name)
-    await queue.bind("abono.events", routing_key=bulk.routing_key)
-    pings = [bulk(label=f"bulk {i}") for i in range(8)]
+    await queue.bind("abono.events", routing_key=ping.routing_key)
+    pings = [ping(label=f"bulk {i}") for i in range(8)]
     await bus.emit(*pings)
-    relay = bus.relay(await bus.broker(), lanes=(Lane.BULK,), batch_size=500)
+    relay = bus.relay(await bus.broker(), lanes=(lane,), batch_size=500)
 
     with pytest.raises(Exception, match="5 of 8 outbox rows not confirmed"):
         await relay.publish_pending()

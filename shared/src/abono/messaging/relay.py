@@ -170,8 +170,8 @@ class OutboxRelay:
         """Batch after batch while they come back full, two in flight: the next batch is claimed and handed to the
         channel while the one before waits for its confirms and the commit of its marks (waiting for both, one
         batch at a time, left the broker idle for a third of the time). Still in id order on the channel: a batch
-        is claimed only once the one before has handed all its messages to the channel (the tasks that publish
-        them are queued first), and `FOR UPDATE SKIP LOCKED` gives it the rows after those. A third batch waits
+        is claimed only once the one before has handed all its messages to the channel (queued for its writer in
+        one go), and `FOR UPDATE SKIP LOCKED` gives it the rows after those. A third batch waits
         for the first one's marks. A paced bulk batch (an urgent row unpublished) is never handed: the next one is
         claimed once it is confirmed and marked."""
         total = 0
@@ -256,17 +256,9 @@ class OutboxRelay:
             claimed = time.monotonic()
             lag.set((rows[0]["db_now"] - rows[0]["created_at"]).total_seconds())
             latency = self._metrics.outbox_publish_latency.labels(lane.name.lower())
-            # All in flight at once on the confirming channel: one confirm at a time is several times slower.
-            if lane == Lane.BULK:
-                results = await self._publish_together(rows, claimed, latency, batch if not paced else None)
-            else:
-                # The tasks publish in the order they are created (they queue on the channel's lock in that order).
-                publishing = asyncio.gather(*(self._publish(row, claimed, latency) for row in rows),
-                                            return_exceptions=True)
-                if batch is not None and batch.full and not paced:
-                    await asyncio.sleep(0)  # the tasks' first steps: each message queued on the channel
-                    batch.handed.set()
-                results = await publishing
+            # All in flight at once on the confirming channel (one confirm at a time is several times slower), queued
+            # in one write: the bulk lane's on its own channel.
+            results = await self._publish_together(rows, claimed, latency, lane, batch if not paced else None)
             confirmed = [row for row, result in zip(rows, results, strict=True) if result is None]
             failed = [(row, result) for row, result in zip(rows, results, strict=True) if result is not None]
             if failed:
@@ -284,18 +276,20 @@ class OutboxRelay:
             raise PublishFailed(f"{len(failed)} of {len(rows)} outbox rows not confirmed: {failed[0][1]!r}")
         return len(confirmed)
 
-    async def _publish_together(self, rows: Sequence[asyncpg.Record], claimed: float, latency: Histogram,
+    async def _publish_together(self, rows: Sequence[asyncpg.Record], claimed: float, latency: Histogram, lane: Lane,
                                 batch: _Batch | None) -> list[BaseException | None]:
-        """A bulk batch's messages queued on the bulk channel in one go (`Broker.publish_batch`: a renewal run's
-        backlog costs the relay's process a third of the CPU an event it cost as a task each), then `batch.handed`
-        set if the batch is full (None: a paced batch); each row's outcome: None once confirmed, else why not."""
+        """A batch's messages queued on the lane's channel (the bulk one for the bulk lane) in one go
+        (`Broker.publish_batch`: one turn on the channel's lock and one socket write for the batch, where a task, a
+        lock turn and a write a message cost a renewal run's bulk backlog three times the CPU an event, and a small
+        pass at one event per transaction a write per row, issue 20), then `batch.handed` set if the batch is full
+        (None: a paced batch); each row's outcome: None once confirmed, else why not."""
         outgoing = [Outgoing(row["routing_key"], row["body"].encode(), str(row["event_id"]), row["created_at"])
                     for row in rows]
         try:
-            confirmations = await self._broker.publish_batch(outgoing, bulk=True)
+            confirmations = await self._broker.publish_batch(outgoing, bulk=lane == Lane.BULK)
         except Exception as exc:  # noqa: BLE001 - nothing was sent: every row stays pending
             return [exc] * len(rows)
-        if batch is not None and batch.full:  # as for the other lanes: a short batch is the pass's last
+        if batch is not None and batch.full:  # a short batch is the pass's last
             batch.handed.set()
         done, _ = await asyncio.wait(confirmations, timeout=self._broker.publish_timeout)
         results: list[BaseException | None] = []
@@ -310,17 +304,6 @@ class OutboxRelay:
                 results.append(None)
                 latency.observe((row["db_now"] - row["created_at"]).total_seconds() + (now - claimed))
         return results
-
-    async def _publish(self, row: asyncpg.Record, claimed: float, latency: Histogram) -> None:
-        await self._broker.publish(
-            row["routing_key"],
-            row["body"].encode(),
-            message_id=str(row["event_id"]),
-            timestamp=row["created_at"],
-            bulk=row["lane"] == Lane.BULK,
-        )
-        emitted_ago = (row["db_now"] - row["created_at"]).total_seconds() + (time.monotonic() - claimed)
-        latency.observe(emitted_ago)
 
     async def _run(self, lane: Lane) -> None:
         flag = self._wakes[lane]
