@@ -1,17 +1,21 @@
 """P-1, P-2, B-4..B-7, B-14, B-17 applied directly (no broker): each change is an event and an audit row, and
 billing's decisions are safe in any order (a late suspension never touches a paid-up client)."""
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from provisioning_testkit import Fakes, events_for, fetch, make_settings, ordered, paid, renewal_paid, service_state
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_cursor
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.clock import FixedClock
 from abono.db import unit_of_work
 from abono.events import InvoicePaid, SuspensionDecided, TerminationDecided, UpgradeRequested
+from abono.messaging import wake
 from abono.metrics import ServiceMetrics
 from abono.testing import wait_for
 from provisioning.actions.worker import ActionWorker
@@ -274,3 +278,49 @@ async def test_p2_a_reactivation_wakes_the_action_worker_instead_of_waiting_for_
     finally:
         await worker.stop()
         await runtime.drivers.aclose()
+
+
+async def test_issue20_a_reactivation_writes_its_event_with_its_transition_in_four_statements(
+    sessionmaker: async_sessionmaker[AsyncSession], runtime: Runtime, worker: ActionWorker, provisioning_db: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The payment's part of a reactivation: the client's lock, the invoice settled with its holds released, the
+    services locked with their holds, and the transition (state, audit row, `ServiceReactivated`'s outbox row, the
+    panel's action) in one statement: no round trip of its own for the event. Counted at the driver's cursor, which
+    both the session's statements and `emit`'s go through."""
+    flow = flow_of(sessionmaker, runtime, worker, provisioning_db)
+    order = await flow.active_service(domain="cuatro.com.ar")
+    invoice = uuid.uuid4()
+    await flow.suspend(SuspensionDecided(client_id=order.client_id, service_ids=[order.service_id],
+                                         invoice_id=invoice, rule="B-4"))
+    statements: list[str] = []
+    counting = False
+    execute = AsyncAdapt_asyncpg_cursor._prepare_and_execute
+
+    async def counted(cursor: Any, operation: str, parameters: Any) -> None:
+        if counting:
+            statements.append(operation)
+        await execute(cursor, operation, parameters)
+
+    monkeypatch.setattr(AsyncAdapt_asyncpg_cursor, "_prepare_and_execute", counted)
+    # As in the app, a relay of this process follows the database: woken at commit, no NOTIFY in the transaction.
+    key, relay_woken = wake.database_key(sessionmaker.kw["bind"].url), asyncio.Event()
+    relay = wake.register(key, relay_woken)
+    try:
+        async with unit_of_work(sessionmaker) as session:
+            await session.connection()  # the transaction begun before counting
+            counting = True
+            await dunning.apply_payment(session, event=renewal_paid(order.client_id, invoice,
+                                                                    reactivate=[order.service_id]),
+                                        box=runtime.box, now=runtime.clock.now())
+            counting = False
+    finally:
+        wake.unregister(key, relay)
+
+    assert relay_woken.is_set()
+
+    assert await flow.state(order.service_id) == "active"
+    assert len(statements) == 4, [s.split()[:6] for s in statements]
+    assert not [s for s in statements if s.lstrip().upper().startswith("INSERT INTO OUTBOX")]
+    assert (await events_for(provisioning_db, order.service_id))[-2:] == [
+        "provisioning.service.suspended", "provisioning.service.reactivated"]

@@ -8,6 +8,8 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from abono.events.base import Event
+from abono.messaging.outbox import emit_written
 from provisioning.actions.repository import wake_worker_at_commit
 from provisioning.instances.models import (
     ServiceAccess,
@@ -92,14 +94,20 @@ class ServiceRepository:
         return list((await self.session.scalars(query)).all())
 
     async def record_transition(self, *, service_id: uuid.UUID, moved: dict[str, Any], audit: dict[str, Any],
-                                action: dict[str, Any] | None) -> None:
-        """A P-1 transition's writes in one statement (issue 20: three through the ORM's flush): the service's new
-        state and instants (`moved`), its audit row and, where the account must follow, its driver action (`kind`,
-        `driver`, `payload`). Through the session, so what it holds unflushed is written first, in order."""
+                                action: dict[str, Any] | None, event: Event | None) -> None:
+        """A P-1 transition's writes in one statement (issue 20: three through the ORM's flush, and the event's
+        outbox row a round trip of its own): the service's new state and instants (`moved`), its audit row, its
+        event's outbox row (the relay woken at commit as `emit` does: `emit_written`) and, where the account must
+        follow, its driver action (`kind`, `driver`, `payload`). Through the session, so what it holds unflushed is
+        written first, in order."""
         await self.session.execute(_TRANSITION, {
             "service_id": service_id, **moved, **audit, "with_action": action is not None,
             "kind": action["kind"] if action else None, "driver": action["driver"] if action else None,
-            "payload": json.dumps(action["payload"]) if action else None})
+            "payload": json.dumps(action["payload"]) if action else None, "with_event": event is not None,
+            "routing_key": event.routing_key if event else None, "envelope": event.envelope_json() if event else None,
+            "lane": int(event.lane) if event else None})
+        if event is not None:
+            await emit_written(self.session)
         if action is not None:
             wake_worker_at_commit(self.session)
 
@@ -176,7 +184,7 @@ _SETTLE_AND_RELEASE = text("""
     UNION ALL
     SELECT id, false FROM services WHERE order_invoice_id = :invoice_id AND state = 'pending'
 """)
-# Data-modifying CTEs run whether or not the statement reads them; the action only where one is asked for.
+# Data-modifying CTEs run whether or not the statement reads them; the event and the action only where there is one.
 _TRANSITION = text("""
     WITH moved AS (
         UPDATE services SET state = :state, updated_at = :updated_at, activated_at = :activated_at,
@@ -187,6 +195,11 @@ _TRANSITION = text("""
                                    cause_event_id, event_id, actor_id, note, at)
         VALUES (:service_id, :action, :from_state, :state, :decided_by, :rule, :invoice_id, :cause_event_id,
                 :event_id, :actor_id, :note, :updated_at)
+    ), emitted AS (
+        INSERT INTO outbox (event_id, routing_key, payload, lane)
+        SELECT CAST(:event_id AS uuid), CAST(:routing_key AS text), CAST(:envelope AS jsonb),
+               CAST(:lane AS smallint)
+        WHERE CAST(:with_event AS boolean)
     )
     INSERT INTO driver_actions (service_id, kind, driver, payload, status, attempts, next_attempt_at, created_at)
     SELECT CAST(:service_id AS uuid), CAST(:kind AS text), CAST(:driver AS text), CAST(:payload AS jsonb), 'pending',

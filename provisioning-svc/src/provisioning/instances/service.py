@@ -20,7 +20,6 @@ from abono.events import (
     ServiceTerminated,
 )
 from abono.events.base import Event
-from abono.messaging import emit
 from abono.metrics import count_after_commit
 from provisioning.actions.repository import ActionRepository
 from provisioning.drivers.base import Provisioned
@@ -91,8 +90,6 @@ async def change_state(session: AsyncSession, *, service: ServiceInstance, actio
         service_id=service.id, client_id=service.client_id, reason=cause.rule or cause.note or cause.decided_by,
         invoice_id=cause.invoice_id, occurred_at=now, **fields,
     ) if event_cls else None
-    if event is not None:
-        await emit(session, event)
     kind = _DRIVER_KINDS.get(action)
     # A pending service has no account to act on yet; a domain is never suspended or removed at the registry by us
     # (D-2: an unpaid domain expires there).
@@ -102,7 +99,8 @@ async def change_state(session: AsyncSession, *, service: ServiceInstance, actio
         service_id=service.id, moved=moved, action=driver_action,
         audit={"action": action.value, "from_state": before.value, "decided_by": cause.decided_by, "rule": cause.rule,
                "invoice_id": cause.invoice_id, "cause_event_id": cause.event_id,
-               "event_id": event.event_id if event else None, "actor_id": cause.actor_id, "note": cause.note})
+               "event_id": event.event_id if event else None, "actor_id": cause.actor_id, "note": cause.note},
+        event=event)
     for key, value in moved.items():
         set_committed_value(service, key, value)
     count_after_commit(session, TRANSITIONS, action=action.value, decided_by=cause.decided_by)
