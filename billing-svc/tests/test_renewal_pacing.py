@@ -5,7 +5,6 @@ payment provider's webhook is unprocessed or an urgent event is unpublished (fro
 import asyncio
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,7 +15,6 @@ from abono.clock import FixedClock
 from abono.events import Lane
 from abono.testing import wait_for
 from billing.config import BillingSettings
-from billing.renewals import jobs
 from billing.renewals.jobs import issue_renewals
 from billing.renewals.pacing import RenewalPacer
 
@@ -112,54 +110,3 @@ async def test_issue20_renewal_run_waits_at_most_its_limit_per_chunk_and_not_for
     assert capped.pauses == 2  # once before each chunk
     assert await renewal_invoices(billing_db, first + second) == 4
     await clear_urgent_work(billing_db)
-
-
-
-class WatchedChunks:
-    """`jobs.renew_chunk` counting the chunks written at once; with `overlap`, the first chunk waits until another
-    one is written beside it."""
-
-    def __init__(self, *, overlap: bool) -> None:
-        self.writing = self.most_at_once = self.started = 0
-        self._overlap = overlap
-        self._original = jobs.renew_chunk
-
-    async def __call__(self, **kwargs: Any) -> int:
-        self.writing += 1
-        self.started += 1
-        self.most_at_once = max(self.most_at_once, self.writing)
-        try:
-            if self._overlap and self.started == 1:
-                await wait_for(lambda: self.most_at_once > 1, what="a second chunk written beside the first")
-            else:
-                await asyncio.sleep(0.05)  # a chunk statement that takes a while: room for another to overlap it
-            return await self._original(**kwargs)
-        finally:
-            self.writing -= 1
-
-
-async def test_issue20_while_payments_keep_coming_the_run_writes_one_chunk_at_a_time(
-        billing_db: str, sessionmaker: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch) -> None:
-    await clear_urgent_work(billing_db)
-    await urgent_row(billing_db)  # a payment in progress for the whole run: every wait ends at its limit
-    clients = await due_clients(billing_db, 6)
-    alone = WatchedChunks(overlap=False)
-    monkeypatch.setattr(jobs, "renew_chunk", alone)
-    pacer = RenewalPacer(sessionmaker, max_wait=0.01)
-    try:
-        assert await issue_renewals(sessionmaker=sessionmaker, clock=clock(), settings=SETTINGS, chunk_clients=1,
-                                    parallel=3, pacer=pacer) == 6
-    finally:
-        await clear_urgent_work(billing_db)
-    assert alone.most_at_once == 1 and pacer.turns_taken >= 6  # (and the workers finding no chunk left)
-    assert await renewal_invoices(billing_db, clients) == 6
-
-    # No payment in progress: the workers write side by side.
-    more = await due_clients(billing_db, 6)
-    side_by_side = WatchedChunks(overlap=True)
-    monkeypatch.setattr(jobs, "renew_chunk", side_by_side)
-    free = RenewalPacer(sessionmaker, max_wait=0.01)
-    assert await issue_renewals(sessionmaker=sessionmaker, clock=clock(), settings=SETTINGS, chunk_clients=1,
-                                parallel=3, pacer=free) == 6
-    assert side_by_side.most_at_once > 1 and free.turns_taken == 0
-    assert await renewal_invoices(billing_db, more) == 6

@@ -8,8 +8,7 @@ Replica-safe: each client is handled under its per-client renewal lock (taken fo
 statement, tried: a client another replica or a change holds is left for the next run), its subscriptions are
 re-read and row-locked inside it, and the (subscription, period) primary key refuses a second invoice whatever
 happens (the chunk is then rolled back and its clients retried one by one: chunks of one).
-Paced (issue 20): before each chunk the run gives way to a payment in progress, and while payments keep coming its
-workers write one chunk at a time (`pacing.RenewalPacer`).
+Paced (issue 20): before each chunk the run gives way to a payment in progress (`pacing.RenewalPacer`).
 """
 
 from __future__ import annotations
@@ -53,18 +52,17 @@ async def issue_renewals(*, sessionmaker: async_sessionmaker[AsyncSession], cloc
     async def renew_chunks() -> int:  # one of `parallel` workers, each with its own connection
         issued = 0
         while chunks:
-            async with pacer.turn():
-                if not chunks:  # the other workers took the last ones meanwhile
-                    break
-                issued += await _renew_chunk(sessionmaker=sessionmaker, clock=clock, settings=settings,
-                                             pricer=pricer, client_ids=chunks.popleft(), horizon=horizon)
+            await pacer.before_chunk()
+            if not chunks:  # the other workers took the last ones meanwhile
+                break
+            issued += await _renew_chunk(sessionmaker=sessionmaker, clock=clock, settings=settings, pricer=pricer,
+                                         client_ids=chunks.popleft(), horizon=horizon)
         return issued
 
     async with asyncio.TaskGroup() as group:
         workers = [group.create_task(renew_chunks()) for _ in range(max(1, parallel))]
     if pacer.pauses:
-        log.info("renewal_run_gave_way", pauses=pacer.pauses, seconds=round(pacer.paused_seconds, 2),
-                 chunks_alone=pacer.turns_taken)
+        log.info("renewal_run_gave_way", pauses=pacer.pauses, seconds=round(pacer.paused_seconds, 2))
     return sum(worker.result() for worker in workers)
 
 

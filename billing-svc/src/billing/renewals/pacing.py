@@ -8,19 +8,12 @@ no payment is going faster for our waiting). While one is, the run waits, lookin
 most `BillingSettings.renewal_yield_max_seconds` before each chunk: a steady stream of payments slows the run, never
 stops it. A chunk already writing is not interrupted; the pause leaves the CPU and PostgreSQL to the payment until
 its events are on the broker.
-
-While payments keep coming, the run's chunk workers take turns (`turn`): one waits and then writes while the others
-wait for it, so at most one chunk statement runs beside the payments. PostgreSQL's backends are not niced like the
-run's process: two chunk statements at once took both cores of a 2-core machine from the payment's statements
-(bench `renewal_day`). With no payment in progress the workers write side by side as before.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -39,35 +32,15 @@ class RenewalPacer:
         self._poll = poll
         self.pauses = 0
         self.paused_seconds = 0.0
-        self.turns_taken = 0  # chunks written alone because a payment was still in progress after the wait
-        self._turns = asyncio.Lock()
 
-    @asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
-        """Around one chunk of a worker: `before_chunk`, and if a payment is still in progress after it, the chunk
-        is written before another worker's wait begins (one chunk statement at a time beside the payments)."""
-        alone = False
-        await self._turns.acquire()
-        try:
-            alone = await self.before_chunk()
-        finally:
-            if not alone:  # else held until the chunk is written: the next worker's wait starts then
-                self._turns.release()
-        self.turns_taken += alone
-        try:
-            yield
-        finally:
-            if alone:
-                self._turns.release()
-
-    async def before_chunk(self) -> bool:
-        """Wait while urgent work is pending, at most `max_wait` seconds (0: never); whether it still was."""
+    async def before_chunk(self) -> None:
+        """Wait while urgent work is pending, at most `max_wait` seconds (0: never)."""
         if self._max_wait <= 0:
-            return False
+            return
         started = time.monotonic()
         deadline = started + self._max_wait
-        paused = pending = False
-        while pending := await self._pending():
+        paused = False
+        while await self._pending():
             if not paused:
                 paused = True
                 self.pauses += 1
@@ -77,7 +50,6 @@ class RenewalPacer:
             await asyncio.sleep(min(self._poll, remaining))
         if paused:
             self.paused_seconds += time.monotonic() - started
-        return pending
 
     async def _pending(self) -> bool:
         async with self._sessionmaker() as session:
