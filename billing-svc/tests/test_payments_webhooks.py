@@ -8,6 +8,7 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -22,11 +23,12 @@ from payments_support import (
     post_stripe,
     unpaid_order,
 )
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_cursor
 
 from abono.clock import SystemClock
 from abono.testing import wait_for
 from billing.fakes import mercadopago_request, stripe_headers
-from billing.payments import applying, jobs, webhooks
+from billing.payments import jobs, webhooks
 from billing.payments.verify import VerifiedEvent
 
 
@@ -231,16 +233,16 @@ async def test_b19_a_processing_failure_rolls_back_every_effect_counts_the_attem
     event = env.stripe.event("checkout.session.completed", env.stripe.sessions[sid])
 
     async def broken(*_: object, **__: object) -> None:
-        raise RuntimeError("attempts table unavailable")
+        raise RuntimeError("done mark unavailable")
 
-    monkeypatch.setattr(applying.AttemptRepository, "mark_paid", broken)  # the last effect of a payment
+    monkeypatch.setattr(jobs.ProviderEventRepository, "mark_processed", broken)  # after every effect of a payment
     assert (await post_stripe(env.billing, event)).status_code == 200
     await env.webhooks_done()
     stored = "SELECT attempts, last_error, processed_at, next_attempt_at > now() AS later FROM provider_events " \
              "WHERE external_id = $1"
     rows = await sql(env.db_url, stored, event["id"])
     assert len(rows) == 1 and rows[0]["attempts"] == 1 and rows[0]["processed_at"] is None and rows[0]["later"]
-    assert "attempts table unavailable" in str(rows[0]["last_error"])
+    assert "done mark unavailable" in str(rows[0]["last_error"])
     assert await payments_of(env, invoice_id) == []
     assert await outbox(env.db_url, "billing.invoice.paid", invoice_id=invoice_id) == []
     status = await sql(env.db_url, "SELECT status FROM invoices WHERE id = $1", uuid.UUID(invoice_id))
@@ -254,3 +256,41 @@ async def test_b19_a_processing_failure_rolls_back_every_effect_counts_the_attem
     assert len(await payments_of(env, invoice_id)) == 1
     rows = await sql(env.db_url, stored, event["id"])
     assert rows[0]["attempts"] == 2 and rows[0]["processed_at"] is not None
+
+
+
+async def test_issue20_a_stripe_payment_takes_its_credit_lock_and_pays_its_attempts_in_the_payments_statement(
+        env: PaymentsEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A webhook's processing (read ahead as the lane does), counted at the driver's cursor (12 before): the claim,
+    the invoice's lock, the payment recorded with the client's credit lock (B-10) and its attempts marked paid, the
+    balance, the settlement (B-7), the period and the reactivation, `InvoicePaid`, the referral's client (F-4) and
+    the event done; no round trip of its own for the credit lock nor for the attempts."""
+    _, invoice_id, sid = await stripe_checkout(env)
+    env.stripe.complete(sid)
+    event = env.stripe.event("checkout.session.completed", env.stripe.sessions[sid])
+    stored = VerifiedEvent(provider="stripe", external_id=event["id"], event_type=event["type"], object_id=None,
+                           body=json.dumps(event))
+    async with env.sessionmaker() as session, session.begin():
+        await webhooks.store_event(session=session, clock=SystemClock(), settings=env.settings, event=stored)
+    ahead = await webhooks.read_ahead(env.providers, stored)
+    statements: list[str] = []
+    execute = AsyncAdapt_asyncpg_cursor._prepare_and_execute
+
+    async def counted(cursor: Any, operation: str, parameters: Any) -> None:
+        statements.append(" ".join(operation.split()))
+        await execute(cursor, operation, parameters)
+
+    monkeypatch.setattr(AsyncAdapt_asyncpg_cursor, "_prepare_and_execute", counted)
+    outcome = await jobs.process_event(sessionmaker=env.sessionmaker, clock=SystemClock(), settings=env.settings,
+                                       providers=env.providers, provider="stripe", external_id=event["id"],
+                                       received=stored, ahead=ahead)
+    monkeypatch.undo()
+
+    assert outcome == "applied"
+    assert len(statements) == 10, [s[:80] for s in statements]
+    assert not [s for s in statements if s.startswith(("SELECT pg_advisory_xact_lock", "UPDATE payment_attempts"))]
+    assert len(await wait_paid(env, invoice_id)) == 1
+    assert len(await payments_of(env, invoice_id)) == 1
+    attempt = await sql(env.db_url, "SELECT status FROM payment_attempts WHERE invoice_id = $1",
+                        uuid.UUID(invoice_id))
+    assert [a["status"] for a in attempt] == ["paid"]

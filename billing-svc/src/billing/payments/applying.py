@@ -13,7 +13,6 @@ from billing.invoices.repository import InvoiceRepository
 from billing.payments.automatic import report_failure
 from billing.payments.batch_applying import apply_batch_payment, batch_for
 from billing.payments.provider import ProviderPayment, ProviderPaymentStatus
-from billing.payments.repository import AttemptRepository
 from billing.payments.service import apply_payment_to
 
 log = structlog.get_logger("billing.payments")
@@ -49,8 +48,7 @@ async def apply_provider_payment(*, session: AsyncSession, clock: Clock, setting
         return "unmatched"
     result = await apply_payment_to(session=session, clock=clock, settings=settings, invoice=invoice,
                                     amount=payment.amount, method=payment.provider, payment_key=payment.payment_key,
-                                    payer_fingerprint=payment.payer_fingerprint)
-    await AttemptRepository(session).mark_paid(invoice_id=invoice.id, provider=payment.provider, at=clock.now())
+                                    payer_fingerprint=payment.payer_fingerprint, attempts_provider=payment.provider)
     log.info("provider_payment_applied", provider=payment.provider, payment_id=payment.payment_id,
              invoice_id=str(invoice.id), duplicate=result.duplicate, invoice_status=result.invoice_status)
     return "duplicate" if result.duplicate else "applied"

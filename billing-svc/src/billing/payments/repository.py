@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, bindparam, or_, select, tuple_, update
+from sqlalchemy import Table, bindparam, or_, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from billing import locks
+from billing.locks import LockKind
 from billing.payments.models import (
     AttemptStatus,
     Chargeback,
@@ -29,16 +31,30 @@ WAITING = [AttemptStatus.STARTED, AttemptStatus.OPEN]
 Checkout = TypeVar("Checkout", PaymentAttempt, PaymentBatch)
 
 # The payment path's statements, built once on the tables (no ORM objects, no statement built per call: issue 20).
-_payments_t, _attempts, _events = (cast(Table, m.__table__) for m in (Payment, PaymentAttempt, ProviderEvent))
+_payments_t, _events = (cast(Table, m.__table__) for m in (Payment, ProviderEvent))
 _payments = _payments_t.c
-_PAYMENT_ONCE = insert(_payments_t).on_conflict_do_nothing(index_elements=[_payments.payment_key]).returning(
-    _payments.id)
+# A payment's first write (issue 20: three round trips): the client's credit lock taken (B-10; the caller holds the
+# invoice's row lock, so the order stays invoice -> credit), then the payment recorded once per key (B-19) and the
+# invoice's attempts still waiting at the provider marked paid (none when `attempts_provider` is NULL). The lock is the
+# row the INSERT reads and the UPDATE waits for it (EXISTS), so both run holding it.
+_PAYMENT_ONCE = text("""
+    WITH credit_lock AS (
+        SELECT pg_advisory_xact_lock(hashtextextended(:credit_lock, 0)) AS held
+    ), attempts AS (
+        UPDATE payment_attempts SET status = 'paid', checked_at = :received_at
+        WHERE invoice_id = :invoice_id AND provider = :attempts_provider AND status IN ('started', 'open')
+              AND EXISTS (SELECT FROM credit_lock)
+    )
+    INSERT INTO payments (id, payment_key, invoice_id, client_id, amount_minor, currency, method, received_at,
+                          credited_minor)
+    SELECT CAST(:id AS uuid), CAST(:payment_key AS text), CAST(:invoice_id AS uuid), CAST(:client_id AS uuid),
+           CAST(:amount_minor AS bigint), CAST(:currency AS text), CAST(:method AS text),
+           CAST(:received_at AS timestamptz), 0
+    FROM credit_lock
+    ON CONFLICT (payment_key) DO NOTHING
+    RETURNING id""")
 _SET_CREDITED = update(_payments_t).where(_payments.id == bindparam("payment_id")).values(
     credited_minor=bindparam("credited"))
-_ATTEMPTS_PAID = update(_attempts).where(
-    _attempts.c.invoice_id == bindparam("attempt_invoice"), _attempts.c.provider == bindparam("attempt_provider"),
-    _attempts.c.status.in_([s.value for s in WAITING])).values(status=AttemptStatus.PAID.value,
-                                                                 checked_at=bindparam("checked"))
 _STORE_EVENT = insert(_events).on_conflict_do_nothing(
     index_elements=[_events.c.provider, _events.c.external_id]).returning(_events.c.id)
 _CLAIM_EVENT = select(_events.c.id, _events.c.provider, _events.c.external_id, _events.c.event_type,
@@ -76,12 +92,15 @@ class PaymentRepository:
 
     async def record_once(self, *, payment_id: uuid.UUID, payment_key: str, invoice_id: uuid.UUID,
                           client_id: uuid.UUID, amount_minor: int, currency: str, method: str,
-                          received_at: datetime) -> bool:
-        """`add_once` without an ORM object (the payment path's): True if new, its credit recorded as 0."""
+                          received_at: datetime, attempts_provider: str | None) -> bool:
+        """`add_once` without an ORM object (the payment path's), in one statement with the client's credit lock
+        (B-10: held until the transaction ends, a duplicate too) and, for a provider's payment
+        (`attempts_provider`), its invoice's attempts waiting there marked paid: True if new, its credit recorded
+        as 0. The caller holds the invoice's lock (`FOR UPDATE`)."""
         inserted = await self.session.execute(_PAYMENT_ONCE, {
+            "credit_lock": locks.key(LockKind.CREDIT, client_id), "attempts_provider": attempts_provider,
             "id": payment_id, "payment_key": payment_key, "invoice_id": invoice_id, "client_id": client_id,
-            "amount_minor": amount_minor, "currency": currency, "method": method, "received_at": received_at,
-            "credited_minor": 0})
+            "amount_minor": amount_minor, "currency": currency, "method": method, "received_at": received_at})
         return inserted.first() is not None
 
     async def set_credited(self, payment_id: uuid.UUID, credited_minor: int) -> None:
@@ -126,11 +145,6 @@ class AttemptRepository:
     async def add(self, attempt: PaymentAttempt) -> None:
         self.session.add(attempt)
         await self.session.flush()
-
-    async def mark_paid(self, *, invoice_id: uuid.UUID, provider: str, at: datetime) -> None:
-        """The invoice's waiting attempts at this provider: paid."""
-        await self.session.execute(_ATTEMPTS_PAID, {"attempt_invoice": invoice_id, "attempt_provider": provider,
-                                                    "checked": at})
 
     async def due_for_question(self, *, created_since: datetime, checked_before: datetime,
                                limit: int) -> list[PaymentAttempt]:

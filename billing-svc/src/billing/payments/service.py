@@ -46,9 +46,11 @@ async def apply_payment(*, session: AsyncSession, clock: Clock, settings: Billin
 
 
 async def apply_payment_to(*, session: AsyncSession, clock: Clock, settings: BillingSettings, invoice: Invoice,
-                           amount: Money, method: str, payment_key: str,
-                           payer_fingerprint: str | None = None) -> PaymentResult:
-    """`apply_payment` for an invoice the caller has loaded locked (`FOR UPDATE`) in this transaction."""
+                           amount: Money, method: str, payment_key: str, payer_fingerprint: str | None = None,
+                           attempts_provider: str | None = None) -> PaymentResult:
+    """`apply_payment` for an invoice the caller has loaded locked (`FOR UPDATE`) in this transaction;
+    `attempts_provider`: a provider's payment, whose invoice's attempts waiting at that provider are marked paid with
+    it (in the payment's statement, duplicate or not)."""
     if amount.amount_minor <= 0:
         raise InvalidInput("A payment must be a positive amount.")
     if amount.currency != invoice.currency:
@@ -58,16 +60,15 @@ async def apply_payment_to(*, session: AsyncSession, clock: Clock, settings: Bil
     payments = PaymentRepository(session)
     if not await payments.record_once(
             payment_id=payment_id, payment_key=payment_key, invoice_id=invoice.id, client_id=invoice.client_id,
-            amount_minor=amount.amount_minor, currency=amount.currency, method=method,
-            received_at=now):  # B-19: a notification seen before changes nothing
+            amount_minor=amount.amount_minor, currency=amount.currency, method=method, received_at=now,
+            attempts_provider=attempts_provider):  # B-19: a notification seen before changes nothing else
         earlier = await payments.by_key(payment_key)
         assert earlier is not None
         return PaymentResult(earlier.id, earlier.invoice_id, invoice.status,
                              Money(earlier.credited_minor, earlier.currency), duplicate=True)
     count_after_commit(session, PAYMENTS, provider=method, currency=amount.currency)
     count_after_commit(session, PAYMENTS_AMOUNT, amount.amount_minor, provider=method, currency=amount.currency)
-    credit = CreditRepository(session)
-    await credit.lock(invoice.client_id)
+    credit = CreditRepository(session)  # B-10: its lock taken by `record_once` (issue 20: one round trip less)
     due = Money(invoice.total_minor, invoice.currency)
     credited = amount
     if invoice.status == InvoiceStatus.UNPAID:
