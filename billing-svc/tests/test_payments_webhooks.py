@@ -259,12 +259,13 @@ async def test_b19_a_processing_failure_rolls_back_every_effect_counts_the_attem
 
 
 
-async def test_issue20_a_stripe_payment_takes_its_credit_lock_and_pays_its_attempts_in_the_payments_statement(
+async def test_issue20_a_stripe_payments_credit_lock_attempts_and_client_come_with_other_statements(
         env: PaymentsEnv, monkeypatch: pytest.MonkeyPatch) -> None:
     """A webhook's processing (read ahead as the lane does), counted at the driver's cursor (12 before): the claim,
     the invoice's lock, the payment recorded with the client's credit lock (B-10) and its attempts marked paid, the
-    balance, the settlement (B-7), the period and the reactivation, `InvoicePaid`, the referral's client (F-4) and
-    the event done; no round trip of its own for the credit lock nor for the attempts."""
+    balance with the client's row (given to F-4's referral check), the settlement (B-7), the
+    period and the reactivation, `InvoicePaid` and the event done; no round trip of its own for the credit lock, the
+    attempts nor the client."""
     _, invoice_id, sid = await stripe_checkout(env)
     env.stripe.complete(sid)
     event = env.stripe.event("checkout.session.completed", env.stripe.sessions[sid])
@@ -287,8 +288,9 @@ async def test_issue20_a_stripe_payment_takes_its_credit_lock_and_pays_its_attem
     monkeypatch.undo()
 
     assert outcome == "applied"
-    assert len(statements) == 10, [s[:80] for s in statements]
+    assert len(statements) == 9, "\n".join(s[:150] for s in statements)
     assert not [s for s in statements if s.startswith(("SELECT pg_advisory_xact_lock", "UPDATE payment_attempts"))]
+    assert ["credit_entries" in s for s in statements if s.startswith("SELECT clients.")] == [True]
     assert len(await wait_paid(env, invoice_id)) == 1
     assert len(await payments_of(env, invoice_id)) == 1
     attempt = await sql(env.db_url, "SELECT status FROM payment_attempts WHERE invoice_id = $1",

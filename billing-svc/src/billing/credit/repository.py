@@ -13,12 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.money import Money
 from billing import locks
+from billing.clients.models import Client
 from billing.credit.models import CreditEntry, SlaCreditApplied
 from billing.locks import LockKind
 
 # A client's balance in one currency, built once (every payment reads it under the credit lock).
 _BALANCE = select(func.coalesce(func.sum(CreditEntry.amount_minor), 0)).where(
     CreditEntry.client_id == bindparam("balance_client"), CreditEntry.currency == bindparam("balance_currency"))
+# The same with the client's row (issue 20): a payment's referral check (F-4, `reward_referrer`) is given the client
+# instead of reading it in a round trip of its own after the settlement.
+_BALANCE_AND_CLIENT = select(Client, _BALANCE.scalar_subquery()).where(Client.id == bindparam("balance_client"))
 
 
 class CreditRepository:
@@ -36,6 +40,14 @@ class CreditRepository:
     async def balance(self, client_id: uuid.UUID, currency: str) -> Money:
         total = await self.session.scalar(_BALANCE, {"balance_client": client_id, "balance_currency": currency})
         return Money(int(total or 0), currency)
+
+    async def balance_and_client(self, client_id: uuid.UUID, currency: str) -> tuple[Money, Client | None]:
+        """`balance` and the client (None if billing has no such client), in one statement."""
+        row = (await self.session.execute(_BALANCE_AND_CLIENT, {"balance_client": client_id,
+                                                                 "balance_currency": currency})).first()
+        if row is None:  # no such client here: the balance alone
+            return await self.balance(client_id, currency), None
+        return Money(int(row[1] or 0), currency), row[0]
 
     async def balances(self, client_id: uuid.UUID) -> list[Money]:
         rows = await self.session.execute(

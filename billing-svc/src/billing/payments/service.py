@@ -72,7 +72,8 @@ async def apply_payment_to(*, session: AsyncSession, clock: Clock, settings: Bil
     due = Money(invoice.total_minor, invoice.currency)
     credited = amount
     if invoice.status == InvoiceStatus.UNPAID:
-        available = await credit.balance(invoice.client_id, invoice.currency)
+        # the client's row with it, for `reward_referrer` below (issue 20: not a round trip of its own)
+        available, client = await credit.balance_and_client(invoice.client_id, invoice.currency)
         if amount + available >= due:
             credited = amount - due  # negative: existing credit covered the rest
             if credited.is_negative():
@@ -80,7 +81,7 @@ async def apply_payment_to(*, session: AsyncSession, clock: Clock, settings: Bil
             await settle(session=session, clock=clock, settings=settings, invoice=invoice, method=method,
                          payer_fingerprint=payer_fingerprint)
             # B-12/F-4: a referred friend paying for the first time earns its referrer a free month (credit).
-            await reward_referrer(session=session, clock=clock, settings=settings, invoice=invoice)
+            await reward_referrer(session=session, clock=clock, settings=settings, invoice=invoice, friend=client)
     if not credited.is_zero():
         reason = "payment excess" if credited.amount_minor > 0 else "applied to invoice"
         await credit.add(client_id=invoice.client_id, amount=credited, reason=reason,

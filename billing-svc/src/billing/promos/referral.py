@@ -53,12 +53,14 @@ async def _referrer(session: AsyncSession, client: Client) -> Client | None:
 
 
 async def reward_referrer(*, session: AsyncSession, clock: Clock, settings: BillingSettings,
-                          invoice: Invoice) -> ReferralReward | None:
+                          invoice: Invoice, friend: Client | None = None) -> ReferralReward | None:
     """The referrer's free month for this paid invoice's client, if it is a referred friend paying for the first
-    time; None when nothing is due (not referred, rewarded before, no service on the invoice, rule off)."""
+    time; None when nothing is due (not referred, rewarded before, no service on the invoice, rule off). `friend`:
+    the invoice's client when the caller has read it in this transaction (else read here)."""
     if not settings.referral_enabled or settings.referral_free_months == 0:
         return None
-    friend = await ClientRepository(session).get(invoice.client_id)
+    if friend is None or friend.id != invoice.client_id:
+        friend = await ClientRepository(session).get(invoice.client_id)
     if friend is None or friend.referred_by_code is None:
         return None
     rewards = ReferralRepository(session)
