@@ -55,8 +55,8 @@ async def test_by_default_deliveries_arriving_during_a_transaction_wait_for_the_
     await deliver(queue, 1)
     await wait_for(lambda: held.running == 1, what="the first transaction")
     await deliver(queue, 2, 3)
-    await asyncio.sleep(0)  # any transaction they would start has started by now
-    assert held.running == 1
+    # The worker decides at each delivery, synchronously, whether it starts a transaction: none was started for them.
+    assert queue._applying == 1 and held.running == 1
     held.release.set()
     await wait_for(lambda: queue.quiet.is_set(), what="every delivery applied")
     assert held.batches == [[1], [2, 3]]
@@ -70,8 +70,8 @@ async def test_with_spread_1_each_delivery_starts_its_own_transaction_up_to_the_
         await deliver(queue, tag)
         await wait_for(lambda n=tag: held.running == n, what=f"a transaction for delivery {tag}")
     await deliver(queue, 4, 5)
-    await asyncio.sleep(0)  # any transaction they would start has started by now
-    assert held.batches == [[1], [2], [3]]  # 4 and 5 wait: three transactions run (max_transactions)
+    # 4 and 5 wait: three transactions run (max_transactions); the decision is made at delivery, synchronously.
+    assert queue._applying == 3 and held.batches == [[1], [2], [3]]
     held.release.set()
     await wait_for(lambda: queue.quiet.is_set(), what="every delivery applied")
     assert sorted(tag for batch in held.batches[3:] for tag in batch) == [4, 5]
