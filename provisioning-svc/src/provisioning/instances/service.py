@@ -49,13 +49,17 @@ class Cause:
     note: str | None = None
 
 
+def cause_columns(cause: Cause, event: Event | None = None) -> dict[str, Any]:
+    """The audit row's columns that say why (P-1's trail): who decided, by which rule, for what, and the event."""
+    return {"decided_by": cause.decided_by, "rule": cause.rule, "invoice_id": cause.invoice_id,
+            "cause_event_id": cause.event_id, "event_id": event.event_id if event else None,
+            "actor_id": cause.actor_id, "note": cause.note}
+
+
 def audit_row(service: ServiceInstance, *, action: str, from_state: str | None, cause: Cause, now: datetime,
               event: Event | None = None) -> ServiceAudit:
-    return ServiceAudit(
-        service_id=service.id, action=action, from_state=from_state, to_state=service.state,
-        decided_by=cause.decided_by, rule=cause.rule, invoice_id=cause.invoice_id, cause_event_id=cause.event_id,
-        event_id=event.event_id if event else None, actor_id=cause.actor_id, note=cause.note, at=now,
-    )
+    return ServiceAudit(service_id=service.id, action=action, from_state=from_state, to_state=service.state, at=now,
+                        **cause_columns(cause, event))
 
 
 async def note(session: AsyncSession, *, service: ServiceInstance, action: str, cause: Cause, now: datetime) -> None:
@@ -97,9 +101,7 @@ async def change_state(session: AsyncSession, *, service: ServiceInstance, actio
                      if kind and before is not State.PENDING and service.kind != "domain" else None)
     await ServiceRepository(session).record_transition(
         service_id=service.id, moved=moved, action=driver_action,
-        audit={"action": action.value, "from_state": before.value, "decided_by": cause.decided_by, "rule": cause.rule,
-               "invoice_id": cause.invoice_id, "cause_event_id": cause.event_id,
-               "event_id": event.event_id if event else None, "actor_id": cause.actor_id, "note": cause.note},
+        audit={"action": action.value, "from_state": before.value, **cause_columns(cause, event)},
         event=event)
     for key, value in moved.items():
         set_committed_value(service, key, value)
