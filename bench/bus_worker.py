@@ -153,7 +153,7 @@ async def _warm(engine: AsyncEngine) -> None:
 
 # --- the raw aio-pika baseline ------------------------------------------------------------------------------------
 def _raw_message(body: bytes, seq: int) -> aio_pika.Message:
-    # The same properties as abono's Broker.publish.
+    # The same properties as abono's Broker.publish_batch.
     return aio_pika.Message(
         body,
         content_type="application/json",

@@ -22,21 +22,12 @@ PACED = 50
 
 
 class InFlight:
-    """Wraps a broker's `publish` and `publish_batch`: the bulk publishes waiting for their confirm now, and the most
+    """Wraps a broker's `publish_batch`: the bulk publishes waiting for their confirm now, and the most
     at once."""
 
     def __init__(self, broker: Broker, monkeypatch: pytest.MonkeyPatch) -> None:
         self.now = self.most = 0
-        publish: Callable[..., Awaitable[None]] = broker.publish
         publish_batch: Callable[..., Awaitable[list[asyncio.Future[Any]]]] = broker.publish_batch
-
-        async def counted(*args: Any, bulk: bool = False, **kwargs: Any) -> None:
-            self.now += bulk
-            self.most = max(self.most, self.now)
-            try:
-                await publish(*args, bulk=bulk, **kwargs)
-            finally:
-                self.now -= bulk
 
         async def counted_batch(*args: Any, bulk: bool = False, **kwargs: Any) -> list[asyncio.Future[Any]]:
             confirmations = await publish_batch(*args, bulk=bulk, **kwargs)
@@ -47,7 +38,6 @@ class InFlight:
                     confirmation.add_done_callback(self._confirmed)
             return confirmations
 
-        monkeypatch.setattr(broker, "publish", counted)
         monkeypatch.setattr(broker, "publish_batch", counted_batch)
 
     def _confirmed(self, _: object) -> None:

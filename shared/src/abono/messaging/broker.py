@@ -104,55 +104,20 @@ class Broker:
         await channel  # opens it
         return channel
 
-    async def publish(
-        self,
-        routing_key: str,
-        body: bytes,
-        *,
-        message_id: str,
-        timestamp: datetime | None = None,
-        headers: dict[str, Any] | None = None,
-        bulk: bool = False,
-    ) -> None:
-        """Publish a persistent JSON message to `abono.events`; returns once the broker has confirmed it.
-
-        `bulk` messages go through a confirming channel of their own, so a message published without it is not
-        queued behind hundreds of bulk ones in flight on one channel (RabbitMQ runs each channel apart).
-
-        Raises `BrokerUnavailable` when not connected, `aio_pika.exceptions.DeliveryError` on a nack, or the
-        channel's error if the connection drops before the confirm (the message may then have arrived: retry,
-        and let the consumers' inbox drop the duplicate).
-        """
-        publishing = self._bulk_publishing if bulk else self._publishing
-        if publishing is None or not self.is_connected:
-            raise BrokerUnavailable(f"{self.name}: not connected to RabbitMQ")
-        # The properties `aio_pika.Message` would give (but no `priority` 0), built directly: that object was ~15 % of
-        # a publish's CPU in py-spy (issue 20).
-        properties = self._properties(routing_key, message_id, timestamp, headers)
-        # Not mandatory: an event nobody subscribes to yet is not an error in pub/sub. Through aiormq's channel (what
-        # `Exchange.publish` calls) with `wait=False`: the message is queued for the connection's writer, in order,
-        # without holding the channel's lock until the writer has sent it, so a batch's messages go out in few
-        # socket writes; we still wait for the broker's confirm (and its nack still raises). 20 % less CPU a
-        # message in the relay (#20 item 2).
-        channel = cast(aiormq.Channel, await publishing.get_underlay_channel())  # aio-pika's channels are aiormq's
-        await channel.basic_publish(
-            body,
-            exchange=EVENTS_EXCHANGE,
-            routing_key=routing_key,
-            properties=properties,
-            mandatory=False,
-            timeout=self.publish_timeout,
-            wait=False,
-        )
-
     async def publish_batch(self, messages: Sequence[Outgoing], *, bulk: bool = False) -> list[asyncio.Future[Any]]:
-        """Queue `messages` on the confirming channel (the bulk one if `bulk`) as `publish` would, in this order, in
+        """Queue `messages` as persistent JSON messages to `abono.events` on a confirming channel, in this order, in
         one write to the connection; returns each one's confirmation (resolved at the broker's ack; a nack, or the
-        channel lost first, fails it). Returns once they are queued, without waiting for the confirms.
+        channel lost first, fails it: the message may then have arrived, so retry and let the consumers' inbox drop
+        the duplicate). Returns once they are queued, without waiting for the confirms. Not mandatory: an event
+        nobody subscribes to yet is not an error in pub/sub.
 
-        What `publish` does a message at a time (issue 20, the bulk lane's CPU): a turn on the channel's lock, a
-        task, its frames marshalled apart and written to the socket apart. Here: one turn and one write for the batch,
-        the method frame marshalled once per routing key. Through aiormq's channel as its `basic_publish` does it."""
+        `bulk` messages go through a confirming channel of their own, so an urgent message is not queued behind
+        hundreds of bulk ones in flight on one channel (RabbitMQ runs each channel apart). Raises
+        `BrokerUnavailable` when not connected.
+
+        A message at a time (aiormq's `basic_publish`, issue 20) cost a turn on the channel's lock, a task, its
+        frames marshalled apart and written to the socket apart. Here: one turn and one write for the batch, the
+        method frame marshalled once per routing key, as aiormq's `basic_publish` builds them."""
         publishing = self._bulk_publishing if bulk else self._publishing
         if publishing is None or not self.is_connected:
             raise BrokerUnavailable(f"{self.name}: not connected to RabbitMQ")
@@ -167,7 +132,7 @@ class Broker:
                 if method is None:
                     method = method_frames[message.routing_key] = pamqp.frame.marshal(
                         Basic.Publish(exchange=EVENTS_EXCHANGE, routing_key=message.routing_key), channel.number)
-                properties = self._properties(message.routing_key, message.message_id, message.timestamp, None)
+                properties = self._properties(message.routing_key, message.message_id, message.timestamp)
                 payload += method
                 payload += pamqp.frame.marshal(ContentHeader(0, len(message.body), properties), channel.number)
                 for start in range(0, len(message.body), channel.max_content_size):
@@ -189,8 +154,10 @@ class Broker:
                 raise
         return confirmations
 
-    def _properties(self, routing_key: str, message_id: str, timestamp: datetime | None,
-                    headers: dict[str, Any] | None) -> aiormq.spec.Basic.Properties:
+    def _properties(self, routing_key: str, message_id: str,
+                    timestamp: datetime | None) -> aiormq.spec.Basic.Properties:
+        # The properties `aio_pika.Message` would give (but no `priority` 0), built directly: that object was ~15 % of
+        # a publish's CPU in py-spy (issue 20).
         return aiormq.spec.Basic.Properties(
             content_type="application/json",
             delivery_mode=int(aio_pika.DeliveryMode.PERSISTENT),
@@ -198,7 +165,7 @@ class Broker:
             timestamp=timestamp,
             message_type=routing_key,
             app_id=self.name,
-            headers=headers or {},
+            headers={},
         )
 
     async def _supervise(self) -> None:
