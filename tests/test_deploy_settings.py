@@ -191,3 +191,11 @@ def test_issue20_a_bulk_deployment_is_its_service_with_service_role_bulk_and_its
             continue
         selects = all(labels.get(k) == v for k, v in selector.items())
         assert selects == (kind == "Deployment" and name == bulk), f"{kind}/{name} selects the {bulk} pods"
+
+
+def test_the_gateway_keeps_idle_connections_longer_than_the_ingress_does() -> None:
+    # ingress-nginx keeps an idle upstream connection 60 s; had uvicorn closed it first (its default 5 s), a POST sent
+    # on it just then would be answered 502. Parsed the way the entry point passes UVICORN_ARGS to uvicorn.
+    args = pod_environment("gateway")["UVICORN_ARGS"].split()
+    keep_alive = int(args[args.index("--timeout-keep-alive") + 1])
+    assert keep_alive > 60

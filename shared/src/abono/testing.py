@@ -171,12 +171,20 @@ def listening_socket(port: int = 0) -> socket.socket:
     return sock
 
 
+# How long a test server keeps an idle connection. uvicorn's default (5 s) is exactly httpx's `keepalive_expiry`:
+# a test's client that reused its connection just under 5 s idle sent its request into the socket the server was
+# closing, and read nothing (httpx.ReadError in a panel test: stop 28). The tests' clients let go first at 5 s.
+TEST_SERVER_KEEP_ALIVE = 30
+
+
 @asynccontextmanager
 async def serve(app: ASGIApp, port: int = 0) -> AsyncIterator[str]:
     """Run `app` (lifespan included) under uvicorn on loopback (`port` 0: a free one); yields its base URL."""
     sock = listening_socket(port)
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, lifespan="on", log_level="warning", access_log=False)
+    config = uvicorn.Config(
+        app, lifespan="on", log_level="warning", access_log=False, timeout_keep_alive=TEST_SERVER_KEEP_ALIVE
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
