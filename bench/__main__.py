@@ -29,7 +29,7 @@ from bench import (
     renewal_run,
     staff_search,
 )
-from bench.common import Figure, emit_figure, say
+from bench.common import Figure, emit_figure, say, server_settings
 from bench.options import Options
 
 Scenario = Callable[[Options], Awaitable[list[Figure]]]
@@ -110,6 +110,7 @@ def _parse(argv: list[str] | None) -> tuple[list[str], Options]:
 
 async def _run_all(names: list[str], options: Options) -> int:
     failed: list[str] = []
+    say(f"PostgreSQL: {await server_settings()}")
     for name in names:
         started = time.monotonic()
         say(f"scenario {name} ({'quick' if options.quick else 'full'}), logs in {options.log_dir}")

@@ -270,6 +270,22 @@ async def drop_databases(names: Sequence[str]) -> None:
         await conn.close()
 
 
+# The server's settings that move the write-heavy scenarios' figures (renewal_run, renewal_day): with PostgreSQL's
+# default max_wal_size (1 GB) the 1M renewal run checkpoints every 4-5 s; deploy/README.md "WAL and checkpoints".
+SERVER_SETTINGS = ("max_wal_size", "checkpoint_timeout", "shared_buffers", "synchronous_commit")
+
+
+async def server_settings() -> str:
+    """The PostgreSQL settings of SERVER_SETTINGS as `name=value`, for the run's log beside its figures."""
+    conn = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        rows = await conn.fetch("SELECT name, current_setting(name) AS value FROM unnest($1::text[]) AS name",
+                                list(SERVER_SETTINGS))
+    finally:
+        await conn.close()
+    return ", ".join(f"{r['name']}={r['value']}" for r in rows)
+
+
 @contextlib.asynccontextmanager
 async def bench_databases(*names: str, keep: bool = False) -> AsyncIterator[dict[str, str]]:
     """Fresh databases for a scenario, dropped afterwards unless `keep`; yields name → SQLAlchemy URL."""

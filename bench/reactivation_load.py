@@ -316,6 +316,9 @@ async def measure(rig: Rig, services: list[uuid.UUID], rate: float) -> dict[str,
         "missing_paid": missing_paid,
         "rejected": len(rejected),
         "rejected_sample": rejected[:3],
+        # Per service (its id as text): when its webhook was sent and when it was seen active, epoch seconds.
+        "sent_at": {str(sid): t for sid, t in sent_at.items()},
+        "active_at": {str(sid): t for sid, t in active_at.items()},
         **out,
     }
 

@@ -180,6 +180,8 @@ def figures(result: dict[str, Any], plan: Plan, raw_rate: float, load_avg: float
         f"{end}); {issued} InvoiceIssued: run {run_s:.1f} s, {relayed}, {caught_up} = {rate:,.0f}/s; raw aio-pika "
         f"{raw_rate:,.0f}/s; load average {load_avg:.1f}"
     )
+    say("renewal day: the drain's webhooks hop by hop, p50/p99 ms: " + "; ".join(
+        f"{hop} {percentile(ms, 50):.0f}/{percentile(ms, 99):.0f}" for hop, ms in result["hops"].items() if ms))
     how = (
         f"{during['sent']} signed Stripe webhooks at {plan.rate:.0f}/s ({during['achieved_rate']}/s achieved) while "
         f"{issued} InvoiceIssued drained (backlog at the first webhook {result['backlog_at_start']}, at the last "

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import sys
 import time
@@ -23,7 +24,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from abono.events import InvoiceIssued, Lane
+from abono.events import InvoiceIssued, InvoicePaid, Lane
 from bench.reactivation_load import Rig, measure, parser, run
 
 RECORDED = "SELECT count(*) FROM issued_invoices"
@@ -42,6 +43,35 @@ async def _backlog(rig: Rig) -> dict[str, int]:
     """Issued so far, still in billing's outbox, recorded by provisioning: the backlog is issued - recorded."""
     issued, pending = await _issued(rig), await _pending_bulk(rig)
     return {"issued": issued, "outbox_pending": pending, "recorded": await rig.prov.fetchval(RECORDED)}
+
+
+# Where a drain-phase webhook's time goes, from what billing and provisioning wrote: its `InvoicePaid` row's
+# `created_at` is the payment transaction's start, `published_at` the relay's mark after the broker's confirm;
+# provisioning's inbox row's `processed_at` its consuming transaction's start.
+PAID_ROWS = "SELECT payload->>'invoice_id' AS invoice, event_id, created_at, published_at FROM outbox " \
+            "WHERE routing_key = $1 AND payload->>'invoice_id' = ANY($2::text[])"
+CONSUMED = "SELECT event_id, processed_at FROM inbox WHERE event_id = ANY($1::uuid[])"
+HOPS = ("sent → billing's transaction", "→ InvoicePaid confirmed by the broker", "→ provisioning's transaction",
+        "→ active seen")
+
+
+async def hops(rig: Rig, phase: dict[str, Any]) -> dict[str, list[float]]:
+    """Each hop's milliseconds for the phase's webhooks (those with every instant recorded), by HOPS."""
+    sent = {uuid.UUID(k): v for k, v in phase["sent_at"].items()}
+    invoices = {str(rig.invoice_of[sid]): sid for sid in sent}
+    paid = await rig.bill.fetch(PAID_ROWS, InvoicePaid.routing_key, list(invoices))
+    consumed = {r["event_id"]: r["processed_at"] for r in await rig.prov.fetch(CONSUMED, [r["event_id"] for r in paid])}
+    spans: dict[str, list[float]] = {hop: [] for hop in HOPS}
+    for row in paid:
+        sid = invoices[row["invoice"]]
+        active, started = phase["active_at"].get(str(sid)), consumed.get(row["event_id"])
+        if row["published_at"] is None or started is None or active is None:
+            continue
+        instants = [sent[sid], row["created_at"].timestamp(), row["published_at"].timestamp(), started.timestamp(),
+                    active]
+        for hop, (a, b) in zip(HOPS, itertools.pairwise(instants), strict=True):
+            spans[hop].append((b - a) * 1000)
+    return spans
 
 
 async def _until(check: Any, within: float, what: str) -> float:
@@ -98,6 +128,7 @@ async def phases(rig: Rig, services: list[uuid.UUID], count: int) -> dict[str, A
     return {
         "quiet": quiet,
         "during": during,
+        "hops": await hops(rig, during),
         "backlog_at_start": at_start,
         "backlog_at_end": at_end,
         "issued": await _issued(rig),
