@@ -3,7 +3,7 @@ import { fileURLToPath, URL } from "node:url";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
-import { precompress } from "./precompress";
+import { precompress } from "./precompress.ts";
 
 // `npm run dev` serves the panel with hot reload and sends /api to the gateway of `make run` (or ABONO_GATEWAY).
 const gateway = process.env.ABONO_GATEWAY ?? "http://127.0.0.1:8000";
