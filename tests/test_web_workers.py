@@ -2,6 +2,8 @@
 and the bench start), each a whole replica of it; its `/metrics` counts the requests of all of them, and a revoked
 token is refused by every one of them from the revocation's commit."""
 
+import gc
+import json
 import os
 import signal
 import socket
@@ -95,9 +97,12 @@ async def test_two_web_workers_serve_billing_and_its_metrics_add_them_up(tmp_pat
     metrics_dir.mkdir()
     env = {**os.environ, "BILLING_WEB_WORKERS": "2", "BILLING_DATABASE_URL": url, "BILLING_SCHEDULER_ENABLED": "false",
            "ABONO_AMQP_URL": amqp_url_for(VHOST), "ABONO_JWT_PUBLIC_KEY": test_keys().public_pem,
-           "ABONO_ENVIRONMENT": "test", "ABONO_LOG_LEVEL": "WARNING", "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
-    proc = subprocess.Popen([sys.executable, "-m", "abono.serve", "billing.app:create_app", "--host", "127.0.0.1",
-                             "--port", str(port), "--log-level", "warning"], env=env, start_new_session=True)
+           "ABONO_ENVIRONMENT": "test", "ABONO_LOG_LEVEL": "INFO", "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+    log_file = tmp_path / "billing.log"
+    with log_file.open("w") as log_out:
+        proc = subprocess.Popen([sys.executable, "-m", "abono.serve", "billing.app:create_app", "--host", "127.0.0.1",
+                                 "--port", str(port), "--log-level", "warning"], env=env, start_new_session=True,
+                                stdout=log_out)
     base = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=base, timeout=10) as http:
@@ -122,6 +127,11 @@ async def test_two_web_workers_serve_billing_and_its_metrics_add_them_up(tmp_pat
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
+    # Issue 20: each worker froze its start-up heap (abono.serve sets ABONO_GC_FREEZE for them), so the garbage
+    # collector's full passes no longer walk it; the tests' own apps never do (PlatformSettings.gc_freeze is off).
+    started = [json.loads(line) for line in log_file.read_text().splitlines() if '"service_started"' in line]
+    assert len(started) == 2 and all(line["gc_frozen"] > 100_000 for line in started), started
+    assert gc.get_freeze_count() == 0
 
 
 async def test_every_process_refuses_a_revoked_token_at_the_commit_not_at_its_next_poll() -> None:

@@ -39,7 +39,7 @@ from uvicorn.importer import import_from_string
 
 from abono.errors import problem
 from abono.metrics import ServiceMetrics
-from abono.settings import ServiceSettings
+from abono.settings import GC_FREEZE_VARIABLE, ServiceSettings
 
 log = structlog.get_logger("abono.bulk_worker")
 
@@ -144,6 +144,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="added to the process's niceness (ABONO_BULK_NICE, default 10; 0 keeps it)")
     args = parser.parse_args(argv)
     os.environ["ABONO_PROCESS"] = "bulk"
+    os.environ.setdefault(GC_FREEZE_VARIABLE, "true")  # a process of its own, for the service's life
     if args.nice:
         os.nice(args.nice)
     uvloop.run(run(args.factory))  # the event loop uvicorn[standard] gives the app

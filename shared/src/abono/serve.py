@@ -34,6 +34,8 @@ from uvicorn.config import STARTUP_FAILURE, Config
 from uvicorn.main import main as uvicorn_command
 from uvicorn.supervisors.multiprocess import Multiprocess, Process
 
+from abono.settings import GC_FREEZE_VARIABLE
+
 WORKERS_SUFFIX = "WEB_WORKERS"
 MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
 REUSEPORT = "ABONO_REUSEPORT"
@@ -146,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("usage: python -m abono.serve <package.app:factory> [uvicorn options]")
     factory, rest = args[0], args[1:]
     count = web_workers(factory)
+    os.environ.setdefault(GC_FREEZE_VARIABLE, "true")  # each worker freezes its heap once started (inherited)
     made = None
     if count > 1 and not os.environ.get(MULTIPROC_DIR):
         made = tempfile.mkdtemp(prefix=f"abono-metrics-{workers_variable(factory).lower()}-")

@@ -18,6 +18,11 @@ RELAY_POOL_SIZE = 3
 RELAY_CONNECTIONS = 2 * RELAY_POOL_SIZE + 1
 
 
+# What `abono.serve` and `abono.bulk_worker` set (unless already set) for the processes they start:
+# `PlatformSettings.gc_freeze`.
+GC_FREEZE_VARIABLE = "ABONO_GC_FREEZE"
+
+
 class PlatformSettings(BaseSettings):
     """`ABONO_*`: what every service of one installation shares."""
 
@@ -37,6 +42,10 @@ class PlatformSettings(BaseSettings):
     log_json: bool = True
     # Set by `python -m abono.bulk_worker` for the process it runs: "bulk" runs only the bulk lane of the app.
     process: Literal["app", "bulk"] = "app"
+    # Set by `python -m abono.serve` and `python -m abono.bulk_worker` for the processes they run (issue 20): once
+    # started, the service freezes its heap (`abono.service.freeze_startup_heap`). Off where apps start and stop
+    # inside one process (the tests): what a stopped app left frozen would never be collected.
+    gc_freeze: bool = False
 
     @model_validator(mode="after")
     def _safe(self) -> PlatformSettings:
