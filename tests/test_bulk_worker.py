@@ -3,6 +3,7 @@ a listener of its own (`<PREFIX>BULK_METRICS_PORT`, default the app's port + 100
 broker connection and its `.bulk` consumers are up, 503 naming what is down) and `/metrics` (its own counters: the
 bulk lane's events consumed, a renewal run's progress); the image's HEALTHCHECK asks the one its role serves."""
 
+import json
 import os
 import signal
 import socket
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import uuid
 from datetime import date
+from pathlib import Path
 from types import SimpleNamespace
 
 import httpx
@@ -20,6 +22,7 @@ from abono.bulk_worker import listening, probe_app
 from abono.events import InvoiceIssued, InvoiceLineInfo
 from abono.healthcheck import probe_url
 from abono.metrics import ServiceMetrics
+from abono.service import BULK_GC_THRESHOLDS
 from abono.testing import (
     amqp_url_for,
     ensure_test_vhost,
@@ -53,17 +56,20 @@ def _invoice() -> InvoiceIssued:
                                service_id=uuid.uuid4(), cycle="annual")])  # fmt: skip
 
 
-async def test_issue20_the_bulk_worker_answers_healthz_and_its_metrics_count_the_bulk_events_it_consumed() -> None:
+async def test_issue20_the_bulk_worker_answers_healthz_and_its_metrics_count_the_bulk_events_it_consumed(
+        tmp_path: Path) -> None:
     ensure_test_vhost(VHOST)
     url = await migrated_database("provisioning-svc", "abono_test_bulk_worker_provisioning")
     port = free_port()
     env = {name: value for name, value in os.environ.items() if name != "PROMETHEUS_MULTIPROC_DIR"}
     env |= {"PROVISIONING_DATABASE_URL": url, "PROVISIONING_BULK_LANE": "separate",
             "PROVISIONING_BULK_METRICS_PORT": str(port), "ABONO_AMQP_URL": amqp_url_for(VHOST),
-            "ABONO_JWT_PUBLIC_KEY": test_keys().public_pem, "ABONO_ENVIRONMENT": "test", "ABONO_LOG_LEVEL": "WARNING",
+            "ABONO_JWT_PUBLIC_KEY": test_keys().public_pem, "ABONO_ENVIRONMENT": "test", "ABONO_LOG_LEVEL": "INFO",
             "ABONO_BULK_NICE": "0"}  # fmt: skip
-    proc = subprocess.Popen([sys.executable, "-m", "abono.bulk_worker", "provisioning.app:create_app"], env=env,
-                            start_new_session=True)
+    log_file = tmp_path / "bulk.log"
+    with log_file.open("w") as log_out:
+        proc = subprocess.Popen([sys.executable, "-m", "abono.bulk_worker", "provisioning.app:create_app"], env=env,
+                                start_new_session=True, stdout=log_out)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
             async def live() -> bool:
@@ -89,6 +95,9 @@ async def test_issue20_the_bulk_worker_answers_healthz_and_its_metrics_count_the
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
+    # Its start-up heap frozen and a bulk batch's objects left to die young (abono.service.BULK_GC_THRESHOLDS).
+    (started,) = [json.loads(line) for line in log_file.read_text().splitlines() if '"service_started"' in line]
+    assert started["gc_frozen"] > 100_000 and tuple(started["gc_thresholds"]) == BULK_GC_THRESHOLDS
 
 
 def _worker_state(*, broker: bool, consuming: bool, port: int = 0) -> FastAPI:

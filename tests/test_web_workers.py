@@ -131,6 +131,7 @@ async def test_two_web_workers_serve_billing_and_its_metrics_add_them_up(tmp_pat
     # collector's full passes no longer walk it; the tests' own apps never do (PlatformSettings.gc_freeze is off).
     started = [json.loads(line) for line in log_file.read_text().splitlines() if '"service_started"' in line]
     assert len(started) == 2 and all(line["gc_frozen"] > 100_000 for line in started), started
+    assert all(tuple(line["gc_thresholds"]) == (700, 10, 10) for line in started)  # Python's (the bulk worker's differ)
     assert gc.get_freeze_count() == 0
 
 
