@@ -296,9 +296,10 @@ async def test_issue20_a_reactivation_writes_its_event_with_its_transition_in_fo
     statements: list[str] = []
     counting = False
     execute = AsyncAdapt_asyncpg_cursor._prepare_and_execute
+    applying = asyncio.current_task()  # not another task's statements (a relay's, a poll's) run meanwhile
 
     async def counted(cursor: Any, operation: str, parameters: Any) -> None:
-        if counting:
+        if counting and asyncio.current_task() is applying:
             statements.append(operation)
         await execute(cursor, operation, parameters)
 
