@@ -41,9 +41,9 @@ _PAYMENT_ONCE = text("""
     WITH credit_lock AS (
         SELECT pg_advisory_xact_lock(hashtextextended(:credit_lock, 0)) AS held
     ), attempts AS (
-        UPDATE payment_attempts SET status = 'paid', checked_at = :received_at
-        WHERE invoice_id = :invoice_id AND provider = :attempts_provider AND status IN ('started', 'open')
-              AND EXISTS (SELECT FROM credit_lock)
+        UPDATE payment_attempts SET status = :attempt_paid, checked_at = :received_at
+        WHERE invoice_id = :invoice_id AND provider = :attempts_provider
+              AND status = ANY(CAST(:attempts_waiting AS text[])) AND EXISTS (SELECT FROM credit_lock)
     )
     INSERT INTO payments (id, payment_key, invoice_id, client_id, amount_minor, currency, method, received_at,
                           credited_minor)
@@ -53,6 +53,7 @@ _PAYMENT_ONCE = text("""
     FROM credit_lock
     ON CONFLICT (payment_key) DO NOTHING
     RETURNING id""")
+_ATTEMPT_STATUSES = {"attempt_paid": AttemptStatus.PAID.value, "attempts_waiting": [s.value for s in WAITING]}
 _SET_CREDITED = update(_payments_t).where(_payments.id == bindparam("payment_id")).values(
     credited_minor=bindparam("credited"))
 _STORE_EVENT = insert(_events).on_conflict_do_nothing(
@@ -99,6 +100,7 @@ class PaymentRepository:
         as 0. The caller holds the invoice's lock (`FOR UPDATE`)."""
         inserted = await self.session.execute(_PAYMENT_ONCE, {
             "credit_lock": locks.key(LockKind.CREDIT, client_id), "attempts_provider": attempts_provider,
+            **_ATTEMPT_STATUSES,
             "id": payment_id, "payment_key": payment_key, "invoice_id": invoice_id, "client_id": client_id,
             "amount_minor": amount_minor, "currency": currency, "method": method, "received_at": received_at})
         return inserted.first() is not None
