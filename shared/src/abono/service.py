@@ -67,14 +67,17 @@ class ServiceSpec:
 BULK_GC_THRESHOLDS = (50_000, 20, 20)
 
 
-def freeze_startup_heap() -> int:
+def freeze_startup_heap(*, bulk: bool) -> int:
     """Issue 20: what start-up made (modules, the app, its routes and models, the pools) lives as long as the process,
     yet every full collection of the garbage collector walked it again: ~250k objects, the event loop stopped for
     115-143 ms in billing's and provisioning's apps and 160-480 ms in their niced bulk workers, which ran ~20 of them
     during a 100k renewal run's drain (bench `renewal_day`). Collected once here, then moved to the permanent
-    generation (`gc.freeze`): full collections see only what came after. Returns how many objects were frozen."""
+    generation (`gc.freeze`): full collections see only what came after. A `bulk` worker's young collections then
+    follow BULK_GC_THRESHOLDS. Returns how many objects were frozen."""
     gc.collect()
     gc.freeze()
+    if bulk:
+        gc.set_threshold(*BULK_GC_THRESHOLDS)
     return gc.get_freeze_count()
 
 
@@ -166,9 +169,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         # Built now and cached: building it at the gateway's first fetch took longer than the gateway waits
         # (`GATEWAY_OPENAPI_FETCH_TIMEOUT_SECONDS`), and the merged document then left this service out (issue 11).
         app.openapi()
-        frozen = freeze_startup_heap() if platform.gc_freeze else 0
-        if platform.gc_freeze and bulk_only:
-            gc.set_threshold(*BULK_GC_THRESHOLDS)
+        frozen = freeze_startup_heap(bulk=bulk_only) if platform.gc_freeze else 0
         log.info("service_started", port=settings.port, test_mode=platform.test_mode, gc_frozen=frozen,
                  gc_thresholds=gc.get_threshold())
         try:
