@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from billing_helpers import auth, outbox, sql, staff
 from payments_support import MP_SECRET, STRIPE_SECRET, PaymentsEnv, new_client, payments_env, unpaid_order
 from sqlalchemy import event
 
-from abono.clock import SystemClock
+from abono.clock import FixedClock, SystemClock
 from abono.money import Money
 from abono.testing import wait_for
 from billing.fakes import mercadopago_request, stripe_headers
@@ -151,6 +152,30 @@ async def test_b19_a_pay_many_checkout_whose_webhook_is_lost_is_recovered_by_rec
         assert len(await outbox(env.db_url, "billing.invoice.paid", invoice_id=invoice_id)) == 1
     shown = await env.billing.get(f"/invoices/pay-many/{batch['id']}", headers=auth(client_id))
     assert shown.json()["status"] == "paid"
+
+
+async def test_b19_a_new_checkout_is_first_asked_about_one_interval_after_it_opened(env: PaymentsEnv) -> None:
+    """Reconciliation is for lost webhooks: a checkout's own webhook normally comes within seconds, so the provider is
+    not asked about it before one interval has passed since it opened (on a renewal day, one call per checkout in
+    the provider's rate limit, racing the webhooks); after that it is asked, and a payment found is applied."""
+    _, invoice_id, ref = await checkout(env, "stripe")
+    env.stripe.complete(ref)  # paid at the provider; the webhook is lost
+    settings = env.settings.model_copy(update={"reconciliation_interval_seconds": 300})
+    opened = datetime.now(UTC)
+
+    async def reconcile_at(instant: datetime) -> None:
+        await reconcile_once(sessionmaker=env.sessionmaker, clock=FixedClock(instant), settings=settings,
+                             providers=env.providers)
+
+    def asked() -> int:
+        return sum(1 for _, path, _ in env.stripe.calls if ref in path)
+
+    before = asked()
+    await reconcile_at(opened + timedelta(seconds=290))
+    assert asked() == before and await invoice_status(env, invoice_id) == "unpaid"
+    await reconcile_at(opened + timedelta(seconds=310))
+    assert asked() > before and await invoice_status(env, invoice_id) == "paid"
+    assert len(await outbox(env.db_url, "billing.invoice.paid", invoice_id=invoice_id)) == 1
 
 
 async def test_b19_reconciliation_reads_the_invoices_of_the_attempts_it_locks_in_one_statement(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, bindparam, or_, select, text, tuple_, update
+from sqlalchemy import Table, bindparam, func, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -68,12 +68,16 @@ _EVENT_DONE = update(_events).where(_events.c.id == bindparam("event_id")).value
 
 async def due_for_question(session: AsyncSession, model: type[Checkout], *, created_since: datetime,
                            checked_before: datetime, limit: int) -> list[Checkout]:
-    """Open checkouts (an invoice's attempts or pay-many batches) created since `created_since` and not asked about
-    since `checked_before`, least recently asked first, locked (SKIP LOCKED: replicas share the work)."""
+    """Open checkouts (an invoice's attempts or pay-many batches) created since `created_since` and neither asked
+    about nor opened since `checked_before`, least recently asked first, locked (SKIP LOCKED: replicas share the
+    work). B-19: a checkout is first asked about one interval after it opened; its webhook normally comes within
+    seconds, and a question before (the client still typing their card) costs a provider call for each checkout of
+    a renewal day, in the provider's rate limit and beside the webhooks it would race."""
+    last_asked = func.coalesce(model.checked_at, model.created_at)
     return list(await session.scalars(select(model).where(
         model.status == AttemptStatus.OPEN, model.provider_ref.is_not(None), model.created_at >= created_since,
-        or_(model.checked_at.is_(None), model.checked_at <= checked_before),
-    ).order_by(model.checked_at.nulls_first()).limit(limit).with_for_update(skip_locked=True)))
+        last_asked <= checked_before,
+    ).order_by(last_asked).limit(limit).with_for_update(skip_locked=True)))
 
 
 def _values(row: Any) -> dict[str, Any]:
