@@ -41,8 +41,9 @@ class BillingSettings(ServiceSettings):
     # --- invoices (B-2, B-19) ---
     renewal_lead_days: int = 15  # B-2: renewal invoice issued this many days before the due date
     # Issue 20: the renewal run waits before each chunk while a payment is in progress (a webhook not processed, an
-    # urgent event not published), at most this long each time (0: it never waits). `billing.renewals.pacing`.
-    renewal_yield_max_seconds: float = Field(default=0.5, ge=0)
+    # urgent event not published), at most this long each time (0: it never waits). `billing.renewals.pacing`: it
+    # goes on at the first moment nothing is pending, so the cap only binds while payments queue.
+    renewal_yield_max_seconds: float = Field(default=5.0, ge=0)
     order_invoice_due_days: int = 0  # an order's first invoice falls due this many days after the order
     invoice_number_prefix: str = "F"
     payment_reference_length: int = Field(default=10, ge=8, le=20)
