@@ -19,6 +19,8 @@ from abono.db import unit_of_work
 from abono.events import SuspensionDecided
 from abono.metrics import ServiceMetrics
 from provisioning.actions import worker as worker_module
+from provisioning.actions.models import DriverAction
+from provisioning.actions.repository import ActionRepository
 from provisioning.actions.worker import ActionWorker
 from provisioning.domains import service as domains
 from provisioning.domains.actions import AwaitingClient
@@ -177,6 +179,30 @@ async def test_p4_one_services_actions_run_in_order_never_two_at_once_even_with_
                                                            ("unsuspend", "done")]
     assert actions[1]["done_at"] <= actions[2]["done_at"]
     assert panel_suspended(fakes, order.domain) == 0
+
+
+async def test_p4_a_pass_claims_again_only_when_an_action_waits_behind_its_batch(
+    sessionmaker: async_sessionmaker[AsyncSession], runtime: Runtime, worker: ActionWorker, provisioning_db: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 20: the order above needs a second claim in the same pass only when a service of the batch has another
+    action waiting behind the one just done; a batch smaller than the limit with nothing behind it ends the pass
+    (a renewal day's reactivations wake the worker 20 times a second: each pass paid an empty claim)."""
+    (order,) = await active_services(sessionmaker, runtime, worker, provisioning_db, 1, "unpaso")
+    claimed: list[list[str]] = []
+    real = ActionRepository.claim_due
+
+    async def watched(repo: ActionRepository, *, now: datetime, limit: int) -> list[tuple[DriverAction, bool]]:
+        due = await real(repo, now=now, limit=limit)
+        claimed.append([action.kind for action, _ in due])
+        return due
+
+    monkeypatch.setattr(ActionRepository, "claim_due", watched)
+    await suspend(sessionmaker, runtime, order, uuid.uuid4())
+    await worker.run_once()
+    assert claimed == [["suspend"]]
+    assert [(a["kind"], a["status"]) for a in await actions_of(provisioning_db, order.service_id)][-1] == \
+        ("suspend", "done")
 
 
 async def test_p4_a_worker_dying_between_claim_and_record_neither_loses_nor_doubles_the_action(

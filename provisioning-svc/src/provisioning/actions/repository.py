@@ -33,21 +33,25 @@ class ActionRepository:
         wake_worker_at_commit(self.session)
         return action
 
-    async def claim_due(self, *, now: datetime, limit: int) -> list[DriverAction]:
+    async def claim_due(self, *, now: datetime, limit: int) -> list[tuple[DriverAction, bool]]:
         """Lock due actions no other worker holds, only the oldest pending one of each service (P-4: a suspend
-        retrying must not be overtaken by the unsuspend queued after it)."""
-        earlier = aliased(DriverAction)
+        retrying must not be overtaken by the unsuspend queued after it); each with whether another pending action
+        of its service waits behind it (due once this one is done)."""
+        earlier, later = aliased(DriverAction), aliased(DriverAction)
         older_pending = exists().where(
             earlier.service_id == DriverAction.service_id, earlier.status == "pending", earlier.id < DriverAction.id
         )
+        followed = exists().where(
+            later.service_id == DriverAction.service_id, later.status == "pending", later.id > DriverAction.id
+        )
         query = (
-            select(DriverAction)
+            select(DriverAction, followed)
             .where(DriverAction.status == "pending", DriverAction.next_attempt_at <= now, ~older_pending)
             .order_by(DriverAction.next_attempt_at, DriverAction.id)
             .limit(limit)
-            .with_for_update(skip_locked=True)
+            .with_for_update(of=DriverAction, skip_locked=True)
         )
-        return list((await self.session.scalars(query)).all())
+        return [(action, bool(waits)) for action, waits in (await self.session.execute(query)).all()]
 
     async def lock_claimed(self, attempts: dict[int, int]) -> list[DriverAction]:
         """Lock claimed actions (id → the attempt number the claim wrote) that are still that claim's: pending, same

@@ -76,6 +76,7 @@ class Claim:
     outcome: Provisioned | None = None
     registrar_call: domain_actions.RegistrarCall | None = None  # a domain's action (D-2/D-3)
     registry: DomainState | None = None  # what the registrar answered
+    followed: bool = False  # another pending action of the service waits behind this one: the pass claims again
 
 
 class ActionWorker:
@@ -90,6 +91,7 @@ class ActionWorker:
                               registry=metrics.registry)
         self._failing_counted_at: float | None = None  # monotonic; None: count at the next pass
         self._notices_at: float | None = None  # monotonic; None: look for expiry notices at the next pass
+        self._syncs_at: float | None = None  # monotonic; None: look for due domain syncs at the next pass
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         # Set by a commit of this process that queued an action (`ACTIONS_QUEUED`, issue 20): a payment's
@@ -120,18 +122,26 @@ class ActionWorker:
         were attempted."""
         done = 0
         while done < self.settings.action_batch_size:
-            claims = await self.claim(limit=self.settings.action_batch_size - done)
+            limit = self.settings.action_batch_size - done
+            claims = await self.claim(limit=limit)
             if not claims:
                 break
             await self.call(claims)
             await self.record(claims)
             done += len(claims)
+            if len(claims) < limit and not any(claim.followed for claim in claims):
+                break  # nothing more was due, and no service of the batch has another action waiting behind it
         await self._queue_domain_syncs()
         await self._count_failing()
         return done
 
     async def _queue_domain_syncs(self) -> None:
-        """D-2: each domain's registrar sync when due (the next pass runs them), and the notices before expiry."""
+        """D-2: each domain's registrar sync when due (the next pass runs them), and the notices before expiry.
+        Looked for at most every `action_poll_seconds` (issue 20): a pass woken by each reactivation of a renewal
+        day's payments (20 a second) spent a transaction on syncs that are due hours apart."""
+        if self._syncs_at is not None and time.monotonic() - self._syncs_at < self.settings.action_poll_seconds:
+            return
+        self._syncs_at = time.monotonic()
         async with unit_of_work(self._sessionmaker) as session:
             now = self.runtime.clock.now()
             await domains.queue_due_syncs(session, settings=self.settings, now=now,
@@ -160,16 +170,18 @@ class ActionWorker:
         """Lease up to `limit` due actions (one per service) in one committed transaction."""
         async with unit_of_work(self._sessionmaker) as session:
             now = self.runtime.clock.now()
-            actions = await ActionRepository(session).claim_due(now=now, limit=limit)
+            due = await ActionRepository(session).claim_due(now=now, limit=limit)
             # The batch's services and access rows in two statements (issue 20): `_prepare`'s reads by key then
             # find them in the session instead of two round trips an action.
-            loaded = await ServiceRepository(session).load_with_access({action.service_id for action in actions})
+            loaded = await ServiceRepository(session).load_with_access({action.service_id for action, _ in due})
             claims = []
-            for action in actions:
+            for action, followed in due:
                 action.attempts += 1
                 action.last_attempt_at = now
                 action.next_attempt_at = now + LEASE
-                claims.append(await self._prepare(session, action))
+                claim = await self._prepare(session, action)
+                claim.followed = followed
+                claims.append(claim)
             await session.flush()
             del loaded
         return claims
