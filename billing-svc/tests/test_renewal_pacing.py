@@ -52,11 +52,14 @@ async def urgent_row(url: str, *, age: timedelta = timedelta()) -> str:
     return event_id
 
 
-async def unprocessed_webhook(url: str) -> str:
-    """A payment provider's webhook stored and not processed yet."""
+async def unprocessed_webhook(url: str, *, failed: bool = False) -> str:
+    """A payment provider's webhook stored and not processed yet (`failed`: its processing failed once and it waits
+    for its retry, as when the provider is down)."""
     external_id = f"evt_{uuid.uuid4().hex}"
     await sql(url, """INSERT INTO provider_events (provider, external_id, event_type, body, received_at, attempts,
-        next_attempt_at) VALUES ('stripe', $1, 'checkout.session.completed', '{}', now(), 0, now())""", external_id)
+        next_attempt_at, last_error) VALUES ('stripe', $1, 'checkout.session.completed', '{}', now(), $2,
+        now() + $3::interval, $4)""", external_id, int(failed), timedelta(seconds=30 if failed else 0),
+              "provider down" if failed else None)
     return external_id
 
 
@@ -100,6 +103,13 @@ async def test_issue20_renewal_run_waits_at_most_its_limit_per_chunk_and_not_for
     assert await issue_renewals(sessionmaker=sessionmaker, clock=clock(), settings=SETTINGS, chunk_clients=1,
                                 pacer=stale) == 2
     assert stale.pauses == 0
+    # A webhook whose processing failed waits for its retry: the run does not wait for it either.
+    await unprocessed_webhook(billing_db, failed=True)
+    failing = RenewalPacer(sessionmaker, max_wait=600)
+    after_failure = await due_clients(billing_db, 1)
+    assert await issue_renewals(sessionmaker=sessionmaker, clock=clock(), settings=SETTINGS, chunk_clients=1,
+                                pacer=failing) == 1
+    assert failing.pauses == 0
 
     # A payment that never ends (its event never published) slows the run by the limit per chunk, never stops it.
     await urgent_row(billing_db)
@@ -108,5 +118,5 @@ async def test_issue20_renewal_run_waits_at_most_its_limit_per_chunk_and_not_for
     assert await issue_renewals(sessionmaker=sessionmaker, clock=clock(), settings=SETTINGS, chunk_clients=1,
                                 parallel=1, pacer=capped) == 2
     assert capped.pauses == 2  # once before each chunk
-    assert await renewal_invoices(billing_db, first + second) == 4
+    assert await renewal_invoices(billing_db, first + after_failure + second) == 5
     await clear_urgent_work(billing_db)

@@ -2,7 +2,7 @@
 client who just paid waits for every second of the payment's path (B-7, P-2).
 
 Before each chunk the run asks (`RenewalRepository.urgent_work_pending`) whether a payment is in progress: a payment
-provider's webhook stored and not processed yet, or an urgent outbox row not published yet (an `InvoicePaid`, a
+provider's webhook stored and not processed nor failed yet, or an urgent outbox row not published yet (an `InvoicePaid`, a
 reactivation), either from the last minute (older ones are a provider or the broker down, retried by their sweeps:
 no payment is going faster for our waiting). While one is, the run waits, looking again every `POLL_SECONDS`, at
 most `BillingSettings.renewal_yield_max_seconds` before each chunk: a steady stream of payments slows the run, never
@@ -14,7 +14,9 @@ finds a moment with nothing pending within a poll or two and goes on. When they 
 short cap let the run take its chunk anyway: with 0.5 s, `renewal_day` quick on a 2-core machine where the run, the
 drain and the payments outgrow the cores, the payments queued in billing's lane (webhook → active p50 / p99 during
 the drain 1,182-1,726 / 1,938-2,872 ms over three runs) against 270-361 / 740-820 ms with 5 s (two runs), the run
-35 s against 36-37 s, the backlog drained as fast (bench/README.md, session 13).
+35 s against 36-37 s, the backlog drained as fast (bench/README.md, session 13). A webhook whose processing
+failed (its provider down) waits for its retry and holds nothing: the run would otherwise wait the whole cap
+before every chunk for a minute.
 """
 
 from __future__ import annotations

@@ -16,8 +16,10 @@ RENEWING = (SubscriptionStatus.ACTIVE.value, SubscriptionStatus.SUSPENDED.value)
 URGENT_WINDOW = timedelta(minutes=1)
 _outbox = metadata.tables["outbox"]
 # Both through partial indexes of pending rows (`ix_outbox_pending_lane`, `ix_provider_events_unprocessed`).
+# A webhook whose processing failed (attempts counted) waits for its retry: not a payment in progress either.
 _URGENT_WORK_PENDING = select(or_(
-    exists().where(ProviderEvent.processed_at.is_(None), ProviderEvent.received_at > func.now() - URGENT_WINDOW),
+    exists().where(ProviderEvent.processed_at.is_(None), ProviderEvent.attempts == 0,
+                   ProviderEvent.received_at > func.now() - URGENT_WINDOW),
     urgent_unpublished(_outbox, since=func.now() - URGENT_WINDOW),
 ))
 
