@@ -2,10 +2,11 @@
 client who just paid waits for every second of the payment's path (B-7, P-2).
 
 Before each chunk the run asks (`RenewalRepository.urgent_work_pending`) whether a payment is in progress: a payment
-provider's webhook stored and not processed nor failed yet, or an urgent outbox row not published yet (an `InvoicePaid`, a
-reactivation), either from the last minute (older ones are a provider or the broker down, retried by their sweeps:
-no payment is going faster for our waiting). While one is, the run waits, looking again every `POLL_SECONDS`, at
-most `BillingSettings.renewal_yield_max_seconds` before each chunk: a steady stream of payments slows the run, never
+provider's webhook stored and neither processed nor failed yet, or an urgent outbox row not published yet (an
+`InvoicePaid`, a reactivation), either from the last minute (older ones are a provider or the broker down, retried
+by their sweeps: no payment is going faster for our waiting). While one is, the run waits, looking again every
+`POLL_SECONDS`, at most `BillingSettings.renewal_yield_max_seconds` before each chunk: a steady stream of payments
+slows the run, never
 stops it. A chunk already writing is not interrupted; the pause leaves the CPU and PostgreSQL to the payment until
 its events are on the broker.
 

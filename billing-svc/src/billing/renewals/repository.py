@@ -47,8 +47,8 @@ class RenewalRepository:
             .order_by(Subscription.client_id)))
 
     async def urgent_work_pending(self) -> bool:
-        """A payment in progress (issue 20): a provider's webhook not processed yet, or an urgent event (a payment's
-        `InvoicePaid`, a reactivation) not published yet, from the last minute."""
+        """A payment in progress (issue 20): a provider's webhook neither processed nor failed yet, or an urgent event
+        (a payment's `InvoicePaid`, a reactivation) not published yet, from the last minute."""
         return bool(await self.session.scalar(_URGENT_WORK_PENDING))
 
     async def period_invoice(self, subscription_id: uuid.UUID, period_start_on: date) -> uuid.UUID | None:
