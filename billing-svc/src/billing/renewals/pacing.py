@@ -6,9 +6,8 @@ provider's webhook stored and neither processed nor failed yet, or an urgent out
 `InvoicePaid`, a reactivation), either from the last minute (older ones are a provider or the broker down, retried
 by their sweeps: no payment is going faster for our waiting). While one is, the run waits, looking again every
 `POLL_SECONDS`, at most `BillingSettings.renewal_yield_max_seconds` before each chunk: a steady stream of payments
-slows the run, never
-stops it. A chunk already writing is not interrupted; the pause leaves the CPU and PostgreSQL to the payment until
-its events are on the broker.
+slows the run, never stops it. A chunk already writing is not interrupted; the pause leaves the CPU and PostgreSQL
+to the payment until its events are on the broker.
 
 The cap (5 s) binds only while payments queue: at 20 payments a second, each done in tens of milliseconds, the run
 finds a moment with nothing pending within a poll or two and goes on. When they queue (the machine saturated), a
