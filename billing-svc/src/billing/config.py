@@ -125,7 +125,8 @@ class BillingSettings(ServiceSettings):
     webhook_read_concurrency: int = Field(default=16, ge=1, le=256)
     # At a stop, how long the lane's webhooks may still take; those cut short are due for the sweep at once.
     webhook_drain_seconds: float = Field(default=10.0, ge=0, le=25)
-    reconciliation_interval_seconds: int = 300  # how often providers are asked about open attempts (first: after one)
+    # How often providers are asked about open payment attempts; the first question one interval after it opened.
+    reconciliation_interval_seconds: int = 300
     reconciliation_max_age_days: int = 7  # attempts older than this are no longer asked about
 
     # --- who invoices, and where transfers go (B-19); operators change them in the staff console ---
