@@ -217,7 +217,11 @@ async def platform(mail_sink: MailSink) -> AsyncIterator[Platform]:
         gateway_settings = GatewaySettings(
             database_url=database_urls["gateway"], platform=platform_cfg, jwt_private_key=test_keys().private_pem,
             service_urls=service_urls, admin_email=ADMIN_EMAIL, admin_password=ADMIN_PASSWORD,
+            # The suite logs in as the admin for nearly every test from one IP: faster than the deployed limits
+            # (10 a minute per address, 60 per IP) on a quick machine. gateway/tests prove those limits.
             signup_rate_limit=RateLimit(limit=1000, window_seconds=3600), outbox_sweep_seconds=0.5,
+            login_rate_limit=RateLimit(limit=1000, window_seconds=60),
+            login_ip_rate_limit=RateLimit(limit=10_000, window_seconds=60),
         )
         gateway_url = await stack.enter_async_context(serve(gateway_app(gateway_settings), port=gateway_port))
         yield Platform(gateway_url, service_urls, database_urls, fake_whm, fake_stripe, fake_mercadopago,
