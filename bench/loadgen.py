@@ -2,7 +2,9 @@
 
 `open` (the default) is open loop: request i is due at t0 + i/R whatever happened to the earlier ones, and its
 latency counts from that due time, so a slow server cannot hide its queue (no coordinated omission). Requests
-share `--connections` keep-alive connections; one that finds them all busy waits for one, and that wait counts.
+share `--connections` keep-alive HTTP/1.1 connections (raw asyncio protocols, answers parsed by httptools); one that
+finds them all busy waits for one, in order, and that wait counts. A request unanswered after `--timeout` seconds
+fails (its connection is cut and reopened).
 `closed` runs `--connections` loops back to back (max throughput; used when `wrk` is missing).
 Loopback only; bounded by count and time. Writes one JSON object to `--out`.
 """
@@ -11,14 +13,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 import time
+from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import aiohttp
+import httptools
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -66,67 +71,222 @@ class Recorder:
         }
 
 
-async def _get(session: aiohttp.ClientSession, url: str, headers: dict[str, str]) -> int | None:
-    try:
-        async with session.get(url, headers=headers) as response:
-            await response.read()
-            return response.status
-    except (aiohttp.ClientError, TimeoutError):
-        return None
+class _Connection(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection, one request at a time, its answer parsed by httptools (uvicorn's C
+    parser). Issue 20: aiohttp's client cost ~0.3 ms of CPU a request, 0.4 of a core at 1,500 req/s on the machine
+    whose 2 cores the measured services share; this costs a fraction of that (the README's `gateway` section)."""
+
+    def __init__(self, pool: _Pool) -> None:
+        self.pool = pool
+        self.transport: asyncio.Transport | None = None
+        self.parser: httptools.HttpResponseParser | None = None
+        self.sent_at = 0.0
+        self.on_answer: Callable[[int | None], None] | None = None
+        self.closed = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if self.on_answer is None:
+            self.pool.lost_idle(self)  # the server closed a kept-alive connection between requests
+        self._finish(None)
+
+    def data_received(self, data: bytes) -> None:
+        if self.parser is None:
+            return  # nothing asked: a stray byte is not an answer
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError:
+            self.abort()
+
+    def on_message_complete(self) -> None:  # httptools' callback
+        assert self.parser is not None
+        self._finish(self.parser.get_status_code())
+
+    def send(self, request: bytes, on_answer: Callable[[int | None], None]) -> None:
+        assert self.transport is not None
+        self.parser = httptools.HttpResponseParser(self)
+        self.on_answer, self.sent_at = on_answer, time.perf_counter()
+        self.transport.write(request)
+
+    def abort(self) -> None:
+        """Cut it (an unanswered request past its timeout, a broken answer): the request counts as failed."""
+        if self.transport is not None:
+            self.transport.abort()
+        self.closed = True
+        self._finish(None)
+
+    def _finish(self, status: int | None) -> None:
+        on_answer, self.on_answer, self.parser = self.on_answer, None, None
+        if on_answer is not None:
+            on_answer(status)
+            self.pool.release(self)
 
 
-async def open_loop(session: aiohttp.ClientSession, args: argparse.Namespace, headers: dict[str, str]) -> Recorder:
+class _Pool:
+    """`size` connections to one server; a request takes an idle one (a closed one is reopened first)."""
+
+    def __init__(self, url: str, headers: dict[str, str], size: int, timeout: float) -> None:
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        lines = [f"GET {target} HTTP/1.1", f"Host: {parts.netloc}", "User-Agent: abono-bench-loadgen",
+                 "Accept: */*", *(f"{k}: {v}" for k, v in headers.items())]
+        self.request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self.size, self.timeout = size, timeout
+        self.idle: list[_Connection] = []
+        self.busy: set[_Connection] = set()
+        self.queued: deque[Callable[[_Connection], None]] = deque()  # requests waiting for a connection
+
+    async def open(self) -> None:
+        for _ in range(self.size):
+            self.idle.append(await self._connect())
+
+    async def _connect(self) -> _Connection:
+        loop = asyncio.get_running_loop()
+        _, connection = await loop.create_connection(lambda: _Connection(self), self.host, self.port)
+        return connection
+
+    def get(self, on_answer: Callable[[int | None], None]) -> None:
+        """Send the request on an idle connection, or when one is free (in the order asked)."""
+        def start(connection: _Connection) -> None:
+            self.busy.add(connection)
+            connection.send(self.request, on_answer)
+
+        if self.idle:
+            start(self.idle.pop())
+        else:
+            self.queued.append(start)
+
+    def release(self, connection: _Connection) -> None:
+        self.busy.discard(connection)
+        if connection.closed:
+            asyncio.get_running_loop().create_task(self._reopen())
+        elif self.queued:
+            self.queued.popleft()(connection)
+        else:
+            self.idle.append(connection)
+
+    def lost_idle(self, connection: _Connection) -> None:
+        if connection in self.idle:
+            self.idle.remove(connection)
+            asyncio.get_running_loop().create_task(self._reopen())
+
+    async def _reopen(self) -> None:
+        try:
+            connection = await self._connect()
+        except OSError:
+            await asyncio.sleep(0.1)
+            asyncio.get_running_loop().create_task(self._reopen())
+            return
+        self.release(connection)
+
+    async def watch_timeouts(self) -> None:
+        """Cut every connection whose request has waited `timeout` seconds for its answer."""
+        while True:
+            await asyncio.sleep(0.05)
+            late = time.perf_counter() - self.timeout
+            for connection in [c for c in self.busy if c.sent_at < late]:
+                connection.abort()
+
+    def close(self) -> None:
+        for connection in [*self.idle, *self.busy]:
+            if connection.transport is not None:
+                connection.transport.close()
+
+
+async def _one(pool: _Pool) -> int | None:
+    answered: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+
+    def answer(status: int | None) -> None:
+        if not answered.done():
+            answered.set_result(status)
+
+    pool.get(answer)
+    return await answered
+
+
+async def open_loop(pool: _Pool, args: argparse.Namespace) -> Recorder:
     count = int(args.rate * (args.warmup + args.duration))
     start = time.perf_counter() + 0.05
     recorder = Recorder(start + args.warmup)
     max_outstanding = args.connections * 50
-    tasks: set[asyncio.Task[None]] = set()
+    outstanding = 0
+    all_answered = asyncio.Event()
 
-    async def one(due: float) -> None:
-        status = await _get(session, args.url, headers)
-        recorder.record(due, status, time.perf_counter())
+    def answer_of(due: float) -> Callable[[int | None], None]:
+        def answered(status: int | None) -> None:
+            nonlocal outstanding
+            outstanding -= 1
+            recorder.record(due, status, time.perf_counter())
+            if outstanding == 0 and sent_all:
+                all_answered.set()
+        return answered
 
+    sent_all = False
     for i in range(count):
         due = start + i / args.rate
         delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        if len(tasks) >= max_outstanding:  # hopelessly behind: count it as failed rather than pile up forever
+        if outstanding >= max_outstanding:  # hopelessly behind: count it as failed rather than pile up forever
             recorder.dropped += 1  # counted as failed; no latency (it was never sent)
             continue
-        task = asyncio.create_task(one(due))
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
-    if tasks:
-        await asyncio.wait(tasks, timeout=args.timeout)
+        outstanding += 1
+        pool.get(answer_of(due))
+    sent_all = True
+    if outstanding:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(all_answered.wait(), timeout=args.timeout + 1)
     return recorder
 
 
-async def closed_loop(session: aiohttp.ClientSession, args: argparse.Namespace, headers: dict[str, str]) -> Recorder:
+async def closed_loop(pool: _Pool, args: argparse.Namespace) -> Recorder:
     start = time.perf_counter()
     recorder = Recorder(start + args.warmup)
     end = start + args.warmup + args.duration
+    running = args.connections
+    all_done = asyncio.Event()
 
-    async def worker() -> None:
-        while (sent := time.perf_counter()) < end:
-            status = await _get(session, args.url, headers)
-            recorder.record(sent, status, time.perf_counter())
+    def next_request() -> None:
+        sent = time.perf_counter()
 
-    await asyncio.gather(*(worker() for _ in range(args.connections)))
+        def answered(status: int | None) -> None:
+            nonlocal running
+            done = time.perf_counter()
+            recorder.record(sent, status, done)
+            if done < end:
+                next_request()
+                return
+            running -= 1
+            if running == 0:
+                all_done.set()
+
+        pool.get(answered)
+
+    for _ in range(args.connections):
+        next_request()
+    await all_done.wait()
     return recorder
 
 
 async def run(args: argparse.Namespace, headers: dict[str, str]) -> dict[str, Any]:
-    connector = aiohttp.TCPConnector(limit=args.connections, limit_per_host=args.connections)
-    timeout = aiohttp.ClientTimeout(total=args.timeout)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        # Open every connection first: connection set-up is not what is measured.
-        statuses = await asyncio.gather(*(_get(session, args.url, headers) for _ in range(args.connections)))
+    pool = _Pool(args.url, headers, args.connections, args.timeout)
+    await pool.open()
+    watchdog = asyncio.create_task(pool.watch_timeouts())
+    try:
+        # One request on every connection first: connection set-up is not what is measured.
+        statuses = await asyncio.gather(*(_one(pool) for _ in range(args.connections)))
         if any(status != 200 for status in statuses):
             raise RuntimeError(f"warm-up requests answered {sorted({str(s) for s in statuses})}, not 200")
         cpu0 = time.process_time()
-        recorder = await (open_loop if args.mode == "open" else closed_loop)(session, args, headers)
+        recorder = await (open_loop if args.mode == "open" else closed_loop)(pool, args)
         cpu = time.process_time() - cpu0
+    finally:
+        watchdog.cancel()
+        pool.close()
     loop_end = recorder.last_done
     window = args.duration if args.mode == "closed" else max(args.duration, loop_end - recorder.measure_from)
     return {
