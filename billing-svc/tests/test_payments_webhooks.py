@@ -261,11 +261,11 @@ async def test_b19_a_processing_failure_rolls_back_every_effect_counts_the_attem
 
 async def test_issue20_a_stripe_payments_credit_lock_attempts_and_client_come_with_other_statements(
         env: PaymentsEnv, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A webhook's processing (read ahead as the lane does), counted at the driver's cursor (12 before): the claim,
-    the invoice's lock, the payment recorded with the client's credit lock (B-10) and its attempts marked paid, the
-    balance with the client's row (given to F-4's referral check), the settlement (B-7), the
-    period and the reactivation, `InvoicePaid` and the event done; no round trip of its own for the credit lock, the
-    attempts nor the client."""
+    """A webhook's processing (read ahead as the lane does), counted at the driver's cursor (12 before; no claim of
+    its own since session 14: the done mark is it): the invoice's lock, the payment recorded with the client's credit
+    lock (B-10) and its attempts marked paid, the balance with the client's row (given to F-4's referral check), the
+    settlement (B-7), the period and the reactivation, `InvoicePaid` and the event done; no round trip of its own for
+    the credit lock, the attempts nor the client."""
     _, invoice_id, sid = await stripe_checkout(env)
     env.stripe.complete(sid)
     event = env.stripe.event("checkout.session.completed", env.stripe.sessions[sid])
@@ -290,7 +290,8 @@ async def test_issue20_a_stripe_payments_credit_lock_attempts_and_client_come_wi
     monkeypatch.undo()
 
     assert outcome == "applied"
-    assert len(statements) == 9, "\n".join(s[:150] for s in statements)
+    assert len(statements) == 8, "\n".join(s[:150] for s in statements)
+    assert not [s for s in statements if s.startswith("SELECT provider_events")]
     assert not [s for s in statements if s.startswith(("SELECT pg_advisory_xact_lock", "UPDATE payment_attempts"))]
     assert ["credit_entries" in s for s in statements if s.startswith("SELECT clients.")] == [True]
     assert len(await wait_paid(env, invoice_id)) == 1
@@ -298,3 +299,28 @@ async def test_issue20_a_stripe_payments_credit_lock_attempts_and_client_come_wi
     attempt = await sql(env.db_url, "SELECT status FROM payment_attempts WHERE invoice_id = $1",
                         uuid.UUID(invoice_id))
     assert [a["status"] for a in attempt] == ["paid"]
+
+
+async def test_b19_a_webhook_read_ahead_whose_event_another_worker_processed_first_rolls_back_and_pays_once(
+        env: PaymentsEnv) -> None:
+    """Issue 20: a new webhook's done mark is its claim. If another worker (the sweep, a redelivery) processed the
+    event while this one ran, this one's effects roll back at its done mark: one payment, one `InvoicePaid`, the
+    event counted once with the first outcome."""
+    _, invoice_id, sid = await stripe_checkout(env)
+    env.stripe.complete(sid)
+    event = env.stripe.event("checkout.session.completed", env.stripe.sessions[sid])
+    stored = VerifiedEvent(provider="stripe", external_id=event["id"], event_type=event["type"], object_id=None,
+                           body=json.dumps(event))
+    async with env.sessionmaker() as session, session.begin():
+        await webhooks.store_event(session=session, clock=SystemClock(), settings=env.settings, event=stored)
+    ahead = await webhooks.read_ahead(env.providers, stored)
+    common = {"sessionmaker": env.sessionmaker, "clock": SystemClock(), "settings": env.settings,
+              "providers": env.providers, "provider": "stripe", "external_id": event["id"]}
+    assert await jobs.process_event(**common) == "applied"  # the other worker: claimed, processed, committed
+
+    assert await jobs.process_event(**common, received=stored, ahead=ahead) is None
+
+    assert len(await payments_of(env, invoice_id)) == 1
+    assert len(await outbox(env.db_url, "billing.invoice.paid", invoice_id=invoice_id)) == 1
+    rows = await sql(env.db_url, "SELECT attempts, outcome FROM provider_events WHERE external_id = $1", event["id"])
+    assert [(r["attempts"], r["outcome"]) for r in rows] == [(1, "applied")]

@@ -27,12 +27,7 @@ from billing.payments.applying import apply_provider_payment
 from billing.payments.batch_repository import BatchRepository
 from billing.payments.models import AttemptStatus
 from billing.payments.provider import CheckoutInvoice, EventEffect, PaymentProvider, ProviderError, VerifiedEvent
-from billing.payments.repository import (
-    AttemptRepository,
-    ClaimedEvent,
-    ProviderEventRepository,
-    RefundRepository,
-)
+from billing.payments.repository import AttemptRepository, ProviderEventRepository, RefundRepository
 from billing.payments.webhook_lane import WebhookLane
 from billing.payments.webhooks import handle_event
 
@@ -40,49 +35,70 @@ log = structlog.get_logger("billing.payments")
 MAX_BACKOFF = timedelta(hours=1)
 
 
+class _ProcessedMeanwhile(Exception):
+    """Another worker's processing of the event committed first: this one's effects are rolled back."""
+
+
 async def process_event(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: BillingSettings,
                         providers: dict[str, PaymentProvider], provider: str, external_id: str,
                         received: VerifiedEvent | None = None, ahead: EventEffect | None = None) -> str | None:
-    """Process one stored event if nobody else is and it is not done; its effects and "done" commit together, in
-    one transaction that holds the event's row lock. A failure rolls all of it back; the attempt is then counted
-    in a transaction of its own and the row left to the sweep (with back-off). Issue 20: no savepoint around the
-    effects (two round trips on every webhook for the rare failure); `ahead`: what the provider said `received` (the
-    event as its request stored it) means, read before the transaction (`webhooks.read_ahead`: the F-1 card read
-    is not made holding a connection and the event's lock)."""
-    claimed: ClaimedEvent | None = None
+    """Process one stored event if it is not done; its effects and "done" commit together, in one transaction. A
+    failure rolls all of it back; the attempt is then counted in a transaction of its own and the row left to the
+    sweep (with back-off). Issue 20: no savepoint around the effects (two round trips on every webhook for the rare
+    failure); `ahead`: what the provider said `received` (the event as stored: by its request, or read by the sweep)
+    means, read before the transaction (`webhooks.read_ahead`: the F-1 card read is not made holding a connection).
+
+    With `ahead`, the done mark is the claim (one round trip less a webhook): it sets the row only if it is still
+    unprocessed, so of two workers on one event (the lane and a sweep, rare) the second to get there rolls its
+    effects back; the payment's invoice lock and keys (B-19) already serialise them. Without it (a redelivery, a
+    read that failed), the event is claimed first (`FOR UPDATE SKIP LOCKED`: not if someone is processing it)."""
+    started = False
     try:
         async with unit_of_work(sessionmaker) as session:
             events = ProviderEventRepository(session)
-            claimed = await events.claim_unprocessed(provider, external_id)
-            if claimed is None:
-                return None  # done already, or being processed right now
-            same = received is not None and claimed.event.body == received.body  # what was read ahead is this
+            effect: EventEffect | None = ahead
+            if ahead is not None and received is not None:
+                event = received
+            else:
+                claimed = await events.claim_unprocessed(provider, external_id)
+                if claimed is None:
+                    return None  # done already, or being processed right now
+                same = received is not None and claimed.body == received.body  # what was read ahead is this
+                event, effect = claimed, ahead if same else None  # else asked again inside
+            started = True
             outcome = await handle_event(session=session, clock=clock, settings=settings, providers=providers,
-                                         event=claimed.event, effect=ahead if same else None)
-            await events.mark_processed(claimed.id, at=clock.now(), outcome=outcome)
+                                         event=event, effect=effect)
+            if not await events.mark_processed(provider, external_id, at=clock.now(), outcome=outcome):
+                raise _ProcessedMeanwhile
             count_after_commit(session, WEBHOOKS_PROCESSED, provider=provider, outcome=outcome)
+    except _ProcessedMeanwhile:
+        return None
     except Exception as exc:  # any failure is retried by the sweep, never lost
-        if claimed is None:
+        if not started:
             raise  # not even claimed: nothing to count
-        await _count_failure(sessionmaker=sessionmaker, clock=clock, settings=settings, claimed=claimed, exc=exc)
+        await _count_failure(sessionmaker=sessionmaker, clock=clock, settings=settings, provider=provider,
+                             external_id=external_id, exc=exc)
         return "failed"
     log.info("webhook_processed", provider=provider, external_id=external_id, outcome=outcome)
     return outcome
 
 
 async def _count_failure(*, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, settings: BillingSettings,
-                         claimed: ClaimedEvent, exc: Exception) -> None:
+                         provider: str, external_id: str, exc: Exception) -> None:
     """The failed attempt counted and the next one due after a back-off, unless someone processed the event
-    meanwhile (its lock was released with the rollback: a redelivery may have got it)."""
-    attempts = claimed.attempts + 1
+    meanwhile (a redelivery may have got it). Waits for whoever holds the event now."""
     error = f"{type(exc).__name__}: {exc}"[:2000]
-    delay = min(timedelta(seconds=settings.webhook_retry_seconds * 2 ** min(attempts, 10)), MAX_BACKOFF)
-    event = claimed.event
     async with unit_of_work(sessionmaker) as session:
-        if await ProviderEventRepository(session).mark_failed(claimed.id, error=error, retry_at=clock.now() + delay):
-            count_after_commit(session, WEBHOOKS_PROCESSED, provider=event.provider, outcome="failed")
-    log.warning("webhook_processing_failed", provider=event.provider, external_id=event.external_id,
-                attempts=attempts, error=error)
+        events = ProviderEventRepository(session)
+        before = await events.unprocessed_attempts(provider, external_id)
+        if before is None:
+            return
+        attempts = before + 1
+        delay = min(timedelta(seconds=settings.webhook_retry_seconds * 2 ** min(attempts, 10)), MAX_BACKOFF)
+        await events.mark_failed(provider, external_id, error=error, retry_at=clock.now() + delay)
+        count_after_commit(session, WEBHOOKS_PROCESSED, provider=provider, outcome="failed")
+    log.warning("webhook_processing_failed", provider=provider, external_id=external_id, attempts=attempts,
+                error=error)
 
 
 async def process_in_turn(*, lane: WebhookLane, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
@@ -58,12 +57,19 @@ _SET_CREDITED = update(_payments_t).where(_payments.id == bindparam("payment_id"
     credited_minor=bindparam("credited"))
 _STORE_EVENT = insert(_events).on_conflict_do_nothing(
     index_elements=[_events.c.provider, _events.c.external_id]).returning(_events.c.id)
-_CLAIM_EVENT = select(_events.c.id, _events.c.provider, _events.c.external_id, _events.c.event_type,
-                      _events.c.object_id, _events.c.body, _events.c.attempts).where(
-    _events.c.provider == bindparam("event_provider"), _events.c.external_id == bindparam("event_external_id"),
-    _events.c.processed_at.is_(None)).with_for_update(skip_locked=True)
-_EVENT_DONE = update(_events).where(_events.c.id == bindparam("event_id")).values(
-    processed_at=bindparam("done_at"), outcome=bindparam("done_outcome"), attempts=_events.c.attempts + 1)
+
+
+def _unprocessed() -> tuple[Any, ...]:
+    """The stored event `(:event_provider, :event_external_id)`, if not processed yet."""
+    return (_events.c.provider == bindparam("event_provider"),
+            _events.c.external_id == bindparam("event_external_id"), _events.c.processed_at.is_(None))
+
+
+_CLAIM_EVENT = select(_events.c.provider, _events.c.external_id, _events.c.event_type, _events.c.object_id,
+                      _events.c.body).where(*_unprocessed()).with_for_update(skip_locked=True)
+_EVENT_DONE = update(_events).where(*_unprocessed()).values(
+    processed_at=bindparam("done_at"), outcome=bindparam("done_outcome"), attempts=_events.c.attempts + 1
+).returning(_events.c.id)
 
 
 async def due_for_question(session: AsyncSession, model: type[Checkout], *, created_since: datetime,
@@ -213,26 +219,32 @@ class ProviderEventRepository:
             "next_attempt_at": next_attempt_at})
         return inserted.first() is not None
 
-    async def claim_unprocessed(self, provider: str, external_id: str) -> ClaimedEvent | None:
+    async def claim_unprocessed(self, provider: str, external_id: str) -> VerifiedEvent | None:
         """The event if not processed yet and nobody else is processing it (locked, SKIP LOCKED)."""
         row = (await self.session.execute(_CLAIM_EVENT, {"event_provider": provider,
                                                          "event_external_id": external_id})).first()
-        return None if row is None else ClaimedEvent(
-            id=row.id, attempts=row.attempts, event=VerifiedEvent(
-                provider=row.provider, external_id=row.external_id, event_type=row.event_type,
-                object_id=row.object_id, body=row.body))
+        return None if row is None else VerifiedEvent(provider=row.provider, external_id=row.external_id,
+                                                      event_type=row.event_type, object_id=row.object_id,
+                                                      body=row.body)
 
-    async def mark_processed(self, event_id: int, *, at: datetime, outcome: str) -> None:
-        """A claimed event done: its effects commit with this (one more attempt counted)."""
-        await self.session.execute(_EVENT_DONE, {"event_id": event_id, "done_at": at, "done_outcome": outcome})
+    async def mark_processed(self, provider: str, external_id: str, *, at: datetime, outcome: str) -> bool:
+        """The event done, if nobody did it first (False: waits for whoever holds it): its effects commit with this
+        (one more attempt counted)."""
+        done = await self.session.execute(_EVENT_DONE, {"event_provider": provider, "event_external_id": external_id,
+                                                        "done_at": at, "done_outcome": outcome})
+        return done.first() is not None
 
-    async def mark_failed(self, event_id: int, *, error: str, retry_at: datetime) -> bool:
-        """An event whose processing failed (and rolled back): one more attempt counted, due again for the sweep at
-        `retry_at`; unless it was processed meanwhile (False). Waits for whoever holds it now."""
-        updated = await self.session.execute(update(_events).where(
-            _events.c.id == event_id, _events.c.processed_at.is_(None)).values(
-            attempts=_events.c.attempts + 1, last_error=error, next_attempt_at=retry_at).returning(_events.c.id))
-        return updated.first() is not None
+    async def unprocessed_attempts(self, provider: str, external_id: str) -> int | None:
+        """The attempts counted so far of an event not processed yet, locked (None: processed or unknown)."""
+        return await self.session.scalar(select(_events.c.attempts).where(*_unprocessed()).with_for_update(), {
+            "event_provider": provider, "event_external_id": external_id})
+
+    async def mark_failed(self, provider: str, external_id: str, *, error: str, retry_at: datetime) -> None:
+        """An event whose processing failed (and rolled back), locked by `unprocessed_attempts`: one more attempt
+        counted, due again for the sweep at `retry_at`."""
+        await self.session.execute(update(_events).where(*_unprocessed()).values(
+            attempts=_events.c.attempts + 1, last_error=error, next_attempt_at=retry_at), {
+            "event_provider": provider, "event_external_id": external_id})
 
     async def make_due(self, events: list[tuple[str, str]], at: datetime) -> int:
         """Events (provider, external id) a stopping process handed back unprocessed: due for the sweep at `at`
@@ -250,15 +262,6 @@ class ProviderEventRepository:
             .order_by(ProviderEvent.next_attempt_at).limit(limit))
         return [VerifiedEvent(provider=row.provider, external_id=row.external_id, event_type=row.event_type,
                               object_id=row.object_id, body=row.body) for row in rows]
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimedEvent:
-    """A stored provider event claimed for processing (its row locked until the transaction ends)."""
-
-    id: int
-    attempts: int  # before this one
-    event: VerifiedEvent
 
 
 class ChargebackRepository:
