@@ -4,7 +4,7 @@ first served (`asyncio.Semaphore`), the others waiting in memory:
 1. the provider's read (`BILLING_WEBHOOK_READ_CONCURRENCY` at once): what a new event means, asked before any
    transaction (`webhooks.read_ahead`: F-1's card read from Stripe, MercadoPago's payment status), holding no
    connection and no lock, so a slow provider (a real API answers in 100s of ms) delays only its own event;
-2. the processing's transaction (`BILLING_WEBHOOK_CONCURRENCY` at once, below the write pool): claim, effects, done.
+2. the processing's transaction (`BILLING_WEBHOOK_CONCURRENCY` at once, below the write pool): effects, done.
 
 Before, each webhook started a processing task of its own, its provider call inside its transaction: a burst (50/s
 on the renewal day) ran them all at once on a write pool of 10 + 10, so the overflow opened and closed connections
@@ -12,7 +12,8 @@ on the renewal day) ran them all at once on a write pool of 10 + 10, so the over
 other. A waiting webhook is never lost: it was committed before the provider got its 2xx, and one that is still
 waiting (or was never processed: the process stopped) when `BILLING_WEBHOOK_RETRY_SECONDS` pass is taken by the
 payments worker's sweep, oldest first, through the same stages (`jobs.process_in_turn`: after a restart its backlog
-goes several at once); the claim (`FOR UPDATE SKIP LOCKED`, not yet processed) lets only one of the two apply it.
+goes several at once); the done mark (only while not yet processed) lets only one of the two commit it
+(`jobs.process_event`).
 At a stop the lane gets `BILLING_WEBHOOK_DRAIN_SECONDS` to finish what it holds; what it could not is made due at
 once (`jobs.hand_back`), so another replica's sweep, or this one's after the restart, takes it without waiting for
 its retry time."""
