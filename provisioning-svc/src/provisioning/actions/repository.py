@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, select, true
+from sqlalchemy import ColumnElement, bindparam, exists, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -18,6 +18,27 @@ def wake_worker_at_commit(session: AsyncSession) -> None:
     """Wake this process's action worker when the session's transaction commits (an action is due now)."""
     sync = session.sync_session
     wake.wake_at_commit(sync, ACTIONS_QUEUED, wake.database_key(sync.get_bind().engine.url))
+
+
+def _claim_due() -> Any:
+    """`ActionRepository.claim_due`'s statement (built once: issue 20)."""
+    earlier, later = aliased(DriverAction), aliased(DriverAction)
+    older_pending = exists().where(
+        earlier.service_id == DriverAction.service_id, earlier.status == "pending", earlier.id < DriverAction.id
+    )
+    followed = exists().where(
+        later.service_id == DriverAction.service_id, later.status == "pending", later.id > DriverAction.id
+    )
+    return (
+        select(DriverAction, followed)
+        .where(DriverAction.status == "pending", DriverAction.next_attempt_at <= bindparam("now"), ~older_pending)
+        .order_by(DriverAction.next_attempt_at, DriverAction.id)
+        .limit(bindparam("limit"))
+        .with_for_update(of=DriverAction, skip_locked=True)
+    )
+
+
+_CLAIM_DUE = _claim_due()
 
 
 class ActionRepository:
@@ -37,21 +58,8 @@ class ActionRepository:
         """Lock due actions no other worker holds, only the oldest pending one of each service (P-4: a suspend
         retrying must not be overtaken by the unsuspend queued after it); each with whether another pending action
         of its service waits behind it (due once this one is done)."""
-        earlier, later = aliased(DriverAction), aliased(DriverAction)
-        older_pending = exists().where(
-            earlier.service_id == DriverAction.service_id, earlier.status == "pending", earlier.id < DriverAction.id
-        )
-        followed = exists().where(
-            later.service_id == DriverAction.service_id, later.status == "pending", later.id > DriverAction.id
-        )
-        query = (
-            select(DriverAction, followed)
-            .where(DriverAction.status == "pending", DriverAction.next_attempt_at <= now, ~older_pending)
-            .order_by(DriverAction.next_attempt_at, DriverAction.id)
-            .limit(limit)
-            .with_for_update(of=DriverAction, skip_locked=True)
-        )
-        return [(action, bool(waits)) for action, waits in (await self.session.execute(query)).all()]
+        rows = (await self.session.execute(_CLAIM_DUE, {"now": now, "limit": limit})).all()
+        return [(action, bool(waits)) for action, waits in rows]
 
     async def lock_claimed(self, attempts: dict[int, int]) -> list[DriverAction]:
         """Lock claimed actions (id → the attempt number the claim wrote) that are still that claim's: pending, same
