@@ -345,6 +345,7 @@ def start_profiler(children: Children, target: Child, seconds: float, out_dir: P
             "--duration",
             str(max(1, round(seconds))),
             "--subprocesses",  # a service's web workers
+            "--gil",  # only samples holding the GIL: an idle event loop (uvloop in epoll) is not counted as busy
             "--rate",
             "200",
             "--format",
