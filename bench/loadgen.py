@@ -139,6 +139,7 @@ class _Pool:
         self.idle: list[_Connection] = []
         self.busy: set[_Connection] = set()
         self.queued: deque[Callable[[_Connection], None]] = deque()  # requests waiting for a connection
+        self.reopening: set[asyncio.Task[None]] = set()  # held: the loop keeps only weak references to tasks
 
     async def open(self) -> None:
         for _ in range(self.size):
@@ -163,7 +164,7 @@ class _Pool:
     def release(self, connection: _Connection) -> None:
         self.busy.discard(connection)
         if connection.closed:
-            asyncio.get_running_loop().create_task(self._reopen())
+            self._reopen_soon()
         elif self.queued:
             self.queued.popleft()(connection)
         else:
@@ -172,16 +173,22 @@ class _Pool:
     def lost_idle(self, connection: _Connection) -> None:
         if connection in self.idle:
             self.idle.remove(connection)
-            asyncio.get_running_loop().create_task(self._reopen())
+            self._reopen_soon()
+
+    def _reopen_soon(self) -> None:
+        task = asyncio.get_running_loop().create_task(self._reopen())
+        self.reopening.add(task)
+        task.add_done_callback(self.reopening.discard)
 
     async def _reopen(self) -> None:
-        try:
-            connection = await self._connect()
-        except OSError:
-            await asyncio.sleep(0.1)
-            asyncio.get_running_loop().create_task(self._reopen())
+        while True:
+            try:
+                connection = await self._connect()
+            except OSError:
+                await asyncio.sleep(0.1)
+                continue
+            self.release(connection)
             return
-        self.release(connection)
 
     async def watch_timeouts(self) -> None:
         """Cut every connection whose request has waited `timeout` seconds for its answer."""
@@ -192,6 +199,8 @@ class _Pool:
                 connection.abort()
 
     def close(self) -> None:
+        for task in self.reopening:
+            task.cancel()
         for connection in [*self.idle, *self.busy]:
             if connection.transport is not None:
                 connection.transport.close()
