@@ -29,6 +29,7 @@ from abono.clock import SystemClock
 from abono.testing import wait_for
 from billing.fakes import mercadopago_request, stripe_headers
 from billing.payments import jobs, webhooks
+from billing.payments.provider import EventEffect
 from billing.payments.verify import VerifiedEvent
 
 
@@ -259,13 +260,9 @@ async def test_b19_a_processing_failure_rolls_back_every_effect_counts_the_attem
 
 
 
-async def test_issue20_a_stripe_payments_credit_lock_attempts_and_client_come_with_other_statements(
-        env: PaymentsEnv, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A webhook's processing (read ahead as the lane does), counted at the driver's cursor (12 before; no claim of
-    its own since session 14: the done mark is it): the invoice's lock, the payment recorded with the client's credit
-    lock (B-10) and its attempts marked paid, the balance with the client's row (given to F-4's referral check), the
-    settlement (B-7), the period and the reactivation, `InvoicePaid` and the event done; no round trip of its own for
-    the credit lock, the attempts nor the client."""
+async def paid_at_stripe_stored_and_read_ahead(env: PaymentsEnv) -> tuple[str, VerifiedEvent, EventEffect | None]:
+    """A checkout paid at Stripe whose webhook was stored as its request stores it and read ahead as the lane reads
+    it (not processed yet): the invoice, the stored event, what the provider said it means."""
     _, invoice_id, sid = await stripe_checkout(env)
     env.stripe.complete(sid)
     event = env.stripe.event("checkout.session.completed", env.stripe.sessions[sid])
@@ -273,7 +270,17 @@ async def test_issue20_a_stripe_payments_credit_lock_attempts_and_client_come_wi
                            body=json.dumps(event))
     async with env.sessionmaker() as session, session.begin():
         await webhooks.store_event(session=session, clock=SystemClock(), settings=env.settings, event=stored)
-    ahead = await webhooks.read_ahead(env.providers, stored)
+    return invoice_id, stored, await webhooks.read_ahead(env.providers, stored)
+
+
+async def test_issue20_a_stripe_payments_credit_lock_attempts_and_client_come_with_other_statements(
+        env: PaymentsEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A webhook's processing (read ahead as the lane does), counted at the driver's cursor (12 before; no claim of
+    its own since session 14: the done mark is it): the invoice's lock, the payment recorded with the client's credit
+    lock (B-10) and its attempts marked paid, the balance with the client's row (given to F-4's referral check), the
+    settlement (B-7), the period and the reactivation, `InvoicePaid` and the event done; no round trip of its own for
+    the credit lock, the attempts nor the client."""
+    invoice_id, stored, ahead = await paid_at_stripe_stored_and_read_ahead(env)
     statements: list[str] = []
     execute = AsyncAdapt_asyncpg_cursor._prepare_and_execute
     processing = asyncio.current_task()  # not another task's (an app's revocation poll ran into the count once)
@@ -285,7 +292,7 @@ async def test_issue20_a_stripe_payments_credit_lock_attempts_and_client_come_wi
 
     monkeypatch.setattr(AsyncAdapt_asyncpg_cursor, "_prepare_and_execute", counted)
     outcome = await jobs.process_event(sessionmaker=env.sessionmaker, clock=SystemClock(), settings=env.settings,
-                                       providers=env.providers, provider="stripe", external_id=event["id"],
+                                       providers=env.providers, provider="stripe", external_id=stored.external_id,
                                        received=stored, ahead=ahead)
     monkeypatch.undo()
 
@@ -306,21 +313,15 @@ async def test_b19_a_webhook_read_ahead_whose_event_another_worker_processed_fir
     """Issue 20: a new webhook's done mark is its claim. If another worker (the sweep, a redelivery) processed the
     event while this one ran, this one's effects roll back at its done mark: one payment, one `InvoicePaid`, the
     event counted once with the first outcome."""
-    _, invoice_id, sid = await stripe_checkout(env)
-    env.stripe.complete(sid)
-    event = env.stripe.event("checkout.session.completed", env.stripe.sessions[sid])
-    stored = VerifiedEvent(provider="stripe", external_id=event["id"], event_type=event["type"], object_id=None,
-                           body=json.dumps(event))
-    async with env.sessionmaker() as session, session.begin():
-        await webhooks.store_event(session=session, clock=SystemClock(), settings=env.settings, event=stored)
-    ahead = await webhooks.read_ahead(env.providers, stored)
+    invoice_id, stored, ahead = await paid_at_stripe_stored_and_read_ahead(env)
     common = {"sessionmaker": env.sessionmaker, "clock": SystemClock(), "settings": env.settings,
-              "providers": env.providers, "provider": "stripe", "external_id": event["id"]}
+              "providers": env.providers, "provider": "stripe", "external_id": stored.external_id}
     assert await jobs.process_event(**common) == "applied"  # the other worker: claimed, processed, committed
 
     assert await jobs.process_event(**common, received=stored, ahead=ahead) is None
 
     assert len(await payments_of(env, invoice_id)) == 1
     assert len(await outbox(env.db_url, "billing.invoice.paid", invoice_id=invoice_id)) == 1
-    rows = await sql(env.db_url, "SELECT attempts, outcome FROM provider_events WHERE external_id = $1", event["id"])
+    rows = await sql(env.db_url, "SELECT attempts, outcome FROM provider_events WHERE external_id = $1",
+                     stored.external_id)
     assert [(r["attempts"], r["outcome"]) for r in rows] == [(1, "applied")]
