@@ -33,7 +33,7 @@ class ServiceRepository:
     async def lock_client(self, client_id: uuid.UUID) -> None:
         """Serialise one client's payments and dunning decisions (a transaction-scoped advisory lock): a decision
         never reads "not paid" while a payment for the same client is committing."""
-        await self.session.execute(_LOCK_CLIENT, {"client_key": str(client_id)})
+        await self.lock_clients([client_id])
 
     async def lock_clients(self, client_ids: Iterable[uuid.UUID]) -> None:
         """`lock_client` for several clients in one statement, in the order of their lock keys, so two transactions
@@ -161,7 +161,6 @@ class ServiceRepository:
 
 # Issue 20: a payment's statements built once, not on every call (their construction was ~8 % of provisioning's CPU
 # a reactivation, py-spy `--gil`).
-_LOCK_CLIENT = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("client_key"), 0)))
 _LOCK_WITH_HOLDS = (
     select(ServiceInstance, select(func.array_agg(SuspensionHold.invoice_id)).where(
         SuspensionHold.service_id == ServiceInstance.id, SuspensionHold.released_at.is_(None)).scalar_subquery())
