@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, PositiveInt, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -125,6 +126,11 @@ class GatewaySettings(ServiceSettings):
         reserved = RESERVED_SERVICE_NAMES & urls.keys()
         if reserved:
             raise ValueError(f"service names {sorted(reserved)} are reserved for the gateway's own routes")
+        for name, url in urls.items():
+            parts = urlsplit(url)
+            if parts.scheme != "http" or not parts.hostname or parts.username or parts.query or parts.fragment:
+                # The services listen inside the deployment on plain HTTP (gateway.proxy.upstream speaks only that).
+                raise ValueError(f"the URL of service {name!r} must be http://host[:port][/path], not {url!r}")
         return {name: url.rstrip("/") for name, url in urls.items()}
 
     @model_validator(mode="after")

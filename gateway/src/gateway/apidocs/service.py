@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
 
-import aiohttp
 import structlog
 
 from gateway.apidocs.merge import Doc
+from gateway.proxy.h1 import UpstreamError
+from gateway.proxy.upstream import UpstreamClient
 
 log = structlog.get_logger("gateway.apidocs")
 
@@ -21,7 +23,7 @@ class SchemaCache:
         self._entries: dict[str, tuple[float, Doc | None]] = {}
 
     async def get_all(
-        self, *, http: aiohttp.ClientSession, service_urls: dict[str, str], timeout_seconds: float, ttl: float
+        self, *, http: UpstreamClient, service_urls: dict[str, str], timeout_seconds: float, ttl: float
     ) -> dict[str, Doc | None]:
         """Every service's document, fetched concurrently where the cached one is stale."""
         names = list(service_urls)
@@ -34,7 +36,7 @@ class SchemaCache:
         return dict(zip(names, docs, strict=True))
 
     async def _get(
-        self, *, http: aiohttp.ClientSession, service: str, url: str, timeout_seconds: float, ttl: float
+        self, *, http: UpstreamClient, service: str, url: str, timeout_seconds: float, ttl: float
     ) -> Doc | None:
         now = time.monotonic()
         cached = self._entries.get(service)
@@ -45,19 +47,18 @@ class SchemaCache:
         return doc
 
 
-async def fetch_schema(*, http: aiohttp.ClientSession, service: str, url: str, timeout_seconds: float) -> Doc | None:
+async def fetch_schema(*, http: UpstreamClient, service: str, url: str, timeout_seconds: float) -> Doc | None:
     """`<url>/openapi.json`, or None if the service does not answer it in time."""
     try:
-        async with http.get(
-            f"{url}/openapi.json",
-            timeout=aiohttp.ClientTimeout(total=timeout_seconds),
-            headers={"Accept": "application/json", "Accept-Encoding": "identity"},
-        ) as response:
-            if response.status != 200:
-                log.info("openapi_unavailable", service=service, status=response.status)
-                return None
-            doc: Any = await response.json(content_type=None)
-    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        async with asyncio.timeout(timeout_seconds):
+            status, body = await http.fetch(
+                "GET", f"{url}/openapi.json", headers={"Accept": "application/json", "Accept-Encoding": "identity"}
+            )
+        if status != 200:
+            log.info("openapi_unavailable", service=service, status=status)
+            return None
+        doc: Any = json.loads(body)
+    except (UpstreamError, TimeoutError, ValueError) as exc:
         log.info("openapi_unavailable", service=service, error=str(exc) or type(exc).__name__)
         return None
     return doc if isinstance(doc, dict) else None

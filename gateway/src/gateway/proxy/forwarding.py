@@ -13,22 +13,21 @@ import uuid
 from collections.abc import AsyncIterator, Iterable
 from functools import lru_cache
 
-import aiohttp
 import structlog
 from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
-from multidict import CIMultiDict
 from starlette.datastructures import URL as URLOf
+from starlette.requests import ClientDisconnect
 from starlette.types import Scope
-from yarl import URL
 
 from abono.errors import too_large_problem
 from abono.guards import content_length
 from gateway.config import GatewaySettings
 from gateway.deps import Networks, chain_of, client_ip, is_trusted
 from gateway.errors import BadGateway, GatewayTimeout
+from gateway.proxy.h1 import UpstreamError
 from gateway.proxy.metrics import ProxyMetrics
-from gateway.proxy.upstream import CURRENT_ATTEMPT, NO_AUTO_HEADERS, Attempt, upstream_of
+from gateway.proxy.upstream import Answer, Origin, origin_of, upstream_of
 from gateway.ratelimit.service import enforce, is_lookup
 
 log = structlog.get_logger("gateway.proxy")
@@ -58,6 +57,7 @@ _REPLACED_ON_REQUEST = frozenset(
         "x-forwarded-prefix",
         "x-request-id",
         "expect",
+        "content-length",  # the upstream client frames the body it sends
     }
 )
 # Our own server adds these (and the request id) to every answer; the service's copies would be duplicates.
@@ -84,60 +84,51 @@ def _end_to_end(headers: Iterable[tuple[bytes, bytes]], drop: frozenset[bytes]) 
     return [(name, value) for name, value in lowered if name not in drop]
 
 
-def request_headers(request: Request, trusted: Networks, *, service: str) -> CIMultiDict[str]:
+def request_headers(request: Request, trusted: Networks, *, service: str) -> list[tuple[bytes, bytes]]:
     """The client's end-to-end headers (Authorization included: services verify the JWT themselves) plus ours;
     `X-Forwarded-Prefix` tells the service the path the caller used (its errors' `instance`, #19 item 1).
 
-    Read from the ASGI scope in one pass (Starlette's `Headers` and `URL` cost a proxied request ~5 % of the
-    gateway's CPU, issue 20)."""
+    Read from the ASGI scope in one pass and kept as bytes (Starlette's `Headers` and `URL` cost a proxied request
+    ~5 % of the gateway's CPU, issue 20); uvicorn's parser has refused any CR or LF in them."""
     scope = request.scope
-    kept: list[tuple[str, str]] = []
+    kept = _end_to_end(scope["headers"], _DROP_ON_REQUEST)
     host = forwarded_proto = forwarded_host = None
     forwarded_for: list[str] = []
-    for name, value in _end_to_end(scope["headers"], _DROP_ON_REQUEST):
-        kept.append((name.decode("latin-1"), value.decode("latin-1")))
     for name, value in scope["headers"]:
         name = name.lower()
         if name == b"host":
-            host = value.decode("latin-1") if host is None else host
+            host = value if host is None else host
         elif name == b"x-forwarded-for":
             forwarded_for.append(value.decode("latin-1"))
         elif name == b"x-forwarded-proto":
-            forwarded_proto = value.decode("latin-1") if forwarded_proto is None else forwarded_proto
+            forwarded_proto = value if forwarded_proto is None else forwarded_proto
         elif name == b"x-forwarded-host":
-            forwarded_host = value.decode("latin-1") if forwarded_host is None else forwarded_host
+            forwarded_host = value if forwarded_host is None else forwarded_host
     client = scope.get("client")
     peer = client[0] if client else "unknown"
     from_proxy = client is not None and is_trusted(peer, trusted)
-    kept.append(("X-Forwarded-For", ", ".join(chain_of(peer, forwarded_for, trusted))))
-    kept.append(("X-Forwarded-Proto", (from_proxy and forwarded_proto) or scope.get("scheme", "http")))
-    kept.append(("X-Forwarded-Host", (from_proxy and forwarded_host) or host or ""))
-    kept.append(("X-Forwarded-Prefix", f"/api/{service}"))
-    kept.append(("X-Request-ID", scope.get("state", {}).get("request_id") or uuid.uuid4().hex))
-    return CIMultiDict(kept)
-
-
-class _BodyState:
-    """How far the streamed request body got: whether it passed the limit, whether any of it was sent."""
-
-    __slots__ = ("limit", "sent", "too_large")
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.sent = 0
-        self.too_large = False
+    request_id = scope.get("state", {}).get("request_id") or uuid.uuid4().hex
+    kept += (
+        (b"X-Forwarded-For", ", ".join(chain_of(peer, forwarded_for, trusted)).encode("latin-1")),
+        (b"X-Forwarded-Proto", (from_proxy and forwarded_proto) or scope.get("scheme", "http").encode("latin-1")),
+        (b"X-Forwarded-Host", (from_proxy and forwarded_host) or host or b""),
+        (b"X-Forwarded-Prefix", b"/api/" + service.encode("latin-1")),
+        (b"X-Request-ID", request_id.encode("latin-1")),
+    )
+    return kept
 
 
 class _BodyTooLarge(Exception):
     pass
 
 
-async def _request_body(request: Request, state: _BodyState) -> AsyncIterator[bytes]:
+async def _request_body(request: Request, limit: int) -> AsyncIterator[bytes]:
+    """The client's body as it arrives, cut off with `_BodyTooLarge` once past `limit` bytes."""
+    sent = 0
     async for chunk in request.stream():
         if chunk:  # Starlette ends with b"": an empty write must not end a chunked upload early
-            state.sent += len(chunk)
-            if state.sent > state.limit:
-                state.too_large = True
+            sent += len(chunk)
+            if sent > limit:
                 raise _BodyTooLarge
             yield chunk
 
@@ -164,11 +155,10 @@ def url_path(scope: Scope) -> str:
 
 
 @lru_cache(maxsize=4096)
-def upstream_url(base_url: str, upstream_path: str, query: bytes) -> URL:
-    """`base_url + upstream_path (+ ?query)`, built once per distinct request target (issue 20). encoded=True: the
-    path and query go out exactly as they came in (signed webhook URLs depend on it)."""
-    text = query.decode("latin-1")
-    return URL(f"{base_url}{upstream_path}{'?' + text if text else ''}", encoded=True)
+def upstream_target(base_url: str, upstream_path: str, query: bytes) -> tuple[Origin, bytes]:
+    """The service of `base_url` and the request target `upstream_path (+ ?query)`, built once per distinct target
+    (issue 20). The path and query go out exactly as they came in (signed webhook URLs depend on it)."""
+    return origin_of(base_url), upstream_path.encode("latin-1") + (b"?" + query if query else b"")
 
 
 class Relayed(Response):
@@ -179,26 +169,22 @@ class Relayed(Response):
         self.body, self.status_code, self.raw_headers, self.background = body, status_code, headers, None
 
 
-async def _relay(response: aiohttp.ClientResponse, service: str) -> AsyncIterator[bytes]:
+async def _relay(answer: Answer, service: str) -> AsyncIterator[bytes]:
     try:
-        async for chunk in response.content.iter_any():
+        async for chunk in answer.chunks():
             yield chunk
-    except (aiohttp.ClientError, TimeoutError):
+    except (UpstreamError, TimeoutError):
         # The status is already sent: all we can do is break the connection so the client sees a cut answer.
         log.warning("upstream_body_interrupted", service=service, exc_info=True)
         raise
-    finally:
-        response.release()
 
 
-async def _read_small(response: aiohttp.ClientResponse, service: str) -> bytes:
+async def _read_small(answer: Answer, service: str) -> bytes:
     try:
-        return await response.read()
-    except (aiohttp.ClientError, TimeoutError):
+        return await answer.read()
+    except (UpstreamError, TimeoutError):
         log.warning("upstream_body_interrupted", service=service, exc_info=True)
         raise BadGateway(f"The {service} service broke off its answer.", service=service) from None
-    finally:
-        response.release()
 
 
 def body_limit(settings: GatewaySettings, path: str) -> int:
@@ -226,51 +212,33 @@ async def forward(request: Request, *, service: str, base_url: str, upstream_pat
     declared = content_length(scope)
     if declared is not None and declared > limit:
         return too_large_problem(limit, path, close=True)  # refused before reading a byte of it
-    url = upstream_url(base_url, upstream_path, scope.get("query_string", b""))
-    state = _BodyState(limit)
+    origin, target = upstream_target(base_url, upstream_path, scope.get("query_string", b""))
     body: bytes | AsyncIterator[bytes] | None = None
     if declared is not None and 0 < declared <= SMALL_BODY_BYTES:
         body = await request.body()  # small: held whole, so a request on a stale connection can be sent again
     elif _has_body(scope):
-        body = _request_body(request, state)
+        body = _request_body(request, limit)
     headers = request_headers(request, settings.trusted_proxies, service=service)
     metrics: ProxyMetrics = app.state.proxy_metrics
     started = time.perf_counter()
-    attempt = Attempt()
-    token = CURRENT_ATTEMPT.set(attempt)  # the connector tells it whether its connection was a pooled one
     try:
-        while True:
-            try:
-                upstream = await upstream_of(app).request(
-                    method,
-                    url,
-                    headers=headers,
-                    data=body,
-                    allow_redirects=False,
-                    skip_auto_headers=NO_AUTO_HEADERS,
-                )
-                break
-            except TimeoutError:
-                metrics.observe(service, "504", started)
-                raise GatewayTimeout(f"The {service} service did not answer in time.", service=service) from None
-            except aiohttp.ClientError as exc:
-                if state.too_large:
-                    metrics.observe(service, "413", started)
-                    return too_large_problem(limit, path, close=True)
-                if _may_resend(exc, attempt, body):
-                    # The service had closed the pooled connection before reading this request (its keep-alive ran
-                    # out, or it crashed on the previous one): nothing reached it, so it goes again on a new one.
-                    log.info("upstream_stale_connection_retried", service=service, error=str(exc))
-                    attempt.retried = True
-                    continue
-                metrics.observe(service, "502", started)
-                log.warning("upstream_unreachable", service=service, error=str(exc))
-                raise BadGateway(f"The {service} service is unreachable.", service=service) from None
-    finally:
-        CURRENT_ATTEMPT.reset(token)
+        upstream = await upstream_of(app).request(origin, method, target, headers, body, length=declared or None)
+    except TimeoutError:
+        metrics.observe(service, "504", started)
+        raise GatewayTimeout(f"The {service} service did not answer in time.", service=service) from None
+    except _BodyTooLarge:
+        metrics.observe(service, "413", started)
+        return too_large_problem(limit, path, close=True)
+    except ClientDisconnect:
+        metrics.observe(service, "499", started)  # the client left mid-upload: nobody to answer
+        return Response(status_code=499)
+    except UpstreamError as exc:
+        metrics.observe(service, "502", started)
+        log.warning("upstream_unreachable", service=service, error=str(exc))
+        raise BadGateway(f"The {service} service is unreachable.", service=service) from None
     metrics.observe(service, str(upstream.status), started)
     # The service's headers are the truth (its content-length included: HEAD answers have no body).
-    relayed = _end_to_end(upstream.raw_headers, _DROP_ON_RESPONSE)
+    relayed = _end_to_end(upstream.headers, _DROP_ON_RESPONSE)
     response: Response
     if upstream.content_length is not None and upstream.content_length <= SMALL_BODY_BYTES:
         response = Relayed(await _read_small(upstream, service), upstream.status, relayed)
@@ -278,14 +246,3 @@ async def forward(request: Request, *, service: str, base_url: str, upstream_pat
         response = StreamingResponse(_relay(upstream, service), status_code=upstream.status)
         response.raw_headers = relayed
     return response
-
-
-def _may_resend(exc: aiohttp.ClientError, attempt: Attempt, body: bytes | AsyncIterator[bytes] | None) -> bool:
-    """Once, a request whose pooled connection turned out closed by the service before any answer, when its body
-    can be sent again: RFC 9112 §9.3.1 lets a client retry then, since the service never processed it. A fresh
-    connection that fails (the service is down) is not retried, nor a streamed body already partly consumed."""
-    if attempt.retried or not attempt.reused or isinstance(exc, aiohttp.ClientConnectorError):
-        return False
-    if not isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientOSError):
-        return False
-    return body is None or isinstance(body, bytes)

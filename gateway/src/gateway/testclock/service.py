@@ -7,14 +7,16 @@ runs at the new time; a service that is down takes the offset from `GET /interna
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 
-import aiohttp
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from abono.clock import AdjustableClock
 from abono.db import unit_of_work
 from abono.testclock import ClockState, clock_state
+from gateway.proxy.h1 import UpstreamError
+from gateway.proxy.upstream import UpstreamClient
 from gateway.testclock.repository import ClockRepository
 from gateway.testclock.schemas import ServiceAck
 
@@ -41,7 +43,7 @@ async def save(
 
 async def push(
     *,
-    http: aiohttp.ClientSession,
+    http: UpstreamClient,
     service_urls: dict[str, str],
     offset_us: int,
     authorization: str | None,
@@ -52,17 +54,18 @@ async def push(
 
     async def one(service: str, url: str) -> ServiceAck:
         try:
-            async with http.put(
-                f"{url}/internal/test/clock",
-                json={"offset_us": offset_us},
-                headers=headers,
-                timeout=aiohttp.ClientTimeout(total=timeout_seconds),
-            ) as response:
-                if response.status == 200:
-                    return ServiceAck(service=service, acknowledged=True, status=200)
-                detail = (await response.text())[:300]
-                return ServiceAck(service=service, acknowledged=False, status=response.status, error=detail)
-        except (aiohttp.ClientError, TimeoutError) as exc:
+            async with asyncio.timeout(timeout_seconds):
+                status, body = await http.fetch(
+                    "PUT",
+                    f"{url}/internal/test/clock",
+                    headers={**headers, "Content-Type": "application/json"},
+                    body=json.dumps({"offset_us": offset_us}).encode(),
+                )
+        except (UpstreamError, TimeoutError) as exc:
             return ServiceAck(service=service, acknowledged=False, error=str(exc) or type(exc).__name__)
+        if status == 200:
+            return ServiceAck(service=service, acknowledged=True, status=200)
+        detail = body.decode("utf-8", "replace")[:300]
+        return ServiceAck(service=service, acknowledged=False, status=status, error=detail)
 
     return list(await asyncio.gather(*(one(name, url) for name, url in service_urls.items())))
