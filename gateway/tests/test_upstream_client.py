@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
+from abono.testing import wait_for
 from gateway.proxy.h1 import Disconnected, Refused
 from gateway.proxy.upstream import Origin, UpstreamClient
 
@@ -110,6 +111,27 @@ async def test_never_more_connections_than_the_limit_and_every_request_answered(
         assert await asyncio.gather(*tasks) == [b"ok"] * 6
         client.close()
     assert server.most_open == 2 and server.connections == 2
+
+
+async def test_a_request_that_finds_every_connection_busy_waits_at_most_the_connect_timeout():
+    release = asyncio.Event()
+
+    async def held(server: Server, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        await read_request(server, reader)
+        await release.wait()
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        return True
+
+    async with serving(held) as (origin, server):
+        client = make_client(max_connections=1, connect_timeout=0.2)
+        first = asyncio.create_task(client.request(origin, "GET", b"/", []))
+        await wait_for(lambda: len(server.requests) == 1)
+        with pytest.raises(TimeoutError, match="stayed busy"):
+            await client.request(origin, "GET", b"/", [])
+        release.set()
+        assert await (await first).read() == b"ok"
+        client.close()
+    assert server.connections == 1
 
 
 async def test_a_connection_idle_for_the_keepalive_time_is_not_reused():

@@ -70,7 +70,8 @@ class GatewaySettings(ServiceSettings):
     # one passed before the answer starts is a 504 (a refused connection is a 502).
     proxy_connect_timeout_seconds: float = Field(default=3.0, gt=0)
     proxy_read_timeout_seconds: float = Field(default=60.0, gt=0)
-    # Proxy: open connections kept to all services together.
+    # Proxy: open connections kept to all services together; a request that finds them all busy waits for one at most
+    # `proxy_connect_timeout_seconds` (then 504).
     proxy_max_connections: PositiveInt = 200
     # Proxy: how long an idle connection to a service is kept for reuse. Keep it below the services' own
     # keep-alive timeout (uvicorn's `--timeout-keep-alive`, 5 s by default), or the service closes it first.

@@ -150,20 +150,33 @@ class UpstreamClient:
     # -- the pool ------------------------------------------------------------------------------------------------
 
     async def _acquire(self, origin: Origin) -> tuple[Connection, bool]:
+        """A pooled connection to `origin`, or a new one; with all `max_connections` busy, waits for one to be free
+        for at most the connect timeout (then `TimeoutError`: a 504 rather than a request that hangs)."""
+        deadline: float | None = None
         while True:
             connection = self._take_idle(origin)
             if connection is not None:
                 return connection, True
             if len(self._open) + self._opening < self._max or self._close_one_idle():
                 return await self._connect(origin), False
-            waiter = asyncio.get_running_loop().create_future()
-            self._slot_waiters.append(waiter)
+            if deadline is None:
+                deadline = asyncio.get_running_loop().time() + self._connect_timeout
             try:
-                await waiter
-            except asyncio.CancelledError:
-                if waiter.done() and not waiter.cancelled():
-                    self._wake_one()  # woken, then cancelled: the free slot goes to the next in line
-                raise
+                async with asyncio.timeout_at(deadline):
+                    await self._slot_freed()
+            except TimeoutError:
+                message = f"all {self._max} connections to the services stayed busy for {self._connect_timeout:g} s"
+                raise TimeoutError(message) from None
+
+    async def _slot_freed(self) -> None:
+        waiter = asyncio.get_running_loop().create_future()
+        self._slot_waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._wake_one()  # woken, then cancelled: the free slot goes to the next in line
+            raise
 
     def _take_idle(self, origin: Origin) -> Connection | None:
         idle = self._idle.get(origin.key)
