@@ -14,8 +14,6 @@ from abono.testing import wait_for
 from gateway.proxy.h1 import Disconnected, Refused
 from gateway.proxy.upstream import Origin, UpstreamClient
 
-Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-
 
 class Server:
     def __init__(self) -> None:
@@ -69,6 +67,18 @@ async def echo(server: Server, reader: asyncio.StreamReader, writer: asyncio.Str
     return True
 
 
+def ok_once(release: asyncio.Event) -> Callable[[Server, asyncio.StreamReader, asyncio.StreamWriter], Awaitable[bool]]:
+    """A handler that reads each request and answers "ok" only once `release` is set (connections held busy)."""
+
+    async def answer(server: Server, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        await read_request(server, reader)
+        await release.wait()
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        return True
+
+    return answer
+
+
 def make_client(**overrides: float) -> UpstreamClient:
     settings = {"max_connections": 10, "keepalive_seconds": 4.0, "connect_timeout": 3.0, "read_timeout": 5.0}
     return UpstreamClient(**{**settings, **overrides})  # type: ignore[arg-type]
@@ -89,14 +99,7 @@ async def test_one_kept_alive_connection_carries_request_after_request():
 
 async def test_never_more_connections_than_the_limit_and_every_request_answered():
     release = asyncio.Event()
-
-    async def slow(server: Server, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
-        await read_request(server, reader)
-        await release.wait()
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-        return True
-
-    async with serving(slow) as (origin, server):
+    async with serving(ok_once(release)) as (origin, server):
         client = make_client(max_connections=2)
 
         async def one() -> bytes:
@@ -104,9 +107,7 @@ async def test_never_more_connections_than_the_limit_and_every_request_answered(
             return await answer.read()
 
         tasks = [asyncio.create_task(one()) for _ in range(6)]
-        async with asyncio.timeout(5):
-            while len(server.requests) < 2:
-                await asyncio.sleep(0.01)
+        await wait_for(lambda: len(server.requests) == 2)
         release.set()
         assert await asyncio.gather(*tasks) == [b"ok"] * 6
         client.close()
@@ -115,14 +116,7 @@ async def test_never_more_connections_than_the_limit_and_every_request_answered(
 
 async def test_a_request_that_finds_every_connection_busy_waits_at_most_the_connect_timeout():
     release = asyncio.Event()
-
-    async def held(server: Server, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
-        await read_request(server, reader)
-        await release.wait()
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-        return True
-
-    async with serving(held) as (origin, server):
+    async with serving(ok_once(release)) as (origin, server):
         client = make_client(max_connections=1, connect_timeout=0.2)
         first = asyncio.create_task(client.request(origin, "GET", b"/", []))
         await wait_for(lambda: len(server.requests) == 1)
@@ -212,9 +206,7 @@ async def test_a_refusal_before_the_upload_ends_is_the_answer_and_its_connection
 
     async def upload() -> AsyncIterator[bytes]:
         yield b"x" * 1000
-        async with asyncio.timeout(5):
-            while not any(connection.status for connection in client._open):  # the refusal has arrived
-                await asyncio.sleep(0.01)
+        await wait_for(lambda: any(connection.status for connection in client._open))  # the refusal has arrived
         yield b"y" * 1000
 
     async with serving(refuse) as (origin, _):
