@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from abono.clock import FixedClock
 from abono.db import unit_of_work
 from abono.events import InvoicePaid, SuspensionDecided, TerminationDecided, UpgradeRequested
+from abono.events.base import Lane
 from abono.messaging import wake
 from abono.metrics import ServiceMetrics
 from abono.testing import wait_for
@@ -304,9 +305,10 @@ async def test_issue20_a_reactivation_writes_its_event_with_its_transition_in_fo
         await execute(cursor, operation, parameters)
 
     monkeypatch.setattr(AsyncAdapt_asyncpg_cursor, "_prepare_and_execute", counted)
-    # As in the app, a relay of this process follows the database: woken at commit, no NOTIFY in the transaction.
+    # As in the app, a relay of this process follows the database's urgent lane (`ServiceReactivated`'s): woken at
+    # commit, no NOTIFY in the transaction.
     key, relay_woken = wake.database_key(sessionmaker.kw["bind"].url), asyncio.Event()
-    relay = wake.register(key, relay_woken)
+    relay = wake.register(key, relay_woken, wake.outbox_channel(Lane.URGENT))
     try:
         async with unit_of_work(sessionmaker) as session:
             await session.connection()  # the transaction begun before counting
@@ -316,7 +318,7 @@ async def test_issue20_a_reactivation_writes_its_event_with_its_transition_in_fo
                                         box=runtime.box, now=runtime.clock.now())
             counting = False
     finally:
-        wake.unregister(key, relay)
+        wake.unregister(key, relay, wake.outbox_channel(Lane.URGENT))
 
     assert relay_woken.is_set()
 

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from abono.db import asyncpg_dsn
+from abono.events.base import Lane
 from abono.messaging import emit, wake
 from abono.messaging import outbox as outbox_module
 from abono.messaging.tables import OUTBOX_CHANNEL
@@ -172,7 +173,7 @@ async def test_event_emitted_in_a_savepoint_wakes_the_relay_at_the_root_commit(b
     # Beside the relay, an observer of the same wake-ups (`emit` calls them synchronously after the commit).
     woken = asyncio.Event()
     key = wake.database_key(bus.engine.url)
-    observer = wake.register(key, woken)
+    observer = wake.register(key, woken, wake.outbox_channel(Lane.STANDARD))
     try:
         async with bus.sessionmaker() as session, session.begin():
             async with session.begin_nested():
@@ -180,7 +181,7 @@ async def test_event_emitted_in_a_savepoint_wakes_the_relay_at_the_root_commit(b
             assert not woken.is_set()  # released, not committed: no wake-up (a relay woken now finds nothing)
         assert woken.is_set()  # the root commit woke them
     finally:
-        wake.unregister(key, observer)
+        wake.unregister(key, observer, wake.outbox_channel(Lane.STANDARD))
     started = time.monotonic()
     await tap.wait(2, within=WOKEN_WITHIN)
 
@@ -203,6 +204,65 @@ async def test_commit_in_a_process_without_relay_wakes_the_relay_through_notify(
     assert time.monotonic() - started < WOKEN_WITHIN
 
 
+async def test_urgent_event_from_a_bulk_worker_wakes_the_apps_relay_through_notify(bus: Bus) -> None:
+    """Issue 20: a process that relays only the bulk lane (a service's bulk worker, where billing's scheduler charges
+    auto-pay cards and decides suspensions) wakes the relay of the lanes it does not run by NOTIFY at commit: an
+    urgent `InvoicePaid` from there is published at once by the app, not at its next sweep. A bulk row from a process
+    that relays the other lanes (the app) waits for the bulk worker's sweep: no NOTIFY, which costs group commit."""
+    urgent, bulk = bus.ping(Lane.URGENT), bus.ping(Lane.BULK)
+    listener = await asyncpg.connect(asyncpg_dsn(bus.engine.url.render_as_string(hide_password=False)))
+    notified: list[str] = []
+    await listener.add_listener(OUTBOX_CHANNEL, lambda *args: notified.append(args[3]))
+    bulk_relay = bus.relay(await bus.broker(), sweep_seconds=60, lanes=(Lane.BULK,))
+    await bulk_relay.start()
+    try:
+        await bus.emit(bulk(label="bulk, from the bulk worker"))  # its own loop, woken in process
+        await bus.emit(urgent(label="urgent, from the bulk worker"))
+        await wait_for(lambda: len(notified) == 1, what="one NOTIFY, for the urgent row only")
+    finally:
+        await bulk_relay.stop()
+
+    app_relay = bus.relay(await bus.broker(), sweep_seconds=60, lanes=(Lane.URGENT, Lane.STANDARD))
+    await app_relay.start()
+    try:
+        await bus.emit(urgent(label="urgent, from the app"))
+        await bus.emit(bulk(label="bulk, from the app"))
+        await wait_for(_published(bus, "urgent, from the app"), what="the app's urgent row published")
+        assert len(notified) == 1  # neither the app's urgent row (its loop is here) nor its bulk one (the sweep's)
+    finally:
+        await app_relay.stop()
+        await listener.close()
+
+
+async def test_a_transaction_notifies_once_however_many_events_it_emits(
+    bus: Bus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dunning chunk in the bulk worker emits a `SuspensionDecided` an invoice, thousands a transaction: one NOTIFY
+    wakes the other processes' relays for all of them (each is a statement, a round trip)."""
+    sent: list[str] = []
+    real_execute = outbox_module._execute
+    monkeypatch.setattr(outbox_module, "_execute",
+                        lambda connection, statement, params: (sent.append(statement), real_execute(
+                            connection, statement, params))[1])
+    urgent = bus.ping(Lane.URGENT)
+    async with bus.sessionmaker() as session, session.begin():  # no relay in this process: every lane notifies
+        for n in range(3):
+            await emit(session, urgent(label=f"decision {n}"))
+    async with bus.sessionmaker() as session, session.begin():
+        await emit(session, urgent(label="the next transaction"))
+
+    assert sum(statement.startswith("NOTIFY") for statement in sent) == 2
+
+
+def _published(bus: Bus, label: str):  # type: ignore[no-untyped-def]
+    async def published() -> bool:
+        async with bus.engine.connect() as conn:
+            query = text("SELECT published_at IS NOT NULL FROM outbox WHERE payload->>'label' = :label")
+            return bool((await conn.execute(query, {"label": label})).scalar())
+
+    return published
+
+
 async def test_relay_listens_again_after_its_database_connection_is_killed(
     bus: Bus, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -222,7 +282,7 @@ async def test_relay_listens_again_after_its_database_connection_is_killed(
 async def _emit_from_another_process(bus: Bus, monkeypatch: pytest.MonkeyPatch, event: Ping) -> None:
     """`emit` as a process with no relay of its own does it (a CLI, a replica whose relay is stopped)."""
     with monkeypatch.context() as patch:
-        patch.setattr(outbox_module, "local_relays", lambda _key: [])
+        patch.setattr(outbox_module, "local_relays", lambda _key, _lane: [])
         await bus.emit(event)
 
 

@@ -252,7 +252,7 @@ async def write_invoices(*, session: AsyncSession, settings: BillingSettings, cl
     if row.lines != len(plan.subscriptions) or row.invoices != plan.invoices:
         raise PlanChanged(f"planned {len(plan.subscriptions)} lines on {plan.invoices} invoices, "
                           f"wrote {row.lines} on {row.invoices}")
-    await emit_written(session)
+    await emit_written(session, InvoiceIssued.lane)
     for invoice_id in row.settled_at_issue or ():  # B-10: paid in full at issue
         invoice = await repo.get(invoice_id, for_update=True)
         assert invoice is not None

@@ -103,7 +103,7 @@ class ServiceRepository:
             "routing_key": event.routing_key if event else None, "envelope": event.envelope_json() if event else None,
             "lane": int(event.lane) if event else None})
         if event is not None:
-            await emit_written(self.session)
+            await emit_written(self.session, event.lane)
         if action is not None:
             wake_worker_at_commit(self.session)
 

@@ -10,7 +10,9 @@ urgent events committed before it, never for a bulk backlog (a renewal run's mil
 claims and publishes it while the bulk loop is busy with its own batch. Within a lane, one relay publishes in id
 order, as before. A relay may run only some lanes (`lanes`): a service whose bulk lane runs in a worker process of
 its own (`ServiceSettings.bulk_lane`, `abono.bulk_worker`) has one relay for the urgent and standard lanes in the
-app and one for the bulk lane there; a bulk row the app emits wakes that process at its next sweep (`sweep_seconds`).
+app and one for the bulk lane there; a bulk row the app emits wakes that process at its next sweep (`sweep_seconds`),
+an urgent or standard row the bulk worker emits (an auto-pay charge's `InvoicePaid`, a dunning decision) wakes the
+app at once by NOTIFY (`abono.messaging.outbox`).
 
 The bulk lane gives way (issue 20): while an urgent row is unpublished (waiting to be claimed, or claimed and waiting
 for its confirm, in this process or any other), the bulk loop claims `bulk_paced_batch_size` rows at a time, one
@@ -19,11 +21,11 @@ WAL, its CPU) with the urgent ones: a thousand bulk messages in flight put secon
 its confirm (bench `renewal_day`). The check is a read of the pending index in the claim's transaction, so it sees
 the urgent lane of every process and replica; it changes only how many rows a pass takes, never their order.
 
-Woken right after the commit by `emit` in the same process, and by `NOTIFY abono_outbox` (sent by `emit` in
-processes without a relay, delivered at commit) on a dedicated asyncpg connection (`abono.messaging.listener`); a
-sweep every `sweep_seconds` covers wake-ups missed (another replica's commit, the LISTEN connection down). Rows are
-claimed with `FOR UPDATE SKIP LOCKED`, so any number of replicas can relay the same outbox without publishing a row
-twice.
+Woken right after the commit by `emit` in the same process (the loops of its rows' lanes), and by `NOTIFY
+abono_outbox` (sent by `emit` in processes without a relay for an urgent or standard row's lane, delivered at
+commit) on a dedicated asyncpg connection (`abono.messaging.listener`); a sweep every `sweep_seconds` covers
+wake-ups missed (another replica's commit, the LISTEN connection down). Rows are claimed with `FOR UPDATE SKIP
+LOCKED`, so any number of replicas can relay the same outbox without publishing a row twice.
 """
 
 from __future__ import annotations
@@ -116,15 +118,15 @@ class OutboxRelay:
         self._tasks: list[asyncio.Task[None]] = []
         self._last_purge = 0.0
         self._db_key = wake.database_key(engine.url)
-        self._local_wakes: list[wake.Wake] = []
+        self._local_wakes: list[tuple[Lane, wake.Wake]] = []
 
     async def start(self) -> None:
         if self._tasks:
             return
         self._stopping.clear()
-        for flag in self._wakes.values():
-            flag.set()  # rows left by an earlier run are published at once
-            self._local_wakes.append(wake.register(self._db_key, flag))
+        for lane in self.lanes:  # `emit` wakes the loops of its rows' lanes; a lane run elsewhere, by NOTIFY
+            self._wakes[lane].set()  # rows left by an earlier run are published at once
+            self._local_wakes.append((lane, wake.register(self._db_key, self._wakes[lane], wake.outbox_channel(lane))))
         self._tasks = [
             *(
                 asyncio.create_task(self._run(lane), name=f"outbox-relay-{self.service}-{lane.name.lower()}")
@@ -140,8 +142,8 @@ class OutboxRelay:
     async def stop(self) -> None:
         """Let a pass in progress finish (its rows are then marked), then stop."""
         self._stopping.set()
-        for local_wake in self._local_wakes:
-            wake.unregister(self._db_key, local_wake)
+        for lane, local_wake in self._local_wakes:
+            wake.unregister(self._db_key, local_wake, wake.outbox_channel(lane))
         self._local_wakes = []
         if not self._tasks:
             return

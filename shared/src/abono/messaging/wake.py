@@ -1,6 +1,7 @@
 """In-process wake-ups at commit, by channel and database: which loops of this process wait for rows of a kind that a
-commit may have written, so the writer can wake them after its commit without NOTIFY. The outbox relays are one
-channel (`OUTBOX`: `emit` wakes them); a service may add its own (provisioning's driver-action worker, issue 20)."""
+commit may have written, so the writer can wake them after its commit without NOTIFY. The outbox relays' loops are a
+channel a lane (`outbox_channel(lane)`: `emit` wakes the loops of its rows' lanes); a service may add its own
+(provisioning's driver-action worker, issue 20)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from collections.abc import Callable
 from sqlalchemy import event
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
+
+from abono.events.base import Lane
 
 Wake = Callable[[], None]
 DatabaseKey = tuple[str | None, int, str | None]
@@ -23,15 +26,21 @@ def database_key(url: URL) -> DatabaseKey:
     return (url.host, url.port or 5432, url.database)
 
 
-def local_relays(key: DatabaseKey) -> list[Wake]:
-    return local_wakes(OUTBOX, key)
+def outbox_channel(lane: Lane) -> str:
+    """The channel of the relay loops that publish `lane`'s outbox rows."""
+    return f"{OUTBOX}.{lane.name.lower()}"
+
+
+def local_relays(key: DatabaseKey, lane: Lane) -> list[Wake]:
+    """This process's relay loops for `lane`'s rows of `key`'s outbox."""
+    return local_wakes(outbox_channel(lane), key)
 
 
 def local_wakes(channel: str, key: DatabaseKey) -> list[Wake]:
     return _waiting.get((channel, key), [])
 
 
-def register(key: DatabaseKey, flag: asyncio.Event, channel: str = OUTBOX) -> Wake:
+def register(key: DatabaseKey, flag: asyncio.Event, channel: str) -> Wake:
     """Add a loop's wake-up (its event, set on its own loop from any thread); returns what `unregister` takes."""
     loop = asyncio.get_running_loop()
 
@@ -49,7 +58,7 @@ def register(key: DatabaseKey, flag: asyncio.Event, channel: str = OUTBOX) -> Wa
     return wake
 
 
-def unregister(key: DatabaseKey, wake: Wake, channel: str = OUTBOX) -> None:
+def unregister(key: DatabaseKey, wake: Wake, channel: str) -> None:
     wakes = _waiting.get((channel, key), [])
     if wake in wakes:
         wakes.remove(wake)
