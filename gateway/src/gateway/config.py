@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from pydantic import BaseModel, Field, PositiveInt, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -37,6 +37,15 @@ class RateLimit(BaseModel):
 
     limit: PositiveInt
     window_seconds: PositiveInt
+
+
+def service_url_parts(url: str) -> SplitResult:
+    """`url` split, if it is `http://host[:port][/path]`: the services listen inside the deployment on plain HTTP,
+    the only scheme `gateway.proxy.upstream` speaks. Otherwise ValueError, saying so."""
+    parts = urlsplit(url)
+    if parts.scheme != "http" or not parts.hostname or parts.username or parts.query or parts.fragment:
+        raise ValueError(f"must be http://host[:port][/path], not {url!r}")
+    return parts
 
 
 class GatewaySettings(ServiceSettings):
@@ -128,10 +137,10 @@ class GatewaySettings(ServiceSettings):
         if reserved:
             raise ValueError(f"service names {sorted(reserved)} are reserved for the gateway's own routes")
         for name, url in urls.items():
-            parts = urlsplit(url)
-            if parts.scheme != "http" or not parts.hostname or parts.username or parts.query or parts.fragment:
-                # The services listen inside the deployment on plain HTTP (gateway.proxy.upstream speaks only that).
-                raise ValueError(f"the URL of service {name!r} must be http://host[:port][/path], not {url!r}")
+            try:
+                service_url_parts(url)
+            except ValueError as exc:
+                raise ValueError(f"the URL of service {name!r} {exc}") from None
         return {name: url.rstrip("/") for name, url in urls.items()}
 
     @model_validator(mode="after")

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import structlog
 from fastapi import FastAPI
 
-from gateway.config import GatewaySettings
+from gateway.config import GatewaySettings, service_url_parts
 from gateway.proxy.h1 import Connection, Disconnected, Refused
 
 log = structlog.get_logger("gateway.proxy")
@@ -32,10 +32,8 @@ class Origin:
     __slots__ = ("host", "host_header", "key", "port", "prefix")
 
     def __init__(self, url: str) -> None:
-        parts = urlsplit(url)
-        if parts.scheme != "http" or not parts.hostname:
-            raise ValueError(f"a service URL is http://host[:port][/path], not {url!r}")
-        self.host, self.port = parts.hostname, parts.port or 80
+        parts = service_url_parts(url)
+        self.host, self.port = parts.hostname or "", parts.port or 80  # a host there is: checked
         self.host_header = parts.netloc.encode("ascii")
         self.prefix = parts.path.rstrip("/")
         self.key = (self.host, self.port)
