@@ -214,6 +214,8 @@ async def platform(mail_sink: MailSink) -> AsyncIterator[Platform]:
                                                      outbox_sweep_seconds=0.5, **extra.get(name, {}))
             app: FastAPI = factory(settings)  # type: ignore[operator]
             service_urls[name] = await stack.enter_async_context(serve(app))
+            # Its queues bound before a test (or the next service's start) publishes what they should receive.
+            await app.state.consumer_runner.wait_consuming()
         gateway_settings = GatewaySettings(
             database_url=database_urls["gateway"], platform=platform_cfg, jwt_private_key=test_keys().private_pem,
             service_urls=service_urls, admin_email=ADMIN_EMAIL, admin_password=ADMIN_PASSWORD,

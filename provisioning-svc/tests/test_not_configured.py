@@ -10,7 +10,7 @@ import pytest
 from provisioning_testkit import Served, auth, fetch, ordered, paid, publish_as_billing, service_state
 
 from abono.auth import Role
-from abono.events import DriversConfigured
+from abono.events import DriversConfigured, DriversRequested
 from abono.testing import wait_for
 from provisioning.drivers.base import DriverNotConfigured
 from provisioning.runtime import Runtime
@@ -65,16 +65,43 @@ async def test_p4_a_configured_service_failing_at_its_provider_is_not_reported_a
 
 
 async def test_p4_start_up_announces_what_this_installation_can_run(served: Served) -> None:
-    """#19 item 3: every start publishes `DriversConfigured` through the outbox (names only, never URLs or secrets)."""
+    """#19 item 3: every start publishes `DriversConfigured` through the outbox (names only, never URLs or secrets),
+    once the service's queues are bound (`ServiceSpec.on_subscribed`, in the background)."""
     query = "SELECT payload FROM outbox WHERE routing_key = $1 ORDER BY id DESC LIMIT 1"
+
+    async def announced() -> bool:
+        return bool(await fetch(served.database_url, query, DriversConfigured.routing_key))
+
+    await wait_for(announced, what="DriversConfigured in the outbox")
     rows = await fetch(served.database_url, query, DriversConfigured.routing_key)
-    assert rows, "no DriversConfigured in the outbox"
     payload = rows[0]["payload"]
     announced = DriversConfigured.model_validate(json.loads(payload) if isinstance(payload, str) else payload)
     assert announced.configuration == served.app.state.runtime.drivers.configuration()
     assert announced.configuration.whm_servers == ["whm1"] and announced.configuration.http_endpoints == ["radio"]
     assert announced.configuration.registrar_configured
     assert "token" not in json.dumps(payload) and "secret" not in json.dumps(payload)
+
+
+
+async def test_p4_billing_asking_for_the_drivers_gets_them_announced_again(served: Served) -> None:
+    """`DriversRequested` (billing started with no report, as when provisioning's announcement was published before
+    billing's queue existed) is answered with one more `DriversConfigured`."""
+    count = "SELECT count(*) AS n FROM outbox WHERE routing_key = $1"
+
+    async def announcements() -> int:
+        return int((await fetch(served.database_url, count, DriversConfigured.routing_key))[0]["n"])
+
+    async def announced_at_start() -> bool:
+        return await announcements() > 0
+
+    await wait_for(announced_at_start, what="the start's announcement")
+    before = await announcements()
+    await publish_as_billing(DriversRequested())
+
+    async def answered() -> bool:
+        return await announcements() == before + 1
+
+    await wait_for(answered, what="a DriversConfigured answering billing's request")
 
 
 @pytest.mark.parametrize(("driver", "settings"), [

@@ -53,6 +53,7 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
                        affiliate_consumers.consumer, credit_consumers.consumer, driver_consumers.consumer,
                        calendar_consumer()],
             on_startup=[set_up_providers, set_up_webhook_lane],
+            on_subscribed=[driver_consumers.request_drivers],
             on_shutdown=[drain_webhook_lane],
             workers=[SCHEDULER, PAYMENTS_WORKER, DIRECT_DEBIT_WORKER],
             hot_routes={"/invoices": my_invoices_hot},  # "my invoices", the clients' busiest read (issue 20)

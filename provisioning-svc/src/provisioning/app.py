@@ -49,7 +49,7 @@ def create_app(settings: ProvisioningSettings | None = None) -> FastAPI:
             routers=[services_router, transfers_router, tasks_router, actions_router, domains_router,
                      console_router, migrations_router, staff_migrations_router],
             consumers=[billing_consumer(runtime), gateway_consumer(), calendar_consumer()],
-            on_startup=[announce_drivers],
+            on_subscribed=[announce_drivers],
             on_shutdown=[_close_drivers],
             workers=[ACTION_WORKER],
         )

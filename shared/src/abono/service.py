@@ -50,6 +50,10 @@ class ServiceSpec:
     consumers: Sequence[Consumer] = ()
     description: str = ""
     on_startup: Sequence[Hook] = ()  # after the database, broker, relay and consumers are up
+    # Once this process's consumer queues are declared and bound (in the background: the broker may be down at
+    # start): the place to emit what another service answers, so the answer cannot be published before this
+    # service's queue exists to receive it (`abono.events.drivers`). Retried until it succeeds.
+    on_subscribed: Sequence[Hook] = ()
     on_shutdown: Sequence[Hook] = ()  # after the workers stopped
     # The service's background workers (abono.workers): built and started after the on_startup hooks.
     workers: Sequence[WorkerSpec] = ()
@@ -79,6 +83,25 @@ def freeze_startup_heap(*, bulk: bool) -> int:
     if bulk:
         gc.set_threshold(*BULK_GC_THRESHOLDS)
     return gc.get_freeze_count()
+
+
+async def _when_subscribed(app: FastAPI, subscribed: Callable[[], Awaitable[None]] | None,
+                           hooks: Sequence[Hook]) -> None:
+    """`ServiceSpec.on_subscribed`: once `subscribed` (the consumers' queues bound; None: this process runs no
+    consumers, so nothing to wait for), each hook in turn, each retried with a growing pause until it succeeds."""
+    if subscribed is not None:
+        await subscribed()
+    for hook in hooks:
+        pause = 0.5
+        while True:
+            try:
+                await hook(app)
+                break
+            except Exception as exc:  # noqa: BLE001 - e.g. the database is down for a moment: try again
+                log.warning("on_subscribed_failed", hook=getattr(hook, "__name__", repr(hook)), error=repr(exc),
+                            retry_in=pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 30.0)
 
 
 def create_service_app(spec: ServiceSpec) -> FastAPI:
@@ -153,6 +176,10 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         # run), none of the app's startup hooks; with the bulk lane separate, the app leaves those workers to it.
         for hook in () if bulk_only else spec.on_startup:
             await hook(app)
+        if spec.on_subscribed and not bulk_only:
+            subscribed = runner.wait_consuming if settings.run_workers else None
+            tasks.append(asyncio.create_task(_when_subscribed(app, subscribed, spec.on_subscribed),
+                                             name=f"on-subscribed-{spec.name}"))
         here = "bulk" if bulk_only else "app"
         started: list[Worker] = []
         for worker_spec in spec.workers:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from abono.events import (
+    DriversRequested,
     InvoiceCancelled,
     InvoiceIssued,
     InvoicePaid,
@@ -16,6 +17,7 @@ from abono.events import (
 )
 from abono.messaging.consumer import Consumer
 from provisioning.domains import service as domains
+from provisioning.drivers.announce import announce
 from provisioning.instances import dunning, upgrades
 from provisioning.instances.repository import ServiceRepository
 from provisioning.instances.service import record_order
@@ -49,6 +51,11 @@ def billing_consumer(runtime: Runtime) -> Consumer:
         await ServiceRepository(session).lock_clients(event.client_id for event in events)
         await InvoiceRepository(session).record_issues(events)
         await domains.record_renewal_issues(session, events=events, now=runtime.clock.now())
+
+    @consumer.on(DriversRequested)
+    async def drivers_requested(session: AsyncSession, event: DriversRequested) -> None:
+        """Billing started and asks what this installation can run (P-4, `abono.events.drivers`)."""
+        await announce(session, runtime)
 
     @consumer.on(InvoiceCancelled)
     async def invoice_cancelled(session: AsyncSession, event: InvoiceCancelled) -> None:

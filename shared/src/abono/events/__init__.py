@@ -58,7 +58,7 @@ from abono.events.catalog import (
     UpgradeRequested,
     WhatsAppMessageReceived,
 )
-from abono.events.drivers import DriverConfiguration, DriversConfigured
+from abono.events.drivers import DriverConfiguration, DriversConfigured, DriversRequested
 
 __all__ = [
     "AffiliateCreditWithdrawn",
@@ -76,6 +76,7 @@ __all__ = [
     "DomainExpiring",
     "DriverConfiguration",
     "DriversConfigured",
+    "DriversRequested",
     "EmailVerificationRequested",
     "EmailVerified",
     "Event",

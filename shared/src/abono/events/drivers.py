@@ -1,7 +1,14 @@
 """What provisioning can run (P-4, #19 item 3): the drivers this installation has a server, endpoint or registrar for.
 
 Provisioning publishes `DriversConfigured` when it starts (its servers and driver settings are its environment, so a
-change is a restart); billing keeps the latest one and refuses to create or sell a product its drivers cannot run.
+change is a restart) and whenever billing asks with `DriversRequested`; billing keeps the latest one and refuses to
+create or sell a product its drivers cannot run.
+
+Why billing asks: an event is routed to the queues bound when it is published, and services start in no order. On a
+new installation provisioning's first announcement may be published before billing's queue exists, and is then lost.
+Each side emits only once its own queue is bound (`ServiceSpec.on_subscribed`): provisioning announces at start,
+billing asks at start; whichever of the two bound its queue last has its message reach the other, so billing hears
+an announcement in every order.
 `DriverConfiguration.problem` is the one place that says whether a product's driver and settings can run: provisioning
 answers its own operators with it too, so billing and provisioning never disagree.
 """
@@ -59,3 +66,10 @@ class DriversConfigured(Event):
     routing_key: ClassVar[str] = "provisioning.drivers.configured"
     lane: ClassVar[Lane] = Lane.STANDARD
     configuration: DriverConfiguration
+
+
+class DriversRequested(Event):
+    """Billing (re)started and asks provisioning for its driver configuration: a `DriversConfigured` answers."""
+
+    routing_key: ClassVar[str] = "billing.drivers.requested"
+    lane: ClassVar[Lane] = Lane.STANDARD
