@@ -20,6 +20,7 @@ from billing.direct_debit.worker import DIRECT_DEBIT_WORKER
 from billing.discounts.endpoints import router as coupons_router
 from billing.drivers import consumers as driver_consumers
 from billing.drivers.endpoints import router as drivers_router
+from billing.drivers.jobs import request_drivers
 from billing.invoices.endpoints import my_invoices_hot
 from billing.invoices.endpoints import router as invoices_router
 from billing.orders.endpoints import router as orders_router
@@ -53,7 +54,7 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
                        affiliate_consumers.consumer, credit_consumers.consumer, driver_consumers.consumer,
                        calendar_consumer()],
             on_startup=[set_up_providers, set_up_webhook_lane],
-            on_subscribed=[driver_consumers.request_drivers],
+            on_subscribed=[request_drivers],
             on_shutdown=[drain_webhook_lane],
             workers=[SCHEDULER, PAYMENTS_WORKER, DIRECT_DEBIT_WORKER],
             hot_routes={"/invoices": my_invoices_hot},  # "my invoices", the clients' busiest read (issue 20)
