@@ -85,7 +85,7 @@ def freeze_startup_heap(*, bulk: bool) -> int:
     return gc.get_freeze_count()
 
 
-async def _when_subscribed(app: FastAPI, subscribed: Callable[[], Awaitable[None]] | None,
+async def run_when_subscribed(app: FastAPI, subscribed: Callable[[], Awaitable[object]] | None,
                            hooks: Sequence[Hook]) -> None:
     """`ServiceSpec.on_subscribed`: once `subscribed` (the consumers' queues bound; None: this process runs no
     consumers, so nothing to wait for), each hook in turn, each retried with a growing pause until it succeeds."""
@@ -178,7 +178,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             await hook(app)
         if spec.on_subscribed and not bulk_only:
             subscribed = runner.wait_consuming if settings.run_workers else None
-            tasks.append(asyncio.create_task(_when_subscribed(app, subscribed, spec.on_subscribed),
+            tasks.append(asyncio.create_task(run_when_subscribed(app, subscribed, spec.on_subscribed),
                                              name=f"on-subscribed-{spec.name}"))
         here = "bulk" if bulk_only else "app"
         started: list[Worker] = []
