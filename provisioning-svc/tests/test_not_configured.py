@@ -69,10 +69,10 @@ async def test_p4_start_up_announces_what_this_installation_can_run(served: Serv
     once the service's queues are bound (`ServiceSpec.on_subscribed`, in the background)."""
     query = "SELECT payload FROM outbox WHERE routing_key = $1 ORDER BY id DESC LIMIT 1"
 
-    async def announced() -> bool:
+    async def in_outbox() -> bool:
         return bool(await fetch(served.database_url, query, DriversConfigured.routing_key))
 
-    await wait_for(announced, what="DriversConfigured in the outbox")
+    await wait_for(in_outbox, what="DriversConfigured in the outbox")
     rows = await fetch(served.database_url, query, DriversConfigured.routing_key)
     payload = rows[0]["payload"]
     announced = DriversConfigured.model_validate(json.loads(payload) if isinstance(payload, str) else payload)
@@ -80,7 +80,6 @@ async def test_p4_start_up_announces_what_this_installation_can_run(served: Serv
     assert announced.configuration.whm_servers == ["whm1"] and announced.configuration.http_endpoints == ["radio"]
     assert announced.configuration.registrar_configured
     assert "token" not in json.dumps(payload) and "secret" not in json.dumps(payload)
-
 
 
 async def test_p4_billing_asking_for_the_drivers_gets_them_announced_again(served: Served) -> None:

@@ -11,8 +11,12 @@ from abono.service import run_when_subscribed
 
 
 async def test_hooks_wait_for_the_queues_then_run_in_order_and_a_failing_one_is_retried() -> None:
-    bound = asyncio.Event()
+    waiting, bound = asyncio.Event(), asyncio.Event()
     calls: list[str] = []
+
+    async def queues_bound() -> None:
+        waiting.set()
+        await bound.wait()
 
     async def ask(app: FastAPI) -> None:
         calls.append("ask")
@@ -22,9 +26,8 @@ async def test_hooks_wait_for_the_queues_then_run_in_order_and_a_failing_one_is_
     async def announce(app: FastAPI) -> None:
         calls.append("announce")
 
-    task = asyncio.create_task(run_when_subscribed(FastAPI(), bound.wait, [ask, announce]))
-    for _ in range(20):  # the task's turns on the loop: it must still be waiting for its queues
-        await asyncio.sleep(0)
+    task = asyncio.create_task(run_when_subscribed(FastAPI(), queues_bound, [ask, announce]))
+    await asyncio.wait_for(waiting.wait(), timeout=10)  # the task now waits for its queues: no hook ran before
     assert calls == [] and not task.done()
     bound.set()
     await asyncio.wait_for(task, timeout=10)
